@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { FabricBinaries } from './binaries';
+import { run } from './command';
+import { NetworkError } from './errors';
+import type { NetworkLayout } from './layout';
+import { address } from './layout';
+import { peerCliEnv } from './nodes';
+import { waitForListening, type ProcessSupervisor } from './processes';
+import { log } from './progress';
+import { CHAINCODE_NAME, CHANNELS, ORDERER_ORG, PEER_ORGS, type ChannelSpec, type OrgSpec } from './topology';
+
+export const CHAINCODE_DIR = resolve(__dirname, '..', '..', 'chaincode');
+const SHIM_CLI = resolve(require.resolve('fabric-shim/package.json'), '..', 'cli.js');
+
+/** What is committed on a channel for our chaincode, as `querycommitted` reports it. */
+export interface CommittedDefinition {
+  readonly sequence: number;
+  readonly version: string;
+}
+
+/**
+ * The chaincode version is a digest of the built code: the same code always gives the same
+ * version, and changed code gives a new version and therefore a new definition sequence.
+ */
+export function chaincodeVersion(chaincodeDir = CHAINCODE_DIR): string {
+  const dist = join(chaincodeDir, 'dist');
+  if (!existsSync(join(dist, 'index.js'))) {
+    throw new NetworkError('NOT_INITIALISED', `chaincode is not built (${dist}/index.js missing): run 'npm run build'`);
+  }
+  const hash = createHash('sha256');
+  const files = [join(chaincodeDir, 'package.json'), ...listFiles(dist).filter((file) => file.endsWith('.js'))];
+  for (const file of files.sort()) {
+    hash.update(relative(chaincodeDir, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+/**
+ * Deploys the chaincode with the Fabric lifecycle, as chaincode-as-a-service: per org, a package
+ * naming that org's own chaincode server is installed on that org's peer and the server is run with
+ * the package id; each org approves the definition; one admin commits it with every member's peer.
+ * Idempotent: when the committed version equals the built code's version nothing is redefined.
+ */
+export class ChaincodeDeployer {
+  constructor(
+    private readonly layout: NetworkLayout,
+    private readonly binaries: FabricBinaries,
+    private readonly supervisor: ProcessSupervisor,
+    private readonly peerConfigDir: string,
+  ) {}
+
+  async deploy(): Promise<string> {
+    const version = chaincodeVersion();
+    const label = `${CHAINCODE_NAME}_${version}`;
+    const packageIds = new Map<string, string>();
+    for (const org of PEER_ORGS) {
+      const packageId = await this.install(org, label);
+      packageIds.set(org.mspId, packageId);
+      await this.startServer(org, packageId);
+    }
+    for (const channel of CHANNELS) {
+      const committed = await this.queryCommitted(channel.orgs[0] as OrgSpec, channel.name);
+      if (committed?.version === version) {
+        log(`${CHAINCODE_NAME} ${version} already committed on ${channel.name} (sequence ${committed.sequence})`);
+        continue;
+      }
+      const sequence = (committed?.sequence ?? 0) + 1;
+      for (const org of channel.orgs) {
+        log(`${org.name} approves ${CHAINCODE_NAME} ${version} (sequence ${sequence}) on ${channel.name}`);
+        await this.approve(org, channel, version, sequence, packageIds.get(org.mspId) ?? '');
+      }
+      log(`committing ${CHAINCODE_NAME} ${version} on ${channel.name}`);
+      await this.commit(channel, version, sequence);
+    }
+    return version;
+  }
+
+  private ordererArgs(): string[] {
+    return ['-o', address(this.layout.ordererEndpoint(0)), '--tls', '--cafile', this.layout.caCert(ORDERER_ORG)];
+  }
+
+  /** Builds this org's ccaas package (deterministic bytes) and installs it on the org's peer. */
+  private async install(org: OrgSpec, label: string): Promise<string> {
+    const env = peerCliEnv(this.layout, this.peerConfigDir, org);
+    const dir = this.layout.chaincodePackageDir(org);
+    const file = join(dir, `${label}.tar.gz`);
+    if (!existsSync(file)) {
+      this.stagePackage(org, label, dir);
+      await this.packFromStaging(dir, file);
+    }
+    const { stdout: idOut } = await run(this.binaries.peer, ['lifecycle', 'chaincode', 'calculatepackageid', file], { env });
+    const packageId = idOut.trim();
+    const { stdout } = await run(this.binaries.peer, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], { env });
+    const installed = (JSON.parse(stdout || '{}') as { installed_chaincodes?: { package_id: string }[] }).installed_chaincodes ?? [];
+    if (!installed.some((entry) => entry.package_id === packageId)) {
+      log(`installing ${label} on ${org.name}'s peer`);
+      await run(this.binaries.peer, ['lifecycle', 'chaincode', 'install', file], { env, timeoutMs: 300_000 });
+    }
+    return packageId;
+  }
+
+  private stagePackage(org: OrgSpec, label: string, dir: string): void {
+    const server = this.layout.chaincodeServerIdentity(org);
+    const peer = this.layout.peerIdentity(org);
+    const staging = join(dir, 'staging');
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(join(staging, 'code'), { recursive: true });
+    // The peer dials its own org's chaincode server over mutual TLS: it presents its TLS
+    // certificate, and trusts only the org CA that issued the server's certificate.
+    const connection = {
+      address: address(this.layout.chaincodeServer(org)),
+      dial_timeout: '10s',
+      tls_required: true,
+      client_auth_required: true,
+      client_cert: readFileSync(peer.tls.cert, 'utf8'),
+      client_key: readFileSync(peer.tls.key, 'utf8'),
+      root_cert: readFileSync(server.tls.ca, 'utf8'),
+    };
+    writeFileSync(join(staging, 'code', 'connection.json'), JSON.stringify(connection, null, 2), { mode: 0o600 });
+    writeFileSync(join(staging, 'metadata.json'), JSON.stringify({ label, type: 'ccaas' }));
+  }
+
+  private async packFromStaging(dir: string, file: string): Promise<void> {
+    const staging = join(dir, 'staging');
+    // Fixed owners, mtimes and no gzip name/time: the same inputs give the same package id.
+    const script =
+      'set -euo pipefail; cd "$1"; ' +
+      'tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C code -cf - connection.json | gzip -n > code.tar.gz; ' +
+      'tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - metadata.json code.tar.gz | gzip -n > "$2"';
+    await run('bash', ['-c', script, 'package', staging, file]);
+    rmSync(staging, { recursive: true, force: true });
+  }
+
+  private async startServer(org: OrgSpec, packageId: string): Promise<void> {
+    const name = this.layout.chaincodeProcess(org);
+    const current = this.supervisor.record(name);
+    if (current && this.supervisor.isRunning(name) && current.args.includes(packageId)) return;
+    if (current) await this.supervisor.stop(name);
+    const tls = this.layout.chaincodeServerIdentity(org).tls;
+    this.supervisor.start({
+      name,
+      command: process.execPath,
+      args: [
+        SHIM_CLI,
+        'server',
+        '--chaincode-address', address(this.layout.chaincodeServer(org)),
+        '--chaincode-id', packageId,
+        '--chaincode-tls-cert-file', tls.cert,
+        '--chaincode-tls-key-file', tls.key,
+        '--chaincode-tls-client-cacert-file', tls.ca,
+        '--module-path', CHAINCODE_DIR,
+      ],
+      env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'info', CORE_CHAINCODE_LOGGING_SHIM: 'warn' },
+      cwd: CHAINCODE_DIR,
+      logFile: this.layout.logFile(name),
+    });
+    await waitForListening(this.supervisor, name, this.layout.chaincodeServer(org));
+  }
+
+  async queryCommitted(org: OrgSpec, channel: string): Promise<CommittedDefinition | undefined> {
+    const env = peerCliEnv(this.layout, this.peerConfigDir, org);
+    try {
+      const { stdout } = await run(
+        this.binaries.peer,
+        ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', CHAINCODE_NAME, '--output', 'json'],
+        { env },
+      );
+      const definition = JSON.parse(stdout) as { sequence: number; version: string };
+      return { sequence: Number(definition.sequence), version: definition.version };
+    } catch (error) {
+      if (error instanceof Error && /not (be )?found|does not exist|is not defined/i.test(error.message)) return undefined;
+      throw error;
+    }
+  }
+
+  private async approve(org: OrgSpec, channel: ChannelSpec, version: string, sequence: number, packageId: string): Promise<void> {
+    await run(
+      this.binaries.peer,
+      [
+        'lifecycle', 'chaincode', 'approveformyorg',
+        ...this.ordererArgs(),
+        '--channelID', channel.name,
+        '--name', CHAINCODE_NAME,
+        '--version', version,
+        '--sequence', String(sequence),
+        '--package-id', packageId,
+        '--waitForEventTimeout', '60s',
+      ],
+      { env: peerCliEnv(this.layout, this.peerConfigDir, org) },
+    );
+  }
+
+  private async commit(channel: ChannelSpec, version: string, sequence: number): Promise<void> {
+    const peers = channel.orgs.flatMap((org) => [
+      '--peerAddresses', address(this.layout.peerEndpoint(org)),
+      '--tlsRootCertFiles', this.layout.caCert(org),
+    ]);
+    await run(
+      this.binaries.peer,
+      [
+        'lifecycle', 'chaincode', 'commit',
+        ...this.ordererArgs(),
+        '--channelID', channel.name,
+        '--name', CHAINCODE_NAME,
+        '--version', version,
+        '--sequence', String(sequence),
+        ...peers,
+        '--waitForEventTimeout', '60s',
+      ],
+      { env: peerCliEnv(this.layout, this.peerConfigDir, channel.orgs[0] as OrgSpec) },
+    );
+  }
+}

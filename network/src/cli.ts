@@ -1,0 +1,123 @@
+/**
+ * `npm run network -- <command>`: up | deploy | start | down [--purge] | stop | status | logs [name] [--lines N]
+ * `npm start` runs `start`; `npm stop` runs `stop`. Settings come from AAL_* environment variables
+ * (see docs/operations.md).
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { NetworkError } from './errors';
+import { FabricNetwork, optionsFromEnv } from './network';
+import { tail } from './processes';
+import { log } from './progress';
+import { APP_ROLES } from './topology';
+
+const USAGE = `usage: npm run network -- <command>
+  up                 build Fabric if needed, start CAs, orderers and peers, create and join channels
+  deploy             chaincode lifecycle: install, approve, commit (a new sequence when the code changed)
+  start              up + deploy + one REST application per org; stays in the foreground, Ctrl-C stops all
+  down [--purge]     stop every process this network started; --purge also deletes its state
+  stop               same as down
+  status             list the network's processes and whether they run
+  logs [name] [--lines N]   show the last lines of one process's log, or of all`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const network = new FabricNetwork(optionsFromEnv());
+  switch (command) {
+    case 'up':
+      await network.up();
+      return;
+    case 'deploy':
+      await network.deploy();
+      return;
+    case 'start':
+      await start(network);
+      return;
+    case 'down':
+    case 'stop':
+      await network.down({ purge: rest.includes('--purge') });
+      log('stopped');
+      return;
+    case 'status':
+      status(network);
+      return;
+    case 'logs':
+      logs(network, rest);
+      return;
+    default:
+      console.error(USAGE);
+      process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+async function start(network: FabricNetwork): Promise<void> {
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping everything this run started…');
+    network
+      .down()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error(error instanceof Error ? error.message : error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  await network.up();
+  await network.deploy();
+  const urls = await network.startApplications();
+  const layout = network.layout;
+  console.log('\nAI Audit Ledger is running.\n');
+  for (const [org, url] of Object.entries(urls)) console.log(`  ${org.padEnd(11)} ${url}   (health: ${url}/healthz)`);
+  console.log(`\nDemo identities (Fabric CA enrolled, role attribute in the certificate): ${APP_ROLES.join(', ')}`);
+  console.log(`  certificates and keys: ${join(layout.dir, 'orgs', '<org>', 'users', 'app-<role>')}`);
+  console.log(`  try: curl -s -X POST ${urls.HospitalA}/api/v1/channels/hospital-a/probes -H 'content-type: application/json' -d '{"id":"demo-1","note":"hello"}'`);
+  console.log(`       curl -s ${urls.HospitalA}/api/v1/channels/hospital-a/probes/demo-1`);
+  console.log(`\nLogs: ${layout.logsDir}   Stop: Ctrl-C or 'npm stop'\n`);
+  // Stay in the foreground until a signal arrives, or until `npm stop` from another shell stops
+  // the processes (then there is nothing left to wait for).
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      if (!stopping && network.status().every((process) => !process.running)) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 2000);
+  });
+  log('all processes have stopped');
+}
+
+function status(network: FabricNetwork): void {
+  const processes = network.status();
+  if (processes.length === 0) {
+    console.log(`no processes recorded in ${network.layout.pidsDir}`);
+    return;
+  }
+  for (const process of processes) {
+    console.log(`${process.running ? 'running' : 'STOPPED'}  ${process.name.padEnd(26)} pid ${String(process.pid).padEnd(8)} ${process.log}`);
+  }
+}
+
+function logs(network: FabricNetwork, args: string[]): void {
+  const linesFlag = args.indexOf('--lines');
+  const lines = linesFlag >= 0 ? Number(args[linesFlag + 1]) : 40;
+  const name = args.find((arg, i) => !arg.startsWith('--') && (linesFlag < 0 || i !== linesFlag + 1));
+  const dir = network.layout.logsDir;
+  if (!existsSync(dir)) throw new NetworkError('NOT_INITIALISED', `no logs yet in ${dir}: run 'npm run network -- up'`);
+  const files = readdirSync(dir).filter((file) => file.endsWith('.log') && (!name || file === `${name}.log`));
+  if (files.length === 0) throw new NetworkError('NOT_INITIALISED', `no log named '${name}'; logs: ${readdirSync(dir).join(', ')}`);
+  for (const file of files.sort()) {
+    console.log(`==> ${file} <==`);
+    console.log(name ? readFileSync(join(dir, file), 'utf8').split('\n').slice(-lines).join('\n') : tail(join(dir, file), lines));
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof NetworkError) console.error(`\n✖ ${error.code}: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+});

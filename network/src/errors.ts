@@ -1,0 +1,22 @@
+/**
+ * The one error type the network tool throws on purpose. `code` says what went wrong in a word a
+ * script can branch on; `message` says it for a person, with the next step when there is one.
+ */
+export type NetworkErrorCode =
+  | 'MISSING_TOOL'
+  | 'BUILD_FAILED'
+  | 'PORT_IN_USE'
+  | 'NODE_UNHEALTHY'
+  | 'COMMAND_FAILED'
+  | 'NOT_INITIALISED'
+  | 'INVALID_CONFIG';
+
+export class NetworkError extends Error {
+  readonly code: NetworkErrorCode;
+
+  constructor(code: NetworkErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NetworkError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,28 @@
+import { NetworkLayout } from './layout';
+import { NetworkError } from './errors';
+
+describe('NetworkLayout', () => {
+  const layout = new NetworkLayout({ dir: '/tmp/net', basePort: 20000, orderers: 3, purgeIntervalBlocks: 1 });
+
+  it('gives every listening socket its own port inside the 100-port block', () => {
+    const ports = layout.allPorts().map(({ endpoint }) => endpoint.port);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(Math.min(...ports)).toBeGreaterThanOrEqual(20000);
+    expect(Math.max(...ports)).toBeLessThan(20100);
+  });
+
+  it('binds everything to loopback', () => {
+    expect(layout.allPorts().every(({ endpoint }) => endpoint.host === '127.0.0.1')).toBe(true);
+  });
+
+  it('derives a second network from another base port without overlap', () => {
+    const other = new NetworkLayout({ dir: '/tmp/other', basePort: 20100, orderers: 1, purgeIntervalBlocks: 1 });
+    const mine = new Set(layout.allPorts().map(({ endpoint }) => endpoint.port));
+    expect(other.allPorts().some(({ endpoint }) => mine.has(endpoint.port))).toBe(false);
+    expect(other.ordererIndexes()).toEqual([0]);
+  });
+
+  it('refuses a base port outside the usable range', () => {
+    expect(() => new NetworkLayout({ dir: '/tmp/x', basePort: 80, orderers: 1, purgeIntervalBlocks: 1 })).toThrow(NetworkError);
+  });
+});

@@ -1,0 +1,256 @@
+import { join } from 'node:path';
+import { NetworkError } from './errors';
+import { APP_ROLES, ORDERER_ORG, PEER_ORGS, type AppRole, type OrgSpec } from './topology';
+
+/** Where one network's state lives and which ports it uses. */
+export interface NetworkOptions {
+  /** Directory holding all crypto material, ledgers, logs and PID files of this network. */
+  readonly dir: string;
+  /** First port of the block of 100 this network uses (see {@link NetworkLayout}). */
+  readonly basePort: number;
+  /** Raft orderers: 3 for a crash-tolerant ordering service, 1 for quick dev runs. */
+  readonly orderers: 1 | 3;
+  /** Peer private-data purge interval in blocks (Fabric's default is 100). */
+  readonly purgeIntervalBlocks: number;
+}
+
+export const HOST = '127.0.0.1';
+
+/** An address a client dials: always loopback, never a public interface. */
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export function address(endpoint: Endpoint): string {
+  return `${endpoint.host}:${endpoint.port}`;
+}
+
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
+export interface IdentityPaths {
+  readonly name: string;
+  readonly msp: string;
+  readonly tls: TlsFiles;
+}
+
+/**
+ * Derives every port and path of a network from its options, so two networks (the one `npm start`
+ * runs and a test network) can run side by side just by choosing different base ports and dirs.
+ *
+ * Ports, relative to the base port B:
+ * - B+0..4 CA listen, B+10..14 CA operations (index 0 is the orderer org's CA)
+ * - B+20..22 orderer listen, B+25..27 orderer admin, B+30..32 orderer operations
+ * - B+40..43 peer listen, B+45..48 peer chaincode, B+50..53 peer operations (one peer per org)
+ * - B+60..63 chaincode servers, B+80..83 REST applications
+ */
+export class NetworkLayout {
+  constructor(readonly options: NetworkOptions) {
+    if (!Number.isInteger(options.basePort) || options.basePort < 1024 || options.basePort > 65_435) {
+      throw new NetworkError('INVALID_CONFIG', `base port must be an integer in 1024..65435, got ${options.basePort}`);
+    }
+  }
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  private port(offset: number): Endpoint {
+    return { host: HOST, port: this.options.basePort + offset };
+  }
+
+  private peerIndex(org: OrgSpec): number {
+    const index = PEER_ORGS.findIndex((candidate) => candidate.mspId === org.mspId);
+    if (index < 0) throw new NetworkError('INVALID_CONFIG', `${org.name} runs no peer`);
+    return index;
+  }
+
+  // ---- ports -------------------------------------------------------------------------------
+
+  caEndpoint(org: OrgSpec): Endpoint {
+    return this.port(org.index);
+  }
+
+  caOperations(org: OrgSpec): Endpoint {
+    return this.port(10 + org.index);
+  }
+
+  ordererEndpoint(i: number): Endpoint {
+    return this.port(20 + i);
+  }
+
+  ordererAdmin(i: number): Endpoint {
+    return this.port(25 + i);
+  }
+
+  ordererOperations(i: number): Endpoint {
+    return this.port(30 + i);
+  }
+
+  peerEndpoint(org: OrgSpec): Endpoint {
+    return this.port(40 + this.peerIndex(org));
+  }
+
+  peerChaincodeEndpoint(org: OrgSpec): Endpoint {
+    return this.port(45 + this.peerIndex(org));
+  }
+
+  peerOperations(org: OrgSpec): Endpoint {
+    return this.port(50 + this.peerIndex(org));
+  }
+
+  chaincodeServer(org: OrgSpec): Endpoint {
+    return this.port(60 + this.peerIndex(org));
+  }
+
+  application(org: OrgSpec): Endpoint {
+    return this.port(80 + this.peerIndex(org));
+  }
+
+  ordererIndexes(): number[] {
+    return Array.from({ length: this.options.orderers }, (_, i) => i);
+  }
+
+  /** Every port this network listens on, with the process that owns it. */
+  allPorts(): { owner: string; endpoint: Endpoint }[] {
+    const ports: { owner: string; endpoint: Endpoint }[] = [];
+    for (const org of [ORDERER_ORG, ...PEER_ORGS]) {
+      ports.push({ owner: this.caProcess(org), endpoint: this.caEndpoint(org) });
+      ports.push({ owner: this.caProcess(org), endpoint: this.caOperations(org) });
+    }
+    for (const i of this.ordererIndexes()) {
+      for (const endpoint of [this.ordererEndpoint(i), this.ordererAdmin(i), this.ordererOperations(i)]) {
+        ports.push({ owner: this.ordererProcess(i), endpoint });
+      }
+    }
+    for (const org of PEER_ORGS) {
+      for (const endpoint of [this.peerEndpoint(org), this.peerChaincodeEndpoint(org), this.peerOperations(org)]) {
+        ports.push({ owner: this.peerProcess(org), endpoint });
+      }
+      ports.push({ owner: this.chaincodeProcess(org), endpoint: this.chaincodeServer(org) });
+      ports.push({ owner: this.applicationProcess(org), endpoint: this.application(org) });
+    }
+    return ports;
+  }
+
+  // ---- process names -----------------------------------------------------------------------
+
+  caProcess(org: OrgSpec): string {
+    return `ca.${org.slug}`;
+  }
+
+  ordererProcess(i: number): string {
+    return `orderer${i}.${ORDERER_ORG.slug}`;
+  }
+
+  peerProcess(org: OrgSpec): string {
+    return `peer0.${org.slug}`;
+  }
+
+  chaincodeProcess(org: OrgSpec): string {
+    return `chaincode.${org.slug}`;
+  }
+
+  applicationProcess(org: OrgSpec): string {
+    return `app.${org.slug}`;
+  }
+
+  // ---- paths -------------------------------------------------------------------------------
+
+  get logsDir(): string {
+    return join(this.dir, 'logs');
+  }
+
+  get pidsDir(): string {
+    return join(this.dir, 'pids');
+  }
+
+  get configDir(): string {
+    return join(this.dir, 'config');
+  }
+
+  get channelsDir(): string {
+    return join(this.dir, 'channels');
+  }
+
+  logFile(processName: string): string {
+    return join(this.logsDir, `${processName}.log`);
+  }
+
+  caHome(org: OrgSpec): string {
+    return join(this.dir, 'ca', org.slug, 'server');
+  }
+
+  caClientHome(org: OrgSpec): string {
+    return join(this.dir, 'ca', org.slug, 'registrar');
+  }
+
+  /** The CA's own certificate: the root of both the org's MSP and its TLS certificates. */
+  caCert(org: OrgSpec): string {
+    return join(this.caHome(org), 'ca-cert.pem');
+  }
+
+  orgDir(org: OrgSpec): string {
+    return join(this.dir, 'orgs', org.slug);
+  }
+
+  /** The org's channel MSP (CA certs and NodeOU config, no keys): what configtxgen reads. */
+  orgMsp(org: OrgSpec): string {
+    return join(this.orgDir(org), 'msp');
+  }
+
+  private identity(org: OrgSpec, kind: string, name: string): IdentityPaths {
+    const base = join(this.orgDir(org), kind, name);
+    const tls = join(base, 'tls');
+    return {
+      name,
+      msp: join(base, 'msp'),
+      tls: { cert: join(tls, 'server.crt'), key: join(tls, 'server.key'), ca: join(tls, 'ca.crt') },
+    };
+  }
+
+  ordererIdentity(i: number): IdentityPaths {
+    return this.identity(ORDERER_ORG, 'orderers', `orderer${i}`);
+  }
+
+  peerIdentity(org: OrgSpec): IdentityPaths {
+    return this.identity(org, 'peers', 'peer0');
+  }
+
+  chaincodeServerIdentity(org: OrgSpec): IdentityPaths {
+    return this.identity(org, 'services', 'chaincode');
+  }
+
+  adminIdentity(org: OrgSpec): IdentityPaths {
+    return this.identity(org, 'users', 'Admin');
+  }
+
+  appUserIdentity(org: OrgSpec, role: AppRole): IdentityPaths {
+    return this.identity(org, 'users', `app-${role}`);
+  }
+
+  appRoles(): readonly AppRole[] {
+    return APP_ROLES;
+  }
+
+  nodeDataDir(processName: string): string {
+    return join(this.dir, 'nodes', processName);
+  }
+
+  channelBlock(channel: string): string {
+    return join(this.channelsDir, `${channel}.block`);
+  }
+
+  chaincodePackageDir(org: OrgSpec): string {
+    return join(this.dir, 'chaincode', org.slug);
+  }
+
+  /** What an org's application needs to reach its peer: written by `up`, read by the app. */
+  gatewayProfile(org: OrgSpec): string {
+    return join(this.orgDir(org), 'gateway-profile.json');
+  }
+}

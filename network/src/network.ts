@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startApplication, writeGatewayProfile } from './applications';
+import { ensureBinaries, type FabricBinaries } from './binaries';
+import { OrgCertificateAuthority } from './certificate-authority';
+import { ChaincodeDeployer } from './chaincode-lifecycle';
+import { createChannelBlocks } from './channel-config';
+import { joinOrderers, joinPeers } from './channels';
+import { issueOrgCrypto } from './crypto-material';
+import { NetworkError } from './errors';
+import { NetworkLayout, address, type NetworkOptions } from './layout';
+import { startOrderer, startPeer, writePeerConfig } from './nodes';
+import { ProcessSupervisor, isAlive, isListening } from './processes';
+import { log } from './progress';
+import { CHANNELS, ORDERER_ORG, PEER_ORGS } from './topology';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** Options from the environment: AAL_NETWORK_DIR, AAL_BASE_PORT, AAL_ORDERERS, AAL_PURGE_INTERVAL. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOptions {
+  const basePort = Number(env.AAL_BASE_PORT ?? 17000);
+  const orderers = Number(env.AAL_ORDERERS ?? 3);
+  const purgeIntervalBlocks = Number(env.AAL_PURGE_INTERVAL ?? 1);
+  if (orderers !== 1 && orderers !== 3) {
+    throw new NetworkError('INVALID_CONFIG', `AAL_ORDERERS must be 1 or 3, got '${env.AAL_ORDERERS}'`);
+  }
+  if (!Number.isInteger(purgeIntervalBlocks) || purgeIntervalBlocks < 1) {
+    throw new NetworkError('INVALID_CONFIG', `AAL_PURGE_INTERVAL must be a positive integer, got '${env.AAL_PURGE_INTERVAL}'`);
+  }
+  return { dir: resolve(env.AAL_NETWORK_DIR ?? join(REPO_ROOT, '.network')), basePort, orderers, purgeIntervalBlocks };
+}
+
+export interface ProcessStatus {
+  readonly name: string;
+  readonly pid: number;
+  readonly running: boolean;
+  readonly log: string;
+}
+
+/**
+ * The whole local network: 3 (or 1) Raft orderers, one peer per org, one Fabric CA per org, a
+ * chaincode server per org and a REST application per org, all local processes with TLS.
+ * Every step is idempotent: `up` after `up` changes nothing, `down` stops only what was started.
+ */
+export class FabricNetwork {
+  readonly layout: NetworkLayout;
+  readonly supervisor: ProcessSupervisor;
+  private binaries?: FabricBinaries;
+
+  constructor(options: NetworkOptions) {
+    this.layout = new NetworkLayout(options);
+    this.supervisor = new ProcessSupervisor(this.layout.pidsDir);
+  }
+
+  private async bins(): Promise<FabricBinaries> {
+    this.binaries ??= await ensureBinaries();
+    return this.binaries;
+  }
+
+  private get stateFile(): string {
+    return join(this.layout.dir, 'network.json');
+  }
+
+  /** Refuses to reuse a directory created with other ports or orderer count. */
+  private claimDirectory(): void {
+    mkdirSync(this.layout.logsDir, { recursive: true });
+    const options = this.layout.options;
+    if (existsSync(this.stateFile)) {
+      const previous = JSON.parse(readFileSync(this.stateFile, 'utf8')) as NetworkOptions;
+      if (previous.basePort !== options.basePort || previous.orderers !== options.orderers) {
+        throw new NetworkError(
+          'INVALID_CONFIG',
+          `${options.dir} holds a network with base port ${previous.basePort} and ${previous.orderers} orderer(s); ` +
+            `run 'npm run network -- down --purge' first or choose another AAL_NETWORK_DIR`,
+        );
+      }
+      return;
+    }
+    writeFileSync(this.stateFile, JSON.stringify(options, null, 2));
+  }
+
+  /** Fails fast, naming the port, when something else already listens where we are about to. */
+  private async checkPortsFree(): Promise<void> {
+    for (const { owner, endpoint } of this.layout.allPorts()) {
+      if (this.supervisor.isRunning(owner)) continue;
+      if (await isListening(endpoint)) {
+        throw new NetworkError(
+          'PORT_IN_USE',
+          `port ${address(endpoint)} (for ${owner}) is already in use by another process; ` +
+            `stop it or choose another AAL_BASE_PORT (this network uses ${this.layout.options.basePort}..${this.layout.options.basePort + 99})`,
+        );
+      }
+    }
+  }
+
+  async up(): Promise<void> {
+    const bins = await this.bins();
+    this.claimDirectory();
+    await this.checkPortsFree();
+
+    log('starting certificate authorities');
+    const authorities = [ORDERER_ORG, ...PEER_ORGS].map(
+      (org) => new OrgCertificateAuthority(this.layout, bins, this.supervisor, org),
+    );
+    await Promise.all(authorities.map((ca) => ca.start()));
+    for (const ca of authorities) await issueOrgCrypto(this.layout, ca);
+
+    const peerConfigDir = writePeerConfig(this.layout, bins);
+    if (!CHANNELS.every((channel) => existsSync(this.layout.channelBlock(channel.name)))) {
+      log('creating channel genesis blocks');
+      await createChannelBlocks(this.layout, bins);
+    }
+
+    log(`starting ${this.layout.options.orderers} orderer(s)`);
+    await Promise.all(this.layout.ordererIndexes().map((i) => startOrderer(this.layout, bins, this.supervisor, i)));
+    await joinOrderers(this.layout, bins);
+
+    log('starting peers');
+    await Promise.all(PEER_ORGS.map((org) => startPeer(this.layout, bins, this.supervisor, peerConfigDir, org)));
+    await joinPeers(this.layout, bins, peerConfigDir);
+    for (const org of PEER_ORGS) writeGatewayProfile(this.layout, org);
+    log('network is up');
+  }
+
+  async deploy(): Promise<string> {
+    const bins = await this.bins();
+    const deployer = new ChaincodeDeployer(this.layout, bins, this.supervisor, writePeerConfig(this.layout, bins));
+    const version = await deployer.deploy();
+    log(`chaincode version ${version} deployed on ${CHANNELS.map((channel) => channel.name).join(', ')}`);
+    return version;
+  }
+
+  /** Starts one REST application per org and returns their base URLs by org name. */
+  async startApplications(): Promise<Record<string, string>> {
+    const urls: Record<string, string> = {};
+    for (const org of PEER_ORGS) urls[org.name] = await startApplication(this.layout, this.supervisor, org);
+    return urls;
+  }
+
+  status(): ProcessStatus[] {
+    return this.supervisor
+      .records()
+      .map((record) => ({ name: record.name, pid: record.pid, running: isAlive(record), log: record.logFile }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Stops every process this network started (applications first, CAs last), then checks that
+   * none of the network's ports still listens. `purge` also deletes all state.
+   */
+  async down(options: { purge?: boolean } = {}): Promise<void> {
+    const order = ['app.', 'chaincode.', 'peer0.', 'orderer', 'ca.'];
+    const records = this.supervisor.records();
+    for (const prefix of order) {
+      await Promise.all(
+        records.filter((record) => record.name.startsWith(prefix)).map((record) => this.supervisor.stop(record.name)),
+      );
+    }
+    for (const record of this.supervisor.records()) await this.supervisor.stop(record.name);
+    const stillListening: string[] = [];
+    for (const { owner, endpoint } of this.layout.allPorts()) {
+      if (await isListening(endpoint)) stillListening.push(`${address(endpoint)} (${owner})`);
+    }
+    if (options.purge) rmSync(this.layout.dir, { recursive: true, force: true });
+    if (stillListening.length > 0) {
+      throw new NetworkError('NODE_UNHEALTHY', `after stopping, these ports still listen: ${stillListening.join(', ')}`);
+    }
+  }
+}

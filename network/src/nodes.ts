@@ -1,0 +1,143 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { FabricBinaries } from './binaries';
+import type { NetworkLayout } from './layout';
+import { address } from './layout';
+import { waitForListening, type ProcessSupervisor } from './processes';
+import { ORDERER_ORG, type OrgSpec } from './topology';
+
+/** The external builder that lets peers run chaincode as a service (no Docker). */
+export const CCAAS_BUILDER_DIR = resolve(__dirname, '..', 'builders', 'ccaas');
+
+/**
+ * Fabric's default core.yaml from the downloaded module, with the two settings that cannot be
+ * expressed as environment variables: our external builder and no Docker endpoint.
+ */
+export function writePeerConfig(layout: NetworkLayout, binaries: FabricBinaries): string {
+  const dir = join(layout.configDir, 'peer');
+  mkdirSync(dir, { recursive: true });
+  const core = parse(readFileSync(join(binaries.sampleConfigDir, 'core.yaml'), 'utf8')) as {
+    chaincode: { externalBuilders: unknown[] };
+    vm: { endpoint: string };
+  };
+  core.chaincode.externalBuilders = [{ name: 'ccaas', path: CCAAS_BUILDER_DIR }];
+  core.vm.endpoint = '';
+  writeFileSync(join(dir, 'core.yaml'), stringify(core));
+  return dir;
+}
+
+export async function startOrderer(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  supervisor: ProcessSupervisor,
+  i: number,
+): Promise<void> {
+  const name = layout.ordererProcess(i);
+  const identity = layout.ordererIdentity(i);
+  const admin = layout.adminIdentity(ORDERER_ORG);
+  const data = layout.nodeDataDir(name);
+  mkdirSync(data, { recursive: true });
+  const listen = layout.ordererEndpoint(i);
+  supervisor.start({
+    name,
+    command: binaries.orderer,
+    args: [],
+    env: {
+      ...process.env,
+      FABRIC_CFG_PATH: binaries.sampleConfigDir,
+      FABRIC_LOGGING_SPEC: 'INFO',
+      ORDERER_GENERAL_LISTENADDRESS: listen.host,
+      ORDERER_GENERAL_LISTENPORT: String(listen.port),
+      ORDERER_GENERAL_LOCALMSPID: ORDERER_ORG.mspId,
+      ORDERER_GENERAL_LOCALMSPDIR: identity.msp,
+      ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
+      ORDERER_GENERAL_TLS_ENABLED: 'true',
+      ORDERER_GENERAL_TLS_CERTIFICATE: identity.tls.cert,
+      ORDERER_GENERAL_TLS_PRIVATEKEY: identity.tls.key,
+      ORDERER_GENERAL_TLS_ROOTCAS: `[${identity.tls.ca}]`,
+      ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: identity.tls.cert,
+      ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: identity.tls.key,
+      ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${identity.tls.ca}]`,
+      ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+      ORDERER_ADMIN_LISTENADDRESS: address(layout.ordererAdmin(i)),
+      ORDERER_ADMIN_TLS_ENABLED: 'true',
+      ORDERER_ADMIN_TLS_CERTIFICATE: identity.tls.cert,
+      ORDERER_ADMIN_TLS_PRIVATEKEY: identity.tls.key,
+      ORDERER_ADMIN_TLS_ROOTCAS: `[${identity.tls.ca}]`,
+      // Only holders of a certificate from the orderer org's CA may join or remove channels.
+      ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+      ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${admin.tls.ca}]`,
+      ORDERER_OPERATIONS_LISTENADDRESS: address(layout.ordererOperations(i)),
+      ORDERER_METRICS_PROVIDER: 'prometheus',
+      ORDERER_FILELEDGER_LOCATION: join(data, 'ledger'),
+      ORDERER_CONSENSUS_WALDIR: join(data, 'etcdraft', 'wal'),
+      ORDERER_CONSENSUS_SNAPDIR: join(data, 'etcdraft', 'snapshot'),
+    },
+    logFile: layout.logFile(name),
+  });
+  await waitForListening(supervisor, name, listen);
+  await waitForListening(supervisor, name, layout.ordererAdmin(i));
+}
+
+export async function startPeer(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  supervisor: ProcessSupervisor,
+  peerConfigDir: string,
+  org: OrgSpec,
+): Promise<void> {
+  const name = layout.peerProcess(org);
+  const identity = layout.peerIdentity(org);
+  const data = layout.nodeDataDir(name);
+  mkdirSync(data, { recursive: true });
+  const peer = address(layout.peerEndpoint(org));
+  const chaincode = address(layout.peerChaincodeEndpoint(org));
+  supervisor.start({
+    name,
+    command: binaries.peer,
+    args: ['node', 'start'],
+    env: {
+      ...process.env,
+      FABRIC_CFG_PATH: peerConfigDir,
+      FABRIC_LOGGING_SPEC: 'INFO',
+      CORE_PEER_ID: `peer0.${org.slug}`,
+      CORE_PEER_ADDRESS: peer,
+      CORE_PEER_LISTENADDRESS: peer,
+      CORE_PEER_CHAINCODEADDRESS: chaincode,
+      CORE_PEER_CHAINCODELISTENADDRESS: chaincode,
+      // One peer per org: it bootstraps gossip from itself and is its org's anchor peer.
+      CORE_PEER_GOSSIP_BOOTSTRAP: peer,
+      CORE_PEER_GOSSIP_EXTERNALENDPOINT: peer,
+      CORE_PEER_LOCALMSPID: org.mspId,
+      CORE_PEER_MSPCONFIGPATH: identity.msp,
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_TLS_CERT_FILE: identity.tls.cert,
+      CORE_PEER_TLS_KEY_FILE: identity.tls.key,
+      CORE_PEER_TLS_ROOTCERT_FILE: identity.tls.ca,
+      CORE_PEER_FILESYSTEMPATH: join(data, 'production'),
+      CORE_LEDGER_SNAPSHOTS_ROOTDIR: join(data, 'snapshots'),
+      CORE_LEDGER_PVTDATASTORE_PURGEINTERVAL: String(layout.options.purgeIntervalBlocks),
+      CORE_OPERATIONS_LISTENADDRESS: address(layout.peerOperations(org)),
+      CORE_METRICS_PROVIDER: 'prometheus',
+      CORE_VM_ENDPOINT: '',
+      CORE_PEER_GATEWAY_ENABLED: 'true',
+    },
+    logFile: layout.logFile(name),
+  });
+  await waitForListening(supervisor, name, layout.peerEndpoint(org));
+}
+
+/** Environment for the `peer` CLI acting as an org's admin against the org's own peer. */
+export function peerCliEnv(layout: NetworkLayout, peerConfigDir: string, org: OrgSpec): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    FABRIC_CFG_PATH: peerConfigDir,
+    FABRIC_LOGGING_SPEC: 'WARN',
+    CORE_PEER_LOCALMSPID: org.mspId,
+    CORE_PEER_MSPCONFIGPATH: layout.adminIdentity(org).msp,
+    CORE_PEER_ADDRESS: address(layout.peerEndpoint(org)),
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_ROOTCERT_FILE: layout.caCert(org),
+  };
+}

@@ -1,0 +1,40 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FabricNetwork } from '../../network/src/network';
+import { PEER_ORGS } from '../../network/src/topology';
+import { testEnvironmentFile, testNetworkOptions, type TestEnvironment } from './test-network';
+
+/**
+ * Starts a fresh network for the integration tests (3 Raft orderers, 4 peers, 5 CAs, chaincode
+ * servers and REST apps), then waits until each org's app can write through its gateway: right
+ * after start-up, discovery may not yet know every org's peer.
+ */
+export default async function globalSetup(): Promise<void> {
+  const options = testNetworkOptions();
+  const network = new FabricNetwork(options);
+  if (existsSync(options.dir)) await network.down({ purge: true });
+  const started = Date.now();
+  await network.up();
+  const chaincodeVersion = await network.deploy();
+  const apps = await network.startApplications();
+  for (const org of PEER_ORGS) await waitUntilWritable(org.name, apps[org.name] ?? '', org.slug === 'hospital-b' ? 'hospital-b' : 'hospital-a');
+  const environment: TestEnvironment = { options, chaincodeVersion, apps };
+  writeFileSync(testEnvironmentFile(options), JSON.stringify(environment, null, 2));
+  process.stderr.write(`\n[integration] network ready in ${Math.round((Date.now() - started) / 1000)}s\n`);
+}
+
+async function waitUntilWritable(org: string, url: string, channel: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  let last = '';
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const response = await fetch(`${url}/api/v1/channels/${channel}/probes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `warm-up-${org}-${attempt}`, note: 'readiness check' }),
+    });
+    if (response.status === 201) return;
+    last = `${response.status} ${await response.text()}`;
+    await sleep(1000);
+  }
+  throw new Error(`${org}'s application could not write within 90s; last answer: ${last}`);
+}

@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { NetworkOptions } from '../../network/src/layout';
+
+/**
+ * The network the integration tests run: its own directory and its own block of ports, so it can
+ * run beside the one `npm start` runs. Override with AAL_TEST_NETWORK_DIR / AAL_TEST_BASE_PORT.
+ */
+export function testNetworkOptions(env: NodeJS.ProcessEnv = process.env): NetworkOptions {
+  return {
+    dir: resolve(env.AAL_TEST_NETWORK_DIR ?? join(__dirname, '..', '..', '.network-test')),
+    basePort: Number(env.AAL_TEST_BASE_PORT ?? 18000),
+    orderers: 3,
+    purgeIntervalBlocks: 1,
+  };
+}
+
+/** What global setup hands to the test files. */
+export interface TestEnvironment {
+  readonly options: NetworkOptions;
+  readonly chaincodeVersion: string;
+  /** Base URL of each org's REST application, by org name. */
+  readonly apps: Readonly<Record<string, string>>;
+}
+
+export function testEnvironmentFile(options: NetworkOptions): string {
+  return join(options.dir, 'test-environment.json');
+}
+
+export function loadTestEnvironment(): TestEnvironment {
+  const file = testEnvironmentFile(testNetworkOptions());
+  if (!existsSync(file)) throw new Error(`no test environment at ${file}: global setup did not run`);
+  return JSON.parse(readFileSync(file, 'utf8')) as TestEnvironment;
+}
