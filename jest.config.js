@@ -36,7 +36,7 @@ module.exports = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/support/global-setup.ts',
       globalTeardown: '<rootDir>/support/global-teardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/support/timeouts.ts'],
     },
   ],
 };

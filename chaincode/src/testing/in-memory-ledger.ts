@@ -1,0 +1,257 @@
+/**
+ * An in-memory stand-in for a peer's ledger, for unit tests only. It implements the parts of
+ * `ChaincodeStub` and `ClientIdentity` the contracts use, with Fabric's semantics where they
+ * matter to correctness:
+ * - reads see committed state only (a transaction never reads its own writes);
+ * - writes are buffered and applied by {@link InMemoryLedger.submit} only if the call succeeds;
+ * - range queries refuse composite keys, like the real shim; pagination uses bookmarks;
+ * - key history, private collections with hashes and purge, transient data, one event per tx.
+ */
+import { createHash } from 'node:crypto';
+import type { Context } from 'fabric-contract-api';
+
+const COMPOSITE_NS = '\u0000';
+const MIN_RUNE = '\u0000';
+
+export interface TestIdentity {
+  readonly mspId: string;
+  readonly role?: string;
+  readonly enrollmentId?: string;
+}
+
+export interface CallOptions {
+  /** Transaction time (RFC 3339); defaults to the ledger's clock, which advances 1 s per call. */
+  readonly txTime?: string;
+  readonly transient?: Readonly<Record<string, string | Uint8Array>>;
+}
+
+interface HistoryEntry {
+  readonly txId: string;
+  readonly txTime: string;
+  readonly isDelete: boolean;
+  readonly value: Uint8Array;
+}
+
+interface Write {
+  readonly value: Uint8Array | undefined;
+}
+
+export interface RecordedEvent {
+  readonly name: string;
+  readonly payload: unknown;
+  readonly txId: string;
+}
+
+type KV = { namespace: string; key: string; value: Uint8Array };
+
+function iteratorOver<T>(items: T[]): { next(): Promise<{ value: T; done: boolean }>; close(): Promise<void> } {
+  let index = 0;
+  return {
+    next: () => Promise.resolve(index < items.length ? { value: items[index++] as T, done: false } : { value: undefined as T, done: true }),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Promise + async iterable, like the shim's query results. */
+function queryResult<T>(items: T[]): Promise<ReturnType<typeof iteratorOver<T>>> & AsyncIterable<T> {
+  const promise = Promise.resolve(iteratorOver(items)) as Promise<ReturnType<typeof iteratorOver<T>>> & AsyncIterable<T>;
+  promise[Symbol.asyncIterator] = () => {
+    let index = 0;
+    return {
+      next: () =>
+        Promise.resolve(index < items.length ? { value: items[index++] as T, done: false as const } : { value: undefined, done: true as const }),
+    };
+  };
+  return promise;
+}
+
+function checkSimpleKeys(...keys: string[]): void {
+  for (const key of keys) {
+    if (key.startsWith(COMPOSITE_NS)) throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
+  }
+}
+
+export class InMemoryLedger {
+  private readonly state = new Map<string, Uint8Array>();
+  private readonly history = new Map<string, HistoryEntry[]>();
+  private readonly privateState = new Map<string, Map<string, Uint8Array>>();
+  private clock = Date.parse('2026-01-01T00:00:00.000Z');
+  private txCounter = 0;
+  readonly events: RecordedEvent[] = [];
+
+  /** Committed public state, for assertions. */
+  get(key: string): string | undefined {
+    const value = this.state.get(key);
+    return value === undefined ? undefined : Buffer.from(value).toString('utf8');
+  }
+
+  keys(): string[] {
+    return [...this.state.keys()].sort();
+  }
+
+  /** Committed private state of one collection, for assertions. */
+  privateKeys(collection: string): string[] {
+    return [...(this.privateState.get(collection)?.keys() ?? [])].sort();
+  }
+
+  getPrivate(collection: string, key: string): string | undefined {
+    const value = this.privateState.get(collection)?.get(key);
+    return value === undefined ? undefined : Buffer.from(value).toString('utf8');
+  }
+
+  /** Runs a transaction and commits its writes and event only if it succeeds. */
+  async submit<T>(identity: TestIdentity, call: (ctx: Context) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    const tx = this.transaction(identity, options);
+    const result = await call(tx.ctx);
+    tx.commit();
+    return result;
+  }
+
+  /** Runs a query: its writes are discarded, as a peer discards an evaluated proposal's. */
+  async evaluate<T>(identity: TestIdentity, call: (ctx: Context) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    return call(this.transaction(identity, options).ctx);
+  }
+
+  private transaction(identity: TestIdentity, options: CallOptions): { ctx: Context; commit: () => void } {
+    this.clock += 1000;
+    const txTime = options.txTime ?? new Date(this.clock).toISOString();
+    const txId = createHash('sha256').update(`tx-${++this.txCounter}`).digest('hex');
+    const writes = new Map<string, Write>();
+    const privateWrites = new Map<string, Map<string, Write>>();
+    const purges: { collection: string; key: string }[] = [];
+    let event: { name: string; payload: Uint8Array } | undefined;
+    const transient = new Map<string, Uint8Array>(
+      Object.entries(options.transient ?? {}).map(([key, value]) => [key, typeof value === 'string' ? Buffer.from(value) : value]),
+    );
+    const millis = Date.parse(txTime);
+
+    const rangeEntries = (startKey: string, endKey: string): KV[] =>
+      [...this.state.keys()]
+        .filter((key) => key >= startKey && (endKey === '' || key < endKey))
+        .sort()
+        .map((key) => ({ namespace: 'audit', key, value: this.state.get(key) as Uint8Array }));
+
+    const page = (entries: KV[], pageSize: number, bookmark?: string) => {
+      const start = bookmark ? entries.findIndex((entry) => entry.key >= bookmark) : 0;
+      const from = start < 0 ? entries.length : start;
+      const slice = entries.slice(from, from + pageSize);
+      const next = entries[from + pageSize];
+      return { slice, bookmark: next ? next.key : '' };
+    };
+
+    const stub = {
+      getTxID: () => txId,
+      getChannelID: () => 'test-channel',
+      getMspID: () => identity.mspId,
+      getTxTimestamp: () => ({ seconds: { toString: () => String(Math.floor(millis / 1000)) }, nanos: (millis % 1000) * 1_000_000 }),
+      getDateTimestamp: () => new Date(millis),
+      getTransient: () => transient,
+      getState: (key: string) => Promise.resolve(this.state.get(key) ?? new Uint8Array()),
+      putState: (key: string, value: Uint8Array) => {
+        if (key === '') return Promise.reject(new Error('key must not be an empty string'));
+        writes.set(key, { value });
+        return Promise.resolve();
+      },
+      deleteState: (key: string) => {
+        writes.set(key, { value: undefined });
+        return Promise.resolve();
+      },
+      createCompositeKey: (objectType: string, attributes: string[]) =>
+        COMPOSITE_NS + objectType + MIN_RUNE + attributes.map((attribute) => attribute + MIN_RUNE).join(''),
+      splitCompositeKey: (key: string) => {
+        const parts = key.slice(1, -1).split(MIN_RUNE);
+        return { objectType: parts[0] ?? '', attributes: parts.slice(1) };
+      },
+      getStateByRange: (startKey: string, endKey: string) => {
+        checkSimpleKeys(startKey, endKey);
+        return queryResult(rangeEntries(startKey, endKey));
+      },
+      getStateByRangeWithPagination: (startKey: string, endKey: string, pageSize: number, bookmark?: string) => {
+        checkSimpleKeys(startKey, endKey);
+        const { slice, bookmark: next } = page(rangeEntries(startKey, endKey), pageSize, bookmark);
+        return Promise.resolve({ iterator: iteratorOver(slice), metadata: { fetchedRecordsCount: slice.length, bookmark: next } });
+      },
+      getStateByPartialCompositeKey: (objectType: string, attributes: string[]) => {
+        const prefix = stub.createCompositeKey(objectType, attributes);
+        return queryResult(rangeEntries(prefix, prefix + '\u{10FFFF}'));
+      },
+      getStateByPartialCompositeKeyWithPagination: (objectType: string, attributes: string[], pageSize: number, bookmark?: string) => {
+        const prefix = stub.createCompositeKey(objectType, attributes);
+        const { slice, bookmark: next } = page(rangeEntries(prefix, prefix + '\u{10FFFF}'), pageSize, bookmark);
+        return Promise.resolve({ iterator: iteratorOver(slice), metadata: { fetchedRecordsCount: slice.length, bookmark: next } });
+      },
+      getHistoryForKey: (key: string) =>
+        queryResult(
+          [...(this.history.get(key) ?? [])].reverse().map((entry) => {
+            const entryMillis = Date.parse(entry.txTime);
+            return {
+              txId: entry.txId,
+              isDelete: entry.isDelete,
+              value: entry.value,
+              timestamp: { seconds: { toString: () => String(Math.floor(entryMillis / 1000)) }, nanos: (entryMillis % 1000) * 1_000_000 },
+            };
+          }),
+        ),
+      getPrivateData: (collection: string, key: string) =>
+        Promise.resolve(this.privateState.get(collection)?.get(key) ?? new Uint8Array()),
+      getPrivateDataHash: (collection: string, key: string) => {
+        const value = this.privateState.get(collection)?.get(key);
+        return Promise.resolve(value === undefined ? new Uint8Array() : new Uint8Array(createHash('sha256').update(value).digest()));
+      },
+      putPrivateData: (collection: string, key: string, value: Uint8Array) => {
+        if (!privateWrites.has(collection)) privateWrites.set(collection, new Map());
+        privateWrites.get(collection)?.set(key, { value });
+        return Promise.resolve();
+      },
+      deletePrivateData: (collection: string, key: string) => {
+        if (!privateWrites.has(collection)) privateWrites.set(collection, new Map());
+        privateWrites.get(collection)?.set(key, { value: undefined });
+        return Promise.resolve();
+      },
+      purgePrivateData: (collection: string, key: string) => {
+        purges.push({ collection, key });
+        return Promise.resolve();
+      },
+      setEvent: (name: string, payload: Uint8Array) => {
+        event = { name, payload };
+      },
+    };
+
+    const attributes: Record<string, string | undefined> = {
+      role: identity.role,
+      'hf.EnrollmentID': identity.enrollmentId ?? (identity.role ? `app-${identity.role}` : 'peer0'),
+    };
+    const clientIdentity = {
+      getMSPID: () => identity.mspId,
+      getID: () => `x509::/CN=${attributes['hf.EnrollmentID']}::/CN=ca`,
+      getAttributeValue: (name: string) => attributes[name] ?? null,
+      assertAttributeValue: (name: string, value: string) => attributes[name] === value,
+    };
+
+    // The contracts see only the members above; the cast is the seam between this fake and the shim's types.
+    const ctx = { stub, clientIdentity } as unknown as Context;
+
+    const commit = (): void => {
+      for (const [key, write] of writes) {
+        const entries = this.history.get(key) ?? [];
+        entries.push({ txId, txTime, isDelete: write.value === undefined, value: write.value ?? new Uint8Array() });
+        this.history.set(key, entries);
+        if (write.value === undefined) this.state.delete(key);
+        else this.state.set(key, write.value);
+      }
+      for (const [collection, collectionWrites] of privateWrites) {
+        if (!this.privateState.has(collection)) this.privateState.set(collection, new Map());
+        const target = this.privateState.get(collection) as Map<string, Uint8Array>;
+        for (const [key, write] of collectionWrites) {
+          if (write.value === undefined) target.delete(key);
+          else target.set(key, write.value);
+        }
+      }
+      for (const { collection, key } of purges) this.privateState.get(collection)?.delete(key);
+      if (event) {
+        this.events.push({ name: event.name, payload: JSON.parse(Buffer.from(event.payload).toString('utf8')) as unknown, txId });
+      }
+    };
+    return { ctx, commit };
+  }
+}

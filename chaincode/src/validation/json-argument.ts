@@ -1,0 +1,28 @@
+import { ValidationError } from '../errors';
+
+/** Keys that could reach an object's prototype if a client sent them; always refused. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Parses a transaction argument that carries JSON, refusing oversized input, malformed JSON and
+ * prototype-polluting keys at any depth, with the argument's name in the error.
+ */
+export function parseJsonArgument(name: string, text: string, maxBytes: number): unknown {
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+    throw new ValidationError([{ path: name, rule: `must be at most ${maxBytes} bytes of JSON` }]);
+  }
+  let forbidden: string | undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text, (key, child: unknown) => {
+      if (FORBIDDEN_KEYS.has(key)) forbidden = key;
+      return child;
+    });
+  } catch {
+    throw new ValidationError([{ path: name, rule: 'must be valid JSON' }]);
+  }
+  if (forbidden !== undefined) {
+    throw new ValidationError([{ path: name, rule: `must not contain the key '${forbidden}'` }]);
+  }
+  return value;
+}
