@@ -1,0 +1,74 @@
+import type { Context } from 'fabric-contract-api';
+import { canonicalJson } from '../canonical-json';
+import { indexKey, indexRange, indexedId } from '../ledger/index-keys';
+import type { StoredConsent } from './consent-schema';
+
+/**
+ * Where consents live: one record per consent under a composite key (its history is the consent's
+ * history), plus simple-key index entries for the query paths. Index entries never change after the
+ * grant because the indexed fields never do; revocation rewrites only the record.
+ */
+const RECORD_TYPE = 'consent';
+
+/** The query paths, each an index `consent-by-<path> ∘ value ∘ consentId`. */
+export const CONSENT_INDEX_PATHS = ['subjectRef', 'grantee', 'purpose'] as const;
+export type ConsentIndexPath = (typeof CONSENT_INDEX_PATHS)[number];
+
+const indexName = (path: ConsentIndexPath): string => `consent-by-${path}`;
+
+/** Index entries hold a single byte: Fabric treats an empty value as a delete. */
+const INDEX_MARKER = Buffer.from([1]);
+
+/** The ledger key of a consent record. */
+export function consentKey(ctx: Context, id: string): string {
+  return ctx.stub.createCompositeKey(RECORD_TYPE, [id]);
+}
+
+/** The committed consent with this id, or `undefined`. */
+export async function readConsent(ctx: Context, id: string): Promise<StoredConsent | undefined> {
+  const data = await ctx.stub.getState(consentKey(ctx, id));
+  return data.length === 0 ? undefined : (JSON.parse(Buffer.from(data).toString('utf8')) as StoredConsent);
+}
+
+/** Writes the consent record (canonical JSON) and, on its first write, its index entries. */
+export async function writeConsent(ctx: Context, consent: StoredConsent, options: { withIndexes: boolean }): Promise<void> {
+  await ctx.stub.putState(consentKey(ctx, consent.id), Buffer.from(canonicalJson(consent)));
+  if (!options.withIndexes) return;
+  for (const key of consentIndexKeys(consent)) await ctx.stub.putState(key, INDEX_MARKER);
+}
+
+/** Every index entry of a consent, sorted so the write order is the same on every peer. */
+export function consentIndexKeys(consent: StoredConsent): string[] {
+  const keys = [
+    indexKey(indexName('subjectRef'), [consent.subjectRef, consent.id]),
+    ...consent.grantees.map((grantee) => indexKey(indexName('grantee'), [grantee, consent.id])),
+    ...consent.purposes.map((purpose) => indexKey(indexName('purpose'), [purpose, consent.id])),
+  ];
+  return keys.sort();
+}
+
+/** The key range of one value of one index (every consent of one subject, say). */
+export function consentIndexRange(path: ConsentIndexPath, value: string): { startKey: string; endKey: string } {
+  return indexRange(indexName(path), [value]);
+}
+
+/** The consent id an index entry points to. */
+export const consentIdOfIndexKey = indexedId;
+
+/** Every consent of a subject, in id order (a subject has few; read without pagination). */
+export async function consentsOfSubject(ctx: Context, subjectRef: string): Promise<StoredConsent[]> {
+  const { startKey, endKey } = consentIndexRange('subjectRef', subjectRef);
+  const ids: string[] = [];
+  const iterator = await ctx.stub.getStateByRange(startKey, endKey);
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) ids.push(indexedId(next.value.key));
+  } finally {
+    await iterator.close();
+  }
+  const consents: StoredConsent[] = [];
+  for (const id of ids) {
+    const consent = await readConsent(ctx, id);
+    if (consent !== undefined) consents.push(consent);
+  }
+  return consents;
+}
