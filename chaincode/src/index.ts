@@ -2,7 +2,10 @@
  * Chaincode entry point: fabric-chaincode-node loads `contracts` from here. The first contract
  * is the default one for unqualified transaction names.
  */
+import type { Contract } from 'fabric-contract-api';
 import { ProbeContract } from './probe-contract';
+import { SubjectsContract } from './subjects/subjects-contract';
 
 export { ProbeContract } from './probe-contract';
-export const contracts: (typeof ProbeContract)[] = [ProbeContract];
+export { SubjectsContract } from './subjects/subjects-contract';
+export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract];

@@ -1,0 +1,27 @@
+import type { Context } from 'fabric-contract-api';
+import type { Caller } from '../access/caller';
+import { ContractError } from '../errors';
+
+/**
+ * The caller's own implicit private collection. Its endorsement policy is the org's own
+ * `Endorsement` policy, so only that org's peers hold the values and only they endorse writes.
+ * The name comes from the certificate, never from input: an org can only touch its own.
+ */
+export function ownCollection(caller: Caller): string {
+  return `_implicit_org_${caller.mspId}`;
+}
+
+/**
+ * Refuses to run on another org's peer. A client that forgot to set the gateway's endorsing
+ * organisations would send its transient secrets there; refusing makes that mistake fail loudly
+ * instead of half-working (and a foreign peer holds none of the org's private values anyway).
+ */
+export function requireOwnOrgPeer(ctx: Context, caller: Caller): void {
+  const peerMspId = ctx.stub.getMspID();
+  if (peerMspId !== caller.mspId) {
+    throw new ContractError(
+      'ACCESS_DENIED',
+      `access denied: ${caller.mspId}'s private subject data is only served by its own peers, not by ${peerMspId}'s (set the endorsing organisations to ${caller.mspId})`,
+    );
+  }
+}

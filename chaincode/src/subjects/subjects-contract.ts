@@ -1,0 +1,178 @@
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { requireRole, type Caller } from '../access/caller';
+import { canonicalJson } from '../canonical-json';
+import { ContractError, ValidationError } from '../errors';
+import { emitEvent } from '../ledger/events';
+import { txTime } from '../ledger/tx-time';
+import { check, id } from '../validation/rules';
+import { readReceipt, verifyErased, writeReceipt, type ErasureReceipt } from './erasure-receipt';
+import { identifierLookupKey } from './identifier-lookup';
+import { readOrgKeys, requireOrgKeys, writeOrgKeys } from './org-keys';
+import { ownCollection, requireOwnOrgPeer } from './own-org';
+import { eraseSubject, readLookup, readSubject, readTombstone, writeSubject } from './subject-registry';
+import { randomKeyHex, readTransient, refuseTransient, subjectIdentifier } from './transient-input';
+
+const ALL_ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'] as const;
+
+/**
+ * Pseudonymous subjects, their keys, and erasure. Everything secret lives in the caller's own
+ * implicit collection and arrives in the transient map; those transactions run on the org's own
+ * peers only and return no secret from a submit (submit results are stored in blocks). Only the
+ * erasure receipt is shared state.
+ */
+@Info({ title: 'SubjectsContract', description: "Subject pseudonyms, subject keys and erasure in the caller's implicit private collection" })
+export class SubjectsContract extends Contract {
+  constructor() {
+    super('Subjects');
+  }
+
+  /** Stores the org's content key and lookup pepper once; later calls keep the existing keys. */
+  @Transaction()
+  @Returns('string')
+  async InitOrgKeys(ctx: Context): Promise<string> {
+    const caller = requireRole(ctx, 'admin');
+    const collection = this.ownPrivateCollection(ctx, caller);
+    const input = readTransient(ctx, { contentKey: randomKeyHex(), lookupPepper: randomKeyHex() });
+    if (input.contentKey === input.lookupPepper) {
+      throw new ValidationError([{ path: 'transient.lookupPepper', rule: 'must differ from transient.contentKey' }]);
+    }
+    // Existing keys win: replacing the pepper would orphan every mapping, the content key every commitment.
+    const existing = await readOrgKeys(ctx, collection);
+    if (existing === undefined) {
+      await writeOrgKeys(ctx, collection, { ...input, initialisedAt: txTime(ctx), initialisedBy: caller.enrollmentId });
+    }
+    return canonicalJson({ created: existing === undefined, initialised: true });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetOrgContentKey(ctx: Context): Promise<string> {
+    const caller = requireRole(ctx, ...ALL_ROLES);
+    const collection = this.ownPrivateCollection(ctx, caller);
+    const keys = await requireOrgKeys(ctx, collection, caller.mspId);
+    return canonicalJson({ contentKey: keys.contentKey });
+  }
+
+  /** Maps an identifier to a pseudonym and key from the application; an existing mapping wins. */
+  @Transaction()
+  @Returns('string')
+  async RegisterSubject(ctx: Context): Promise<string> {
+    const caller = requireRole(ctx, 'recorder', 'consent-manager', 'admin');
+    const collection = this.ownPrivateCollection(ctx, caller);
+    const input = readTransient(ctx, { identifier: subjectIdentifier(), subjectRef: id(), subjectKey: randomKeyHex() });
+    const keys = await requireOrgKeys(ctx, collection, caller.mspId);
+    const lookupKey = identifierLookupKey(keys.lookupPepper, input.identifier);
+    const existing = await readLookup(ctx, collection, lookupKey);
+    if (existing !== undefined) return canonicalJson({ created: false, subjectRef: existing.subjectRef });
+
+    if ((await readSubject(ctx, collection, input.subjectRef)) !== undefined) {
+      throw new ContractError('CONFLICT', `subjectRef ${input.subjectRef} already exists with different content (another identifier): generate a new one`);
+    }
+    if ((await readTombstone(ctx, collection, input.subjectRef)) !== undefined) {
+      throw new ContractError('CONFLICT', `subjectRef ${input.subjectRef} was erased and cannot be reused`);
+    }
+    await writeSubject(ctx, collection, {
+      subjectRef: input.subjectRef,
+      subjectKey: input.subjectKey,
+      lookupKey,
+      registeredAt: txTime(ctx),
+      registeredBy: caller.enrollmentId,
+    });
+    return canonicalJson({ created: true, subjectRef: input.subjectRef });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async LookupSubject(ctx: Context): Promise<string> {
+    const caller = requireRole(ctx, ...ALL_ROLES);
+    const collection = this.ownPrivateCollection(ctx, caller);
+    const { identifier } = readTransient(ctx, { identifier: subjectIdentifier() });
+    const keys = await requireOrgKeys(ctx, collection, caller.mspId);
+    const lookup = await readLookup(ctx, collection, identifierLookupKey(keys.lookupPepper, identifier));
+    // Never echo the identifier: error messages end up in logs.
+    if (lookup === undefined) throw new ContractError('NOT_FOUND', `no subject of ${caller.mspId} is registered for this identifier`);
+    return canonicalJson({ subjectRef: lookup.subjectRef });
+  }
+
+  @Transaction(false)
+  @Param('subjectRef', 'string', 'the subject pseudonym')
+  @Returns('string')
+  async GetSubjectKey(ctx: Context, subjectRef: string): Promise<string> {
+    const caller = requireRole(ctx, ...ALL_ROLES);
+    const collection = this.ownPrivateCollection(ctx, caller);
+    check(id(), subjectRef, 'subjectRef');
+    const subject = await readSubject(ctx, collection, subjectRef);
+    if (subject === undefined) {
+      const receipt = await readReceipt(ctx, subjectRef);
+      const erased = (await readTombstone(ctx, collection, subjectRef)) !== undefined || receipt?.org === caller.mspId;
+      throw new ContractError('NOT_FOUND', erased ? `subject ${subjectRef} erased` : `subject ${subjectRef} does not exist`);
+    }
+    return canonicalJson({ subjectKey: subject.subjectKey });
+  }
+
+  /** Crypto-shreds a subject: purges mapping and key from the org's collection. Writes nothing shared. */
+  @Transaction()
+  @Param('subjectRef', 'string', 'the subject pseudonym')
+  @Returns('string')
+  async EraseSubject(ctx: Context, subjectRef: string): Promise<string> {
+    const caller = requireRole(ctx, 'admin');
+    const collection = this.ownPrivateCollection(ctx, caller);
+    readTransient(ctx, {});
+    check(id(), subjectRef, 'subjectRef');
+    const subject = await readSubject(ctx, collection, subjectRef);
+    if (subject === undefined) {
+      // A retry after the purge committed: already done.
+      if ((await readTombstone(ctx, collection, subjectRef)) !== undefined) return canonicalJson({ purged: true, subjectRef });
+      throw new ContractError('NOT_FOUND', `subject ${subjectRef} does not exist`);
+    }
+    await eraseSubject(ctx, collection, subject, { subjectRef, erasedAt: txTime(ctx), erasedBy: caller.enrollmentId });
+    return canonicalJson({ purged: true, subjectRef });
+  }
+
+  /**
+   * Writes the public erasure receipt after every endorsing peer has checked, from private-data
+   * hashes, that the org's subject key is gone. Endorsed by a majority; carries no transient data.
+   */
+  @Transaction()
+  @Param('subjectRef', 'string', 'the erased subject pseudonym')
+  @Returns('string')
+  async RecordErasureReceipt(ctx: Context, subjectRef: string): Promise<string> {
+    const caller = requireRole(ctx, 'admin');
+    refuseTransient(ctx);
+    check(id(), subjectRef, 'subjectRef');
+    const existing = await readReceipt(ctx, subjectRef);
+    if (existing !== undefined) {
+      if (existing.org !== caller.mspId) {
+        throw new ContractError('CONFLICT', `erasure receipt for ${subjectRef} already exists with different content (recorded by ${existing.org})`);
+      }
+      return canonicalJson(existing);
+    }
+    await verifyErased(ctx, ownCollection(caller), caller.mspId, subjectRef);
+    const receipt: ErasureReceipt = {
+      subjectRef,
+      org: caller.mspId,
+      erasedAt: txTime(ctx),
+      erasedBy: caller.enrollmentId,
+      txId: ctx.stub.getTxID(),
+    };
+    const json = await writeReceipt(ctx, receipt);
+    emitEvent(ctx, 'SubjectErased', receipt);
+    return json;
+  }
+
+  @Transaction(false)
+  @Param('subjectRef', 'string', 'the erased subject pseudonym')
+  @Returns('string')
+  async GetErasureReceipt(ctx: Context, subjectRef: string): Promise<string> {
+    requireRole(ctx, ...ALL_ROLES);
+    check(id(), subjectRef, 'subjectRef');
+    const receipt = await readReceipt(ctx, subjectRef);
+    if (receipt === undefined) throw new ContractError('NOT_FOUND', `erasure receipt for ${subjectRef} does not exist`);
+    return canonicalJson(receipt);
+  }
+
+  private ownPrivateCollection(ctx: Context, caller: Caller): string {
+    requireOwnOrgPeer(ctx, caller);
+    return ownCollection(caller);
+  }
+}
