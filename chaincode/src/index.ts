@@ -4,8 +4,10 @@
  */
 import type { Contract } from 'fabric-contract-api';
 import { ProbeContract } from './probe-contract';
+import { ConsentContract } from './consents/consent-contract';
 import { SubjectsContract } from './subjects/subjects-contract';
 
 export { ProbeContract } from './probe-contract';
+export { ConsentContract } from './consents/consent-contract';
 export { SubjectsContract } from './subjects/subjects-contract';
-export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract];
+export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract, ConsentContract];

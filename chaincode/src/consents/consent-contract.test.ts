@@ -1,0 +1,311 @@
+import type { Context } from 'fabric-contract-api';
+import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
+import { ConsentContract } from './consent-contract';
+import type { FhirConsent } from './fhir-consent';
+
+const contract = new ConsentContract();
+const managerA: TestIdentity = { mspId: 'HospitalAMSP', role: 'consent-manager' };
+const managerB: TestIdentity = { mspId: 'HospitalBMSP', role: 'consent-manager' };
+const providerManager: TestIdentity = { mspId: 'AIProviderMSP', role: 'consent-manager' };
+const providerRecorder: TestIdentity = { mspId: 'AIProviderMSP', role: 'recorder' };
+const recorderA: TestIdentity = { mspId: 'HospitalAMSP', role: 'recorder' };
+const recorderB: TestIdentity = { mspId: 'HospitalBMSP', role: 'recorder' };
+const auditor: TestIdentity = { mspId: 'RegulatorMSP', role: 'auditor' };
+const peer: TestIdentity = { mspId: 'HospitalAMSP' };
+const COMMITMENT = `hmac-sha256:${'b'.repeat(64)}`;
+
+type Json = Record<string, unknown>;
+
+function consentInput(overrides: Json = {}): Json {
+  return {
+    id: 'c-1',
+    subjectRef: 'subj-1',
+    grantees: ['AIProviderMSP'],
+    decision: 'permit',
+    purposes: ['ai-inference'],
+    period: { start: '2026-01-01T00:00:00Z', end: '2026-06-30T23:59:59Z' },
+    policyCommitment: COMMITMENT,
+    ...overrides,
+  };
+}
+
+const grant = (ledger: InMemoryLedger, who: TestIdentity, input: Json, txTime?: string): Promise<Json> =>
+  ledger.submit(who, async (ctx) => JSON.parse(await contract.GrantConsent(ctx, JSON.stringify(input))) as Json, txTime ? { txTime } : {});
+const read = <T = Json>(ledger: InMemoryLedger, who: TestIdentity, call: (ctx: Context) => Promise<string>, txTime?: string): Promise<T> =>
+  ledger.evaluate(who, async (ctx) => JSON.parse(await call(ctx)) as T, txTime ? { txTime } : {});
+
+async function errorOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('Consents: GrantConsent', () => {
+  it('stores the consent with the caller as controller and the tx time, indexes it and emits ConsentGranted without personal data', async () => {
+    const ledger = new InMemoryLedger();
+    const stored = await grant(ledger, managerA, consentInput(), '2026-01-02T10:00:00.000Z');
+    expect(stored).toMatchObject({ controller: 'HospitalAMSP', grantedBy: 'app-consent-manager', grantedAt: '2026-01-02T10:00:00.000Z' });
+    expect(typeof stored.txId).toBe('string');
+    const key = ledger.keys().find((candidate) => candidate.startsWith('\u0000consent\u0000')) ?? '';
+    expect(JSON.parse(ledger.get(key) ?? '{}')).toEqual(stored);
+    expect(ledger.keys().filter((candidate) => candidate.startsWith('consent-by-'))).toEqual([
+      'consent-by-grantee\u0000AIProviderMSP\u0000c-1\u0000',
+      'consent-by-purpose\u0000ai-inference\u0000c-1\u0000',
+      'consent-by-subjectRef\u0000subj-1\u0000c-1\u0000',
+    ]);
+    expect(ledger.events).toEqual([
+      { name: 'ConsentGranted', payload: { controller: 'HospitalAMSP', decision: 'permit', id: 'c-1', txTime: '2026-01-02T10:00:00.000Z' }, txId: stored.txId },
+    ]);
+    expect(JSON.stringify(ledger.events)).not.toContain('subj-1');
+  });
+
+  it.each([recorderA, auditor, { mspId: 'HospitalAMSP', role: 'admin' }, peer])('refuses role %p and writes nothing', async (who) => {
+    const ledger = new InMemoryLedger();
+    expect(await errorOf(grant(ledger, who, consentInput()))).toMatch(/^ACCESS_DENIED: /);
+    expect(ledger.keys()).toEqual([]);
+  });
+
+  it('names every invalid field and refuses unknown fields, writing nothing', async () => {
+    const ledger = new InMemoryLedger();
+    const message = await errorOf(
+      grant(ledger, managerA, {
+        id: 'bad id',
+        subjectRef: '',
+        grantees: [],
+        decision: 'maybe',
+        purposes: ['ai-inference', 'ai-inference'],
+        dataCategories: 'labs',
+        period: { start: '2026-01-01' },
+        policyCommitment: 'sha256:abc',
+        jurisdiction: 'de',
+        controller: 'HospitalBMSP',
+      }),
+    );
+    expect(message).toMatch(/^INVALID_ARGUMENT: /);
+    for (const field of ['controller: is not a known field', 'id: must match', 'subjectRef: must be 1 to 128', 'grantees: must have 1 to 32 items', 'decision: must be one of permit, deny', 'purposes: must not contain duplicates', 'dataCategories: must be an array', 'period.start: must be an RFC 3339', 'policyCommitment: must be', 'jurisdiction: must be an ISO 3166']) {
+      expect(message).toContain(field);
+    }
+    expect(ledger.keys()).toEqual([]);
+  });
+
+  it('refuses a period that ends before it starts, prototype keys and oversized input', async () => {
+    const ledger = new InMemoryLedger();
+    expect(await errorOf(grant(ledger, managerA, consentInput({ period: { start: '2026-02-01T00:00:00Z', end: '2026-01-01T00:00:00Z' } })))).toBe(
+      'INVALID_ARGUMENT: period.end: must be after period.start',
+    );
+    const polluted = `{"__proto__":{"admin":true},${JSON.stringify(consentInput()).slice(1)}`;
+    expect(await errorOf(ledger.submit(managerA, (ctx) => contract.GrantConsent(ctx, polluted)))).toBe("INVALID_ARGUMENT: consent: must not contain the key '__proto__'");
+    expect(await errorOf(grant(ledger, managerA, consentInput({ collectionMethod: 'x'.repeat(17_000) })))).toContain('consent: must be at most 16384 bytes');
+    expect(ledger.keys()).toEqual([]);
+  });
+
+  it('is idempotent for the same input in any key order, and refuses different content or another controller', async () => {
+    const ledger = new InMemoryLedger();
+    const first = await grant(ledger, managerA, consentInput());
+    const reordered = Object.fromEntries(Object.entries(consentInput()).reverse());
+    const keysBefore = ledger.keys().map((key) => [key, ledger.get(key)]);
+    expect(await grant(ledger, managerA, reordered)).toEqual(first);
+    expect(ledger.keys().map((key) => [key, ledger.get(key)])).toEqual(keysBefore);
+    expect(ledger.events).toHaveLength(1);
+    const history = await read<{ records: unknown[] }>(ledger, managerA, (ctx) => contract.GetConsentHistory(ctx, 'c-1'));
+    expect(history.records).toHaveLength(1);
+    expect(await errorOf(grant(ledger, managerA, consentInput({ purposes: ['research'] })))).toBe('CONFLICT: consent c-1 already exists with different content');
+    expect(await errorOf(grant(ledger, managerB, consentInput()))).toBe('CONFLICT: consent c-1 already exists with different content');
+  });
+
+  it('writes byte-identical state for the same input in a different key order', async () => {
+    const one = new InMemoryLedger();
+    const two = new InMemoryLedger();
+    await grant(one, managerA, consentInput({ dataCategories: ['labs'], jurisdiction: 'DE' }));
+    await grant(two, managerA, Object.fromEntries(Object.entries(consentInput({ jurisdiction: 'DE', dataCategories: ['labs'] })).reverse()));
+    expect(two.keys()).toEqual(one.keys());
+    for (const key of one.keys()) expect(two.get(key)).toBe(one.get(key));
+  });
+});
+
+describe('Consents: RevokeConsent and history', () => {
+  it('lets only the controller’s consent-manager revoke, records who, when and why, and keeps every version', async () => {
+    const ledger = new InMemoryLedger();
+    const granted = await grant(ledger, managerA, consentInput(), '2026-01-02T00:00:00.000Z');
+    expect(await errorOf(ledger.submit(providerManager, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'no')))).toMatch(/^ACCESS_DENIED: access denied: only the controller HospitalAMSP/);
+    expect(await errorOf(ledger.submit(managerB, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'no')))).toMatch(/^ACCESS_DENIED: /);
+    expect(await errorOf(ledger.submit(recorderA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'no')))).toMatch(/^ACCESS_DENIED: /);
+    expect(await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'x'.repeat(257))))).toBe('INVALID_ARGUMENT: reason: must be 1 to 256 characters');
+    expect(await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'line\nbreak')))).toBe('INVALID_ARGUMENT: reason: must not contain control characters');
+    expect(await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'nope', 'x')))).toBe('NOT_FOUND: consent nope does not exist');
+
+    const revoked = JSON.parse(
+      await ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'patient withdrew'), { txTime: '2026-03-01T00:00:00.000Z' }),
+    ) as Json;
+    expect(revoked).toMatchObject({ revokedAt: '2026-03-01T00:00:00.000Z', revokedBy: 'app-consent-manager', revocationReason: 'patient withdrew' });
+    expect(ledger.events.at(-1)).toMatchObject({ name: 'ConsentRevoked', payload: { controller: 'HospitalAMSP', id: 'c-1', txTime: '2026-03-01T00:00:00.000Z' } });
+    expect(await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'), '2026-03-01T00:00:00.000Z')).toMatchObject({ status: 'revoked' });
+    expect(await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'), '2026-02-28T23:59:59.999Z')).toMatchObject({ status: 'active' });
+
+    const again = await ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'patient withdrew'));
+    expect(JSON.parse(again)).toEqual(revoked);
+    expect(await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'other')))).toBe('CONFLICT: consent c-1 is already revoked');
+
+    const history = await read<{ records: { txId: string; txTime: string; isDelete: boolean; consent: Json }[] }>(ledger, auditor, (ctx) =>
+      contract.GetConsentHistory(ctx, 'c-1'),
+    );
+    expect(history.records.map((entry) => [entry.txId, entry.txTime, entry.isDelete])).toEqual([
+      [revoked.revocationTxId, '2026-03-01T00:00:00.000Z', false],
+      [granted.txId, '2026-01-02T00:00:00.000Z', false],
+    ]);
+    expect(history.records[1]?.consent).toEqual(granted);
+    expect(history.records[0]?.consent).toEqual(revoked);
+  });
+});
+
+describe('Consents: reading', () => {
+  async function twoConsents(): Promise<InMemoryLedger> {
+    const ledger = new InMemoryLedger();
+    await grant(ledger, managerA, consentInput());
+    await grant(ledger, managerB, consentInput({ id: 'c-b', subjectRef: 'subj-b', grantees: ['AIProviderMSP', 'app-x'] }));
+    return ledger;
+  }
+
+  it('lets auditors, the controller org (any role) and grantee orgs read, and nobody else', async () => {
+    const ledger = await twoConsents();
+    for (const who of [auditor, managerA, recorderA, providerRecorder]) {
+      expect(await read(ledger, who, (ctx) => contract.GetConsent(ctx, 'c-1'))).toMatchObject({ id: 'c-1' });
+      expect(await read(ledger, who, (ctx) => contract.ExportConsentFHIR(ctx, 'c-1'))).toMatchObject({ resourceType: 'Consent' });
+      expect(await read(ledger, who, (ctx) => contract.GetConsentHistory(ctx, 'c-1'))).toHaveProperty('records');
+    }
+    const reads: ((ctx: Context) => Promise<string>)[] = [
+      (ctx) => contract.GetConsent(ctx, 'c-1'),
+      (ctx) => contract.GetConsentHistory(ctx, 'c-1'),
+      (ctx) => contract.ExportConsentFHIR(ctx, 'c-1'),
+    ];
+    for (const call of reads) {
+      expect(await errorOf(read(ledger, recorderB, call))).toMatch(/^ACCESS_DENIED: /);
+      expect(await errorOf(read(ledger, peer, call))).toMatch(/^ACCESS_DENIED: /);
+    }
+    expect(await errorOf(read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'missing')))).toBe('NOT_FOUND: consent missing does not exist');
+  });
+
+  it('derives the status at the transaction time: pending, active, expired (end inclusive)', async () => {
+    const ledger = await twoConsents();
+    const statusAt = async (txTime: string): Promise<unknown> => (await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'), txTime)).status;
+    expect(await statusAt('2025-12-31T23:59:59.999Z')).toBe('pending');
+    expect(await statusAt('2026-01-01T00:00:00.000Z')).toBe('active');
+    expect(await statusAt('2026-06-30T23:59:59.000Z')).toBe('active');
+    expect(await statusAt('2026-06-30T23:59:59.001Z')).toBe('expired');
+  });
+
+  it('queries by subject, grantee and purpose, only what the caller may read, optionally by status', async () => {
+    const ledger = await twoConsents();
+    const query = async (who: TestIdentity, filter: Json, txTime?: string): Promise<string[]> =>
+      (await read<{ records: { id: string }[] }>(ledger, who, (ctx) => contract.QueryConsents(ctx, JSON.stringify(filter)), txTime)).records.map((record) => record.id);
+    expect(await query(auditor, { by: 'grantee', value: 'AIProviderMSP' })).toEqual(['c-1', 'c-b']);
+    expect(await query(providerRecorder, { by: 'purpose', value: 'ai-inference' })).toEqual(['c-1', 'c-b']);
+    expect(await query(recorderA, { by: 'grantee', value: 'AIProviderMSP' })).toEqual(['c-1']);
+    expect(await query(recorderB, { by: 'subjectRef', value: 'subj-1' })).toEqual([]);
+    expect(await query(auditor, { by: 'grantee', value: 'app-x' })).toEqual(['c-b']);
+    expect(await query(auditor, { by: 'purpose', value: 'ai-inference', status: 'expired' }, '2026-07-01T00:00:00.000Z')).toEqual(['c-1', 'c-b']);
+    expect(await query(auditor, { by: 'purpose', value: 'ai-inference', status: 'active' }, '2026-07-01T00:00:00.000Z')).toEqual([]);
+    expect(await errorOf(query(auditor, { by: 'controller', value: 'x', pageSize: 0 }))).toBe(
+      'INVALID_ARGUMENT: by: must be one of subjectRef, grantee, purpose; pageSize: must be an integer from 1 to 1000',
+    );
+  });
+
+  it('pages with bookmarks and refuses a bookmark from another query', async () => {
+    const ledger = new InMemoryLedger();
+    for (let index = 0; index < 5; index++) await grant(ledger, managerA, consentInput({ id: `c-${index}` }));
+    const pages: string[][] = [];
+    let bookmark = '';
+    do {
+      const page = await read<{ records: { id: string }[]; bookmark: string }>(ledger, auditor, (ctx) =>
+        contract.QueryConsents(ctx, JSON.stringify({ by: 'subjectRef', value: 'subj-1', pageSize: 2, bookmark })),
+      );
+      pages.push(page.records.map((record) => record.id));
+      bookmark = page.bookmark;
+    } while (bookmark !== '');
+    expect(pages).toEqual([['c-0', 'c-1'], ['c-2', 'c-3'], ['c-4']]);
+    const foreign = 'consent-by-grantee\u0000AIProviderMSP\u0000c-0\u0000';
+    expect(await errorOf(read(ledger, auditor, (ctx) => contract.QueryConsents(ctx, JSON.stringify({ by: 'subjectRef', value: 'subj-1', bookmark: foreign }))))).toBe(
+      'INVALID_ARGUMENT: bookmark: does not belong to this query',
+    );
+  });
+});
+
+describe('Consents: CheckConsent', () => {
+  it('answers with the deciding consent; a matching deny wins; revocation and `at` are honoured', async () => {
+    const ledger = new InMemoryLedger();
+    await grant(ledger, managerA, consentInput());
+    const check = (at = '', grantee = 'AIProviderMSP', who: TestIdentity = recorderB): Promise<Json> =>
+      read(ledger, who, (ctx) => contract.CheckConsent(ctx, 'subj-1', 'ai-inference', grantee, at), '2026-02-01T00:00:00.000Z');
+    expect(await check()).toEqual({ allowed: true, consentId: 'c-1', reason: 'consent c-1 permits ai-inference for AIProviderMSP' });
+    expect((await check('', 'HospitalBMSP')).allowed).toBe(false);
+    expect(await check('2026-07-01T00:00:00Z')).toMatchObject({ allowed: false, reason: expect.stringContaining('c-1 is expired') as unknown });
+
+    await grant(ledger, managerA, consentInput({ id: 'c-deny', decision: 'deny', period: { start: '2026-01-15T00:00:00Z' } }));
+    expect(await check()).toEqual({ allowed: false, consentId: 'c-deny', reason: 'consent c-deny denies ai-inference for AIProviderMSP' });
+    expect(await check('2026-01-10T00:00:00Z')).toMatchObject({ allowed: true, consentId: 'c-1' });
+
+    await ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-deny', 'entered in error'), { txTime: '2026-01-20T00:00:00.000Z' });
+    expect(await check()).toMatchObject({ allowed: true, consentId: 'c-1' });
+    expect(await check('2026-01-16T00:00:00Z')).toMatchObject({ allowed: false, consentId: 'c-deny' });
+    expect(await errorOf(check('yesterday'))).toMatch(/^INVALID_ARGUMENT: at: /);
+    expect(await errorOf(check('', 'AIProviderMSP', peer))).toMatch(/^ACCESS_DENIED: /);
+  });
+});
+
+describe('Consents: ExportConsentFHIR', () => {
+  it('exports a FHIR R5 Consent with pseudonymous subject, controller, grantees, provision and the policy commitment', async () => {
+    const ledger = new InMemoryLedger();
+    await grant(ledger, managerA, consentInput({ purposes: ['ai-inference', 'treatment'], dataCategories: ['labs'], jurisdiction: 'DE', collectionMethod: 'written' }), '2026-01-02T08:00:00.000Z');
+    const fhir = await read<FhirConsent>(ledger, auditor, (ctx) => contract.ExportConsentFHIR(ctx, 'c-1'), '2026-02-01T00:00:00.000Z');
+    const grantee = { identifier: { system: 'urn:aal:grantee', value: 'AIProviderMSP' } };
+    const subject = { type: 'Patient', identifier: { system: 'urn:aal:subject-ref', value: 'subj-1' } };
+    const period = { start: '2026-01-01T00:00:00Z', end: '2026-06-30T23:59:59Z' };
+    expect(fhir).toEqual({
+      resourceType: 'Consent',
+      id: 'c-1',
+      meta: { lastUpdated: '2026-01-02T08:00:00.000Z' },
+      identifier: [{ system: 'urn:aal:consent-id', value: 'c-1' }],
+      status: 'active',
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
+      subject,
+      date: '2026-01-02',
+      period,
+      grantor: [subject],
+      grantee: [grantee],
+      controller: [{ type: 'Organization', identifier: { system: 'urn:aal:msp-id', value: 'HospitalAMSP' } }],
+      sourceReference: [{ type: 'DocumentReference', identifier: { system: 'urn:aal:policy-commitment', value: COMMITMENT } }],
+      decision: 'permit',
+      provision: [
+        {
+          period,
+          actor: [{ role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] }, reference: grantee }],
+          purpose: [
+            { system: 'urn:aal:purpose', code: 'ai-inference' },
+            { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT', display: 'treatment' },
+          ],
+          code: [{ coding: [{ system: 'urn:aal:data-category', code: 'labs' }] }],
+        },
+      ],
+      extension: [
+        { url: 'urn:aal:StructureDefinition/jurisdiction', valueCode: 'DE' },
+        { url: 'urn:aal:StructureDefinition/collection-method', valueString: 'written' },
+      ],
+    });
+  });
+
+  it('marks revoked and expired consents inactive and leaves out an id FHIR would not accept', async () => {
+    const ledger = new InMemoryLedger();
+    await grant(ledger, managerA, consentInput({ id: 'consent:with_underscore' }));
+    const expired = await read<FhirConsent>(ledger, auditor, (ctx) => contract.ExportConsentFHIR(ctx, 'consent:with_underscore'), '2026-08-01T00:00:00.000Z');
+    expect(expired.status).toBe('inactive');
+    expect(expired).not.toHaveProperty('id');
+    expect(expired.identifier).toEqual([{ system: 'urn:aal:consent-id', value: 'consent:with_underscore' }]);
+    await ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'consent:with_underscore', 'withdrawn'), { txTime: '2026-02-01T00:00:00.000Z' });
+    const revoked = await read<FhirConsent>(ledger, auditor, (ctx) => contract.ExportConsentFHIR(ctx, 'consent:with_underscore'), '2026-03-01T00:00:00.000Z');
+    expect(revoked.status).toBe('inactive');
+    expect(revoked.meta.lastUpdated).toBe('2026-02-01T00:00:00.000Z');
+  });
+});
