@@ -3,11 +3,15 @@
  * is the default one for unqualified transaction names.
  */
 import type { Contract } from 'fabric-contract-api';
+import { BaselineContract } from './baseline-contract';
 import { ProbeContract } from './probe-contract';
 import { ConsentContract } from './consents/consent-contract';
+import { InteractionContract } from './interactions/interaction-contract';
 import { SubjectsContract } from './subjects/subjects-contract';
 
+export { BaselineContract } from './baseline-contract';
 export { ProbeContract } from './probe-contract';
 export { ConsentContract } from './consents/consent-contract';
+export { InteractionContract } from './interactions/interaction-contract';
 export { SubjectsContract } from './subjects/subjects-contract';
-export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract, ConsentContract];
+export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract, ConsentContract, InteractionContract, BaselineContract];
