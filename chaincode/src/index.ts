@@ -1,0 +1,15 @@
+/**
+ * Chaincode entry point: fabric-chaincode-node loads `contracts` from here. The first contract
+ * is the default one for unqualified transaction names.
+ */
+import type { Contract } from 'fabric-contract-api';
+import { BaselineContract } from './baseline-contract';
+import { ProbeContract } from './probe-contract';
+import { ConsentContract } from './consents/consent-contract';
+import { SubjectsContract } from './subjects/subjects-contract';
+
+export { BaselineContract } from './baseline-contract';
+export { ProbeContract } from './probe-contract';
+export { ConsentContract } from './consents/consent-contract';
+export { SubjectsContract } from './subjects/subjects-contract';
+export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract, ConsentContract, BaselineContract];
