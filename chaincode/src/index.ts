@@ -3,13 +3,15 @@
  * is the default one for unqualified transaction names.
  */
 import type { Contract } from 'fabric-contract-api';
+import { ArtifactsContract } from './artifacts/artifacts-contract';
 import { BaselineContract } from './baseline-contract';
 import { ProbeContract } from './probe-contract';
 import { ConsentContract } from './consents/consent-contract';
 import { SubjectsContract } from './subjects/subjects-contract';
 
+export { ArtifactsContract } from './artifacts/artifacts-contract';
 export { BaselineContract } from './baseline-contract';
 export { ProbeContract } from './probe-contract';
 export { ConsentContract } from './consents/consent-contract';
 export { SubjectsContract } from './subjects/subjects-contract';
-export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract, ConsentContract, BaselineContract];
+export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract, ConsentContract, ArtifactsContract, BaselineContract];

@@ -1,0 +1,337 @@
+import type { StoredConsent } from '../consents/consent-schema';
+import { writeConsent } from '../consents/consent-store';
+import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
+import { ArtifactsContract } from './artifacts-contract';
+
+const contract = new ArtifactsContract();
+const as = (mspId: string, role?: string): TestIdentity => ({ mspId, role });
+const hospitalRecorder = as('HospitalAMSP', 'recorder');
+const providerRecorder = as('AIProviderMSP', 'recorder');
+const digest = (char: string): string => char.repeat(64);
+
+interface Artifact {
+  id: string;
+  kind: string;
+  name: string;
+  version: string;
+  sha256: string;
+  uri?: string;
+  parents?: string[];
+  consentIds?: string[];
+  [field: string]: unknown;
+}
+
+const dataset = (id: string, consentIds: string[], extra: Partial<Artifact> = {}): Artifact => ({
+  id,
+  kind: 'dataset',
+  name: 'discharge-notes',
+  version: '2026.1',
+  sha256: digest('a'),
+  consentIds,
+  ...extra,
+});
+const model = (id: string, extra: Partial<Artifact> = {}): Artifact => ({ id, kind: 'model', name: 'triage-llm', version: '1.0', sha256: digest('b'), ...extra });
+
+function consent(overrides: Partial<StoredConsent> & { id: string }): StoredConsent {
+  return {
+    subjectRef: `subject-of-${overrides.id}`,
+    grantees: ['AIProviderMSP'],
+    decision: 'permit',
+    purposes: ['model-training'],
+    period: { start: '2025-01-01T00:00:00Z', end: '2027-01-01T00:00:00Z' },
+    policyCommitment: `hmac-sha256:${'c'.repeat(64)}`,
+    controller: 'HospitalAMSP',
+    grantedBy: 'app-consent-manager',
+    grantedAt: '2025-01-01T00:00:00.000Z',
+    txId: 'tx-consent',
+    ...overrides,
+  };
+}
+
+async function withConsents(ledger: InMemoryLedger, ...consents: StoredConsent[]): Promise<void> {
+  for (const stored of consents) {
+    await ledger.submit(as('HospitalAMSP', 'consent-manager'), (ctx) => writeConsent(ctx, stored, { withIndexes: true }));
+  }
+}
+
+const registerArtifact = (ledger: InMemoryLedger, artifact: unknown, identity = hospitalRecorder, txTime?: string): Promise<string> =>
+  ledger.submit(identity, (ctx) => contract.RegisterArtifact(ctx, JSON.stringify(artifact)), txTime ? { txTime } : {});
+
+const recordRun = (ledger: InMemoryLedger, run: unknown, identity = providerRecorder, txTime?: string): Promise<string> =>
+  ledger.submit(identity, (ctx) => contract.RecordTrainingRun(ctx, JSON.stringify(run)), txTime ? { txTime } : {});
+
+describe('Artifacts:RegisterArtifact', () => {
+  it('stores the artifact with the registering org from the certificate, and emits ArtifactRegistered', async () => {
+    const ledger = new InMemoryLedger();
+    const json = await registerArtifact(ledger, model('m-1', { uri: 's3://models/m-1', registeredBy: undefined }), providerRecorder, '2026-02-01T08:00:00.000Z');
+    const stored = JSON.parse(json) as Record<string, unknown>;
+    expect(stored).toEqual({
+      id: 'm-1',
+      kind: 'model',
+      name: 'triage-llm',
+      version: '1.0',
+      sha256: digest('b'),
+      uri: 's3://models/m-1',
+      registeredBy: 'AIProviderMSP',
+      registeredByUser: 'app-recorder',
+      txId: ledger.events[0]?.txId,
+      txTime: '2026-02-01T08:00:00.000Z',
+    });
+    expect(ledger.events).toEqual([
+      {
+        name: 'ArtifactRegistered',
+        payload: { id: 'm-1', kind: 'model', name: 'triage-llm', version: '1.0', sha256: digest('b'), registeredBy: 'AIProviderMSP' },
+        txId: stored.txId,
+      },
+    ]);
+    expect(await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) => contract.GetArtifact(ctx, 'm-1'))).toBe(json);
+  });
+
+  it('refuses an org field in input: the org is never taken from input', async () => {
+    await expect(registerArtifact(new InMemoryLedger(), model('m-1', { registeredBy: 'HospitalBMSP' }))).rejects.toThrow(
+      'INVALID_ARGUMENT: registeredBy: is not a known field',
+    );
+  });
+
+  it('validates strictly, names every failing field and writes nothing', async () => {
+    const ledger = new InMemoryLedger();
+    const bad = { id: 'bad id', kind: 'weights', name: '', version: 'v1\n', sha256: digest('A'), uri: 'no scheme', parents: ['p', 'p'], extra: 1 };
+    const refused = registerArtifact(ledger, bad);
+    for (const message of [
+      'id: must match',
+      'kind: must be one of dataset, model, other',
+      'name: must be 1 to 128 characters',
+      'version: must be letters, digits',
+      'sha256: must be 64 lowercase hex characters',
+      'uri: must be an absolute URI',
+      'parents: must not contain duplicates',
+      'extra: is not a known field',
+    ]) {
+      await expect(refused).rejects.toThrow(message);
+    }
+    await expect(registerArtifact(ledger, { id: 'x' })).rejects.toThrow(
+      'INVALID_ARGUMENT: kind: is required; name: is required; version: is required; sha256: is required',
+    );
+    await expect(registerArtifact(ledger, model('m-1', { parents: ['m-1'] }))).rejects.toThrow("parents: must not contain the artifact's own id");
+    await expect(
+      ledger.submit(hospitalRecorder, (ctx) => contract.RegisterArtifact(ctx, '{"id":"m","__proto__":{"kind":"model"}}')),
+    ).rejects.toThrow("artifact: must not contain the key '__proto__'");
+    await expect(ledger.submit(hospitalRecorder, (ctx) => contract.RegisterArtifact(ctx, '{not json'))).rejects.toThrow('artifact: must be valid JSON');
+    await expect(registerArtifact(ledger, model('m-1', { uri: `s3://${'x'.repeat(70_000)}` }))).rejects.toThrow('artifact: must be at most 65536 bytes');
+    expect(ledger.keys()).toEqual([]);
+    expect(ledger.events).toEqual([]);
+  });
+
+  it('lets recorders and admins register; consent managers, auditors and role-less identities may not', async () => {
+    const ledger = new InMemoryLedger();
+    await registerArtifact(ledger, model('m-r'), as('HospitalAMSP', 'recorder'));
+    await registerArtifact(ledger, model('m-a'), as('HospitalAMSP', 'admin'));
+    for (const role of ['consent-manager', 'auditor', undefined]) {
+      await expect(registerArtifact(ledger, model(`m-${role ?? 'none'}`), as('HospitalAMSP', role))).rejects.toThrow(/^ACCESS_DENIED/);
+    }
+  });
+
+  it('is write-once and idempotent: same input (any field order) returns the stored record; different input or another org conflicts', async () => {
+    const ledger = new InMemoryLedger();
+    const first = await registerArtifact(ledger, model('m-1'));
+    const reordered = { version: '1.0', sha256: digest('b'), name: 'triage-llm', kind: 'model', id: 'm-1' };
+    expect(await registerArtifact(ledger, reordered)).toBe(first);
+    expect(ledger.events).toHaveLength(1);
+    await expect(registerArtifact(ledger, model('m-1', { sha256: digest('f') }))).rejects.toThrow(
+      'CONFLICT: artifact m-1 already exists with different content (registered by HospitalAMSP)',
+    );
+    await expect(registerArtifact(ledger, model('m-1'), providerRecorder)).rejects.toThrow(/^CONFLICT/);
+    expect(await ledger.evaluate(hospitalRecorder, (ctx) => contract.GetArtifact(ctx, 'm-1'))).toBe(first);
+  });
+
+  it('needs every parent (lineage) and every consent to exist, listing each missing one', async () => {
+    const ledger = new InMemoryLedger();
+    await withConsents(ledger, consent({ id: 'c-1' }));
+    await registerArtifact(ledger, model('base'));
+    await expect(registerArtifact(ledger, dataset('d-1', ['c-1', 'c-missing'], { parents: ['base', 'ghost'] }))).rejects.toThrow(
+      'NOT_FOUND: parents[1]: artifact ghost does not exist; consentIds[1]: consent c-missing does not exist',
+    );
+    const child = JSON.parse(await registerArtifact(ledger, model('fine-tuned', { parents: ['base'] }))) as { parents: string[] };
+    expect(child.parents).toEqual(['base']);
+    expect(JSON.parse(await registerArtifact(ledger, dataset('d-1', ['c-1'])))).toMatchObject({ consentIds: ['c-1'] });
+  });
+});
+
+describe('Artifacts:GetArtifact and VerifyArtifact', () => {
+  it('lets every role of every org read and verify; answers NOT_FOUND for unknown ids and validates input', async () => {
+    const ledger = new InMemoryLedger();
+    await registerArtifact(ledger, model('m-1'));
+    for (const identity of [as('RegulatorMSP', 'auditor'), as('AIProviderMSP', 'consent-manager'), as('HospitalAMSP', 'admin')]) {
+      const match = await ledger.evaluate(identity, (ctx) => contract.VerifyArtifact(ctx, 'm-1', digest('b')));
+      expect(JSON.parse(match)).toEqual({ id: 'm-1', match: true, registeredSha256: digest('b') });
+    }
+    const mismatch = await ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'm-1', digest('0')));
+    expect(JSON.parse(mismatch)).toEqual({ id: 'm-1', match: false, registeredSha256: digest('b') });
+    await expect(ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'm-1', 'abc'))).rejects.toThrow(/^INVALID_ARGUMENT: sha256/);
+    await expect(ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'nope', digest('b')))).rejects.toThrow(
+      'NOT_FOUND: artifact nope does not exist',
+    );
+    await expect(ledger.evaluate(hospitalRecorder, (ctx) => contract.GetArtifact(ctx, 'a b'))).rejects.toThrow(/^INVALID_ARGUMENT: id/);
+    await expect(ledger.evaluate(as('HospitalAMSP'), (ctx) => contract.GetArtifact(ctx, 'm-1'))).rejects.toThrow(/^ACCESS_DENIED/);
+  });
+});
+
+describe('Artifacts:QueryArtifacts', () => {
+  async function catalogue(): Promise<InMemoryLedger> {
+    const ledger = new InMemoryLedger();
+    await withConsents(ledger, consent({ id: 'c-1' }));
+    for (let index = 0; index < 5; index++) await registerArtifact(ledger, dataset(`d-${index}`, ['c-1'], { name: `set-${index % 2}` }));
+    await registerArtifact(ledger, model('m-1'), providerRecorder);
+    await registerArtifact(ledger, model('m-2'), providerRecorder);
+    return ledger;
+  }
+  const query = async (ledger: InMemoryLedger, filter: unknown): Promise<{ records: { id: string }[]; bookmark: string }> =>
+    JSON.parse(await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) => contract.QueryArtifacts(ctx, JSON.stringify(filter)))) as {
+      records: { id: string }[];
+      bookmark: string;
+    };
+
+  it('pages one kind in registration order with bookmarks until an empty bookmark', async () => {
+    const ledger = await catalogue();
+    const pages: string[][] = [];
+    let bookmark = '';
+    do {
+      const page = await query(ledger, { by: 'kind', value: 'dataset', pageSize: 2, bookmark });
+      pages.push(page.records.map((record) => record.id));
+      bookmark = page.bookmark;
+    } while (bookmark !== '');
+    expect(pages).toEqual([['d-0', 'd-1'], ['d-2', 'd-3'], ['d-4']]);
+  });
+
+  it('filters by name and by registering org', async () => {
+    const ledger = await catalogue();
+    expect((await query(ledger, { by: 'name', value: 'set-1' })).records.map((record) => record.id)).toEqual(['d-1', 'd-3']);
+    expect((await query(ledger, { by: 'registeredBy', value: 'AIProviderMSP' })).records.map((record) => record.id)).toEqual(['m-1', 'm-2']);
+    expect(await query(ledger, { by: 'registeredBy', value: 'HospitalBMSP' })).toEqual({ records: [], bookmark: '' });
+    expect((await query(ledger, { by: 'kind', value: 'model' })).records[0]).toMatchObject({ id: 'm-1', sha256: digest('b') });
+  });
+
+  it('validates the filter', async () => {
+    const ledger = await catalogue();
+    await expect(query(ledger, { by: 'sha256', value: 'x', pageSize: 1001, extra: true })).rejects.toThrow(
+      'INVALID_ARGUMENT: filter.extra: is not a known field; filter.by: must be one of kind, name, registeredBy; filter.pageSize: must be an integer from 1 to 1000',
+    );
+    await expect(query(ledger, { by: 'kind' })).rejects.toThrow('filter.value: is required');
+    await expect(query(ledger, { by: 'kind', value: 'model', pageSize: 0 })).rejects.toThrow('filter.pageSize');
+  });
+});
+
+describe('Artifacts:RecordTrainingRun', () => {
+  const RUN_TIME = '2026-06-01T12:00:00.000Z';
+  async function registry(...consents: StoredConsent[]): Promise<InMemoryLedger> {
+    const ledger = new InMemoryLedger();
+    await withConsents(ledger, ...consents);
+    await registerArtifact(ledger, model('m-1'), providerRecorder);
+    return ledger;
+  }
+
+  it('accepts a run whose datasets’ consents all cover model-training for the caller’s org, records the coverage and emits TrainingRunRecorded', async () => {
+    const ledger = await registry(consent({ id: 'c-1' }), consent({ id: 'c-2', grantees: ['HospitalBMSP', 'AIProviderMSP'] }));
+    await registerArtifact(ledger, dataset('d-1', ['c-1', 'c-2']));
+    await registerArtifact(ledger, dataset('d-2', ['c-2']));
+    const run = { id: 'run-1', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1', 'd-2'], startTime: '2026-06-02T00:00:00Z', notes: 'fine-tune v2' };
+    const json = await recordRun(ledger, run, providerRecorder, RUN_TIME);
+    const stored = JSON.parse(json) as Record<string, unknown>;
+    expect(stored).toEqual({
+      ...run,
+      org: 'AIProviderMSP',
+      recordedBy: 'app-recorder',
+      txId: stored.txId,
+      txTime: RUN_TIME,
+      consentCoverage: [
+        { datasetArtifactId: 'd-1', consentIds: ['c-1', 'c-2'] },
+        { datasetArtifactId: 'd-2', consentIds: ['c-2'] },
+      ],
+    });
+    expect(ledger.events.at(-1)).toEqual({
+      name: 'TrainingRunRecorded',
+      payload: { id: 'run-1', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1', 'd-2'], org: 'AIProviderMSP' },
+      txId: stored.txId,
+    });
+    expect(await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) => contract.GetTrainingRun(ctx, 'run-1'))).toBe(json);
+    // Write-once: a retry returns the stored run (no second event); other content conflicts.
+    expect(await recordRun(ledger, run)).toBe(json);
+    expect(ledger.events.filter((event) => event.name === 'TrainingRunRecorded')).toHaveLength(1);
+    await expect(recordRun(ledger, { ...run, notes: 'changed' })).rejects.toThrow(/^CONFLICT: training run run-1 already exists/);
+  });
+
+  it('refuses with one reason per failing dataset (and the model), and writes nothing', async () => {
+    const ledger = await registry(
+      consent({ id: 'c-ok' }),
+      consent({ id: 'c-research', purposes: ['research'] }),
+      consent({ id: 'c-other-grantee', grantees: ['HospitalBMSP'] }),
+      consent({ id: 'c-revoked', revokedAt: '2026-03-01T00:00:00.000Z', revokedBy: 'app-consent-manager', revocationReason: 'withdrawn' }),
+      consent({ id: 'c-expired', period: { start: '2025-01-01T00:00:00Z', end: '2026-01-31T00:00:00Z' } }),
+      consent({ id: 'c-permit', subjectRef: 's-denier' }),
+      consent({ id: 'c-deny', subjectRef: 's-denier', decision: 'deny' }),
+    );
+    await registerArtifact(ledger, dataset('d-ok', ['c-ok']));
+    await registerArtifact(ledger, dataset('d-purpose', ['c-ok', 'c-research']));
+    await registerArtifact(ledger, dataset('d-grantee', ['c-other-grantee']));
+    await registerArtifact(ledger, dataset('d-revoked', ['c-revoked', 'c-expired']));
+    await registerArtifact(ledger, dataset('d-denied', ['c-permit']));
+    await registerArtifact(ledger, dataset('d-none', []));
+    await registerArtifact(ledger, model('not-a-dataset'));
+    const keysBefore = ledger.keys();
+    const eventsBefore = ledger.events.length;
+
+    const refused = recordRun(
+      ledger,
+      {
+        id: 'run-x',
+        modelArtifactId: 'm-ghost',
+        datasetArtifactIds: ['d-ok', 'd-purpose', 'd-grantee', 'd-revoked', 'd-denied', 'd-none', 'd-ghost', 'not-a-dataset'],
+      },
+      providerRecorder,
+      RUN_TIME,
+    );
+    await expect(refused).rejects.toThrow(
+      'PRECONDITION_FAILED: training run run-x refused: ' +
+        [
+          'model m-ghost: is not registered',
+          'dataset d-purpose: consent c-research does not cover model-training',
+          'dataset d-grantee: consent c-other-grantee does not name AIProviderMSP',
+          `dataset d-revoked: consent c-revoked is revoked at ${RUN_TIME}, consent c-expired is expired at ${RUN_TIME}`,
+          'dataset d-denied: consent c-deny denies model-training for AIProviderMSP',
+          'dataset d-none: lists no consents, so nothing covers model-training',
+          'dataset d-ghost: is not registered',
+          'dataset not-a-dataset: is registered as model, not dataset',
+        ].join('; '),
+    );
+    expect(ledger.keys()).toEqual(keysBefore);
+    expect(ledger.events).toHaveLength(eventsBefore);
+  });
+
+  it('judges consents at the transaction time and for the caller’s org as grantee', async () => {
+    const ledger = await registry(consent({ id: 'c-1', period: { start: '2026-05-01T00:00:00Z', end: '2026-07-01T00:00:00Z' } }));
+    await registerArtifact(ledger, dataset('d-1', ['c-1']));
+    const run = { id: 'run-t', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1'] };
+    await expect(recordRun(ledger, run, providerRecorder, '2026-04-30T23:59:59.000Z')).rejects.toThrow('consent c-1 is pending');
+    await expect(recordRun(ledger, run, as('HospitalBMSP', 'recorder'), RUN_TIME)).rejects.toThrow('consent c-1 does not name HospitalBMSP');
+    expect(JSON.parse(await recordRun(ledger, run, providerRecorder, RUN_TIME))).toMatchObject({ id: 'run-t', org: 'AIProviderMSP' });
+  });
+
+  it('is for recorders and admins, validates the run, and GetTrainingRun answers NOT_FOUND for unknown runs', async () => {
+    const ledger = await registry(consent({ id: 'c-1' }));
+    await registerArtifact(ledger, dataset('d-1', ['c-1']));
+    const run = { id: 'run-r', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1'] };
+    for (const role of ['consent-manager', 'auditor', undefined]) {
+      await expect(recordRun(ledger, run, as('AIProviderMSP', role), RUN_TIME)).rejects.toThrow(/^ACCESS_DENIED/);
+    }
+    expect(JSON.parse(await recordRun(ledger, run, as('AIProviderMSP', 'admin'), RUN_TIME))).toMatchObject({ recordedBy: 'app-admin' });
+    await expect(recordRun(ledger, { id: 'r', modelArtifactId: 'm-1', datasetArtifactIds: [], startTime: 'yesterday', org: 'x' })).rejects.toThrow(
+      'INVALID_ARGUMENT: org: is not a known field; datasetArtifactIds: must have 1 to 100 items; startTime: must be an RFC 3339 date-time',
+    );
+    await expect(recordRun(ledger, { id: 'r', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1', 'd-1'] })).rejects.toThrow(
+      'datasetArtifactIds: must not contain duplicates',
+    );
+    await expect(ledger.evaluate(hospitalRecorder, (ctx) => contract.GetTrainingRun(ctx, 'nope'))).rejects.toThrow(
+      'NOT_FOUND: training run nope does not exist',
+    );
+  });
+});

@@ -1,0 +1,17 @@
+import type { Context } from 'fabric-contract-api';
+import { canonicalJson } from '../canonical-json';
+import type { StoredTrainingRun } from './training-run-schema';
+
+const trainingRunKey = (ctx: Context, id: string): string => ctx.stub.createCompositeKey('training-run', [id]);
+
+export async function readTrainingRun(ctx: Context, id: string): Promise<StoredTrainingRun | undefined> {
+  const bytes = await ctx.stub.getState(trainingRunKey(ctx, id));
+  return bytes.length === 0 ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as StoredTrainingRun);
+}
+
+/** Writes a new training run; returns the stored JSON. */
+export async function writeTrainingRun(ctx: Context, run: StoredTrainingRun): Promise<string> {
+  const json = canonicalJson(run);
+  await ctx.stub.putState(trainingRunKey(ctx, run.id), Buffer.from(json));
+  return json;
+}
