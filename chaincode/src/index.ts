@@ -7,11 +7,13 @@ import { ArtifactsContract } from './artifacts/artifacts-contract';
 import { BaselineContract } from './baseline-contract';
 import { ProbeContract } from './probe-contract';
 import { ConsentContract } from './consents/consent-contract';
+import { InteractionContract } from './interactions/interaction-contract';
 import { SubjectsContract } from './subjects/subjects-contract';
 
 export { ArtifactsContract } from './artifacts/artifacts-contract';
 export { BaselineContract } from './baseline-contract';
 export { ProbeContract } from './probe-contract';
 export { ConsentContract } from './consents/consent-contract';
+export { InteractionContract } from './interactions/interaction-contract';
 export { SubjectsContract } from './subjects/subjects-contract';
-export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract, ConsentContract, ArtifactsContract, BaselineContract];
+export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract, ConsentContract, ArtifactsContract, InteractionContract, BaselineContract];

@@ -1,0 +1,61 @@
+import { descendingTime, indexKey, indexRange } from '../ledger/index-keys';
+import type { StoredInteraction } from './interaction-schema';
+
+/**
+ * Index entries for the interaction access paths. Each path has an ascending index
+ * (`… ∘ txTime ∘ id`) and a descending twin (`… ∘ descendingTime(txTime) ∘ id`), because range scans
+ * only go forward. Paths other than `org` exist twice: across orgs (auditors) and within one org
+ * (`interaction-by-org-<path> ∘ org ∘ value ∘ …`), so a non-auditor's query reads only its own
+ * org's entries instead of skipping other orgs' ones.
+ */
+export const INTERACTION_QUERY_PATHS = ['org', 'requestModel', 'actorRef', 'subjectRef', 'consentId', 'applicationId'] as const;
+export type InteractionQueryPath = (typeof INTERACTION_QUERY_PATHS)[number];
+export type Order = 'asc' | 'desc';
+
+/** Index entries hold a single byte: Fabric treats an empty value as a delete. */
+export const INDEX_MARKER = Buffer.from([1]);
+
+const indexName = (path: InteractionQueryPath, scope: 'all' | 'org', order: Order): string =>
+  `interaction-by-${scope === 'org' && path !== 'org' ? 'org-' : ''}${path}${order === 'desc' ? '-desc' : ''}`;
+
+const timePart = (time: string, order: Order): string => (order === 'asc' ? time : descendingTime(time));
+
+/** The prefix parts of an index: the org (for org-scoped paths) and the value. */
+function prefixOf(path: InteractionQueryPath, scope: 'all' | 'org', org: string, value: string): string[] {
+  return path === 'org' ? [value] : scope === 'org' ? [org, value] : [value];
+}
+
+/** Every index entry of a stored interaction, sorted (the same order on every peer). */
+export function interactionIndexKeys(record: StoredInteraction): string[] {
+  const keys: string[] = [];
+  for (const path of INTERACTION_QUERY_PATHS) {
+    const value = path === 'org' ? record.org : record[path];
+    if (value === undefined) continue;
+    for (const order of ['asc', 'desc'] as const) {
+      for (const scope of path === 'org' ? (['all'] as const) : (['all', 'org'] as const)) {
+        keys.push(indexKey(indexName(path, scope, order), [...prefixOf(path, scope, record.org, value), timePart(record.txTime, order), record.id]));
+      }
+    }
+  }
+  return keys.sort();
+}
+
+/**
+ * The key range holding one value's interactions with `txTime` in [from, to] (ISO UTC with
+ * milliseconds, both optional), in the requested order; `org` restricts it to one org's records.
+ */
+export function interactionIndexRange(
+  query: { path: InteractionQueryPath; value: string; from?: string; to?: string; order: Order },
+  org: string | undefined,
+): { startKey: string; endKey: string } {
+  const scope = org === undefined ? 'all' : 'org';
+  const prefix = prefixOf(query.path, scope, org ?? '', query.value);
+  const name = indexName(query.path, scope, query.order);
+  if (query.order === 'asc') return indexRange(name, prefix, query.from, query.to);
+  return indexRange(
+    name,
+    prefix,
+    query.to === undefined ? undefined : descendingTime(query.to),
+    query.from === undefined ? undefined : descendingTime(query.from),
+  );
+}
