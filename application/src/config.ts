@@ -1,4 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { ROLES } from './auth/role';
 
 /** One application user: a Fabric identity with a `role` attribute, enrolled from the org's CA. */
 export interface IdentityFiles {
@@ -17,39 +20,118 @@ export interface GatewayProfile {
   readonly identities: Readonly<Record<string, IdentityFiles>>;
 }
 
+/** Per-key token bucket: `perSecond` tokens refill each second, up to `burst`. */
+export interface RateLimitConfig {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+/** Bounded exponential backoff for idempotent submits that failed transiently. */
+export interface RetryConfig {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
 export interface AppConfig {
   readonly host: string;
   readonly port: number;
   readonly profile: GatewayProfile;
+  readonly apiKeyStorePath: string;
+  readonly auditorReadLogPath: string;
+  readonly bodyLimitBytes: number;
+  readonly rateLimit: RateLimitConfig;
+  readonly retry: RetryConfig;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: string;
 }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Reads and checks the configuration once at start, naming the variable that is wrong. */
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text) => Number(text))
+    .pipe(z.number({ error: `must be a whole number between ${min} and ${max}` }).int(`must be a whole number between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+/** Every variable the app reads; unset ones take the defaults documented in docs/api.md. */
+const environmentSchema = z.object({
+  AAL_HOST: z.string().default('127.0.0.1').refine((host) => LOOPBACK.test(host), 'must be a loopback address: the app never listens on other interfaces'),
+  AAL_PORT: integer(1, 65_535, 3000),
+  AAL_GATEWAY_PROFILE: z.string({ error: 'must name the gateway profile JSON written by the network' }).min(1, 'must name the gateway profile JSON written by the network'),
+  AAL_API_KEY_STORE: z.string().min(1).optional(),
+  AAL_AUDITOR_READ_LOG: z.string().min(1).optional(),
+  AAL_BODY_LIMIT_BYTES: integer(1_024, 100 * 1024 * 1024, 1024 * 1024),
+  AAL_RATE_LIMIT_PER_SECOND: integer(1, 100_000, 50),
+  AAL_RATE_LIMIT_BURST: integer(1, 100_000, 100),
+  AAL_SUBMIT_MAX_ATTEMPTS: integer(1, 10, 4),
+  AAL_RETRY_BASE_DELAY_MS: integer(1, 10_000, 100),
+  AAL_RETRY_MAX_DELAY_MS: integer(1, 60_000, 2_000),
+  AAL_SHUTDOWN_GRACE_MS: integer(0, 120_000, 10_000),
+  AAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const profileSchema = z.object({
+  org: z.string().min(1),
+  mspId: z.string().min(1),
+  peerEndpoint: z.string().min(1),
+  peerTlsRootCert: z.string().min(1),
+  channels: z.array(z.string().min(1)).min(1, 'must list at least one channel'),
+  chaincode: z.string().min(1),
+  identities: z.record(z.string(), z.object({ certificate: z.string().min(1), keyDir: z.string().min(1) })).refine(
+    (identities) => ROLES.every((role) => role in identities),
+    `must hold an identity for each role: ${ROLES.join(', ')}`,
+  ),
+});
+
+/**
+ * Reads and checks the configuration once at start. Every problem is reported at once, each
+ * naming the variable (or profile field) that is wrong, so an operator fixes them in one go.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const host = env.AAL_HOST ?? '127.0.0.1';
-  const port = Number(env.AAL_PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new ConfigError(`AAL_PORT must be a port number (1..65535), got '${env.AAL_PORT}'`);
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
   }
-  const profilePath = env.AAL_GATEWAY_PROFILE;
-  if (!profilePath) throw new ConfigError('AAL_GATEWAY_PROFILE must name the gateway profile JSON written by the network');
+  const vars = parsed.data;
+  if (vars.AAL_RETRY_BASE_DELAY_MS > vars.AAL_RETRY_MAX_DELAY_MS) {
+    throw new ConfigError('invalid configuration:\n  AAL_RETRY_BASE_DELAY_MS: must not exceed AAL_RETRY_MAX_DELAY_MS');
+  }
+  const profilePath = vars.AAL_GATEWAY_PROFILE;
+  const profile = loadProfile(profilePath);
+  // The org's files live beside its gateway profile (<network dir>/orgs/<org>/) unless told otherwise.
+  const orgDir = dirname(profilePath);
+  return {
+    host: vars.AAL_HOST,
+    port: vars.AAL_PORT,
+    profile,
+    apiKeyStorePath: vars.AAL_API_KEY_STORE ?? join(orgDir, 'api-keys.json'),
+    auditorReadLogPath: vars.AAL_AUDITOR_READ_LOG ?? join(orgDir, 'auditor-reads.jsonl'),
+    bodyLimitBytes: vars.AAL_BODY_LIMIT_BYTES,
+    rateLimit: { perSecond: vars.AAL_RATE_LIMIT_PER_SECOND, burst: vars.AAL_RATE_LIMIT_BURST },
+    retry: { maxAttempts: vars.AAL_SUBMIT_MAX_ATTEMPTS, baseDelayMs: vars.AAL_RETRY_BASE_DELAY_MS, maxDelayMs: vars.AAL_RETRY_MAX_DELAY_MS },
+    shutdownGraceMs: vars.AAL_SHUTDOWN_GRACE_MS,
+    logLevel: vars.AAL_LOG_LEVEL,
+  };
+}
+
+function loadProfile(profilePath: string): GatewayProfile {
   if (!existsSync(profilePath)) throw new ConfigError(`AAL_GATEWAY_PROFILE: no file at ${profilePath}`);
-  let profile: GatewayProfile;
+  let json: unknown;
   try {
-    profile = JSON.parse(readFileSync(profilePath, 'utf8')) as GatewayProfile;
+    json = JSON.parse(readFileSync(profilePath, 'utf8'));
   } catch (error) {
     throw new ConfigError(`AAL_GATEWAY_PROFILE: ${profilePath} is not valid JSON (${String(error)})`);
   }
-  for (const field of ['org', 'mspId', 'peerEndpoint', 'peerTlsRootCert', 'chaincode'] as const) {
-    if (typeof profile[field] !== 'string' || profile[field] === '') {
-      throw new ConfigError(`AAL_GATEWAY_PROFILE: '${field}' is missing in ${profilePath}`);
-    }
+  const profile = profileSchema.safeParse(json);
+  if (!profile.success) {
+    const problems = profile.error.issues.map((issue) => `  '${issue.path.join('.')}': ${issue.message}`).join('\n');
+    throw new ConfigError(`AAL_GATEWAY_PROFILE: ${profilePath} is not a usable gateway profile:\n${problems}`);
   }
-  if (!Array.isArray(profile.channels) || profile.channels.length === 0) {
-    throw new ConfigError(`AAL_GATEWAY_PROFILE: 'channels' must list at least one channel in ${profilePath}`);
-  }
-  return { host, port, profile };
+  return profile.data;
 }

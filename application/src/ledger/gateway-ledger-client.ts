@@ -12,7 +12,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GatewayProfile } from '../config';
 import type { LedgerClient, SubmitResult } from './ledger-client';
-import { LedgerError, type LedgerErrorKind } from './ledger-error';
+import { LedgerError, type LedgerErrorKind, type LedgerFieldViolation } from './ledger-error';
 
 /** Deadlines: queries are quick; a submit waits for ordering and commit. */
 const DEADLINES = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000 } as const;
@@ -63,12 +63,7 @@ export class GatewayLedgerClient implements LedgerClient {
     try {
       const submitted = await this.contract(channel).submitAsync(transaction, { arguments: [...args] });
       const status = await submitted.getStatus();
-      if (!status.successful) {
-        throw new LedgerError(
-          status.code === 11 || status.code === 12 ? 'conflict' : 'rejected',
-          `transaction ${status.transactionId} was not committed: validation code ${status.code}`,
-        );
-      }
+      if (!status.successful) throw invalidatedTransaction(status.transactionId, status.code);
       return {
         result: Buffer.from(submitted.getResult()).toString('utf8'),
         transactionId: submitted.getTransactionId(),
@@ -109,6 +104,16 @@ export class GatewayLedgerClient implements LedgerClient {
 
 const CHAINCODE_MESSAGE = /chaincode response \d+, (.*)$/s;
 
+/** Fabric's validation codes for a transaction invalidated because a concurrent one changed what it read. */
+const READ_CONFLICT_CODES = new Set<number>([11 /* MVCC_READ_CONFLICT */, 12 /* PHANTOM_READ_CONFLICT */]);
+
+/** A transaction the peers refused at commit: a read conflict is transient, anything else is final. */
+export function invalidatedTransaction(transactionId: string, validationCode: number): LedgerError {
+  const message = `transaction ${transactionId} was not committed: validation code ${validationCode}`;
+  if (READ_CONFLICT_CODES.has(validationCode)) return new LedgerError('conflict', message, { transient: true });
+  return new LedgerError('rejected', message);
+}
+
 /** The chaincode's own reason, when the failure came from the chaincode. */
 export function chaincodeMessage(error: GatewayError): string | undefined {
   const texts = [...error.details.map((detail) => detail.message), error.message];
@@ -119,6 +124,9 @@ export function chaincodeMessage(error: GatewayError): string | undefined {
   return undefined;
 }
 
+/** gRPC codes that mean "not now" rather than "never": the peer, an endorser or the orderer did not answer in time. */
+const TRANSIENT_CODES = new Set<grpc.status>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
+
 /** Classifies a Gateway failure so the HTTP layer can answer 4xx/503 instead of 500. */
 export function toLedgerError(error: unknown): LedgerError {
   if (error instanceof LedgerError) return error;
@@ -126,18 +134,54 @@ export function toLedgerError(error: unknown): LedgerError {
     return new LedgerError('internal', error instanceof Error ? error.message : String(error), { cause: error });
   }
   const reason = chaincodeMessage(error);
-  if (reason !== undefined) return new LedgerError(kindOfChaincodeReason(reason), reason, { cause: error });
+  if (reason !== undefined) return fromChaincodeReason(reason, error);
   const code = error.code as grpc.status;
-  if (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.RESOURCE_EXHAUSTED) {
-    return new LedgerError('unavailable', `the ledger is unreachable: ${error.message}`, { cause: error });
-  }
   if (code === grpc.status.PERMISSION_DENIED || /access denied|creator org unknown/i.test(error.message)) {
     return new LedgerError('forbidden', error.message, { cause: error });
+  }
+  if (TRANSIENT_CODES.has(code)) {
+    return new LedgerError('unavailable', `the ledger is unreachable: ${error.message}`, { cause: error, transient: true });
   }
   return new LedgerError('internal', error.message, { cause: error });
 }
 
-function kindOfChaincodeReason(reason: string): LedgerErrorKind {
+const CODED_REASON = /^(INVALID_ARGUMENT|NOT_FOUND|CONFLICT|ACCESS_DENIED|PRECONDITION_FAILED): (.*)$/s;
+
+const KIND_OF_CODE: Record<string, LedgerErrorKind> = {
+  INVALID_ARGUMENT: 'invalid-argument',
+  NOT_FOUND: 'not-found',
+  CONFLICT: 'conflict',
+  ACCESS_DENIED: 'forbidden',
+  PRECONDITION_FAILED: 'precondition-failed',
+};
+
+/**
+ * Maps the chaincode's refusal to a kind. The domain contracts lead their messages with a code
+ * (docs/chaincode-api.md); older messages (the probe contract's) are classified by their wording.
+ */
+export function fromChaincodeReason(reason: string, cause?: unknown): LedgerError {
+  const coded = CODED_REASON.exec(reason);
+  if (coded?.[1] && coded[2] !== undefined) {
+    const kind = KIND_OF_CODE[coded[1]] ?? 'rejected';
+    const detail = coded[2].trim();
+    const violations = kind === 'invalid-argument' ? parseViolations(detail) : [];
+    return new LedgerError(kind, detail, { cause, violations });
+  }
+  return new LedgerError(kindOfUncodedReason(reason), reason, { cause });
+}
+
+/** `path: rule; path: rule` → one violation per failing field. */
+function parseViolations(detail: string): LedgerFieldViolation[] {
+  return detail
+    .split('; ')
+    .map((part) => {
+      const separator = part.indexOf(': ');
+      return separator < 0 ? { field: '', message: part } : { field: part.slice(0, separator).replace(/^\(root\)$/, ''), message: part.slice(separator + 2) };
+    })
+    .filter((violation) => violation.message !== '');
+}
+
+function kindOfUncodedReason(reason: string): LedgerErrorKind {
   if (/does not exist|not found/i.test(reason)) return 'not-found';
   if (/already exists|conflict/i.test(reason)) return 'conflict';
   if (/access denied|not allowed|forbidden/i.test(reason)) return 'forbidden';

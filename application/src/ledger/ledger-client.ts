@@ -4,7 +4,7 @@
  */
 export interface LedgerClient {
   /** Endorses, orders and waits for commit; resolves with the transaction's result. */
-  submit(channel: string, transaction: string, args: readonly string[]): Promise<SubmitResult>;
+  submit(channel: string, transaction: string, args: readonly string[], options?: SubmitOptions): Promise<SubmitResult>;
   /** Runs a query on the org's own peer; nothing is written. */
   evaluate(channel: string, transaction: string, args: readonly string[]): Promise<string>;
   /** Queries a system chaincode (e.g. qscc) on the org's own peer; returns its raw protobuf bytes. */
@@ -12,6 +12,15 @@ export interface LedgerClient {
   /** True when the org's peer answers. */
   ready(): Promise<boolean>;
   close(): void;
+}
+
+export interface SubmitOptions {
+  /**
+   * The transaction has the same effect however often it is submitted (e.g. a write-once record
+   * whose repeat with the same content is a no-op). Only such submits are retried after a
+   * transient failure: a retry after a timeout may repeat a transaction that did commit.
+   */
+  readonly idempotent?: boolean;
 }
 
 export interface SubmitResult {

@@ -3,7 +3,11 @@
  * anything about gRPC or Fabric.
  */
 export type LedgerErrorKind =
-  /** The chaincode refused the input (validation, duplicate, missing record, access). */
+  /** The chaincode refused the input's fields (`INVALID_ARGUMENT`); `violations` names them. */
+  | 'invalid-argument'
+  /** The chaincode refused because a precondition does not hold (`PRECONDITION_FAILED`). */
+  | 'precondition-failed'
+  /** The chaincode refused for another reason it gave. */
   | 'rejected'
   | 'not-found'
   | 'conflict'
@@ -13,14 +17,31 @@ export type LedgerErrorKind =
   /** Anything else: a bug or a network state we do not understand. */
   | 'internal';
 
+/** One field the chaincode refused, with its rule. */
+export interface LedgerFieldViolation {
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface LedgerErrorOptions {
+  readonly cause?: unknown;
+  /** A transient failure: the same call may succeed later (safe to repeat only if idempotent). */
+  readonly transient?: boolean;
+  readonly violations?: readonly LedgerFieldViolation[];
+}
+
 export class LedgerError extends Error {
   override readonly name = 'LedgerError';
+  readonly transient: boolean;
+  readonly violations: readonly LedgerFieldViolation[];
 
   constructor(
     readonly kind: LedgerErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options: LedgerErrorOptions = {},
   ) {
-    super(message, options);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.transient = options.transient ?? false;
+    this.violations = options.violations ?? [];
   }
 }

@@ -20,6 +20,8 @@ export interface TransactionProof {
   readonly timestamp: string;
   /** The submitting client's org. */
   readonly creatorMspId: string;
+  /** The submitting identity's certificate subject (e.g. `CN=app-recorder, …`): which role's user signed. */
+  readonly creatorSubject: string;
   readonly endorsements: readonly Endorsement[];
   /** Distinct orgs among the endorsers. */
   readonly endorsingOrgs: readonly string[];
@@ -62,6 +64,7 @@ export function decodeTransactionProof(processedTransaction: Uint8Array, block: 
       endorsements.push(identity(endorsement.getEndorser_asU8()));
     }
   }
+  const creator = identity(signatureHeader.getCreator_asU8());
   const timestamp = channelHeader.getTimestamp();
   const blockNumber = common.Block.deserializeBinary(block).getHeader()?.getNumber() ?? 0;
   return {
@@ -70,7 +73,8 @@ export function decodeTransactionProof(processedTransaction: Uint8Array, block: 
     blockNumber: String(blockNumber),
     validationCode: VALIDATION_CODES[processed.getValidationcode()] ?? String(processed.getValidationcode()),
     timestamp: timestamp ? new Date(timestamp.getSeconds() * 1000 + Math.floor(timestamp.getNanos() / 1e6)).toISOString() : '',
-    creatorMspId: identity(signatureHeader.getCreator_asU8()).mspId,
+    creatorMspId: creator.mspId,
+    creatorSubject: creator.subject,
     endorsements,
     endorsingOrgs: [...new Set(endorsements.map((endorsement) => endorsement.mspId))].sort(),
   };

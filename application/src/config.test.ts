@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  let dir: string;
+  let profile: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aal-config-'));
+    profile = join(dir, 'gateway-profile.json');
+    const identity = { certificate: 'c.pem', keyDir: 'k' };
+    writeFileSync(profile, JSON.stringify({
+      org: 'HospitalA', mspId: 'HospitalAMSP', peerEndpoint: '127.0.0.1:1', peerTlsRootCert: 'ca.pem', channels: ['hospital-a'], chaincode: 'audit',
+      identities: { recorder: identity, 'consent-manager': identity, auditor: identity, admin: identity },
+    }));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('applies defaults and places the org files beside the gateway profile', () => {
+    const config = loadConfig({ AAL_GATEWAY_PROFILE: profile });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      apiKeyStorePath: join(dir, 'api-keys.json'),
+      auditorReadLogPath: join(dir, 'auditor-reads.jsonl'),
+      bodyLimitBytes: 1024 * 1024,
+      rateLimit: { perSecond: 50, burst: 100 },
+      retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 },
+    });
+    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_RATE_LIMIT_BURST: '5', AAL_PORT: '8080' })).toMatchObject({ port: 8080, rateLimit: { burst: 5 } });
+  });
+
+  it('names every wrong variable at once', () => {
+    const attempt = () => loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_PORT: 'eighty', AAL_HOST: '0.0.0.0', AAL_RATE_LIMIT_BURST: '0' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/AAL_HOST: must be a loopback address/);
+    expect(attempt).toThrow(/AAL_PORT: must be a whole number/);
+    expect(attempt).toThrow(/AAL_RATE_LIMIT_BURST: must be at least 1/);
+    expect(() => loadConfig({})).toThrow(/AAL_GATEWAY_PROFILE: must name the gateway profile/);
+  });
+
+  it('refuses a missing or incomplete gateway profile', () => {
+    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: join(dir, 'absent.json') })).toThrow(/no file at/);
+    writeFileSync(profile, JSON.stringify({ org: 'HospitalA', channels: [], identities: {} }));
+    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile })).toThrow(/'channels': must list at least one channel/);
+    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile })).toThrow(/identity for each role/);
+  });
+});

@@ -1,0 +1,45 @@
+import type { AppMetrics } from '../observability/metrics';
+import type { LedgerClient, SubmitOptions, SubmitResult } from './ledger-client';
+import { LedgerError } from './ledger-error';
+
+/** A {@link LedgerClient} that times every call into the ledger latency histogram, by outcome. */
+export class InstrumentedLedgerClient implements LedgerClient {
+  constructor(
+    private readonly inner: LedgerClient,
+    private readonly metrics: AppMetrics,
+  ) {}
+
+  submit(channel: string, transaction: string, args: readonly string[], options?: SubmitOptions): Promise<SubmitResult> {
+    return this.timed('submit', transaction, () => this.inner.submit(channel, transaction, args, options));
+  }
+
+  evaluate(channel: string, transaction: string, args: readonly string[]): Promise<string> {
+    return this.timed('evaluate', transaction, () => this.inner.evaluate(channel, transaction, args));
+  }
+
+  evaluateSystem(channel: string, chaincode: 'qscc', transaction: string, args: readonly string[]): Promise<Uint8Array> {
+    return this.timed('evaluate', `${chaincode}:${transaction}`, () => this.inner.evaluateSystem(channel, chaincode, transaction, args));
+  }
+
+  ready(): Promise<boolean> {
+    return this.inner.ready();
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+
+  private async timed<T>(operation: 'submit' | 'evaluate', transaction: string, call: () => Promise<T>): Promise<T> {
+    const stop = this.metrics.ledgerDuration.startTimer({ operation, transaction });
+    try {
+      const result = await call();
+      stop({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      const kind = error instanceof LedgerError ? error.kind : 'internal';
+      stop({ outcome: kind });
+      this.metrics.errors.inc({ source: 'ledger', kind });
+      throw error;
+    }
+  }
+}

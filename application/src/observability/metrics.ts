@@ -1,0 +1,59 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The app's Prometheus metrics, in a registry of its own (not prom-client's global one), so
+ * every app instance — and every test — counts only its own traffic.
+ */
+export interface AppMetrics {
+  readonly registry: Registry;
+  /** HTTP requests by method, route template (never the concrete path: it may hold ids) and status. */
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Ledger calls by kind (submit | evaluate), transaction name and outcome (ok or the error kind). */
+  readonly ledgerDuration: Histogram<'operation' | 'transaction' | 'outcome'>;
+  /** Refused or failed requests by status and problem type, and ledger failures by kind. */
+  readonly errors: Counter<'source' | 'kind'>;
+  /** Submits repeated after a transient failure. */
+  readonly ledgerRetries: Counter<'transaction'>;
+}
+
+/** Creates the metrics; `withProcessMetrics` adds Node's default process metrics (off in unit tests). */
+export function createMetrics(withProcessMetrics = false): AppMetrics {
+  const registry = new Registry();
+  if (withProcessMetrics) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'aal_http_requests_total',
+      help: 'HTTP requests by method, route template and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'aal_http_request_duration_seconds',
+      help: 'HTTP request latency by method, route template and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    ledgerDuration: new Histogram({
+      name: 'aal_ledger_call_duration_seconds',
+      help: 'Ledger submit/evaluate latency by transaction and outcome',
+      labelNames: ['operation', 'transaction', 'outcome'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'aal_errors_total',
+      help: 'Errors: refused HTTP requests by status (source=http) and failed ledger calls by kind (source=ledger)',
+      labelNames: ['source', 'kind'],
+      registers: [registry],
+    }),
+    ledgerRetries: new Counter({
+      name: 'aal_ledger_submit_retries_total',
+      help: 'Idempotent submits repeated after a transient failure',
+      labelNames: ['transaction'],
+      registers: [registry],
+    }),
+  };
+}
