@@ -17,7 +17,11 @@ export interface TestGateway {
  * lets a test act as a client that bypasses the REST app, including one at the wrong peer.
  */
 export function testGateway(identityOrg: OrgSpec, role: AppRole, peerOrg: OrgSpec = identityOrg): TestGateway {
-  const layout = new NetworkLayout(testNetworkOptions());
+  return gatewayFor(new NetworkLayout(testNetworkOptions()), identityOrg, role, peerOrg);
+}
+
+/** As {@link testGateway}, for any network (the benchmark runs its own). */
+export function gatewayFor(layout: NetworkLayout, identityOrg: OrgSpec, role: AppRole, peerOrg: OrgSpec = identityOrg): TestGateway {
   const user = layout.appUserIdentity(identityOrg, role);
   const keyDir = join(user.msp, 'keystore');
   const keyFile = readdirSync(keyDir)[0] ?? '';

@@ -1,0 +1,178 @@
+/**
+ * `npm run bench [-- --quick]`: measures the ledger's write and read paths on a network it starts
+ * with production-like settings (3 Raft orderers, TLS, majority endorsement), compares every path
+ * with a baseline measured in the same run, prints a table and writes JSON under bench-results/.
+ * Not part of `npm test`: speed is measured here, never asserted in unit tests.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FabricNetwork } from '../../network/src/network';
+import { NetworkLayout } from '../../network/src/layout';
+import { AI_PROVIDER, CHAINCODE_NAME, HOSPITAL_A } from '../../network/src/topology';
+import { gatewayFor, type TestGateway } from '../support/gateway';
+import { interactionRecord } from './interaction-records';
+import { runLoad, type LoadResult } from './load-generator';
+import { ProcessSampler, type ProcessUsage } from './process-sampler';
+import { summarise, type LatencySummary } from './statistics';
+
+const quick = process.argv.includes('--quick');
+const repoRoot = resolve(__dirname, '..', '..');
+const options = {
+  dir: resolve(process.env.AAL_BENCH_NETWORK_DIR ?? join(repoRoot, '.network-bench')),
+  basePort: Number(process.env.AAL_BENCH_BASE_PORT ?? 19000),
+  orderers: 3 as const,
+  purgeIntervalBlocks: 100,
+};
+const CHANNEL = 'hospital-a';
+
+interface ScenarioResult {
+  readonly name: string;
+  readonly recordsPerOperation: number;
+  readonly operations: number;
+  readonly failed: number;
+  readonly errors: Readonly<Record<string, number>>;
+  readonly operationsPerSecond: number;
+  readonly recordsPerSecond: number;
+  readonly latencyMs: LatencySummary;
+  readonly generatorCpuPercent: number;
+  readonly processes: readonly ProcessUsage[];
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function measure(
+  name: string,
+  recordsPerOperation: number,
+  sampler: ProcessSampler,
+  load: () => Promise<LoadResult>,
+): Promise<ScenarioResult> {
+  log(`${name}: running`);
+  sampler.start();
+  const result = await load();
+  const processes = sampler.stop();
+  const seconds = result.elapsedMs / 1000;
+  const scenario: ScenarioResult = {
+    name,
+    recordsPerOperation,
+    operations: result.completed,
+    failed: result.failed,
+    errors: result.errors,
+    operationsPerSecond: Math.round((result.completed / seconds) * 10) / 10,
+    recordsPerSecond: Math.round(((result.completed * recordsPerOperation) / seconds) * 10) / 10,
+    latencyMs: summarise(result.latenciesMs),
+    generatorCpuPercent: Math.round((result.generatorCpuMs / result.elapsedMs) * 100),
+    processes,
+  };
+  log(`${name}: ${scenario.recordsPerSecond} records/s, p50 ${scenario.latencyMs.p50} ms, ${scenario.failed} failed`);
+  return scenario;
+}
+
+async function waitUntilWritable(gateway: TestGateway): Promise<void> {
+  const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+  for (let attempt = 0; attempt < 60; attempt++) {
+    try {
+      await contract.submitTransaction('Baseline:Put', 'warm-up');
+      return;
+    } catch {
+      await sleep(1000);
+    }
+  }
+  throw new Error('the bench network never accepted a write');
+}
+
+async function main(): Promise<void> {
+  const network = new FabricNetwork(options);
+  await network.down({ purge: true });
+  const started = Date.now();
+  await network.up();
+  await network.deploy();
+  await network.startApplications();
+  log(`network ready in ${Math.round((Date.now() - started) / 1000)}s`);
+
+  const layout = new NetworkLayout(options);
+  const pidOf = (name: string): number => network.status().find((process) => process.name === name)?.pid ?? -1;
+  const sampler = new ProcessSampler(
+    [
+      layout.peerProcess(HOSPITAL_A),
+      layout.peerProcess(AI_PROVIDER),
+      layout.chaincodeProcess(HOSPITAL_A),
+      layout.ordererProcess(0),
+      layout.applicationProcess(HOSPITAL_A),
+    ].map((name) => ({ name, pid: pidOf(name) })),
+  );
+  const gateway = gatewayFor(layout, HOSPITAL_A, 'recorder');
+  const results: ScenarioResult[] = [];
+  try {
+    await waitUntilWritable(gateway);
+    const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+    const singles = quick ? 300 : 3000;
+    const samplePayload = JSON.stringify(interactionRecord('baseline-sample'));
+
+    results.push(
+      await measure('baseline: Baseline:Put via gateway', 1, sampler, () =>
+        runLoad({ concurrency: 64, total: singles, operation: () => contract.submitTransaction('Baseline:Put', samplePayload) }),
+      ),
+    );
+    results.push(
+      await measure('single: RecordInteraction via gateway', 1, sampler, () =>
+        runLoad({
+          concurrency: 64,
+          total: singles,
+          operation: (i) => contract.submitTransaction('Interactions:RecordInteraction', JSON.stringify(interactionRecord(`single-${i}`))),
+        }),
+      ),
+    );
+    for (const size of [1, 10, 100, 500]) {
+      const operations = Math.max(8, Math.round((quick ? 1000 : 20000) / size / (size === 1 ? 4 : 1)));
+      results.push(
+        await measure(`batch of ${size}: RecordInteractions via gateway`, size, sampler, () =>
+          runLoad({
+            concurrency: size >= 100 ? 4 : 32,
+            total: operations,
+            operation: (i) =>
+              contract.submitTransaction(
+                'Interactions:RecordInteractions',
+                JSON.stringify(Array.from({ length: size }, (_, j) => interactionRecord(`batch${size}-${i}-${j}`))),
+              ),
+          }),
+        ),
+      );
+    }
+  } finally {
+    gateway.close();
+    await network.down();
+  }
+
+  const baseline = results[0];
+  const rows = results.map((result) => ({
+    scenario: result.name,
+    'records/s': result.recordsPerSecond,
+    'tx/s': result.operationsPerSecond,
+    'vs baseline': baseline ? `${(result.recordsPerSecond / baseline.recordsPerSecond).toFixed(2)}×` : '',
+    'p50 ms': result.latencyMs.p50,
+    'p95 ms': result.latencyMs.p95,
+    'p99 ms': result.latencyMs.p99,
+    failed: result.failed,
+    'generator CPU %': result.generatorCpuPercent,
+  }));
+  console.table(rows);
+  const outDir = join(repoRoot, 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(outDir, { recursive: true });
+  const report = {
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    settings: { quick, orderers: options.orderers, channel: CHANNEL, endorsement: 'MAJORITY (2 of 3 orgs)', tls: true },
+    results,
+  };
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2));
+  writeFileSync(join(outDir, 'table.txt'), JSON.stringify(rows, null, 2));
+  log(`results written to ${outDir}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
