@@ -1,53 +1,91 @@
-import express, { type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import type { AuditorReadLog } from './audit-log/auditor-read-log';
+import type { ApiKeyStore } from './auth/api-key-store';
+import type { Role } from './auth/role';
+import type { RateLimitConfig } from './config';
 import type { LedgerClient } from './ledger/ledger-client';
+import type { AppMetrics } from './observability/metrics';
+import { apiDocsRoutes } from './http/api-docs-routes';
+import { apiKeyRoutes } from './http/api-key-routes';
+import { authenticate } from './http/authentication';
+import { openApiDocument } from './http/openapi';
+import { operationsRoutes } from './http/operations-routes';
 import { probeRoutes } from './http/probe-routes';
+import { HttpProblem, problemHandler } from './http/problem';
+import { rateLimitPerKey } from './http/rate-limit';
+import { observeRequests } from './http/request-observation';
+import { API_BASE, mountRoutes, type AnyRouteDefinition } from './http/route';
+import { TokenBuckets } from './http/token-bucket';
 import { transactionRoutes } from './http/transaction-routes';
-import { HttpProblem, problemHandler, sendProblem } from './http/problem';
 
 export interface AppDeps {
   readonly org: string;
   readonly channels: readonly string[];
-  readonly ledger: LedgerClient;
+  /** One ledger client per role, each signing with the org's Fabric user of that role. */
+  readonly ledgers: Readonly<Record<Role, LedgerClient>>;
+  readonly apiKeys: ApiKeyStore;
+  readonly auditorReadLog: AuditorReadLog;
+  readonly metrics: AppMetrics;
   readonly logger: Logger;
+  readonly bodyLimitBytes: number;
+  readonly rateLimit: RateLimitConfig;
 }
 
-/** Largest JSON body accepted; bigger requests get 413 before any parsing work. */
-export const BODY_LIMIT = '1mb';
+/** The API version reported in the OpenAPI document. */
+export const API_VERSION = '0.1.0';
 
-/** Builds the Express app from its dependencies; nothing here listens or touches the network. */
-export function createApp({ org, channels, ledger, logger }: AppDeps): Express {
+/** Every REST operation the app serves; domain routes are added here as they arrive. */
+export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys'>): AnyRouteDefinition[] {
+  return [...probeRoutes(deps.channels), ...transactionRoutes(deps.channels), ...apiKeyRoutes(deps.apiKeys)];
+}
+
+/**
+ * Builds the Express app from its dependencies; nothing here listens or touches the network.
+ * Order of checks on /api/v1: authenticate (401) → rate limit per key (429) → body size and JSON
+ * (413/400) → role (403) → input schema (400) → handler (ledger errors → 4xx/503).
+ */
+export function createApp(deps: AppDeps): Express {
+  const { org, channels, ledgers, apiKeys, auditorReadLog, metrics, logger } = deps;
+  const routes = apiRoutes({ channels, apiKeys });
   const app = express();
   app.disable('x-powered-by');
   app.use(
     pinoHttp({
       logger,
-      genReqId: (req, res) => {
+      genReqId: (_req, res) => {
+        // Always our own id: a client-chosen one could smuggle an identifier into the logs.
         const id = randomUUID();
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // Bodies may carry identifiers or content: log method, path and status only.
-      serializers: { req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }) },
+      // One line per request is written by observeRequests, with the route template only.
+      autoLogging: false,
+      quietReqLogger: true,
     }),
   );
-  app.use(express.json({ limit: BODY_LIMIT }));
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', org });
-  });
-  app.get('/readyz', async (_req, res) => {
-    if (await ledger.ready()) {
-      res.json({ status: 'ready', org });
-      return;
-    }
-    sendProblem(res, new HttpProblem(503, 'Ledger unavailable', "the org's peer does not answer"), '/readyz');
+  app.use(observeRequests(metrics));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
   });
 
-  app.use('/api/v1', probeRoutes({ channels, ledger }));
-  app.use('/api/v1', transactionRoutes({ channels, ledger }));
+  app.use(operationsRoutes({ org, ledger: ledgers.auditor, metrics }));
+  app.use(apiDocsRoutes(openApiDocument(routes, { title: 'AI Audit Ledger', version: API_VERSION, org })));
+
+  const api = Router();
+  api.use((_req, res, next) => {
+    // Answers hold ledger records and, once, new API keys: no cache may keep them.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(authenticate(apiKeys));
+  api.use(rateLimitPerKey(new TokenBuckets(deps.rateLimit)));
+  api.use(express.json({ limit: deps.bodyLimitBytes }));
+  mountRoutes(api, routes, { ledgers, auditorReadLog });
+  app.use(API_BASE, api);
 
   app.use((req, _res, next) => {
     next(new HttpProblem(404, 'Not found', `no route for ${req.method} ${req.path}`));

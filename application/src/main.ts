@@ -4,30 +4,62 @@
  */
 import { pino } from 'pino';
 import { createApp } from './app';
+import { AuditorReadLog } from './audit-log/auditor-read-log';
+import { ApiKeyStore, ApiKeyStoreError } from './auth/api-key-store';
 import { ConfigError, loadConfig } from './config';
-import { GatewayLedgerClient, connectToPeer } from './ledger/gateway-ledger-client';
+import { connectToPeer } from './ledger/gateway-ledger-client';
+import { createRoleLedgerClients } from './ledger/role-ledger-clients';
+import { createMetrics } from './observability/metrics';
+import { LOG_REDACTIONS } from './observability/log-redactions';
 
-const logger = pino({ name: 'ai-audit-ledger' });
+const bootLogger = pino({ name: 'ai-audit-ledger' });
 
 function main(): void {
   const config = loadConfig();
+  const logger = pino({ name: 'ai-audit-ledger', level: config.logLevel, redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' } });
   const { profile } = config;
-  const grpcClient = connectToPeer(profile);
-  const ledger = new GatewayLedgerClient(profile, 'recorder', grpcClient);
-  const app = createApp({ org: profile.org, channels: profile.channels, ledger, logger });
+  const apiKeys = new ApiKeyStore(config.apiKeyStorePath);
+  apiKeys.check();
+  const auditorReadLog = new AuditorReadLog(config.auditorReadLogPath);
+  const metrics = createMetrics(true);
+  const connection = connectToPeer(profile);
+  const ledgers = createRoleLedgerClients(profile, connection, metrics, config.retry);
+  const app = createApp({
+    org: profile.org,
+    channels: profile.channels,
+    ledgers,
+    apiKeys,
+    auditorReadLog,
+    metrics,
+    logger,
+    bodyLimitBytes: config.bodyLimitBytes,
+    rateLimit: config.rateLimit,
+  });
   const server = app.listen(config.port, config.host, () => {
     logger.info({ org: profile.org, url: `http://${config.host}:${config.port}` }, 'listening');
   });
+  server.on('error', (error) => {
+    logger.fatal({ err: error }, 'cannot listen');
+    process.exit(1);
+  });
 
+  let stopping = false;
   const shutdown = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     server.close(() => {
-      ledger.close();
-      grpcClient.close();
+      for (const ledger of Object.values(ledgers)) ledger.close();
+      connection.close();
+      logger.info('stopped');
       process.exit(0);
     });
-    // In-flight requests get a bounded time to finish.
-    setTimeout(() => process.exit(1), 10_000).unref();
+    // Idle keep-alive connections would hold close() open; in-flight requests keep theirs.
+    server.closeIdleConnections();
+    setTimeout(() => {
+      logger.warn({ graceMs: config.shutdownGraceMs }, 'in-flight requests did not finish in time');
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
@@ -36,8 +68,8 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  if (error instanceof ConfigError) {
-    logger.fatal(error.message);
+  if (error instanceof ConfigError || error instanceof ApiKeyStoreError) {
+    bootLogger.fatal(error.message);
     process.exit(2);
   }
   throw error;

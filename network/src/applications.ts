@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { ApiKeyStore } from '../../application/src/auth/api-key-store';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
 import { waitForListening, type ProcessSupervisor } from './processes';
-import { APP_ROLES, CHAINCODE_NAME, channelsOf, type OrgSpec } from './topology';
+import { APP_ROLES, CHAINCODE_NAME, channelsOf, type AppRole, type OrgSpec } from './topology';
 
 export const APPLICATION_ENTRY = resolve(__dirname, '..', '..', 'application', 'dist', 'main.js');
 
@@ -40,6 +41,32 @@ export function writeGatewayProfile(layout: NetworkLayout, org: OrgSpec): Gatewa
   return profile;
 }
 
+/** The org's API key store (hashes only, mode 0600), beside its gateway profile. */
+export function apiKeyStorePath(layout: NetworkLayout, org: OrgSpec): string {
+  return join(layout.orgDir(org), 'api-keys.json');
+}
+
+/** The org's append-only, hash-chained log of reads by auditor keys. */
+export function auditorReadLogPath(layout: NetworkLayout, org: OrgSpec): string {
+  return join(layout.orgDir(org), 'auditor-reads.jsonl');
+}
+
+/**
+ * Issues one API key per role for an org, named `<prefix>-<role>`, revoking any earlier active key
+ * of that name first (so each `npm start` hands out fresh keys and old ones stop working). The
+ * running app sees the new keys at once: it re-reads the store when the file changes.
+ */
+export function issueApiKeys(layout: NetworkLayout, org: OrgSpec, prefix: string): Record<AppRole, string> {
+  const store = new ApiKeyStore(apiKeyStorePath(layout, org));
+  const keys = {} as Record<AppRole, string>;
+  for (const role of APP_ROLES) {
+    const name = `${prefix}-${role}`;
+    for (const existing of store.list()) if (existing.name === name && existing.revokedAt === null) store.revoke(existing.id);
+    keys[role] = store.create(name, role).key;
+  }
+  return keys;
+}
+
 /** Starts one REST application instance for an org, bound to loopback. */
 export async function startApplication(layout: NetworkLayout, supervisor: ProcessSupervisor, org: OrgSpec): Promise<string> {
   const name = layout.applicationProcess(org);
@@ -53,6 +80,8 @@ export async function startApplication(layout: NetworkLayout, supervisor: Proces
       AAL_HOST: endpoint.host,
       AAL_PORT: String(endpoint.port),
       AAL_GATEWAY_PROFILE: layout.gatewayProfile(org),
+      AAL_API_KEY_STORE: apiKeyStorePath(layout, org),
+      AAL_AUDITOR_READ_LOG: auditorReadLogPath(layout, org),
     },
     logFile: layout.logFile(name),
   });

@@ -9,7 +9,8 @@ import { NetworkError } from './errors';
 import { FabricNetwork, optionsFromEnv } from './network';
 import { tail } from './processes';
 import { log } from './progress';
-import { APP_ROLES } from './topology';
+import { issueApiKeys } from './applications';
+import { APP_ROLES, PEER_ORGS } from './topology';
 
 const USAGE = `usage: npm run network -- <command>
   up                 build Fabric if needed, start CAs, orderers and peers, create and join channels
@@ -73,10 +74,13 @@ async function start(network: FabricNetwork): Promise<void> {
   const layout = network.layout;
   console.log('\nAI Audit Ledger is running.\n');
   for (const [org, url] of Object.entries(urls)) console.log(`  ${org.padEnd(11)} ${url}   (health: ${url}/healthz)`);
-  console.log(`\nDemo identities (Fabric CA enrolled, role attribute in the certificate): ${APP_ROLES.join(', ')}`);
-  console.log(`  certificates and keys: ${join(layout.dir, 'orgs', '<org>', 'users', 'app-<role>')}`);
-  console.log(`  try: curl -s -X POST ${urls.HospitalA}/api/v1/channels/hospital-a/probes -H 'content-type: application/json' -d '{"id":"demo-1","note":"hello"}'`);
-  console.log(`       curl -s ${urls.HospitalA}/api/v1/channels/hospital-a/probes/demo-1`);
+  console.log(`\nDemo API keys (fresh each start, shown once; each role maps to the org's Fabric user app-<role>):`);
+  const demoKeys = Object.fromEntries(PEER_ORGS.map((org) => [org.name, issueApiKeys(layout, org, 'demo')]));
+  for (const [org, keys] of Object.entries(demoKeys)) for (const role of APP_ROLES) console.log(`  ${org.padEnd(11)} ${role.padEnd(15)} ${keys[role]}`);
+  console.log(`  more: npm run apikey -- create --org hospital-a --role recorder --name my-app`);
+  console.log(`  try: curl -s -X POST ${urls.HospitalA}/api/v1/channels/hospital-a/probes -H 'authorization: Bearer ${demoKeys.HospitalA?.recorder}' -H 'content-type: application/json' -d '{"id":"demo-1","note":"hello"}'`);
+  console.log(`       curl -s ${urls.Regulator}/api/v1/channels/hospital-a/probes/demo-1 -H 'authorization: Bearer ${demoKeys.Regulator?.auditor}'`);
+  console.log(`  API docs: ${urls.HospitalA}/docs`);
   console.log(`\nLogs: ${layout.logsDir}   Stop: Ctrl-C or 'npm stop'\n`);
   // Stay in the foreground until a signal arrives, or until `npm stop` from another shell stops
   // the processes (then there is nothing left to wait for).

@@ -8,19 +8,25 @@ import { FabricNetwork } from '../../network/src/network';
 import { peerCliEnv } from '../../network/src/nodes';
 import { AI_PROVIDER, APP_ROLES, CHAINCODE_NAME, CHANNELS, HOSPITAL_A, HOSPITAL_B, REGULATOR } from '../../network/src/topology';
 import { testGateway } from '../support/gateway';
-import { loadTestEnvironment, testNetworkOptions } from '../support/test-network';
+import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
 
 const environment = loadTestEnvironment();
 const layout = new NetworkLayout(testNetworkOptions());
 const app = (org: string): string => environment.apps[org] ?? '';
 const decoder = new TextDecoder();
 
+/** Records as the org's recorder key. */
 async function postProbe(org: string, channel: string, body: unknown): Promise<Response> {
   return fetch(`${app(org)}/api/v1/channels/${channel}/probes`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(environment, org, 'recorder') },
     body: JSON.stringify(body),
   });
+}
+
+/** Reads as the org's auditor key (the regulator's role) or, for hospitals, its recorder key. */
+async function get(org: string, path: string): Promise<Response> {
+  return fetch(`${app(org)}${path}`, { headers: bearer(environment, org, org === REGULATOR.name ? 'auditor' : 'recorder') });
 }
 
 describe('the local Fabric network', () => {
@@ -62,7 +68,7 @@ describe('the local Fabric network', () => {
     const body = (await created.json()) as { probe: { id: string; org: string; note: string }; transactionId: string };
     expect(body.probe).toMatchObject({ id, note: 'end-to-end', org: 'HospitalAMSP' });
 
-    const read = await fetch(`${app('Regulator')}/api/v1/channels/hospital-a/probes/${id}`);
+    const read = await get('Regulator', `/api/v1/channels/hospital-a/probes/${id}`);
     expect(read.status).toBe(200);
     expect(((await read.json()) as { probe: unknown }).probe).toEqual(body.probe);
   });
@@ -70,7 +76,7 @@ describe('the local Fabric network', () => {
   it('commits transactions endorsed by at least two organisations (read back from the ledger)', async () => {
     const id = `endorsed-${Date.now()}`;
     const created = (await (await postProbe('AIProvider', 'hospital-a', { id, note: 'x' })).json()) as { transactionId: string };
-    const proof = await fetch(`${app('Regulator')}/api/v1/channels/hospital-a/transactions/${created.transactionId}`);
+    const proof = await get('Regulator', `/api/v1/channels/hospital-a/transactions/${created.transactionId}`);
     expect(proof.status).toBe(200);
     const body = (await proof.json()) as { validationCode: string; endorsingOrgs: string[]; creatorMspId: string };
     expect(body.validationCode).toBe('VALID');
@@ -90,12 +96,12 @@ describe('the local Fabric network', () => {
     expect((await postProbe('HospitalA', 'hospital-a', { id: duplicate, note: 'first' })).status).toBe(201);
     const again = await postProbe('HospitalA', 'hospital-a', { id: duplicate, note: 'second' });
     expect(again.status).toBe(409);
-    const stored = (await (await fetch(`${app('HospitalA')}/api/v1/channels/hospital-a/probes/${duplicate}`)).json()) as { probe: { note: string } };
+    const stored = (await (await get('HospitalA', `/api/v1/channels/hospital-a/probes/${duplicate}`)).json()) as { probe: { note: string } };
     expect(stored.probe.note).toBe('first');
   });
 
   it('keeps HospitalB out of hospital-a: its app, its peer and a HospitalB identity at HospitalA’s peer', async () => {
-    const viaApp = await fetch(`${app('HospitalB')}/api/v1/channels/hospital-a/probes/anything`);
+    const viaApp = await get('HospitalB', '/api/v1/channels/hospital-a/probes/anything');
     expect(viaApp.status).toBe(404);
 
     const ownPeer = testGateway(HOSPITAL_B, 'recorder');
@@ -114,7 +120,7 @@ describe('the local Fabric network', () => {
     } finally {
       foreignPeer.close();
     }
-    const lookup = await fetch(`${app('HospitalA')}/api/v1/channels/hospital-a/probes/${id}`);
+    const lookup = await get('HospitalA', `/api/v1/channels/hospital-a/probes/${id}`);
     expect(lookup.status).toBe(404);
   });
 
@@ -139,10 +145,10 @@ describe('the local Fabric network', () => {
     for (const channel of ['hospital-a', 'hospital-b']) {
       const id = `both-${channel}-${Date.now()}`;
       expect((await postProbe(AI_PROVIDER.name, channel, { id, note: channel })).status).toBe(201);
-      const read = await fetch(`${app(REGULATOR.name)}/api/v1/channels/${channel}/probes/${id}`);
+      const read = await get(REGULATOR.name, `/api/v1/channels/${channel}/probes/${id}`);
       expect(read.status).toBe(200);
     }
-    const other = await fetch(`${app(HOSPITAL_A.name)}/api/v1/channels/hospital-b/probes/x`);
+    const other = await get(HOSPITAL_A.name, '/api/v1/channels/hospital-b/probes/x');
     expect(other.status).toBe(404);
   });
 });

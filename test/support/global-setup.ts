@@ -1,7 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { issueApiKeys } from '../../network/src/applications';
 import { FabricNetwork } from '../../network/src/network';
-import { PEER_ORGS } from '../../network/src/topology';
+import { PEER_ORGS, type AppRole } from '../../network/src/topology';
 import { testEnvironmentFile, testNetworkOptions, type TestEnvironment } from './test-network';
 
 /**
@@ -17,19 +18,25 @@ export default async function globalSetup(): Promise<void> {
   await network.up();
   const chaincodeVersion = await network.deploy();
   const apps = await network.startApplications();
-  for (const org of PEER_ORGS) await waitUntilWritable(org.name, apps[org.name] ?? '', org.slug === 'hospital-b' ? 'hospital-b' : 'hospital-a');
-  const environment: TestEnvironment = { options, chaincodeVersion, apps };
-  writeFileSync(testEnvironmentFile(options), JSON.stringify(environment, null, 2));
+  const apiKeys: Record<string, Record<AppRole, string>> = {};
+  for (const org of PEER_ORGS) apiKeys[org.name] = issueApiKeys(network.layout, org, 'integration');
+  for (const org of PEER_ORGS) {
+    const channel = org.slug === 'hospital-b' ? 'hospital-b' : 'hospital-a';
+    await waitUntilWritable(org.name, apps[org.name] ?? '', channel, apiKeys[org.name]?.recorder ?? '');
+  }
+  const environment: TestEnvironment = { options, chaincodeVersion, apps, apiKeys };
+  // Holds live API keys: owner-only, like the stores themselves.
+  writeFileSync(testEnvironmentFile(options), JSON.stringify(environment, null, 2), { mode: 0o600 });
   process.stderr.write(`\n[integration] network ready in ${Math.round((Date.now() - started) / 1000)}s\n`);
 }
 
-async function waitUntilWritable(org: string, url: string, channel: string): Promise<void> {
+async function waitUntilWritable(org: string, url: string, channel: string, recorderKey: string): Promise<void> {
   const deadline = Date.now() + 90_000;
   let last = '';
   for (let attempt = 0; Date.now() < deadline; attempt++) {
     const response = await fetch(`${url}/api/v1/channels/${channel}/probes`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${recorderKey}` },
       body: JSON.stringify({ id: `warm-up-${org}-${attempt}`, note: 'readiness check' }),
     });
     if (response.status === 201) return;

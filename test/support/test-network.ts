@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NetworkOptions } from '../../network/src/layout';
+import type { AppRole } from '../../network/src/topology';
 
 /**
  * The network the integration tests run: its own directory and its own block of ports, so it can
@@ -21,10 +22,19 @@ export interface TestEnvironment {
   readonly chaincodeVersion: string;
   /** Base URL of each org's REST application, by org name. */
   readonly apps: Readonly<Record<string, string>>;
+  /** One API key per role for each org's app, by org name then role, issued by global setup. */
+  readonly apiKeys: Readonly<Record<string, Readonly<Record<AppRole, string>>>>;
 }
 
 export function testEnvironmentFile(options: NetworkOptions): string {
   return join(options.dir, 'test-environment.json');
+}
+
+/** `Authorization` header with the org's test key for a role. */
+export function bearer(environment: TestEnvironment, org: string, role: AppRole): Record<string, string> {
+  const key = environment.apiKeys[org]?.[role];
+  if (key === undefined) throw new Error(`no test API key for ${org}/${role}`);
+  return { authorization: `Bearer ${key}` };
 }
 
 export function loadTestEnvironment(): TestEnvironment {

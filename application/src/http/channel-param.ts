@@ -1,9 +1,14 @@
-import type { Request } from 'express';
+import { z } from 'zod';
 import { HttpProblem } from './problem';
 
-/** The `:channel` path parameter, refused with 404 unless this org is a member of that channel. */
-export function channelParam(req: Request<{ channel: string }>, channels: readonly string[]): string {
-  const channel = req.params.channel;
+/** A Fabric channel name (lower case letters, digits, dots and dashes). */
+export const channelNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9.-]{0,248}$/, 'must be a channel name (lower case letters, digits, dots, dashes)')
+  .describe('channel name, e.g. hospital-a');
+
+/** Refuses with 404 unless this org is a member of the channel: other channels do not exist for its callers. */
+export function requireMemberChannel(channel: string, channels: readonly string[]): string {
   if (!channels.includes(channel)) {
     throw new HttpProblem(404, 'Not found', `this org is not a member of channel '${channel}'; its channels: ${channels.join(', ')}`);
   }

@@ -1,36 +1,61 @@
-import { Router } from 'express';
-import type { LedgerClient } from '../ledger/ledger-client';
+import { z } from 'zod';
+import { ROLES } from '../auth/role';
 import { LedgerError } from '../ledger/ledger-error';
 import { decodeTransactionProof } from '../ledger/transaction-proof';
-import { channelParam } from './channel-param';
+import { channelNameSchema, requireMemberChannel } from './channel-param';
 import { HttpProblem } from './problem';
+import { defineRoute, type AnyRouteDefinition } from './route';
 
-const TX_ID = /^[0-9a-f]{64}$/;
+const endorsementSchema = z.object({ mspId: z.string(), subject: z.string() });
 
-/** `GET /channels/:channel/transactions/:txId`: the transaction's proof, read from the ledger. */
-export function transactionRoutes({ channels, ledger }: { channels: readonly string[]; ledger: LedgerClient }): Router {
-  const router = Router();
-  router.get('/channels/:channel/transactions/:txId', async (req, res) => {
-    const channel = channelParam(req, channels);
-    const { txId } = req.params;
-    if (!TX_ID.test(txId)) {
-      throw new HttpProblem(400, 'Invalid request', 'the transaction id is invalid', {
-        errors: [{ field: 'txId', message: 'must be 64 lowercase hex characters' }],
-      });
-    }
-    let processed: Uint8Array;
-    let block: Uint8Array;
-    try {
-      processed = await ledger.evaluateSystem(channel, 'qscc', 'GetTransactionByID', [channel, txId]);
-      block = await ledger.evaluateSystem(channel, 'qscc', 'GetBlockByTxID', [channel, txId]);
-    } catch (error) {
-      // qscc answers a plain failure for an unknown id.
-      if (error instanceof LedgerError && /not found|no such transaction/i.test(error.message)) {
-        throw new HttpProblem(404, 'Not found', `no transaction ${txId} on channel ${channel}`);
-      }
-      throw error;
-    }
-    res.json(decodeTransactionProof(processed, block));
-  });
-  return router;
+const transactionProofSchema = z.object({
+  transactionId: z.string(),
+  channel: z.string(),
+  blockNumber: z.string(),
+  validationCode: z.string().describe('VALID, or the reason Fabric invalidated the transaction'),
+  timestamp: z.string(),
+  creatorMspId: z.string(),
+  creatorSubject: z.string().describe("subject of the submitting identity's certificate"),
+  endorsements: z.array(endorsementSchema),
+  endorsingOrgs: z.array(z.string()),
+});
+
+/**
+ * `GET /channels/:channel/transactions/:txId`: the transaction's proof, read from the ledger.
+ * Every role may read proofs: each role writes something (records, consents, keys' admin
+ * actions) and must be able to show that it committed; a proof holds org ids, certificate
+ * subjects of application users and peers, and block metadata — no record content.
+ */
+export function transactionRoutes(channels: readonly string[]): AnyRouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/channels/:channel/transactions/:txId',
+      operationId: 'getTransactionProof',
+      summary: 'Read a transaction proof',
+      description: 'Block number, validation code, creator and endorsements, read from the peer with the query system chaincode (qscc).',
+      tag: 'audit',
+      roles: ROLES,
+      params: z.strictObject({ channel: channelNameSchema, txId: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters') }),
+      responses: { 200: { description: 'The proof', schema: transactionProofSchema } },
+      refusals: [404],
+      recordsAuditorRead: true,
+      async handle({ params, ledger }) {
+        const channel = requireMemberChannel(params.channel, channels);
+        let processed: Uint8Array;
+        let block: Uint8Array;
+        try {
+          processed = await ledger.evaluateSystem(channel, 'qscc', 'GetTransactionByID', [channel, params.txId]);
+          block = await ledger.evaluateSystem(channel, 'qscc', 'GetBlockByTxID', [channel, params.txId]);
+        } catch (error) {
+          // qscc answers a plain failure for an unknown id.
+          if (error instanceof LedgerError && /not found|no such transaction/i.test(error.message)) {
+            throw new HttpProblem(404, 'Not found', `no transaction ${params.txId} on channel ${channel}`);
+          }
+          throw error;
+        }
+        return { status: 200, body: decodeTransactionProof(processed, block) };
+      },
+    }),
+  ];
 }

@@ -1,0 +1,144 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { z } from 'zod';
+import type { AuditorReadLog } from '../audit-log/auditor-read-log';
+import type { ApiKeyInfo } from '../auth/api-key-store';
+import type { Role } from '../auth/role';
+import type { LedgerClient } from '../ledger/ledger-client';
+import { authenticatedCaller } from './authentication';
+import { HttpProblem, type FieldError } from './problem';
+import { setRouteTemplate } from './route-template';
+import { fieldErrors } from './validation';
+
+/** Every route of the REST API lives under this prefix. */
+export const API_BASE = '/api/v1';
+
+export type HttpMethod = 'get' | 'post' | 'delete';
+
+/** A documented answer: its description and, for JSON bodies, its schema. */
+export interface RouteResponse {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+}
+
+/** No parameters / no query / no body: an empty strict object, so anything sent is refused. */
+export const NOTHING = z.strictObject({});
+type Nothing = typeof NOTHING;
+
+/** What a handler receives: validated input, the caller, and the ledger client of the caller's role. */
+export interface RouteContext<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly caller: ApiKeyInfo;
+  /** Signs with the org's Fabric identity of the caller's role, so the chaincode checks the role again. */
+  readonly ledger: LedgerClient;
+  readonly requestId: string;
+}
+
+/** What a handler answers; the route helper writes it (after recording an auditor read, if any). */
+export interface RouteReply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One REST operation: its path, the roles that may call it, one zod schema per input part, its
+ * documented responses, and its handler. The same definition validates requests, enforces roles
+ * and generates the OpenAPI document, so the document cannot drift from the code.
+ */
+export interface RouteDefinition<P extends z.ZodType = Nothing, Q extends z.ZodType = Nothing, B extends z.ZodType = Nothing> {
+  readonly method: HttpMethod;
+  /** Express-style path below {@link API_BASE}, e.g. `/channels/:channel/probes/:id`. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tag: string;
+  readonly roles: readonly Role[];
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  /** Success answers by status. */
+  readonly responses: Readonly<Record<number, RouteResponse>>;
+  /** Refusals particular to this route (404, 409, 422…); the common ones are added for every route. */
+  readonly refusals?: readonly number[];
+  /** The route reads ledger records: reads by auditor keys are appended to the auditor-read log. */
+  readonly recordsAuditorRead?: boolean;
+  handle(context: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteReply>;
+}
+
+/** A route definition of any input types, as route tables and the OpenAPI builder hold them. */
+export type AnyRouteDefinition = RouteDefinition<z.ZodType, z.ZodType, z.ZodType>;
+
+/** Declares a route with its input types inferred from its schemas. */
+export function defineRoute<P extends z.ZodType = Nothing, Q extends z.ZodType = Nothing, B extends z.ZodType = Nothing>(
+  definition: RouteDefinition<P, Q, B>,
+): AnyRouteDefinition {
+  return definition;
+}
+
+/** What the route helper needs from the app. */
+export interface RouteDeps {
+  /** One ledger client per role, each signing with that role's Fabric identity. */
+  readonly ledgers: Readonly<Record<Role, LedgerClient>>;
+  readonly auditorReadLog: AuditorReadLog;
+}
+
+/** Registers route definitions on an (authenticated) router: role check, validation, handler, auditor-read record. */
+export function mountRoutes(router: Router, definitions: readonly AnyRouteDefinition[], deps: RouteDeps): void {
+  for (const definition of definitions) router[definition.method](definition.path, routeHandler(definition, deps));
+}
+
+function routeHandler(definition: AnyRouteDefinition, deps: RouteDeps): RequestHandler {
+  const template = `${API_BASE}${definition.path}`;
+  return async (req: Request, res: Response) => {
+    setRouteTemplate(req, template);
+    const caller = authenticatedCaller(req);
+    if (!definition.roles.includes(caller.role)) {
+      throw new HttpProblem(403, 'Forbidden', `role '${caller.role}' may not ${definition.summary.toLowerCase()}; allowed: ${definition.roles.join(', ')}`);
+    }
+    const errors: FieldError[] = [];
+    const parse = (schema: z.ZodType | undefined, value: unknown): unknown => {
+      const result = (schema ?? NOTHING).safeParse(value);
+      if (result.success) return result.data;
+      errors.push(...fieldErrors(result.error));
+      return undefined;
+    };
+    const params = parse(definition.params, { ...req.params });
+    const query = parse(definition.query, { ...(req.query as Record<string, unknown>) });
+    // Routes without a body schema ignore the body; those with one require a JSON object.
+    const body = definition.body === undefined ? {} : parse(definition.body, req.body ?? {});
+    if (errors.length > 0) throw new HttpProblem(400, 'Invalid request', 'the request is invalid', { errors });
+
+    // pino-http's id, generated by createApp as a UUID string.
+    const requestId = typeof req.id === 'string' ? req.id : '';
+    const reply = await definition.handle({ params, query, body, caller, ledger: deps.ledgers[caller.role], requestId });
+
+    if (definition.recordsAuditorRead === true && caller.role === 'auditor') {
+      try {
+        await deps.auditorReadLog.append({
+          time: new Date().toISOString(),
+          requestId,
+          keyName: caller.name,
+          role: caller.role,
+          route: `${definition.method.toUpperCase()} ${template}`,
+          resourceIds: stringValues(params),
+        });
+      } catch (error) {
+        // An auditor read that cannot be recorded is not answered.
+        req.log?.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'auditor-read log append failed');
+        throw new HttpProblem(503, 'Audit log unavailable', 'the read could not be recorded in the auditor-read log; try again later');
+      }
+    }
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+    if (reply.body === undefined) res.status(reply.status).end();
+    else res.status(reply.status).json(reply.body);
+  };
+}
+
+function stringValues(params: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries((params ?? {}) as Record<string, unknown>)) values[name] = String(value);
+  return values;
+}

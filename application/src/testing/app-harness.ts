@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { createApp } from '../app';
+import { AuditorReadLog } from '../audit-log/auditor-read-log';
+import { ApiKeyStore } from '../auth/api-key-store';
+import { ROLES, type Role } from '../auth/role';
+import type { RateLimitConfig } from '../config';
+import type { LedgerClient } from '../ledger/ledger-client';
+import { createMetrics } from '../observability/metrics';
+import { LOG_REDACTIONS } from '../observability/log-redactions';
+import { FakeLedger } from './fake-ledger-client';
+
+/** A running app on a loopback port with a fake ledger, a fresh key store and one key per role: unit tests only. */
+export interface AppHarness {
+  readonly url: string;
+  readonly keys: Readonly<Record<Role, string>>;
+  readonly ledger: FakeLedger;
+  readonly store: ApiKeyStore;
+  readonly auditorReadLogPath: string;
+  readonly logLines: string[];
+  request(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startAppHarness(options: { rateLimit?: RateLimitConfig; bodyLimitBytes?: number } = {}): Promise<AppHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'aal-app-'));
+  const store = new ApiKeyStore(join(dir, 'api-keys.json'));
+  const keys = Object.fromEntries(ROLES.map((role) => [role, store.create(`test-${role}`, role).key])) as Record<Role, string>;
+  const ledger = new FakeLedger();
+  const ledgers = Object.fromEntries(ROLES.map((role) => [role, ledger.clientFor(role)])) as Record<Role, LedgerClient>;
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const auditorReadLogPath = join(dir, 'auditor-reads.jsonl');
+  const app = createApp({
+    org: 'HospitalA',
+    channels: ['hospital-a'],
+    ledgers,
+    apiKeys: store,
+    auditorReadLog: new AuditorReadLog(auditorReadLogPath),
+    metrics: createMetrics(),
+    logger: pino({ level: 'info', redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' } }, sink),
+    bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+    rateLimit: options.rateLimit ?? { perSecond: 1000, burst: 1000 },
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    keys,
+    ledger,
+    store,
+    auditorReadLogPath,
+    logLines,
+    request: (method, path, { key, body, rawBody, headers = {} } = {}) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+          ...(body === undefined && rawBody === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined && rawBody === undefined ? {} : { body: rawBody ?? JSON.stringify(body) }),
+      }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const APPLICATION_ENTRY = resolve(__dirname, '..', '..', 'application', 'dist', 'main.js');
+
+/** An application process a test starts itself (beside the network's own apps), with its own settings. */
+export interface ExtraApp {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+  /** Sends SIGTERM (if still running) and waits for the exit. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `application/dist/main.js` with `env` on 127.0.0.1:`port`; `waitForListening` polls /healthz. */
+export async function startExtraApp(port: number, env: Record<string, string>, waitForListening = true): Promise<ExtraApp> {
+  const child = spawn(process.execPath, [APPLICATION_ENTRY], {
+    env: { PATH: process.env.PATH ?? '', AAL_HOST: '127.0.0.1', AAL_PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  let ended = false;
+  void exited.then(() => (ended = true));
+  const url = `http://127.0.0.1:${port}`;
+  const app: ExtraApp = {
+    url,
+    child,
+    output: () => output,
+    exited,
+    stop: async () => {
+      if (!ended && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      return exited;
+    },
+  };
+  if (!waitForListening) return app;
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && !ended) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return app;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  await app.stop();
+  throw new Error(`the extra app on port ${port} did not start:\n${output}`);
+}
