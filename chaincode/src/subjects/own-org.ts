@@ -12,13 +12,26 @@ export function ownCollection(caller: Caller): string {
 }
 
 /**
- * Refuses to run on another org's peer. A client that forgot to set the gateway's endorsing
+ * The MSP of the peer running this chaincode, or `undefined` when the chaincode process was not
+ * told (the shim reads `CORE_PEER_LOCALMSPID` from its own environment, which a
+ * chaincode-as-a-service server does not inherit from its peer and throws when it is unset).
+ */
+function peerMspIdOf(ctx: Context): string | undefined {
+  try {
+    return ctx.stub.getMspID();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses to run on another org's peer (when the chaincode process knows its peer's org). A client that forgot to set the gateway's endorsing
  * organisations would send its transient secrets there; refusing makes that mistake fail loudly
  * instead of half-working (and a foreign peer holds none of the org's private values anyway).
  */
 export function requireOwnOrgPeer(ctx: Context, caller: Caller): void {
-  const peerMspId = ctx.stub.getMspID();
-  if (peerMspId !== caller.mspId) {
+  const peerMspId = peerMspIdOf(ctx);
+  if (peerMspId !== undefined && peerMspId !== caller.mspId) {
     throw new ContractError(
       'ACCESS_DENIED',
       `access denied: ${caller.mspId}'s private subject data is only served by its own peers, not by ${peerMspId}'s (set the endorsing organisations to ${caller.mspId})`,

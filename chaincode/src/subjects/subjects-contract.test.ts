@@ -111,6 +111,20 @@ describe('Subjects:GetOrgContentKey', () => {
     );
   });
 
+  it('cannot tell the peer’s org when the chaincode process lacks CORE_PEER_LOCALMSPID, and then serves the caller’s own collection', async () => {
+    const ledger = await setUp();
+    const unknownPeer = (ctx: Context): Context => ({
+      ...ctx,
+      stub: {
+        ...ctx.stub,
+        getMspID: () => {
+          throw new Error('CORE_PEER_LOCALMSPID is unset in chaincode process');
+        },
+      },
+    });
+    expect(JSON.parse(await ledger.evaluate(recorderA, (ctx) => contract.GetOrgContentKey(unknownPeer(ctx))))).toEqual({ contentKey: CONTENT_KEY });
+  });
+
   it('refuses to answer on another org’s peer', async () => {
     const ledger = await setUp();
     await expect(ledger.evaluate(recorderA, (ctx) => contract.GetOrgContentKey(onPeerOf(ctx, 'AIProviderMSP')))).rejects.toThrow(

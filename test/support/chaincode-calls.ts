@@ -1,0 +1,70 @@
+import { GatewayError, type Contract, type Gateway, type ProposalOptions } from '@hyperledger/fabric-gateway';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeTransactionProof, type TransactionProof } from '../../application/src/ledger/transaction-proof';
+
+const decoder = new TextDecoder();
+
+/**
+ * Everything a refusal says: the gateway's message plus each peer's (the chaincode's
+ * `CODE: detail` message arrives in the details of endorse and evaluate errors).
+ */
+export function chaincodeMessage(error: unknown): string {
+  if (error instanceof GatewayError) return [error.message, ...error.details.map((detail) => detail.message)].join(' | ');
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs the call and returns what the chaincode said when refusing; fails the test if it succeeds. */
+export async function refusal(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    return chaincodeMessage(error);
+  }
+  throw new Error('expected the call to be refused, but it succeeded');
+}
+
+export interface Submitted {
+  readonly result: string;
+  readonly txId: string;
+}
+
+/** Submits and waits for a successful commit, keeping the transaction id (for qscc look-ups). */
+export async function submitTransaction(contract: Contract, name: string, options: ProposalOptions = {}): Promise<Submitted> {
+  const proposal = contract.newProposal(name, options);
+  const transaction = await proposal.endorse().catch((error: unknown) => {
+    throw new Error(`${name} was not endorsed: ${chaincodeMessage(error)}`);
+  });
+  const commit = await transaction.submit();
+  const status = await commit.getStatus();
+  if (!status.successful) throw new Error(`${name} (${status.transactionId}) committed with validation code ${status.code}`);
+  return { result: decoder.decode(transaction.getResult()), txId: transaction.getTransactionId() };
+}
+
+export const evaluateJson = async <T>(contract: Contract, name: string, options: ProposalOptions = {}): Promise<T> =>
+  JSON.parse(decoder.decode(await contract.evaluate(name, options))) as T;
+
+/** The committed transaction as the ledger has it (qscc), with the raw bytes of its block. */
+export async function committedTransaction(gateway: Gateway, channel: string, txId: string): Promise<{ proof: TransactionProof; block: Buffer }> {
+  const qscc = gateway.getNetwork(channel).getContract('qscc');
+  const processed = await qscc.evaluateTransaction('GetTransactionByID', channel, txId);
+  const block = await qscc.evaluateTransaction('GetBlockByTxID', channel, txId);
+  return { proof: decodeTransactionProof(processed, block), block: Buffer.from(block) };
+}
+
+/** Files under `dir` whose bytes contain `needle` (for "this node never stored that secret"). */
+export function filesContaining(dir: string, needle: string): string[] {
+  const pattern = Buffer.from(needle);
+  const found: string[] = [];
+  const walk = (path: string): void => {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats === undefined) return;
+    if (stats.isDirectory()) {
+      for (const entry of readdirSync(path)) walk(join(path, entry));
+    } else if (stats.isFile() && readFileSync(path).includes(pattern)) {
+      found.push(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
