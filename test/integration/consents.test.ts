@@ -1,0 +1,197 @@
+import { GatewayError, type ChaincodeEvent, type CloseableAsyncIterable, type Contract, type Network } from '@hyperledger/fabric-gateway';
+import { AI_PROVIDER, APP_ROLES, CHAINCODE_NAME, HOSPITAL_A, HOSPITAL_B, REGULATOR, type AppRole, type OrgSpec } from '../../network/src/topology';
+import { testGateway, type TestGateway } from '../support/gateway';
+
+/**
+ * The Consents contract on the real network: who may grant, revoke and read, the consent lifecycle
+ * as seen by the Interactions contract's verdict at commit time, and the events a listener receives.
+ */
+const run = Date.now().toString(36);
+const decoder = new TextDecoder();
+const gateways: TestGateway[] = [];
+const COMMITMENT = `hmac-sha256:${'f'.repeat(64)}`;
+type Json = Record<string, unknown>;
+
+function networkOf(org: OrgSpec, role: AppRole, channel = 'hospital-a', peerOrg: OrgSpec = org): Network {
+  const client = testGateway(org, role, peerOrg);
+  gateways.push(client);
+  return client.gateway.getNetwork(channel);
+}
+const contractOf = (org: OrgSpec, role: AppRole, channel = 'hospital-a', peerOrg: OrgSpec = org): Contract =>
+  networkOf(org, role, channel, peerOrg).getContract(CHAINCODE_NAME);
+
+afterAll(() => {
+  for (const client of gateways) client.close();
+});
+
+const parse = (bytes: Uint8Array): Json => JSON.parse(decoder.decode(bytes)) as Json;
+const submit = async (contract: Contract, name: string, ...args: string[]): Promise<Json> => parse(await contract.submitTransaction(name, ...args));
+const evaluate = async (contract: Contract, name: string, ...args: string[]): Promise<Json> => parse(await contract.evaluateTransaction(name, ...args));
+
+async function refusal(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof GatewayError) return [error.message, ...error.details.map((detail) => detail.message)].join(' | ');
+    return (error as Error).message;
+  }
+  throw new Error('expected the call to be refused');
+}
+
+function consent(id: string, overrides: Json = {}): Json {
+  return {
+    id,
+    subjectRef: `subj-${run}`,
+    grantees: ['AIProviderMSP'],
+    decision: 'permit',
+    purposes: ['ai-inference'],
+    period: { start: '2026-01-01T00:00:00Z' },
+    policyCommitment: COMMITMENT,
+    ...overrides,
+  };
+}
+
+function interaction(id: string, overrides: Json = {}): Json {
+  return {
+    id,
+    startTime: '2026-01-01T10:00:00Z',
+    endTime: '2026-01-01T10:00:01Z',
+    provider: 'openai',
+    operation: 'chat',
+    requestModel: 'gpt-4o',
+    usage: { inputTokens: 10, outputTokens: 5, source: 'provider' },
+    cost: { status: 'priced', amountMinor: 4, currency: 'EUR' },
+    latencyMs: 1000,
+    status: 'ok',
+    applicationId: 'summary-app',
+    promptCommitment: COMMITMENT,
+    subjectRef: `subj-${run}`,
+    purpose: 'ai-inference',
+    ...overrides,
+  };
+}
+
+/** Reads chaincode events until one satisfies `match`, or fails after `timeoutMs`. */
+async function nextEvent(events: CloseableAsyncIterable<ChaincodeEvent>, match: (event: ChaincodeEvent) => boolean, timeoutMs = 30_000): Promise<ChaincodeEvent> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no matching chaincode event in time')), timeoutMs);
+  });
+  const search = (async (): Promise<ChaincodeEvent> => {
+    for await (const event of events) if (match(event)) return event;
+    throw new Error('the event stream ended');
+  })();
+  try {
+    return await Promise.race([search, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('Consents on the network', () => {
+  it('lets only consent-managers grant, with their own org as controller (every role × org on hospital-a)', async () => {
+    for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
+      for (const role of APP_ROLES) {
+        const id = `it-c-${org.slug}-${role}-${run}`;
+        const call = submit(contractOf(org, role), 'Consents:GrantConsent', JSON.stringify(consent(id)));
+        if (role === 'consent-manager') expect(await call).toMatchObject({ id, controller: org.mspId });
+        else expect(await refusal(call)).toContain(`ACCESS_DENIED: access denied: role '${role}' of ${org.mspId}`);
+      }
+    }
+  });
+
+  it('lets auditors, the controller org and grantee orgs read; revocation only by the controller’s consent-manager', async () => {
+    const id = `it-read-${run}`;
+    await submit(contractOf(HOSPITAL_A, 'consent-manager'), 'Consents:GrantConsent', JSON.stringify(consent(id)));
+    for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
+      for (const role of APP_ROLES) {
+        const contract = contractOf(org, role);
+        const mayRead = role === 'auditor' || org !== REGULATOR;
+        for (const name of ['Consents:GetConsent', 'Consents:GetConsentHistory', 'Consents:ExportConsentFHIR']) {
+          if (mayRead) expect(await evaluate(contract, name, id)).toBeDefined();
+          else expect(await refusal(evaluate(contract, name, id))).toContain('ACCESS_DENIED');
+        }
+        const page = (await evaluate(contract, 'Consents:QueryConsents', JSON.stringify({ by: 'subjectRef', value: `subj-${run}` }))) as { records: { id: string }[] };
+        expect(page.records.some((record) => record.id === id)).toBe(mayRead);
+        expect(await evaluate(contract, 'Consents:CheckConsent', `subj-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({ allowed: true });
+      }
+    }
+    expect(await evaluate(contractOf(REGULATOR, 'auditor'), 'Consents:ExportConsentFHIR', id)).toMatchObject({
+      resourceType: 'Consent',
+      status: 'active',
+      decision: 'permit',
+      subject: { identifier: { value: `subj-${run}` } },
+      controller: [{ identifier: { value: 'HospitalAMSP' } }],
+    });
+    for (const [org, role] of [[AI_PROVIDER, 'consent-manager'], [HOSPITAL_A, 'recorder'], [HOSPITAL_A, 'admin'], [REGULATOR, 'auditor']] as const) {
+      expect(await refusal(submit(contractOf(org, role), 'Consents:RevokeConsent', id, 'not mine'))).toContain('ACCESS_DENIED');
+    }
+  });
+
+  it('runs the lifecycle: grant, permitted use, revocation, a violation verdict stored and emitted, full history', async () => {
+    const id = `it-life-${run}`;
+    const listenerNetwork = networkOf(REGULATOR, 'auditor');
+    const events = await listenerNetwork.getChaincodeEvents(CHAINCODE_NAME);
+    try {
+      const manager = contractOf(HOSPITAL_A, 'consent-manager');
+      const granted = await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(id, { subjectRef: `pseudo-${run}` })));
+      const grantEvent = await nextEvent(events, (event) => event.eventName === 'ConsentGranted' && parse(event.payload).id === id);
+      expect(parse(grantEvent.payload)).toEqual({ controller: 'HospitalAMSP', decision: 'permit', id, txTime: granted.grantedAt });
+      expect(decoder.decode(grantEvent.payload)).not.toContain(`pseudo-${run}`);
+
+      const recorder = contractOf(AI_PROVIDER, 'recorder');
+      const allowed = await submit(recorder, 'Interactions:RecordInteraction', JSON.stringify(interaction(`it-ok-${run}`, { subjectRef: `pseudo-${run}` })));
+      expect(allowed.consentCheck).toEqual({ allowed: true, consentId: id, reason: `consent ${id} permits ai-inference for AIProviderMSP or summary-app` });
+
+      const revoked = await submit(manager, 'Consents:RevokeConsent', id, 'patient withdrew consent');
+      expect(revoked).toMatchObject({ revokedBy: 'app-consent-manager', revocationReason: 'patient withdrew consent' });
+      const revokeEvent = await nextEvent(events, (event) => event.eventName === 'ConsentRevoked' && parse(event.payload).id === id);
+      expect(revokeEvent.transactionId).toBe(revoked.revocationTxId);
+      expect(await evaluate(recorder, 'Consents:CheckConsent', `pseudo-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({ allowed: false });
+      expect(await evaluate(recorder, 'Consents:CheckConsent', `pseudo-${run}`, 'ai-inference', 'AIProviderMSP', String(granted.grantedAt))).toMatchObject({
+        allowed: true,
+        consentId: id,
+      });
+
+      const violating = await submit(recorder, 'Interactions:RecordInteraction', JSON.stringify(interaction(`it-violation-${run}`, { subjectRef: `pseudo-${run}` })));
+      expect(violating.consentCheck).toEqual({
+        allowed: false,
+        reason: `no active consent of the subject covers ai-inference for AIProviderMSP or summary-app (${id} is revoked)`,
+      });
+      const violation = await nextEvent(events, (event) => event.eventName === 'ConsentViolation' && event.transactionId === violating.txId);
+      expect(parse(violation.payload)).toEqual({ ids: [`it-violation-${run}`], violations: [{ id: `it-violation-${run}`, reason: (violating.consentCheck as Json).reason }] });
+      expect(await evaluate(contractOf(REGULATOR, 'auditor'), 'Interactions:GetInteraction', `it-violation-${run}`)).toEqual(violating);
+
+      const history = (await evaluate(contractOf(REGULATOR, 'auditor'), 'Consents:GetConsentHistory', id)) as { records: { txId: string; isDelete: boolean; consent: Json }[] };
+      expect(history.records.map((entry) => entry.txId)).toEqual([revoked.revocationTxId, granted.txId]);
+      expect(history.records[1]?.consent).toEqual(granted);
+      expect(await evaluate(manager, 'Consents:GetConsent', id)).toMatchObject({ status: 'revoked' });
+      expect(await evaluate(manager, 'Consents:ExportConsentFHIR', id)).toMatchObject({ status: 'inactive' });
+    } finally {
+      events.close();
+    }
+  });
+
+  it('lets a deny win over a permit on the real ledger', async () => {
+    const manager = contractOf(HOSPITAL_A, 'consent-manager');
+    const subject = `deny-${run}`;
+    await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(`it-permit-${run}`, { subjectRef: subject })));
+    await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(`it-deny-${run}`, { subjectRef: subject, decision: 'deny' })));
+    expect(await evaluate(contractOf(AI_PROVIDER, 'recorder'), 'Consents:CheckConsent', subject, 'ai-inference', 'AIProviderMSP', '')).toEqual({
+      allowed: false,
+      consentId: `it-deny-${run}`,
+      reason: `consent it-deny-${run} denies ai-inference for AIProviderMSP`,
+    });
+  });
+
+  it('keeps consents to their channel', async () => {
+    const id = `it-channel-${run}`;
+    await submit(contractOf(HOSPITAL_A, 'consent-manager'), 'Consents:GrantConsent', JSON.stringify(consent(id)));
+    expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), 'Consents:GetConsent', id))).toContain(`NOT_FOUND: consent ${id} does not exist`);
+    expect(await evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), 'Consents:CheckConsent', `subj-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({
+      allowed: false,
+    });
+    await expect(evaluate(contractOf(HOSPITAL_B, 'auditor', 'hospital-a', HOSPITAL_A), 'Consents:GetConsent', id)).rejects.toThrow();
+    await expect(submit(contractOf(HOSPITAL_B, 'consent-manager', 'hospital-a', HOSPITAL_A), 'Consents:GrantConsent', JSON.stringify(consent(`it-b-${run}`)))).rejects.toThrow();
+  });
+});
