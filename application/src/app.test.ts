@@ -233,7 +233,9 @@ describe('the REST app (fake ledger)', () => {
       expect(Object.keys(record?.responses ?? {})).toEqual(expect.arrayContaining(['201', '400', '401', '403', '409', '413', '429', '503']));
       expect(document.paths['/api/v1/api-keys/{id}']?.delete?.['x-roles']).toEqual(['admin']);
 
-      const page = await (await app.request('GET', '/docs')).text();
+      const docs = await app.request('GET', '/docs');
+      expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
+      const page = await docs.text();
       expect(page).toContain('/docs/assets/swagger-ui-bundle.js');
       expect(page).not.toMatch(/https?:\/\//);
       const bundle = await app.request('GET', '/docs/assets/swagger-ui-bundle.js');
@@ -250,7 +252,9 @@ describe('the REST app (fake ledger)', () => {
       const log = app.logLines.join('\n');
       const completed = app.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'request completed');
       expect(completed).toHaveLength(3);
-      expect(completed[0]).toMatchObject({ reqId: created.headers.get('x-request-id'), route: '/api/v1/channels/:channel/probes', status: 201 });
+      expect(completed[0]).toMatchObject({ reqId: created.headers.get('x-request-id'), route: '/api/v1/channels/:channel/probes', status: 201, role: 'recorder', apiKeyId: expect.stringMatching(/^key_/) as string });
+      expect(completed[2]).toMatchObject({ route: 'unmatched', status: 401 });
+      expect(completed[2]).not.toHaveProperty('apiKeyId');
       for (const secret of ['log-probe-id', 'patient said something', app.keys.recorder, app.keys.auditor, 'guessedguessed']) expect(log).not.toContain(secret);
     });
   });

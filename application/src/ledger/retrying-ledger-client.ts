@@ -52,8 +52,8 @@ export class RetryingLedgerClient implements LedgerClient {
 }
 
 /**
- * Delay before repeat number `attempt` (1-based): base·2^(attempt−1), capped, with "full jitter"
- * (uniform in [delay/2, delay]) so clients that conflicted with each other do not retry in step.
+ * Delay before repeat number `attempt` (1-based): base·2^(attempt−1), capped, then jittered
+ * uniformly within [delay/2, delay] so clients that conflicted with each other do not retry in step.
  */
 export function backoffDelay(policy: RetryConfig, attempt: number, random: () => number = Math.random): number {
   const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
