@@ -4,7 +4,7 @@
  */
 import { pino } from 'pino';
 import { createApp } from './app';
-import { AuditorReadLog } from './audit-log/auditor-read-log';
+import { AuditorReadLog, AuditorReadLogError } from './audit-log/auditor-read-log';
 import { ApiKeyStore, ApiKeyStoreError } from './auth/api-key-store';
 import { ConfigError, loadConfig } from './config';
 import { connectToPeer } from './ledger/gateway-ledger-client';
@@ -68,7 +68,8 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof ApiKeyStoreError) {
+  // Problems an operator must fix before the app can start: say what, exit 2, no stack trace.
+  if (error instanceof ConfigError || error instanceof ApiKeyStoreError || error instanceof AuditorReadLogError) {
     bootLogger.fatal(error.message);
     process.exit(2);
   }

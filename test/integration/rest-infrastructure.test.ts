@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { verifyAuditorReadLog } from '../../application/src/audit-log/auditor-read-log';
@@ -222,6 +222,24 @@ describe('REST infrastructure against the real network', () => {
       expect(app.output()).toContain('AAL_PORT: must be a whole number');
       expect(app.output()).toContain('AAL_RATE_LIMIT_BURST: must be at least 1');
       expect(app.output()).toContain('AAL_HOST: must be a loopback address');
+    });
+
+    it('refuses to start on a key store others can read, or on a tampered auditor-read log', async () => {
+      const base = { AAL_GATEWAY_PROFILE: layout.gatewayProfile(HOSPITAL_A) };
+      const openStore = join(dir, 'open-keys.json');
+      writeFileSync(openStore, '{"version":1,"keys":[]}', { mode: 0o644 });
+      chmodSync(openStore, 0o644);
+      const insecure = await startExtraApp(options.basePort + 95, { ...base, AAL_API_KEY_STORE: openStore, AAL_AUDITOR_READ_LOG: join(dir, 'unused.jsonl') }, false);
+      started.push(insecure);
+      expect(await insecure.exited).toBe(2);
+      expect(insecure.output()).toContain('chmod 600');
+
+      const tampered = join(dir, 'tampered-reads.jsonl');
+      writeFileSync(tampered, '{"seq":1,"note":"not an entry"}\n');
+      const broken = await startExtraApp(options.basePort + 96, { ...base, AAL_API_KEY_STORE: join(dir, 'fine-keys.json'), AAL_AUDITOR_READ_LOG: tampered }, false);
+      started.push(broken);
+      expect(await broken.exited).toBe(2);
+      expect(broken.output()).toContain('fails verification at line 1');
     });
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditorReadLog, GENESIS_HASH, entryHash, verifyAuditorReadLog, type AuditorRead } from './auditor-read-log';
+import { AuditorReadLog, AuditorReadLogError, GENESIS_HASH, entryHash, verifyAuditorReadLog, type AuditorRead } from './auditor-read-log';
 
 const read = (n: number): AuditorRead => ({
   time: `2026-01-01T00:00:0${n}.000Z`,
@@ -66,6 +66,7 @@ describe('the auditor-read log', () => {
     expect(verifyAuditorReadLog(path)).toMatchObject({ valid: false, line: 1 });
     writeFileSync(path, [lines[0], lines[1], (lines[2] ?? '').slice(0, 20)].join('\n'));
     expect(verifyAuditorReadLog(path)).toMatchObject({ valid: false, line: 3, reason: 'the last line is incomplete' });
+    expect(() => new AuditorReadLog(path)).toThrow(AuditorReadLogError);
     expect(() => new AuditorReadLog(path)).toThrow(/fails verification at line 3/);
   });
 });

@@ -53,6 +53,11 @@ export function entryHash(entry: Omit<AuditorReadEntry, 'hash'>): string {
   return createHash('sha256').update(JSON.stringify(fields), 'utf8').digest('hex');
 }
 
+/** The log exists but its chain is broken: the app must not start appending to it. */
+export class AuditorReadLogError extends Error {
+  override readonly name = 'AuditorReadLogError';
+}
+
 /**
  * The org's append-only log of auditor reads: one JSON line per read, each carrying the previous
  * line's hash. It lives on the app host, outside the ledger (see docs/security.md for why), and no
@@ -71,7 +76,7 @@ export class AuditorReadLog {
     const verification = verifyAuditorReadLog(path);
     if (!verification.valid) {
       // Appending to a broken chain would hide where it broke.
-      throw new Error(`the auditor-read log ${path} fails verification at line ${verification.line}: ${verification.reason}`);
+      throw new AuditorReadLogError(`the auditor-read log ${path} fails verification at line ${verification.line}: ${verification.reason}`);
     }
     this.last = verification.last;
   }
