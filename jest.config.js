@@ -10,6 +10,7 @@ module.exports = {
     {
       displayName: 'chaincode',
       rootDir: 'chaincode',
+      setupFiles: ['<rootDir>/src/testing/quiet-contract-logs.ts'],
       testMatch: ['<rootDir>/src/**/*.test.ts'],
       transform: tsJest('<rootDir>/tsconfig.json'),
       testEnvironment: 'node',

@@ -159,7 +159,14 @@ export class ChaincodeDeployer {
         '--chaincode-tls-client-cacert-file', tls.ca,
         '--module-path', CHAINCODE_DIR,
       ],
-      env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'info', CORE_CHAINCODE_LOGGING_SHIM: 'warn' },
+      env: {
+        ...process.env,
+        CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+        CORE_CHAINCODE_LOGGING_SHIM: 'warn',
+        // The shim's getMspID() reads this: the chaincode refuses private-data work for another org's
+        // callers when it knows which org's peer it serves (a ccaas server does not inherit it).
+        CORE_PEER_LOCALMSPID: org.mspId,
+      },
       cwd: CHAINCODE_DIR,
       logFile: this.layout.logFile(name),
     });
