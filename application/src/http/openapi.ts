@@ -51,7 +51,7 @@ function operation(route: AnyRouteDefinition): JsonObject {
   for (const [status, response] of Object.entries(route.responses)) {
     responses[status] = {
       description: response.description,
-      ...(response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } } : {}),
+      ...(response.schema ? { content: { [response.contentType ?? 'application/json']: { schema: jsonSchema(response.schema, 'output') } } } : {}),
     };
   }
   const refusals = new Set([400, 401, 403, 429, 503, ...(route.body ? [413] : []), ...(route.refusals ?? [])]);

@@ -4,6 +4,8 @@ import {
   GatewayError,
   hash,
   signers,
+  type ChaincodeEvent as GatewayChaincodeEvent,
+  type CloseableAsyncIterable,
   type ConnectOptions,
   type Gateway,
 } from '@hyperledger/fabric-gateway';
@@ -11,7 +13,8 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GatewayProfile } from '../config';
-import type { LedgerClient, SubmitResult } from './ledger-client';
+import type { ChaincodeEventStream } from './chaincode-event';
+import type { EvaluateOptions, LedgerClient, SubmitOptions, SubmitResult, TransientData } from './ledger-client';
 import { LedgerError, type LedgerErrorKind, type LedgerFieldViolation } from './ledger-error';
 
 /** Deadlines: queries are quick; a submit waits for ordering and commit. */
@@ -59,9 +62,18 @@ export class GatewayLedgerClient implements LedgerClient {
     return this.gateway.getNetwork(channel).getContract(this.profile.chaincode);
   }
 
-  async submit(channel: string, transaction: string, args: readonly string[]): Promise<SubmitResult> {
+  /**
+   * Proposal options: with transient data, endorsement by the org's own peers only, so the
+   * transient map (identifiers, keys) is never sent to another org's peer.
+   */
+  private proposal(args: readonly string[], transient: TransientData | undefined) {
+    if (transient === undefined) return { arguments: [...args] };
+    return { arguments: [...args], transientData: { ...transient }, endorsingOrganizations: [this.profile.mspId] };
+  }
+
+  async submit(channel: string, transaction: string, args: readonly string[], options: SubmitOptions = {}): Promise<SubmitResult> {
     try {
-      const submitted = await this.contract(channel).submitAsync(transaction, { arguments: [...args] });
+      const submitted = await this.contract(channel).submitAsync(transaction, this.proposal(args, options.transient));
       const status = await submitted.getStatus();
       if (!status.successful) throw invalidatedTransaction(status.transactionId, status.code);
       return {
@@ -74,9 +86,9 @@ export class GatewayLedgerClient implements LedgerClient {
     }
   }
 
-  async evaluate(channel: string, transaction: string, args: readonly string[]): Promise<string> {
+  async evaluate(channel: string, transaction: string, args: readonly string[], options: EvaluateOptions = {}): Promise<string> {
     try {
-      const result = await this.contract(channel).evaluateTransaction(transaction, ...args);
+      const result = await this.contract(channel).evaluate(transaction, this.proposal(args, options.transient));
       return Buffer.from(result).toString('utf8');
     } catch (error) {
       throw toLedgerError(error);
@@ -91,6 +103,16 @@ export class GatewayLedgerClient implements LedgerClient {
     }
   }
 
+  async chaincodeEvents(channel: string, startBlock: bigint): Promise<ChaincodeEventStream> {
+    let events: CloseableAsyncIterable<GatewayChaincodeEvent>;
+    try {
+      events = await this.gateway.getNetwork(channel).getChaincodeEvents(this.profile.chaincode, { startBlock });
+    } catch (error) {
+      throw toLedgerError(error);
+    }
+    return chaincodeEventStream(events);
+  }
+
   async ready(): Promise<boolean> {
     return new Promise((resolve) => {
       this.client.waitForReady(Date.now() + 2_000, (error) => resolve(error === undefined || error === null));
@@ -100,6 +122,27 @@ export class GatewayLedgerClient implements LedgerClient {
   close(): void {
     this.gateway.close();
   }
+}
+
+/** Adapts the gateway's event stream; a failure after close() is the close itself, not an error. */
+function chaincodeEventStream(events: CloseableAsyncIterable<GatewayChaincodeEvent>): ChaincodeEventStream {
+  let closed = false;
+  const decoder = new TextDecoder();
+  return {
+    close: () => {
+      closed = true;
+      events.close();
+    },
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const event of events) {
+          yield { blockNumber: event.blockNumber, transactionId: event.transactionId, eventName: event.eventName, payload: decoder.decode(event.payload) };
+        }
+      } catch (error) {
+        if (!closed) throw toLedgerError(error);
+      }
+    },
+  };
 }
 
 const CHAINCODE_MESSAGE = /chaincode response \d+, (.*)$/s;

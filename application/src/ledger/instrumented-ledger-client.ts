@@ -1,5 +1,6 @@
 import type { AppMetrics } from '../observability/metrics';
-import type { LedgerClient, SubmitOptions, SubmitResult } from './ledger-client';
+import type { ChaincodeEventStream } from './chaincode-event';
+import type { EvaluateOptions, LedgerClient, SubmitOptions, SubmitResult } from './ledger-client';
 import { LedgerError } from './ledger-error';
 
 /** A {@link LedgerClient} that times every call into the ledger latency histogram, by outcome. */
@@ -13,8 +14,13 @@ export class InstrumentedLedgerClient implements LedgerClient {
     return this.timed('submit', transaction, () => this.inner.submit(channel, transaction, args, options));
   }
 
-  evaluate(channel: string, transaction: string, args: readonly string[]): Promise<string> {
-    return this.timed('evaluate', transaction, () => this.inner.evaluate(channel, transaction, args));
+  evaluate(channel: string, transaction: string, args: readonly string[], options?: EvaluateOptions): Promise<string> {
+    return this.timed('evaluate', transaction, () => this.inner.evaluate(channel, transaction, args, options));
+  }
+
+  /** Timed until the stream opens: a live stream has no duration worth a histogram. */
+  chaincodeEvents(channel: string, startBlock: bigint): Promise<ChaincodeEventStream> {
+    return this.timed('evaluate', 'chaincodeEvents', () => this.inner.chaincodeEvents(channel, startBlock));
   }
 
   evaluateSystem(channel: string, chaincode: 'qscc', transaction: string, args: readonly string[]): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RetryConfig } from '../config';
-import type { LedgerClient, SubmitOptions, SubmitResult } from './ledger-client';
+import type { ChaincodeEventStream } from './chaincode-event';
+import type { EvaluateOptions, LedgerClient, SubmitOptions, SubmitResult } from './ledger-client';
 import { LedgerError } from './ledger-error';
 
 /** Called before each repeat; lets the caller count retries without this class knowing about metrics. */
@@ -34,8 +35,12 @@ export class RetryingLedgerClient implements LedgerClient {
     }
   }
 
-  evaluate(channel: string, transaction: string, args: readonly string[]): Promise<string> {
-    return this.inner.evaluate(channel, transaction, args);
+  evaluate(channel: string, transaction: string, args: readonly string[], options?: EvaluateOptions): Promise<string> {
+    return this.inner.evaluate(channel, transaction, args, options);
+  }
+
+  chaincodeEvents(channel: string, startBlock: bigint): Promise<ChaincodeEventStream> {
+    return this.inner.chaincodeEvents(channel, startBlock);
   }
 
   evaluateSystem(channel: string, chaincode: 'qscc', transaction: string, args: readonly string[]): Promise<Uint8Array> {

@@ -1,3 +1,4 @@
+import type { ChaincodeEvent, ChaincodeEventStream } from '../ledger/chaincode-event';
 import type { LedgerClient, SubmitOptions, SubmitResult } from '../ledger/ledger-client';
 import { LedgerError } from '../ledger/ledger-error';
 
@@ -8,12 +9,17 @@ export interface RecordedLedgerCall {
   readonly channel: string;
   readonly transaction: string;
   readonly args: readonly string[];
+  /** Submit options, or for an evaluation its options (transient data). */
   readonly options?: SubmitOptions;
 }
 
+/** Answers a transaction the fake does not implement itself: the chaincode's result text, or throws its refusal. */
+export type FakeTransactionHandler = (call: RecordedLedgerCall) => string;
+
 /**
  * In-memory stand-in for the org's peer, for unit tests only: implements the probe transactions
- * with the chaincode's duplicate/not-found behaviour, records every call, and can be told to fail.
+ * with the chaincode's duplicate/not-found behaviour, answers other transactions from scripted
+ * {@link FakeLedger.handlers}, streams {@link FakeLedger.events}, records every call, and can be told to fail.
  */
 export class FakeLedger {
   readonly calls: RecordedLedgerCall[] = [];
@@ -22,13 +28,30 @@ export class FakeLedger {
   readonly failures: Error[] = [];
   reachable = true;
   systemAnswers: Uint8Array[] = [];
+  /** Scripted answers by transaction name (e.g. `Consents:GetConsent`), for everything but probes. */
+  readonly handlers = new Map<string, FakeTransactionHandler>();
+  /** Chaincode events on the ledger, in ledger order; streams deliver those from their start block on, then new ones. */
+  readonly events: ChaincodeEvent[] = [];
+  /** Event streams opened and closed so far (a test checks that each consumer closes its stream). */
+  readonly eventStreams = { opened: 0, closed: 0 };
+  private readonly eventListeners = new Set<() => void>();
   private block = 10n;
+
+  /** Appends an event and wakes every open stream. */
+  emit(event: ChaincodeEvent): void {
+    this.events.push(event);
+    for (const listener of this.eventListeners) listener();
+  }
 
   /** A {@link LedgerClient} that acts as `role` on this ledger. */
   clientFor(role: string): LedgerClient {
     return {
       submit: (channel, transaction, args, options) => this.submit({ role, operation: 'submit', channel, transaction, args, options }),
-      evaluate: (channel, transaction, args) => this.evaluate({ role, operation: 'evaluate', channel, transaction, args }),
+      evaluate: (channel, transaction, args, options) => this.evaluate({ role, operation: 'evaluate', channel, transaction, args, options }),
+      chaincodeEvents: (_channel, startBlock) => {
+        const failure = this.failures.shift();
+        return failure ? Promise.reject(failure) : Promise.resolve(this.eventStream(startBlock));
+      },
       evaluateSystem: (channel, _chaincode, transaction, args) => {
         this.calls.push({ role, operation: 'evaluateSystem', channel, transaction, args });
         const failure = this.failures.shift();
@@ -41,10 +64,55 @@ export class FakeLedger {
     };
   }
 
+  private eventStream(startBlock: bigint): ChaincodeEventStream {
+    this.eventStreams.opened += 1;
+    let closed = false;
+    let wake: () => void = () => undefined;
+    const listener = (): void => wake();
+    this.eventListeners.add(listener);
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      this.eventStreams.closed += 1;
+      this.eventListeners.delete(listener);
+      wake();
+    };
+    const events = this.events;
+    return {
+      close,
+      async *[Symbol.asyncIterator]() {
+        let next = 0;
+        while (!closed) {
+          const event = events[next];
+          if (event === undefined) {
+            await new Promise<void>((resolve) => (wake = resolve));
+            continue;
+          }
+          next += 1;
+          if (event.blockNumber >= startBlock) yield event;
+        }
+      },
+    };
+  }
+
+  private handled(call: RecordedLedgerCall): string | undefined {
+    const handler = this.handlers.get(call.transaction);
+    return handler === undefined ? undefined : handler(call);
+  }
+
   private submit(call: RecordedLedgerCall): Promise<SubmitResult> {
     this.calls.push(call);
     const failure = this.failures.shift();
     if (failure) return Promise.reject(failure);
+    if (this.handlers.has(call.transaction)) {
+      try {
+        const result = this.handled(call) ?? '';
+        this.block += 1n;
+        return Promise.resolve({ result, transactionId: 'c'.repeat(64), blockNumber: this.block });
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
     const [id = '', note = ''] = call.args;
     const key = `${call.channel}/${id}`;
     if (this.probes.has(key)) return Promise.reject(new LedgerError('conflict', `probe ${id} already exists`));
@@ -58,6 +126,13 @@ export class FakeLedger {
     this.calls.push(call);
     const failure = this.failures.shift();
     if (failure) return Promise.reject(failure);
+    if (this.handlers.has(call.transaction)) {
+      try {
+        return Promise.resolve(this.handled(call) ?? '');
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
     const probe = this.probes.get(`${call.channel}/${call.args[0] ?? ''}`);
     return probe === undefined ? Promise.reject(new LedgerError('not-found', `probe ${call.args[0] ?? ''} does not exist`)) : Promise.resolve(probe);
   }
