@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AI_PROVIDER, APP_ROLES, CHAINCODE_NAME, HOSPITAL_A, HOSPITAL_B, REGULATOR, type AppRole, type OrgSpec } from '../../network/src/topology';
 import { chaincodeMessage, committedTransaction, evaluateJson, refusal, submitTransaction } from '../support/chaincode-calls';
 import { testGateway, type TestGateway } from '../support/gateway';
+import { registerSubjectOnLedger } from '../support/registered-subject';
 
 const CHANNEL = 'hospital-a';
 const run = randomBytes(4).toString('hex');
@@ -43,6 +44,8 @@ let datasetRegistrationTx = '';
 
 beforeAll(async () => {
   const consentManager = contractOf(HOSPITAL_A, 'consent-manager');
+  // Consents can be granted only about subjects the granting org registered.
+  for (const consentId of [ids.consentTraining, ids.consentResearch]) await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', `subj-${consentId}`);
   await submitTransaction(consentManager, 'Consents:GrantConsent', { arguments: [consent(ids.consentTraining, ['model-training'])] });
   await submitTransaction(consentManager, 'Consents:GrantConsent', { arguments: [consent(ids.consentResearch, ['research'])] });
   const hospital = contractOf(HOSPITAL_A, 'recorder');

@@ -1,6 +1,7 @@
 import { GatewayError, type ChaincodeEvent, type CloseableAsyncIterable, type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { AI_PROVIDER, APP_ROLES, CHAINCODE_NAME, HOSPITAL_A, HOSPITAL_B, REGULATOR, type AppRole, type OrgSpec } from '../../network/src/topology';
 import { testGateway, type TestGateway } from '../support/gateway';
+import { registerSubjectOnLedger } from '../support/registered-subject';
 
 /**
  * The Consents contract on the real network: who may grant, revoke and read, the consent lifecycle
@@ -88,9 +89,23 @@ async function nextEvent(events: CloseableAsyncIterable<ChaincodeEvent>, match: 
   }
 }
 
+beforeAll(async () => {
+  for (const subjectRef of [`subj-${run}`, `pseudo-${run}`, `deny-${run}`]) await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', subjectRef);
+});
+
 describe('Consents on the network', () => {
+  it('refuses a grant about a subject the granting org never registered', async () => {
+    const refused = await refusal(
+      submit(contractOf(AI_PROVIDER, 'consent-manager'), 'Consents:GrantConsent', JSON.stringify(consent(`it-foreign-${run}`, { subjectRef: `pseudo-${run}`, purposes: ['model-training'] }))),
+    );
+    expect(refused).toContain(`PRECONDITION_FAILED: subject pseudo-${run} is not registered by AIProviderMSP`);
+    expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor'), 'Consents:GetConsent', `it-foreign-${run}`))).toContain('NOT_FOUND');
+  });
+
   it('lets only consent-managers grant, with their own org as controller (every role × org on hospital-a)', async () => {
     for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
+      // Each org grants about a subject it registered itself (the chaincode refuses any other).
+      await registerSubjectOnLedger(org, 'hospital-a', `subj-${run}`);
       for (const role of APP_ROLES) {
         const id = `it-c-${org.slug}-${role}-${run}`;
         const call = submit(contractOf(org, role), 'Consents:GrantConsent', JSON.stringify(consent(id)));

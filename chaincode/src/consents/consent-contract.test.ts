@@ -1,5 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
+import { registerSubject } from '../testing/registered-subject';
+import { SubjectsContract } from '../subjects/subjects-contract';
 import { ConsentContract } from './consent-contract';
 import type { FhirConsent } from './fhir-consent';
 
@@ -29,8 +31,12 @@ function consentInput(overrides: Json = {}): Json {
   };
 }
 
-const grant = (ledger: InMemoryLedger, who: TestIdentity, input: Json, txTime?: string): Promise<Json> =>
-  ledger.submit(who, async (ctx) => JSON.parse(await contract.GrantConsent(ctx, JSON.stringify(input))) as Json, txTime ? { txTime } : {});
+/** Grants as `who`, after registering the subject with `who`'s org as a real application would. */
+async function grant(ledger: InMemoryLedger, who: TestIdentity, input: Json, txTime?: string): Promise<Json> {
+  // Invalid subjectRefs go straight to GrantConsent, whose validation must name them.
+  if (typeof input.subjectRef === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(input.subjectRef)) await registerSubject(ledger, who.mspId, input.subjectRef);
+  return ledger.submit(who, async (ctx) => JSON.parse(await contract.GrantConsent(ctx, JSON.stringify(input))) as Json, txTime ? { txTime } : {});
+}
 const read = <T = Json>(ledger: InMemoryLedger, who: TestIdentity, call: (ctx: Context) => Promise<string>, txTime?: string): Promise<T> =>
   ledger.evaluate(who, async (ctx) => JSON.parse(await call(ctx)) as T, txTime ? { txTime } : {});
 
@@ -42,6 +48,28 @@ async function errorOf(promise: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected the call to fail');
 }
+
+describe('Consents: only the org that registered a subject grants consents about it', () => {
+  it('refuses a grant for a subject the granting org never registered, even one another org registered', async () => {
+    const ledger = new InMemoryLedger();
+    await registerSubject(ledger, 'HospitalAMSP', 'subj-1');
+    const refused = await errorOf(ledger.submit(providerManager, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput({ grantees: ['AIProviderMSP'], purposes: ['model-training'] })))));
+    expect(refused).toBe(
+      'PRECONDITION_FAILED: subject subj-1 is not registered by AIProviderMSP (or was erased): only the org that registered a subject (Subjects:RegisterSubject) may grant consents about it',
+    );
+    expect(ledger.keys().filter((key) => key.includes('c-1'))).toEqual([]);
+    await ledger.submit(managerA, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput())));
+  });
+
+  it('refuses new grants once the subject is erased, but keeps existing ones readable', async () => {
+    const ledger = new InMemoryLedger();
+    await grant(ledger, managerA, consentInput());
+    await ledger.submit({ mspId: 'HospitalAMSP', role: 'admin' }, (ctx) => new SubjectsContract().EraseSubject(ctx, 'subj-1'));
+    const refused = await errorOf(ledger.submit(managerA, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput({ id: 'c-2' })))));
+    expect(refused).toMatch(/^PRECONDITION_FAILED: subject subj-1 is not registered by HospitalAMSP \(or was erased\)/);
+    expect(await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'))).toMatchObject({ id: 'c-1' });
+  });
+});
 
 describe('Consents: GrantConsent', () => {
   it('stores the consent with the caller as controller and the tx time, indexes it and emits ConsentGranted without personal data', async () => {

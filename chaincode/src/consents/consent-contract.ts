@@ -13,6 +13,7 @@ import { CONSENT_INPUT_FIELDS, MAX_CONSENT_BYTES, checkConsentInput, revocationR
 import { consentStatusAt } from './consent-status';
 import { consentKey, readConsent, writeConsent } from './consent-store';
 import { toFhirConsent } from './fhir-consent';
+import { requireSubjectRegisteredBy } from './subject-registration';
 
 const MAX_FILTER_BYTES = 4096;
 
@@ -39,6 +40,7 @@ export class ConsentContract extends Contract {
       if (existing.controller === caller.mspId && sameInput(existing, input)) return canonicalJson(existing);
       throw new ContractError('CONFLICT', `consent ${input.id} already exists with different content`);
     }
+    await requireSubjectRegisteredBy(ctx, caller.mspId, input.subjectRef);
     const stored: StoredConsent = {
       ...input,
       controller: caller.mspId,

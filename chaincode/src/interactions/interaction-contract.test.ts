@@ -1,5 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import { ConsentContract } from '../consents/consent-contract';
+import { registerSubject } from '../testing/registered-subject';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
 import { InteractionContract } from './interaction-contract';
 
@@ -9,7 +10,6 @@ const recorderA: TestIdentity = { mspId: 'HospitalAMSP', role: 'recorder' };
 const adminA: TestIdentity = { mspId: 'HospitalAMSP', role: 'admin' };
 const managerA: TestIdentity = { mspId: 'HospitalAMSP', role: 'consent-manager' };
 const recorderP: TestIdentity = { mspId: 'AIProviderMSP', role: 'recorder' };
-const managerP: TestIdentity = { mspId: 'AIProviderMSP', role: 'consent-manager' };
 const auditor: TestIdentity = { mspId: 'RegulatorMSP', role: 'auditor' };
 const auditorA: TestIdentity = { mspId: 'HospitalAMSP', role: 'auditor' };
 const peer: TestIdentity = { mspId: 'HospitalAMSP' };
@@ -193,8 +193,9 @@ describe('Interactions: consent verdict at commit time', () => {
       period: { start: '2026-01-01T00:00:00Z', end: '2026-03-01T00:00:00Z' },
       policyCommitment: COMMITMENT,
     };
+    await registerSubject(ledger, 'HospitalAMSP', 'subj-1');
     await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(consent)));
-    await ledger.submit(managerP, (ctx) => consents.GrantConsent(ctx, JSON.stringify({ ...consent, id: 'c-app', grantees: ['summary-app'] })));
+    await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify({ ...consent, id: 'c-app', grantees: ['summary-app'] })));
     return ledger;
   }
 

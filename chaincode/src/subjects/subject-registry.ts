@@ -53,6 +53,16 @@ export async function writeSubject(ctx: Context, collection: string, subject: Su
   await ctx.stub.putPrivateData(collection, subjectEntryKey(subject.subjectRef), Buffer.from(canonicalJson(subject)));
 }
 
+/** Writes an existing mapping entry again, unchanged (see SubjectsContract.RegisterSubject for why). */
+export async function rewriteLookup(ctx: Context, collection: string, lookupKey: string, lookup: SubjectLookup): Promise<void> {
+  await ctx.stub.putPrivateData(collection, lookupEntryKey(lookupKey), Buffer.from(canonicalJson(lookup)));
+}
+
+/** Writes an existing tombstone again, unchanged (see SubjectsContract.EraseSubject for why). */
+export async function rewriteTombstone(ctx: Context, collection: string, tombstone: ErasureTombstone): Promise<void> {
+  await ctx.stub.putPrivateData(collection, tombstoneEntryKey(tombstone.subjectRef), Buffer.from(canonicalJson(tombstone)));
+}
+
 /**
  * Crypto-shredding: purges the mapping and the subject key (state and, at the next purge
  * interval, their private history on the org's peers; the hashes in shared state on every peer),

@@ -94,6 +94,28 @@ describe('Subjects:InitOrgKeys', () => {
   });
 });
 
+describe('Subjects: repeats still write to the own collection', () => {
+  // On a peer, a submit that writes nothing to the collection is judged by the chaincode's MAJORITY
+  // policy, so a one-org-endorsed repeat would fail with ENDORSEMENT_POLICY_FAILURE.
+  it('rewrites the org keys, the mapping and the tombstone unchanged when called again', async () => {
+    const ledger = await setUp();
+    const keysBefore = ledger.getPrivate(collectionA, ledger.privateKeys(collectionA)[0] ?? '');
+    await initKeys(ledger, A, hex('other-content-key'), hex('other-pepper'));
+    expect(ledger.lastPrivateWrites.length).toBe(1);
+    expect(ledger.getPrivate(collectionA, ledger.privateKeys(collectionA)[0] ?? '')).toBe(keysBefore);
+
+    await register(ledger);
+    const stateAfterFirst = ledger.privateKeys(collectionA).map((key) => ledger.getPrivate(collectionA, key));
+    expect(await register(ledger, { subjectRef: 's-other', subjectKey: hex('other') })).toEqual({ created: false, subjectRef: 's-1' });
+    expect(ledger.lastPrivateWrites).toEqual([expect.stringMatching(/^_implicit_org_HospitalAMSP\/subject-lookup:/) as unknown]);
+    expect(ledger.privateKeys(collectionA).map((key) => ledger.getPrivate(collectionA, key))).toEqual(stateAfterFirst);
+
+    await ledger.submit(adminA, (ctx) => contract.EraseSubject(ctx, 's-1'));
+    await ledger.submit(adminA, (ctx) => contract.EraseSubject(ctx, 's-1'));
+    expect(ledger.lastPrivateWrites).toEqual(['_implicit_org_HospitalAMSP/subject-erased:s-1']);
+  });
+});
+
 describe('Subjects:GetOrgContentKey', () => {
   it('gives every role its own org’s content key and nobody another org’s', async () => {
     const ledger = await setUp();

@@ -9,7 +9,7 @@ import { readReceipt, verifyErased, writeReceipt, type ErasureReceipt } from './
 import { identifierLookupKey } from './identifier-lookup';
 import { readOrgKeys, requireOrgKeys, writeOrgKeys } from './org-keys';
 import { ownCollection, requireOwnOrgPeer } from './own-org';
-import { eraseSubject, readLookup, readSubject, readTombstone, writeSubject } from './subject-registry';
+import { eraseSubject, readLookup, readSubject, readTombstone, rewriteLookup, rewriteTombstone, writeSubject } from './subject-registry';
 import { randomKeyHex, readTransient, refuseTransient, subjectIdentifier } from './transient-input';
 
 const ALL_ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'] as const;
@@ -38,9 +38,9 @@ export class SubjectsContract extends Contract {
     }
     // Existing keys win: replacing the pepper would orphan every mapping, the content key every commitment.
     const existing = await readOrgKeys(ctx, collection);
-    if (existing === undefined) {
-      await writeOrgKeys(ctx, collection, { ...input, initialisedAt: txTime(ctx), initialisedBy: caller.enrollmentId });
-    }
+    // A repeat rewrites the same bytes: a submit with no write in the collection would be judged by
+    // the chaincode's MAJORITY policy instead of the org's own, and fail as ENDORSEMENT_POLICY_FAILURE.
+    await writeOrgKeys(ctx, collection, existing ?? { ...input, initialisedAt: txTime(ctx), initialisedBy: caller.enrollmentId });
     return canonicalJson({ created: existing === undefined, initialised: true });
   }
 
@@ -63,7 +63,11 @@ export class SubjectsContract extends Contract {
     const keys = await requireOrgKeys(ctx, collection, caller.mspId);
     const lookupKey = identifierLookupKey(keys.lookupPepper, input.identifier);
     const existing = await readLookup(ctx, collection, lookupKey);
-    if (existing !== undefined) return canonicalJson({ created: false, subjectRef: existing.subjectRef });
+    if (existing !== undefined) {
+      // Rewritten unchanged so the own-org collection policy (not MAJORITY) judges the repeat; see InitOrgKeys.
+      await rewriteLookup(ctx, collection, lookupKey, existing);
+      return canonicalJson({ created: false, subjectRef: existing.subjectRef });
+    }
 
     if ((await readSubject(ctx, collection, input.subjectRef)) !== undefined) {
       throw new ContractError('CONFLICT', `subjectRef ${input.subjectRef} already exists with different content (another identifier): generate a new one`);
@@ -122,7 +126,12 @@ export class SubjectsContract extends Contract {
     const subject = await readSubject(ctx, collection, subjectRef);
     if (subject === undefined) {
       // A retry after the purge committed: already done.
-      if ((await readTombstone(ctx, collection, subjectRef)) !== undefined) return canonicalJson({ purged: true, subjectRef });
+      const tombstone = await readTombstone(ctx, collection, subjectRef);
+      if (tombstone !== undefined) {
+        // Rewritten unchanged so the own-org collection policy (not MAJORITY) judges the retry; see InitOrgKeys.
+        await rewriteTombstone(ctx, collection, tombstone);
+        return canonicalJson({ purged: true, subjectRef });
+      }
       throw new ContractError('NOT_FOUND', `subject ${subjectRef} does not exist`);
     }
     await eraseSubject(ctx, collection, subject, { subjectRef, erasedAt: txTime(ctx), erasedBy: caller.enrollmentId });

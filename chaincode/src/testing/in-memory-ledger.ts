@@ -78,6 +78,12 @@ export class InMemoryLedger {
   private clock = Date.parse('2026-01-01T00:00:00.000Z');
   private txCounter = 0;
   readonly events: RecordedEvent[] = [];
+  /**
+   * `collection/key` of every private write the last committed submit made. On a peer, a submit that
+   * writes nothing to a collection is judged by the chaincode's endorsement policy, not the
+   * collection's: tests use this to show private-only transactions always write.
+   */
+  lastPrivateWrites: string[] = [];
 
   /** Committed public state, for assertions. */
   get(key: string): string | undefined {
@@ -248,6 +254,7 @@ export class InMemoryLedger {
         }
       }
       for (const { collection, key } of purges) this.privateState.get(collection)?.delete(key);
+      this.lastPrivateWrites = [...privateWrites].flatMap(([collection, collectionWrites]) => [...collectionWrites.keys()].map((key) => `${collection}/${key}`));
       if (event) {
         this.events.push({ name: event.name, payload: JSON.parse(Buffer.from(event.payload).toString('utf8')) as unknown, txId });
       }
