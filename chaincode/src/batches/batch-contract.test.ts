@@ -1,0 +1,327 @@
+import type { Context } from 'fabric-contract-api';
+import { canonicalJson } from '../canonical-json';
+import { InteractionContract } from '../interactions/interaction-contract';
+import { merkleRoot } from '../merkle/merkle-tree';
+import { recordLeafBytes } from '../merkle/record-leaf';
+import { RecordProofError, verifyRecordProof, type LedgerBatch, type RecordInclusionProof } from '../merkle/record-proof';
+import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
+import { BatchesContract } from './batch-contract';
+import { MAX_BATCH_RECORDS } from './batch-input';
+
+const batches = new BatchesContract();
+const interactions = new InteractionContract();
+const recorderA: TestIdentity = { mspId: 'HospitalAMSP', role: 'recorder', enrollmentId: 'app-recorder' };
+const adminA: TestIdentity = { mspId: 'HospitalAMSP', role: 'admin' };
+const consentManagerA: TestIdentity = { mspId: 'HospitalAMSP', role: 'consent-manager' };
+const recorderP: TestIdentity = { mspId: 'AIProviderMSP', role: 'recorder' };
+const auditor: TestIdentity = { mspId: 'RegulatorMSP', role: 'auditor' };
+const COMMITMENT = `hmac-sha256:${'d'.repeat(64)}`;
+
+type Json = Record<string, unknown>;
+interface Summary {
+  batchId: string;
+  org: string;
+  txTime: string;
+  root: string;
+  size: number;
+  alreadyRecorded: { index: number; id: string; batchId: string; leafIndex: number }[];
+}
+type Proof = RecordInclusionProof & { batchId: string; org: string; txTime: string; consentCheck?: Json };
+
+function interaction(id: string, overrides: Json = {}): Json {
+  return {
+    id,
+    startTime: '2026-01-01T10:00:00Z',
+    endTime: '2026-01-01T10:00:01Z',
+    provider: 'openai',
+    operation: 'chat',
+    requestModel: 'gpt-4o',
+    usage: { inputTokens: 10, outputTokens: 5, source: 'provider' },
+    cost: { status: 'priced', amountMinor: 3, currency: 'EUR' },
+    latencyMs: 1000,
+    status: 'ok',
+    applicationId: 'triage-app',
+    promptCommitment: COMMITMENT,
+    ...overrides,
+  };
+}
+const many = (count: number, prefix = 'r'): Json[] => Array.from({ length: count }, (_, i) => interaction(`${prefix}-${i}`, { actorRef: `actor-${i % 3}` }));
+
+const recordBatch = async (ledger: InMemoryLedger, who: TestIdentity, records: unknown, txTime?: string): Promise<Summary> =>
+  JSON.parse(await ledger.submit(who, (ctx) => batches.RecordBatch(ctx, JSON.stringify(records)), txTime ? { txTime } : {})) as Summary;
+const evaluate = async <T = Json>(ledger: InMemoryLedger, who: TestIdentity, call: (ctx: Context) => Promise<string>): Promise<T> =>
+  JSON.parse(await ledger.evaluate(who, call)) as T;
+const proofOf = (ledger: InMemoryLedger, who: TestIdentity, id: string): Promise<Proof> => evaluate<Proof>(ledger, who, (ctx) => batches.GetInclusionProof(ctx, id));
+const ledgerBatchOf = async (ledger: InMemoryLedger, batchId: string): Promise<LedgerBatch> => {
+  const batch = await evaluate<{ batchId: string; root: string; size: number }>(ledger, auditor, (ctx) => batches.GetBatch(ctx, batchId));
+  return { txId: batch.batchId, root: batch.root, size: batch.size };
+};
+
+async function errorOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Overwrites one committed key, as someone with write access to a peer's state database could. */
+const tamper = (ledger: InMemoryLedger, key: string, value: string): Promise<void> =>
+  ledger.submit(adminA, (ctx) => ctx.stub.putState(key, Buffer.from(value)));
+const recordsKey = (batchId: string): string => `\u0000batch-records\u0000${batchId}\u0000`;
+
+describe('Batches: RecordBatch', () => {
+  it('stores the batch with org, time and an RFC 6962 root over the canonical inputs, and returns only a summary', async () => {
+    const ledger = new InMemoryLedger();
+    const inputs = many(5);
+    const summary = await recordBatch(ledger, recorderA, inputs, '2026-01-02T03:04:05.678Z');
+    const expectedRoot = merkleRoot(inputs.map(recordLeafBytes)).toString('hex');
+    expect(summary).toEqual({ batchId: summary.batchId, org: 'HospitalAMSP', txTime: '2026-01-02T03:04:05.678Z', root: expectedRoot, size: 5, alreadyRecorded: [] });
+    expect(summary.batchId).toMatch(/^[0-9a-f]{64}$/);
+    const header = await evaluate(ledger, recorderA, (ctx) => batches.GetBatch(ctx, summary.batchId));
+    expect(header).toEqual({
+      batchId: summary.batchId,
+      org: 'HospitalAMSP',
+      recordedBy: 'app-recorder',
+      txTime: '2026-01-02T03:04:05.678Z',
+      size: 5,
+      root: expectedRoot,
+      ids: ['r-0', 'r-1', 'r-2', 'r-3', 'r-4'],
+    });
+  });
+
+  it('leaf is the canonical JSON of the input: field order in the submission does not change the root', async () => {
+    const ledger = new InMemoryLedger();
+    const input = interaction('x-1');
+    const reversed = Object.fromEntries(Object.entries(input).reverse());
+    const summary = await recordBatch(ledger, recorderA, [reversed]);
+    expect(summary.root).toBe(merkleRoot([Buffer.from(canonicalJson(input))]).toString('hex'));
+  });
+
+  it('writes one pointer per record plus a header, the records and batch-level index entries — not ~15 keys per record', async () => {
+    const ledger = new InMemoryLedger();
+    await recordBatch(ledger, recorderA, many(100));
+    const keys = ledger.keys();
+    expect(keys.filter((key) => key.startsWith('\u0000batched-interaction\u0000'))).toHaveLength(100);
+    expect(keys.filter((key) => key.startsWith('\u0000batch\u0000'))).toHaveLength(1);
+    expect(keys.filter((key) => key.startsWith('\u0000batch-records\u0000'))).toHaveLength(1);
+    // org (asc, desc) + per distinct value (requestModel, applicationId, 3 actors) × (all, org) × (asc, desc)
+    expect(keys.filter((key) => key.startsWith('batch-by-'))).toHaveLength(2 + 5 * 4);
+    expect(keys).toHaveLength(100 + 2 + 22);
+    expect(keys.some((key) => key.startsWith('interaction-by-'))).toBe(false);
+  });
+
+  it('emits one BatchRecorded event with batchId, root, size and no violations', async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(3));
+    expect(ledger.events).toEqual([{ name: 'BatchRecorded', payload: { batchId: summary.batchId, root: summary.root, size: 3, violations: [] }, txId: summary.batchId }]);
+  });
+
+  it('stores a failing consent verdict per record, flags it, and emits ConsentViolation for the batch', async () => {
+    const ledger = new InMemoryLedger();
+    const flagged = interaction('c-1', { subjectRef: 'subj-unknown', purpose: 'ai-inference' });
+    const summary = await recordBatch(ledger, recorderA, [interaction('c-0'), flagged]);
+    const stored = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'c-1'));
+    const verdict = stored.consentCheck as { allowed: boolean; reason: string };
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.reason).not.toBe('');
+    expect(ledger.events).toEqual([
+      { name: 'ConsentViolation', payload: { batchId: summary.batchId, root: summary.root, size: 2, violations: [{ id: 'c-1', reason: verdict.reason }] }, txId: summary.batchId },
+    ]);
+    // The verdict is the ledger's, not part of the leaf: the root covers the input only.
+    expect(summary.root).toBe(merkleRoot([interaction('c-0'), flagged].map(recordLeafBytes)).toString('hex'));
+  });
+
+  it('refuses the whole batch naming every failing index, and writes nothing', async () => {
+    const ledger = new InMemoryLedger();
+    const message = await errorOf(
+      recordBatch(ledger, recorderA, [interaction('ok-1'), interaction('bad', { usage: { inputTokens: -1, outputTokens: 5, source: 'provider' } }), interaction('ok-1'), { id: 'x', extra: 1 }]),
+    );
+    expect(message).toMatch(/^INVALID_ARGUMENT: /);
+    expect(message).toContain('[1].usage.inputTokens');
+    expect(message).toContain('[2].id: duplicates [0].id');
+    expect(message).toContain('[3].extra: is not a known field');
+    expect(ledger.keys()).toEqual([]);
+    expect(ledger.events).toEqual([]);
+  });
+
+  it(`refuses empty batches, more than ${MAX_BATCH_RECORDS} records and non-arrays`, async () => {
+    const ledger = new InMemoryLedger();
+    for (const records of [[], many(MAX_BATCH_RECORDS + 1), { id: 'x' }]) {
+      expect(await errorOf(recordBatch(ledger, recorderA, records))).toBe(`INVALID_ARGUMENT: records: must be an array of 1 to ${MAX_BATCH_RECORDS} interactions`);
+    }
+    const bytes = await errorOf(ledger.submit(recorderA, (ctx) => batches.RecordBatch(ctx, `[${' '.repeat(2 * 1024 * 1024)}]`)));
+    expect(bytes).toBe('INVALID_ARGUMENT: records: must be at most 2097152 bytes of JSON');
+  });
+
+  it(`accepts a batch of ${MAX_BATCH_RECORDS} records`, async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(MAX_BATCH_RECORDS));
+    expect(summary.size).toBe(MAX_BATCH_RECORDS);
+    const proof = await proofOf(ledger, auditor, `r-${MAX_BATCH_RECORDS - 1}`);
+    // RFC 6962's unbalanced tree: leaf 0 sits 10 levels deep, the last leaf (of the 488-leaf right part) 8.
+    expect((await proofOf(ledger, auditor, 'r-0')).auditPath).toHaveLength(10);
+    expect(proof.auditPath).toHaveLength(8);
+    expect(verifyRecordProof(proof.record, proof, await ledgerBatchOf(ledger, summary.batchId)).leafIndex).toBe(MAX_BATCH_RECORDS - 1);
+  });
+
+  it('allows recorders and admins only', async () => {
+    const ledger = new InMemoryLedger();
+    expect((await recordBatch(ledger, adminA, many(1, 'adm'))).size).toBe(1);
+    for (const who of [consentManagerA, auditor, { mspId: 'HospitalAMSP' }]) {
+      expect(await errorOf(recordBatch(ledger, who, many(1, 'no')))).toMatch(/^ACCESS_DENIED: /);
+    }
+  });
+});
+
+describe('Batches: write-once and idempotency', () => {
+  it('an exact replay writes nothing, emits nothing and returns the original summary', async () => {
+    const ledger = new InMemoryLedger();
+    const first = await recordBatch(ledger, recorderA, many(4));
+    const before = ledger.keys().map((key) => [key, ledger.get(key)]);
+    const again = await recordBatch(ledger, recorderA, many(4));
+    expect(again).toEqual(first);
+    expect(ledger.keys().map((key) => [key, ledger.get(key)])).toEqual(before);
+    expect(ledger.events).toHaveLength(1);
+  });
+
+  it('records only the new records of a partly known batch, listing where the known ones are', async () => {
+    const ledger = new InMemoryLedger();
+    const first = await recordBatch(ledger, recorderA, many(3));
+    const mixed = [interaction('new-0'), ...many(3).slice(1, 2), interaction('new-1')];
+    const second = await recordBatch(ledger, recorderA, mixed);
+    expect(second.size).toBe(2);
+    expect(second.alreadyRecorded).toEqual([{ index: 1, id: 'r-1', batchId: first.batchId, leafIndex: 1 }]);
+    expect(second.root).toBe(merkleRoot([interaction('new-0'), interaction('new-1')].map(recordLeafBytes)).toString('hex'));
+    const moved = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'new-1'));
+    expect([moved.batchId, moved.leafIndex]).toEqual([second.batchId, 1]);
+  });
+
+  it('a known id with different content is CONFLICT for the whole batch, naming each index', async () => {
+    const ledger = new InMemoryLedger();
+    await recordBatch(ledger, recorderA, many(3));
+    const changed = [interaction('fresh'), interaction('r-0', { latencyMs: 1 }), interaction('r-2', { latencyMs: 2 })];
+    const message = await errorOf(recordBatch(ledger, recorderA, changed));
+    expect(message).toBe('CONFLICT: [1] interaction r-0 already exists with different content; [2] interaction r-2 already exists with different content');
+    expect(ledger.keys().some((key) => key.endsWith('fresh\u0000'))).toBe(false);
+  });
+
+  it("another org's id is CONFLICT even with identical content", async () => {
+    const ledger = new InMemoryLedger();
+    await recordBatch(ledger, recorderA, many(1));
+    expect(await errorOf(recordBatch(ledger, recorderP, many(1)))).toBe('CONFLICT: [0] interaction r-0 already exists with different content');
+  });
+
+  it('an id already recorded by Interactions is CONFLICT', async () => {
+    const ledger = new InMemoryLedger();
+    await ledger.submit(recorderA, (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interaction('single-1'))));
+    expect(await errorOf(recordBatch(ledger, recorderA, [interaction('single-1')]))).toBe('CONFLICT: [0] interaction single-1 already exists (recorded by Interactions)');
+  });
+});
+
+describe('Batches: reads and access', () => {
+  it('GetBatchedInteraction returns the record as stored with its batch and leaf index', async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(3), '2026-02-01T00:00:00.000Z');
+    const stored = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'r-2'));
+    expect(stored).toEqual({
+      ...many(3)[2],
+      org: 'HospitalAMSP',
+      recordedBy: 'app-recorder',
+      txId: summary.batchId,
+      txTime: '2026-02-01T00:00:00.000Z',
+      batchId: summary.batchId,
+      leafIndex: 2,
+    });
+  });
+
+  it('auditors read every org; other roles only their own org; unknown ids are NOT_FOUND', async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(2));
+    expect((await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-0'))).id).toBe('r-0');
+    expect((await proofOf(ledger, consentManagerA, 'r-1')).leafIndex).toBe(1);
+    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetBatchedInteraction(ctx, 'r-0')))).toMatch(/^ACCESS_DENIED: /);
+    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetInclusionProof(ctx, 'r-0')))).toMatch(/^ACCESS_DENIED: /);
+    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetBatch(ctx, summary.batchId)))).toMatch(/^ACCESS_DENIED: /);
+    expect(await errorOf(ledger.evaluate(auditor, (ctx) => batches.GetInclusionProof(ctx, 'nope')))).toBe('NOT_FOUND: batched interaction nope does not exist');
+    expect(await errorOf(ledger.evaluate(auditor, (ctx) => batches.GetBatch(ctx, 'f'.repeat(64))))).toBe(`NOT_FOUND: batch ${'f'.repeat(64)} does not exist`);
+    expect(await errorOf(ledger.evaluate(auditor, (ctx) => batches.GetBatch(ctx, 'not-a-tx')))).toMatch(/^INVALID_ARGUMENT: batchId/);
+  });
+
+  it('QueryBatches finds batches by org and by a value inside them, newest first on request, own org only for non-auditors', async () => {
+    const ledger = new InMemoryLedger();
+    const a1 = await recordBatch(ledger, recorderA, many(2, 'a1'), '2026-03-01T00:00:00.000Z');
+    const a2 = await recordBatch(ledger, recorderA, [interaction('a2-0', { requestModel: 'claude-3' })], '2026-03-02T00:00:00.000Z');
+    const p1 = await recordBatch(ledger, recorderP, many(1, 'p1'), '2026-03-03T00:00:00.000Z');
+    type Page = { records: Json[]; bookmark: string };
+    const query = (who: TestIdentity, filter: Json): Promise<Page> => evaluate<Page>(ledger, who, (ctx) => batches.QueryBatches(ctx, JSON.stringify(filter)));
+    const ids = (page: Page): unknown[] => page.records.map((record) => record.batchId);
+    expect(ids(await query(recorderA, { by: 'org', value: 'HospitalAMSP' }))).toEqual([a1.batchId, a2.batchId]);
+    expect(ids(await query(recorderA, { by: 'org', value: 'HospitalAMSP', order: 'desc' }))).toEqual([a2.batchId, a1.batchId]);
+    expect(ids(await query(auditor, { by: 'requestModel', value: 'gpt-4o' }))).toEqual([a1.batchId, p1.batchId]);
+    expect(ids(await query(recorderA, { by: 'requestModel', value: 'gpt-4o' }))).toEqual([a1.batchId]);
+    expect(ids(await query(auditor, { by: 'requestModel', value: 'gpt-4o', from: '2026-03-02T00:00:00Z' }))).toEqual([p1.batchId]);
+    expect(ids(await query(auditor, { by: 'actorRef', value: 'actor-1' }))).toEqual([a1.batchId]);
+    const page = await query(auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 1 });
+    expect(ids(page)).toEqual([a1.batchId]);
+    expect(ids(await query(auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 1, bookmark: page.bookmark }))).toEqual([a2.batchId]);
+    expect(page.records[0]).toEqual({ batchId: a1.batchId, org: 'HospitalAMSP', recordedBy: 'app-recorder', txTime: '2026-03-01T00:00:00.000Z', size: 2, root: a1.root });
+    expect(await errorOf(query(recorderA, { by: 'org', value: 'AIProviderMSP' }))).toMatch(/^ACCESS_DENIED: /);
+  });
+});
+
+describe('Batches: inclusion proofs', () => {
+  it('every record of batches of 1 to 9 records has a proof that verifies against the root read from the ledger', async () => {
+    const ledger = new InMemoryLedger();
+    for (let size = 1; size <= 9; size++) {
+      const summary = await recordBatch(ledger, recorderA, many(size, `s${size}`));
+      const onLedger = await ledgerBatchOf(ledger, summary.batchId);
+      for (let i = 0; i < size; i++) {
+        const proof = await proofOf(ledger, auditor, `s${size}-${i}`);
+        expect([proof.leafIndex, proof.treeSize, proof.root, proof.txId]).toEqual([i, size, summary.root, summary.batchId]);
+        expect(verifyRecordProof(many(size, `s${size}`)[i], proof, onLedger)).toEqual({ txId: summary.batchId, root: summary.root, leafIndex: i, treeSize: size });
+      }
+    }
+  });
+
+  it("a proof from one batch does not verify against another batch's root", async () => {
+    const ledger = new InMemoryLedger();
+    await recordBatch(ledger, recorderA, many(4, 'x'));
+    const other = await recordBatch(ledger, recorderA, many(4, 'y'));
+    const proof = await proofOf(ledger, auditor, 'x-1');
+    let error: unknown;
+    try {
+      verifyRecordProof(proof.record, proof, { txId: proof.txId, root: other.root, size: 4 });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(RecordProofError);
+    expect((error as RecordProofError).code).toBe('ROOT_MISMATCH');
+  });
+
+  it('a tampered stored record is detected: the chaincode refuses to prove it and the old proof no longer matches it', async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(4));
+    const honest = await proofOf(ledger, auditor, 'r-2');
+    const stored = JSON.parse(ledger.get(recordsKey(summary.batchId)) ?? '{}') as { records: { record: Json }[] };
+    const altered = stored.records[2];
+    if (altered === undefined) throw new Error('no record 2');
+    altered.record = { ...altered.record, latencyMs: 1 };
+    await tamper(ledger, recordsKey(summary.batchId), canonicalJson(stored));
+    expect(await errorOf(proofOf(ledger, auditor, 'r-2'))).toBe(`PRECONDITION_FAILED: batch ${summary.batchId}: the stored records do not hash to the stored root`);
+    const tamperedRecord = await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-2'));
+    const { org: _o, recordedBy: _r, txId: _t, txTime: _tt, batchId: _b, leafIndex: _l, ...asSubmitted } = tamperedRecord;
+    expect(() => verifyRecordProof(asSubmitted, honest, { txId: summary.batchId, root: summary.root, size: 4 })).toThrow(/^LEAF_MISMATCH: /);
+  });
+
+  it('a tampered stored root makes every honest proof fail with ROOT_MISMATCH', async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(3));
+    const proof = await proofOf(ledger, auditor, 'r-0');
+    const header = JSON.parse(ledger.get(`\u0000batch\u0000${summary.batchId}\u0000`) ?? '{}') as Json;
+    await tamper(ledger, `\u0000batch\u0000${summary.batchId}\u0000`, canonicalJson({ ...header, root: 'a'.repeat(64) }));
+    expect(() => verifyRecordProof(proof.record, proof, { txId: summary.batchId, root: 'a'.repeat(64), size: 3 })).toThrow(/^ROOT_MISMATCH: /);
+    expect(await errorOf(proofOf(ledger, auditor, 'r-0'))).toMatch(/^PRECONDITION_FAILED: /);
+  });
+});

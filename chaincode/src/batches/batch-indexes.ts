@@ -1,0 +1,63 @@
+import { descendingTime, indexKey, indexRange } from '../ledger/index-keys';
+import type { InteractionInput } from '../interactions/interaction-schema';
+import type { StoredBatch } from './batch-store';
+
+/**
+ * Batch-level index entries: a batch is indexed once per distinct value it contains, not once per
+ * record, so a batch of 1000 records of one model, application and actor writes a dozen entries
+ * instead of ~15 000. A query therefore finds *batches* that contain a value; the records inside
+ * are read from the batch. Like the interaction indexes, every path has an ascending entry
+ * (`… ∘ txTime ∘ batchId`) and a descending twin, and value paths exist across orgs (auditors) and
+ * scoped to the recording org (everyone else).
+ */
+export const BATCH_QUERY_PATHS = ['org', 'requestModel', 'actorRef', 'subjectRef', 'consentId', 'applicationId'] as const;
+export type BatchQueryPath = (typeof BATCH_QUERY_PATHS)[number];
+type ValuePath = Exclude<BatchQueryPath, 'org'>;
+type Order = 'asc' | 'desc';
+type Scope = 'all' | 'org';
+
+/** Index entries hold a single byte: Fabric treats an empty value as a delete. */
+export const BATCH_INDEX_MARKER = Buffer.from([1]);
+
+const VALUE_PATHS: readonly ValuePath[] = ['requestModel', 'actorRef', 'subjectRef', 'consentId', 'applicationId'];
+
+const indexName = (path: BatchQueryPath, scope: Scope, order: Order): string =>
+  `batch-by-${scope === 'org' && path !== 'org' ? 'org-' : ''}${path}${order === 'desc' ? '-desc' : ''}`;
+
+const timePart = (time: string, order: Order): string => (order === 'asc' ? time : descendingTime(time));
+
+function prefixOf(path: BatchQueryPath, scope: Scope, org: string, value: string): string[] {
+  return path === 'org' ? [value] : scope === 'org' ? [org, value] : [value];
+}
+
+/** Every index entry of a batch, sorted (the same order on every peer). */
+export function batchIndexKeys(batch: StoredBatch, records: readonly InteractionInput[]): string[] {
+  const keys = new Set<string>();
+  const add = (path: BatchQueryPath, value: string): void => {
+    for (const order of ['asc', 'desc'] as const) {
+      for (const scope of path === 'org' ? (['all'] as const) : (['all', 'org'] as const)) {
+        keys.add(indexKey(indexName(path, scope, order), [...prefixOf(path, scope, batch.org, value), timePart(batch.txTime, order), batch.batchId]));
+      }
+    }
+  };
+  add('org', batch.org);
+  for (const record of records) {
+    for (const path of VALUE_PATHS) {
+      const value = record[path];
+      if (value !== undefined) add(path, value);
+    }
+  }
+  return [...keys].sort();
+}
+
+/** The key range of one value's batches with `txTime` in [from, to]; `org` restricts it to one org's batches. */
+export function batchIndexRange(
+  query: { path: BatchQueryPath; value: string; from?: string; to?: string; order: Order },
+  org: string | undefined,
+): { startKey: string; endKey: string } {
+  const scope: Scope = org === undefined ? 'all' : 'org';
+  const prefix = prefixOf(query.path, scope, org ?? '', query.value);
+  const name = indexName(query.path, scope, query.order);
+  if (query.order === 'asc') return indexRange(name, prefix, query.from, query.to);
+  return indexRange(name, prefix, query.to === undefined ? undefined : descendingTime(query.to), query.from === undefined ? undefined : descendingTime(query.from));
+}

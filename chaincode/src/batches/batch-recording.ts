@@ -1,0 +1,149 @@
+import type { Context } from 'fabric-contract-api';
+import type { Caller } from '../access/caller';
+import { canonicalJson } from '../canonical-json';
+import { evaluateConsentForAny } from '../consents/consent-check';
+import { ContractError } from '../errors';
+import type { InteractionInput } from '../interactions/interaction-schema';
+import { interactionKey } from '../interactions/interaction-store';
+import { txTime } from '../ledger/tx-time';
+import { merkleRoot } from '../merkle/merkle-tree';
+import { recordLeafBytes } from '../merkle/record-leaf';
+import { BATCH_INDEX_MARKER, batchIndexKeys } from './batch-indexes';
+import { readBatch, readBatchRecords, readPointer, writeBatch, type BatchedRecord, type StoredBatch } from './batch-store';
+
+/** A submitted record that was already on the ledger (same id, same content, same org): not written again. */
+export interface AlreadyRecorded {
+  /** Its position in the submitted array. */
+  readonly index: number;
+  readonly id: string;
+  readonly batchId: string;
+  readonly leafIndex: number;
+}
+
+/**
+ * What `RecordBatch` returns. Submit results are stored in the block, so this stays small: no
+ * records, no ids. The new records are leaves 0…size−1 in submitted order, skipping those listed
+ * in `alreadyRecorded` (usually none). When nothing is new, `batchId` and `root` are empty and
+ * `size` is 0 — except for an exact replay of a recorded batch, which gets that batch's summary.
+ */
+export interface BatchSummary {
+  readonly batchId: string;
+  readonly org: string;
+  readonly txTime: string;
+  readonly root: string;
+  readonly size: number;
+  readonly alreadyRecorded: readonly AlreadyRecorded[];
+}
+
+/** One record whose consent check failed; the record is stored, flagged. */
+export interface BatchViolation {
+  readonly id: string;
+  readonly reason: string;
+}
+
+const summaryOf = (batch: StoredBatch, alreadyRecorded: readonly AlreadyRecorded[]): BatchSummary => ({
+  batchId: batch.batchId,
+  org: batch.org,
+  txTime: batch.txTime,
+  root: batch.root,
+  size: batch.size,
+  alreadyRecorded,
+});
+
+/** Reads each batch (header and records) at most once while checking many pointers into it. */
+class BatchCache {
+  private readonly batches = new Map<string, Promise<{ header: StoredBatch | undefined; records: BatchedRecord[] | undefined }>>();
+  constructor(private readonly ctx: Context) {}
+  get(batchId: string): Promise<{ header: StoredBatch | undefined; records: BatchedRecord[] | undefined }> {
+    let entry = this.batches.get(batchId);
+    if (entry === undefined) {
+      entry = Promise.all([readBatch(this.ctx, batchId), readBatchRecords(this.ctx, batchId)]).then(([header, records]) => ({ header, records }));
+      this.batches.set(batchId, entry);
+    }
+    return entry;
+  }
+}
+
+/**
+ * Records the validated inputs as one batch of the caller's org: write-once per record id (the same
+ * id with the same content from the same org is skipped; anything else is `CONFLICT`, naming every
+ * conflicting index), consent verdict per record as `RecordInteractions` gives it, RFC 6962 root
+ * over the new records' leaves, and one event for the batch.
+ *
+ * @returns the summary and the consent violations among the new records (for the event)
+ */
+export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly InteractionInput[]): Promise<{ summary: BatchSummary; violations: BatchViolation[] }> {
+  const now = txTime(ctx);
+  const batchId = ctx.stub.getTxID();
+  const cache = new BatchCache(ctx);
+  const conflicts: string[] = [];
+  const alreadyRecorded: AlreadyRecorded[] = [];
+  const fresh: InteractionInput[] = [];
+  for (const [index, input] of inputs.entries()) {
+    const pointer = await readPointer(ctx, input.id);
+    if (pointer !== undefined) {
+      const { header, records } = await cache.get(pointer.batchId);
+      const stored = records?.[pointer.leafIndex]?.record;
+      // Another org's record under the same id is a conflict too: its content is not the caller's to see.
+      if (header?.org === caller.mspId && stored !== undefined && canonicalJson(stored) === canonicalJson(input)) {
+        alreadyRecorded.push({ index, id: input.id, batchId: pointer.batchId, leafIndex: pointer.leafIndex });
+      } else {
+        conflicts.push(`[${index}] interaction ${input.id} already exists with different content`);
+      }
+      continue;
+    }
+    // Ids are one namespace with single-record interactions, so GetBatchedInteraction and
+    // GetInteraction can never name two different records.
+    if ((await ctx.stub.getState(interactionKey(ctx, input.id))).length > 0) {
+      conflicts.push(`[${index}] interaction ${input.id} already exists (recorded by Interactions)`);
+      continue;
+    }
+    fresh.push(input);
+  }
+  if (conflicts.length > 0) throw new ContractError('CONFLICT', conflicts.join('; '));
+  if (fresh.length === 0) {
+    const replayed = await exactReplay(cache, alreadyRecorded, inputs.length);
+    const summary = replayed ?? { batchId: '', org: caller.mspId, txTime: now, root: '', size: 0, alreadyRecorded };
+    return { summary, violations: [] };
+  }
+
+  const records: BatchedRecord[] = [];
+  const violations: BatchViolation[] = [];
+  for (const record of fresh) {
+    if (record.subjectRef === undefined && record.consentId === undefined) {
+      records.push({ record });
+      continue;
+    }
+    const consentCheck = await evaluateConsentForAny(ctx, {
+      ...(record.subjectRef === undefined ? {} : { subjectRef: record.subjectRef }),
+      ...(record.consentId === undefined ? {} : { consentId: record.consentId }),
+      purpose: record.purpose ?? '',
+      grantees: [caller.mspId, record.applicationId],
+      at: now,
+    });
+    records.push({ record, consentCheck });
+    if (!consentCheck.allowed) violations.push({ id: record.id, reason: consentCheck.reason });
+  }
+  const batch: StoredBatch = {
+    batchId,
+    org: caller.mspId,
+    recordedBy: caller.enrollmentId,
+    txTime: now,
+    size: fresh.length,
+    root: merkleRoot(fresh.map(recordLeafBytes)).toString('hex'),
+    ids: fresh.map((record) => record.id),
+  };
+  await writeBatch(ctx, batch, records);
+  for (const key of batchIndexKeys(batch, fresh)) await ctx.stub.putState(key, BATCH_INDEX_MARKER);
+  return { summary: summaryOf(batch, alreadyRecorded), violations };
+}
+
+/** The recorded batch when every submitted record is its leaf at the same position: a retried submit. */
+async function exactReplay(cache: BatchCache, alreadyRecorded: readonly AlreadyRecorded[], submitted: number): Promise<BatchSummary | undefined> {
+  const first = alreadyRecorded[0];
+  if (first === undefined) return undefined;
+  const { header } = await cache.get(first.batchId);
+  if (header === undefined || header.size !== submitted) return undefined;
+  const inPlace = alreadyRecorded.every((entry) => entry.batchId === first.batchId && entry.leafIndex === entry.index);
+  return inPlace ? summaryOf(header, []) : undefined;
+}
