@@ -94,9 +94,10 @@ export class FabricNetwork {
   }
 
   async up(): Promise<void> {
-    const bins = await this.bins();
+    // Cheap checks first: a port clash should not wait for a Fabric build to be reported.
     this.claimDirectory();
     await this.checkPortsFree();
+    const bins = await this.bins();
 
     log('starting certificate authorities');
     const authorities = [ORDERER_ORG, ...PEER_ORGS].map(
