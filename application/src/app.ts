@@ -20,6 +20,13 @@ import { observeRequests } from './http/request-observation';
 import { API_BASE, mountRoutes, type AnyRouteDefinition } from './http/route';
 import { TokenBuckets } from './http/token-bucket';
 import { transactionRoutes } from './http/transaction-routes';
+import { artifactRoutes } from './http/artifact-routes';
+import { consentRoutes } from './http/consent-routes';
+import { eventRoutes } from './http/event-routes';
+import { subjectRoutes } from './http/subject-routes';
+import { OrgKeys } from './subjects/org-keys';
+import { SubjectKeys } from './subjects/subject-keys';
+import { SubjectRegistry } from './subjects/subject-registry';
 
 export interface AppDeps {
   readonly org: string;
@@ -32,14 +39,27 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly rateLimit: RateLimitConfig;
+  /** Aborted when the app shuts down: ends long-lived answers (event streams) so in-flight requests can finish. */
+  readonly shutdown?: AbortSignal;
 }
 
 /** The API version reported in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
 
 /** Every REST operation the app serves; domain routes are added here as they arrive. */
-export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys'>): AnyRouteDefinition[] {
-  return [...probeRoutes(deps.channels), ...transactionRoutes(deps.channels), ...apiKeyRoutes(deps.apiKeys)];
+export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers' | 'shutdown'>): AnyRouteDefinition[] {
+  // Org keys are initialised with the admin identity, lazily, whichever request needs them first.
+  const orgKeys = new OrgKeys(deps.ledgers.admin);
+  const subjectKeys = new SubjectKeys(orgKeys);
+  return [
+    ...probeRoutes(deps.channels),
+    ...transactionRoutes(deps.channels),
+    ...apiKeyRoutes(deps.apiKeys),
+    ...subjectRoutes(deps.channels, new SubjectRegistry(orgKeys), subjectKeys),
+    ...consentRoutes(deps.channels),
+    ...artifactRoutes(deps.channels),
+    ...eventRoutes(deps.channels, { shutdown: deps.shutdown }),
+  ];
 }
 
 /**
@@ -49,7 +69,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys'>): AnyRoute
  */
 export function createApp(deps: AppDeps): Express {
   const { org, channels, ledgers, apiKeys, auditorReadLog, metrics, logger } = deps;
-  const routes = apiRoutes({ channels, apiKeys });
+  const routes = apiRoutes({ channels, apiKeys, ledgers, shutdown: deps.shutdown });
   const app = express();
   app.disable('x-powered-by');
   app.use(

@@ -24,6 +24,7 @@ function main(): void {
   const metrics = createMetrics(true);
   const connection = connectToPeer(profile);
   const ledgers = createRoleLedgerClients(profile, connection, metrics, config.retry);
+  const shutdownController = new AbortController();
   const app = createApp({
     org: profile.org,
     channels: profile.channels,
@@ -34,6 +35,7 @@ function main(): void {
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     rateLimit: config.rateLimit,
+    shutdown: shutdownController.signal,
   });
   const server = app.listen(config.port, config.host, () => {
     logger.info({ org: profile.org, url: `http://${config.host}:${config.port}` }, 'listening');
@@ -48,6 +50,8 @@ function main(): void {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    // Event streams never finish by themselves: end them so that server.close() can complete.
+    shutdownController.abort();
     server.close(() => {
       for (const ledger of Object.values(ledgers)) ledger.close();
       connection.close();

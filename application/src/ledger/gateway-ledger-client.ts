@@ -103,10 +103,10 @@ export class GatewayLedgerClient implements LedgerClient {
     }
   }
 
-  async chaincodeEvents(channel: string, startBlock: bigint): Promise<ChaincodeEventStream> {
+  async chaincodeEvents(channel: string, startBlock: bigint | undefined): Promise<ChaincodeEventStream> {
     let events: CloseableAsyncIterable<GatewayChaincodeEvent>;
     try {
-      events = await this.gateway.getNetwork(channel).getChaincodeEvents(this.profile.chaincode, { startBlock });
+      events = await this.gateway.getNetwork(channel).getChaincodeEvents(this.profile.chaincode, startBlock === undefined ? {} : { startBlock });
     } catch (error) {
       throw toLedgerError(error);
     }

@@ -19,7 +19,7 @@ export class InstrumentedLedgerClient implements LedgerClient {
   }
 
   /** Timed until the stream opens: a live stream has no duration worth a histogram. */
-  chaincodeEvents(channel: string, startBlock: bigint): Promise<ChaincodeEventStream> {
+  chaincodeEvents(channel: string, startBlock: bigint | undefined): Promise<ChaincodeEventStream> {
     return this.timed('evaluate', 'chaincodeEvents', () => this.inner.chaincodeEvents(channel, startBlock));
   }
 

@@ -12,10 +12,11 @@ export interface LedgerClient {
   /** Queries a system chaincode (e.g. qscc) on the org's own peer; returns its raw protobuf bytes. */
   evaluateSystem(channel: string, chaincode: 'qscc', transaction: string, args: readonly string[]): Promise<Uint8Array>;
   /**
-   * The chaincode's events on a channel from `startBlock` on, in ledger order, live until closed.
-   * Close the stream when the consumer goes away: it holds a gRPC stream to the peer.
+   * The chaincode's events on a channel from `startBlock` on (`undefined`: from the next block to
+   * commit), in ledger order, live until closed. Close the stream when the consumer goes away: it
+   * holds a gRPC stream to the peer.
    */
-  chaincodeEvents(channel: string, startBlock: bigint): Promise<ChaincodeEventStream>;
+  chaincodeEvents(channel: string, startBlock: bigint | undefined): Promise<ChaincodeEventStream>;
   /** True when the org's peer answers. */
   ready(): Promise<boolean>;
   close(): void;

@@ -39,7 +39,7 @@ export class RetryingLedgerClient implements LedgerClient {
     return this.inner.evaluate(channel, transaction, args, options);
   }
 
-  chaincodeEvents(channel: string, startBlock: bigint): Promise<ChaincodeEventStream> {
+  chaincodeEvents(channel: string, startBlock: bigint | undefined): Promise<ChaincodeEventStream> {
     return this.inner.chaincodeEvents(channel, startBlock);
   }
 

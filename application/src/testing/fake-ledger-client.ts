@@ -64,7 +64,7 @@ export class FakeLedger {
     };
   }
 
-  private eventStream(startBlock: bigint): ChaincodeEventStream {
+  private eventStream(startBlock: bigint | undefined): ChaincodeEventStream {
     this.eventStreams.opened += 1;
     let closed = false;
     let wake: () => void = () => undefined;
@@ -78,10 +78,12 @@ export class FakeLedger {
       wake();
     };
     const events = this.events;
+    // Without a start block, only events emitted from now on (as the peer does).
+    const first = startBlock === undefined ? events.length : 0;
     return {
       close,
       async *[Symbol.asyncIterator]() {
-        let next = 0;
+        let next = first;
         while (!closed) {
           const event = events[next];
           if (event === undefined) {
@@ -89,7 +91,7 @@ export class FakeLedger {
             continue;
           }
           next += 1;
-          if (event.blockNumber >= startBlock) yield event;
+          if (startBlock === undefined || event.blockNumber >= startBlock) yield event;
         }
       },
     };
