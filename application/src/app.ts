@@ -24,12 +24,16 @@ import { artifactRoutes } from './http/artifact-routes';
 import { consentRoutes } from './http/consent-routes';
 import { eventRoutes } from './http/event-routes';
 import { subjectRoutes } from './http/subject-routes';
+import { auditRoutes } from './http/audit-routes';
+import { interactionRoutes } from './http/interaction-routes';
 import { OrgKeys } from './subjects/org-keys';
 import { SubjectKeys } from './subjects/subject-keys';
 import { SubjectRegistry } from './subjects/subject-registry';
 
 export interface AppDeps {
   readonly org: string;
+  /** The org's MSP id: only the recording org holds a record's content keys. */
+  readonly mspId: string;
   readonly channels: readonly string[];
   /** One ledger client per role, each signing with the org's Fabric user of that role. */
   readonly ledgers: Readonly<Record<Role, LedgerClient>>;
@@ -47,7 +51,7 @@ export interface AppDeps {
 export const API_VERSION = '0.1.0';
 
 /** Every REST operation the app serves; domain routes are added here as they arrive. */
-export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers' | 'shutdown'>): AnyRouteDefinition[] {
+export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers' | 'shutdown' | 'mspId'>): AnyRouteDefinition[] {
   // Org keys are initialised with the admin identity, lazily, whichever request needs them first.
   const orgKeys = new OrgKeys(deps.ledgers.admin);
   const subjectKeys = new SubjectKeys(orgKeys);
@@ -59,6 +63,8 @@ export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers'
     ...consentRoutes(deps.channels),
     ...artifactRoutes(deps.channels),
     ...eventRoutes(deps.channels, { shutdown: deps.shutdown }),
+    ...interactionRoutes({ channels: deps.channels, mspId: deps.mspId, subjectKeys }),
+    ...auditRoutes({ channels: deps.channels, mspId: deps.mspId }),
   ];
 }
 
@@ -69,7 +75,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers'
  */
 export function createApp(deps: AppDeps): Express {
   const { org, channels, ledgers, apiKeys, auditorReadLog, metrics, logger } = deps;
-  const routes = apiRoutes({ channels, apiKeys, ledgers, shutdown: deps.shutdown });
+  const routes = apiRoutes({ channels, apiKeys, ledgers, shutdown: deps.shutdown, mspId: deps.mspId });
   const app = express();
   app.disable('x-powered-by');
   app.use(

@@ -27,6 +27,7 @@ function main(): void {
   const shutdownController = new AbortController();
   const app = createApp({
     org: profile.org,
+    mspId: profile.mspId,
     channels: profile.channels,
     ledgers,
     apiKeys,

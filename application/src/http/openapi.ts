@@ -65,7 +65,7 @@ function operation(route: AnyRouteDefinition): JsonObject {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    description: `${route.description ?? ''}${route.description ? '\n\n' : ''}Roles: ${roles}.${route.recordsAuditorRead ? ' Reads by auditor keys are recorded in the auditor-read log.' : ''}`,
+    description: `${route.description ?? ''}${route.description ? '\n\n' : ''}Roles: ${roles}.${route.recordsAuditorRead ? ' Reads by auditor keys are recorded in the auditor-read log.' : ''}${route.recordsEveryCall ? ' Every call is recorded in the auditor-read log.' : ''}`,
     tags: [route.tag],
     'x-roles': route.roles,
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],

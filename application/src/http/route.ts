@@ -75,6 +75,8 @@ export interface RouteDefinition<P extends z.ZodType = Nothing, Q extends z.ZodT
   readonly refusals?: readonly number[];
   /** The route reads ledger records: reads by auditor keys are appended to the auditor-read log. */
   readonly recordsAuditorRead?: boolean;
+  /** Every successful call is appended to the auditor-read log, whatever the caller's role (e.g. salt disclosures). */
+  readonly recordsEveryCall?: boolean;
   handle(context: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteReply>;
 }
 
@@ -125,7 +127,7 @@ function routeHandler(definition: AnyRouteDefinition, deps: RouteDeps): RequestH
     const requestId = typeof req.id === 'string' ? req.id : '';
     const reply = await definition.handle({ params, query, body, caller, ledger: deps.ledgers[caller.role], requestId, headers: req.headers });
 
-    if (definition.recordsAuditorRead === true && caller.role === 'auditor') {
+    if ((definition.recordsAuditorRead === true && caller.role === 'auditor') || definition.recordsEveryCall === true) {
       try {
         await deps.auditorReadLog.append({
           time: new Date().toISOString(),

@@ -43,6 +43,7 @@ export async function startAppHarness(options: { rateLimit?: RateLimitConfig; bo
   const auditorReadLogPath = join(dir, 'auditor-reads.jsonl');
   const app = createApp({
     org: 'HospitalA',
+    mspId: 'HospitalAMSP',
     channels: ['hospital-a'],
     ledgers,
     apiKeys: store,
