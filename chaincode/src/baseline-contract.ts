@@ -1,4 +1,4 @@
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 
 /**
  * The benchmark's reference point: puts the given bytes under a fresh key (the transaction id) and
@@ -12,6 +12,7 @@ export class BaselineContract extends Contract {
   }
 
   @Transaction()
+  @Param('payload', 'string', 'bytes to store (the benchmark sends one interaction record)')
   @Returns('string')
   async Put(ctx: Context, payload: string): Promise<string> {
     const key = `baseline~${ctx.stub.getTxID()}`;

@@ -1,4 +1,4 @@
-import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { canonicalJson } from './canonical-json';
 
 /** A probe as stored on the ledger. */
@@ -27,6 +27,8 @@ export class ProbeContract extends Contract {
   }
 
   @Transaction()
+  @Param('id', 'string', 'probe id: [A-Za-z0-9._:-]{1,128}')
+  @Param('note', 'string', 'free text, at most 1024 characters (no personal data)')
   @Returns('string')
   async RecordProbe(ctx: Context, id: string, note: string): Promise<string> {
     if (!ID_PATTERN.test(id)) throw new Error(`id: must match ${ID_PATTERN.source}`);
@@ -49,6 +51,7 @@ export class ProbeContract extends Contract {
   }
 
   @Transaction(false)
+  @Param('id', 'string', 'probe id')
   @Returns('string')
   async GetProbe(ctx: Context, id: string): Promise<string> {
     const data = await ctx.stub.getState(ctx.stub.createCompositeKey('probe', [id]));

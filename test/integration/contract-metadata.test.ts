@@ -1,0 +1,69 @@
+import { CHAINCODE_NAME, HOSPITAL_A } from '../../network/src/topology';
+import { testGateway } from '../support/gateway';
+
+interface Parameter {
+  readonly name: string;
+  readonly description?: string;
+}
+interface TransactionMetadata {
+  readonly name: string;
+  readonly tag?: readonly string[];
+  readonly parameters?: readonly Parameter[];
+  readonly returns?: unknown;
+}
+interface Metadata {
+  readonly contracts: Record<string, { readonly info?: { title?: string; description?: string }; readonly transactions: readonly TransactionMetadata[] }>;
+}
+
+/** Every transaction docs/chaincode-api.md promises, by contract. */
+const DOCUMENTED: Record<string, readonly string[]> = {
+  Interactions: ['RecordInteraction', 'RecordInteractions', 'GetInteraction', 'QueryInteractions', 'AnnotateInteraction', 'GetAnnotations'],
+  Subjects: ['InitOrgKeys', 'GetOrgContentKey', 'RegisterSubject', 'LookupSubject', 'GetSubjectKey', 'EraseSubject', 'RecordErasureReceipt', 'GetErasureReceipt'],
+  Consents: ['GrantConsent', 'RevokeConsent', 'GetConsent', 'GetConsentHistory', 'QueryConsents', 'CheckConsent', 'ExportConsentFHIR'],
+  Artifacts: ['RegisterArtifact', 'GetArtifact', 'QueryArtifacts', 'VerifyArtifact', 'RecordTrainingRun', 'GetTrainingRun'],
+  Probe: ['RecordProbe', 'GetProbe', 'WhoAmI'],
+  Baseline: ['Put'],
+};
+
+describe('the chaincode metadata (org.hyperledger.fabric:GetMetadata on the real network)', () => {
+  let metadata: Metadata;
+
+  beforeAll(async () => {
+    const gateway = testGateway(HOSPITAL_A, 'recorder');
+    try {
+      const bytes = await gateway.gateway.getNetwork('hospital-a').getContract(CHAINCODE_NAME).evaluateTransaction('org.hyperledger.fabric:GetMetadata');
+      metadata = JSON.parse(Buffer.from(bytes).toString('utf8')) as Metadata;
+    } finally {
+      gateway.close();
+    }
+  });
+
+  it('documents every contract with a title and description, and every documented transaction', () => {
+    for (const [contract, transactions] of Object.entries(DOCUMENTED)) {
+      const entry = metadata.contracts[contract];
+      expect({ contract, title: entry?.info?.title, hasDescription: Boolean(entry?.info?.description) }).toEqual({
+        contract,
+        title: expect.any(String) as unknown,
+        hasDescription: true,
+      });
+      const names = entry?.transactions.map((transaction) => transaction.name) ?? [];
+      for (const transaction of transactions) expect({ contract, names }).toEqual({ contract, names: expect.arrayContaining([transaction]) as unknown });
+    }
+  });
+
+  it('says which transactions submit and which only evaluate, and describes every parameter', () => {
+    for (const contract of Object.keys(DOCUMENTED)) {
+      for (const transaction of metadata.contracts[contract]?.transactions ?? []) {
+        expect({ contract, transaction: transaction.name, tagged: (transaction.tag ?? []).length > 0 }).toEqual({ contract, transaction: transaction.name, tagged: true });
+        for (const parameter of transaction.parameters ?? []) {
+          expect({ contract, transaction: transaction.name, parameter: parameter.name, described: Boolean(parameter.description) }).toEqual({
+            contract,
+            transaction: transaction.name,
+            parameter: parameter.name,
+            described: true,
+          });
+        }
+      }
+    }
+  });
+});
