@@ -126,21 +126,27 @@ async function main(): Promise<void> {
         }),
       ),
     );
-    for (const size of [1, 10, 100, 500]) {
-      const operations = Math.max(8, Math.round((quick ? 1000 : 20000) / size / (size === 1 ? 4 : 1)));
-      results.push(
-        await measure(`batch of ${size}: RecordInteractions via gateway`, size, sampler, () =>
-          runLoad({
-            concurrency: size >= 100 ? 4 : 32,
-            total: operations,
-            operation: (i) =>
-              contract.submitTransaction(
-                'Interactions:RecordInteractions',
-                JSON.stringify(Array.from({ length: size }, (_, j) => interactionRecord(`batch${size}-${i}-${j}`))),
-              ),
-          }),
-        ),
-      );
+    // The same records through both batched paths: RecordInteractions (~15 keys per record) and
+    // Batches:RecordBatch (one pointer key per record plus batch-level keys, Merkle root).
+    const batchPaths = [
+      { label: 'RecordInteractions', transaction: 'Interactions:RecordInteractions', sizes: [1, 10, 100, 500] },
+      { label: 'Batches:RecordBatch', transaction: 'Batches:RecordBatch', sizes: [1, 10, 100, 500, 1000] },
+    ];
+    for (const path of batchPaths) {
+      for (const size of path.sizes) {
+        const operations = Math.max(8, Math.round((quick ? 1000 : 20000) / size / (size === 1 ? 4 : 1)));
+        const prefix = `${path.transaction === 'Batches:RecordBatch' ? 'rb' : 'ri'}${size}`;
+        results.push(
+          await measure(`batch of ${size}: ${path.label} via gateway`, size, sampler, () =>
+            runLoad({
+              concurrency: size >= 100 ? 4 : 32,
+              total: operations,
+              operation: (i) =>
+                contract.submitTransaction(path.transaction, JSON.stringify(Array.from({ length: size }, (_, j) => interactionRecord(`${prefix}-${i}-${j}`)))),
+            }),
+          ),
+        );
+      }
     }
   } finally {
     gateway.close();
@@ -158,6 +164,9 @@ async function main(): Promise<void> {
     'p99 ms': result.latencyMs.p99,
     failed: result.failed,
     'generator CPU %': result.generatorCpuPercent,
+    // Where the time goes: the recording org's peer and chaincode server, in % of one core.
+    'peer A CPU %': result.processes.find((usage) => usage.name === layout.peerProcess(HOSPITAL_A))?.cpuPercent ?? '',
+    'chaincode A CPU %': result.processes.find((usage) => usage.name === layout.chaincodeProcess(HOSPITAL_A))?.cpuPercent ?? '',
   }));
   console.table(rows);
   const outDir = join(repoRoot, 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
