@@ -1,26 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiKeyStore } from '../../application/src/auth/api-key-store';
+// The app defines what it reads; the network writes exactly that.
+import type { GatewayProfile } from '../../application/src/config';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { APP_ROLES, CHAINCODE_NAME, channelsOf, type AppRole, type OrgSpec } from './topology';
 
 export const APPLICATION_ENTRY = resolve(__dirname, '..', '..', 'application', 'dist', 'main.js');
-
-/**
- * What an org's application needs to reach the ledger: its own peer, the TLS root to trust, the
- * channels it is on, and its users' certificates and keys. Written by the network, read by the app.
- */
-export interface GatewayProfile {
-  readonly org: string;
-  readonly mspId: string;
-  readonly peerEndpoint: string;
-  readonly peerTlsRootCert: string;
-  readonly channels: readonly string[];
-  readonly chaincode: string;
-  readonly identities: Readonly<Record<string, { readonly certificate: string; readonly keyDir: string }>>;
-}
 
 export function writeGatewayProfile(layout: NetworkLayout, org: OrgSpec): GatewayProfile {
   const profile: GatewayProfile = {
