@@ -1,0 +1,175 @@
+/**
+ * `npm run bench:reads [-- --quick | --sizes 10000,100000]`: how audit reads scale with the ledger.
+ * Grows one channel's ledger to each size with the batched write path (reporting how long that
+ * took), then measures through the REST app: point reads of random records, and the first page of
+ * each audit query (by org, model, actor, application; newest first). Writes JSON and PNG charts.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { issueApiKeys } from '../../network/src/applications';
+import { NetworkLayout } from '../../network/src/layout';
+import { FabricNetwork } from '../../network/src/network';
+import { CHAINCODE_NAME, HOSPITAL_A } from '../../network/src/topology';
+import { gatewayFor } from '../support/gateway';
+import { writeBarChart } from './bar-chart';
+import { interactionRecord } from './interaction-records';
+import { runLoad } from './load-generator';
+import { summarise, type LatencySummary } from './statistics';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const sizesArg = args[args.indexOf('--sizes') + 1];
+const sizes = args.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : quick ? [1_000, 10_000] : [10_000, 100_000, 1_000_000];
+const repoRoot = resolve(__dirname, '..', '..');
+const options = {
+  dir: resolve(process.env.AAL_BENCH_READS_NETWORK_DIR ?? join(repoRoot, '.network-bench-reads')),
+  basePort: Number(process.env.AAL_BENCH_READS_BASE_PORT ?? 19100),
+  orderers: 3 as const,
+  purgeIntervalBlocks: 100,
+};
+const CHANNEL = 'hospital-a';
+const MODELS = ['gpt-4o-2024-08-06', 'claude-3-5-sonnet@20240620', 'models/gemini-1.5-pro', 'llama-3.1-70b', 'mistral-large-2407'];
+const BATCH = 500;
+const SAMPLES = quick ? 100 : 300;
+
+function log(message: string): void {
+  process.stderr.write(`[bench:reads ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Record `i` of the ledger: models, actors and applications vary so each query path has real fan-out. */
+function record(i: number): Record<string, unknown> {
+  return {
+    ...interactionRecord(`read-${i}`),
+    requestModel: MODELS[i % MODELS.length],
+    responseModel: MODELS[i % MODELS.length],
+    actorRef: `actor-${i % 100}`,
+    applicationId: `app-${i % 10}`,
+  };
+}
+
+interface SizeResult {
+  readonly ledgerRecords: number;
+  readonly buildSeconds: number;
+  readonly buildRecordsPerSecond: number;
+  readonly pointReadMs: LatencySummary;
+  readonly firstPageMs: Readonly<Record<string, LatencySummary>>;
+  readonly failedReads: number;
+}
+
+async function main(): Promise<void> {
+  const network = new FabricNetwork(options);
+  await network.down({ purge: true });
+  await network.up();
+  await network.deploy();
+  const urls = await network.startApplications();
+  const layout = new NetworkLayout(options);
+  const auditorKey = issueApiKeys(layout, HOSPITAL_A, 'bench').auditor;
+  const appUrl = urls[HOSPITAL_A.name] ?? '';
+  const gateway = gatewayFor(layout, HOSPITAL_A, 'recorder');
+  const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+  const results: SizeResult[] = [];
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await contract.submitTransaction('Baseline:Put', 'warm-up');
+        break;
+      } catch (error) {
+        if (attempt > 60) throw error;
+        await sleep(1000);
+      }
+    }
+    let recorded = 0;
+    for (const size of sizes) {
+      const started = Date.now();
+      const batches = Math.ceil((size - recorded) / BATCH);
+      const from = recorded;
+      log(`growing the ledger from ${from} to ${size} records (${batches} batches of ${BATCH})`);
+      const build = await runLoad({
+        concurrency: 4,
+        total: batches,
+        operation: async (b) => {
+          const first = from + b * BATCH;
+          const count = Math.min(BATCH, size - first);
+          await contract.submitTransaction('Interactions:RecordInteractions', JSON.stringify(Array.from({ length: count }, (_, j) => record(first + j))));
+          if (b % 20 === 0) log(`  ${first + count} / ${size}`);
+        },
+      });
+      if (build.failed > 0) throw new Error(`building the ledger failed: ${JSON.stringify(build.errors)}`);
+      recorded = size;
+      const buildSeconds = (Date.now() - started) / 1000;
+      const headers = { authorization: `Bearer ${auditorKey}` };
+      const get = async (path: string): Promise<void> => {
+        const response = await fetch(`${appUrl}/api/v1/channels/${CHANNEL}${path}`, { headers });
+        if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
+        await response.arrayBuffer();
+      };
+      const point = await runLoad({ concurrency: 1, total: SAMPLES, operation: () => get(`/interactions/read-${Math.floor(Math.random() * size)}`) });
+      const queries: Record<string, string> = {
+        org: `by=org&value=${HOSPITAL_A.mspId}`,
+        requestModel: `by=requestModel&value=${encodeURIComponent(MODELS[1] ?? '')}`,
+        actorRef: 'by=actorRef&value=actor-42',
+        applicationId: 'by=applicationId&value=app-7',
+      };
+      const firstPageMs: Record<string, LatencySummary> = {};
+      let failed = point.failed;
+      for (const [name, query] of Object.entries(queries)) {
+        const page = await runLoad({ concurrency: 1, total: Math.ceil(SAMPLES / 3), operation: () => get(`/interactions?${query}&order=desc&pageSize=100`) });
+        failed += page.failed;
+        firstPageMs[name] = summarise(page.latenciesMs);
+      }
+      const result: SizeResult = {
+        ledgerRecords: size,
+        buildSeconds: Math.round(buildSeconds),
+        buildRecordsPerSecond: Math.round((size - from) / buildSeconds),
+        pointReadMs: summarise(point.latenciesMs),
+        firstPageMs,
+        failedReads: failed,
+      };
+      results.push(result);
+      log(`${size} records: point read p99 ${result.pointReadMs.p99} ms; first page p50 ${Object.values(firstPageMs).map((s) => s.p50).join('/')} ms`);
+    }
+  } finally {
+    gateway.close();
+    await network.down();
+  }
+
+  console.table(
+    results.map((result) => ({
+      records: result.ledgerRecords,
+      'build s': result.buildSeconds,
+      'build rec/s': result.buildRecordsPerSecond,
+      'point p50 ms': result.pointReadMs.p50,
+      'point p99 ms': result.pointReadMs.p99,
+      ...Object.fromEntries(Object.entries(result.firstPageMs).map(([name, summary]) => [`${name} page p50 ms`, summary.p50])),
+      failed: result.failedReads,
+    })),
+  );
+  const smallest = results[0];
+  const largest = results[results.length - 1];
+  const growth =
+    smallest && largest
+      ? Object.fromEntries(Object.keys(largest.firstPageMs).map((name) => [name, Math.round(((largest.firstPageMs[name]?.p50 ?? 0) / (smallest.firstPageMs[name]?.p50 ?? 1)) * 100) / 100]))
+      : {};
+  console.log('first-page p50 ratio, largest vs smallest ledger:', growth);
+  const outDir = join(repoRoot, 'bench-results', `reads-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    join(outDir, 'results.json'),
+    JSON.stringify({ machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, sizes, samples: SAMPLES, results, firstPageGrowth: growth }, null, 2),
+  );
+  writeBarChart(join(outDir, 'point-read-p99.png'), 'REST point read p99 by ledger size', 'ms', results.map((r) => ({ label: `${r.ledgerRecords.toLocaleString('en-US')} records`, value: r.pointReadMs.p99 })));
+  writeBarChart(
+    join(outDir, 'first-page-p50.png'),
+    'First page (100, newest first) p50 by query and ledger size',
+    'ms',
+    results.flatMap((r) => Object.entries(r.firstPageMs).map(([name, summary]) => ({ label: `${name} @ ${r.ledgerRecords.toLocaleString('en-US')}`, value: summary.p50 }))),
+  );
+  log(`results written to ${outDir}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
