@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from '../canonical-json';
 import type { ConsentCheck, InteractionInput } from '../interactions/interaction-schema';
+import type { StateEntry } from './peer-state-batch';
 
 /**
  * A batch is stored under three kinds of composite key, chosen to keep writes per record at one:
@@ -8,6 +9,8 @@ import type { ConsentCheck, InteractionInput } from '../interactions/interaction
  * - `batch-records ∘ batchId`: every record of the batch in leaf order, in one value;
  * - `batched-interaction ∘ id`: a pointer `{ batchId, leafIndex }` per record, for point reads and
  *   write-once checks.
+ * Writes are returned as entries rather than put one by one, so the caller can send them to the
+ * peer in one message (peer-state-batch.ts).
  */
 const BATCH_TYPE = 'batch';
 const BATCH_RECORDS_TYPE = 'batch-records';
@@ -50,16 +53,27 @@ export async function readBatchRecords(ctx: Context, batchId: string): Promise<B
   return decode<{ records: BatchedRecord[] }>(await ctx.stub.getState(ctx.stub.createCompositeKey(BATCH_RECORDS_TYPE, [batchId])))?.records;
 }
 
-export async function readPointer(ctx: Context, id: string): Promise<RecordPointer | undefined> {
-  return decode<RecordPointer>(await ctx.stub.getState(ctx.stub.createCompositeKey(POINTER_TYPE, [id])));
+export function pointerKey(ctx: Context, id: string): string {
+  return ctx.stub.createCompositeKey(POINTER_TYPE, [id]);
 }
 
-/** Writes the header, the records and one pointer per record (index entries are the caller's). */
-export async function writeBatch(ctx: Context, batch: StoredBatch, records: readonly BatchedRecord[]): Promise<void> {
-  await ctx.stub.putState(ctx.stub.createCompositeKey(BATCH_TYPE, [batch.batchId]), Buffer.from(canonicalJson(batch)));
-  await ctx.stub.putState(ctx.stub.createCompositeKey(BATCH_RECORDS_TYPE, [batch.batchId]), Buffer.from(canonicalJson({ records })));
-  for (const [leafIndex, { record }] of records.entries()) {
-    const pointer: RecordPointer = { batchId: batch.batchId, leafIndex };
-    await ctx.stub.putState(ctx.stub.createCompositeKey(POINTER_TYPE, [record.id]), Buffer.from(canonicalJson(pointer)));
-  }
+/** A stored pointer's value (from getState or a multi-key read), or `undefined` when absent. */
+export function decodePointer(data: Uint8Array): RecordPointer | undefined {
+  return decode<RecordPointer>(data);
+}
+
+export async function readPointer(ctx: Context, id: string): Promise<RecordPointer | undefined> {
+  return decodePointer(await ctx.stub.getState(pointerKey(ctx, id)));
+}
+
+/** The writes that store a batch: header, records and one pointer per record (index entries are the caller's). */
+export function batchWrites(ctx: Context, batch: StoredBatch, records: readonly BatchedRecord[]): StateEntry[] {
+  return [
+    { key: ctx.stub.createCompositeKey(BATCH_TYPE, [batch.batchId]), value: Buffer.from(canonicalJson(batch)) },
+    { key: ctx.stub.createCompositeKey(BATCH_RECORDS_TYPE, [batch.batchId]), value: Buffer.from(canonicalJson({ records })) },
+    ...records.map(({ record }, leafIndex) => {
+      const pointer: RecordPointer = { batchId: batch.batchId, leafIndex };
+      return { key: pointerKey(ctx, record.id), value: Buffer.from(canonicalJson(pointer)) };
+    }),
+  ];
 }
