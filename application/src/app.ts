@@ -59,7 +59,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers'
     ...probeRoutes(deps.channels),
     ...transactionRoutes(deps.channels),
     ...apiKeyRoutes(deps.apiKeys),
-    ...subjectRoutes(deps.channels, new SubjectRegistry(orgKeys), subjectKeys),
+    ...subjectRoutes(deps.channels, new SubjectRegistry(orgKeys, deps.mspId), subjectKeys),
     ...consentRoutes(deps.channels),
     ...artifactRoutes(deps.channels),
     ...eventRoutes(deps.channels, { shutdown: deps.shutdown }),

@@ -29,7 +29,7 @@ const ids = {
 const consent = (id: string, purposes: string[]): string =>
   JSON.stringify({
     id,
-    subjectRef: `subj-${id}`,
+    subjectRef: `HospitalAMSP:subj-${id}`,
     grantees: [AI_PROVIDER.mspId],
     decision: 'permit',
     purposes,
@@ -45,7 +45,7 @@ let datasetRegistrationTx = '';
 beforeAll(async () => {
   const consentManager = contractOf(HOSPITAL_A, 'consent-manager');
   // Consents can be granted only about subjects the granting org registered.
-  for (const consentId of [ids.consentTraining, ids.consentResearch]) await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', `subj-${consentId}`);
+  for (const consentId of [ids.consentTraining, ids.consentResearch]) await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', `HospitalAMSP:subj-${consentId}`);
   await submitTransaction(consentManager, 'Consents:GrantConsent', { arguments: [consent(ids.consentTraining, ['model-training'])] });
   await submitTransaction(consentManager, 'Consents:GrantConsent', { arguments: [consent(ids.consentResearch, ['research'])] });
   const hospital = contractOf(HOSPITAL_A, 'recorder');

@@ -42,7 +42,7 @@ async function refusal(call: Promise<unknown>): Promise<string> {
 function consent(id: string, overrides: Json = {}): Json {
   return {
     id,
-    subjectRef: `subj-${run}`,
+    subjectRef: `HospitalAMSP:subj-${run}`,
     grantees: ['AIProviderMSP'],
     decision: 'permit',
     purposes: ['ai-inference'],
@@ -66,7 +66,7 @@ function interaction(id: string, overrides: Json = {}): Json {
     status: 'ok',
     applicationId: 'summary-app',
     promptCommitment: COMMITMENT,
-    subjectRef: `subj-${run}`,
+    subjectRef: `HospitalAMSP:subj-${run}`,
     purpose: 'ai-inference',
     ...overrides,
   };
@@ -90,25 +90,26 @@ async function nextEvent(events: CloseableAsyncIterable<ChaincodeEvent>, match: 
 }
 
 beforeAll(async () => {
-  for (const subjectRef of [`subj-${run}`, `pseudo-${run}`, `deny-${run}`]) await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', subjectRef);
+  for (const subjectRef of [`HospitalAMSP:subj-${run}`, `HospitalAMSP:pseudo-${run}`, `HospitalAMSP:deny-${run}`]) await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', subjectRef);
 });
 
 describe('Consents on the network', () => {
-  it('refuses a grant about a subject the granting org never registered', async () => {
+  it('refuses a grant about another org’s subject (namespaced subject references)', async () => {
     const refused = await refusal(
-      submit(contractOf(AI_PROVIDER, 'consent-manager'), 'Consents:GrantConsent', JSON.stringify(consent(`it-foreign-${run}`, { subjectRef: `pseudo-${run}`, purposes: ['model-training'] }))),
+      submit(contractOf(AI_PROVIDER, 'consent-manager'), 'Consents:GrantConsent', JSON.stringify(consent(`it-foreign-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}`, purposes: ['model-training'] }))),
     );
-    expect(refused).toContain(`PRECONDITION_FAILED: subject pseudo-${run} is not registered by AIProviderMSP`);
+    expect(refused).toContain(`PRECONDITION_FAILED: subject HospitalAMSP:pseudo-${run} is not in AIProviderMSP's namespace`);
     expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor'), 'Consents:GetConsent', `it-foreign-${run}`))).toContain('NOT_FOUND');
   });
 
   it('lets only consent-managers grant, with their own org as controller (every role × org on hospital-a)', async () => {
     for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
-      // Each org grants about a subject it registered itself (the chaincode refuses any other).
-      await registerSubjectOnLedger(org, 'hospital-a', `subj-${run}`);
+      // Each org grants about a subject it registered in its own namespace (the chaincode refuses any other).
+      const subjectRef = `${org.mspId}:subj-${run}`;
+      await registerSubjectOnLedger(org, 'hospital-a', subjectRef);
       for (const role of APP_ROLES) {
         const id = `it-c-${org.slug}-${role}-${run}`;
-        const call = submit(contractOf(org, role), 'Consents:GrantConsent', JSON.stringify(consent(id)));
+        const call = submit(contractOf(org, role), 'Consents:GrantConsent', JSON.stringify(consent(id, { subjectRef })));
         if (role === 'consent-manager') expect(await call).toMatchObject({ id, controller: org.mspId });
         else expect(await refusal(call)).toContain(`ACCESS_DENIED: access denied: role '${role}' of ${org.mspId}`);
       }
@@ -126,16 +127,16 @@ describe('Consents on the network', () => {
           if (mayRead) expect(await evaluate(contract, name, id)).toBeDefined();
           else expect(await refusal(evaluate(contract, name, id))).toContain('ACCESS_DENIED');
         }
-        const page = (await evaluate(contract, 'Consents:QueryConsents', JSON.stringify({ by: 'subjectRef', value: `subj-${run}` }))) as { records: { id: string }[] };
+        const page = (await evaluate(contract, 'Consents:QueryConsents', JSON.stringify({ by: 'subjectRef', value: `HospitalAMSP:subj-${run}` }))) as { records: { id: string }[] };
         expect(page.records.some((record) => record.id === id)).toBe(mayRead);
-        expect(await evaluate(contract, 'Consents:CheckConsent', `subj-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({ allowed: true });
+        expect(await evaluate(contract, 'Consents:CheckConsent', `HospitalAMSP:subj-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({ allowed: true });
       }
     }
     expect(await evaluate(contractOf(REGULATOR, 'auditor'), 'Consents:ExportConsentFHIR', id)).toMatchObject({
       resourceType: 'Consent',
       status: 'active',
       decision: 'permit',
-      subject: { identifier: { value: `subj-${run}` } },
+      subject: { identifier: { value: `HospitalAMSP:subj-${run}` } },
       controller: [{ identifier: { value: 'HospitalAMSP' } }],
     });
     for (const [org, role] of [[AI_PROVIDER, 'consent-manager'], [HOSPITAL_A, 'recorder'], [HOSPITAL_A, 'admin'], [REGULATOR, 'auditor']] as const) {
@@ -149,26 +150,26 @@ describe('Consents on the network', () => {
     const events = await listenerNetwork.getChaincodeEvents(CHAINCODE_NAME);
     try {
       const manager = contractOf(HOSPITAL_A, 'consent-manager');
-      const granted = await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(id, { subjectRef: `pseudo-${run}` })));
+      const granted = await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(id, { subjectRef: `HospitalAMSP:pseudo-${run}` })));
       const grantEvent = await nextEvent(events, (event) => event.eventName === 'ConsentGranted' && parse(event.payload).id === id);
       expect(parse(grantEvent.payload)).toEqual({ controller: 'HospitalAMSP', decision: 'permit', id, txTime: granted.grantedAt });
-      expect(decoder.decode(grantEvent.payload)).not.toContain(`pseudo-${run}`);
+      expect(decoder.decode(grantEvent.payload)).not.toContain(`HospitalAMSP:pseudo-${run}`);
 
       const recorder = contractOf(AI_PROVIDER, 'recorder');
-      const allowed = await submit(recorder, 'Interactions:RecordInteraction', JSON.stringify(interaction(`it-ok-${run}`, { subjectRef: `pseudo-${run}` })));
+      const allowed = await submit(recorder, 'Interactions:RecordInteraction', JSON.stringify(interaction(`it-ok-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })));
       expect(allowed.consentCheck).toEqual({ allowed: true, consentId: id, reason: `consent ${id} permits ai-inference for AIProviderMSP or summary-app` });
 
       const revoked = await submit(manager, 'Consents:RevokeConsent', id, 'patient withdrew consent');
       expect(revoked).toMatchObject({ revokedBy: 'app-consent-manager', revocationReason: 'patient withdrew consent' });
       const revokeEvent = await nextEvent(events, (event) => event.eventName === 'ConsentRevoked' && parse(event.payload).id === id);
       expect(revokeEvent.transactionId).toBe(revoked.revocationTxId);
-      expect(await evaluate(recorder, 'Consents:CheckConsent', `pseudo-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({ allowed: false });
-      expect(await evaluate(recorder, 'Consents:CheckConsent', `pseudo-${run}`, 'ai-inference', 'AIProviderMSP', String(granted.grantedAt))).toMatchObject({
+      expect(await evaluate(recorder, 'Consents:CheckConsent', `HospitalAMSP:pseudo-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({ allowed: false });
+      expect(await evaluate(recorder, 'Consents:CheckConsent', `HospitalAMSP:pseudo-${run}`, 'ai-inference', 'AIProviderMSP', String(granted.grantedAt))).toMatchObject({
         allowed: true,
         consentId: id,
       });
 
-      const violating = await submit(recorder, 'Interactions:RecordInteraction', JSON.stringify(interaction(`it-violation-${run}`, { subjectRef: `pseudo-${run}` })));
+      const violating = await submit(recorder, 'Interactions:RecordInteraction', JSON.stringify(interaction(`it-violation-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })));
       expect(violating.consentCheck).toEqual({
         allowed: false,
         reason: `no active consent of the subject covers ai-inference for AIProviderMSP or summary-app (${id} is revoked)`,
@@ -189,7 +190,7 @@ describe('Consents on the network', () => {
 
   it('lets a deny win over a permit on the real ledger', async () => {
     const manager = contractOf(HOSPITAL_A, 'consent-manager');
-    const subject = `deny-${run}`;
+    const subject = `HospitalAMSP:deny-${run}`;
     await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(`it-permit-${run}`, { subjectRef: subject })));
     await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(`it-deny-${run}`, { subjectRef: subject, decision: 'deny' })));
     expect(await evaluate(contractOf(AI_PROVIDER, 'recorder'), 'Consents:CheckConsent', subject, 'ai-inference', 'AIProviderMSP', '')).toEqual({
@@ -203,7 +204,7 @@ describe('Consents on the network', () => {
     const id = `it-channel-${run}`;
     await submit(contractOf(HOSPITAL_A, 'consent-manager'), 'Consents:GrantConsent', JSON.stringify(consent(id)));
     expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), 'Consents:GetConsent', id))).toContain(`NOT_FOUND: consent ${id} does not exist`);
-    expect(await evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), 'Consents:CheckConsent', `subj-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({
+    expect(await evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), 'Consents:CheckConsent', `HospitalAMSP:subj-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({
       allowed: false,
     });
     await expect(evaluate(contractOf(HOSPITAL_B, 'auditor', 'hospital-a', HOSPITAL_A), 'Consents:GetConsent', id)).rejects.toThrow();

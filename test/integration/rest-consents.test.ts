@@ -34,7 +34,7 @@ describe('subjects and consents over HTTP against the real network', () => {
     const registered = await call(hospitalA, 'HospitalA', 'consent-manager', 'POST', `${A}/subjects`, '/api/v1/channels/{channel}/subjects', { identifier });
     expect(registered.status).toBe(201);
     const subjectRef = String(registered.body.subjectRef);
-    expect(subjectRef).toMatch(/^sub_[0-9a-f]{32}$/);
+    expect(subjectRef).toMatch(/^HospitalAMSP:sub_[0-9a-f]{32}$/);
     const again = await call(hospitalA, 'HospitalA', 'recorder', 'POST', `${A}/subjects`, '/api/v1/channels/{channel}/subjects', { identifier });
     expect(again).toMatchObject({ status: 200, body: { subjectRef, created: false } });
     const lookup = await call(hospitalA, 'HospitalA', 'auditor', 'POST', `${A}/subjects/lookup`, '/api/v1/channels/{channel}/subjects/lookup', { identifier });

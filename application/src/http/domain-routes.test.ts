@@ -101,7 +101,7 @@ describe('subject, consent and artifact routes (fake ledger)', () => {
     const first = await app.request('POST', `${BASE}/subjects`, { key: app.keys.recorder, body: { identifier: 'MRN-secret-1' } });
     expect(first.status).toBe(201);
     const { subjectRef } = (await first.json()) as { subjectRef: string };
-    expect(subjectRef).toMatch(/^sub_[0-9a-f]{32}$/);
+    expect(subjectRef).toMatch(/^HospitalAMSP:sub_[0-9a-f]{32}$/);
     await app.request('POST', `${BASE}/subjects`, { key: app.keys.recorder, body: { identifier: 'MRN-secret-2' } });
 
     const init = app.ledger.calls.filter((call) => call.transaction === 'Subjects:InitOrgKeys');

@@ -4,9 +4,13 @@ import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError } from '../ledger/ledger-error';
 import { randomKeyHex, type OrgKeys } from './org-keys';
 
-/** A fresh pseudonym: `sub_` and 16 random bytes (128 bits) as hex; random, so it says nothing about the person. */
-export function newSubjectRef(): string {
-  return `sub_${randomBytes(16).toString('hex')}`;
+/**
+ * A fresh pseudonym: the org's MSP id, `:sub_` and 16 random bytes (128 bits) as hex. Random, so it
+ * says nothing about the person; namespaced, because the chaincode lets an org grant consents only
+ * about subject references in its own namespace.
+ */
+export function newSubjectRef(mspId: string): string {
+  return `${mspId}:sub_${randomBytes(16).toString('hex')}`;
 }
 
 /** The public receipt of an erasure, as the chaincode stores it. */
@@ -33,6 +37,7 @@ const DEFAULT_RECEIPT_RETRY: ReceiptRetry = { attempts: 6, delayMs: 500 };
 export class SubjectRegistry {
   constructor(
     private readonly orgKeys: OrgKeys,
+    private readonly mspId: string,
     private readonly receiptRetry: ReceiptRetry = DEFAULT_RECEIPT_RETRY,
   ) {}
 
@@ -45,7 +50,7 @@ export class SubjectRegistry {
     const submitted = await ledger.submit(channel, 'Subjects:RegisterSubject', [], {
       // Safe to repeat: the same identifier maps to the first subjectRef whatever is sent again.
       idempotent: true,
-      transient: { identifier, subjectRef: newSubjectRef(), subjectKey: randomKeyHex() },
+      transient: { identifier, subjectRef: newSubjectRef(this.mspId), subjectKey: randomKeyHex() },
     });
     return JSON.parse(submitted.result) as { subjectRef: string; created: boolean };
   }

@@ -21,7 +21,7 @@ type Json = Record<string, unknown>;
 function consentInput(overrides: Json = {}): Json {
   return {
     id: 'c-1',
-    subjectRef: 'subj-1',
+    subjectRef: 'HospitalAMSP:subj-1',
     grantees: ['AIProviderMSP'],
     decision: 'permit',
     purposes: ['ai-inference'],
@@ -49,24 +49,35 @@ async function errorOf(promise: Promise<unknown>): Promise<string> {
   throw new Error('expected the call to fail');
 }
 
-describe('Consents: only the org that registered a subject grants consents about it', () => {
-  it('refuses a grant for a subject the granting org never registered, even one another org registered', async () => {
+describe('Consents: an org grants only about subjects in its own namespace that it registered', () => {
+  it('refuses a grant about another org’s subject, even after registering a copy of its reference', async () => {
     const ledger = new InMemoryLedger();
-    await registerSubject(ledger, 'HospitalAMSP', 'subj-1');
+    await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
+    // The attack the namespace stops: a copy of the hospital's public subjectRef in the provider's own collection.
+    await registerSubject(ledger, 'AIProviderMSP', 'HospitalAMSP:subj-1', 'made-up');
     const refused = await errorOf(ledger.submit(providerManager, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput({ grantees: ['AIProviderMSP'], purposes: ['model-training'] })))));
     expect(refused).toBe(
-      'PRECONDITION_FAILED: subject subj-1 is not registered by AIProviderMSP (or was erased): only the org that registered a subject (Subjects:RegisterSubject) may grant consents about it',
+      "PRECONDITION_FAILED: subject HospitalAMSP:subj-1 is not in AIProviderMSP's namespace: an org grants consents only about its own subjects ('AIProviderMSP:…')",
     );
     expect(ledger.keys().filter((key) => key.includes('c-1'))).toEqual([]);
     await ledger.submit(managerA, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput())));
   });
 
+  it('refuses a grant about a subject in its namespace that it never registered', async () => {
+    const ledger = new InMemoryLedger();
+    const refused = await errorOf(ledger.submit(managerA, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput()))));
+    expect(refused).toBe(
+      'PRECONDITION_FAILED: subject HospitalAMSP:subj-1 is not registered by HospitalAMSP (or was erased): only the org that registered a subject (Subjects:RegisterSubject) may grant consents about it',
+    );
+    expect(ledger.keys()).toEqual([]);
+  });
+
   it('refuses new grants once the subject is erased, but keeps existing ones readable', async () => {
     const ledger = new InMemoryLedger();
     await grant(ledger, managerA, consentInput());
-    await ledger.submit({ mspId: 'HospitalAMSP', role: 'admin' }, (ctx) => new SubjectsContract().EraseSubject(ctx, 'subj-1'));
+    await ledger.submit({ mspId: 'HospitalAMSP', role: 'admin' }, (ctx) => new SubjectsContract().EraseSubject(ctx, 'HospitalAMSP:subj-1'));
     const refused = await errorOf(ledger.submit(managerA, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput({ id: 'c-2' })))));
-    expect(refused).toMatch(/^PRECONDITION_FAILED: subject subj-1 is not registered by HospitalAMSP \(or was erased\)/);
+    expect(refused).toMatch(/^PRECONDITION_FAILED: subject HospitalAMSP:subj-1 is not registered by HospitalAMSP \(or was erased\)/);
     expect(await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'))).toMatchObject({ id: 'c-1' });
   });
 });
@@ -82,12 +93,12 @@ describe('Consents: GrantConsent', () => {
     expect(ledger.keys().filter((candidate) => candidate.startsWith('consent-by-'))).toEqual([
       'consent-by-grantee\u0000AIProviderMSP\u0000c-1\u0000',
       'consent-by-purpose\u0000ai-inference\u0000c-1\u0000',
-      'consent-by-subjectRef\u0000subj-1\u0000c-1\u0000',
+      'consent-by-subjectRef\u0000HospitalAMSP:subj-1\u0000c-1\u0000',
     ]);
     expect(ledger.events).toEqual([
       { name: 'ConsentGranted', payload: { controller: 'HospitalAMSP', decision: 'permit', id: 'c-1', txTime: '2026-01-02T10:00:00.000Z' }, txId: stored.txId },
     ]);
-    expect(JSON.stringify(ledger.events)).not.toContain('subj-1');
+    expect(JSON.stringify(ledger.events)).not.toContain('HospitalAMSP:subj-1');
   });
 
   it.each([recorderA, auditor, { mspId: 'HospitalAMSP', role: 'admin' }, peer])('refuses role %p and writes nothing', async (who) => {
@@ -193,7 +204,7 @@ describe('Consents: reading', () => {
   async function twoConsents(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
     await grant(ledger, managerA, consentInput());
-    await grant(ledger, managerB, consentInput({ id: 'c-b', subjectRef: 'subj-b', grantees: ['AIProviderMSP', 'app-x'] }));
+    await grant(ledger, managerB, consentInput({ id: 'c-b', subjectRef: 'HospitalBMSP:subj-b', grantees: ['AIProviderMSP', 'app-x'] }));
     return ledger;
   }
 
@@ -232,7 +243,7 @@ describe('Consents: reading', () => {
     expect(await query(auditor, { by: 'grantee', value: 'AIProviderMSP' })).toEqual(['c-1', 'c-b']);
     expect(await query(providerRecorder, { by: 'purpose', value: 'ai-inference' })).toEqual(['c-1', 'c-b']);
     expect(await query(recorderA, { by: 'grantee', value: 'AIProviderMSP' })).toEqual(['c-1']);
-    expect(await query(recorderB, { by: 'subjectRef', value: 'subj-1' })).toEqual([]);
+    expect(await query(recorderB, { by: 'subjectRef', value: 'HospitalAMSP:subj-1' })).toEqual([]);
     expect(await query(auditor, { by: 'grantee', value: 'app-x' })).toEqual(['c-b']);
     expect(await query(auditor, { by: 'purpose', value: 'ai-inference', status: 'expired' }, '2026-07-01T00:00:00.000Z')).toEqual(['c-1', 'c-b']);
     expect(await query(auditor, { by: 'purpose', value: 'ai-inference', status: 'active' }, '2026-07-01T00:00:00.000Z')).toEqual([]);
@@ -248,14 +259,14 @@ describe('Consents: reading', () => {
     let bookmark = '';
     do {
       const page = await read<{ records: { id: string }[]; bookmark: string }>(ledger, auditor, (ctx) =>
-        contract.QueryConsents(ctx, JSON.stringify({ by: 'subjectRef', value: 'subj-1', pageSize: 2, bookmark })),
+        contract.QueryConsents(ctx, JSON.stringify({ by: 'subjectRef', value: 'HospitalAMSP:subj-1', pageSize: 2, bookmark })),
       );
       pages.push(page.records.map((record) => record.id));
       bookmark = page.bookmark;
     } while (bookmark !== '');
     expect(pages).toEqual([['c-0', 'c-1'], ['c-2', 'c-3'], ['c-4']]);
     const foreign = 'consent-by-grantee\u0000AIProviderMSP\u0000c-0\u0000';
-    expect(await errorOf(read(ledger, auditor, (ctx) => contract.QueryConsents(ctx, JSON.stringify({ by: 'subjectRef', value: 'subj-1', bookmark: foreign }))))).toBe(
+    expect(await errorOf(read(ledger, auditor, (ctx) => contract.QueryConsents(ctx, JSON.stringify({ by: 'subjectRef', value: 'HospitalAMSP:subj-1', bookmark: foreign }))))).toBe(
       'INVALID_ARGUMENT: bookmark: does not belong to this query',
     );
   });
@@ -266,7 +277,7 @@ describe('Consents: CheckConsent', () => {
     const ledger = new InMemoryLedger();
     await grant(ledger, managerA, consentInput());
     const check = (at = '', grantee = 'AIProviderMSP', who: TestIdentity = recorderB): Promise<Json> =>
-      read(ledger, who, (ctx) => contract.CheckConsent(ctx, 'subj-1', 'ai-inference', grantee, at), '2026-02-01T00:00:00.000Z');
+      read(ledger, who, (ctx) => contract.CheckConsent(ctx, 'HospitalAMSP:subj-1', 'ai-inference', grantee, at), '2026-02-01T00:00:00.000Z');
     expect(await check()).toEqual({ allowed: true, consentId: 'c-1', reason: 'consent c-1 permits ai-inference for AIProviderMSP' });
     expect((await check('', 'HospitalBMSP')).allowed).toBe(false);
     expect(await check('2026-07-01T00:00:00Z')).toMatchObject({ allowed: false, reason: expect.stringContaining('c-1 is expired') as unknown });
@@ -289,7 +300,7 @@ describe('Consents: ExportConsentFHIR', () => {
     await grant(ledger, managerA, consentInput({ purposes: ['ai-inference', 'treatment'], dataCategories: ['labs'], jurisdiction: 'DE', collectionMethod: 'written' }), '2026-01-02T08:00:00.000Z');
     const fhir = await read<FhirConsent>(ledger, auditor, (ctx) => contract.ExportConsentFHIR(ctx, 'c-1'), '2026-02-01T00:00:00.000Z');
     const grantee = { identifier: { system: 'urn:aal:grantee', value: 'AIProviderMSP' } };
-    const subject = { type: 'Patient', identifier: { system: 'urn:aal:subject-ref', value: 'subj-1' } };
+    const subject = { type: 'Patient', identifier: { system: 'urn:aal:subject-ref', value: 'HospitalAMSP:subj-1' } };
     const period = { start: '2026-01-01T00:00:00Z', end: '2026-06-30T23:59:59Z' };
     expect(fhir).toEqual({
       resourceType: 'Consent',

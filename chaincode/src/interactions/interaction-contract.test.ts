@@ -186,14 +186,14 @@ describe('Interactions: consent verdict at commit time', () => {
     const ledger = new InMemoryLedger();
     const consent = {
       id: 'c-1',
-      subjectRef: 'subj-1',
+      subjectRef: 'HospitalAMSP:subj-1',
       grantees: ['HospitalAMSP'],
       decision: 'permit',
       purposes: ['ai-inference'],
       period: { start: '2026-01-01T00:00:00Z', end: '2026-03-01T00:00:00Z' },
       policyCommitment: COMMITMENT,
     };
-    await registerSubject(ledger, 'HospitalAMSP', 'subj-1');
+    await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
     await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(consent)));
     await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify({ ...consent, id: 'c-app', grantees: ['summary-app'] })));
     return ledger;
@@ -201,22 +201,22 @@ describe('Interactions: consent verdict at commit time', () => {
 
   it('stores an allowed verdict naming the consent', async () => {
     const ledger = await withConsent();
-    const stored = await record(ledger, recorderA, interaction({ subjectRef: 'subj-1', purpose: 'ai-inference' }));
+    const stored = await record(ledger, recorderA, interaction({ subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }));
     expect(stored.consentCheck).toEqual({ allowed: true, consentId: 'c-1', reason: 'consent c-1 permits ai-inference for HospitalAMSP or triage-app' });
     expect(ledger.events.at(-1)?.name).toBe('InteractionRecorded');
   });
 
   it('accepts a consent granted to the application rather than the org', async () => {
     const ledger = await withConsent();
-    const stored = await record(ledger, recorderP, interaction({ id: 'i-app', applicationId: 'summary-app', subjectRef: 'subj-1', purpose: 'ai-inference' }));
+    const stored = await record(ledger, recorderP, interaction({ id: 'i-app', applicationId: 'summary-app', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }));
     expect(stored.consentCheck).toMatchObject({ allowed: true, consentId: 'c-app' });
   });
 
   it('keeps a record whose check fails, flags it, and emits ConsentViolation with the reason', async () => {
     const ledger = await withConsent();
     const stored = await recordBatch(ledger, recorderA, [
-      interaction({ id: 'ok-1', subjectRef: 'subj-1', purpose: 'ai-inference' }),
-      interaction({ id: 'bad-1', subjectRef: 'subj-1', purpose: 'model-training' }),
+      interaction({ id: 'ok-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+      interaction({ id: 'bad-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'model-training' }),
       interaction({ id: 'bad-2', consentId: 'c-1', purpose: 'ai-inference' }),
       interaction({ id: 'none' }),
     ], '2026-04-01T00:00:00.000Z');
@@ -244,9 +244,9 @@ describe('Interactions: consent verdict at commit time', () => {
   it('refuses after revocation and lets a deny win over a permit', async () => {
     const ledger = await withConsent();
     await ledger.submit(managerA, (ctx) =>
-      consents.GrantConsent(ctx, JSON.stringify({ id: 'c-deny', subjectRef: 'subj-1', grantees: ['triage-app'], decision: 'deny', purposes: ['ai-inference'], period: { start: '2026-01-01T00:00:00Z' }, policyCommitment: COMMITMENT })),
+      consents.GrantConsent(ctx, JSON.stringify({ id: 'c-deny', subjectRef: 'HospitalAMSP:subj-1', grantees: ['triage-app'], decision: 'deny', purposes: ['ai-inference'], period: { start: '2026-01-01T00:00:00Z' }, policyCommitment: COMMITMENT })),
     );
-    const stored = await record(ledger, recorderA, interaction({ subjectRef: 'subj-1', consentId: 'c-1', purpose: 'ai-inference' }));
+    const stored = await record(ledger, recorderA, interaction({ subjectRef: 'HospitalAMSP:subj-1', consentId: 'c-1', purpose: 'ai-inference' }));
     expect(stored.consentCheck).toEqual({ allowed: false, consentId: 'c-deny', reason: 'consent c-deny denies ai-inference for HospitalAMSP or triage-app' });
   });
 });
