@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FabricNetwork } from '../../network/src/network';
 import { NetworkLayout } from '../../network/src/layout';
-import { AI_PROVIDER, CHAINCODE_NAME, HOSPITAL_A } from '../../network/src/topology';
+import { CHAINCODE_NAME, HOSPITAL_A } from '../../network/src/topology';
 import { gatewayFor, type TestGateway } from '../support/gateway';
 import { interactionRecord } from './interaction-records';
 import { runLoad, type LoadResult } from './load-generator';
@@ -94,15 +94,13 @@ async function main(): Promise<void> {
   log(`network ready in ${Math.round((Date.now() - started) / 1000)}s`);
 
   const layout = new NetworkLayout(options);
-  const pidOf = (name: string): number => network.status().find((process) => process.name === name)?.pid ?? -1;
+  // Every process of the network (CAs aside), so the table can say how much of the machine the
+  // network used, beside the recording org's peer and chaincode server.
   const sampler = new ProcessSampler(
-    [
-      layout.peerProcess(HOSPITAL_A),
-      layout.peerProcess(AI_PROVIDER),
-      layout.chaincodeProcess(HOSPITAL_A),
-      layout.ordererProcess(0),
-      layout.applicationProcess(HOSPITAL_A),
-    ].map((name) => ({ name, pid: pidOf(name) })),
+    network
+      .status()
+      .filter((process) => process.running && !process.name.startsWith('ca.'))
+      .map((process) => ({ name: process.name, pid: process.pid })),
   );
   const gateway = gatewayFor(layout, HOSPITAL_A, 'recorder');
   const results: ScenarioResult[] = [];
@@ -126,27 +124,27 @@ async function main(): Promise<void> {
         }),
       ),
     );
-    // The same records through both batched paths: RecordInteractions (~15 keys per record) and
-    // Batches:RecordBatch (one pointer key per record plus batch-level keys, Merkle root).
-    const batchPaths = [
-      { label: 'RecordInteractions', transaction: 'Interactions:RecordInteractions', sizes: [1, 10, 100, 500] },
-      { label: 'Batches:RecordBatch', transaction: 'Batches:RecordBatch', sizes: [1, 10, 100, 500, 1000] },
+    // The same records through both batched paths at the same concurrency: RecordInteractions
+    // (~15 keys per record) and Batches:RecordBatch (one pointer key per record, batch-level index
+    // keys, Merkle root); then RecordBatch with more batches in flight, to find where it saturates.
+    const batchScenarios = [
+      ...[1, 10, 100, 500].map((size) => ({ label: 'RecordInteractions', transaction: 'Interactions:RecordInteractions', size, concurrency: size >= 100 ? 4 : 32 })),
+      ...[1, 10, 100, 500, 1000].map((size) => ({ label: 'Batches:RecordBatch', transaction: 'Batches:RecordBatch', size, concurrency: size >= 100 ? 4 : 32 })),
+      ...[8, 16].flatMap((concurrency) => [500, 1000].map((size) => ({ label: 'Batches:RecordBatch', transaction: 'Batches:RecordBatch', size, concurrency }))),
     ];
-    for (const path of batchPaths) {
-      for (const size of path.sizes) {
-        const operations = Math.max(8, Math.round((quick ? 1000 : 20000) / size / (size === 1 ? 4 : 1)));
-        const prefix = `${path.transaction === 'Batches:RecordBatch' ? 'rb' : 'ri'}${size}`;
-        results.push(
-          await measure(`batch of ${size}: ${path.label} via gateway`, size, sampler, () =>
-            runLoad({
-              concurrency: size >= 100 ? 4 : 32,
-              total: operations,
-              operation: (i) =>
-                contract.submitTransaction(path.transaction, JSON.stringify(Array.from({ length: size }, (_, j) => interactionRecord(`${prefix}-${i}-${j}`)))),
-            }),
-          ),
-        );
-      }
+    for (const [n, scenario] of batchScenarios.entries()) {
+      const { size, concurrency } = scenario;
+      const operations = Math.max(8, 4 * concurrency * (size >= 100 ? 1 : 0), Math.round((quick ? 1000 : 20000) / size / (size === 1 ? 4 : 1)));
+      results.push(
+        await measure(`batch of ${size}: ${scenario.label} via gateway, ${concurrency} in flight`, size, sampler, () =>
+          runLoad({
+            concurrency,
+            total: operations,
+            operation: (i) =>
+              contract.submitTransaction(scenario.transaction, JSON.stringify(Array.from({ length: size }, (_, j) => interactionRecord(`s${n}-${size}-${i}-${j}`)))),
+          }),
+        ),
+      );
     }
   } finally {
     gateway.close();
@@ -167,6 +165,7 @@ async function main(): Promise<void> {
     // Where the time goes: the recording org's peer and chaincode server, in % of one core.
     'peer A CPU %': result.processes.find((usage) => usage.name === layout.peerProcess(HOSPITAL_A))?.cpuPercent ?? '',
     'chaincode A CPU %': result.processes.find((usage) => usage.name === layout.chaincodeProcess(HOSPITAL_A))?.cpuPercent ?? '',
+    'network CPU %': result.processes.reduce((sum, usage) => sum + usage.cpuPercent, 0),
   }));
   console.table(rows);
   const outDir = join(repoRoot, 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
