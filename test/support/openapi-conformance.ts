@@ -1,20 +1,32 @@
-/** The parts of an OpenAPI 3.1 document a response is checked against. */
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+
+/** The parts of an OpenAPI 3.1 document an answer is looked up in. */
 interface OpenApiDocument {
-  readonly paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: JsonSchema }> }> }>>;
+  readonly paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
 }
 
-interface JsonSchema {
-  readonly type?: string | string[];
-  readonly properties?: Record<string, JsonSchema>;
-  readonly required?: string[];
-  readonly items?: JsonSchema;
-  readonly $ref?: string;
+/** One validator per document: the document is registered once, and schemas are referenced inside it (so `$ref`s resolve). */
+const validators = new WeakMap<object, Ajv2020>();
+
+function validatorFor(document: object): Ajv2020 {
+  let ajv = validators.get(document);
+  if (ajv === undefined) {
+    // strict: false — OpenAPI documents carry keywords (x-roles, examples …) that are not JSON Schema.
+    ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(document, 'openapi');
+    validators.set(document, ajv);
+  }
+  return ajv;
 }
+
+const pointer = (...parts: string[]): string => parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
 /**
- * Checks an answer against the app's own OpenAPI document: the status is documented for the
- * operation with the answer's media type, and the body has every required property (recursively,
- * through objects and arrays) with the documented JSON type. Returns the mismatches (empty when it conforms).
+ * Checks an answer against the app's own OpenAPI 3.1 document: the operation documents the status
+ * with the answer's media type, and the body validates against that response's JSON Schema (full
+ * JSON Schema 2020-12 validation with ajv). Returns the problems (empty when it conforms).
  */
 export function conformanceProblems(document: unknown, method: string, pathTemplate: string, status: number, contentType: string, body: unknown): string[] {
   const operation = (document as OpenApiDocument).paths[pathTemplate]?.[method.toLowerCase()];
@@ -24,26 +36,10 @@ export function conformanceProblems(document: unknown, method: string, pathTempl
   const mediaType = contentType.split(';')[0]?.trim() ?? '';
   const media = response.content?.[mediaType];
   if (media === undefined) return [`${mediaType} is not documented for ${status}`];
-  return media.schema === undefined || media.schema.$ref !== undefined ? [] : mismatches(media.schema, body, '');
-}
-
-function jsonType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value;
-}
-
-function mismatches(schema: JsonSchema, value: unknown, path: string): string[] {
-  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
-  const actual = jsonType(value);
-  if (types.length > 0 && !types.includes(actual) && !(actual === 'integer' && types.includes('number'))) return [`${path || '(body)'}: is ${actual}, documented ${types.join('|')}`];
-  if (actual === 'object') {
-    const record = value as Record<string, unknown>;
-    const missing = (schema.required ?? []).filter((name) => !(name in record)).map((name) => `${path}${path ? '.' : ''}${name}: required but missing`);
-    const nested = Object.entries(schema.properties ?? {}).flatMap(([name, property]) => (name in record ? mismatches(property, record[name], `${path}${path ? '.' : ''}${name}`) : []));
-    return [...missing, ...nested];
-  }
-  if (actual === 'array' && schema.items !== undefined) return (value as unknown[]).flatMap((item, index) => mismatches(schema.items as JsonSchema, item, `${path}[${index}]`));
-  return [];
+  if (media.schema === undefined) return [];
+  const ajv = validatorFor(document as object);
+  const ref = `openapi#/${pointer('paths', pathTemplate, method.toLowerCase(), 'responses', String(status), 'content', mediaType, 'schema')}`;
+  const validate = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map((error) => `${error.instancePath || '(body)'}: ${error.message ?? 'is invalid'}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
 }
