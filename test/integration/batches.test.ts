@@ -1,3 +1,4 @@
+import { peer } from '@hyperledger/fabric-protos';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +95,17 @@ describe('Batches on the real network', () => {
     expect(JSON.parse(again.result)).toEqual(summary);
     const located = await evaluateJson<{ batchId: string; leafIndex: number }>(auditor, 'Batches:GetBatchedInteraction', { arguments: [records[20]?.id as string] });
     expect([located.batchId, located.leafIndex]).toEqual([txId, 20]);
+  });
+
+  it('write-once holds under concurrency: of two batches endorsed before either commits, the second to commit is invalidated (its id reads are in the read set)', async () => {
+    const shared = interaction(`race-${run}`, 99);
+    const first = await recorderA.newProposal('Batches:RecordBatch', { arguments: [JSON.stringify([shared, interaction(`race-${run}-a`, 1)])] }).endorse();
+    const second = await recorderA.newProposal('Batches:RecordBatch', { arguments: [JSON.stringify([shared, interaction(`race-${run}-b`, 2)])] }).endorse();
+    const firstStatus = await (await first.submit()).getStatus();
+    const secondStatus = await (await second.submit()).getStatus();
+    expect(firstStatus.successful).toBe(true);
+    expect([secondStatus.successful, secondStatus.code]).toEqual([false, peer.TxValidationCode.MVCC_READ_CONFLICT]);
+    expect(await refusal(auditor.evaluate('Batches:GetBatchedInteraction', { arguments: [`race-${run}-b`] }))).toContain('NOT_FOUND');
   });
 
   it("another org's recorder cannot read HospitalA's batch or proofs; the auditor can", async () => {
