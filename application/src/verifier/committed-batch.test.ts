@@ -1,0 +1,66 @@
+import { common, ledger, peer } from '@hyperledger/fabric-protos';
+import { committedBatchOf } from './committed-batch';
+
+const BATCH_ID = 'a'.repeat(64);
+const header = { batchId: BATCH_ID, org: 'HospitalAMSP', recordedBy: 'app-recorder', txTime: '2026-01-01T00:00:00.000Z', size: 3, root: 'b'.repeat(64), ids: ['x', 'y', 'z'] };
+
+/** A ProcessedTransaction as qscc returns it, whose one action wrote `writes` in `namespace`. */
+function processedTransaction(writes: { key: string; value: string; isDelete?: boolean }[], code: number, namespace = 'audit'): Uint8Array {
+  const kvRwSet = new ledger.rwset.kvrwset.KVRWSet();
+  kvRwSet.setWritesList(
+    writes.map((write) => {
+      const kvWrite = new ledger.rwset.kvrwset.KVWrite();
+      kvWrite.setKey(write.key);
+      kvWrite.setValue(Buffer.from(write.value));
+      kvWrite.setIsDelete(write.isDelete ?? false);
+      return kvWrite;
+    }),
+  );
+  const nsRwSet = new ledger.rwset.NsReadWriteSet();
+  nsRwSet.setNamespace(namespace);
+  nsRwSet.setRwset(kvRwSet.serializeBinary());
+  const txRwSet = new ledger.rwset.TxReadWriteSet();
+  txRwSet.setDataModel(ledger.rwset.TxReadWriteSet.DataModel.KV);
+  txRwSet.setNsRwsetList([nsRwSet]);
+  const chaincodeAction = new peer.ChaincodeAction();
+  chaincodeAction.setResults(txRwSet.serializeBinary());
+  const responsePayload = new peer.ProposalResponsePayload();
+  responsePayload.setExtension$(chaincodeAction.serializeBinary());
+  const endorsed = new peer.ChaincodeEndorsedAction();
+  endorsed.setProposalResponsePayload(responsePayload.serializeBinary());
+  const actionPayload = new peer.ChaincodeActionPayload();
+  actionPayload.setAction(endorsed);
+  const action = new peer.TransactionAction();
+  action.setPayload(actionPayload.serializeBinary());
+  const transaction = new peer.Transaction();
+  transaction.setActionsList([action]);
+  const payload = new common.Payload();
+  payload.setData(transaction.serializeBinary());
+  const envelope = new common.Envelope();
+  envelope.setPayload(payload.serializeBinary());
+  const processed = new peer.ProcessedTransaction();
+  processed.setTransactionenvelope(envelope);
+  processed.setValidationcode(code);
+  return processed.serializeBinary();
+}
+
+const headerKey = `\u0000batch\u0000${BATCH_ID}\u0000`;
+
+describe('committedBatchOf', () => {
+  it("reads the batch header from the transaction's write set, with the validation code", () => {
+    const bytes = processedTransaction([{ key: `\u0000batched-interaction\u0000x\u0000`, value: '{}' }, { key: headerKey, value: JSON.stringify(header) }], peer.TxValidationCode.VALID);
+    expect(committedBatchOf(bytes, 'audit', BATCH_ID)).toEqual({ validationCode: 'VALID', header });
+  });
+
+  it('names an invalidated transaction by its code', () => {
+    const bytes = processedTransaction([{ key: headerKey, value: JSON.stringify(header) }], peer.TxValidationCode.MVCC_READ_CONFLICT);
+    expect(committedBatchOf(bytes, 'audit', BATCH_ID).validationCode).toBe('MVCC_READ_CONFLICT');
+  });
+
+  it("finds no header for another batch, another chaincode's namespace, or a delete", () => {
+    const bytes = processedTransaction([{ key: headerKey, value: JSON.stringify(header) }], peer.TxValidationCode.VALID);
+    expect(committedBatchOf(bytes, 'audit', 'c'.repeat(64)).header).toBeUndefined();
+    expect(committedBatchOf(processedTransaction([{ key: headerKey, value: JSON.stringify(header) }], peer.TxValidationCode.VALID, 'other'), 'audit', BATCH_ID).header).toBeUndefined();
+    expect(committedBatchOf(processedTransaction([{ key: headerKey, value: '', isDelete: true }], peer.TxValidationCode.VALID), 'audit', BATCH_ID).header).toBeUndefined();
+  });
+});
