@@ -1,5 +1,5 @@
 import { ContractError } from '../errors';
-import { allInclusionPaths, merkleRoot } from '../merkle/merkle-tree';
+import { inclusionPath, merkleRoot } from '../merkle/merkle-tree';
 import { recordLeafBytes, recordLeafHash } from '../merkle/record-leaf';
 import type { RecordInclusionProof } from '../merkle/record-proof';
 import type { ConsentCheck } from '../interactions/interaction-schema';
@@ -26,8 +26,7 @@ export function inclusionProofOf(batch: StoredBatch, records: readonly BatchedRe
   if (entry === undefined || records.length !== batch.size || merkleRoot(leaves).toString('hex') !== batch.root) {
     throw new ContractError('PRECONDITION_FAILED', `batch ${batch.batchId}: the stored records do not hash to the stored root`);
   }
-  // One pass over the tree gives every path; the batch is at most 1000 leaves.
-  const path = allInclusionPaths(leaves)[leafIndex] ?? [];
+  const path = inclusionPath(leafIndex, leaves);
   return {
     record: entry.record,
     leafHash: recordLeafHash(entry.record).toString('hex'),
