@@ -18,6 +18,16 @@ export interface GatewayProfile {
   readonly channels: readonly string[];
   readonly chaincode: string;
   readonly identities: Readonly<Record<string, IdentityFiles>>;
+  /** How the app enrolls its own identities into its wallet on first start (see identity/wallet.ts). */
+  readonly enrollment?: EnrollmentSettings;
+}
+
+/** The org's Fabric CA and the file (mode 0600) with the app users' enrollment ids and secrets. */
+export interface EnrollmentSettings {
+  readonly caUrl: string;
+  readonly caName: string;
+  readonly caTlsCert: string;
+  readonly secretsFile: string;
 }
 
 /** Per-key token bucket: `perSecond` tokens refill each second, up to `burst`. */
@@ -39,6 +49,8 @@ export interface AppConfig {
   readonly profile: GatewayProfile;
   readonly apiKeyStorePath: string;
   readonly auditorReadLogPath: string;
+  /** The app's own enrolled identities (AAL_WALLET_DIR, default `<org dir>/app-wallet`). */
+  readonly walletDir: string;
   readonly bodyLimitBytes: number;
   readonly rateLimit: RateLimitConfig;
   readonly retry: RetryConfig;
@@ -66,6 +78,7 @@ const environmentSchema = z.object({
   AAL_GATEWAY_PROFILE: z.string({ error: 'must name the gateway profile JSON written by the network' }).min(1, 'must name the gateway profile JSON written by the network'),
   AAL_API_KEY_STORE: z.string().min(1).optional(),
   AAL_AUDITOR_READ_LOG: z.string().min(1).optional(),
+  AAL_WALLET_DIR: z.string().min(1).optional(),
   AAL_BODY_LIMIT_BYTES: integer(1_024, 100 * 1024 * 1024, 1024 * 1024),
   AAL_RATE_LIMIT_PER_SECOND: integer(1, 100_000, 50),
   AAL_RATE_LIMIT_BURST: integer(1, 100_000, 100),
@@ -87,6 +100,9 @@ const profileSchema = z.object({
     (identities) => ROLES.every((role) => role in identities),
     `must hold an identity for each role: ${ROLES.join(', ')}`,
   ),
+  enrollment: z
+    .object({ caUrl: z.string().url(), caName: z.string().min(1), caTlsCert: z.string().min(1), secretsFile: z.string().min(1) })
+    .optional(),
 });
 
 /**
@@ -112,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     profile,
     apiKeyStorePath: vars.AAL_API_KEY_STORE ?? join(orgDir, 'api-keys.json'),
     auditorReadLogPath: vars.AAL_AUDITOR_READ_LOG ?? join(orgDir, 'auditor-reads.jsonl'),
+    walletDir: vars.AAL_WALLET_DIR ?? join(orgDir, 'app-wallet'),
     bodyLimitBytes: vars.AAL_BODY_LIMIT_BYTES,
     rateLimit: { perSecond: vars.AAL_RATE_LIMIT_PER_SECOND, burst: vars.AAL_RATE_LIMIT_BURST },
     retry: { maxAttempts: vars.AAL_SUBMIT_MAX_ATTEMPTS, baseDelayMs: vars.AAL_RETRY_BASE_DELAY_MS, maxDelayMs: vars.AAL_RETRY_MAX_DELAY_MS },

@@ -7,6 +7,8 @@ import { createApp } from './app';
 import { AuditorReadLog, AuditorReadLogError } from './audit-log/auditor-read-log';
 import { ApiKeyStore, ApiKeyStoreError } from './auth/api-key-store';
 import { ConfigError, loadConfig } from './config';
+import { EnrollmentError } from './identity/fabric-ca-enrollment';
+import { walletIdentities } from './identity/wallet';
 import { connectToPeer } from './ledger/gateway-ledger-client';
 import { createRoleLedgerClients } from './ledger/role-ledger-clients';
 import { createMetrics } from './observability/metrics';
@@ -14,10 +16,11 @@ import { LOG_REDACTIONS } from './observability/log-redactions';
 
 const bootLogger = pino({ name: 'ai-audit-ledger' });
 
-function main(): void {
+async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ name: 'ai-audit-ledger', level: config.logLevel, redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' } });
-  const { profile } = config;
+  const { profile, enrolled } = await walletIdentities(config.profile, config.walletDir);
+  if (enrolled.length > 0) logger.info({ roles: enrolled, wallet: config.walletDir }, 'enrolled identities from the org CA into the wallet');
   const apiKeys = new ApiKeyStore(config.apiKeyStorePath);
   apiKeys.check();
   const auditorReadLog = new AuditorReadLog(config.auditorReadLogPath);
@@ -70,13 +73,12 @@ function main(): void {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   // Problems an operator must fix before the app can start: say what, exit 2, no stack trace.
-  if (error instanceof ConfigError || error instanceof ApiKeyStoreError || error instanceof AuditorReadLogError) {
+  if (error instanceof ConfigError || error instanceof ApiKeyStoreError || error instanceof AuditorReadLogError || error instanceof EnrollmentError) {
     bootLogger.fatal(error.message);
     process.exit(2);
   }
-  throw error;
-}
+  bootLogger.fatal({ err: error }, 'cannot start');
+  process.exit(1);
+});

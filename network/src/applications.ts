@@ -24,6 +24,13 @@ export function writeGatewayProfile(layout: NetworkLayout, org: OrgSpec): Gatewa
         return [role, { certificate: `${identity.msp}/signcerts/cert.pem`, keyDir: `${identity.msp}/keystore` }];
       }),
     ),
+    // The app enrolls its own identities with these on first start (identities above serve tooling).
+    enrollment: {
+      caUrl: `https://${address(layout.caEndpoint(org))}`,
+      caName: `ca-${org.slug}`,
+      caTlsCert: layout.caCert(org),
+      secretsFile: layout.appEnrollmentSecrets(org),
+    },
   };
   writeFileSync(layout.gatewayProfile(org), JSON.stringify(profile, null, 2));
   return profile;
@@ -68,6 +75,7 @@ export async function startApplication(layout: NetworkLayout, supervisor: Proces
       AAL_HOST: endpoint.host,
       AAL_PORT: String(endpoint.port),
       AAL_GATEWAY_PROFILE: layout.gatewayProfile(org),
+      AAL_WALLET_DIR: layout.appWallet(org),
       AAL_API_KEY_STORE: apiKeyStorePath(layout, org),
       AAL_AUDITOR_READ_LOG: auditorReadLogPath(layout, org),
     },

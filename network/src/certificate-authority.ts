@@ -89,8 +89,11 @@ export class OrgCertificateAuthority {
     await this.client(['enroll', '--url', `https://registrar:${this.registrarSecret()}@${host}:${port}`], home);
   }
 
-  /** Registers an identity and enrolls its signing certificate and, if asked, a TLS certificate. */
-  async issue(request: RegistrationRequest, paths: IdentityPaths, withTls: boolean): Promise<void> {
+  /**
+   * Registers an identity and enrolls its signing certificate and, if asked, a TLS certificate.
+   * Returns the enrollment secret, for identities whose owner enrolls again on its own (the apps).
+   */
+  async issue(request: RegistrationRequest, paths: IdentityPaths, withTls: boolean): Promise<string> {
     const secret = randomBytes(18).toString('hex');
     const registerArgs = ['register', '--url', this.url, '--id.name', request.name, '--id.secret', secret, '--id.type', request.type];
     const attributes = Object.entries(request.attributes ?? {});
@@ -113,6 +116,12 @@ export class OrgCertificateAuthority {
       copyFileSync(onlyFile(join(staging, 'tlscacerts')), paths.tls.ca);
       rmSync(staging, { recursive: true, force: true });
     }
+    return secret;
+  }
+
+  /** The CA's URL and name, as an application needs them to enroll on its own. */
+  get enrollmentEndpoint(): { url: string; caName: string } {
+    return { url: this.url, caName: this.caName };
   }
 }
 

@@ -27,9 +27,15 @@ export async function issueOrgCrypto(layout: NetworkLayout, ca: OrgCertificateAu
     await ca.issue({ name: 'peer0', type: 'peer' }, layout.peerIdentity(org), true);
     await ca.issue({ name: 'Admin', type: 'admin', attributes: { role: 'admin' } }, layout.adminIdentity(org), false);
     await ca.issue({ name: 'chaincode', type: 'client' }, layout.chaincodeServerIdentity(org), true);
+    // Application users: enrolled here for operator tooling (tests, benchmarks, the proof verifier),
+    // and enrolled again by the org's app into its own wallet on first start, with these secrets.
+    const secrets: Record<string, { enrollmentId: string; secret: string }> = {};
     for (const role of APP_ROLES) {
-      await ca.issue({ name: `app-${role}`, type: 'client', attributes: { role } }, layout.appUserIdentity(org, role), false);
+      const enrollmentId = `app-${role}`;
+      const secret = await ca.issue({ name: enrollmentId, type: 'client', attributes: { role } }, layout.appUserIdentity(org, role), false);
+      secrets[role] = { enrollmentId, secret };
     }
+    writeFileSync(layout.appEnrollmentSecrets(org), JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   writeFileSync(marker, JSON.stringify({ org: org.mspId, issuedAt: new Date().toISOString() }, null, 2));
 }

@@ -249,6 +249,16 @@ export class NetworkLayout {
     return join(this.dir, 'chaincode', org.slug);
   }
 
+  /** Enrollment ids and secrets of the org's application users (mode 0600), for the app's own enrollment. */
+  appEnrollmentSecrets(org: OrgSpec): string {
+    return join(this.orgDir(org), 'app-enrollment-secrets.json');
+  }
+
+  /** Where the org's app keeps the identities it enrolled (directory 0700, files 0600). */
+  appWallet(org: OrgSpec): string {
+    return join(this.orgDir(org), 'app-wallet');
+  }
+
   /** What an org's application needs to reach its peer: written by `up`, read by the app. */
   gatewayProfile(org: OrgSpec): string {
     return join(this.orgDir(org), 'gateway-profile.json');

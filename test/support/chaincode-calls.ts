@@ -1,6 +1,7 @@
 import { GatewayError, type Contract, type Gateway, type ProposalOptions } from '@hyperledger/fabric-gateway';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeTransactionProof, type TransactionProof } from '../../application/src/ledger/transaction-proof';
 
 const decoder = new TextDecoder();
@@ -44,12 +45,23 @@ export async function submitTransaction(contract: Contract, name: string, option
 export const evaluateJson = async <T>(contract: Contract, name: string, options: ProposalOptions = {}): Promise<T> =>
   JSON.parse(decoder.decode(await contract.evaluate(name, options))) as T;
 
-/** The committed transaction as the ledger has it (qscc), with the raw bytes of its block. */
+/**
+ * The committed transaction as the ledger has it (qscc), with the raw bytes of its block. The peer
+ * asked may commit the block a moment after the submitting org's peer did, so an unknown id is
+ * asked again for a few seconds before it counts as missing.
+ */
 export async function committedTransaction(gateway: Gateway, channel: string, txId: string): Promise<{ proof: TransactionProof; block: Buffer }> {
   const qscc = gateway.getNetwork(channel).getContract('qscc');
-  const processed = await qscc.evaluateTransaction('GetTransactionByID', channel, txId);
-  const block = await qscc.evaluateTransaction('GetBlockByTxID', channel, txId);
-  return { proof: decodeTransactionProof(processed, block), block: Buffer.from(block) };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const processed = await qscc.evaluateTransaction('GetTransactionByID', channel, txId);
+      const block = await qscc.evaluateTransaction('GetBlockByTxID', channel, txId);
+      return { proof: decodeTransactionProof(processed, block), block: Buffer.from(block) };
+    } catch (error) {
+      if (attempt >= 20 || !/no such transaction ID/.test(chaincodeMessage(error))) throw error;
+      await sleep(250);
+    }
+  }
 }
 
 /** Files under `dir` whose bytes contain `needle` (for "this node never stored that secret"). */

@@ -16,6 +16,7 @@ const transactionProofSchema = z.object({
   timestamp: z.string(),
   creatorMspId: z.string(),
   creatorSubject: z.string().describe("subject of the submitting identity's certificate"),
+  creatorCertificateSha256: z.string().describe("SHA-256 fingerprint of the submitting identity's certificate (colon-separated hex): which enrollment signed"),
   endorsements: z.array(endorsementSchema),
   endorsingOrgs: z.array(z.string()),
 });

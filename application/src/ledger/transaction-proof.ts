@@ -22,6 +22,8 @@ export interface TransactionProof {
   readonly creatorMspId: string;
   /** The submitting identity's certificate subject (e.g. `CN=app-recorder, …`): which role's user signed. */
   readonly creatorSubject: string;
+  /** SHA-256 fingerprint of the submitter's certificate: tells two enrollments of one user apart. */
+  readonly creatorCertificateSha256: string;
   readonly endorsements: readonly Endorsement[];
   /** Distinct orgs among the endorsers. */
   readonly endorsingOrgs: readonly string[];
@@ -31,15 +33,14 @@ const VALIDATION_CODES = Object.fromEntries(
   Object.entries(peer.TxValidationCode).map(([name, value]) => [value, name]),
 ) as Record<number, string>;
 
-function identity(bytes: Uint8Array): { mspId: string; subject: string } {
+function identity(bytes: Uint8Array): { mspId: string; subject: string; fingerprint: string } {
   const serialized = msp.SerializedIdentity.deserializeBinary(bytes);
-  let subject = '';
   try {
-    subject = new X509Certificate(Buffer.from(serialized.getIdBytes_asU8())).subject.replace(/\n/g, ', ');
+    const certificate = new X509Certificate(Buffer.from(serialized.getIdBytes_asU8()));
+    return { mspId: serialized.getMspid(), subject: certificate.subject.replace(/\n/g, ', '), fingerprint: certificate.fingerprint256 };
   } catch {
-    subject = '(not an X.509 identity)';
+    return { mspId: serialized.getMspid(), subject: '(not an X.509 identity)', fingerprint: '' };
   }
-  return { mspId: serialized.getMspid(), subject };
 }
 
 /**
@@ -75,6 +76,7 @@ export function decodeTransactionProof(processedTransaction: Uint8Array, block: 
     timestamp: timestamp ? new Date(timestamp.getSeconds() * 1000 + Math.floor(timestamp.getNanos() / 1e6)).toISOString() : '',
     creatorMspId: creator.mspId,
     creatorSubject: creator.subject,
+    creatorCertificateSha256: creator.fingerprint,
     endorsements,
     endorsingOrgs: [...new Set(endorsements.map((endorsement) => endorsement.mspId))].sort(),
   };

@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EnrollmentSettings, GatewayProfile } from '../config';
+import { EnrollmentError, type EnrollmentRequest } from './fabric-ca-enrollment';
+import { walletIdentities } from './wallet';
+
+const ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'];
+
+function setUp(): { profile: GatewayProfile & { enrollment: EnrollmentSettings }; wallet: string; calls: EnrollmentRequest[]; enroll: (request: EnrollmentRequest) => Promise<{ certificatePem: string; privateKeyPem: string }> } {
+  const dir = mkdtempSync(join(tmpdir(), 'aal-wallet-'));
+  const secretsFile = join(dir, 'secrets.json');
+  writeFileSync(secretsFile, JSON.stringify(Object.fromEntries(ROLES.map((role) => [role, { enrollmentId: `app-${role}`, secret: `s3cret-${role}` }]))));
+  writeFileSync(join(dir, 'ca.pem'), 'CA ROOT');
+  const profile = {
+    org: 'HospitalA',
+    mspId: 'HospitalAMSP',
+    peerEndpoint: '127.0.0.1:1',
+    peerTlsRootCert: join(dir, 'ca.pem'),
+    channels: ['hospital-a'],
+    chaincode: 'audit',
+    identities: Object.fromEntries(ROLES.map((role) => [role, { certificate: '/network/enrolled.pem', keyDir: '/network/keystore' }])),
+    enrollment: { caUrl: 'https://127.0.0.1:2', caName: 'ca-hospital-a', caTlsCert: join(dir, 'ca.pem'), secretsFile },
+  } satisfies GatewayProfile;
+  const calls: EnrollmentRequest[] = [];
+  const enroll = (request: EnrollmentRequest): Promise<{ certificatePem: string; privateKeyPem: string }> => {
+    calls.push(request);
+    return Promise.resolve({ certificatePem: `CERT ${request.enrollmentId}`, privateKeyPem: `KEY ${request.enrollmentId}` });
+  };
+  return { profile, wallet: join(dir, 'wallet'), calls, enroll };
+}
+
+describe('walletIdentities', () => {
+  it('enrolls every role once into an owner-only wallet and points the profile there', async () => {
+    const { profile, wallet, calls, enroll } = setUp();
+    const first = await walletIdentities(profile, wallet, enroll);
+    expect(first.enrolled).toEqual(ROLES);
+    expect(calls.map((call) => [call.enrollmentId, call.secret, call.caName, call.caTlsRoot])).toEqual(ROLES.map((role) => [`app-${role}`, `s3cret-${role}`, 'ca-hospital-a', 'CA ROOT']));
+    expect(statSync(wallet).mode & 0o777).toBe(0o700);
+    for (const role of ROLES) {
+      const files = first.profile.identities[role];
+      expect(files).toEqual({ certificate: join(wallet, role, 'cert.pem'), keyDir: join(wallet, role, 'key') });
+      expect(readFileSync(join(wallet, role, 'key', 'key.pem'), 'utf8')).toBe(`KEY app-${role}`);
+      expect(statSync(join(wallet, role, 'key', 'key.pem')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(wallet, role, 'cert.pem')).mode & 0o777).toBe(0o600);
+    }
+
+    const second = await walletIdentities(profile, wallet, enroll);
+    expect(second.enrolled).toEqual([]);
+    expect(calls).toHaveLength(ROLES.length);
+    expect(second.profile.identities).toEqual(first.profile.identities);
+  });
+
+  it('keeps the identities of a profile without enrollment settings', async () => {
+    const { profile, wallet, calls, enroll } = setUp();
+    const { enrollment: _omitted, ...withoutEnrollment } = profile;
+    expect(await walletIdentities(withoutEnrollment, wallet, enroll)).toEqual({ profile: withoutEnrollment, enrolled: [] });
+    expect(calls).toEqual([]);
+  });
+
+  it('says clearly when the wallet is empty and there are no secrets to enroll with', async () => {
+    const { profile, wallet, enroll } = setUp();
+    const missing = { ...profile, enrollment: { ...profile.enrollment, secretsFile: '/nonexistent/secrets.json' } };
+    await expect(walletIdentities(missing, wallet, enroll)).rejects.toThrow(new EnrollmentError('no enrollment secrets at /nonexistent/secrets.json: the wallet is empty and the app cannot enroll'));
+  });
+});
