@@ -3,6 +3,8 @@
  * is the default one for unqualified transaction names.
  */
 import type { Contract } from 'fabric-contract-api';
+// Registers the record shapes that @Returns names, for the generated metadata.
+import './contract-metadata/record-schemas';
 import { ArtifactsContract } from './artifacts/artifacts-contract';
 import { BaselineContract } from './baseline-contract';
 import { BatchesContract } from './batches/batch-contract';

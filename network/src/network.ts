@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startApplication, writeGatewayProfile } from './applications';
 import { ensureBinaries, type FabricBinaries } from './binaries';
 import { OrgCertificateAuthority } from './certificate-authority';
@@ -158,9 +159,16 @@ export class FabricNetwork {
       );
     }
     for (const record of this.supervisor.records()) await this.supervisor.stop(record.name);
-    const stillListening: string[] = [];
-    for (const { owner, endpoint } of this.layout.allPorts()) {
-      if (await isListening(endpoint)) stillListening.push(`${address(endpoint)} (${owner})`);
+    // A stopped process's listening sockets close with it, but give the kernel a moment before
+    // calling a port "still listening".
+    let stillListening: string[] = [];
+    for (let attempt = 0; attempt < 25; attempt++) {
+      stillListening = [];
+      for (const { owner, endpoint } of this.layout.allPorts()) {
+        if (await isListening(endpoint)) stillListening.push(`${address(endpoint)} (${owner})`);
+      }
+      if (stillListening.length === 0) break;
+      await sleep(200);
     }
     if (options.purge) rmSync(this.layout.dir, { recursive: true, force: true });
     if (stillListening.length > 0) {

@@ -12,6 +12,7 @@ interface TransactionMetadata {
   readonly returns?: unknown;
 }
 interface Metadata {
+  readonly components?: { readonly schemas?: Record<string, { readonly properties?: Record<string, unknown> }> };
   readonly contracts: Record<string, { readonly info?: { title?: string; description?: string }; readonly transactions: readonly TransactionMetadata[] }>;
 }
 
@@ -22,6 +23,7 @@ const DOCUMENTED: Record<string, readonly string[]> = {
   Consents: ['GrantConsent', 'RevokeConsent', 'GetConsent', 'GetConsentHistory', 'QueryConsents', 'CheckConsent', 'ExportConsentFHIR'],
   Artifacts: ['RegisterArtifact', 'GetArtifact', 'QueryArtifacts', 'VerifyArtifact', 'RecordTrainingRun', 'GetTrainingRun'],
   Probe: ['RecordProbe', 'GetProbe', 'WhoAmI'],
+  Batches: ['RecordBatch', 'GetBatch', 'GetBatchedInteraction', 'GetInclusionProof', 'QueryBatches'],
   Baseline: ['Put'],
 };
 
@@ -65,5 +67,14 @@ describe('the chaincode metadata (org.hyperledger.fabric:GetMetadata on the real
         }
       }
     }
+  });
+
+  it('describes the records transactions return (as JSON strings) by their shape', () => {
+    const schemas = metadata.components?.schemas ?? {};
+    for (const [name, fields] of Object.entries({ InteractionRecord: ['id', 'org', 'txTime', 'usage', 'cost', 'promptCommitment', 'consentCheck'], ConsentRecord: ['subjectRef', 'controller', 'decision', 'period'], ArtifactRecord: ['kind', 'sha256', 'parents'], ErasureReceiptRecord: ['subjectRef', 'erasedAt'] })) {
+      expect({ name, fields: Object.keys(schemas[name]?.properties ?? {}) }).toEqual({ name, fields: expect.arrayContaining(fields) as unknown });
+    }
+    const getInteraction = metadata.contracts.Interactions?.transactions.find((transaction) => transaction.name === 'GetInteraction');
+    expect(JSON.stringify(getInteraction?.returns)).toContain('InteractionRecord');
   });
 });

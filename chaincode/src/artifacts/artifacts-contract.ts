@@ -35,7 +35,7 @@ export class ArtifactsContract extends Contract {
   /** Write-once: the same id with the same input returns the stored artifact; different input is a conflict. */
   @Transaction()
   @Param('artifact', 'string', 'artifact JSON: id, kind (dataset|model|other), name, version, sha256, uri?, parents?, consentIds?')
-  @Returns('string')
+  @Returns('ArtifactRecord')
   async RegisterArtifact(ctx: Context, artifact: string): Promise<string> {
     const caller = requireRole(ctx, 'recorder', 'admin');
     const input = checkArtifactInput(parseJsonArgument('artifact', artifact, MAX_ARTIFACT_BYTES));
@@ -68,7 +68,7 @@ export class ArtifactsContract extends Contract {
 
   @Transaction(false)
   @Param('id', 'string', 'artifact id')
-  @Returns('string')
+  @Returns('ArtifactRecord')
   async GetArtifact(ctx: Context, id: string): Promise<string> {
     requireRole(ctx, ...ALL_ROLES);
     return canonicalJson(await this.requireArtifact(ctx, id));

@@ -31,7 +31,7 @@ export class ConsentContract extends Contract {
   /** Grants a consent; the caller's org becomes its controller. Idempotent by id. */
   @Transaction()
   @Param('consent', 'string', 'consent JSON: id, subjectRef, grantees, decision, purposes, dataCategories?, period, policyCommitment, jurisdiction?, collectionMethod?')
-  @Returns('string')
+  @Returns('ConsentRecord')
   async GrantConsent(ctx: Context, consent: string): Promise<string> {
     const caller = requireRole(ctx, 'consent-manager');
     const input = checkConsentInput(parseJsonArgument('consent', consent, MAX_CONSENT_BYTES));
@@ -57,7 +57,7 @@ export class ConsentContract extends Contract {
   @Transaction()
   @Param('id', 'string', 'consent id')
   @Param('reason', 'string', `why (at most 256 characters, no personal data)`)
-  @Returns('string')
+  @Returns('ConsentRecord')
   async RevokeConsent(ctx: Context, id: string, reason: string): Promise<string> {
     const caller = requireRole(ctx, 'consent-manager');
     check(idRule(), id, 'id');
@@ -85,7 +85,7 @@ export class ConsentContract extends Contract {
   /** A consent with its status at this transaction's time. */
   @Transaction(false)
   @Param('id', 'string', 'consent id')
-  @Returns('string')
+  @Returns('ConsentRecord')
   async GetConsent(ctx: Context, id: string): Promise<string> {
     const consent = await this.readable(ctx, requireRole(ctx, ...ROLES), id);
     return canonicalJson({ ...consent, status: consentStatusAt(consent, txTime(ctx)) });

@@ -32,7 +32,7 @@ export class InteractionContract extends Contract {
   /** Records one interaction for the caller's org; the same id and content again returns the stored record. */
   @Transaction()
   @Param('record', 'string', 'interaction JSON (see docs/chaincode-api.md)')
-  @Returns('string')
+  @Returns('InteractionRecord')
   async RecordInteraction(ctx: Context, record: string): Promise<string> {
     const caller = requireRole(ctx, 'recorder', 'admin');
     const violations: FieldViolation[] = [];
@@ -73,7 +73,7 @@ export class InteractionContract extends Contract {
   /** One interaction; non-auditors may read only their own org's. */
   @Transaction(false)
   @Param('id', 'string', 'interaction id')
-  @Returns('string')
+  @Returns('InteractionRecord')
   async GetInteraction(ctx: Context, id: string): Promise<string> {
     return canonicalJson(await readableInteraction(ctx, requireRole(ctx, ...ROLES), id));
   }

@@ -144,7 +144,7 @@ export class SubjectsContract extends Contract {
    */
   @Transaction()
   @Param('subjectRef', 'string', 'the erased subject pseudonym')
-  @Returns('string')
+  @Returns('ErasureReceiptRecord')
   async RecordErasureReceipt(ctx: Context, subjectRef: string): Promise<string> {
     const caller = requireRole(ctx, 'admin');
     refuseTransient(ctx);
@@ -171,7 +171,7 @@ export class SubjectsContract extends Contract {
 
   @Transaction(false)
   @Param('subjectRef', 'string', 'the erased subject pseudonym')
-  @Returns('string')
+  @Returns('ErasureReceiptRecord')
   async GetErasureReceipt(ctx: Context, subjectRef: string): Promise<string> {
     requireRole(ctx, ...ALL_ROLES);
     check(id(), subjectRef, 'subjectRef');
