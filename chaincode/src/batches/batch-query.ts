@@ -1,8 +1,8 @@
 import type { Context } from 'fabric-contract-api';
 import { readsEverything, type Caller } from '../access/caller';
-import { ContractError, ValidationError } from '../errors';
+import { ContractError } from '../errors';
 import { indexedId } from '../ledger/index-keys';
-import { checkPageSize, rangePage } from '../ledger/pagination';
+import { checkBookmarkInRange, checkPageSize, rangePage, storedTimeBounds } from '../ledger/pagination';
 import { check, dateTime, integer, object, oneOf, optional, string } from '../validation/rules';
 import { BATCH_QUERY_PATHS, batchIndexRange } from './batch-indexes';
 import { readBatch, type StoredBatch } from './batch-store';
@@ -20,7 +20,6 @@ const filterRule = object({
 /** A batch in a query result: the header without its ids (a page of 1000-id lists would be megabytes). */
 export type BatchListing = Omit<StoredBatch, 'ids'>;
 
-const toStoredTime = (time: string): string => new Date(Date.parse(time)).toISOString();
 
 /**
  * One page of batches of an org, or containing at least one record with a model, actor, subject,
@@ -30,9 +29,7 @@ const toStoredTime = (time: string): string => new Date(Date.parse(time)).toISOS
 export async function queryBatches(ctx: Context, caller: Caller, filterJson: unknown): Promise<{ records: BatchListing[]; bookmark: string }> {
   const filter = check(filterRule, filterJson);
   const pageSize = checkPageSize(filter.pageSize);
-  const from = filter.from === undefined ? undefined : toStoredTime(filter.from);
-  const to = filter.to === undefined ? undefined : toStoredTime(filter.to);
-  if (from !== undefined && to !== undefined && from > to) throw new ValidationError([{ path: 'to', rule: 'must not be before from' }]);
+  const { from, to } = storedTimeBounds(filter.from, filter.to);
   const everything = readsEverything(caller);
   if (!everything && filter.by === 'org' && filter.value !== caller.mspId) {
     throw new ContractError('ACCESS_DENIED', `access denied: ${caller.mspId} may read only its own org's batches`);
@@ -42,8 +39,7 @@ export async function queryBatches(ctx: Context, caller: Caller, filterJson: unk
     everything ? undefined : caller.mspId,
   );
   const bookmark = filter.bookmark ?? '';
-  // Fabric starts at the bookmark as given: one outside the range would read another index or org.
-  if (bookmark !== '' && (bookmark < startKey || bookmark >= endKey)) throw new ValidationError([{ path: 'bookmark', rule: 'does not belong to this query' }]);
+  checkBookmarkInRange(bookmark, startKey, endKey);
   const page = await rangePage(ctx, startKey, endKey, pageSize, bookmark);
   const records: BatchListing[] = [];
   for (const entry of page.records) {

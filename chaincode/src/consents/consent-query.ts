@@ -1,7 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import type { Caller } from '../access/caller';
-import { ValidationError } from '../errors';
-import { checkPageSize, rangePage } from '../ledger/pagination';
+import { checkBookmarkInRange, checkPageSize, rangePage } from '../ledger/pagination';
 import { check, integer, label, object, oneOf, optional, string, type ObjectOf } from '../validation/rules';
 import { mayReadConsent } from './consent-access';
 import type { StoredConsent } from './consent-schema';
@@ -31,10 +30,7 @@ export async function queryConsents(ctx: Context, caller: Caller, filterJson: un
   const pageSize = checkPageSize(filter.pageSize);
   const { startKey, endKey } = consentIndexRange(filter.by, filter.value);
   const bookmark = filter.bookmark ?? '';
-  // A bookmark outside the range would let the scan start in another index or value.
-  if (bookmark !== '' && (bookmark < startKey || bookmark >= endKey)) {
-    throw new ValidationError([{ path: 'bookmark', rule: 'does not belong to this query' }]);
-  }
+  checkBookmarkInRange(bookmark, startKey, endKey);
   const page = await rangePage(ctx, startKey, endKey, pageSize, bookmark);
   const records: ConsentView[] = [];
   for (const entry of page.records) {

@@ -9,6 +9,7 @@ import { parseJsonArgument } from '../validation/json-argument';
 import { check, id as idRule } from '../validation/rules';
 import { ANNOTATION_INPUT_FIELDS, MAX_ANNOTATION_BYTES, annotationInput, annotationsOf, readAnnotation, writeAnnotation, type StoredAnnotation } from './annotation';
 import { queryInteractions } from './interaction-query';
+import { parseInteractionBatch } from './interaction-batch-input';
 import { INTERACTION_INPUT_FIELDS, MAX_INTERACTION_BYTES, checkInteraction, type InteractionInput, type StoredInteraction } from './interaction-schema';
 import { readInteraction, writeInteraction } from './interaction-store';
 
@@ -48,25 +49,7 @@ export class InteractionContract extends Contract {
   @Returns('string')
   async RecordInteractions(ctx: Context, records: string): Promise<string> {
     const caller = requireRole(ctx, 'recorder', 'admin');
-    const batch = parseJsonArgument('records', records, MAX_BATCH_BYTES);
-    if (!Array.isArray(batch) || batch.length === 0 || batch.length > MAX_BATCH_RECORDS) {
-      throw new ValidationError([{ path: 'records', rule: `must be an array of 1 to ${MAX_BATCH_RECORDS} interactions` }]);
-    }
-    const violations: FieldViolation[] = [];
-    const firstIndexOfId = new Map<string, number>();
-    const inputs: InteractionInput[] = [];
-    batch.forEach((element: unknown, index) => {
-      const input = checkInteraction(element, `[${index}]`, violations);
-      if (input === undefined) return;
-      if (Buffer.byteLength(canonicalJson(input)) > MAX_INTERACTION_BYTES) {
-        violations.push({ path: `[${index}]`, rule: `must be at most ${MAX_INTERACTION_BYTES} bytes` });
-      }
-      const first = firstIndexOfId.get(input.id);
-      if (first !== undefined) violations.push({ path: `[${index}].id`, rule: `duplicates [${first}].id` });
-      else firstIndexOfId.set(input.id, index);
-      inputs.push(input);
-    });
-    if (violations.length > 0) throw new ValidationError(violations);
+    const inputs = parseInteractionBatch(records, { maxRecords: MAX_BATCH_RECORDS, maxBytes: MAX_BATCH_BYTES });
     return canonicalJson({ records: await recordAll(ctx, caller, inputs, (index) => `[${index}] `) });
   }
 

@@ -1,8 +1,8 @@
 import type { Context } from 'fabric-contract-api';
 import { readsEverything, type Caller } from '../access/caller';
-import { ContractError, ValidationError } from '../errors';
+import { ContractError } from '../errors';
 import { indexedId } from '../ledger/index-keys';
-import { checkPageSize, rangePage } from '../ledger/pagination';
+import { checkBookmarkInRange, checkPageSize, rangePage, storedTimeBounds } from '../ledger/pagination';
 import { check, dateTime, integer, object, oneOf, optional, string, type ObjectOf } from '../validation/rules';
 import { INTERACTION_QUERY_PATHS, interactionIndexRange } from './interaction-indexes';
 import type { StoredInteraction } from './interaction-schema';
@@ -20,8 +20,6 @@ const filterShape = {
 export type InteractionFilter = ObjectOf<typeof filterShape>;
 const filterRule = object(filterShape);
 
-/** Stored times are UTC with milliseconds; bounds are brought to the same form (sub-millisecond digits dropped). */
-const toStoredTime = (time: string): string => new Date(Date.parse(time)).toISOString();
 
 /**
  * One page of interactions on one access path, oldest or newest first. Auditors query across
@@ -31,9 +29,7 @@ const toStoredTime = (time: string): string => new Date(Date.parse(time)).toISOS
 export async function queryInteractions(ctx: Context, caller: Caller, filterJson: unknown): Promise<{ records: StoredInteraction[]; bookmark: string }> {
   const filter = check(filterRule, filterJson);
   const pageSize = checkPageSize(filter.pageSize);
-  const from = filter.from === undefined ? undefined : toStoredTime(filter.from);
-  const to = filter.to === undefined ? undefined : toStoredTime(filter.to);
-  if (from !== undefined && to !== undefined && from > to) throw new ValidationError([{ path: 'to', rule: 'must not be before from' }]);
+  const { from, to } = storedTimeBounds(filter.from, filter.to);
   const everything = readsEverything(caller);
   if (!everything && filter.by === 'org' && filter.value !== caller.mspId) {
     throw new ContractError('ACCESS_DENIED', `access denied: ${caller.mspId} may read only its own org's interactions`);
@@ -43,10 +39,7 @@ export async function queryInteractions(ctx: Context, caller: Caller, filterJson
     everything ? undefined : caller.mspId,
   );
   const bookmark = filter.bookmark ?? '';
-  // Fabric starts at the bookmark as given: one outside the range would read another index or org.
-  if (bookmark !== '' && (bookmark < startKey || bookmark >= endKey)) {
-    throw new ValidationError([{ path: 'bookmark', rule: 'does not belong to this query' }]);
-  }
+  checkBookmarkInRange(bookmark, startKey, endKey);
   const page = await rangePage(ctx, startKey, endKey, pageSize, bookmark);
   const records: StoredInteraction[] = [];
   for (const entry of page.records) {

@@ -43,3 +43,26 @@ export async function rangePage(
   const bookmarkOut = records.length < pageSize ? '' : metadata.bookmark;
   return { records, bookmark: bookmarkOut, fetched: metadata.fetchedRecordsCount };
 }
+
+/**
+ * Query time bounds in the form stored times have (UTC, milliseconds; finer digits dropped), so
+ * they compare as strings with index keys. Refuses `to` before `from`.
+ */
+export function storedTimeBounds(from: string | undefined, to: string | undefined): { from?: string; to?: string } {
+  const stored = (time: string): string => new Date(Date.parse(time)).toISOString();
+  const bounds = { ...(from === undefined ? {} : { from: stored(from) }), ...(to === undefined ? {} : { to: stored(to) }) };
+  if (bounds.from !== undefined && bounds.to !== undefined && bounds.from > bounds.to) {
+    throw new ValidationError([{ path: 'to', rule: 'must not be before from' }]);
+  }
+  return bounds;
+}
+
+/**
+ * Fabric resumes a range query at the bookmark as given: one from another query would read another
+ * index or another org's entries, so a bookmark must lie inside this query's key range.
+ */
+export function checkBookmarkInRange(bookmark: string, startKey: string, endKey: string): void {
+  if (bookmark !== '' && (bookmark < startKey || bookmark >= endKey)) {
+    throw new ValidationError([{ path: 'bookmark', rule: 'does not belong to this query' }]);
+  }
+}
