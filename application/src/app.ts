@@ -25,6 +25,7 @@ import { consentRoutes } from './http/consent-routes';
 import { eventRoutes } from './http/event-routes';
 import { subjectRoutes } from './http/subject-routes';
 import { auditRoutes } from './http/audit-routes';
+import { batchRoutes } from './http/batch-routes';
 import { interactionRoutes } from './http/interaction-routes';
 import { OrgKeys } from './subjects/org-keys';
 import { SubjectKeys } from './subjects/subject-keys';
@@ -64,6 +65,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers'
     ...artifactRoutes(deps.channels),
     ...eventRoutes(deps.channels, { shutdown: deps.shutdown }),
     ...interactionRoutes({ channels: deps.channels, mspId: deps.mspId, subjectKeys }),
+    ...batchRoutes({ channels: deps.channels, subjectKeys }),
     ...auditRoutes({ channels: deps.channels, mspId: deps.mspId }),
   ];
 }

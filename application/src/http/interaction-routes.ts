@@ -94,7 +94,7 @@ async function recordKey(keys: SubjectKeys, ledger: LedgerClient, channel: strin
 }
 
 /** Commits every record's content with its key (keys read once per subject per request), dropping the content. */
-async function committedRecords(
+export async function committedRecords(
   keys: SubjectKeys,
   ledger: LedgerClient,
   channel: string,

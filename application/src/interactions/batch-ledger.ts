@@ -1,0 +1,38 @@
+import type { LedgerClient } from '../ledger/ledger-client';
+
+/**
+ * The Batches contract as the application calls it (docs/chaincode-api.md "Contract Batches"): many
+ * interactions in one transaction under an RFC 6962 Merkle root, each with an inclusion proof.
+ */
+
+/** What a batch submit answers: no records (submit results are stored in blocks). */
+export interface BatchSummary {
+  readonly batchId: string;
+  readonly org: string;
+  readonly txTime: string;
+  readonly root: string;
+  readonly size: number;
+  readonly alreadyRecorded: readonly { readonly index: number; readonly id: string; readonly batchId: string; readonly leafIndex: number }[];
+}
+
+export interface RecordedBatch {
+  readonly summary: BatchSummary;
+  readonly transactionId: string;
+  readonly blockNumber: bigint;
+}
+
+/** Writes up to 1000 records under one Merkle root (all or nothing; write-once by id). */
+export async function recordBatch(ledger: LedgerClient, channel: string, records: readonly object[]): Promise<RecordedBatch> {
+  const submitted = await ledger.submit(channel, 'Batches:RecordBatch', [JSON.stringify(records)], { idempotent: true });
+  return { summary: JSON.parse(submitted.result) as BatchSummary, transactionId: submitted.transactionId, blockNumber: submitted.blockNumber };
+}
+
+/** The batch header: org, time, size, root and the record ids in leaf order. */
+export async function getBatch(ledger: LedgerClient, channel: string, batchId: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await ledger.evaluate(channel, 'Batches:GetBatch', [batchId])) as Record<string, unknown>;
+}
+
+/** A batched record's inclusion proof, computed by the chaincode from the stored batch. */
+export async function getInclusionProof(ledger: LedgerClient, channel: string, id: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await ledger.evaluate(channel, 'Batches:GetInclusionProof', [id])) as Record<string, unknown>;
+}

@@ -1,0 +1,69 @@
+import { RecordProofError, parseRecordProof, verifyRecordProof } from '../../chaincode/src/merkle/record-proof';
+import { bearer, loadTestEnvironment } from '../support/test-network';
+
+/** Batched ingestion over HTTP: one transaction, one Merkle root, a proof per record that verifies. */
+const environment = loadTestEnvironment();
+const hospitalA = environment.apps.HospitalA ?? '';
+const hospitalB = environment.apps.HospitalB ?? '';
+const CHANNEL = '/api/v1/channels/hospital-a';
+const unique = (prefix: string): string => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+function interaction(id: string, prompt: string): Record<string, unknown> {
+  return {
+    id,
+    startTime: '2026-01-01T10:00:00Z',
+    endTime: '2026-01-01T10:00:01Z',
+    provider: 'openai',
+    operation: 'chat',
+    requestModel: 'gpt-4o',
+    usage: { inputTokens: 20, outputTokens: 4, source: 'provider' },
+    cost: { status: 'unpriced' },
+    latencyMs: 700,
+    status: 'ok',
+    applicationId: 'triage-bot',
+    prompt,
+  };
+}
+
+async function call(app: string, org: string, role: 'recorder' | 'auditor' | 'consent-manager', method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${app}${CHANNEL}${path}`, {
+    method,
+    headers: { ...bearer(environment, org, role), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('Merkle batches over HTTP against the real network', () => {
+  it('records a batch in one transaction and serves per-record proofs that verify against the batch root; tampering fails', async () => {
+    const ids = [unique('mb'), unique('mb'), unique('mb')];
+    const recorded = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/batches', { records: ids.map((id, i) => interaction(id, `prompt number ${i}`)) });
+    expect(recorded.status).toBe(201);
+    expect(recorded.body).toMatchObject({ org: 'HospitalAMSP', size: 3, alreadyRecorded: [] });
+    const batchId = String(recorded.body.batchId);
+    expect(batchId).toBe(recorded.body.transactionId);
+    expect(JSON.stringify(recorded.body)).not.toContain('prompt number');
+
+    const header = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batches/${batchId}`);
+    expect(header.status).toBe(200);
+    expect(header.body).toMatchObject({ batchId, root: recorded.body.root, size: 3, ids });
+
+    for (const [index, id] of ids.entries()) {
+      const answer = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batched-interactions/${id}/proof`);
+      expect(answer.status).toBe(200);
+      const proof = parseRecordProof(answer.body);
+      expect(proof.leafIndex).toBe(index);
+      const ledgerBatch = { txId: batchId, root: String(header.body.root), size: Number(header.body.size) };
+      expect(() => verifyRecordProof(proof.record, proof, ledgerBatch)).not.toThrow();
+      const tampered = { ...(proof.record as Record<string, unknown>), latencyMs: 1 };
+      expect(() => verifyRecordProof(tampered, proof, ledgerBatch)).toThrow(RecordProofError);
+    }
+
+    const repeat = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/batches', { records: ids.map((id, i) => interaction(id, `prompt number ${i}`)) });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toMatchObject({ batchId, root: recorded.body.root, size: 3 });
+
+    expect((await call(hospitalA, 'HospitalA', 'consent-manager', 'POST', '/batches', { records: [interaction(unique('mb'), 'x')] })).status).toBe(403);
+    expect((await call(hospitalB, 'HospitalB', 'auditor', 'GET', `/batches/${batchId}`)).status).toBe(404);
+  });
+});
