@@ -3,27 +3,12 @@ import { ROLES, type Role } from '../auth/role';
 import { contentCommitment, recordSalt } from '../commitments/commitment';
 import { FAKE_ORG_CONTENT_KEY, FAKE_SUBJECT_KEY, installFakeInteractionsChaincode, type FakeInteractionState } from '../testing/fake-interactions-chaincode';
 import { startAppHarness, type AppHarness } from '../testing/app-harness';
+import { interactionRequest, TEST_PROMPT } from '../testing/interaction-request';
 
 const BASE = '/api/v1/channels/hospital-a/interactions';
-const PROMPT = 'Patient 4711: summarise the discharge letter';
+const PROMPT = TEST_PROMPT;
 
-function interaction(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    startTime: '2026-01-01T10:00:00Z',
-    endTime: '2026-01-01T10:00:01Z',
-    provider: 'openai',
-    operation: 'chat',
-    requestModel: 'gpt-4o',
-    usage: { inputTokens: 10, outputTokens: 5, source: 'provider' },
-    cost: { status: 'priced', amountMinor: 3, currency: 'EUR' },
-    latencyMs: 900,
-    status: 'ok',
-    applicationId: 'discharge-assistant',
-    prompt: PROMPT,
-    ...extra,
-  };
-}
+const interaction = interactionRequest;
 
 interface Problem {
   status: number;

@@ -7,6 +7,7 @@ import { RecordProofError, verifyRecordProof, type LedgerBatch, type RecordInclu
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
 import { BatchesContract } from './batch-contract';
 import { MAX_BATCH_RECORDS } from './batch-input';
+import { interactionInput } from '../testing/interaction-fixture';
 
 const batches = new BatchesContract();
 const interactions = new InteractionContract();
@@ -15,7 +16,6 @@ const adminA: TestIdentity = { mspId: 'HospitalAMSP', role: 'admin' };
 const consentManagerA: TestIdentity = { mspId: 'HospitalAMSP', role: 'consent-manager' };
 const recorderP: TestIdentity = { mspId: 'AIProviderMSP', role: 'recorder' };
 const auditor: TestIdentity = { mspId: 'RegulatorMSP', role: 'auditor' };
-const COMMITMENT = `hmac-sha256:${'d'.repeat(64)}`;
 
 type Json = Record<string, unknown>;
 interface Summary {
@@ -28,23 +28,7 @@ interface Summary {
 }
 type Proof = RecordInclusionProof & { batchId: string; org: string; txTime: string; consentCheck?: Json };
 
-function interaction(id: string, overrides: Json = {}): Json {
-  return {
-    id,
-    startTime: '2026-01-01T10:00:00Z',
-    endTime: '2026-01-01T10:00:01Z',
-    provider: 'openai',
-    operation: 'chat',
-    requestModel: 'gpt-4o',
-    usage: { inputTokens: 10, outputTokens: 5, source: 'provider' },
-    cost: { status: 'priced', amountMinor: 3, currency: 'EUR' },
-    latencyMs: 1000,
-    status: 'ok',
-    applicationId: 'triage-app',
-    promptCommitment: COMMITMENT,
-    ...overrides,
-  };
-}
+const interaction = (id: string, overrides: Json = {}): Json => interactionInput(id, overrides);
 const many = (count: number, prefix = 'r'): Json[] => Array.from({ length: count }, (_, i) => interaction(`${prefix}-${i}`, { actorRef: `actor-${i % 3}` }));
 
 const recordBatch = async (ledger: InMemoryLedger, who: TestIdentity, records: unknown, txTime?: string): Promise<Summary> =>

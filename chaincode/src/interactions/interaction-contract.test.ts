@@ -3,6 +3,7 @@ import { ConsentContract } from '../consents/consent-contract';
 import { registerSubject } from '../testing/registered-subject';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
 import { InteractionContract } from './interaction-contract';
+import { interactionInput, TEST_COMMITMENT } from '../testing/interaction-fixture';
 
 const contract = new InteractionContract();
 const consents = new ConsentContract();
@@ -13,28 +14,12 @@ const recorderP: TestIdentity = { mspId: 'AIProviderMSP', role: 'recorder' };
 const auditor: TestIdentity = { mspId: 'RegulatorMSP', role: 'auditor' };
 const auditorA: TestIdentity = { mspId: 'HospitalAMSP', role: 'auditor' };
 const peer: TestIdentity = { mspId: 'HospitalAMSP' };
-const COMMITMENT = `hmac-sha256:${'d'.repeat(64)}`;
+const COMMITMENT = TEST_COMMITMENT;
 
 type Json = Record<string, unknown>;
 type Stored = Json & { id: string; org: string; txTime: string; txId: string; consentCheck?: Json };
 
-function interaction(overrides: Json = {}): Json {
-  return {
-    id: 'i-1',
-    startTime: '2026-01-01T10:00:00Z',
-    endTime: '2026-01-01T10:00:01Z',
-    provider: 'openai',
-    operation: 'chat',
-    requestModel: 'gpt-4o',
-    usage: { inputTokens: 10, outputTokens: 5, source: 'provider' },
-    cost: { status: 'priced', amountMinor: 3, currency: 'EUR' },
-    latencyMs: 1000,
-    status: 'ok',
-    applicationId: 'triage-app',
-    promptCommitment: COMMITMENT,
-    ...overrides,
-  };
-}
+const interaction = (overrides: Json = {}): Json => interactionInput('i-1', overrides);
 
 const record = async (ledger: InMemoryLedger, who: TestIdentity, input: Json, txTime?: string): Promise<Stored> =>
   JSON.parse(await ledger.submit(who, (ctx) => contract.RecordInteraction(ctx, JSON.stringify(input)), txTime ? { txTime } : {})) as Stored;
