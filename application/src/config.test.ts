@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1024 * 1024,
       rateLimit: { perSecond: 50, burst: 100 },
       retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 },
+      interactionBatching: { maxRecords: 100, lingerMs: 10 },
     });
     expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_RATE_LIMIT_BURST: '5', AAL_PORT: '8080' })).toMatchObject({ port: 8080, rateLimit: { burst: 5 } });
   });
@@ -37,6 +38,8 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/AAL_HOST: must be a loopback address/);
     expect(attempt).toThrow(/AAL_PORT: must be a whole number/);
     expect(attempt).toThrow(/AAL_RATE_LIMIT_BURST: must be at least 1/);
+    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_INTERACTION_BATCH_MAX_RECORDS: '501' })).toThrow(/AAL_INTERACTION_BATCH_MAX_RECORDS: must be at most 500/);
+    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_INTERACTION_BATCH_MAX_RECORDS: '1', AAL_INTERACTION_BATCH_LINGER_MS: '0' }).interactionBatching).toEqual({ maxRecords: 1, lingerMs: 0 });
     expect(() => loadConfig({})).toThrow(/AAL_GATEWAY_PROFILE: must name the gateway profile/);
   });
 

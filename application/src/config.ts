@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ROLES } from './auth/role';
+import { MAX_INTERACTION_BATCH_RECORDS, type InteractionBatchingConfig } from './ledger/batching-ledger-client';
 
 /** One application user: a Fabric identity with a `role` attribute, enrolled from the org's CA. */
 export interface IdentityFiles {
@@ -56,6 +57,8 @@ export interface AppConfig {
   readonly retry: RetryConfig;
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
+  /** Gathering of single-record interaction submits into batch transactions (see BatchingLedgerClient). */
+  readonly interactionBatching: InteractionBatchingConfig;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +89,8 @@ const environmentSchema = z.object({
   AAL_RETRY_BASE_DELAY_MS: integer(1, 10_000, 100),
   AAL_RETRY_MAX_DELAY_MS: integer(1, 60_000, 2_000),
   AAL_SHUTDOWN_GRACE_MS: integer(0, 120_000, 10_000),
+  AAL_INTERACTION_BATCH_MAX_RECORDS: integer(1, MAX_INTERACTION_BATCH_RECORDS, 100),
+  AAL_INTERACTION_BATCH_LINGER_MS: integer(0, 1_000, 10),
   AAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -134,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     retry: { maxAttempts: vars.AAL_SUBMIT_MAX_ATTEMPTS, baseDelayMs: vars.AAL_RETRY_BASE_DELAY_MS, maxDelayMs: vars.AAL_RETRY_MAX_DELAY_MS },
     shutdownGraceMs: vars.AAL_SHUTDOWN_GRACE_MS,
     logLevel: vars.AAL_LOG_LEVEL,
+    interactionBatching: { maxRecords: vars.AAL_INTERACTION_BATCH_MAX_RECORDS, lingerMs: vars.AAL_INTERACTION_BATCH_LINGER_MS },
   };
 }
 

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const auditorReadLog = new AuditorReadLog(config.auditorReadLogPath);
   const metrics = createMetrics(true);
   const connection = connectToPeer(profile);
-  const ledgers = createRoleLedgerClients(profile, connection, metrics, config.retry);
+  const ledgers = createRoleLedgerClients(profile, connection, metrics, config.retry, config.interactionBatching);
   const shutdownController = new AbortController();
   const app = createApp({
     org: profile.org,

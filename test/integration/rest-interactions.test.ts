@@ -81,6 +81,31 @@ describe('interaction and audit routes over HTTP against the real network', () =
     expect(unknownSubject.status).toBe(422);
   });
 
+  it('gathers concurrent single-record requests into shared transactions; a conflicting one among them gets 409 and the others commit', async () => {
+    const burst = unique('burst');
+    const burstApp = unique('burst-app');
+    const taken = `${burst}-taken`;
+    expect((await call(hospitalA, 'HospitalA', 'recorder', 'POST', `${CHANNEL}/interactions`, `${TEMPLATE}/interactions`, interaction(taken, burstApp, { promptCommitment: commitmentOf('a') }))).status).toBe(201);
+    const requests = Array.from({ length: 20 }, (_, index) => interaction(`${burst}-${index}`, burstApp, { prompt: `${PROMPT} (${index})` }));
+    requests.splice(10, 0, interaction(taken, burstApp, { promptCommitment: commitmentOf('b') }));
+    const answers = await Promise.all(requests.map((body) => call(hospitalA, 'HospitalA', 'recorder', 'POST', `${CHANNEL}/interactions`, `${TEMPLATE}/interactions`, body)));
+
+    expect(answers.map((answer) => answer.status)).toEqual(requests.map((body) => (body['id'] === taken ? 409 : 201)));
+    const created = answers.filter((answer) => answer.status === 201).map((answer) => answer.body as { interaction: { id: string; txId: string }; transactionId: string });
+    for (const answer of created) expect(answer.interaction.txId).toBe(answer.transactionId);
+    // Sent within the app's linger time (10 ms by default), records share transactions.
+    expect(new Set(created.map((answer) => answer.transactionId)).size).toBeLessThan(created.length);
+    for (const answer of created) {
+      const read = await call(regulator, 'Regulator', 'auditor', 'GET', `${CHANNEL}/interactions/${answer.interaction.id}`, `${TEMPLATE}/interactions/{id}`);
+      expect(read.body).toMatchObject({ interaction: { id: answer.interaction.id, txId: answer.transactionId, org: 'HospitalAMSP' } });
+    }
+    const conflicting = await call(regulator, 'Regulator', 'auditor', 'GET', `${CHANNEL}/interactions/${taken}`, `${TEMPLATE}/interactions/{id}`);
+    expect(conflicting.body).toMatchObject({ interaction: { promptCommitment: commitmentOf('a') } });
+    const metrics = await (await fetch(`${hospitalA}/metrics`)).text();
+    expect(metrics).toMatch(/aal_ledger_call_duration_seconds_count\{operation="submit",transaction="Interactions:RecordInteractions",outcome="ok"\} [1-9]/);
+    expect(metrics).toMatch(/aal_interaction_batch_records_count\{channel="hospital-a"\} [1-9]/);
+  });
+
   it('reads, queries with a cursor and annotates; HospitalB cannot see hospital-a; the regulator auditor can', async () => {
     const batch = await call(hospitalA, 'HospitalA', 'recorder', 'POST', `${CHANNEL}/interactions/batch`, `${TEMPLATE}/interactions/batch`, {
       records: [1, 2, 3].map((index) => interaction(`${recordId}-b${index}`, app, { promptCommitment: commitmentOf(String(index)) })),

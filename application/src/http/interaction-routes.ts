@@ -146,7 +146,8 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       description:
         'Give `prompt` (and optionally `output`) as text or chat messages: the app commits to them with the record\'s salt and discards them. ' +
         'Or give `promptCommitment` / `outputCommitment` computed the same way (exactly one of the two per field). ' +
-        'Write-once by id: the same record again answers 200 with the stored record, different content 409.',
+        'Write-once by id: the same record again answers 200 with the stored record, different content 409. ' +
+        'Concurrent requests may share one transaction (AAL_INTERACTION_BATCH_*): the answer comes after it commits, and `transactionId` is the shared one.',
       tag: 'interactions',
       roles: ['recorder', 'admin'],
       params: channelParams,

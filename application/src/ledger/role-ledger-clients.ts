@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { ROLES, type Role } from '../auth/role';
 import type { GatewayProfile, RetryConfig } from '../config';
+import { BatchingLedgerClient, type InteractionBatchingConfig } from './batching-ledger-client';
 import type { AppMetrics } from '../observability/metrics';
 import { GatewayLedgerClient } from './gateway-ledger-client';
 import { InstrumentedLedgerClient } from './instrumented-ledger-client';
@@ -10,18 +11,21 @@ import { RetryingLedgerClient } from './retrying-ledger-client';
 /**
  * One ledger client per role, each signing with the org's Fabric user of that role and all
  * sharing the app's single gRPC connection. Each is timed (metrics) and retries idempotent
- * submits; the retry wraps the timing, so every attempt is measured.
+ * submits; the retry wraps the timing, so every attempt is measured. Single-record interaction
+ * submits are gathered into batch transactions outside the retry, so a retried batch stays whole.
  */
 export function createRoleLedgerClients(
   profile: GatewayProfile,
   connection: grpc.Client,
   metrics: AppMetrics,
   retry: RetryConfig,
+  batching: InteractionBatchingConfig,
 ): Record<Role, LedgerClient> {
   const clients = {} as Record<Role, LedgerClient>;
   for (const role of ROLES) {
     const timed = new InstrumentedLedgerClient(new GatewayLedgerClient(profile, role, connection), metrics);
-    clients[role] = new RetryingLedgerClient(timed, retry, (transaction) => metrics.ledgerRetries.inc({ transaction }));
+    const retrying = new RetryingLedgerClient(timed, retry, (transaction) => metrics.ledgerRetries.inc({ transaction }));
+    clients[role] = new BatchingLedgerClient(retrying, batching, (channel, records) => metrics.interactionBatchRecords.observe({ channel }, records));
   }
   return clients;
 }

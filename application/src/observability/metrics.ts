@@ -15,6 +15,8 @@ export interface AppMetrics {
   readonly errors: Counter<'source' | 'kind'>;
   /** Submits repeated after a transient failure. */
   readonly ledgerRetries: Counter<'transaction'>;
+  /** Records per `RecordInteractions` transaction formed from single-record requests. */
+  readonly interactionBatchRecords: Histogram<'channel'>;
 }
 
 /** Creates the metrics; `withProcessMetrics` adds Node's default process metrics (off in unit tests). */
@@ -53,6 +55,13 @@ export function createMetrics(withProcessMetrics = false): AppMetrics {
       name: 'aal_ledger_submit_retries_total',
       help: 'Idempotent submits repeated after a transient failure',
       labelNames: ['transaction'],
+      registers: [registry],
+    }),
+    interactionBatchRecords: new Histogram({
+      name: 'aal_interaction_batch_records',
+      help: 'Single-record interaction requests gathered per ledger transaction',
+      labelNames: ['channel'],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
       registers: [registry],
     }),
   };
