@@ -8,7 +8,7 @@ const hospitalB = environment.apps.HospitalB ?? '';
 const CHANNEL = '/api/v1/channels/hospital-a';
 const unique = (prefix: string): string => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
-function interaction(id: string, prompt: string): Record<string, unknown> {
+function interaction(id: string, prompt: string, applicationId = 'triage-bot'): Record<string, unknown> {
   return {
     id,
     startTime: '2026-01-01T10:00:00Z',
@@ -20,7 +20,7 @@ function interaction(id: string, prompt: string): Record<string, unknown> {
     cost: { status: 'unpriced' },
     latencyMs: 700,
     status: 'ok',
-    applicationId: 'triage-bot',
+    applicationId,
     prompt,
   };
 }
@@ -65,5 +65,28 @@ describe('Merkle batches over HTTP against the real network', () => {
 
     expect((await call(hospitalA, 'HospitalA', 'consent-manager', 'POST', '/batches', { records: [interaction(unique('mb'), 'x')] })).status).toBe(403);
     expect((await call(hospitalB, 'HospitalB', 'auditor', 'GET', `/batches/${batchId}`)).status).toBe(404);
+  });
+
+  it('reads batched records by id like any interaction, finds their batches by query, and keeps ids one namespace', async () => {
+    const app = unique('batched-app');
+    const ids = [unique('mq'), unique('mq')];
+    const recorded = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/batches', { records: ids.map((id) => interaction(id, 'query me', app)) });
+    expect(recorded.status).toBe(201);
+    const batchId = String(recorded.body.batchId);
+
+    const read = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/interactions/${ids[1] ?? ''}`);
+    expect(read.status).toBe(200);
+    expect(read.body.interaction).toMatchObject({ id: ids[1], applicationId: app, org: 'HospitalAMSP', txId: batchId, batchId, leafIndex: 1 });
+    expect((await call(hospitalB, 'HospitalB', 'auditor', 'GET', `/interactions/${ids[0] ?? ''}`)).status).toBe(404);
+
+    const page = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batches?by=applicationId&value=${app}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toEqual({ records: [{ batchId, org: 'HospitalAMSP', recordedBy: expect.any(String) as string, txTime: recorded.body.txTime, size: 2, root: recorded.body.root }], nextCursor: null });
+    expect((await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batches?by=applicationId&value=${unique('nobody')}`)).body).toEqual({ records: [], nextCursor: null });
+
+    // The single-record route refuses an id a batch already holds (one id, one record).
+    const single = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/interactions', interaction(ids[0] ?? '', 'query me', app));
+    expect(single.status).toBe(409);
+    expect(JSON.stringify(single.body)).toContain('recorded in a batch');
   });
 });

@@ -58,4 +58,25 @@ describe('Merkle batch routes (fake ledger)', () => {
     expect(await proof.json()).toMatchObject({ record: { id: 'b-1' }, leafIndex: 1, treeSize: 2, batchId: BATCH_ID });
     expect((await app.request('GET', `${BASE}/batches/not-a-tx-id`, { key: app.keys.auditor })).status).toBe(400);
   });
+
+  it('queries batches with the interaction query parameters, passes the filter to QueryBatches and pages with a cursor', async () => {
+    const listing = { batchId: BATCH_ID, org: 'HospitalAMSP', recordedBy: 'app-recorder', txTime: '2026-01-01T10:00:02.000Z', size: 2, root: 'f'.repeat(64) };
+    app.ledger.handlers.set('Batches:QueryBatches', (call) => {
+      const filter = JSON.parse(call.args[0] ?? '{}') as { bookmark?: string };
+      return JSON.stringify({ records: [listing], bookmark: filter.bookmark === undefined ? 'next-page' : '' });
+    });
+    const first = await app.request('GET', `${BASE}/batches?by=requestModel&value=gpt-4o&order=desc&pageSize=1&from=2026-01-01T00:00:00Z`, { key: app.keys.auditor });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ records: [listing], nextCursor: 'next-page' });
+    const second = await app.request('GET', `${BASE}/batches?by=requestModel&value=gpt-4o&order=desc&pageSize=1&from=2026-01-01T00:00:00Z&cursor=next-page`, { key: app.keys.auditor });
+    expect(await second.json()).toEqual({ records: [listing], nextCursor: null });
+    const filters = app.ledger.calls.filter((call) => call.transaction === 'Batches:QueryBatches').map((call) => JSON.parse(call.args[0] ?? '{}') as unknown);
+    expect(filters).toEqual([
+      { by: 'requestModel', value: 'gpt-4o', from: '2026-01-01T00:00:00Z', order: 'desc', pageSize: 1 },
+      { by: 'requestModel', value: 'gpt-4o', from: '2026-01-01T00:00:00Z', order: 'desc', pageSize: 1, bookmark: 'next-page' },
+    ]);
+    const invalid = await app.request('GET', `${BASE}/batches?by=colour&value=x`, { key: app.keys.auditor });
+    expect(invalid.status).toBe(400);
+    expect(app.ledger.calls.filter((call) => call.transaction === 'Batches:QueryBatches')).toHaveLength(2);
+  });
 });

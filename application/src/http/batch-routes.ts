@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ROLES } from '../auth/role';
-import { getBatch, getInclusionProof, recordBatch } from '../interactions/batch-ledger';
+import { getBatch, getInclusionProof, queryBatches, recordBatch } from '../interactions/batch-ledger';
 import type { SubjectKeys } from '../subjects/subject-keys';
 import { channelNameSchema, requireMemberChannel } from './channel-param';
 import { committedRecords } from './interaction-routes';
-import { interactionInputSchema } from './interaction-schemas';
+import { interactionFilterOf, interactionInputSchema, interactionQuerySchema } from './interaction-schemas';
+import { pageSchema } from './paging';
 import { recordIdSchema } from './record-id';
 import { API_BASE, defineRoute, type AnyRouteDefinition } from './route';
 
@@ -31,6 +32,15 @@ const summarySchema = z.object({
   alreadyRecorded: z.array(z.object({ index: z.number().int(), id: z.string(), batchId: z.string(), leafIndex: z.number().int() })),
   transactionId: z.string(),
   blockNumber: z.string(),
+});
+
+const listingSchema = z.object({
+  batchId: z.string().describe('the recording transaction id'),
+  org: z.string(),
+  recordedBy: z.string(),
+  txTime: z.string(),
+  size: z.number().int(),
+  root: z.string(),
 });
 
 const proofSchema = z
@@ -80,6 +90,27 @@ export function batchRoutes({ channels, subjectKeys }: { channels: readonly stri
           ...(allExisted ? {} : { headers: { Location: `${API_BASE}/channels/${channel}/batches/${written.summary.batchId}` } }),
           body: summary,
         };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/channels/:channel/batches',
+      operationId: 'queryMerkleBatches',
+      summary: 'Query batches',
+      description:
+        'Batches of an org (`by=org`) or holding at least one record with a model, actor, subject, consent or application, within an optional txTime range, paged. ' +
+        "Batches are indexed once per distinct value, so this finds batches; read their records by id (getMerkleBatch lists the ids, getInteraction reads each). Non-auditors see their own org's batches only.",
+      tag: 'batches',
+      roles: ROLES,
+      params: channelParams,
+      query: interactionQuerySchema,
+      responses: { 200: { description: 'A page of batch headers (without ids)', schema: pageSchema(listingSchema) } },
+      refusals: [404, 422],
+      recordsAuditorRead: true,
+      async handle({ params, query, ledger }) {
+        const channel = requireMemberChannel(params.channel, channels);
+        const page = await queryBatches(ledger, channel, interactionFilterOf(query));
+        return { status: 200, body: { records: page.records, nextCursor: page.bookmark === '' ? null : page.bookmark } };
       },
     }),
     defineRoute({

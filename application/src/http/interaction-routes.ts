@@ -20,11 +20,12 @@ import {
   contentSchema,
   interactionBatchSchema,
   interactionInputSchema,
+  interactionFilterOf,
   interactionQuerySchema,
   storedAnnotationSchema,
   storedInteractionSchema,
 } from './interaction-schemas';
-import { ledgerPaging, pageSchema } from './paging';
+import { pageSchema } from './paging';
 import { HttpProblem } from './problem';
 import { recordIdSchema } from './record-id';
 import { API_BASE, defineRoute, type AnyRouteDefinition } from './route';
@@ -224,15 +225,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       recordsAuditorRead: true,
       async handle({ params, query, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const { by, value, from, to, order } = query;
-        const page = await queryInteractions(ledger, channel, {
-          by,
-          value,
-          ...(from === undefined ? {} : { from }),
-          ...(to === undefined ? {} : { to }),
-          ...(order === undefined ? {} : { order }),
-          ...ledgerPaging(query),
-        });
+        const page = await queryInteractions(ledger, channel, interactionFilterOf(query));
         return { status: 200, body: { records: page.records, nextCursor: page.bookmark === '' ? null : page.bookmark } };
       },
     }),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Content } from '../commitments/canonical-content';
 import { COMMITMENT_PATTERN } from '../commitments/commitment';
-import { INTERACTION_QUERY_KEYS } from '../interactions/interaction-ledger';
-import { pageQueryShape } from './paging';
+import { INTERACTION_QUERY_KEYS, type InteractionFilter } from '../interactions/interaction-ledger';
+import { ledgerPaging, pageQueryShape } from './paging';
 import { dateTimeSchema, labelSchema, recordIdSchema } from './record-id';
 
 /**
@@ -123,6 +123,8 @@ export const storedInteractionSchema = z.object({
   txId: z.string(),
   txTime: z.string(),
   consentCheck: z.object({ allowed: z.boolean(), consentId: z.string().optional(), reason: z.string() }).optional().describe("the ledger's consent verdict at commit time"),
+  batchId: z.string().optional().describe('present when the record was written in a Merkle batch (recordMerkleBatch): the batch, whose id is txId'),
+  leafIndex: z.number().int().optional().describe("the record's leaf in its Merkle batch; its proof is at /batched-interactions/{id}/proof"),
 });
 
 export const annotationInputSchema = z.strictObject({
@@ -159,3 +161,16 @@ export const interactionQuerySchema = z.strictObject({
   order: z.enum(['asc', 'desc']).optional().describe('by txTime; default asc'),
   ...pageQueryShape,
 });
+
+/** The chaincode filter (`QueryInteractions`, `QueryBatches`) of a validated query. */
+export function interactionFilterOf(query: z.output<typeof interactionQuerySchema>): InteractionFilter {
+  const { by, value, from, to, order } = query;
+  return {
+    by,
+    value,
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+    ...(order === undefined ? {} : { order }),
+    ...ledgerPaging(query),
+  };
+}

@@ -1,4 +1,5 @@
 import type { LedgerClient } from '../ledger/ledger-client';
+import type { InteractionFilter } from './interaction-ledger';
 
 /**
  * The Batches contract as the application calls it (docs/chaincode-api.md "Contract Batches"): many
@@ -35,4 +36,19 @@ export async function getBatch(ledger: LedgerClient, channel: string, batchId: s
 /** A batched record's inclusion proof, computed by the chaincode from the stored batch. */
 export async function getInclusionProof(ledger: LedgerClient, channel: string, id: string): Promise<Record<string, unknown>> {
   return JSON.parse(await ledger.evaluate(channel, 'Batches:GetInclusionProof', [id])) as Record<string, unknown>;
+}
+
+/** A batch in a query page: the header without its ids. */
+export interface BatchListing {
+  readonly batchId: string;
+  readonly org: string;
+  readonly recordedBy: string;
+  readonly txTime: string;
+  readonly size: number;
+  readonly root: string;
+}
+
+/** One page of batches by org or by a value inside them (same filter as `QueryInteractions`). */
+export async function queryBatches(ledger: LedgerClient, channel: string, filter: InteractionFilter): Promise<{ records: BatchListing[]; bookmark: string }> {
+  return JSON.parse(await ledger.evaluate(channel, 'Batches:QueryBatches', [JSON.stringify(filter)])) as { records: BatchListing[]; bookmark: string };
 }

@@ -53,7 +53,7 @@ async function errorOf(promise: Promise<unknown>): Promise<string> {
 /** Overwrites one committed key, as someone with write access to a peer's state database could. */
 const tamper = (ledger: InMemoryLedger, key: string, value: string): Promise<void> =>
   ledger.submit(adminA, (ctx) => ctx.stub.putState(key, Buffer.from(value)));
-const recordsKey = (batchId: string): string => `\u0000batch-records\u0000${batchId}\u0000`;
+const entryKey = (id: string): string => `\u0000batched-interaction\u0000${id}\u0000`;
 
 describe('Batches: RecordBatch', () => {
   it('stores the batch with org, time and an RFC 6962 root over the canonical inputs, and returns only a summary', async () => {
@@ -83,16 +83,16 @@ describe('Batches: RecordBatch', () => {
     expect(summary.root).toBe(merkleRoot([Buffer.from(canonicalJson(input))]).toString('hex'));
   });
 
-  it('writes one pointer per record plus a header, the records and batch-level index entries — not ~15 keys per record', async () => {
+  it('writes one entry per record (record, verdict, place) plus a header and batch-level index entries — not ~15 keys per record', async () => {
     const ledger = new InMemoryLedger();
     await recordBatch(ledger, recorderA, many(100));
     const keys = ledger.keys();
     expect(keys.filter((key) => key.startsWith('\u0000batched-interaction\u0000'))).toHaveLength(100);
     expect(keys.filter((key) => key.startsWith('\u0000batch\u0000'))).toHaveLength(1);
-    expect(keys.filter((key) => key.startsWith('\u0000batch-records\u0000'))).toHaveLength(1);
+    expect(JSON.parse(ledger.get(entryKey('r-7')) ?? '{}')).toMatchObject({ record: interaction('r-7', { actorRef: 'actor-1' }), leafIndex: 7 });
     // org (asc, desc) + per distinct value (requestModel, applicationId, 3 actors) × (all, org) × (asc, desc)
     expect(keys.filter((key) => key.startsWith('batch-by-'))).toHaveLength(2 + 5 * 4);
-    expect(keys).toHaveLength(100 + 2 + 22);
+    expect(keys).toHaveLength(100 + 1 + 22);
     expect(keys.some((key) => key.startsWith('interaction-by-'))).toBe(false);
   });
 
@@ -202,6 +202,19 @@ describe('Batches: write-once and idempotency', () => {
     await ledger.submit(recorderA, (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interaction('single-1'))));
     expect(await errorOf(recordBatch(ledger, recorderA, [interaction('single-1')]))).toBe('CONFLICT: [0] interaction single-1 already exists (recorded by Interactions)');
   });
+
+  it('an id already batched is CONFLICT for Interactions too, alone or in its batch call, and nothing is written', async () => {
+    const ledger = new InMemoryLedger();
+    await recordBatch(ledger, recorderA, [interaction('b-1')]);
+    const keys = ledger.keys();
+    expect(await errorOf(ledger.submit(recorderA, (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interaction('b-1')))))).toBe(
+      'CONFLICT: interaction b-1 already exists (recorded in a batch)',
+    );
+    expect(await errorOf(ledger.submit(recorderA, (ctx) => interactions.RecordInteractions(ctx, JSON.stringify([interaction('s-1'), interaction('b-1')]))))).toBe(
+      'CONFLICT: [1] interaction b-1 already exists (recorded in a batch)',
+    );
+    expect(ledger.keys()).toEqual(keys);
+  });
 });
 
 describe('Batches: reads and access', () => {
@@ -218,6 +231,18 @@ describe('Batches: reads and access', () => {
       batchId: summary.batchId,
       leafIndex: 2,
     });
+  });
+
+  it('Interactions:GetInteraction answers batched records too (one id, one record), with the same access rules', async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(2));
+    await ledger.submit(recorderA, (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interaction('single-2'))));
+    const viaInteractions = await evaluate(ledger, auditor, (ctx) => interactions.GetInteraction(ctx, 'r-1'));
+    expect(viaInteractions).toEqual(await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-1')));
+    expect(viaInteractions).toMatchObject({ id: 'r-1', batchId: summary.batchId, leafIndex: 1, txId: summary.batchId });
+    expect(await evaluate(ledger, recorderA, (ctx) => interactions.GetInteraction(ctx, 'single-2'))).not.toHaveProperty('batchId');
+    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => interactions.GetInteraction(ctx, 'r-0')))).toMatch(/^ACCESS_DENIED: /);
+    expect(await errorOf(ledger.evaluate(auditor, (ctx) => interactions.GetInteraction(ctx, 'nope')))).toBe('NOT_FOUND: interaction nope does not exist');
   });
 
   it('auditors read every org; other roles only their own org; unknown ids are NOT_FOUND', async () => {
@@ -252,6 +277,14 @@ describe('Batches: reads and access', () => {
     expect(ids(await query(auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 1, bookmark: page.bookmark }))).toEqual([a2.batchId]);
     expect(page.records[0]).toEqual({ batchId: a1.batchId, org: 'HospitalAMSP', recordedBy: 'app-recorder', txTime: '2026-03-01T00:00:00.000Z', size: 2, root: a1.root });
     expect(await errorOf(query(recorderA, { by: 'org', value: 'AIProviderMSP' }))).toMatch(/^ACCESS_DENIED: /);
+  });
+
+  it('an empty range answers an empty page (the shim gives no pagination metadata then)', async () => {
+    const ledger = new InMemoryLedger();
+    await recordBatch(ledger, recorderA, many(1));
+    const filter = JSON.stringify({ by: 'requestModel', value: 'no-such-model' });
+    expect(await evaluate(ledger, auditor, (ctx) => batches.QueryBatches(ctx, filter))).toEqual({ records: [], bookmark: '' });
+    expect(await evaluate(ledger, auditor, (ctx) => interactions.QueryInteractions(ctx, filter))).toEqual({ records: [], bookmark: '' });
   });
 });
 
@@ -288,15 +321,22 @@ describe('Batches: inclusion proofs', () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(4));
     const honest = await proofOf(ledger, auditor, 'r-2');
-    const stored = JSON.parse(ledger.get(recordsKey(summary.batchId)) ?? '{}') as { records: { record: Json }[] };
-    const altered = stored.records[2];
-    if (altered === undefined) throw new Error('no record 2');
-    altered.record = { ...altered.record, latencyMs: 1 };
-    await tamper(ledger, recordsKey(summary.batchId), canonicalJson(stored));
+    const stored = JSON.parse(ledger.get(entryKey('r-2')) ?? '{}') as { record: Json };
+    await tamper(ledger, entryKey('r-2'), canonicalJson({ ...stored, record: { ...stored.record, latencyMs: 1 } }));
     expect(await errorOf(proofOf(ledger, auditor, 'r-2'))).toBe(`PRECONDITION_FAILED: batch ${summary.batchId}: the stored records do not hash to the stored root`);
     const tamperedRecord = await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-2'));
     const { org: _o, recordedBy: _r, txId: _t, txTime: _tt, batchId: _b, leafIndex: _l, ...asSubmitted } = tamperedRecord;
     expect(() => verifyRecordProof(asSubmitted, honest, { txId: summary.batchId, root: summary.root, size: 4 })).toThrow(/^LEAF_MISMATCH: /);
+  });
+
+  it('a deleted or misplaced record entry makes the chaincode refuse the proof', async () => {
+    const ledger = new InMemoryLedger();
+    await recordBatch(ledger, recorderA, many(4));
+    await ledger.submit(adminA, (ctx) => ctx.stub.deleteState(entryKey('r-3')));
+    expect(await errorOf(proofOf(ledger, auditor, 'r-1'))).toMatch(/^PRECONDITION_FAILED: batch [0-9a-f]{64}: the stored records do not hash to the stored root$/);
+    const moved = JSON.parse(ledger.get(entryKey('r-2')) ?? '{}') as Json;
+    await tamper(ledger, entryKey('r-2'), canonicalJson({ ...moved, leafIndex: 0 }));
+    expect(await errorOf(proofOf(ledger, auditor, 'r-2'))).toMatch(/^PRECONDITION_FAILED: batch [0-9a-f]{64} does not hold r-2 at leaf 0$/);
   });
 
   it('a tampered stored root makes every honest proof fail with ROOT_MISMATCH', async () => {

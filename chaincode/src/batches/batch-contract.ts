@@ -1,15 +1,15 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { ROLES, readsEverything, requireRole, type Caller } from '../access/caller';
+import { ROLES, requireRole, type Caller } from '../access/caller';
 import { canonicalJson } from '../canonical-json';
 import { ContractError } from '../errors';
 import { parseJsonArgument } from '../validation/json-argument';
-import { check, id as idRule } from '../validation/rules';
 import { emitBatchEvent } from './batch-events';
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, parseBatchInput } from './batch-input';
 import { inclusionProofOf } from './batch-proof';
 import { queryBatches } from './batch-query';
 import { recordBatch } from './batch-recording';
-import { readBatch, readBatchRecords, readPointer, type BatchedRecord, type RecordPointer, type StoredBatch } from './batch-store';
+import { readBatch, readBatchEntries, type BatchEntry, type StoredBatch } from './batch-store';
+import { batchedInteractionView, findBatchedInteraction, requireReadableBatch } from './batched-interaction';
 
 const MAX_FILTER_BYTES = 4096;
 const BATCH_ID = /^[0-9a-f]{64}$/;
@@ -49,17 +49,8 @@ export class BatchesContract extends Contract {
   @Param('id', 'string', 'interaction id')
   @Returns('string')
   async GetBatchedInteraction(ctx: Context, id: string): Promise<string> {
-    const { batch, pointer, entry } = await readableRecord(ctx, requireRole(ctx, ...ROLES), id);
-    return canonicalJson({
-      ...entry.record,
-      org: batch.org,
-      recordedBy: batch.recordedBy,
-      txId: batch.batchId,
-      txTime: batch.txTime,
-      ...(entry.consentCheck === undefined ? {} : { consentCheck: entry.consentCheck }),
-      batchId: pointer.batchId,
-      leafIndex: pointer.leafIndex,
-    });
+    const { batch, entry } = await readableRecord(ctx, requireRole(ctx, ...ROLES), id);
+    return canonicalJson(batchedInteractionView(batch, entry));
   }
 
   /** The record's inclusion proof, computed from the batch's stored records: `{ record, leafHash, leafIndex, treeSize, auditPath, root, txId, … }`. */
@@ -67,8 +58,11 @@ export class BatchesContract extends Contract {
   @Param('id', 'string', 'interaction id')
   @Returns('string')
   async GetInclusionProof(ctx: Context, id: string): Promise<string> {
-    const { batch, pointer, records } = await readableRecord(ctx, requireRole(ctx, ...ROLES), id);
-    return canonicalJson(inclusionProofOf(batch, records, pointer.leafIndex));
+    const { batch, entry } = await readableRecord(ctx, requireRole(ctx, ...ROLES), id);
+    const entries = await readBatchEntries(ctx, batch);
+    const records = entries.filter((stored, index): stored is BatchEntry => stored?.record.id === batch.ids[index]);
+    // A missing or misplaced entry leaves `records` short, which the proof refuses with PRECONDITION_FAILED.
+    return canonicalJson(inclusionProofOf(batch, records, entry.leafIndex));
   }
 
   /** A page of batch headers (without ids) by org, model, actor, subject, consent or application within a time range. */
@@ -81,32 +75,16 @@ export class BatchesContract extends Contract {
   }
 }
 
-function requireReadable(caller: Caller, batch: StoredBatch): void {
-  if (!readsEverything(caller) && batch.org !== caller.mspId) {
-    throw new ContractError('ACCESS_DENIED', `access denied: ${caller.mspId} may read only its own org's batches`);
-  }
-}
-
 async function readableBatch(ctx: Context, caller: Caller, batchId: string): Promise<StoredBatch> {
   if (!BATCH_ID.test(batchId)) throw new ContractError('INVALID_ARGUMENT', 'batchId: must be a transaction id (64 lowercase hex)');
   const batch = await readBatch(ctx, batchId);
   if (batch === undefined) throw new ContractError('NOT_FOUND', `batch ${batchId} does not exist`);
-  requireReadable(caller, batch);
+  requireReadableBatch(caller, batch);
   return batch;
 }
 
-async function readableRecord(
-  ctx: Context,
-  caller: Caller,
-  id: string,
-): Promise<{ batch: StoredBatch; pointer: RecordPointer; records: BatchedRecord[]; entry: BatchedRecord }> {
-  check(idRule(), id, 'id');
-  const pointer = await readPointer(ctx, id);
-  const batch = pointer === undefined ? undefined : await readBatch(ctx, pointer.batchId);
-  if (pointer === undefined || batch === undefined) throw new ContractError('NOT_FOUND', `batched interaction ${id} does not exist`);
-  requireReadable(caller, batch);
-  const records = (await readBatchRecords(ctx, pointer.batchId)) ?? [];
-  const entry = records[pointer.leafIndex];
-  if (entry?.record.id !== id) throw new ContractError('PRECONDITION_FAILED', `batch ${batch.batchId} does not hold ${id} at leaf ${pointer.leafIndex}`);
-  return { batch, pointer, records, entry };
+async function readableRecord(ctx: Context, caller: Caller, id: string): Promise<{ batch: StoredBatch; entry: BatchEntry }> {
+  const found = await findBatchedInteraction(ctx, caller, id);
+  if (found === undefined) throw new ContractError('NOT_FOUND', `batched interaction ${id} does not exist`);
+  return found;
 }

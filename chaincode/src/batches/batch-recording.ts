@@ -9,7 +9,7 @@ import { txTime } from '../ledger/tx-time';
 import { merkleRoot } from '../merkle/merkle-tree';
 import { recordLeafBytes } from '../merkle/record-leaf';
 import { BATCH_INDEX_MARKER, batchIndexKeys } from './batch-indexes';
-import { batchWrites, decodePointer, pointerKey, readBatch, readBatchRecords, type BatchedRecord, type StoredBatch } from './batch-store';
+import { batchWrites, decodeEntry, entryKey, readBatch, type BatchedRecord, type StoredBatch } from './batch-store';
 import { stateBatchOf } from './peer-state-batch';
 
 /** A submitted record that was already on the ledger (same id, same content, same org): not written again. */
@@ -51,17 +51,17 @@ const summaryOf = (batch: StoredBatch, alreadyRecorded: readonly AlreadyRecorded
   alreadyRecorded,
 });
 
-/** Reads each batch (header and records) at most once while checking many pointers into it. */
-class BatchCache {
-  private readonly batches = new Map<string, Promise<{ header: StoredBatch | undefined; records: BatchedRecord[] | undefined }>>();
+/** Reads each batch header at most once while checking many records of it. */
+class HeaderCache {
+  private readonly headers = new Map<string, Promise<StoredBatch | undefined>>();
   constructor(private readonly ctx: Context) {}
-  get(batchId: string): Promise<{ header: StoredBatch | undefined; records: BatchedRecord[] | undefined }> {
-    let entry = this.batches.get(batchId);
-    if (entry === undefined) {
-      entry = Promise.all([readBatch(this.ctx, batchId), readBatchRecords(this.ctx, batchId)]).then(([header, records]) => ({ header, records }));
-      this.batches.set(batchId, entry);
+  get(batchId: string): Promise<StoredBatch | undefined> {
+    let header = this.headers.get(batchId);
+    if (header === undefined) {
+      header = readBatch(this.ctx, batchId);
+      this.headers.set(batchId, header);
     }
-    return entry;
+    return header;
   }
 }
 
@@ -76,7 +76,7 @@ class BatchCache {
 export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly InteractionInput[]): Promise<{ summary: BatchSummary; violations: BatchViolation[] }> {
   const now = txTime(ctx);
   const batchId = ctx.stub.getTxID();
-  const cache = new BatchCache(ctx);
+  const headers = new HeaderCache(ctx);
   const conflicts: string[] = [];
   const alreadyRecorded: AlreadyRecorded[] = [];
   const fresh: InteractionInput[] = [];
@@ -84,15 +84,14 @@ export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly
   // Ids are one namespace with single-record interactions, so GetBatchedInteraction and
   // GetInteraction can never name two different records: both keys of every id are read, in
   // one message to the peer (two for more than 500 records) instead of two round trips per record.
-  const existing = await state.getStates([...inputs.map((input) => pointerKey(ctx, input.id)), ...inputs.map((input) => interactionKey(ctx, input.id))]);
+  const existing = await state.getStates([...inputs.map((input) => entryKey(ctx, input.id)), ...inputs.map((input) => interactionKey(ctx, input.id))]);
   for (const [index, input] of inputs.entries()) {
-    const pointer = decodePointer(existing[index] ?? new Uint8Array());
-    if (pointer !== undefined) {
-      const { header, records } = await cache.get(pointer.batchId);
-      const stored = records?.[pointer.leafIndex]?.record;
+    const entry = decodeEntry(existing[index] ?? new Uint8Array());
+    if (entry !== undefined) {
+      const header = await headers.get(entry.batchId);
       // Another org's record under the same id is a conflict too: its content is not the caller's to see.
-      if (header?.org === caller.mspId && stored !== undefined && canonicalJson(stored) === canonicalJson(input)) {
-        alreadyRecorded.push({ index, id: input.id, batchId: pointer.batchId, leafIndex: pointer.leafIndex });
+      if (header?.org === caller.mspId && canonicalJson(entry.record) === canonicalJson(input)) {
+        alreadyRecorded.push({ index, id: input.id, batchId: entry.batchId, leafIndex: entry.leafIndex });
       } else {
         conflicts.push(`[${index}] interaction ${input.id} already exists with different content`);
       }
@@ -106,7 +105,7 @@ export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly
   }
   if (conflicts.length > 0) throw new ContractError('CONFLICT', conflicts.join('; '));
   if (fresh.length === 0) {
-    const replayed = await exactReplay(cache, alreadyRecorded, inputs.length);
+    const replayed = await exactReplay(headers, alreadyRecorded, inputs.length);
     const summary = replayed ?? { batchId: '', org: caller.mspId, txTime: now, root: '', size: 0, alreadyRecorded };
     return { summary, violations: [] };
   }
@@ -142,10 +141,10 @@ export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly
 }
 
 /** The recorded batch when every submitted record is its leaf at the same position: a retried submit. */
-async function exactReplay(cache: BatchCache, alreadyRecorded: readonly AlreadyRecorded[], submitted: number): Promise<BatchSummary | undefined> {
+async function exactReplay(headers: HeaderCache, alreadyRecorded: readonly AlreadyRecorded[], submitted: number): Promise<BatchSummary | undefined> {
   const first = alreadyRecorded[0];
   if (first === undefined) return undefined;
-  const { header } = await cache.get(first.batchId);
+  const header = await headers.get(first.batchId);
   if (header === undefined || header.size !== submitted) return undefined;
   const inPlace = alreadyRecorded.every((entry) => entry.batchId === first.batchId && entry.leafIndex === entry.index);
   return inPlace ? summaryOf(header, []) : undefined;

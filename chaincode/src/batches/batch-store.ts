@@ -1,20 +1,21 @@
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from '../canonical-json';
 import type { ConsentCheck, InteractionInput } from '../interactions/interaction-schema';
-import type { StateEntry } from './peer-state-batch';
+import { stateBatchOf, type StateEntry } from './peer-state-batch';
 
 /**
- * A batch is stored under three kinds of composite key, chosen to keep writes per record at one:
- * - `batch ∘ batchId`: the header (org, time, size, root, ids in leaf order) — small, for GetBatch;
- * - `batch-records ∘ batchId`: every record of the batch in leaf order, in one value;
- * - `batched-interaction ∘ id`: a pointer `{ batchId, leafIndex }` per record, for point reads and
- *   write-once checks.
- * Writes are returned as entries rather than put one by one, so the caller can send them to the
- * peer in one message (peer-state-batch.ts).
+ * A batch is stored under two kinds of composite key, chosen to keep writes per record at one:
+ * - `batch ∘ batchId`: the header (org, time, size, root, ids in leaf order), for GetBatch, for
+ *   the access check of every read, and for the verifier, which finds it in the block's write set;
+ * - `batched-interaction ∘ id`: one entry per record — the record as submitted (the leaf), the
+ *   ledger's consent verdict, and where it sits (`batchId`, `leafIndex`) — for point reads, proofs
+ *   and write-once checks.
+ * A point read therefore reads one record and the header, never the whole batch; a proof reads the
+ * batch's entries in one multi-key message (peer-state-batch.ts). Writes are returned as entries
+ * rather than put one by one, so the caller can send them to the peer in one message.
  */
 const BATCH_TYPE = 'batch';
-const BATCH_RECORDS_TYPE = 'batch-records';
-const POINTER_TYPE = 'batched-interaction';
+const ENTRY_TYPE = 'batched-interaction';
 
 /** A batch as the ledger stores it (without its records). */
 export interface StoredBatch {
@@ -37,8 +38,8 @@ export interface BatchedRecord {
   readonly consentCheck?: ConsentCheck;
 }
 
-/** Where a batched record lives. */
-export interface RecordPointer {
+/** What the ledger holds per batched record: the record and where it sits in its batch. */
+export interface BatchEntry extends BatchedRecord {
   readonly batchId: string;
   readonly leafIndex: number;
 }
@@ -49,31 +50,32 @@ export async function readBatch(ctx: Context, batchId: string): Promise<StoredBa
   return decode<StoredBatch>(await ctx.stub.getState(ctx.stub.createCompositeKey(BATCH_TYPE, [batchId])));
 }
 
-export async function readBatchRecords(ctx: Context, batchId: string): Promise<BatchedRecord[] | undefined> {
-  return decode<{ records: BatchedRecord[] }>(await ctx.stub.getState(ctx.stub.createCompositeKey(BATCH_RECORDS_TYPE, [batchId])))?.records;
+export function entryKey(ctx: Context, id: string): string {
+  return ctx.stub.createCompositeKey(ENTRY_TYPE, [id]);
 }
 
-export function pointerKey(ctx: Context, id: string): string {
-  return ctx.stub.createCompositeKey(POINTER_TYPE, [id]);
+/** A stored entry's value (from getState or a multi-key read), or `undefined` when absent. */
+export function decodeEntry(data: Uint8Array): BatchEntry | undefined {
+  return decode<BatchEntry>(data);
 }
 
-/** A stored pointer's value (from getState or a multi-key read), or `undefined` when absent. */
-export function decodePointer(data: Uint8Array): RecordPointer | undefined {
-  return decode<RecordPointer>(data);
+export async function readEntry(ctx: Context, id: string): Promise<BatchEntry | undefined> {
+  return decodeEntry(await ctx.stub.getState(entryKey(ctx, id)));
 }
 
-export async function readPointer(ctx: Context, id: string): Promise<RecordPointer | undefined> {
-  return decodePointer(await ctx.stub.getState(pointerKey(ctx, id)));
+/** Every record of a batch in leaf order, read in one message to the peer (two above 1000); a missing entry is `undefined`. */
+export async function readBatchEntries(ctx: Context, batch: StoredBatch): Promise<(BatchEntry | undefined)[]> {
+  const values = await stateBatchOf(ctx).getStates(batch.ids.map((id) => entryKey(ctx, id)));
+  return values.map(decodeEntry);
 }
 
-/** The writes that store a batch: header, records and one pointer per record (index entries are the caller's). */
+/** The writes that store a batch: header and one entry per record (index entries are the caller's). */
 export function batchWrites(ctx: Context, batch: StoredBatch, records: readonly BatchedRecord[]): StateEntry[] {
   return [
     { key: ctx.stub.createCompositeKey(BATCH_TYPE, [batch.batchId]), value: Buffer.from(canonicalJson(batch)) },
-    { key: ctx.stub.createCompositeKey(BATCH_RECORDS_TYPE, [batch.batchId]), value: Buffer.from(canonicalJson({ records })) },
-    ...records.map(({ record }, leafIndex) => {
-      const pointer: RecordPointer = { batchId: batch.batchId, leafIndex };
-      return { key: pointerKey(ctx, record.id), value: Buffer.from(canonicalJson(pointer)) };
+    ...records.map((entry, leafIndex) => {
+      const stored: BatchEntry = { ...entry, batchId: batch.batchId, leafIndex };
+      return { key: entryKey(ctx, entry.record.id), value: Buffer.from(canonicalJson(stored)) };
     }),
   ];
 }

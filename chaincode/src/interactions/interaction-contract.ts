@@ -11,7 +11,10 @@ import { ANNOTATION_INPUT_FIELDS, MAX_ANNOTATION_BYTES, annotationInput, annotat
 import { queryInteractions } from './interaction-query';
 import { parseInteractionBatch } from './interaction-batch-input';
 import { INTERACTION_INPUT_FIELDS, MAX_INTERACTION_BYTES, checkInteraction, type InteractionInput, type StoredInteraction } from './interaction-schema';
-import { readInteraction, writeInteraction } from './interaction-store';
+import { stateBatchOf } from '../batches/peer-state-batch';
+import { entryKey } from '../batches/batch-store';
+import { batchedInteractionView, findBatchedInteraction } from '../batches/batched-interaction';
+import { decodeInteraction, interactionKey, readInteraction, writeInteractions } from './interaction-store';
 
 /** A batch is one transaction: bounded so its write set stays well inside a block. */
 export const MAX_BATCH_RECORDS = 500;
@@ -53,12 +56,21 @@ export class InteractionContract extends Contract {
     return canonicalJson({ records: await recordAll(ctx, caller, inputs, (index) => `[${index}] `) });
   }
 
-  /** One interaction; non-auditors may read only their own org's. */
+  /**
+   * One interaction, recorded alone or in a batch (ids are one namespace: a batched record comes
+   * with `batchId` and `leafIndex`); non-auditors may read only their own org's.
+   */
   @Transaction(false)
   @Param('id', 'string', 'interaction id')
   @Returns('InteractionRecord')
   async GetInteraction(ctx: Context, id: string): Promise<string> {
-    return canonicalJson(await readableInteraction(ctx, requireRole(ctx, ...ROLES), id));
+    const caller = requireRole(ctx, ...ROLES);
+    check(idRule(), id, 'id');
+    if ((await readInteraction(ctx, id)) === undefined) {
+      const batched = await findBatchedInteraction(ctx, caller, id);
+      if (batched !== undefined) return canonicalJson(batchedInteractionView(batched.batch, batched.entry));
+    }
+    return canonicalJson(await readableInteraction(ctx, caller, id));
   }
 
   /** A page of interactions by org, model, actor, subject, consent or application within a time range. */
@@ -122,8 +134,14 @@ async function recordAll(ctx: Context, caller: Caller, inputs: InteractionInput[
   const results: StoredInteraction[] = [];
   const fresh: StoredInteraction[] = [];
   const conflicts: string[] = [];
+  // Both keys of every id in one message to the peer: ids are one namespace with batched records.
+  const values = await stateBatchOf(ctx).getStates([...inputs.map((input) => interactionKey(ctx, input.id)), ...inputs.map((input) => entryKey(ctx, input.id))]);
   for (const [index, input] of inputs.entries()) {
-    const existing = await readInteraction(ctx, input.id);
+    if ((values[inputs.length + index]?.length ?? 0) > 0) {
+      conflicts.push(`${label(index)}interaction ${input.id} already exists (recorded in a batch)`);
+      continue;
+    }
+    const existing = decodeInteraction(values[index] ?? new Uint8Array());
     if (existing !== undefined) {
       // Another org's record under the same id is a conflict too: its content is not the caller's to see.
       if (existing.org === caller.mspId && sameFields(existing, input, INTERACTION_INPUT_FIELDS)) results.push(existing);
@@ -152,7 +170,7 @@ async function recordAll(ctx: Context, caller: Caller, inputs: InteractionInput[
     results.push(stored);
   }
   if (conflicts.length > 0) throw new ContractError('CONFLICT', conflicts.join('; '));
-  for (const record of fresh) await writeInteraction(ctx, record);
+  await writeInteractions(ctx, fresh);
   if (fresh.length > 0) {
     const violations = fresh
       .filter((record) => record.consentCheck !== undefined && !record.consentCheck.allowed)

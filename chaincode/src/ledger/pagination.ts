@@ -30,7 +30,10 @@ export async function rangePage(
   pageSize: number,
   bookmark: string,
 ): Promise<Page<{ key: string; value: Uint8Array }>> {
-  const { iterator, metadata } = await ctx.stub.getStateByRangeWithPagination(startKey, endKey, pageSize, bookmark);
+  const { iterator, metadata: declared } = await ctx.stub.getStateByRangeWithPagination(startKey, endKey, pageSize, bookmark);
+  // fabric-shim leaves `metadata` out when the peer's is all defaults (an empty range, no bookmark),
+  // although its type says otherwise.
+  const metadata = (declared as typeof declared | undefined) ?? { bookmark: '', fetchedRecordsCount: 0 };
   const records: { key: string; value: Uint8Array }[] = [];
   try {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {

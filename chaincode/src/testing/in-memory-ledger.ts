@@ -175,7 +175,7 @@ export class InMemoryLedger {
       getStateByRangeWithPagination: (startKey: string, endKey: string, pageSize: number, bookmark?: string) => {
         checkSimpleKeys(startKey, endKey);
         const { slice, bookmark: next } = page(rangeEntries(startKey, endKey), pageSize, bookmark);
-        return Promise.resolve({ iterator: iteratorOver(slice), metadata: { fetchedRecordsCount: slice.length, bookmark: next } });
+        return Promise.resolve({ iterator: iteratorOver(slice), metadata: paginationMetadata(slice.length, next) });
       },
       getStateByPartialCompositeKey: (objectType: string, attributes: string[]) => {
         const prefix = stub.createCompositeKey(objectType, attributes);
@@ -184,7 +184,7 @@ export class InMemoryLedger {
       getStateByPartialCompositeKeyWithPagination: (objectType: string, attributes: string[], pageSize: number, bookmark?: string) => {
         const prefix = stub.createCompositeKey(objectType, attributes);
         const { slice, bookmark: next } = page(rangeEntries(prefix, prefix + '\u{10FFFF}'), pageSize, bookmark);
-        return Promise.resolve({ iterator: iteratorOver(slice), metadata: { fetchedRecordsCount: slice.length, bookmark: next } });
+        return Promise.resolve({ iterator: iteratorOver(slice), metadata: paginationMetadata(slice.length, next) });
       },
       getHistoryForKey: (key: string) =>
         queryResult(
@@ -261,4 +261,13 @@ export class InMemoryLedger {
     };
     return { ctx, commit };
   }
+}
+
+/**
+ * The pagination metadata as fabric-shim 2.5.8 hands it over: absent (despite its type) when the
+ * peer's answer is all defaults — no records and no bookmark — because protobuf then sends no bytes.
+ */
+function paginationMetadata(fetchedRecordsCount: number, bookmark: string): { fetchedRecordsCount: number; bookmark: string } {
+  // The cast reproduces the shim's behaviour that the declared type hides.
+  return (fetchedRecordsCount === 0 && bookmark === '' ? undefined : { fetchedRecordsCount, bookmark }) as { fetchedRecordsCount: number; bookmark: string };
 }

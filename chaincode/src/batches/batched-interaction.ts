@@ -1,0 +1,48 @@
+import type { Context } from 'fabric-contract-api';
+import { readsEverything, type Caller } from '../access/caller';
+import { ContractError } from '../errors';
+import { check, id as idRule } from '../validation/rules';
+import { readBatch, readEntry, type BatchEntry, type StoredBatch } from './batch-store';
+
+/** A batched record as readers see it: the record as submitted plus the batch facts that belong to it. */
+export type BatchedInteraction = Record<string, unknown>;
+
+/** Refuses a caller who may not read the batch: auditors read every org's, others their own org's. */
+export function requireReadableBatch(caller: Caller, batch: StoredBatch): void {
+  if (!readsEverything(caller) && batch.org !== caller.mspId) {
+    throw new ContractError('ACCESS_DENIED', `access denied: ${caller.mspId} may read only its own org's batches`);
+  }
+}
+
+/**
+ * The batched record `id` with its batch header, checked for the caller; `undefined` when no batch
+ * holds the id (so `Interactions:GetInteraction` can fall back to it: one id names one record).
+ *
+ * @throws ContractError `ACCESS_DENIED` for another org's record (non-auditors), `PRECONDITION_FAILED`
+ * when the entry and its header disagree
+ */
+export async function findBatchedInteraction(ctx: Context, caller: Caller, id: string): Promise<{ batch: StoredBatch; entry: BatchEntry } | undefined> {
+  check(idRule(), id, 'id');
+  const entry = await readEntry(ctx, id);
+  if (entry === undefined) return undefined;
+  const batch = await readBatch(ctx, entry.batchId);
+  if (batch === undefined || batch.ids[entry.leafIndex] !== id || entry.record.id !== id) {
+    throw new ContractError('PRECONDITION_FAILED', `batch ${entry.batchId} does not hold ${id} at leaf ${entry.leafIndex}`);
+  }
+  requireReadableBatch(caller, batch);
+  return { batch, entry };
+}
+
+/** The stored view of a batched record: the fields of a single-recorded interaction plus `batchId` and `leafIndex`. */
+export function batchedInteractionView(batch: StoredBatch, entry: BatchEntry): BatchedInteraction {
+  return {
+    ...entry.record,
+    org: batch.org,
+    recordedBy: batch.recordedBy,
+    txId: batch.batchId,
+    txTime: batch.txTime,
+    ...(entry.consentCheck === undefined ? {} : { consentCheck: entry.consentCheck }),
+    batchId: entry.batchId,
+    leafIndex: entry.leafIndex,
+  };
+}
