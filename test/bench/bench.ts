@@ -17,6 +17,7 @@ import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
 import { runLoad, type LoadResult } from './load-generator';
 import { ProcessSampler, type ProcessUsage } from './process-sampler';
+import { startSecondApplication, type SecondApplication } from './second-application';
 import { summarise, type LatencySummary } from './statistics';
 
 const quick = process.argv.includes('--quick');
@@ -28,6 +29,7 @@ const options = {
   purgeIntervalBlocks: 100,
 };
 const CHANNEL = 'hospital-a';
+const UNGATHERED_APP = 'app.hospital-a (gathering off)';
 
 interface ScenarioResult {
   readonly name: string;
@@ -96,17 +98,21 @@ async function main(): Promise<void> {
   process.env.AAL_RATE_LIMIT_PER_SECOND = '100000';
   process.env.AAL_RATE_LIMIT_BURST = '100000';
   const urls = await network.startApplications();
+  const layout = new NetworkLayout(options);
+  // The network's apps gather single-record requests into batch transactions (the default); a
+  // second HospitalA app with gathering off gives the one-transaction-per-request REST figure.
+  const ungathered: SecondApplication = await startSecondApplication(layout, HOSPITAL_A, options.basePort + 90, 'ungathered', { AAL_INTERACTION_BATCH_MAX_RECORDS: '1' });
   log(`network ready in ${Math.round((Date.now() - started) / 1000)}s`);
 
-  const layout = new NetworkLayout(options);
   // Every process of the network (CAs aside), so the table can say how much of the machine the
-  // network used, beside the recording org's peer and chaincode server.
-  const sampler = new ProcessSampler(
-    network
+  // network used, beside the recording org's peer, chaincode server and app.
+  const sampler = new ProcessSampler([
+    ...network
       .status()
       .filter((process) => process.running && !process.name.startsWith('ca.'))
       .map((process) => ({ name: process.name, pid: process.pid })),
-  );
+    { name: UNGATHERED_APP, pid: ungathered.pid },
+  ]);
   const gateway = gatewayFor(layout, HOSPITAL_A, 'recorder');
   const recorderKey = issueApiKeys(layout, HOSPITAL_A, 'bench').recorder;
   const appUrl = urls[HOSPITAL_A.name] ?? '';
@@ -131,23 +137,28 @@ async function main(): Promise<void> {
         }),
       ),
     );
+    const postInteraction = (url: string, id: string) => async (): Promise<void> => {
+      const response = await fetch(`${url}/api/v1/channels/${CHANNEL}/interactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${recorderKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(interactionRecord(id)),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 201) throw new Error(`HTTP ${response.status}`);
+    };
     results.push(
-      await measure('single: POST /interactions via REST', 1, sampler, () =>
-        runLoad({
-          concurrency: 64,
-          total: singles,
-          operation: async (i) => {
-            const response = await fetch(`${appUrl}/api/v1/channels/${CHANNEL}/interactions`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${recorderKey}`, 'content-type': 'application/json' },
-              body: JSON.stringify(interactionRecord(`rest-${i}`)),
-            });
-            await response.arrayBuffer();
-            if (response.status !== 201) throw new Error(`HTTP ${response.status}`);
-          },
-        }),
+      await measure('single: POST /interactions via REST, gathering off', 1, sampler, () =>
+        runLoad({ concurrency: 64, total: singles, operation: (i) => postInteraction(ungathered.url, `rest-off-${i}`)() }),
       ),
     );
+    // Gathering (defaults: ≤ 100 records, 10 ms linger): concurrent requests share transactions.
+    for (const concurrency of [64, 256]) {
+      results.push(
+        await measure(`single: POST /interactions via REST, gathering on, ${concurrency} in flight`, 1, sampler, () =>
+          runLoad({ concurrency, total: singles * (concurrency / 64) * 2, operation: (i) => postInteraction(appUrl, `rest-on-${concurrency}-${i}`)() }),
+        ),
+      );
+    }
     // The same records through both batched paths at the same concurrency: RecordInteractions
     // (~15 keys per record) and Batches:RecordBatch (one pointer key per record, batch-level index
     // keys, Merkle root); then RecordBatch with more batches in flight, to find where it saturates.
@@ -172,10 +183,13 @@ async function main(): Promise<void> {
     }
   } finally {
     gateway.close();
+    await ungathered.stop();
     await network.down();
   }
 
   const baseline = results[0];
+  const usage = (result: ScenarioResult, name: string): ProcessUsage | undefined => result.processes.find((entry) => entry.name === name);
+  const appOf = (result: ScenarioResult): string => (result.name.includes('gathering off') ? UNGATHERED_APP : layout.applicationProcess(HOSPITAL_A));
   const rows = results.map((result) => ({
     scenario: result.name,
     'records/s': result.recordsPerSecond,
@@ -187,9 +201,13 @@ async function main(): Promise<void> {
     failed: result.failed,
     'generator CPU %': result.generatorCpuPercent,
     // Where the time goes: the recording org's peer and chaincode server, in % of one core.
-    'peer A CPU %': result.processes.find((usage) => usage.name === layout.peerProcess(HOSPITAL_A))?.cpuPercent ?? '',
-    'chaincode A CPU %': result.processes.find((usage) => usage.name === layout.chaincodeProcess(HOSPITAL_A))?.cpuPercent ?? '',
-    'network CPU %': result.processes.reduce((sum, usage) => sum + usage.cpuPercent, 0),
+    'peer A CPU %': usage(result, layout.peerProcess(HOSPITAL_A))?.cpuPercent ?? '',
+    'chaincode A CPU %': usage(result, layout.chaincodeProcess(HOSPITAL_A))?.cpuPercent ?? '',
+    'app A CPU %': result.name.includes('REST') ? (usage(result, appOf(result))?.cpuPercent ?? '') : '',
+    'network CPU %': result.processes.reduce((sum, entry) => sum + entry.cpuPercent, 0),
+    // Peak RSS since the process started (VmHWM), so it only grows over the run.
+    'peer A peak RSS MiB': usage(result, layout.peerProcess(HOSPITAL_A))?.peakRssMiB ?? '',
+    'app A peak RSS MiB': usage(result, appOf(result))?.peakRssMiB ?? '',
   }));
   console.table(rows);
   const outDir = join(repoRoot, 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));

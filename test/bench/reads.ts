@@ -1,8 +1,11 @@
 /**
  * `npm run bench:reads [-- --quick | --sizes 10000,100000]`: how audit reads scale with the ledger.
- * Grows one channel's ledger to each size with the batched write path (reporting how long that
- * took), then measures through the REST app: point reads of random records, and the first page of
- * each audit query (by org, model, actor, application; newest first). Writes JSON and PNG charts.
+ * First records a fixed set of 5 000 interactions one index entry per access path
+ * (`RecordInteractions`), then grows the channel's ledger to each size with the batched write path
+ * (`Batches:RecordBatch`, 1000 records per transaction; reporting how long that took), and measures
+ * through the REST app at each size: point reads of random batched and indexed records, and the
+ * first page of each audit query over interactions and over batches (by org, model, actor,
+ * application; newest first). Writes JSON and PNG charts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -21,8 +24,11 @@ import { summarise, type LatencySummary } from './statistics';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const sizesArg = args[args.indexOf('--sizes') + 1];
-const sizes = args.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : quick ? [1_000, 10_000] : [10_000, 100_000, 1_000_000];
+const sizes = args.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000];
 const repoRoot = resolve(__dirname, '..', '..');
+if (sizes.some((size, i) => !Number.isInteger(size) || size <= 5_000 || (i > 0 && size <= (sizes[i - 1] ?? 0)))) {
+  throw new Error(`--sizes must be increasing whole numbers above 5000 (the indexed records come first); got ${sizesArg ?? ''}`);
+}
 const options = {
   dir: resolve(process.env.AAL_BENCH_READS_NETWORK_DIR ?? join(repoRoot, '.network-bench-reads')),
   basePort: Number(process.env.AAL_BENCH_READS_BASE_PORT ?? 19100),
@@ -31,17 +37,20 @@ const options = {
 };
 const CHANNEL = 'hospital-a';
 const MODELS = ['gpt-4o-2024-08-06', 'claude-3-5-sonnet@20240620', 'models/gemini-1.5-pro', 'llama-3.1-70b', 'mistral-large-2407'];
-const BATCH = 500;
+const BATCH = 1000;
+const BUILD_IN_FLIGHT = 8;
+const INDEXED = 5_000;
+const INDEXED_BATCH = 500;
 const SAMPLES = quick ? 100 : 300;
 
 function log(message: string): void {
   process.stderr.write(`[bench:reads ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** Record `i` of the ledger: models, actors and applications vary so each query path has real fan-out. */
-function record(i: number): Record<string, unknown> {
+/** Record `i` of a kind: models, actors and applications vary so each query path has real fan-out. */
+function record(prefix: string, i: number): Record<string, unknown> {
   return {
-    ...interactionRecord(`read-${i}`),
+    ...interactionRecord(`${prefix}-${i}`),
     requestModel: MODELS[i % MODELS.length],
     responseModel: MODELS[i % MODELS.length],
     actorRef: `actor-${i % 100}`,
@@ -53,7 +62,10 @@ interface SizeResult {
   readonly ledgerRecords: number;
   readonly buildSeconds: number;
   readonly buildRecordsPerSecond: number;
+  /** Point reads (`GET /interactions/{id}`) of batched records, and of records written with their own index entries. */
   readonly pointReadMs: LatencySummary;
+  readonly indexedPointReadMs: LatencySummary;
+  /** `interactions by …` (per-record indexes) and `batches by …` (batch-level indexes). */
   readonly firstPageMs: Readonly<Record<string, LatencySummary>>;
   readonly failedReads: number;
 }
@@ -80,20 +92,30 @@ async function main(): Promise<void> {
         await sleep(1000);
       }
     }
-    let recorded = 0;
+    const indexedStarted = Date.now();
+    log(`recording ${INDEXED} records with per-record index entries (RecordInteractions × ${INDEXED_BATCH})`);
+    const indexed = await runLoad({
+      concurrency: 4,
+      total: INDEXED / INDEXED_BATCH,
+      operation: (b) =>
+        contract.submitTransaction('Interactions:RecordInteractions', JSON.stringify(Array.from({ length: INDEXED_BATCH }, (_, j) => record('indexed', b * INDEXED_BATCH + j)))),
+    });
+    if (indexed.failed > 0) throw new Error(`recording the indexed records failed: ${JSON.stringify(indexed.errors)}`);
+    log(`  done in ${Math.round((Date.now() - indexedStarted) / 1000)} s`);
+    let recorded = INDEXED;
     for (const size of sizes) {
       const started = Date.now();
       const batches = Math.ceil((size - recorded) / BATCH);
       const from = recorded;
-      log(`growing the ledger from ${from} to ${size} records (${batches} batches of ${BATCH})`);
+      log(`growing the ledger from ${from} to ${size} records (${batches} RecordBatch transactions of ${BATCH}, ${BUILD_IN_FLIGHT} in flight)`);
       const build = await runLoad({
-        concurrency: 4,
+        concurrency: BUILD_IN_FLIGHT,
         total: batches,
         operation: async (b) => {
           const first = from + b * BATCH;
           const count = Math.min(BATCH, size - first);
-          await contract.submitTransaction('Interactions:RecordInteractions', JSON.stringify(Array.from({ length: count }, (_, j) => record(first + j))));
-          if (b % 20 === 0) log(`  ${first + count} / ${size}`);
+          await contract.submitTransaction('Batches:RecordBatch', JSON.stringify(Array.from({ length: count }, (_, j) => record('read', first + j))));
+          if (b % 50 === 0) log(`  ${first + count} / ${size} (${Math.round((first + count - from) / ((Date.now() - started) / 1000))} records/s)`);
         },
       });
       if (build.failed > 0) throw new Error(`building the ledger failed: ${JSON.stringify(build.errors)}`);
@@ -105,30 +127,35 @@ async function main(): Promise<void> {
         if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
         await response.arrayBuffer();
       };
-      const point = await runLoad({ concurrency: 1, total: SAMPLES, operation: () => get(`/interactions/read-${Math.floor(Math.random() * size)}`) });
-      const queries: Record<string, string> = {
+      const randomBatched = (): number => INDEXED + Math.floor(Math.random() * (size - INDEXED));
+      const point = await runLoad({ concurrency: 1, total: SAMPLES, operation: () => get(`/interactions/read-${randomBatched()}`) });
+      const indexedPoint = await runLoad({ concurrency: 1, total: SAMPLES, operation: () => get(`/interactions/indexed-${Math.floor(Math.random() * INDEXED)}`) });
+      const filters: Record<string, string> = {
         org: `by=org&value=${HOSPITAL_A.mspId}`,
         requestModel: `by=requestModel&value=${encodeURIComponent(MODELS[1] ?? '')}`,
         actorRef: 'by=actorRef&value=actor-42',
         applicationId: 'by=applicationId&value=app-7',
       };
       const firstPageMs: Record<string, LatencySummary> = {};
-      let failed = point.failed;
-      for (const [name, query] of Object.entries(queries)) {
-        const page = await runLoad({ concurrency: 1, total: Math.ceil(SAMPLES / 3), operation: () => get(`/interactions?${query}&order=desc&pageSize=100`) });
-        failed += page.failed;
-        firstPageMs[name] = summarise(page.latenciesMs);
+      let failed = point.failed + indexedPoint.failed;
+      for (const collection of ['interactions', 'batches']) {
+        for (const [name, filter] of Object.entries(filters)) {
+          const page = await runLoad({ concurrency: 1, total: Math.ceil(SAMPLES / 3), operation: () => get(`/${collection}?${filter}&order=desc&pageSize=100`) });
+          failed += page.failed;
+          firstPageMs[`${collection} by ${name}`] = summarise(page.latenciesMs);
+        }
       }
       const result: SizeResult = {
         ledgerRecords: size,
         buildSeconds: Math.round(buildSeconds),
         buildRecordsPerSecond: Math.round((size - from) / buildSeconds),
         pointReadMs: summarise(point.latenciesMs),
+        indexedPointReadMs: summarise(indexedPoint.latenciesMs),
         firstPageMs,
         failedReads: failed,
       };
       results.push(result);
-      log(`${size} records: point read p99 ${result.pointReadMs.p99} ms; first page p50 ${Object.values(firstPageMs).map((s) => s.p50).join('/')} ms`);
+      log(`${size} records: point read p99 ${result.pointReadMs.p99} ms (indexed ${result.indexedPointReadMs.p99} ms); first page p50 ${Object.values(firstPageMs).map((s) => s.p50).join('/')} ms`);
     }
   } finally {
     gateway.close();
@@ -142,6 +169,7 @@ async function main(): Promise<void> {
       'build rec/s': result.buildRecordsPerSecond,
       'point p50 ms': result.pointReadMs.p50,
       'point p99 ms': result.pointReadMs.p99,
+      'indexed point p99 ms': result.indexedPointReadMs.p99,
       ...Object.fromEntries(Object.entries(result.firstPageMs).map(([name, summary]) => [`${name} page p50 ms`, summary.p50])),
       failed: result.failedReads,
     })),
