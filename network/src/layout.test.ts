@@ -11,6 +11,14 @@ describe('NetworkLayout', () => {
     expect(Math.max(...ports)).toBeLessThan(20100);
   });
 
+  it('adds one pprof port per peer, still unique and inside the block, only when profiling', () => {
+    const profiled = new NetworkLayout({ dir: '/tmp/net', basePort: 20000, orderers: 3, purgeIntervalBlocks: 1, profiling: true });
+    const ports = profiled.allPorts().map(({ endpoint }) => endpoint.port);
+    expect(ports.length).toBe(layout.allPorts().length + 4);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(Math.max(...ports)).toBeLessThan(20100);
+  });
+
   it('binds everything to loopback', () => {
     expect(layout.allPorts().every(({ endpoint }) => endpoint.host === '127.0.0.1')).toBe(true);
   });

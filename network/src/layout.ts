@@ -12,6 +12,8 @@ export interface NetworkOptions {
   readonly orderers: 1 | 3;
   /** Peer private-data purge interval in blocks (Fabric's default is 100). */
   readonly purgeIntervalBlocks: number;
+  /** Serve Go's pprof on each peer at {@link NetworkLayout.peerProfile} (loopback), for profiling benchmarks; off by default. */
+  readonly profiling?: boolean;
 }
 
 export const HOST = '127.0.0.1';
@@ -103,6 +105,11 @@ export class NetworkLayout {
     return this.port(50 + this.peerIndex(org));
   }
 
+  /** The peer's pprof listener (`/debug/pprof/…`), only when the network runs with `profiling`. */
+  peerProfile(org: OrgSpec): Endpoint {
+    return this.port(70 + this.peerIndex(org));
+  }
+
   chaincodeServer(org: OrgSpec): Endpoint {
     return this.port(60 + this.peerIndex(org));
   }
@@ -131,6 +138,7 @@ export class NetworkLayout {
       for (const endpoint of [this.peerEndpoint(org), this.peerChaincodeEndpoint(org), this.peerOperations(org)]) {
         ports.push({ owner: this.peerProcess(org), endpoint });
       }
+      if (this.options.profiling === true) ports.push({ owner: this.peerProcess(org), endpoint: this.peerProfile(org) });
       ports.push({ owner: this.chaincodeProcess(org), endpoint: this.chaincodeServer(org) });
       ports.push({ owner: this.applicationProcess(org), endpoint: this.application(org) });
     }

@@ -122,6 +122,8 @@ export async function startPeer(
       CORE_METRICS_PROVIDER: 'prometheus',
       CORE_VM_ENDPOINT: '',
       CORE_PEER_GATEWAY_ENABLED: 'true',
+      CORE_PEER_PROFILE_ENABLED: layout.options.profiling === true ? 'true' : 'false',
+      CORE_PEER_PROFILE_LISTENADDRESS: address(layout.peerProfile(org)),
     },
     logFile: layout.logFile(name),
   });

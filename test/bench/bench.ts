@@ -9,24 +9,28 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FabricNetwork } from '../../network/src/network';
-import { NetworkLayout } from '../../network/src/layout';
+import { NetworkLayout, address } from '../../network/src/layout';
 import { CHAINCODE_NAME, HOSPITAL_A } from '../../network/src/topology';
 import { issueApiKeys } from '../../network/src/applications';
 import { gatewayFor, type TestGateway } from '../support/gateway';
 import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
 import { runLoad, type LoadResult } from './load-generator';
+import { capturePeerProfile } from './peer-profile';
 import { ProcessSampler, type ProcessUsage } from './process-sampler';
 import { startSecondApplication, type SecondApplication } from './second-application';
 import { summarise, type LatencySummary } from './statistics';
 
 const quick = process.argv.includes('--quick');
+/** Also record a Go CPU profile of HospitalA's peer during the RecordBatch × 1000, 8 in flight scenario. */
+const profile = process.argv.includes('--profile');
 const repoRoot = resolve(__dirname, '..', '..');
 const options = {
   dir: resolve(process.env.AAL_BENCH_NETWORK_DIR ?? join(repoRoot, '.network-bench')),
   basePort: Number(process.env.AAL_BENCH_BASE_PORT ?? 19000),
   orderers: 3 as const,
   purgeIntervalBlocks: 100,
+  profiling: profile,
 };
 const CHANNEL = 'hospital-a';
 const UNGATHERED_APP = 'app.hospital-a (gathering off)';
@@ -117,6 +121,8 @@ async function main(): Promise<void> {
   const recorderKey = issueApiKeys(layout, HOSPITAL_A, 'bench').recorder;
   const appUrl = urls[HOSPITAL_A.name] ?? '';
   const results: ScenarioResult[] = [];
+  const outDir = join(repoRoot, 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(outDir, { recursive: true });
   try {
     await waitUntilWritable(gateway);
     const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
@@ -170,6 +176,13 @@ async function main(): Promise<void> {
     for (const [n, scenario] of batchScenarios.entries()) {
       const { size, concurrency } = scenario;
       const operations = Math.max(8, 4 * concurrency * (size >= 100 ? 1 : 0), Math.round((quick ? 1000 : 20000) / size / (size === 1 ? 4 : 1)));
+      // A few seconds after the start (past the ramp-up), for a few seconds less than the scenario lasts.
+      const profiling =
+        profile && size === 1000 && concurrency === 8
+          ? sleep(2000)
+              .then(() => capturePeerProfile(address(layout.peerProfile(HOSPITAL_A)), 6, join(outDir, 'peer0.hospital-a.cpu')))
+              .catch((error: unknown) => `no profile: ${String(error)}`)
+          : undefined;
       results.push(
         await measure(`batch of ${size}: ${scenario.label} via gateway, ${concurrency} in flight`, size, sampler, () =>
           runLoad({
@@ -180,6 +193,7 @@ async function main(): Promise<void> {
           }),
         ),
       );
+      if (profiling !== undefined) log(`peer profile written to ${outDir}/peer0.hospital-a.cpu.top.txt:\n${(await profiling).split('\n').slice(0, 30).join('\n')}`);
     }
   } finally {
     gateway.close();
@@ -210,8 +224,6 @@ async function main(): Promise<void> {
     'app A peak RSS MiB': usage(result, appOf(result))?.peakRssMiB ?? '',
   }));
   console.table(rows);
-  const outDir = join(repoRoot, 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
-  mkdirSync(outDir, { recursive: true });
   const report = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
     settings: { quick, orderers: options.orderers, channel: CHANNEL, endorsement: 'MAJORITY (2 of 3 orgs)', tls: true },
