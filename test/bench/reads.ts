@@ -18,7 +18,7 @@ import { CHAINCODE_NAME, HOSPITAL_A } from '../../network/src/topology';
 import { gatewayFor } from '../support/gateway';
 import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
-import { runLoad } from './load-generator';
+import { runLoad, type LoadResult } from './load-generator';
 import { summarise, type LatencySummary } from './statistics';
 
 const args = process.argv.slice(2);
@@ -41,7 +41,10 @@ const BATCH = 1000;
 const BUILD_IN_FLIGHT = 8;
 const INDEXED = 5_000;
 const INDEXED_BATCH = 500;
-const SAMPLES = quick ? 100 : 300;
+/** Point reads per kind and size; each query's first page is read a third as often. */
+const SAMPLES = quick ? 200 : 1000;
+/** Pause between growing the ledger and reading it, so reads meet a ledger at rest (not one still compacting). */
+const SETTLE_MS = 5000;
 
 function log(message: string): void {
   process.stderr.write(`[bench:reads ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -75,6 +78,9 @@ async function main(): Promise<void> {
   await network.down({ purge: true });
   await network.up();
   await network.deploy();
+  // One auditor key reads far beyond the production per-key rate limit on purpose.
+  process.env.AAL_RATE_LIMIT_PER_SECOND = '100000';
+  process.env.AAL_RATE_LIMIT_BURST = '100000';
   const urls = await network.startApplications();
   const layout = new NetworkLayout(options);
   const auditorKey = issueApiKeys(layout, HOSPITAL_A, 'bench').auditor;
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
       if (build.failed > 0) throw new Error(`building the ledger failed: ${JSON.stringify(build.errors)}`);
       recorded = size;
       const buildSeconds = (Date.now() - started) / 1000;
+      await sleep(SETTLE_MS);
       const headers = { authorization: `Bearer ${auditorKey}` };
       const get = async (path: string): Promise<void> => {
         const response = await fetch(`${appUrl}/api/v1/channels/${CHANNEL}${path}`, { headers });
@@ -137,11 +144,16 @@ async function main(): Promise<void> {
         applicationId: 'by=applicationId&value=app-7',
       };
       const firstPageMs: Record<string, LatencySummary> = {};
-      let failed = point.failed + indexedPoint.failed;
+      const errors: Record<string, number> = {};
+      const count = (result: LoadResult): number => {
+        for (const [message, times] of Object.entries(result.errors)) errors[message] = (errors[message] ?? 0) + times;
+        return result.failed;
+      };
+      let failed = count(point) + count(indexedPoint);
       for (const collection of ['interactions', 'batches']) {
         for (const [name, filter] of Object.entries(filters)) {
           const page = await runLoad({ concurrency: 1, total: Math.ceil(SAMPLES / 3), operation: () => get(`/${collection}?${filter}&order=desc&pageSize=100`) });
-          failed += page.failed;
+          failed += count(page);
           firstPageMs[`${collection} by ${name}`] = summarise(page.latenciesMs);
         }
       }
@@ -155,6 +167,8 @@ async function main(): Promise<void> {
         failedReads: failed,
       };
       results.push(result);
+      // Latencies of failed reads would flatter the figures: a run with any failure is void.
+      if (failed > 0) throw new Error(`${failed} reads failed at ${size} records: ${JSON.stringify(errors)}`);
       log(`${size} records: point read p99 ${result.pointReadMs.p99} ms (indexed ${result.indexedPointReadMs.p99} ms); first page p50 ${Object.values(firstPageMs).map((s) => s.p50).join('/')} ms`);
     }
   } finally {

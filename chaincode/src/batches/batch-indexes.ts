@@ -1,3 +1,4 @@
+import { canonicalJson } from '../canonical-json';
 import { descendingTime, indexKey, indexRange } from '../ledger/index-keys';
 import type { InteractionInput } from '../interactions/interaction-schema';
 import type { StoredBatch } from './batch-store';
@@ -8,7 +9,9 @@ import type { StoredBatch } from './batch-store';
  * instead of ~15 000. A query therefore finds *batches* that contain a value; the records inside
  * are read from the batch. Like the interaction indexes, every path has an ascending entry
  * (`… ∘ txTime ∘ batchId`) and a descending twin, and value paths exist across orgs (auditors) and
- * scoped to the recording org (everyone else).
+ * scoped to the recording org (everyone else). Each entry holds the batch's listing (the header
+ * without its ids, ~250 bytes), so a query page is one range read: the headers, with up to 1000
+ * ids each, are never read for it.
  */
 export const BATCH_QUERY_PATHS = ['org', 'requestModel', 'actorRef', 'subjectRef', 'consentId', 'applicationId'] as const;
 export type BatchQueryPath = (typeof BATCH_QUERY_PATHS)[number];
@@ -16,8 +19,14 @@ type ValuePath = Exclude<BatchQueryPath, 'org'>;
 type Order = 'asc' | 'desc';
 type Scope = 'all' | 'org';
 
-/** Index entries hold a single byte: Fabric treats an empty value as a delete. */
-export const BATCH_INDEX_MARKER = Buffer.from([1]);
+/** A batch in a query result: the header without its ids (a page of 1000-id lists would be megabytes). */
+export type BatchListing = Omit<StoredBatch, 'ids'>;
+
+/** The value of every index entry of a batch: its listing, canonical JSON. */
+export function batchListingValue(batch: StoredBatch): Buffer {
+  const { ids: _ids, ...listing } = batch;
+  return Buffer.from(canonicalJson(listing));
+}
 
 const VALUE_PATHS: readonly ValuePath[] = ['requestModel', 'actorRef', 'subjectRef', 'consentId', 'applicationId'];
 

@@ -8,7 +8,7 @@ import { interactionKey } from '../interactions/interaction-store';
 import { txTime } from '../ledger/tx-time';
 import { merkleRoot } from '../merkle/merkle-tree';
 import { recordLeafBytes } from '../merkle/record-leaf';
-import { BATCH_INDEX_MARKER, batchIndexKeys } from './batch-indexes';
+import { batchIndexKeys, batchListingValue } from './batch-indexes';
 import { batchWrites, decodeEntry, entryKey, readBatch, type BatchedRecord, type StoredBatch } from './batch-store';
 import { stateBatchOf } from './peer-state-batch';
 
@@ -136,7 +136,8 @@ export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly
     root: merkleRoot(fresh.map(recordLeafBytes)).toString('hex'),
     ids: fresh.map((record) => record.id),
   };
-  await state.putStates([...batchWrites(ctx, batch, records), ...batchIndexKeys(batch, fresh).map((key) => ({ key, value: BATCH_INDEX_MARKER }))]);
+  const listing = batchListingValue(batch);
+  await state.putStates([...batchWrites(ctx, batch, records), ...batchIndexKeys(batch, fresh).map((key) => ({ key, value: listing }))]);
   return { summary: summaryOf(batch, alreadyRecorded), violations };
 }
 

@@ -40,7 +40,7 @@ function timeIndexFilterRule<P extends string>(paths: readonly P[]): Rule<TimeIn
 }
 
 /**
- * One page of ids from a time index, newest or oldest first. Auditors query across orgs; everyone
+ * One page of ids (and the index entries' values) from a time index, newest or oldest first. Auditors query across orgs; everyone
  * else reads the org-scoped index of their own org, and asking for another org is refused. The
  * caller loads the records and drops any it may not see.
  *
@@ -53,7 +53,7 @@ export async function timeIndexPage<P extends string>(
   filterJson: unknown,
   indexRange: TimeIndexRange<P>,
   what: string,
-): Promise<{ ids: string[]; bookmark: string; everything: boolean }> {
+): Promise<{ ids: string[]; values: Uint8Array[]; bookmark: string; everything: boolean }> {
   const filter = check(timeIndexFilterRule(paths), filterJson);
   const pageSize = checkPageSize(filter.pageSize);
   const { from, to } = storedTimeBounds(filter.from, filter.to);
@@ -68,5 +68,5 @@ export async function timeIndexPage<P extends string>(
   const bookmark = filter.bookmark ?? '';
   checkBookmarkInRange(bookmark, startKey, endKey);
   const page = await rangePage(ctx, startKey, endKey, pageSize, bookmark);
-  return { ids: page.records.map((entry) => indexedId(entry.key)), bookmark: page.bookmark, everything };
+  return { ids: page.records.map((entry) => indexedId(entry.key)), values: page.records.map((entry) => entry.value), bookmark: page.bookmark, everything };
 }
