@@ -1,3 +1,4 @@
+import type { BatchListing } from '@aal/chaincode/dist/batches/batch-indexes';
 import type { LedgerClient } from '../ledger/ledger-client';
 import type { InteractionFilter } from './interaction-ledger';
 
@@ -38,15 +39,8 @@ export async function getInclusionProof(ledger: LedgerClient, channel: string, i
   return JSON.parse(await ledger.evaluate(channel, 'Batches:GetInclusionProof', [id])) as Record<string, unknown>;
 }
 
-/** A batch in a query page: the header without its ids. */
-export interface BatchListing {
-  readonly batchId: string;
-  readonly org: string;
-  readonly recordedBy: string;
-  readonly txTime: string;
-  readonly size: number;
-  readonly root: string;
-}
+/** A batch in a query page: the header without its ids (as the chaincode defines it). */
+export type { BatchListing };
 
 /** One page of batches by org or by a value inside them (same filter as `QueryInteractions`). */
 export async function queryBatches(ledger: LedgerClient, channel: string, filter: InteractionFilter): Promise<{ records: BatchListing[]; bookmark: string }> {

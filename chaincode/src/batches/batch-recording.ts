@@ -10,7 +10,7 @@ import { merkleRoot } from '../merkle/merkle-tree';
 import { recordLeafBytes } from '../merkle/record-leaf';
 import { batchIndexKeys, batchListingValue } from './batch-indexes';
 import { batchWrites, decodeEntry, entryKey, readBatch, type BatchedRecord, type StoredBatch } from './batch-store';
-import { stateBatchOf } from './peer-state-batch';
+import { stateBatchOf } from '../ledger/peer-state-batch';
 
 /** A submitted record that was already on the ledger (same id, same content, same org): not written again. */
 export interface AlreadyRecorded {

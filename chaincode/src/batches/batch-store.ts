@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from '../canonical-json';
 import type { ConsentCheck, InteractionInput } from '../interactions/interaction-schema';
-import { stateBatchOf, type StateEntry } from './peer-state-batch';
+import { stateBatchOf, type StateEntry } from '../ledger/peer-state-batch';
 
 /**
  * A batch is stored under two kinds of composite key, chosen to keep writes per record at one:
@@ -11,7 +11,7 @@ import { stateBatchOf, type StateEntry } from './peer-state-batch';
  *   ledger's consent verdict, and where it sits (`batchId`, `leafIndex`) — for point reads, proofs
  *   and write-once checks.
  * A point read therefore reads one record and the header, never the whole batch; a proof reads the
- * batch's entries in one multi-key message (peer-state-batch.ts). Writes are returned as entries
+ * batch's entries in one multi-key message (ledger/peer-state-batch.ts). Writes are returned as entries
  * rather than put one by one, so the caller can send them to the peer in one message.
  */
 const BATCH_TYPE = 'batch';

@@ -11,7 +11,7 @@ import { ANNOTATION_INPUT_FIELDS, MAX_ANNOTATION_BYTES, annotationInput, annotat
 import { queryInteractions } from './interaction-query';
 import { parseInteractionBatch } from './interaction-batch-input';
 import { INTERACTION_INPUT_FIELDS, MAX_INTERACTION_BYTES, checkInteraction, type InteractionInput, type StoredInteraction } from './interaction-schema';
-import { stateBatchOf } from '../batches/peer-state-batch';
+import { stateBatchOf } from '../ledger/peer-state-batch';
 import { entryKey } from '../batches/batch-store';
 import { batchedInteractionView, findBatchedInteraction } from '../batches/batched-interaction';
 import { decodeInteraction, interactionKey, readInteraction, writeInteractions } from './interaction-store';

@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { stateBatchOf, type StateEntry } from '../batches/peer-state-batch';
+import { stateBatchOf, type StateEntry } from '../ledger/peer-state-batch';
 import { canonicalJson } from '../canonical-json';
 import { INDEX_MARKER, interactionIndexKeys } from './interaction-indexes';
 import type { StoredInteraction } from './interaction-schema';
