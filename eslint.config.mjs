@@ -14,7 +14,7 @@ export default tseslint.config(
       globals: { ...globals.node },
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.mjs', '*.js', 'scripts/*.mjs'],
+          allowDefaultProject: ['*.mjs', '*.js', 'scripts/*.mjs', 'test/bench/*.mjs'],
         },
         tsconfigRootDir: import.meta.dirname,
       },

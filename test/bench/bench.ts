@@ -16,13 +16,17 @@ import { gatewayFor, type TestGateway } from '../support/gateway';
 import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
 import { runLoad, type LoadResult } from './load-generator';
+import { summariseCpuProfiles } from './node-profile';
 import { capturePeerProfile } from './peer-profile';
 import { ProcessSampler, type ProcessUsage } from './process-sampler';
 import { startSecondApplication, type SecondApplication } from './second-application';
 import { summarise, type LatencySummary } from './statistics';
 
 const quick = process.argv.includes('--quick');
-/** Also record a Go CPU profile of HospitalA's peer during the RecordBatch × 1000, 8 in flight scenario. */
+/**
+ * Also record a Go CPU profile of HospitalA's peer during the RecordBatch × 1000, 8 in flight
+ * scenario, and Node CPU profiles of every chaincode server and app over the whole run.
+ */
 const profile = process.argv.includes('--profile');
 const repoRoot = resolve(__dirname, '..', '..');
 const options = {
@@ -95,37 +99,60 @@ async function waitUntilWritable(gateway: TestGateway): Promise<void> {
   throw new Error('the bench network never accepted a write');
 }
 
+/**
+ * Starts the network with its apps, plus a second HospitalA app with gathering off; stops the
+ * network again when any step fails, so a failed start leaves no processes behind.
+ */
+async function startBenchNetwork(network: FabricNetwork, layout: NetworkLayout): Promise<{ urls: Record<string, string>; ungathered: SecondApplication }> {
+  try {
+    await network.up();
+    await network.deploy();
+    // The bench drives one key far beyond the production per-key rate limit on purpose.
+    process.env.AAL_RATE_LIMIT_PER_SECOND = '100000';
+    process.env.AAL_RATE_LIMIT_BURST = '100000';
+    const urls = await network.startApplications();
+    // The network's apps gather single-record requests into batch transactions (the default); the
+    // second app with gathering off gives the one-transaction-per-request REST figure.
+    const ungathered = await startSecondApplication(layout, HOSPITAL_A, options.basePort + 90, 'ungathered', { AAL_INTERACTION_BATCH_MAX_RECORDS: '1' });
+    return { urls, ungathered };
+  } catch (error) {
+    await network.down();
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
+  const outDir = join(repoRoot, 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(outDir, { recursive: true });
+  const nodeProfiles = join(outDir, 'node-profiles');
+  if (profile) {
+    // Every Node process the network starts from here on (chaincode servers, apps) records a CPU
+    // profile over the whole run and writes it when it is stopped (cpu-profile-preload.mjs).
+    mkdirSync(nodeProfiles);
+    process.env.AAL_CPU_PROFILE_DIR = nodeProfiles;
+    process.env.NODE_OPTIONS = `--import ${join(__dirname, 'cpu-profile-preload.mjs')}`;
+  }
   const network = new FabricNetwork(options);
   await network.down({ purge: true });
   const started = Date.now();
-  await network.up();
-  await network.deploy();
-  // The bench drives one key far beyond the production per-key rate limit on purpose.
-  process.env.AAL_RATE_LIMIT_PER_SECOND = '100000';
-  process.env.AAL_RATE_LIMIT_BURST = '100000';
-  const urls = await network.startApplications();
   const layout = new NetworkLayout(options);
-  // The network's apps gather single-record requests into batch transactions (the default); a
-  // second HospitalA app with gathering off gives the one-transaction-per-request REST figure.
-  const ungathered: SecondApplication = await startSecondApplication(layout, HOSPITAL_A, options.basePort + 90, 'ungathered', { AAL_INTERACTION_BATCH_MAX_RECORDS: '1' });
+  const { urls, ungathered } = await startBenchNetwork(network, layout);
   log(`network ready in ${Math.round((Date.now() - started) / 1000)}s`);
 
   // Every process of the network (CAs aside), so the table can say how much of the machine the
   // network used, beside the recording org's peer, chaincode server and app.
-  const sampler = new ProcessSampler([
+  const watched = [
     ...network
       .status()
       .filter((process) => process.running && !process.name.startsWith('ca.'))
       .map((process) => ({ name: process.name, pid: process.pid })),
     { name: UNGATHERED_APP, pid: ungathered.pid },
-  ]);
+  ];
+  const sampler = new ProcessSampler(watched);
   const gateway = gatewayFor(layout, HOSPITAL_A, 'recorder');
   const recorderKey = issueApiKeys(layout, HOSPITAL_A, 'bench').recorder;
   const appUrl = urls[HOSPITAL_A.name] ?? '';
   const results: ScenarioResult[] = [];
-  const outDir = join(repoRoot, 'bench-results', new Date().toISOString().replace(/[:.]/g, '-'));
-  mkdirSync(outDir, { recursive: true });
   try {
     await waitUntilWritable(gateway);
     const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
@@ -204,6 +231,11 @@ async function main(): Promise<void> {
     gateway.close();
     await ungathered.stop();
     await network.down();
+  }
+  if (profile) {
+    const summary = summariseCpuProfiles(nodeProfiles, new Map(watched.map(({ name, pid }) => [pid, name])));
+    writeFileSync(join(outDir, 'node-profiles.txt'), `# Node CPU profiles over the whole run (self time)\n\n${summary}\n`);
+    log(`Node CPU profiles of the chaincode servers and apps summarised in ${outDir}/node-profiles.txt`);
   }
 
   const baseline = results[0];
