@@ -9,6 +9,22 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
+const computed = new WeakMap<object, string>();
+
+/**
+ * {@link canonicalJson} of an object that is never changed afterwards (a validated input record),
+ * computed once however often it is asked for: a batch needs each record's canonical JSON for its
+ * size check, its Merkle leaf and its stored entry.
+ */
+export function canonicalJsonOnce(value: object): string {
+  let json = computed.get(value);
+  if (json === undefined) {
+    json = canonicalJson(value);
+    computed.set(value, json);
+  }
+  return json;
+}
+
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {

@@ -39,24 +39,26 @@ function prefixOf(path: BatchQueryPath, scope: Scope, org: string, value: string
   return path === 'org' ? [value] : scope === 'org' ? [org, value] : [value];
 }
 
-/** Every index entry of a batch, sorted (the same order on every peer). */
+/** Every index entry of a batch, sorted (the same order on every peer): keys are built once per distinct value, not per record. */
 export function batchIndexKeys(batch: StoredBatch, records: readonly InteractionInput[]): string[] {
-  const keys = new Set<string>();
+  const values = new Map<ValuePath, Set<string>>(VALUE_PATHS.map((path) => [path, new Set<string>()]));
+  for (const record of records) {
+    for (const path of VALUE_PATHS) {
+      const value = record[path];
+      if (value !== undefined) values.get(path)?.add(value);
+    }
+  }
+  const keys: string[] = [];
   const add = (path: BatchQueryPath, value: string): void => {
     for (const order of ['asc', 'desc'] as const) {
       for (const scope of path === 'org' ? (['all'] as const) : (['all', 'org'] as const)) {
-        keys.add(indexKey(indexName(path, scope, order), [...prefixOf(path, scope, batch.org, value), timePart(batch.txTime, order), batch.batchId]));
+        keys.push(indexKey(indexName(path, scope, order), [...prefixOf(path, scope, batch.org, value), timePart(batch.txTime, order), batch.batchId]));
       }
     }
   };
   add('org', batch.org);
-  for (const record of records) {
-    for (const path of VALUE_PATHS) {
-      const value = record[path];
-      if (value !== undefined) add(path, value);
-    }
-  }
-  return [...keys].sort();
+  for (const [path, distinct] of values) for (const value of distinct) add(path, value);
+  return [...new Set(keys)].sort();
 }
 
 /** The key range of one value's batches with `txTime` in [from, to]; `org` restricts it to one org's batches. */

@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson } from '../canonical-json';
+import { canonicalJson, canonicalJsonOnce } from '../canonical-json';
 import type { ConsentCheck, InteractionInput } from '../interactions/interaction-schema';
 import { stateBatchOf, type StateEntry } from '../ledger/peer-state-batch';
 
@@ -75,7 +75,17 @@ export function batchWrites(ctx: Context, batch: StoredBatch, records: readonly 
     { key: ctx.stub.createCompositeKey(BATCH_TYPE, [batch.batchId]), value: Buffer.from(canonicalJson(batch)) },
     ...records.map((entry, leafIndex) => {
       const stored: BatchEntry = { ...entry, batchId: batch.batchId, leafIndex };
-      return { key: entryKey(ctx, entry.record.id), value: Buffer.from(canonicalJson(stored)) };
+      return { key: entryKey(ctx, entry.record.id), value: Buffer.from(entryJson(stored)) };
     }),
   ];
+}
+
+/**
+ * `canonicalJson(entry)`, built around the record's canonical JSON computed once (for its leaf)
+ * instead of canonicalising the record again: the keys `batchId` < `consentCheck` < `leafIndex` <
+ * `record` are already in sorted order.
+ */
+export function entryJson(entry: BatchEntry): string {
+  const consent = entry.consentCheck === undefined ? '' : `,"consentCheck":${canonicalJson(entry.consentCheck)}`;
+  return `{"batchId":${JSON.stringify(entry.batchId)}${consent},"leafIndex":${entry.leafIndex},"record":${canonicalJsonOnce(entry.record)}}`;
 }

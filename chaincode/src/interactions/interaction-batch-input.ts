@@ -1,4 +1,4 @@
-import { canonicalJson } from '../canonical-json';
+import { canonicalJsonOnce } from '../canonical-json';
 import { ValidationError, type FieldViolation } from '../errors';
 import { parseJsonArgument } from '../validation/json-argument';
 import { checkInteraction, MAX_INTERACTION_BYTES, type InteractionInput } from './interaction-schema';
@@ -22,7 +22,7 @@ export function parseInteractionBatch(records: string, limits: { maxRecords: num
   batch.forEach((element: unknown, index) => {
     const input = checkInteraction(element, `[${index}]`, violations);
     if (input === undefined) return;
-    if (Buffer.byteLength(canonicalJson(input)) > MAX_INTERACTION_BYTES) {
+    if (Buffer.byteLength(canonicalJsonOnce(input)) > MAX_INTERACTION_BYTES) {
       violations.push({ path: `[${index}]`, rule: `must be at most ${MAX_INTERACTION_BYTES} bytes` });
     }
     const first = firstIndexOfId.get(input.id);

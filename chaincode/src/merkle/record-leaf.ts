@@ -1,4 +1,4 @@
-import { canonicalJson } from '../canonical-json';
+import { canonicalJson, canonicalJsonOnce } from '../canonical-json';
 import { leafHash, type Hash } from './merkle-tree';
 
 /**
@@ -11,7 +11,7 @@ import { leafHash, type Hash } from './merkle-tree';
  * recordLeafBytes({ id: 'i-1', b: 1 }).toString() // '{"b":1,"id":"i-1"}'
  */
 export function recordLeafBytes(record: unknown): Buffer {
-  return Buffer.from(canonicalJson(record), 'utf8');
+  return Buffer.from(typeof record === 'object' && record !== null ? canonicalJsonOnce(record) : canonicalJson(record), 'utf8');
 }
 
 /** RFC 6962 leaf hash (SHA-256 of 0x00 ‖ leaf bytes) of a batched record. */
