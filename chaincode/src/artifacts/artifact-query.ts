@@ -3,7 +3,7 @@ import { indexedId } from '../ledger/index-keys';
 import { MAX_PAGE_SIZE, checkPageSize, rangePage } from '../ledger/pagination';
 import { check, integer, object, oneOf, optional, string, type ObjectOf } from '../validation/rules';
 import type { StoredArtifact } from './artifact-schema';
-import { ARTIFACT_INDEX_PATHS, artifactIndexRange, readArtifact } from './artifact-store';
+import { ARTIFACT_INDEX_PATHS, artifactIndexRange, readArtifacts } from './artifact-store';
 
 export const MAX_FILTER_BYTES = 8 * 1024;
 
@@ -22,15 +22,10 @@ export function checkArtifactFilter(value: unknown): ArtifactFilter {
 
 /**
  * One page of artifacts matching the filter, in registration order. Index entries are read with
- * a key-range query (LevelDB has no rich queries), then each artifact by its key.
+ * a key-range query (LevelDB has no rich queries), then the page's artifacts in one multi-key read.
  */
 export async function queryArtifacts(ctx: Context, filter: ArtifactFilter): Promise<{ records: StoredArtifact[]; bookmark: string }> {
   const { startKey, endKey } = artifactIndexRange(filter.by, filter.value);
   const page = await rangePage(ctx, startKey, endKey, checkPageSize(filter.pageSize), filter.bookmark ?? '');
-  const records: StoredArtifact[] = [];
-  for (const entry of page.records) {
-    const artifact = await readArtifact(ctx, indexedId(entry.key));
-    if (artifact !== undefined) records.push(artifact);
-  }
-  return { records, bookmark: page.bookmark };
+  return { records: await readArtifacts(ctx, page.records.map((entry) => indexedId(entry.key))), bookmark: page.bookmark };
 }

@@ -5,7 +5,7 @@ import { check, integer, label, object, oneOf, optional, string, type ObjectOf }
 import { mayReadConsent } from './consent-access';
 import type { StoredConsent } from './consent-schema';
 import { consentStatusAt, type ConsentStatus } from './consent-status';
-import { CONSENT_INDEX_PATHS, consentIdOfIndexKey, consentIndexRange, readConsent } from './consent-store';
+import { CONSENT_INDEX_PATHS, consentIdOfIndexKey, consentIndexRange, readConsents } from './consent-store';
 
 const filterShape = {
   by: oneOf(CONSENT_INDEX_PATHS),
@@ -33,9 +33,8 @@ export async function queryConsents(ctx: Context, caller: Caller, filterJson: un
   checkBookmarkInRange(bookmark, startKey, endKey);
   const page = await rangePage(ctx, startKey, endKey, pageSize, bookmark);
   const records: ConsentView[] = [];
-  for (const entry of page.records) {
-    const consent = await readConsent(ctx, consentIdOfIndexKey(entry.key));
-    if (consent === undefined || !mayReadConsent(caller, consent)) continue;
+  for (const consent of await readConsents(ctx, page.records.map((entry) => consentIdOfIndexKey(entry.key)))) {
+    if (!mayReadConsent(caller, consent)) continue;
     const status = consentStatusAt(consent, at);
     if (filter.status === undefined || filter.status === status) records.push({ ...consent, status });
   }

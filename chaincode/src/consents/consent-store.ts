@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from '../canonical-json';
 import { indexKey, indexRange, indexedId } from '../ledger/index-keys';
+import { stateBatchOf } from '../ledger/peer-state-batch';
 import type { StoredConsent } from './consent-schema';
 
 /**
@@ -26,7 +27,16 @@ export function consentKey(ctx: Context, id: string): string {
 
 /** The committed consent with this id, or `undefined`. */
 export async function readConsent(ctx: Context, id: string): Promise<StoredConsent | undefined> {
-  const data = await ctx.stub.getState(consentKey(ctx, id));
+  return decodeConsent(await ctx.stub.getState(consentKey(ctx, id)));
+}
+
+/** The consents with these ids that exist, in the given order, read in one message to the peer. */
+export async function readConsents(ctx: Context, ids: readonly string[]): Promise<StoredConsent[]> {
+  const values = await stateBatchOf(ctx).getStates(ids.map((id) => consentKey(ctx, id)));
+  return values.flatMap((data) => decodeConsent(data) ?? []);
+}
+
+function decodeConsent(data: Uint8Array): StoredConsent | undefined {
   return data.length === 0 ? undefined : (JSON.parse(Buffer.from(data).toString('utf8')) as StoredConsent);
 }
 
@@ -65,10 +75,5 @@ export async function consentsOfSubject(ctx: Context, subjectRef: string): Promi
   } finally {
     await iterator.close();
   }
-  const consents: StoredConsent[] = [];
-  for (const id of ids) {
-    const consent = await readConsent(ctx, id);
-    if (consent !== undefined) consents.push(consent);
-  }
-  return consents;
+  return readConsents(ctx, ids);
 }
