@@ -66,11 +66,12 @@ export class InteractionContract extends Contract {
   async GetInteraction(ctx: Context, id: string): Promise<string> {
     const caller = requireRole(ctx, ...ROLES);
     check(idRule(), id, 'id');
-    if ((await readInteraction(ctx, id)) === undefined) {
+    const record = await readInteraction(ctx, id);
+    if (record === undefined) {
       const batched = await findBatchedInteraction(ctx, caller, id);
       if (batched !== undefined) return canonicalJson(batchedInteractionView(batched.batch, batched.entry));
     }
-    return canonicalJson(await readableInteraction(ctx, caller, id));
+    return canonicalJson(readableRecord(caller, id, record));
   }
 
   /** A page of interactions by org, model, actor, subject, consent or application within a time range. */
@@ -116,7 +117,11 @@ export class InteractionContract extends Contract {
 
 async function readableInteraction(ctx: Context, caller: Caller, id: string): Promise<StoredInteraction> {
   check(idRule(), id, 'id');
-  const record = await readInteraction(ctx, id);
+  return readableRecord(caller, id, await readInteraction(ctx, id));
+}
+
+/** The record if it exists and the caller may read it. */
+function readableRecord(caller: Caller, id: string, record: StoredInteraction | undefined): StoredInteraction {
   if (record === undefined) throw new ContractError('NOT_FOUND', `interaction ${id} does not exist`);
   if (!readsEverything(caller) && record.org !== caller.mspId) {
     throw new ContractError('ACCESS_DENIED', `access denied: ${caller.mspId} may read only its own org's interactions`);
