@@ -5,7 +5,7 @@ import type { SubjectKeys } from '../subjects/subject-keys';
 import { channelNameSchema, requireMemberChannel } from './channel-param';
 import { committedRecords } from './interaction-routes';
 import { interactionFilterOf, interactionInputSchema, interactionQuerySchema } from './interaction-schemas';
-import { pageSchema } from './paging';
+import { apiPage, pageSchema } from './paging';
 import { recordIdSchema } from './record-id';
 import { API_BASE, defineRoute, type AnyRouteDefinition } from './route';
 
@@ -110,7 +110,7 @@ export function batchRoutes({ channels, subjectKeys }: { channels: readonly stri
       async handle({ params, query, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
         const page = await queryBatches(ledger, channel, interactionFilterOf(query));
-        return { status: 200, body: { records: page.records, nextCursor: page.bookmark === '' ? null : page.bookmark } };
+        return { status: 200, body: apiPage(page) };
       },
     }),
     defineRoute({

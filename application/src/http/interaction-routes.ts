@@ -25,7 +25,7 @@ import {
   storedAnnotationSchema,
   storedInteractionSchema,
 } from './interaction-schemas';
-import { pageSchema } from './paging';
+import { apiPage, pageSchema } from './paging';
 import { HttpProblem } from './problem';
 import { recordIdSchema } from './record-id';
 import { API_BASE, defineRoute, type AnyRouteDefinition } from './route';
@@ -226,7 +226,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       async handle({ params, query, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
         const page = await queryInteractions(ledger, channel, interactionFilterOf(query));
-        return { status: 200, body: { records: page.records, nextCursor: page.bookmark === '' ? null : page.bookmark } };
+        return { status: 200, body: apiPage(page) };
       },
     }),
     defineRoute({

@@ -20,9 +20,13 @@ export function pageSchema<T extends z.ZodType>(record: T) {
   return z.object({ records: z.array(record), nextCursor: z.string().nullable().describe('pass as cursor for the next page; null at the end') });
 }
 
-/** The chaincode's `{ records, bookmark }` (empty bookmark = end) as the API's page. */
-export function pageFromLedger(result: string): { records: unknown[]; nextCursor: string | null } {
-  const page = JSON.parse(result) as { records: unknown[]; bookmark?: string };
+/** The chaincode's `{ records, bookmark }` text (empty bookmark = end) as the API's page. */
+export function pageFromLedger(result: string): { records: readonly unknown[]; nextCursor: string | null } {
+  return apiPage(JSON.parse(result) as { records: unknown[]; bookmark?: string });
+}
+
+/** A parsed ledger page (empty or missing bookmark = end) as the API's page. */
+export function apiPage<T>(page: { readonly records: readonly T[]; readonly bookmark?: string }): { records: readonly T[]; nextCursor: string | null } {
   return { records: page.records, nextCursor: page.bookmark ? page.bookmark : null };
 }
 
