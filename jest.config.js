@@ -5,12 +5,32 @@ const tsJest = (tsconfig) => ({
   '^.+\\.ts$': ['ts-jest', { tsconfig, diagnostics: { ignoreCodes: [151002] } }],
 });
 
+/**
+ * @hyperledger/fabric-gateway 1.12 depends on @noble/curves 2, which ships ES modules only; Jest 29
+ * runs CommonJS, so those files are transpiled too (every other node_modules file is left alone).
+ */
+const esmDependencies = {
+  transformIgnorePatterns: ['/node_modules/(?!@noble/)'],
+  noble: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }],
+};
+const withEsmDependencies = (transform) => ({
+  ...transform,
+  '^.+/node_modules/@noble/.+\\.js$': esmDependencies.noble,
+});
+
 module.exports = {
   projects: [
     {
+      displayName: 'contract',
+      rootDir: 'contract',
+      testMatch: ['<rootDir>/src/**/*.test.ts'],
+      transform: tsJest('<rootDir>/tsconfig.json'),
+      testEnvironment: 'node',
+    },
+    {
       displayName: 'chaincode',
       rootDir: 'chaincode',
-      setupFiles: ['<rootDir>/src/testing/quiet-contract-logs.ts'],
+      setupFiles: ['<rootDir>/src/testing/quiet-contract-logs.ts', '<rootDir>/src/testing/auditor-orgs-env.ts'],
       testMatch: ['<rootDir>/src/**/*.test.ts'],
       transform: tsJest('<rootDir>/tsconfig.json'),
       testEnvironment: 'node',
@@ -19,21 +39,24 @@ module.exports = {
       displayName: 'network',
       rootDir: 'network',
       testMatch: ['<rootDir>/src/**/*.test.ts'],
-      transform: tsJest('<rootDir>/tsconfig.json'),
+      transform: withEsmDependencies(tsJest('<rootDir>/tsconfig.json')),
+      transformIgnorePatterns: esmDependencies.transformIgnorePatterns,
       testEnvironment: 'node',
     },
     {
       displayName: 'application',
       rootDir: 'application',
       testMatch: ['<rootDir>/src/**/*.test.ts'],
-      transform: tsJest('<rootDir>/tsconfig.json'),
+      transform: withEsmDependencies(tsJest('<rootDir>/tsconfig.json')),
+      transformIgnorePatterns: esmDependencies.transformIgnorePatterns,
       testEnvironment: 'node',
     },
     {
       displayName: 'integration',
       rootDir: 'test',
-      testMatch: ['<rootDir>/integration/**/*.test.ts'],
-      transform: tsJest('<rootDir>/tsconfig.json'),
+      testMatch: ['<rootDir>/integration/**/*.test.ts', '<rootDir>/adversarial/**/*.test.ts'],
+      transform: withEsmDependencies(tsJest('<rootDir>/tsconfig.json')),
+      transformIgnorePatterns: esmDependencies.transformIgnorePatterns,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/support/global-setup.ts',
       globalTeardown: '<rootDir>/support/global-teardown.ts',

@@ -20,7 +20,11 @@ describe('npm run apikey', () => {
 
   it('creates a key in the org’s store, prints it once, lists and revokes it', () => {
     const out: string[] = [];
-    expect(runApiKeyCli(['create', '--org', 'hospital-a', '--role', 'recorder', '--name', 'demo', '--json'], (line) => out.push(line))).toBe(0);
+    expect(
+      runApiKeyCli(['create', '--org', 'hospital-a', '--role', 'recorder', '--name', 'demo', '--json'], (line) =>
+        out.push(line),
+      ),
+    ).toBe(0);
     const created = JSON.parse(out[0] ?? '') as { id: string; key: string; role: string };
     expect(created.role).toBe('recorder');
     const store = new ApiKeyStore(join(networkDir, 'orgs', 'hospital-a', 'api-keys.json'));
@@ -37,8 +41,12 @@ describe('npm run apikey', () => {
   });
 
   it('refuses an unknown org, role or command with a usage message', () => {
-    expect(() => runApiKeyCli(['create', '--org', 'hospital-z', '--role', 'recorder', '--name', 'x'])).toThrow(/no org 'hospital-z'/);
-    expect(() => runApiKeyCli(['create', '--org', 'hospital-a', '--role', 'root', '--name', 'x'])).toThrow(/--role must be one of/);
+    expect(() => runApiKeyCli(['create', '--org', 'hospital-z', '--role', 'recorder', '--name', 'x'])).toThrow(
+      /no org 'hospital-z'/,
+    );
+    expect(() => runApiKeyCli(['create', '--org', 'hospital-a', '--role', 'root', '--name', 'x'])).toThrow(
+      /--role must be one of/,
+    );
     expect(() => runApiKeyCli(['rotate', '--org', 'hospital-a'])).toThrow(/unknown command 'rotate'/);
     expect(() => runApiKeyCli(['list'])).toThrow(/name the org/);
   });

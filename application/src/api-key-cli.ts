@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiKeyStore, ApiKeyStoreError } from './auth/api-key-store';
-import { ROLES, isRole } from './auth/role';
+import { ROLES, isRole } from '@aal/ledger-contract';
 
 const USAGE = `usage: npm run apikey -- <command> (--org <org slug> | --store <file>) [options]
   create --role <${ROLES.join('|')}> --name <name> [--json]   issue a key (printed once)
@@ -24,12 +24,15 @@ class UsageError extends Error {}
 
 function storePath(values: { org?: string; store?: string }): string {
   if (values.store !== undefined) return resolve(values.store);
-  if (values.org === undefined) throw new UsageError('name the org (--org hospital-a) or the store file (--store <file>)');
-  if (!/^[a-z0-9-]+$/.test(values.org)) throw new UsageError(`--org must be an org slug such as hospital-a, got '${values.org}'`);
+  if (values.org === undefined)
+    throw new UsageError('name the org (--org hospital-a) or the store file (--store <file>)');
+  if (!/^[a-z0-9-]+$/.test(values.org))
+    throw new UsageError(`--org must be an org slug such as hospital-a, got '${values.org}'`);
   // Compiled or run from source, this file is two levels below the repository root.
   const networkDir = resolve(process.env.AAL_NETWORK_DIR ?? join(__dirname, '..', '..', '.network'));
   const orgDir = join(networkDir, 'orgs', values.org);
-  if (!existsSync(orgDir)) throw new UsageError(`no org '${values.org}' in ${networkDir}: start the network first, or check the slug`);
+  if (!existsSync(orgDir))
+    throw new UsageError(`no org '${values.org}' in ${networkDir}: start the network first, or check the slug`);
   return join(orgDir, 'api-keys.json');
 }
 
@@ -63,7 +66,12 @@ export function runApiKeyCli(argv: readonly string[], out: (line: string) => voi
       return 0;
     }
     case 'list':
-      for (const info of store.list()) out(values.json ? JSON.stringify(info) : `${info.id}  ${info.role.padEnd(15)} ${info.name.padEnd(24)} created ${info.createdAt}${info.revokedAt ? `  REVOKED ${info.revokedAt}` : ''}`);
+      for (const info of store.list())
+        out(
+          values.json
+            ? JSON.stringify(info)
+            : `${info.id}  ${info.role.padEnd(15)} ${info.name.padEnd(24)} created ${info.createdAt}${info.revokedAt ? `  REVOKED ${info.revokedAt}` : ''}`,
+        );
       return 0;
     case 'revoke': {
       if (values.id === undefined) throw new UsageError('--id is required (see `list`)');
@@ -80,7 +88,11 @@ if (require.main === module) {
   try {
     process.exitCode = runApiKeyCli(process.argv.slice(2));
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ApiKeyStoreError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ApiKeyStoreError ||
+      (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       console.error(`${error.message}\n\n${USAGE}`);
       process.exitCode = 2;
     } else throw error;

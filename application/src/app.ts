@@ -3,30 +3,31 @@ import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { AuditorReadLog } from './audit-log/auditor-read-log';
+import type { ReadLogStatus } from './audit-log/read-log-anchorer';
 import type { ApiKeyStore } from './auth/api-key-store';
-import type { Role } from './auth/role';
+import type { Role } from '@aal/ledger-contract';
 import type { RateLimitConfig } from './config';
 import type { LedgerClient } from './ledger/ledger-client';
 import type { AppMetrics } from './observability/metrics';
-import { apiDocsRoutes } from './http/api-docs-routes';
-import { apiKeyRoutes } from './http/api-key-routes';
-import { authenticate } from './http/authentication';
+import { apiDocsRoutes } from './http/routes/api-docs-routes';
+import { apiKeyRoutes } from './http/routes/api-key-routes';
+import { authenticate } from './http/middleware/authentication';
 import { openApiDocument } from './http/openapi';
-import { operationsRoutes } from './http/operations-routes';
-import { probeRoutes } from './http/probe-routes';
-import { HttpProblem, problemHandler } from './http/problem';
-import { rateLimitPerKey } from './http/rate-limit';
-import { observeRequests } from './http/request-observation';
+import { operationsRoutes } from './http/routes/operations-routes';
+import { problemHandler } from './http/middleware/problem-handler';
+import { HttpProblem } from './http/problem';
+import { rateLimitPerKey } from './http/middleware/rate-limit';
+import { observeRequests } from './http/middleware/request-observation';
 import { API_BASE, mountRoutes, type AnyRouteDefinition } from './http/route';
-import { TokenBuckets } from './http/token-bucket';
-import { transactionRoutes } from './http/transaction-routes';
-import { artifactRoutes } from './http/artifact-routes';
-import { consentRoutes } from './http/consent-routes';
-import { eventRoutes } from './http/event-routes';
-import { subjectRoutes } from './http/subject-routes';
-import { auditRoutes } from './http/audit-routes';
-import { batchRoutes } from './http/batch-routes';
-import { interactionRoutes } from './http/interaction-routes';
+import { TokenBuckets } from './http/middleware/token-bucket';
+import { transactionRoutes } from './http/routes/transaction-routes';
+import { artifactRoutes } from './http/routes/artifact-routes';
+import { consentRoutes } from './http/routes/consent-routes';
+import { eventRoutes } from './http/routes/event-routes';
+import { subjectRoutes } from './http/routes/subject-routes';
+import { auditRoutes } from './http/routes/audit-routes';
+import { batchRoutes } from './http/routes/batch-routes';
+import { interactionRoutes } from './http/routes/interaction-routes';
 import { OrgKeys } from './subjects/org-keys';
 import { SubjectKeys } from './subjects/subject-keys';
 import { SubjectRegistry } from './subjects/subject-registry';
@@ -40,6 +41,8 @@ export interface AppDeps {
   readonly ledgers: Readonly<Record<Role, LedgerClient>>;
   readonly apiKeys: ApiKeyStore;
   readonly auditorReadLog: AuditorReadLog;
+  /** The log's anchoring state for /readyz (main.ts: the ReadLogAnchorer's). */
+  readonly readLogStatus?: () => ReadLogStatus;
   readonly metrics: AppMetrics;
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
@@ -51,13 +54,14 @@ export interface AppDeps {
 /** The API version reported in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
 
-/** Every REST operation the app serves; domain routes are added here as they arrive. */
-export function apiRoutes(deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers' | 'shutdown' | 'mspId'>): AnyRouteDefinition[] {
+/** Every REST operation the app serves. */
+export function apiRoutes(
+  deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers' | 'shutdown' | 'mspId'>,
+): AnyRouteDefinition[] {
   // Org keys are initialised with the admin identity, lazily, whichever request needs them first.
   const orgKeys = new OrgKeys(deps.ledgers.admin);
   const subjectKeys = new SubjectKeys(orgKeys);
   return [
-    ...probeRoutes(deps.channels),
     ...transactionRoutes(deps.channels),
     ...apiKeyRoutes(deps.apiKeys),
     ...subjectRoutes(deps.channels, new SubjectRegistry(orgKeys, deps.mspId), subjectKeys),
@@ -100,7 +104,14 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  app.use(operationsRoutes({ org, ledger: ledgers.auditor, metrics }));
+  app.use(
+    operationsRoutes({
+      org,
+      ledger: ledgers.auditor,
+      metrics,
+      ...(deps.readLogStatus === undefined ? {} : { readLog: deps.readLogStatus }),
+    }),
+  );
   app.use(apiDocsRoutes(openApiDocument(routes, { title: 'AI Audit Ledger', version: API_VERSION, org })));
 
   const api = Router();

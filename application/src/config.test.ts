@@ -10,10 +10,18 @@ describe('loadConfig', () => {
     dir = mkdtempSync(join(tmpdir(), 'aal-config-'));
     profile = join(dir, 'gateway-profile.json');
     const identity = { certificate: 'c.pem', keyDir: 'k' };
-    writeFileSync(profile, JSON.stringify({
-      org: 'HospitalA', mspId: 'HospitalAMSP', peerEndpoint: '127.0.0.1:1', peerTlsRootCert: 'ca.pem', channels: ['hospital-a'], chaincode: 'audit',
-      identities: { recorder: identity, 'consent-manager': identity, auditor: identity, admin: identity },
-    }));
+    writeFileSync(
+      profile,
+      JSON.stringify({
+        org: 'HospitalA',
+        mspId: 'HospitalAMSP',
+        peerEndpoint: '127.0.0.1:1',
+        peerTlsRootCert: 'ca.pem',
+        channels: ['hospital-a'],
+        chaincode: 'audit',
+        identities: { recorder: identity, 'consent-manager': identity, auditor: identity, admin: identity },
+      }),
+    );
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -24,22 +32,59 @@ describe('loadConfig', () => {
       port: 3000,
       apiKeyStorePath: join(dir, 'api-keys.json'),
       auditorReadLogPath: join(dir, 'auditor-reads.jsonl'),
+      auditorReadLogKeyPath: join(dir, 'auditor-reads.jsonl.key'),
+      readLogName: 'auditor-reads',
+      readAnchoring: { everyEntries: 100, intervalMs: 60_000 },
       bodyLimitBytes: 1024 * 1024,
       rateLimit: { perSecond: 50, burst: 100 },
       retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 },
       interactionBatching: { maxRecords: 100, lingerMs: 10 },
     });
-    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_RATE_LIMIT_BURST: '5', AAL_PORT: '8080' })).toMatchObject({ port: 8080, rateLimit: { burst: 5 } });
+    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_RATE_LIMIT_BURST: '5', AAL_PORT: '8080' })).toMatchObject({
+      port: 8080,
+      rateLimit: { burst: 5 },
+    });
+  });
+
+  it('names the read log after its file unless told otherwise, and takes the anchoring cadence', () => {
+    expect(
+      loadConfig({
+        AAL_GATEWAY_PROFILE: profile,
+        AAL_AUDITOR_READ_LOG: join(dir, 'auditor-reads.second app.jsonl'),
+        AAL_READ_ANCHOR_ENTRIES: '10',
+        AAL_READ_ANCHOR_INTERVAL_MS: '5000',
+      }),
+    ).toMatchObject({
+      auditorReadLogKeyPath: join(dir, 'auditor-reads.second app.jsonl.key'),
+      readLogName: 'auditor-reads.second-app',
+      readAnchoring: { everyEntries: 10, intervalMs: 5000 },
+    });
+    expect(
+      loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_READ_LOG_NAME: 'bench', AAL_AUDITOR_READ_LOG_KEY: '/k' }),
+    ).toMatchObject({ readLogName: 'bench', auditorReadLogKeyPath: '/k' });
+    const attempt = () =>
+      loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_READ_LOG_NAME: 'no spaces', AAL_READ_ANCHOR_INTERVAL_MS: '10' });
+    expect(attempt).toThrow(/AAL_READ_LOG_NAME: must match/);
+    expect(attempt).toThrow(/AAL_READ_ANCHOR_INTERVAL_MS: must be at least 1000/);
   });
 
   it('names every wrong variable at once', () => {
-    const attempt = () => loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_PORT: 'eighty', AAL_HOST: '0.0.0.0', AAL_RATE_LIMIT_BURST: '0' });
+    const attempt = () =>
+      loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_PORT: 'eighty', AAL_HOST: '0.0.0.0', AAL_RATE_LIMIT_BURST: '0' });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/AAL_HOST: must be a loopback address/);
     expect(attempt).toThrow(/AAL_PORT: must be a whole number/);
     expect(attempt).toThrow(/AAL_RATE_LIMIT_BURST: must be at least 1/);
-    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_INTERACTION_BATCH_MAX_RECORDS: '501' })).toThrow(/AAL_INTERACTION_BATCH_MAX_RECORDS: must be at most 500/);
-    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_INTERACTION_BATCH_MAX_RECORDS: '1', AAL_INTERACTION_BATCH_LINGER_MS: '0' }).interactionBatching).toEqual({ maxRecords: 1, lingerMs: 0 });
+    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_INTERACTION_BATCH_MAX_RECORDS: '501' })).toThrow(
+      /AAL_INTERACTION_BATCH_MAX_RECORDS: must be at most 500/,
+    );
+    expect(
+      loadConfig({
+        AAL_GATEWAY_PROFILE: profile,
+        AAL_INTERACTION_BATCH_MAX_RECORDS: '1',
+        AAL_INTERACTION_BATCH_LINGER_MS: '0',
+      }).interactionBatching,
+    ).toEqual({ maxRecords: 1, lingerMs: 0 });
     expect(() => loadConfig({})).toThrow(/AAL_GATEWAY_PROFILE: must name the gateway profile/);
   });
 

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { ROLES } from './auth/role';
-import { MAX_INTERACTION_BATCH_RECORDS, type InteractionBatchingConfig } from './ledger/batching-ledger-client';
+import { LIMITS, READ_LOG_NAME_PATTERN, ROLES } from '@aal/ledger-contract';
+import { defaultReadLogName } from './audit-log/auditor-read-log';
+import type { ReadAnchoringConfig } from './audit-log/read-log-anchorer';
+import { defaultReadLogKeyPath } from './audit-log/read-log-key';
+import type { InteractionBatchingConfig } from './ledger/batching-ledger-client';
 
 /** One application user: a Fabric identity with a `role` attribute, enrolled from the org's CA. */
 export interface IdentityFiles {
@@ -50,6 +53,12 @@ export interface AppConfig {
   readonly profile: GatewayProfile;
   readonly apiKeyStorePath: string;
   readonly auditorReadLogPath: string;
+  /** The log's HMAC key (AAL_AUDITOR_READ_LOG_KEY, default `<log>.key`). */
+  readonly auditorReadLogKeyPath: string;
+  /** The log's name in its ledger anchors (AAL_READ_LOG_NAME, default the log's file name without `.jsonl`). */
+  readonly readLogName: string;
+  /** When the log is anchored on the ledger (AAL_READ_ANCHOR_ENTRIES, AAL_READ_ANCHOR_INTERVAL_MS). */
+  readonly readAnchoring: ReadAnchoringConfig;
   /** The app's own enrolled identities (AAL_WALLET_DIR, default `<org dir>/app-wallet`). */
   readonly walletDir: string;
   readonly bodyLimitBytes: number;
@@ -72,15 +81,33 @@ const integer = (min: number, max: number, fallback: number) =>
     .string()
     .default(String(fallback))
     .transform((text) => Number(text))
-    .pipe(z.number({ error: `must be a whole number between ${min} and ${max}` }).int(`must be a whole number between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+    .pipe(
+      z
+        .number({ error: `must be a whole number between ${min} and ${max}` })
+        .int(`must be a whole number between ${min} and ${max}`)
+        .min(min, `must be at least ${min}`)
+        .max(max, `must be at most ${max}`),
+    );
 
 /** Every variable the app reads; unset ones take the defaults documented in docs/api.md. */
 const environmentSchema = z.object({
-  AAL_HOST: z.string().default('127.0.0.1').refine((host) => LOOPBACK.test(host), 'must be a loopback address: the app never listens on other interfaces'),
+  AAL_HOST: z
+    .string()
+    .default('127.0.0.1')
+    .refine((host) => LOOPBACK.test(host), 'must be a loopback address: the app never listens on other interfaces'),
   AAL_PORT: integer(1, 65_535, 3000),
-  AAL_GATEWAY_PROFILE: z.string({ error: 'must name the gateway profile JSON written by the network' }).min(1, 'must name the gateway profile JSON written by the network'),
+  AAL_GATEWAY_PROFILE: z
+    .string({ error: 'must name the gateway profile JSON written by the network' })
+    .min(1, 'must name the gateway profile JSON written by the network'),
   AAL_API_KEY_STORE: z.string().min(1).optional(),
   AAL_AUDITOR_READ_LOG: z.string().min(1).optional(),
+  AAL_AUDITOR_READ_LOG_KEY: z.string().min(1).optional(),
+  AAL_READ_LOG_NAME: z
+    .string()
+    .regex(READ_LOG_NAME_PATTERN, `must match ${READ_LOG_NAME_PATTERN.source}: one name per app instance of the org`)
+    .optional(),
+  AAL_READ_ANCHOR_ENTRIES: integer(1, 100_000, 100),
+  AAL_READ_ANCHOR_INTERVAL_MS: integer(1_000, 3_600_000, 60_000),
   AAL_WALLET_DIR: z.string().min(1).optional(),
   AAL_BODY_LIMIT_BYTES: integer(1_024, 100 * 1024 * 1024, 1024 * 1024),
   AAL_RATE_LIMIT_PER_SECOND: integer(1, 100_000, 50),
@@ -89,7 +116,7 @@ const environmentSchema = z.object({
   AAL_RETRY_BASE_DELAY_MS: integer(1, 10_000, 100),
   AAL_RETRY_MAX_DELAY_MS: integer(1, 60_000, 2_000),
   AAL_SHUTDOWN_GRACE_MS: integer(0, 120_000, 10_000),
-  AAL_INTERACTION_BATCH_MAX_RECORDS: integer(1, MAX_INTERACTION_BATCH_RECORDS, 100),
+  AAL_INTERACTION_BATCH_MAX_RECORDS: integer(1, LIMITS.interactionBatchRecords, 100),
   AAL_INTERACTION_BATCH_LINGER_MS: integer(0, 1_000, 10),
   AAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -101,12 +128,19 @@ const profileSchema = z.object({
   peerTlsRootCert: z.string().min(1),
   channels: z.array(z.string().min(1)).min(1, 'must list at least one channel'),
   chaincode: z.string().min(1),
-  identities: z.record(z.string(), z.object({ certificate: z.string().min(1), keyDir: z.string().min(1) })).refine(
-    (identities) => ROLES.every((role) => role in identities),
-    `must hold an identity for each role: ${ROLES.join(', ')}`,
-  ),
+  identities: z
+    .record(z.string(), z.object({ certificate: z.string().min(1), keyDir: z.string().min(1) }))
+    .refine(
+      (identities) => ROLES.every((role) => role in identities),
+      `must hold an identity for each role: ${ROLES.join(', ')}`,
+    ),
   enrollment: z
-    .object({ caUrl: z.string().url(), caName: z.string().min(1), caTlsCert: z.string().min(1), secretsFile: z.string().min(1) })
+    .object({
+      caUrl: z.string().url(),
+      caName: z.string().min(1),
+      caTlsCert: z.string().min(1),
+      secretsFile: z.string().min(1),
+    })
     .optional(),
 });
 
@@ -117,7 +151,9 @@ const profileSchema = z.object({
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(`invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
+    throw new ConfigError(
+      `invalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`,
+    );
   }
   const vars = parsed.data;
   if (vars.AAL_RETRY_BASE_DELAY_MS > vars.AAL_RETRY_MAX_DELAY_MS) {
@@ -127,19 +163,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const profile = loadProfile(profilePath);
   // The org's files live beside its gateway profile (<network dir>/orgs/<org>/) unless told otherwise.
   const orgDir = dirname(profilePath);
+  const readLogPath = vars.AAL_AUDITOR_READ_LOG ?? join(orgDir, 'auditor-reads.jsonl');
   return {
     host: vars.AAL_HOST,
     port: vars.AAL_PORT,
     profile,
     apiKeyStorePath: vars.AAL_API_KEY_STORE ?? join(orgDir, 'api-keys.json'),
-    auditorReadLogPath: vars.AAL_AUDITOR_READ_LOG ?? join(orgDir, 'auditor-reads.jsonl'),
+    auditorReadLogPath: readLogPath,
+    auditorReadLogKeyPath: vars.AAL_AUDITOR_READ_LOG_KEY ?? defaultReadLogKeyPath(readLogPath),
+    readLogName: vars.AAL_READ_LOG_NAME ?? defaultReadLogName(readLogPath),
+    readAnchoring: { everyEntries: vars.AAL_READ_ANCHOR_ENTRIES, intervalMs: vars.AAL_READ_ANCHOR_INTERVAL_MS },
     walletDir: vars.AAL_WALLET_DIR ?? join(orgDir, 'app-wallet'),
     bodyLimitBytes: vars.AAL_BODY_LIMIT_BYTES,
     rateLimit: { perSecond: vars.AAL_RATE_LIMIT_PER_SECOND, burst: vars.AAL_RATE_LIMIT_BURST },
-    retry: { maxAttempts: vars.AAL_SUBMIT_MAX_ATTEMPTS, baseDelayMs: vars.AAL_RETRY_BASE_DELAY_MS, maxDelayMs: vars.AAL_RETRY_MAX_DELAY_MS },
+    retry: {
+      maxAttempts: vars.AAL_SUBMIT_MAX_ATTEMPTS,
+      baseDelayMs: vars.AAL_RETRY_BASE_DELAY_MS,
+      maxDelayMs: vars.AAL_RETRY_MAX_DELAY_MS,
+    },
     shutdownGraceMs: vars.AAL_SHUTDOWN_GRACE_MS,
     logLevel: vars.AAL_LOG_LEVEL,
-    interactionBatching: { maxRecords: vars.AAL_INTERACTION_BATCH_MAX_RECORDS, lingerMs: vars.AAL_INTERACTION_BATCH_LINGER_MS },
+    interactionBatching: {
+      maxRecords: vars.AAL_INTERACTION_BATCH_MAX_RECORDS,
+      lingerMs: vars.AAL_INTERACTION_BATCH_LINGER_MS,
+    },
   };
 }
 

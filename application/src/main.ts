@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { createApp } from './app';
 import { AuditorReadLog, AuditorReadLogError } from './audit-log/auditor-read-log';
+import { ReadLogAnchorer } from './audit-log/read-log-anchorer';
 import { ApiKeyStore, ApiKeyStoreError } from './auth/api-key-store';
 import { ConfigError, loadConfig } from './config';
 import { EnrollmentError } from './identity/fabric-ca-enrollment';
@@ -18,15 +19,42 @@ const bootLogger = pino({ name: 'ai-audit-ledger' });
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ name: 'ai-audit-ledger', level: config.logLevel, redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' } });
+  const logger = pino({
+    name: 'ai-audit-ledger',
+    level: config.logLevel,
+    redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' },
+  });
   const { profile, enrolled } = await walletIdentities(config.profile, config.walletDir);
-  if (enrolled.length > 0) logger.info({ roles: enrolled, wallet: config.walletDir }, 'enrolled identities from the org CA into the wallet');
+  if (enrolled.length > 0)
+    logger.info({ roles: enrolled, wallet: config.walletDir }, 'enrolled identities from the org CA into the wallet');
   const apiKeys = new ApiKeyStore(config.apiKeyStorePath);
   apiKeys.check();
-  const auditorReadLog = new AuditorReadLog(config.auditorReadLogPath);
+  const auditorReadLog = new AuditorReadLog({
+    path: config.auditorReadLogPath,
+    keyPath: config.auditorReadLogKeyPath,
+    name: config.readLogName,
+  });
+  if (auditorReadLog.opening.archivedUnkeyedLog !== undefined)
+    logger.warn(
+      { archivedAs: auditorReadLog.opening.archivedUnkeyedLog },
+      'moved the auditor-read log of the earlier unkeyed format aside; a new keyed log starts',
+    );
+  if (auditorReadLog.opening.createdKey)
+    logger.info({ key: auditorReadLog.keyPath }, 'created the auditor-read log key (keep it with the log)');
   const metrics = createMetrics(true);
   const connection = connectToPeer(profile);
   const ledgers = createRoleLedgerClients(profile, connection, metrics, config.retry, config.interactionBatching);
+  // Auditor reads are refused (503) until the log has been compared with its ledger anchor.
+  const readAnchoring = new ReadLogAnchorer({
+    log: auditorReadLog,
+    ledger: ledgers.admin,
+    mspId: profile.mspId,
+    channels: profile.channels,
+    config: config.readAnchoring,
+    logger,
+    registry: metrics.registry,
+  });
+  readAnchoring.start();
   const shutdownController = new AbortController();
   const app = createApp({
     org: profile.org,
@@ -35,6 +63,7 @@ async function main(): Promise<void> {
     ledgers,
     apiKeys,
     auditorReadLog,
+    readLogStatus: () => readAnchoring.status(),
     metrics,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -57,10 +86,13 @@ async function main(): Promise<void> {
     // Event streams never finish by themselves: end them so that server.close() can complete.
     shutdownController.abort();
     server.close(() => {
-      for (const ledger of Object.values(ledgers)) ledger.close();
-      connection.close();
-      logger.info('stopped');
-      process.exit(0);
+      // The reads answered so far are anchored before the ledger connection closes.
+      void readAnchoring.stop(config.shutdownGraceMs / 2).finally(() => {
+        for (const ledger of Object.values(ledgers)) ledger.close();
+        connection.close();
+        logger.info('stopped');
+        process.exit(0);
+      });
     });
     // Idle keep-alive connections would hold close() open; in-flight requests keep theirs.
     server.closeIdleConnections();
@@ -75,7 +107,12 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Problems an operator must fix before the app can start: say what, exit 2, no stack trace.
-  if (error instanceof ConfigError || error instanceof ApiKeyStoreError || error instanceof AuditorReadLogError || error instanceof EnrollmentError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof ApiKeyStoreError ||
+    error instanceof AuditorReadLogError ||
+    error instanceof EnrollmentError
+  ) {
     bootLogger.fatal(error.message);
     process.exit(2);
   }

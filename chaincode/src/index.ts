@@ -6,18 +6,24 @@ import type { Contract } from 'fabric-contract-api';
 // Registers the record shapes that @Returns names, for the generated metadata.
 import './contract-metadata/record-schemas';
 import { ArtifactsContract } from './artifacts/artifacts-contract';
-import { BaselineContract } from './baseline-contract';
 import { BatchesContract } from './batches/batch-contract';
-import { ProbeContract } from './probe-contract';
 import { ConsentContract } from './consents/consent-contract';
 import { InteractionContract } from './interactions/interaction-contract';
+import { ReadLogContract } from './read-log/read-log-contract';
 import { SubjectsContract } from './subjects/subjects-contract';
 
 export { ArtifactsContract } from './artifacts/artifacts-contract';
-export { BaselineContract } from './baseline-contract';
 export { BatchesContract } from './batches/batch-contract';
-export { ProbeContract } from './probe-contract';
+export type { BatchListing } from './batches/batch-indexes';
 export { ConsentContract } from './consents/consent-contract';
 export { InteractionContract } from './interactions/interaction-contract';
+export { ReadLogContract } from './read-log/read-log-contract';
 export { SubjectsContract } from './subjects/subjects-contract';
-export const contracts: (new () => Contract)[] = [ProbeContract, SubjectsContract, ConsentContract, ArtifactsContract, InteractionContract, BatchesContract, BaselineContract];
+export const contracts: (new () => Contract)[] = [
+  SubjectsContract,
+  ConsentContract,
+  ArtifactsContract,
+  InteractionContract,
+  BatchesContract,
+  ReadLogContract,
+];

@@ -1,14 +1,14 @@
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ApiKeyStore } from '../../application/src/auth/api-key-store';
-// The app defines what it reads; the network writes exactly that.
-import type { GatewayProfile } from '../../application/src/config';
+import { dirname, join } from 'node:path';
+// The app defines what it reads (GatewayProfile); the network writes exactly that.
+import { ApiKeyStore, type GatewayProfile } from '@aal/application';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { APP_ROLES, CHAINCODE_NAME, channelsOf, type AppRole, type OrgSpec } from './topology';
 
-export const APPLICATION_ENTRY = resolve(__dirname, '..', '..', 'application', 'dist', 'main.js');
+/** The REST service's start file: the application package's built `dist/main.js` (its `npm start`). */
+export const APPLICATION_ENTRY = join(dirname(require.resolve('@aal/application/package.json')), 'dist', 'main.js');
 
 export function writeGatewayProfile(layout: NetworkLayout, org: OrgSpec): GatewayProfile {
   const profile: GatewayProfile = {
@@ -56,14 +56,19 @@ export function issueApiKeys(layout: NetworkLayout, org: OrgSpec, prefix: string
   const keys = {} as Record<AppRole, string>;
   for (const role of APP_ROLES) {
     const name = `${prefix}-${role}`;
-    for (const existing of store.list()) if (existing.name === name && existing.revokedAt === null) store.revoke(existing.id);
+    for (const existing of store.list())
+      if (existing.name === name && existing.revokedAt === null) store.revoke(existing.id);
     keys[role] = store.create(name, role).key;
   }
   return keys;
 }
 
 /** Starts one REST application instance for an org, bound to loopback. */
-export async function startApplication(layout: NetworkLayout, supervisor: ProcessSupervisor, org: OrgSpec): Promise<string> {
+export async function startApplication(
+  layout: NetworkLayout,
+  supervisor: ProcessSupervisor,
+  org: OrgSpec,
+): Promise<string> {
   const name = layout.applicationProcess(org);
   const endpoint = layout.application(org);
   supervisor.start({

@@ -65,12 +65,18 @@ export async function ensureBinaries(): Promise<FabricBinaries> {
     if (existsSync(join(recorded.sampleConfigDir, 'core.yaml'))) return binaries(binDir, recorded.sampleConfigDir);
   }
 
-  await requireTool('go', ['version'], 'Go is needed to build Fabric: install Go 1.24 or newer (e.g. apt-get install golang)');
+  await requireTool(
+    'go',
+    ['version'],
+    'Go is needed to build Fabric: install Go 1.24 or newer (e.g. apt-get install golang)',
+  );
   await requireTool('gcc', ['--version'], 'gcc is needed to build fabric-ca-server (cgo, sqlite): apt-get install gcc');
 
   mkdirSync(binDir, { recursive: true });
   const started = Date.now();
-  log(`building Fabric ${FABRIC.release} and Fabric CA ${FABRIC_CA.release} into ${binDir} (several minutes when cold)`);
+  log(
+    `building Fabric ${FABRIC.release} and Fabric CA ${FABRIC_CA.release} into ${binDir} (several minutes when cold)`,
+  );
   await buildModule(join(root, 'build-fabric'), FABRIC, binDir, [
     '-ldflags',
     `-X ${FABRIC.module}/common/metadata.Version=${FABRIC.release}`,

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { FabricBinaries } from './binaries';
+import { AUDIT_CHAINCODE, CHAINCODE_DIR, type ChaincodeSpec } from './chaincodes';
+import { chaincodeServerEnv } from './chaincode-server-env';
 import { run } from './command';
 import { NetworkError } from './errors';
 import type { NetworkLayout } from './layout';
@@ -9,12 +11,11 @@ import { address } from './layout';
 import { peerCliEnv } from './nodes';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { log } from './progress';
-import { CHAINCODE_NAME, CHANNELS, ORDERER_ORG, PEER_ORGS, type ChannelSpec, type OrgSpec } from './topology';
+import { CHANNELS, ORDERER_ORG, PEER_ORGS, type ChannelSpec, type OrgSpec } from './topology';
 
-export const CHAINCODE_DIR = resolve(__dirname, '..', '..', 'chaincode');
 const SHIM_CLI = resolve(require.resolve('fabric-shim/package.json'), '..', 'cli.js');
 
-/** What is committed on a channel for our chaincode, as `querycommitted` reports it. */
+/** What is committed on a channel for a chaincode, as `querycommitted` reports it. */
 export interface CommittedDefinition {
   readonly sequence: number;
   readonly version: string;
@@ -27,7 +28,10 @@ export interface CommittedDefinition {
 export function chaincodeVersion(chaincodeDir = CHAINCODE_DIR): string {
   const dist = join(chaincodeDir, 'dist');
   if (!existsSync(join(dist, 'index.js'))) {
-    throw new NetworkError('NOT_INITIALISED', `chaincode is not built (${dist}/index.js missing): run 'npm run build'`);
+    throw new NetworkError(
+      'NOT_INITIALISED',
+      `chaincode in ${chaincodeDir} is not built (${dist}/index.js missing): run 'npm run build'`,
+    );
   }
   const hash = createHash('sha256');
   const files = [join(chaincodeDir, 'package.json'), ...listFiles(dist).filter((file) => file.endsWith('.js'))];
@@ -45,7 +49,7 @@ function listFiles(dir: string): string[] {
 }
 
 /**
- * Deploys the chaincode with the Fabric lifecycle, as chaincode-as-a-service: per org, a package
+ * Deploys a chaincode with the Fabric lifecycle, as chaincode-as-a-service: per org, a package
  * naming that org's own chaincode server is installed on that org's peer and the server is run with
  * the package id; each org approves the definition; one admin commits it with every member's peer.
  * Idempotent: when the committed version equals the built code's version nothing is redefined.
@@ -58,28 +62,29 @@ export class ChaincodeDeployer {
     private readonly peerConfigDir: string,
   ) {}
 
-  async deploy(): Promise<string> {
-    const version = chaincodeVersion();
-    const label = `${CHAINCODE_NAME}_${version}`;
+  /** Deploys `chaincode` (by default the audit chaincode) on every channel; returns its version. */
+  async deploy(chaincode: ChaincodeSpec = AUDIT_CHAINCODE): Promise<string> {
+    const version = chaincodeVersion(chaincode.dir);
+    const label = `${chaincode.name}_${version}`;
     const packageIds = new Map<string, string>();
     for (const org of PEER_ORGS) {
-      const packageId = await this.install(org, label);
+      const packageId = await this.install(org, chaincode, label);
       packageIds.set(org.mspId, packageId);
-      await this.startServer(org, packageId);
+      await this.startServer(org, chaincode, packageId);
     }
     for (const channel of CHANNELS) {
-      const committed = await this.queryCommitted(channel.orgs[0] as OrgSpec, channel.name);
+      const committed = await this.queryCommitted(channel.orgs[0] as OrgSpec, channel.name, chaincode.name);
       if (committed?.version === version) {
-        log(`${CHAINCODE_NAME} ${version} already committed on ${channel.name} (sequence ${committed.sequence})`);
+        log(`${chaincode.name} ${version} already committed on ${channel.name} (sequence ${committed.sequence})`);
         continue;
       }
       const sequence = (committed?.sequence ?? 0) + 1;
       for (const org of channel.orgs) {
-        log(`${org.name} approves ${CHAINCODE_NAME} ${version} (sequence ${sequence}) on ${channel.name}`);
-        await this.approve(org, channel, version, sequence, packageIds.get(org.mspId) ?? '');
+        log(`${org.name} approves ${chaincode.name} ${version} (sequence ${sequence}) on ${channel.name}`);
+        await this.approve(org, channel, chaincode.name, version, sequence, packageIds.get(org.mspId) ?? '');
       }
-      log(`committing ${CHAINCODE_NAME} ${version} on ${channel.name}`);
-      await this.commit(channel, version, sequence);
+      log(`committing ${chaincode.name} ${version} on ${channel.name}`);
+      await this.commit(channel, chaincode.name, version, sequence);
     }
     return version;
   }
@@ -89,18 +94,23 @@ export class ChaincodeDeployer {
   }
 
   /** Builds this org's ccaas package (deterministic bytes) and installs it on the org's peer. */
-  private async install(org: OrgSpec, label: string): Promise<string> {
+  private async install(org: OrgSpec, chaincode: ChaincodeSpec, label: string): Promise<string> {
     const env = peerCliEnv(this.layout, this.peerConfigDir, org);
     const dir = this.layout.chaincodePackageDir(org);
     const file = join(dir, `${label}.tar.gz`);
     if (!existsSync(file)) {
-      this.stagePackage(org, label, dir);
+      this.stagePackage(org, chaincode, label, dir);
       await this.packFromStaging(dir, file);
     }
-    const { stdout: idOut } = await run(this.binaries.peer, ['lifecycle', 'chaincode', 'calculatepackageid', file], { env });
+    const { stdout: idOut } = await run(this.binaries.peer, ['lifecycle', 'chaincode', 'calculatepackageid', file], {
+      env,
+    });
     const packageId = idOut.trim();
-    const { stdout } = await run(this.binaries.peer, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], { env });
-    const installed = (JSON.parse(stdout || '{}') as { installed_chaincodes?: { package_id: string }[] }).installed_chaincodes ?? [];
+    const { stdout } = await run(this.binaries.peer, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], {
+      env,
+    });
+    const installed =
+      (JSON.parse(stdout || '{}') as { installed_chaincodes?: { package_id: string }[] }).installed_chaincodes ?? [];
     if (!installed.some((entry) => entry.package_id === packageId)) {
       log(`installing ${label} on ${org.name}'s peer`);
       await run(this.binaries.peer, ['lifecycle', 'chaincode', 'install', file], { env, timeoutMs: 300_000 });
@@ -108,7 +118,7 @@ export class ChaincodeDeployer {
     return packageId;
   }
 
-  private stagePackage(org: OrgSpec, label: string, dir: string): void {
+  private stagePackage(org: OrgSpec, chaincode: ChaincodeSpec, label: string, dir: string): void {
     const server = this.layout.chaincodeServerIdentity(org);
     const peer = this.layout.peerIdentity(org);
     const staging = join(dir, 'staging');
@@ -117,7 +127,7 @@ export class ChaincodeDeployer {
     // The peer dials its own org's chaincode server over mutual TLS: it presents its TLS
     // certificate, and trusts only the org CA that issued the server's certificate.
     const connection = {
-      address: address(this.layout.chaincodeServer(org)),
+      address: address(this.layout.chaincodeServer(org, chaincode)),
       dial_timeout: '10s',
       tls_required: true,
       client_auth_required: true,
@@ -140,8 +150,8 @@ export class ChaincodeDeployer {
     rmSync(staging, { recursive: true, force: true });
   }
 
-  private async startServer(org: OrgSpec, packageId: string): Promise<void> {
-    const name = this.layout.chaincodeProcess(org);
+  private async startServer(org: OrgSpec, chaincode: ChaincodeSpec, packageId: string): Promise<void> {
+    const name = this.layout.chaincodeProcess(org, chaincode);
     const current = this.supervisor.record(name);
     if (current && this.supervisor.isRunning(name) && current.args.includes(packageId)) return;
     if (current) await this.supervisor.stop(name);
@@ -152,76 +162,104 @@ export class ChaincodeDeployer {
       args: [
         SHIM_CLI,
         'server',
-        '--chaincode-address', address(this.layout.chaincodeServer(org)),
-        '--chaincode-id', packageId,
-        '--chaincode-tls-cert-file', tls.cert,
-        '--chaincode-tls-key-file', tls.key,
-        '--chaincode-tls-client-cacert-file', tls.ca,
-        '--module-path', CHAINCODE_DIR,
+        '--chaincode-address',
+        address(this.layout.chaincodeServer(org, chaincode)),
+        '--chaincode-id',
+        packageId,
+        '--chaincode-tls-cert-file',
+        tls.cert,
+        '--chaincode-tls-key-file',
+        tls.key,
+        '--chaincode-tls-client-cacert-file',
+        tls.ca,
+        '--module-path',
+        chaincode.dir,
       ],
-      env: {
-        ...process.env,
-        CORE_CHAINCODE_LOGGING_LEVEL: 'info',
-        CORE_CHAINCODE_LOGGING_SHIM: 'warn',
-        // The shim's getMspID() reads this: the chaincode refuses private-data work for another org's
-        // callers when it knows which org's peer it serves (a ccaas server does not inherit it).
-        CORE_PEER_LOCALMSPID: org.mspId,
-      },
-      cwd: CHAINCODE_DIR,
+      env: chaincodeServerEnv(org),
+      cwd: chaincode.dir,
       logFile: this.layout.logFile(name),
     });
-    await waitForListening(this.supervisor, name, this.layout.chaincodeServer(org));
+    await waitForListening(this.supervisor, name, this.layout.chaincodeServer(org, chaincode));
   }
 
-  async queryCommitted(org: OrgSpec, channel: string): Promise<CommittedDefinition | undefined> {
+  async queryCommitted(
+    org: OrgSpec,
+    channel: string,
+    name = AUDIT_CHAINCODE.name,
+  ): Promise<CommittedDefinition | undefined> {
     const env = peerCliEnv(this.layout, this.peerConfigDir, org);
     try {
       const { stdout } = await run(
         this.binaries.peer,
-        ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', CHAINCODE_NAME, '--output', 'json'],
+        ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json'],
         { env },
       );
       const definition = JSON.parse(stdout) as { sequence: number; version: string };
       return { sequence: Number(definition.sequence), version: definition.version };
     } catch (error) {
-      if (error instanceof Error && /not (be )?found|does not exist|is not defined/i.test(error.message)) return undefined;
+      if (error instanceof Error && /not (be )?found|does not exist|is not defined/i.test(error.message))
+        return undefined;
       throw error;
     }
   }
 
-  private async approve(org: OrgSpec, channel: ChannelSpec, version: string, sequence: number, packageId: string): Promise<void> {
+  private async approve(
+    org: OrgSpec,
+    channel: ChannelSpec,
+    name: string,
+    version: string,
+    sequence: number,
+    packageId: string,
+  ): Promise<void> {
     await run(
       this.binaries.peer,
       [
-        'lifecycle', 'chaincode', 'approveformyorg',
+        'lifecycle',
+        'chaincode',
+        'approveformyorg',
         ...this.ordererArgs(),
-        '--channelID', channel.name,
-        '--name', CHAINCODE_NAME,
-        '--version', version,
-        '--sequence', String(sequence),
-        '--package-id', packageId,
-        '--waitForEventTimeout', '60s',
+        '--channelID',
+        channel.name,
+        '--name',
+        name,
+        '--version',
+        version,
+        '--sequence',
+        String(sequence),
+        '--package-id',
+        packageId,
+        '--waitForEventTimeout',
+        '60s',
       ],
       { env: peerCliEnv(this.layout, this.peerConfigDir, org) },
     );
   }
 
-  private async commit(channel: ChannelSpec, version: string, sequence: number): Promise<void> {
+  private async commit(channel: ChannelSpec, name: string, version: string, sequence: number): Promise<void> {
     const peers = channel.orgs.flatMap((org) => [
-      '--peerAddresses', address(this.layout.peerEndpoint(org)),
-      '--tlsRootCertFiles', this.layout.caCert(org),
+      '--peerAddresses',
+      address(this.layout.peerEndpoint(org)),
+      '--tlsRootCertFiles',
+      this.layout.caCert(org),
     ]);
     await run(
       this.binaries.peer,
       [
-        'lifecycle', 'chaincode', 'commit',
+        'lifecycle',
+        'chaincode',
+        'commit',
         ...this.ordererArgs(),
-        '--channelID', channel.name,
-        '--name', CHAINCODE_NAME,
-        '--version', version,
-        '--sequence', String(sequence),
+        '--channelID',
+        channel.name,
+        '--name',
+        name,
+        '--version',
+        version,
+        '--sequence',
+        String(sequence),
         ...peers,
-        '--waitForEventTimeout', '60s',
+        '--waitForEventTimeout',
+        '60s',
       ],
       { env: peerCliEnv(this.layout, this.peerConfigDir, channel.orgs[0] as OrgSpec) },
     );

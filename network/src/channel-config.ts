@@ -122,10 +122,14 @@ export async function createChannelBlocks(layout: NetworkLayout, binaries: Fabri
   writeFileSync(join(configDir, 'configtx.yaml'), stringify({ Profiles: profiles }, { aliasDuplicateObjects: false }));
   for (const channel of CHANNELS) {
     await run(binaries.configtxgen, [
-      '-configPath', configDir,
-      '-profile', channel.name,
-      '-channelID', channel.name,
-      '-outputBlock', layout.channelBlock(channel.name),
+      '-configPath',
+      configDir,
+      '-profile',
+      channel.name,
+      '-channelID',
+      channel.name,
+      '-outputBlock',
+      layout.channelBlock(channel.name),
     ]);
   }
 }

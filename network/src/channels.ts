@@ -11,17 +11,29 @@ export async function joinOrderers(layout: NetworkLayout, binaries: FabricBinari
   const admin = layout.adminIdentity(ORDERER_ORG);
   for (const i of layout.ordererIndexes()) {
     const tlsArgs = [
-      '-o', address(layout.ordererAdmin(i)),
-      '--ca-file', layout.caCert(ORDERER_ORG),
-      '--client-cert', admin.tls.cert,
-      '--client-key', admin.tls.key,
+      '-o',
+      address(layout.ordererAdmin(i)),
+      '--ca-file',
+      layout.caCert(ORDERER_ORG),
+      '--client-cert',
+      admin.tls.cert,
+      '--client-key',
+      admin.tls.key,
     ];
     const { stdout } = await run(binaries.osnadmin, ['channel', 'list', ...tlsArgs]);
     const joined = new Set(parseChannelList(stdout));
     for (const channel of CHANNELS) {
       if (joined.has(channel.name)) continue;
       log(`orderer${i} joins ${channel.name}`);
-      await run(binaries.osnadmin, ['channel', 'join', '--channelID', channel.name, '--config-block', layout.channelBlock(channel.name), ...tlsArgs]);
+      await run(binaries.osnadmin, [
+        'channel',
+        'join',
+        '--channelID',
+        channel.name,
+        '--config-block',
+        layout.channelBlock(channel.name),
+        ...tlsArgs,
+      ]);
     }
   }
 }

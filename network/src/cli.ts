@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCommandLine, type CommandLine } from './cli-options';
 import { NetworkError } from './errors';
 import { FabricNetwork, optionsFromEnv } from './network';
 import { tail } from './processes';
@@ -22,7 +23,19 @@ const USAGE = `usage: npm run network -- <command>
   logs [name] [--lines N]   show the last lines of one process's log, or of all`;
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { command } = line;
+  if (line.help || command === undefined || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
   const network = new FabricNetwork(optionsFromEnv());
   switch (command) {
     case 'up':
@@ -36,20 +49,36 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'down':
     case 'stop':
-      await network.down({ purge: rest.includes('--purge') });
+      await network.down({ purge: line.purge });
       log('stopped');
       return;
     case 'status':
       status(network);
       return;
     case 'logs':
-      logs(network, rest);
+      logs(network, line.name, line.lines);
       return;
     default:
-      console.error(USAGE);
-      process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+      console.error(`unknown command '${command}'\n${USAGE}`);
+      process.exitCode = 2;
   }
 }
+
+/** A minimal valid interaction for the printed example: the app commits to the prompt and drops it. */
+const DEMO_INTERACTION = JSON.stringify({
+  id: 'demo-1',
+  startTime: '2026-01-31T12:00:00Z',
+  endTime: '2026-01-31T12:00:01Z',
+  provider: 'openai',
+  operation: 'chat',
+  requestModel: 'gpt-4o',
+  applicationId: 'demo',
+  usage: { inputTokens: 12, outputTokens: 5, source: 'provider' },
+  cost: { status: 'unpriced' },
+  latencyMs: 1000,
+  status: 'ok',
+  prompt: 'hello',
+});
 
 async function start(network: FabricNetwork): Promise<void> {
   let stopping = false;
@@ -76,10 +105,15 @@ async function start(network: FabricNetwork): Promise<void> {
   for (const [org, url] of Object.entries(urls)) console.log(`  ${org.padEnd(11)} ${url}   (health: ${url}/healthz)`);
   console.log(`\nDemo API keys (fresh each start, shown once; each role maps to the org's Fabric user app-<role>):`);
   const demoKeys = Object.fromEntries(PEER_ORGS.map((org) => [org.name, issueApiKeys(layout, org, 'demo')]));
-  for (const [org, keys] of Object.entries(demoKeys)) for (const role of APP_ROLES) console.log(`  ${org.padEnd(11)} ${role.padEnd(15)} ${keys[role]}`);
+  for (const [org, keys] of Object.entries(demoKeys))
+    for (const role of APP_ROLES) console.log(`  ${org.padEnd(11)} ${role.padEnd(15)} ${keys[role]}`);
   console.log(`  more: npm run apikey -- create --org hospital-a --role recorder --name my-app`);
-  console.log(`  try: curl -s -X POST ${urls.HospitalA}/api/v1/channels/hospital-a/probes -H 'authorization: Bearer ${demoKeys.HospitalA?.recorder}' -H 'content-type: application/json' -d '{"id":"demo-1","note":"hello"}'`);
-  console.log(`       curl -s ${urls.Regulator}/api/v1/channels/hospital-a/probes/demo-1 -H 'authorization: Bearer ${demoKeys.Regulator?.auditor}'`);
+  console.log(
+    `  try: curl -s -X POST ${urls.HospitalA}/api/v1/channels/hospital-a/interactions -H 'authorization: Bearer ${demoKeys.HospitalA?.recorder}' -H 'content-type: application/json' -d '${DEMO_INTERACTION}'`,
+  );
+  console.log(
+    `       curl -s ${urls.Regulator}/api/v1/channels/hospital-a/interactions/demo-1 -H 'authorization: Bearer ${demoKeys.Regulator?.auditor}'`,
+  );
   console.log(`  API docs: ${urls.HospitalA}/docs`);
   console.log(`\nLogs: ${layout.logsDir}   Stop: Ctrl-C or 'npm stop'\n`);
   // Stay in the foreground until a signal arrives, or until `npm stop` from another shell stops
@@ -102,21 +136,23 @@ function status(network: FabricNetwork): void {
     return;
   }
   for (const process of processes) {
-    console.log(`${process.running ? 'running' : 'STOPPED'}  ${process.name.padEnd(26)} pid ${String(process.pid).padEnd(8)} ${process.log}`);
+    console.log(
+      `${process.running ? 'running' : 'STOPPED'}  ${process.name.padEnd(26)} pid ${String(process.pid).padEnd(8)} ${process.log}`,
+    );
   }
 }
 
-function logs(network: FabricNetwork, args: string[]): void {
-  const linesFlag = args.indexOf('--lines');
-  const lines = linesFlag >= 0 ? Number(args[linesFlag + 1]) : 40;
-  const name = args.find((arg, i) => !arg.startsWith('--') && (linesFlag < 0 || i !== linesFlag + 1));
+function logs(network: FabricNetwork, name: string | undefined, lines: number): void {
   const dir = network.layout.logsDir;
   if (!existsSync(dir)) throw new NetworkError('NOT_INITIALISED', `no logs yet in ${dir}: run 'npm run network -- up'`);
   const files = readdirSync(dir).filter((file) => file.endsWith('.log') && (!name || file === `${name}.log`));
-  if (files.length === 0) throw new NetworkError('NOT_INITIALISED', `no log named '${name}'; logs: ${readdirSync(dir).join(', ')}`);
+  if (files.length === 0)
+    throw new NetworkError('NOT_INITIALISED', `no log named '${name}'; logs: ${readdirSync(dir).join(', ')}`);
   for (const file of files.sort()) {
     console.log(`==> ${file} <==`);
-    console.log(name ? readFileSync(join(dir, file), 'utf8').split('\n').slice(-lines).join('\n') : tail(join(dir, file), lines));
+    console.log(
+      name ? readFileSync(join(dir, file), 'utf8').split('\n').slice(-lines).join('\n') : tail(join(dir, file), lines),
+    );
   }
 }
 

@@ -28,11 +28,16 @@ export async function issueOrgCrypto(layout: NetworkLayout, ca: OrgCertificateAu
     await ca.issue({ name: 'Admin', type: 'admin', attributes: { role: 'admin' } }, layout.adminIdentity(org), false);
     await ca.issue({ name: 'chaincode', type: 'client' }, layout.chaincodeServerIdentity(org), true);
     // Application users: enrolled here for operator tooling (tests, benchmarks, the proof verifier),
-    // and enrolled again by the org's app into its own wallet on first start, with these secrets.
+    // and enrolled again by the org's app into its own wallet on first start, with these secrets —
+    // once: the CA refuses a third enrollment, and the app deletes each secret once it has used it.
     const secrets: Record<string, { enrollmentId: string; secret: string }> = {};
     for (const role of APP_ROLES) {
       const enrollmentId = `app-${role}`;
-      const secret = await ca.issue({ name: enrollmentId, type: 'client', attributes: { role } }, layout.appUserIdentity(org, role), false);
+      const secret = await ca.issue(
+        { name: enrollmentId, type: 'client', attributes: { role }, ownerEnrollments: 1 },
+        layout.appUserIdentity(org, role),
+        false,
+      );
       secrets[role] = { enrollmentId, secret };
     }
     writeFileSync(layout.appEnrollmentSecrets(org), JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -1,5 +1,7 @@
-import { NetworkLayout } from './layout';
+import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE } from './chaincodes';
 import { NetworkError } from './errors';
+import { NetworkLayout } from './layout';
+import { HOSPITAL_A, REGULATOR } from './topology';
 
 describe('NetworkLayout', () => {
   const layout = new NetworkLayout({ dir: '/tmp/net', basePort: 20000, orderers: 3, purgeIntervalBlocks: 1 });
@@ -12,11 +14,39 @@ describe('NetworkLayout', () => {
   });
 
   it('adds one pprof port per peer, still unique and inside the block, only when profiling', () => {
-    const profiled = new NetworkLayout({ dir: '/tmp/net', basePort: 20000, orderers: 3, purgeIntervalBlocks: 1, profiling: true });
+    const profiled = new NetworkLayout({
+      dir: '/tmp/net',
+      basePort: 20000,
+      orderers: 3,
+      purgeIntervalBlocks: 1,
+      profiling: true,
+    });
     const ports = profiled.allPorts().map(({ endpoint }) => endpoint.port);
     expect(ports.length).toBe(layout.allPorts().length + 4);
     expect(new Set(ports).size).toBe(ports.length);
     expect(Math.max(...ports)).toBeLessThan(20100);
+  });
+
+  it('deploys the benchmark baseline chaincode only when asked, with its own servers and ports inside the block', () => {
+    expect(layout.chaincodes()).toEqual([AUDIT_CHAINCODE]);
+    const bench = new NetworkLayout({
+      dir: '/tmp/net',
+      basePort: 20000,
+      orderers: 3,
+      purgeIntervalBlocks: 1,
+      benchBaseline: true,
+    });
+    expect(bench.chaincodes()).toEqual([AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE]);
+    const ports = bench.allPorts().map(({ endpoint }) => endpoint.port);
+    expect(ports.length).toBe(layout.allPorts().length + 4);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(Math.max(...ports)).toBeLessThan(20100);
+    expect(bench.chaincodeServer(HOSPITAL_A)).toEqual({ host: '127.0.0.1', port: 20060 });
+    expect(bench.chaincodeServer(REGULATOR, BENCH_BASELINE_CHAINCODE)).toEqual({ host: '127.0.0.1', port: 20067 });
+    expect(bench.chaincodeProcess(HOSPITAL_A)).toBe('chaincode.hospital-a');
+    expect(bench.chaincodeProcess(HOSPITAL_A, BENCH_BASELINE_CHAINCODE)).toBe(
+      'chaincode.hospital-a.aal-bench-baseline',
+    );
   });
 
   it('binds everything to loopback', () => {
@@ -31,6 +61,8 @@ describe('NetworkLayout', () => {
   });
 
   it('refuses a base port outside the usable range', () => {
-    expect(() => new NetworkLayout({ dir: '/tmp/x', basePort: 80, orderers: 1, purgeIntervalBlocks: 1 })).toThrow(NetworkError);
+    expect(() => new NetworkLayout({ dir: '/tmp/x', basePort: 80, orderers: 1, purgeIntervalBlocks: 1 })).toThrow(
+      NetworkError,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, type ChaincodeSpec } from './chaincodes';
 import { NetworkError } from './errors';
 import { APP_ROLES, ORDERER_ORG, PEER_ORGS, type AppRole, type OrgSpec } from './topology';
 
@@ -14,6 +15,11 @@ export interface NetworkOptions {
   readonly purgeIntervalBlocks: number;
   /** Serve Go's pprof on each peer at {@link NetworkLayout.peerProfile} (loopback), for profiling benchmarks; off by default. */
   readonly profiling?: boolean;
+  /**
+   * Also deploy the benchmark's baseline chaincode (`aal-bench-baseline`, servers at B+64..67).
+   * Only the benchmarks set this; the production and test networks run the audit chaincode alone.
+   */
+  readonly benchBaseline?: boolean;
 }
 
 export const HOST = '127.0.0.1';
@@ -48,7 +54,8 @@ export interface IdentityPaths {
  * - B+0..4 CA listen, B+10..14 CA operations (index 0 is the orderer org's CA)
  * - B+20..22 orderer listen, B+25..27 orderer admin, B+30..32 orderer operations
  * - B+40..43 peer listen, B+45..48 peer chaincode, B+50..53 peer operations (one peer per org)
- * - B+60..63 chaincode servers, B+80..83 REST applications
+ * - B+60..63 chaincode servers (B+64..67 the benchmark's baseline chaincode's, when deployed),
+ *   B+70..73 peer pprof (profiling only), B+80..83 REST applications
  */
 export class NetworkLayout {
   constructor(readonly options: NetworkOptions) {
@@ -110,12 +117,18 @@ export class NetworkLayout {
     return this.port(70 + this.peerIndex(org));
   }
 
-  chaincodeServer(org: OrgSpec): Endpoint {
-    return this.port(60 + this.peerIndex(org));
+  /** Where the org's server of `chaincode` listens (its slot's block of four ports). */
+  chaincodeServer(org: OrgSpec, chaincode: ChaincodeSpec = AUDIT_CHAINCODE): Endpoint {
+    return this.port(60 + 4 * chaincode.serverSlot + this.peerIndex(org));
   }
 
   application(org: OrgSpec): Endpoint {
     return this.port(80 + this.peerIndex(org));
+  }
+
+  /** The chaincodes this network deploys: the audit chaincode, plus the baseline on benchmark networks. */
+  chaincodes(): readonly ChaincodeSpec[] {
+    return this.options.benchBaseline === true ? [AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE] : [AUDIT_CHAINCODE];
   }
 
   ordererIndexes(): number[] {
@@ -138,8 +151,11 @@ export class NetworkLayout {
       for (const endpoint of [this.peerEndpoint(org), this.peerChaincodeEndpoint(org), this.peerOperations(org)]) {
         ports.push({ owner: this.peerProcess(org), endpoint });
       }
-      if (this.options.profiling === true) ports.push({ owner: this.peerProcess(org), endpoint: this.peerProfile(org) });
-      ports.push({ owner: this.chaincodeProcess(org), endpoint: this.chaincodeServer(org) });
+      if (this.options.profiling === true)
+        ports.push({ owner: this.peerProcess(org), endpoint: this.peerProfile(org) });
+      for (const chaincode of this.chaincodes()) {
+        ports.push({ owner: this.chaincodeProcess(org, chaincode), endpoint: this.chaincodeServer(org, chaincode) });
+      }
       ports.push({ owner: this.applicationProcess(org), endpoint: this.application(org) });
     }
     return ports;
@@ -159,8 +175,11 @@ export class NetworkLayout {
     return `peer0.${org.slug}`;
   }
 
-  chaincodeProcess(org: OrgSpec): string {
-    return `chaincode.${org.slug}`;
+  /** `chaincode.<org>` for the audit chaincode, `chaincode.<org>.<name>` for another one. */
+  chaincodeProcess(org: OrgSpec, chaincode: ChaincodeSpec = AUDIT_CHAINCODE): string {
+    return chaincode.name === AUDIT_CHAINCODE.name
+      ? `chaincode.${org.slug}`
+      : `chaincode.${org.slug}.${chaincode.name}`;
   }
 
   applicationProcess(org: OrgSpec): string {
@@ -195,6 +214,11 @@ export class NetworkLayout {
 
   caClientHome(org: OrgSpec): string {
     return join(this.dir, 'ca', org.slug, 'registrar');
+  }
+
+  /** The CA's bootstrap (registrar) secret, generated once (mode 0600, directory 0700). */
+  caRegistrarSecret(org: OrgSpec): string {
+    return join(this.dir, 'ca', org.slug, 'registrar-secret');
   }
 
   /** The CA's own certificate: the root of both the org's MSP and its TLS certificates. */

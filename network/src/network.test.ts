@@ -22,7 +22,9 @@ describe('FabricNetwork.up refuses to start', () => {
       const network = new FabricNetwork({ dir, basePort, orderers: 1, purgeIntervalBlocks: 1 });
       const failure = network.up();
       await expect(failure).rejects.toBeInstanceOf(NetworkError);
-      await expect(network.up()).rejects.toThrow(`port 127.0.0.1:${basePort + 40} (for peer0.hospital-a) is already in use`);
+      await expect(network.up()).rejects.toThrow(
+        `port 127.0.0.1:${basePort + 40} (for peer0.hospital-a) is already in use`,
+      );
       expect(network.status()).toEqual([]);
     } finally {
       blocker.close();
@@ -35,9 +37,9 @@ describe('FabricNetwork.up refuses to start', () => {
     const blocker = await listen(basePort);
     try {
       await new FabricNetwork({ dir, basePort, orderers: 1, purgeIntervalBlocks: 1 }).up().catch(() => undefined);
-      await expect(new FabricNetwork({ dir, basePort: basePort + 100, orderers: 1, purgeIntervalBlocks: 1 }).up()).rejects.toThrow(
-        /holds a network with base port .* run 'npm run network -- down --purge' first/,
-      );
+      await expect(
+        new FabricNetwork({ dir, basePort: basePort + 100, orderers: 1, purgeIntervalBlocks: 1 }).up(),
+      ).rejects.toThrow(/holds a network with base port .* run 'npm run network -- down --purge' first/);
     } finally {
       blocker.close();
     }
@@ -46,7 +48,9 @@ describe('FabricNetwork.up refuses to start', () => {
 
 describe('optionsFromEnv', () => {
   it('reads the documented variables and refuses bad values with the variable name', () => {
-    expect(optionsFromEnv({ AAL_NETWORK_DIR: '/tmp/x', AAL_BASE_PORT: '21000', AAL_ORDERERS: '1', AAL_PURGE_INTERVAL: '5' })).toEqual({
+    expect(
+      optionsFromEnv({ AAL_NETWORK_DIR: '/tmp/x', AAL_BASE_PORT: '21000', AAL_ORDERERS: '1', AAL_PURGE_INTERVAL: '5' }),
+    ).toEqual({
       dir: '/tmp/x',
       basePort: 21000,
       orderers: 1,

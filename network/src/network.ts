@@ -5,6 +5,7 @@ import { startApplication, writeGatewayProfile } from './applications';
 import { ensureBinaries, type FabricBinaries } from './binaries';
 import { OrgCertificateAuthority } from './certificate-authority';
 import { ChaincodeDeployer } from './chaincode-lifecycle';
+import { AUDIT_CHAINCODE } from './chaincodes';
 import { createChannelBlocks } from './channel-config';
 import { joinOrderers, joinPeers } from './channels';
 import { issueOrgCrypto } from './crypto-material';
@@ -12,10 +13,11 @@ import { NetworkError } from './errors';
 import { NetworkLayout, address, type NetworkOptions } from './layout';
 import { startOrderer, startPeer, writePeerConfig } from './nodes';
 import { ProcessSupervisor, isAlive, isListening } from './processes';
+import { REPO_ROOT } from './paths';
 import { log } from './progress';
 import { CHANNELS, ORDERER_ORG, PEER_ORGS } from './topology';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+export { REPO_ROOT } from './paths';
 
 /** Options from the environment: AAL_NETWORK_DIR, AAL_BASE_PORT, AAL_ORDERERS, AAL_PURGE_INTERVAL. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOptions {
@@ -26,7 +28,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOpt
     throw new NetworkError('INVALID_CONFIG', `AAL_ORDERERS must be 1 or 3, got '${env.AAL_ORDERERS}'`);
   }
   if (!Number.isInteger(purgeIntervalBlocks) || purgeIntervalBlocks < 1) {
-    throw new NetworkError('INVALID_CONFIG', `AAL_PURGE_INTERVAL must be a positive integer, got '${env.AAL_PURGE_INTERVAL}'`);
+    throw new NetworkError(
+      'INVALID_CONFIG',
+      `AAL_PURGE_INTERVAL must be a positive integer, got '${env.AAL_PURGE_INTERVAL}'`,
+    );
   }
   return { dir: resolve(env.AAL_NETWORK_DIR ?? join(REPO_ROOT, '.network')), basePort, orderers, purgeIntervalBlocks };
 }
@@ -124,12 +129,21 @@ export class FabricNetwork {
     log('network is up');
   }
 
+  /**
+   * Deploys the network's chaincodes ({@link NetworkLayout.chaincodes}: the audit chaincode, and on
+   * benchmark networks the baseline one too) and returns the audit chaincode's version.
+   */
   async deploy(): Promise<string> {
     const bins = await this.bins();
     const deployer = new ChaincodeDeployer(this.layout, bins, this.supervisor, writePeerConfig(this.layout, bins));
-    const version = await deployer.deploy();
-    log(`chaincode version ${version} deployed on ${CHANNELS.map((channel) => channel.name).join(', ')}`);
-    return version;
+    const channels = CHANNELS.map((channel) => channel.name).join(', ');
+    const versions = new Map<string, string>();
+    for (const chaincode of this.layout.chaincodes()) {
+      const version = await deployer.deploy(chaincode);
+      versions.set(chaincode.name, version);
+      log(`chaincode ${chaincode.name} version ${version} deployed on ${channels}`);
+    }
+    return versions.get(AUDIT_CHAINCODE.name) ?? '';
   }
 
   /** Starts one REST application per org and returns their base URLs by org name. */
@@ -172,7 +186,10 @@ export class FabricNetwork {
     }
     if (options.purge) rmSync(this.layout.dir, { recursive: true, force: true });
     if (stillListening.length > 0) {
-      throw new NetworkError('NODE_UNHEALTHY', `after stopping, these ports still listen: ${stillListening.join(', ')}`);
+      throw new NetworkError(
+        'NODE_UNHEALTHY',
+        `after stopping, these ports still listen: ${stillListening.join(', ')}`,
+      );
     }
   }
 }

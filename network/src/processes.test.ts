@@ -10,10 +10,17 @@ describe('ProcessSupervisor', () => {
   const supervisor = new ProcessSupervisor(join(dir, 'pids'));
 
   it('starts a detached process, records it, and stops exactly it', async () => {
-    const record = supervisor.start({ name: 'sleeper', command: '/bin/sleep', args: ['30'], logFile: join(dir, 'sleeper.log') });
+    const record = supervisor.start({
+      name: 'sleeper',
+      command: '/bin/sleep',
+      args: ['30'],
+      logFile: join(dir, 'sleeper.log'),
+    });
     expect(isAlive(record)).toBe(true);
     expect(supervisor.isRunning('sleeper')).toBe(true);
-    expect(supervisor.start({ name: 'sleeper', command: '/bin/sleep', args: ['30'], logFile: join(dir, 'x.log') }).pid).toBe(record.pid);
+    expect(
+      supervisor.start({ name: 'sleeper', command: '/bin/sleep', args: ['30'], logFile: join(dir, 'x.log') }).pid,
+    ).toBe(record.pid);
 
     expect(await supervisor.stop('sleeper')).toBe(true);
     expect(isAlive(record)).toBe(false);
@@ -25,9 +32,18 @@ describe('ProcessSupervisor', () => {
   });
 
   it('fails with the log tail when a process dies before listening', async () => {
-    supervisor.start({ name: 'crasher', command: '/bin/sh', args: ['-c', 'echo boom-marker; exit 3'], logFile: join(dir, 'crasher.log') });
-    await expect(waitForListening(supervisor, 'crasher', { host: '127.0.0.1', port: 1 }, 5000)).rejects.toThrow(/boom-marker/);
-    await expect(waitForListening(supervisor, 'crasher', { host: '127.0.0.1', port: 1 }, 5000)).rejects.toBeInstanceOf(NetworkError);
+    supervisor.start({
+      name: 'crasher',
+      command: '/bin/sh',
+      args: ['-c', 'echo boom-marker; exit 3'],
+      logFile: join(dir, 'crasher.log'),
+    });
+    await expect(waitForListening(supervisor, 'crasher', { host: '127.0.0.1', port: 1 }, 5000)).rejects.toThrow(
+      /boom-marker/,
+    );
+    await expect(waitForListening(supervisor, 'crasher', { host: '127.0.0.1', port: 1 }, 5000)).rejects.toBeInstanceOf(
+      NetworkError,
+    );
     expect(readFileSync(join(dir, 'crasher.log'), 'utf8')).toContain('boom-marker');
     await supervisor.stop('crasher');
   });

@@ -2,6 +2,7 @@
  * Who is in the consortium and which channels they share. Everything else (ports, paths,
  * channel configuration) is derived from this, so the consortium is described once.
  */
+import { ROLES, type Role } from '@aal/ledger-contract';
 
 export interface OrgSpec {
   /** Display name, also the configtx organisation name. */
@@ -34,9 +35,12 @@ export const CHANNELS: readonly ChannelSpec[] = [
   { name: 'hospital-b', orgs: [HOSPITAL_B, AI_PROVIDER, REGULATOR] },
 ];
 
-/** Roles carried as the `role` attribute in application users' certificates. */
-export const APP_ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'] as const;
-export type AppRole = (typeof APP_ROLES)[number];
+/**
+ * Roles carried as the `role` attribute in application users' certificates: one Fabric user per
+ * role and org. The roles themselves are the contract's (declared once in `@aal/ledger-contract`).
+ */
+export const APP_ROLES: typeof ROLES = ROLES;
+export type AppRole = Role;
 
 /** The chaincode name every channel uses. */
 export const CHAINCODE_NAME = 'audit';

@@ -8,10 +8,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FabricNetwork } from '../../network/src/network';
-import { NetworkLayout, address } from '../../network/src/layout';
-import { CHAINCODE_NAME, HOSPITAL_A } from '../../network/src/topology';
-import { issueApiKeys } from '../../network/src/applications';
+import { parseArgs } from 'node:util';
+import { TRANSACTIONS } from '@aal/ledger-contract';
+import {
+  address,
+  BENCH_BASELINE_CHAINCODE,
+  CHAINCODE_NAME,
+  FabricNetwork,
+  HOSPITAL_A,
+  issueApiKeys,
+  NetworkLayout,
+  type NetworkOptions,
+} from '@aal/network';
 import { gatewayFor, type TestGateway } from '../support/gateway';
 import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
@@ -22,19 +30,27 @@ import { ProcessSampler, type ProcessUsage } from './process-sampler';
 import { startSecondApplication, type SecondApplication } from './second-application';
 import { summarise, type LatencySummary } from './statistics';
 
-const quick = process.argv.includes('--quick');
-/**
- * Also record a Go CPU profile of HospitalA's peer during the RecordBatch × 1000, 8 in flight
- * scenario, and Node CPU profiles of every chaincode server and app over the whole run.
- */
-const profile = process.argv.includes('--profile');
+const { values: flags } = parseArgs({
+  options: {
+    /** A tenth of the operations per scenario. */
+    quick: { type: 'boolean', default: false },
+    /**
+     * Also record a Go CPU profile of HospitalA's peer during the RecordBatch × 1000, 8 in flight
+     * scenario, and Node CPU profiles of every chaincode server and app over the whole run.
+     */
+    profile: { type: 'boolean', default: false },
+  },
+});
+const { quick, profile } = flags;
 const repoRoot = resolve(__dirname, '..', '..');
-const options = {
+const options: NetworkOptions = {
   dir: resolve(process.env.AAL_BENCH_NETWORK_DIR ?? join(repoRoot, '.network-bench')),
   basePort: Number(process.env.AAL_BENCH_BASE_PORT ?? 19000),
-  orderers: 3 as const,
+  orderers: 3,
   purgeIntervalBlocks: 100,
   profiling: profile,
+  // The reference point every path is compared with: plain Fabric puts, from its own chaincode.
+  benchBaseline: true,
 };
 const CHANNEL = 'hospital-a';
 const UNGATHERED_APP = 'app.hospital-a (gathering off)';
@@ -53,7 +69,11 @@ interface ScenarioResult {
 }
 
 /** A scenario's name short enough for the charts' label column. */
-const chartLabel = (name: string): string => name.replace(' via gateway', '').replace('single: POST /interactions via REST', 'REST single').replace('Batches:', '');
+const chartLabel = (name: string): string =>
+  name
+    .replace(' via gateway', '')
+    .replace('single: POST /interactions via REST', 'REST single')
+    .replace('Batches:', '');
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -87,7 +107,7 @@ async function measure(
 }
 
 async function waitUntilWritable(gateway: TestGateway): Promise<void> {
-  const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+  const contract = gateway.gateway.getNetwork(CHANNEL).getContract(BENCH_BASELINE_CHAINCODE.name);
   for (let attempt = 0; attempt < 60; attempt++) {
     try {
       await contract.submitTransaction('Baseline:Put', 'warm-up');
@@ -103,7 +123,10 @@ async function waitUntilWritable(gateway: TestGateway): Promise<void> {
  * Starts the network with its apps, plus a second HospitalA app with gathering off; stops the
  * network again when any step fails, so a failed start leaves no processes behind.
  */
-async function startBenchNetwork(network: FabricNetwork, layout: NetworkLayout): Promise<{ urls: Record<string, string>; ungathered: SecondApplication }> {
+async function startBenchNetwork(
+  network: FabricNetwork,
+  layout: NetworkLayout,
+): Promise<{ urls: Record<string, string>; ungathered: SecondApplication }> {
   try {
     await network.up();
     await network.deploy();
@@ -113,7 +136,9 @@ async function startBenchNetwork(network: FabricNetwork, layout: NetworkLayout):
     const urls = await network.startApplications();
     // The network's apps gather single-record requests into batch transactions (the default); the
     // second app with gathering off gives the one-transaction-per-request REST figure.
-    const ungathered = await startSecondApplication(layout, HOSPITAL_A, options.basePort + 90, 'ungathered', { AAL_INTERACTION_BATCH_MAX_RECORDS: '1' });
+    const ungathered = await startSecondApplication(layout, HOSPITAL_A, options.basePort + 90, 'ungathered', {
+      AAL_INTERACTION_BATCH_MAX_RECORDS: '1',
+    });
     return { urls, ungathered };
   } catch (error) {
     await network.down();
@@ -156,12 +181,17 @@ async function main(): Promise<void> {
   try {
     await waitUntilWritable(gateway);
     const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+    const baseline = gateway.gateway.getNetwork(CHANNEL).getContract(BENCH_BASELINE_CHAINCODE.name);
     const singles = quick ? 300 : 3000;
     const samplePayload = JSON.stringify(interactionRecord('baseline-sample'));
 
     results.push(
       await measure('baseline: Baseline:Put via gateway', 1, sampler, () =>
-        runLoad({ concurrency: 64, total: singles, operation: () => contract.submitTransaction('Baseline:Put', samplePayload) }),
+        runLoad({
+          concurrency: 64,
+          total: singles,
+          operation: () => baseline.submitTransaction('Baseline:Put', samplePayload),
+        }),
       ),
     );
     results.push(
@@ -169,7 +199,11 @@ async function main(): Promise<void> {
         runLoad({
           concurrency: 64,
           total: singles,
-          operation: (i) => contract.submitTransaction('Interactions:RecordInteraction', JSON.stringify(interactionRecord(`single-${i}`))),
+          operation: (i) =>
+            contract.submitTransaction(
+              TRANSACTIONS.recordInteraction,
+              JSON.stringify(interactionRecord(`single-${i}`)),
+            ),
         }),
       ),
     );
@@ -184,14 +218,22 @@ async function main(): Promise<void> {
     };
     results.push(
       await measure('single: POST /interactions via REST, gathering off', 1, sampler, () =>
-        runLoad({ concurrency: 64, total: singles, operation: (i) => postInteraction(ungathered.url, `rest-off-${i}`)() }),
+        runLoad({
+          concurrency: 64,
+          total: singles,
+          operation: (i) => postInteraction(ungathered.url, `rest-off-${i}`)(),
+        }),
       ),
     );
     // Gathering (defaults: ≤ 100 records, 10 ms linger): concurrent requests share transactions.
     for (const concurrency of [64, 256]) {
       results.push(
         await measure(`single: POST /interactions via REST, gathering on, ${concurrency} in flight`, 1, sampler, () =>
-          runLoad({ concurrency, total: singles * (concurrency / 64) * 2, operation: (i) => postInteraction(appUrl, `rest-on-${concurrency}-${i}`)() }),
+          runLoad({
+            concurrency,
+            total: singles * (concurrency / 64) * 2,
+            operation: (i) => postInteraction(appUrl, `rest-on-${concurrency}-${i}`)(),
+          }),
         ),
       );
     }
@@ -201,18 +243,41 @@ async function main(): Promise<void> {
     // runs last because its ~15 keys per record grow the peers' LevelDB enough that compaction
     // slows every later scenario (docs/performance.md, "What limits throughput").
     const batchScenarios = [
-      ...[1, 10, 100, 500, 1000].map((size) => ({ label: 'Batches:RecordBatch', transaction: 'Batches:RecordBatch', size, concurrency: size >= 100 ? 4 : 32 })),
-      ...[8, 16].flatMap((concurrency) => [500, 1000].map((size) => ({ label: 'Batches:RecordBatch', transaction: 'Batches:RecordBatch', size, concurrency }))),
-      ...[1, 10, 100, 500].map((size) => ({ label: 'RecordInteractions', transaction: 'Interactions:RecordInteractions', size, concurrency: size >= 100 ? 4 : 32 })),
+      ...[1, 10, 100, 500, 1000].map((size) => ({
+        label: TRANSACTIONS.recordBatch,
+        transaction: TRANSACTIONS.recordBatch,
+        size,
+        concurrency: size >= 100 ? 4 : 32,
+      })),
+      ...[8, 16].flatMap((concurrency) =>
+        [500, 1000].map((size) => ({
+          label: TRANSACTIONS.recordBatch,
+          transaction: TRANSACTIONS.recordBatch,
+          size,
+          concurrency,
+        })),
+      ),
+      ...[1, 10, 100, 500].map((size) => ({
+        label: 'RecordInteractions',
+        transaction: TRANSACTIONS.recordInteractions,
+        size,
+        concurrency: size >= 100 ? 4 : 32,
+      })),
     ];
     for (const [n, scenario] of batchScenarios.entries()) {
       const { size, concurrency } = scenario;
-      const operations = Math.max(8, 4 * concurrency * (size >= 100 ? 1 : 0), Math.round((quick ? 1000 : 20000) / size / (size === 1 ? 4 : 1)));
+      const operations = Math.max(
+        8,
+        4 * concurrency * (size >= 100 ? 1 : 0),
+        Math.round((quick ? 1000 : 20000) / size / (size === 1 ? 4 : 1)),
+      );
       // A few seconds after the start (past the ramp-up), for a few seconds less than the scenario lasts.
       const profiling =
         profile && size === 1000 && concurrency === 8
           ? sleep(2000)
-              .then(() => capturePeerProfile(address(layout.peerProfile(HOSPITAL_A)), 6, join(outDir, 'peer0.hospital-a.cpu')))
+              .then(() =>
+                capturePeerProfile(address(layout.peerProfile(HOSPITAL_A)), 6, join(outDir, 'peer0.hospital-a.cpu')),
+              )
               .catch((error: unknown) => `no profile: ${String(error)}`)
           : undefined;
       results.push(
@@ -221,11 +286,17 @@ async function main(): Promise<void> {
             concurrency,
             total: operations,
             operation: (i) =>
-              contract.submitTransaction(scenario.transaction, JSON.stringify(Array.from({ length: size }, (_, j) => interactionRecord(`s${n}-${size}-${i}-${j}`)))),
+              contract.submitTransaction(
+                scenario.transaction,
+                JSON.stringify(Array.from({ length: size }, (_, j) => interactionRecord(`s${n}-${size}-${i}-${j}`))),
+              ),
           }),
         ),
       );
-      if (profiling !== undefined) log(`peer profile written to ${outDir}/peer0.hospital-a.cpu.top.txt:\n${(await profiling).split('\n').slice(0, 30).join('\n')}`);
+      if (profiling !== undefined)
+        log(
+          `peer profile written to ${outDir}/peer0.hospital-a.cpu.top.txt:\n${(await profiling).split('\n').slice(0, 30).join('\n')}`,
+        );
     }
   } finally {
     gateway.close();
@@ -234,13 +305,18 @@ async function main(): Promise<void> {
   }
   if (profile) {
     const summary = summariseCpuProfiles(nodeProfiles, new Map(watched.map(({ name, pid }) => [pid, name])));
-    writeFileSync(join(outDir, 'node-profiles.txt'), `# Node CPU profiles over the whole run (self time)\n\n${summary}\n`);
+    writeFileSync(
+      join(outDir, 'node-profiles.txt'),
+      `# Node CPU profiles over the whole run (self time)\n\n${summary}\n`,
+    );
     log(`Node CPU profiles of the chaincode servers and apps summarised in ${outDir}/node-profiles.txt`);
   }
 
   const baseline = results[0];
-  const usage = (result: ScenarioResult, name: string): ProcessUsage | undefined => result.processes.find((entry) => entry.name === name);
-  const appOf = (result: ScenarioResult): string => (result.name.includes('gathering off') ? UNGATHERED_APP : layout.applicationProcess(HOSPITAL_A));
+  const usage = (result: ScenarioResult, name: string): ProcessUsage | undefined =>
+    result.processes.find((entry) => entry.name === name);
+  const appOf = (result: ScenarioResult): string =>
+    result.name.includes('gathering off') ? UNGATHERED_APP : layout.applicationProcess(HOSPITAL_A);
   const rows = results.map((result) => ({
     scenario: result.name,
     'records/s': result.recordsPerSecond,
@@ -262,14 +338,29 @@ async function main(): Promise<void> {
   }));
   console.table(rows);
   const report = {
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     settings: { quick, orderers: options.orderers, channel: CHANNEL, endorsement: 'MAJORITY (2 of 3 orgs)', tls: true },
     results,
   };
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2));
   writeFileSync(join(outDir, 'table.txt'), JSON.stringify(rows, null, 2));
-  writeBarChart(join(outDir, 'records-per-second.png'), 'Committed records/s by write path (same run)', 'rec/s', results.map((result) => ({ label: chartLabel(result.name), value: result.recordsPerSecond })));
-  writeBarChart(join(outDir, 'latency-p50.png'), 'Latency p50 per operation (same run)', 'ms', results.map((result) => ({ label: chartLabel(result.name), value: result.latencyMs.p50 })));
+  writeBarChart(
+    join(outDir, 'records-per-second.png'),
+    'Committed records/s by write path (same run)',
+    'rec/s',
+    results.map((result) => ({ label: chartLabel(result.name), value: result.recordsPerSecond })),
+  );
+  writeBarChart(
+    join(outDir, 'latency-p50.png'),
+    'Latency p50 per operation (same run)',
+    'ms',
+    results.map((result) => ({ label: chartLabel(result.name), value: result.latencyMs.p50 })),
+  );
   log(`results written to ${outDir}`);
 }
 

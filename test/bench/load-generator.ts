@@ -45,5 +45,12 @@ export async function runLoad({ concurrency, total, operation }: LoadOptions): P
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  return { completed: latenciesMs.length, failed, errors, latenciesMs, elapsedMs, generatorCpuMs: (cpu.user + cpu.system) / 1000 };
+  return {
+    completed: latenciesMs.length,
+    failed,
+    errors,
+    latenciesMs,
+    elapsedMs,
+    generatorCpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }

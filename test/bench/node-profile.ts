@@ -3,7 +3,11 @@ import { join } from 'node:path';
 
 /** The parts of a V8 `.cpuprofile` (what `node --cpu-prof` writes) this summary reads. */
 interface CpuProfile {
-  readonly nodes: readonly { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  readonly nodes: readonly {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount?: number;
+  }[];
   readonly startTime: number;
   readonly endTime: number;
   readonly samples?: readonly number[];
@@ -47,9 +51,12 @@ export function summariseCpuProfile(file: string, top = 20): string {
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, hits]) => `${((hits / busy) * 100).toFixed(1).padStart(5)} %  ${(hits * msPerHit / 1000).toFixed(1).padStart(7)} s  ${name}`);
+      .map(
+        ([name, hits]) =>
+          `${((hits / busy) * 100).toFixed(1).padStart(5)} %  ${((hits * msPerHit) / 1000).toFixed(1).padStart(7)} s  ${name}`,
+      );
   return [
-    `${file}: ${(busy * msPerHit / 1000).toFixed(1)} s busy of ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`,
+    `${file}: ${((busy * msPerHit) / 1000).toFixed(1)} s busy of ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`,
     '# self time by owner',
     ...rows(byOwner),
     '# self time by function',

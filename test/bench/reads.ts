@@ -11,32 +11,57 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { issueApiKeys } from '../../network/src/applications';
-import { NetworkLayout } from '../../network/src/layout';
-import { FabricNetwork } from '../../network/src/network';
-import { CHAINCODE_NAME, HOSPITAL_A } from '../../network/src/topology';
+import { parseArgs } from 'node:util';
+import { TRANSACTIONS } from '@aal/ledger-contract';
+import {
+  BENCH_BASELINE_CHAINCODE,
+  CHAINCODE_NAME,
+  FabricNetwork,
+  HOSPITAL_A,
+  issueApiKeys,
+  NetworkLayout,
+  type NetworkOptions,
+} from '@aal/network';
 import { gatewayFor } from '../support/gateway';
 import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
 import { runLoad, type LoadResult } from './load-generator';
 import { summarise, type LatencySummary } from './statistics';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const sizesArg = args[args.indexOf('--sizes') + 1];
-const sizes = args.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000];
+const { values: flags } = parseArgs({
+  options: {
+    /** Smaller ledgers (10k, 50k) and fewer samples. */
+    quick: { type: 'boolean', default: false },
+    /** Ledger sizes to measure at, comma-separated (e.g. `10000,100000`). */
+    sizes: { type: 'string' },
+  },
+});
+const { quick } = flags;
+const sizesArg = flags.sizes;
+const sizes =
+  sizesArg !== undefined ? sizesArg.split(',').map(Number) : quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000];
 const repoRoot = resolve(__dirname, '..', '..');
 if (sizes.some((size, i) => !Number.isInteger(size) || size <= 5_000 || (i > 0 && size <= (sizes[i - 1] ?? 0)))) {
-  throw new Error(`--sizes must be increasing whole numbers above 5000 (the indexed records come first); got ${sizesArg ?? ''}`);
+  throw new Error(
+    `--sizes must be increasing whole numbers above 5000 (the indexed records come first); got ${sizesArg ?? ''}`,
+  );
 }
-const options = {
+const options: NetworkOptions = {
   dir: resolve(process.env.AAL_BENCH_READS_NETWORK_DIR ?? join(repoRoot, '.network-bench-reads')),
   basePort: Number(process.env.AAL_BENCH_READS_BASE_PORT ?? 19100),
-  orderers: 3 as const,
+  orderers: 3,
   purgeIntervalBlocks: 100,
+  // Its Baseline:Put is the warm-up write: it proves the network commits before the measured work.
+  benchBaseline: true,
 };
 const CHANNEL = 'hospital-a';
-const MODELS = ['gpt-4o-2024-08-06', 'claude-3-5-sonnet@20240620', 'models/gemini-1.5-pro', 'llama-3.1-70b', 'mistral-large-2407'];
+const MODELS = [
+  'gpt-4o-2024-08-06',
+  'claude-3-5-sonnet@20240620',
+  'models/gemini-1.5-pro',
+  'llama-3.1-70b',
+  'mistral-large-2407',
+];
 const BATCH = 1000;
 const BUILD_IN_FLIGHT = 8;
 const INDEXED = 5_000;
@@ -87,11 +112,12 @@ async function main(): Promise<void> {
   const appUrl = urls[HOSPITAL_A.name] ?? '';
   const gateway = gatewayFor(layout, HOSPITAL_A, 'recorder');
   const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+  const baseline = gateway.gateway.getNetwork(CHANNEL).getContract(BENCH_BASELINE_CHAINCODE.name);
   const results: SizeResult[] = [];
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await contract.submitTransaction('Baseline:Put', 'warm-up');
+        await baseline.submitTransaction('Baseline:Put', 'warm-up');
         break;
       } catch (error) {
         if (attempt > 60) throw error;
@@ -104,7 +130,10 @@ async function main(): Promise<void> {
       concurrency: 4,
       total: INDEXED / INDEXED_BATCH,
       operation: (b) =>
-        contract.submitTransaction('Interactions:RecordInteractions', JSON.stringify(Array.from({ length: INDEXED_BATCH }, (_, j) => record('indexed', b * INDEXED_BATCH + j)))),
+        contract.submitTransaction(
+          TRANSACTIONS.recordInteractions,
+          JSON.stringify(Array.from({ length: INDEXED_BATCH }, (_, j) => record('indexed', b * INDEXED_BATCH + j))),
+        ),
     });
     if (indexed.failed > 0) throw new Error(`recording the indexed records failed: ${JSON.stringify(indexed.errors)}`);
     log(`  done in ${Math.round((Date.now() - indexedStarted) / 1000)} s`);
@@ -113,15 +142,23 @@ async function main(): Promise<void> {
       const started = Date.now();
       const batches = Math.ceil((size - recorded) / BATCH);
       const from = recorded;
-      log(`growing the ledger from ${from} to ${size} records (${batches} RecordBatch transactions of ${BATCH}, ${BUILD_IN_FLIGHT} in flight)`);
+      log(
+        `growing the ledger from ${from} to ${size} records (${batches} RecordBatch transactions of ${BATCH}, ${BUILD_IN_FLIGHT} in flight)`,
+      );
       const build = await runLoad({
         concurrency: BUILD_IN_FLIGHT,
         total: batches,
         operation: async (b) => {
           const first = from + b * BATCH;
           const count = Math.min(BATCH, size - first);
-          await contract.submitTransaction('Batches:RecordBatch', JSON.stringify(Array.from({ length: count }, (_, j) => record('read', first + j))));
-          if (b % 50 === 0) log(`  ${first + count} / ${size} (${Math.round((first + count - from) / ((Date.now() - started) / 1000))} records/s)`);
+          await contract.submitTransaction(
+            TRANSACTIONS.recordBatch,
+            JSON.stringify(Array.from({ length: count }, (_, j) => record('read', first + j))),
+          );
+          if (b % 50 === 0)
+            log(
+              `  ${first + count} / ${size} (${Math.round((first + count - from) / ((Date.now() - started) / 1000))} records/s)`,
+            );
         },
       });
       if (build.failed > 0) throw new Error(`building the ledger failed: ${JSON.stringify(build.errors)}`);
@@ -135,8 +172,16 @@ async function main(): Promise<void> {
         await response.arrayBuffer();
       };
       const randomBatched = (): number => INDEXED + Math.floor(Math.random() * (size - INDEXED));
-      const point = await runLoad({ concurrency: 1, total: SAMPLES, operation: () => get(`/interactions/read-${randomBatched()}`) });
-      const indexedPoint = await runLoad({ concurrency: 1, total: SAMPLES, operation: () => get(`/interactions/indexed-${Math.floor(Math.random() * INDEXED)}`) });
+      const point = await runLoad({
+        concurrency: 1,
+        total: SAMPLES,
+        operation: () => get(`/interactions/read-${randomBatched()}`),
+      });
+      const indexedPoint = await runLoad({
+        concurrency: 1,
+        total: SAMPLES,
+        operation: () => get(`/interactions/indexed-${Math.floor(Math.random() * INDEXED)}`),
+      });
       const filters: Record<string, string> = {
         org: `by=org&value=${HOSPITAL_A.mspId}`,
         requestModel: `by=requestModel&value=${encodeURIComponent(MODELS[1] ?? '')}`,
@@ -152,7 +197,11 @@ async function main(): Promise<void> {
       let failed = count(point) + count(indexedPoint);
       for (const collection of ['interactions', 'batches']) {
         for (const [name, filter] of Object.entries(filters)) {
-          const page = await runLoad({ concurrency: 1, total: Math.ceil(SAMPLES / 3), operation: () => get(`/${collection}?${filter}&order=desc&pageSize=100`) });
+          const page = await runLoad({
+            concurrency: 1,
+            total: Math.ceil(SAMPLES / 3),
+            operation: () => get(`/${collection}?${filter}&order=desc&pageSize=100`),
+          });
           failed += count(page);
           firstPageMs[`${collection} by ${name}`] = summarise(page.latenciesMs);
         }
@@ -169,7 +218,13 @@ async function main(): Promise<void> {
       results.push(result);
       // Latencies of failed reads would flatter the figures: a run with any failure is void.
       if (failed > 0) throw new Error(`${failed} reads failed at ${size} records: ${JSON.stringify(errors)}`);
-      log(`${size} records: point read p99 ${result.pointReadMs.p99} ms (indexed ${result.indexedPointReadMs.p99} ms); first page p50 ${Object.values(firstPageMs).map((s) => s.p50).join('/')} ms`);
+      log(
+        `${size} records: point read p99 ${result.pointReadMs.p99} ms (indexed ${result.indexedPointReadMs.p99} ms); first page p50 ${Object.values(
+          firstPageMs,
+        )
+          .map((s) => s.p50)
+          .join('/')} ms`,
+      );
     }
   } finally {
     gateway.close();
@@ -184,7 +239,9 @@ async function main(): Promise<void> {
       'point p50 ms': result.pointReadMs.p50,
       'point p99 ms': result.pointReadMs.p99,
       'indexed point p99 ms': result.indexedPointReadMs.p99,
-      ...Object.fromEntries(Object.entries(result.firstPageMs).map(([name, summary]) => [`${name} page p50 ms`, summary.p50])),
+      ...Object.fromEntries(
+        Object.entries(result.firstPageMs).map(([name, summary]) => [`${name} page p50 ms`, summary.p50]),
+      ),
       failed: result.failedReads,
     })),
   );
@@ -192,21 +249,46 @@ async function main(): Promise<void> {
   const largest = results[results.length - 1];
   const growth =
     smallest && largest
-      ? Object.fromEntries(Object.keys(largest.firstPageMs).map((name) => [name, Math.round(((largest.firstPageMs[name]?.p50 ?? 0) / (smallest.firstPageMs[name]?.p50 ?? 1)) * 100) / 100]))
+      ? Object.fromEntries(
+          Object.keys(largest.firstPageMs).map((name) => [
+            name,
+            Math.round(((largest.firstPageMs[name]?.p50 ?? 0) / (smallest.firstPageMs[name]?.p50 ?? 1)) * 100) / 100,
+          ]),
+        )
       : {};
   console.log('first-page p50 ratio, largest vs smallest ledger:', growth);
   const outDir = join(repoRoot, 'bench-results', `reads-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(
     join(outDir, 'results.json'),
-    JSON.stringify({ machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, sizes, samples: SAMPLES, results, firstPageGrowth: growth }, null, 2),
+    JSON.stringify(
+      {
+        machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+        sizes,
+        samples: SAMPLES,
+        results,
+        firstPageGrowth: growth,
+      },
+      null,
+      2,
+    ),
   );
-  writeBarChart(join(outDir, 'point-read-p99.png'), 'REST point read p99 by ledger size', 'ms', results.map((r) => ({ label: `${r.ledgerRecords.toLocaleString('en-US')} records`, value: r.pointReadMs.p99 })));
+  writeBarChart(
+    join(outDir, 'point-read-p99.png'),
+    'REST point read p99 by ledger size',
+    'ms',
+    results.map((r) => ({ label: `${r.ledgerRecords.toLocaleString('en-US')} records`, value: r.pointReadMs.p99 })),
+  );
   writeBarChart(
     join(outDir, 'first-page-p50.png'),
     'First page (100, newest first) p50 by query and ledger size',
     'ms',
-    results.flatMap((r) => Object.entries(r.firstPageMs).map(([name, summary]) => ({ label: `${name} @ ${r.ledgerRecords.toLocaleString('en-US')}`, value: summary.p50 }))),
+    results.flatMap((r) =>
+      Object.entries(r.firstPageMs).map(([name, summary]) => ({
+        label: `${name} @ ${r.ledgerRecords.toLocaleString('en-US')}`,
+        value: summary.p50,
+      })),
+    ),
   );
   log(`results written to ${outDir}`);
 }

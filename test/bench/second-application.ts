@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { APPLICATION_ENTRY, apiKeyStorePath } from '../../network/src/applications';
-import type { NetworkLayout } from '../../network/src/layout';
-import type { OrgSpec } from '../../network/src/topology';
+import { apiKeyStorePath, APPLICATION_ENTRY, type NetworkLayout, type OrgSpec } from '@aal/network';
 
 /** A second REST app instance of an org, started by the bench with its own settings. */
 export interface SecondApplication {
@@ -17,7 +15,13 @@ export interface SecondApplication {
  * profile, wallet and API keys, its own port, auditor-read log and log file — with `env` on top,
  * so the bench can compare settings (e.g. gathering off) in the same run.
  */
-export async function startSecondApplication(layout: NetworkLayout, org: OrgSpec, port: number, name: string, env: Record<string, string>): Promise<SecondApplication> {
+export async function startSecondApplication(
+  layout: NetworkLayout,
+  org: OrgSpec,
+  port: number,
+  name: string,
+  env: Record<string, string>,
+): Promise<SecondApplication> {
   const log = openSync(layout.logFile(`app.${org.slug}.${name}`), 'a');
   const child: ChildProcess = spawn(process.execPath, [APPLICATION_ENTRY], {
     env: {
@@ -39,8 +43,14 @@ export async function startSecondApplication(layout: NetworkLayout, org: OrgSpec
     await exited;
   };
   for (let attempt = 0; attempt < 150; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the second ${org.name} app exited with ${child.exitCode}; see ${layout.logFile(`app.${org.slug}.${name}`)}`);
-    const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
+    if (child.exitCode !== null)
+      throw new Error(
+        `the second ${org.name} app exited with ${child.exitCode}; see ${layout.logFile(`app.${org.slug}.${name}`)}`,
+      );
+    const ready = await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready && child.pid !== undefined) return { url, pid: child.pid, stop };
     await sleep(200);
   }

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetworkLayout } from '../../network/src/layout';
-import { APP_ROLES, HOSPITAL_A, PEER_ORGS } from '../../network/src/topology';
+import { APP_ROLES, HOSPITAL_A, NetworkLayout, PEER_ORGS } from '@aal/network';
+import { interactionRequest, postInteraction, type RecordedInteraction } from '../support/interactions';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
 
 const environment = loadTestEnvironment();
@@ -22,7 +22,9 @@ describe("each app's own identities", () => {
         expect(certificate.raw.toString('latin1')).toContain(`"role":"${role}"`);
         expect(certificate.checkIssued(new X509Certificate(readFileSync(layout.caCert(org))))).toBe(true);
         // Its own enrollment, not a copy of the one the network made for operator tooling.
-        const toolingCertificate = new X509Certificate(readFileSync(join(layout.appUserIdentity(org, role).msp, 'signcerts', 'cert.pem')));
+        const toolingCertificate = new X509Certificate(
+          readFileSync(join(layout.appUserIdentity(org, role).msp, 'signcerts', 'cert.pem')),
+        );
         expect(certificate.fingerprint256).not.toBe(toolingCertificate.fingerprint256);
       }
     }
@@ -31,16 +33,23 @@ describe("each app's own identities", () => {
   it('are what the app signs with: the ledger names the wallet certificate as the creator', async () => {
     const app = environment.apps[HOSPITAL_A.name] ?? '';
     const id = `wallet-${Date.now()}`;
-    const created = await fetch(`${app}/api/v1/channels/hospital-a/probes`, {
-      method: 'POST',
-      headers: { ...bearer(environment, HOSPITAL_A.name, 'recorder'), 'content-type': 'application/json' },
-      body: JSON.stringify({ id, note: 'signed with the wallet identity' }),
-    });
+    const created = await postInteraction(
+      app,
+      'hospital-a',
+      bearer(environment, HOSPITAL_A.name, 'recorder'),
+      interactionRequest(id),
+    );
     expect(created.status).toBe(201);
-    const { transactionId } = (await created.json()) as { transactionId: string };
-    const proof = await fetch(`${app}/api/v1/channels/hospital-a/transactions/${transactionId}`, { headers: bearer(environment, HOSPITAL_A.name, 'auditor') });
+    const { transactionId } = (await created.json()) as RecordedInteraction;
+    const proof = await fetch(`${app}/api/v1/channels/hospital-a/transactions/${transactionId}`, {
+      headers: bearer(environment, HOSPITAL_A.name, 'auditor'),
+    });
     expect(proof.status).toBe(200);
-    const walletCertificate = new X509Certificate(readFileSync(join(layout.appWallet(HOSPITAL_A), 'recorder', 'cert.pem')));
-    expect(((await proof.json()) as { creatorCertificateSha256: string }).creatorCertificateSha256).toBe(walletCertificate.fingerprint256);
+    const walletCertificate = new X509Certificate(
+      readFileSync(join(layout.appWallet(HOSPITAL_A), 'recorder', 'cert.pem')),
+    );
+    expect(((await proof.json()) as { creatorCertificateSha256: string }).creatorCertificateSha256).toBe(
+      walletCertificate.fingerprint256,
+    );
   });
 });

@@ -1,7 +1,23 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { createHash, randomBytes } from 'node:crypto';
-import { AI_PROVIDER, APP_ROLES, CHAINCODE_NAME, HOSPITAL_A, HOSPITAL_B, REGULATOR, type AppRole, type OrgSpec } from '../../network/src/topology';
-import { chaincodeMessage, committedTransaction, evaluateJson, refusal, submitTransaction } from '../support/chaincode-calls';
+import { TRANSACTIONS } from '@aal/ledger-contract';
+import {
+  AI_PROVIDER,
+  APP_ROLES,
+  type AppRole,
+  CHAINCODE_NAME,
+  HOSPITAL_A,
+  HOSPITAL_B,
+  type OrgSpec,
+  REGULATOR,
+} from '@aal/network';
+import {
+  chaincodeMessage,
+  committedTransaction,
+  evaluateJson,
+  refusal,
+  submitTransaction,
+} from '../support/chaincode-calls';
 import { testGateway, type TestGateway } from '../support/gateway';
 import { registerSubjectOnLedger } from '../support/registered-subject';
 
@@ -16,7 +32,9 @@ function gatewayOf(org: OrgSpec, role: AppRole, peerOrg: OrgSpec = org): TestGat
   return gateway;
 }
 const contractOf = (org: OrgSpec, role: AppRole, options: { peerOrg?: OrgSpec; channel?: string } = {}): Contract =>
-  gatewayOf(org, role, options.peerOrg).gateway.getNetwork(options.channel ?? CHANNEL).getContract(CHAINCODE_NAME);
+  gatewayOf(org, role, options.peerOrg)
+    .gateway.getNetwork(options.channel ?? CHANNEL)
+    .getContract(CHAINCODE_NAME);
 
 const ids = {
   consentTraining: `c-train-${run}`,
@@ -45,19 +63,26 @@ let datasetRegistrationTx = '';
 beforeAll(async () => {
   const consentManager = contractOf(HOSPITAL_A, 'consent-manager');
   // Consents can be granted only about subjects the granting org registered.
-  for (const consentId of [ids.consentTraining, ids.consentResearch]) await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', `HospitalAMSP:subj-${consentId}`);
-  await submitTransaction(consentManager, 'Consents:GrantConsent', { arguments: [consent(ids.consentTraining, ['model-training'])] });
-  await submitTransaction(consentManager, 'Consents:GrantConsent', { arguments: [consent(ids.consentResearch, ['research'])] });
+  for (const consentId of [ids.consentTraining, ids.consentResearch])
+    await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', `HospitalAMSP:subj-${consentId}`);
+  await submitTransaction(consentManager, TRANSACTIONS.grantConsent, {
+    arguments: [consent(ids.consentTraining, ['model-training'])],
+  });
+  await submitTransaction(consentManager, TRANSACTIONS.grantConsent, {
+    arguments: [consent(ids.consentResearch, ['research'])],
+  });
   const hospital = contractOf(HOSPITAL_A, 'recorder');
   datasetRegistrationTx = (
-    await submitTransaction(hospital, 'Artifacts:RegisterArtifact', {
+    await submitTransaction(hospital, TRANSACTIONS.registerArtifact, {
       arguments: [artifact(ids.datasetCovered, 'dataset', { consentIds: [ids.consentTraining] })],
     })
   ).txId;
-  await submitTransaction(hospital, 'Artifacts:RegisterArtifact', {
+  await submitTransaction(hospital, TRANSACTIONS.registerArtifact, {
     arguments: [artifact(ids.datasetUncovered, 'dataset', { consentIds: [ids.consentTraining, ids.consentResearch] })],
   });
-  await submitTransaction(contractOf(AI_PROVIDER, 'recorder'), 'Artifacts:RegisterArtifact', { arguments: [artifact(ids.model, 'model')] });
+  await submitTransaction(contractOf(AI_PROVIDER, 'recorder'), TRANSACTIONS.registerArtifact, {
+    arguments: [artifact(ids.model, 'model')],
+  });
 });
 
 afterAll(() => {
@@ -72,38 +97,69 @@ describe('Artifacts on the real network', () => {
     expect(registration.proof.endorsingOrgs.length).toBeGreaterThanOrEqual(2);
 
     const auditor = regulator.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
-    const stored = await evaluateJson<Record<string, unknown>>(auditor, 'Artifacts:GetArtifact', { arguments: [ids.datasetCovered] });
-    expect(stored).toMatchObject({ id: ids.datasetCovered, kind: 'dataset', registeredBy: HOSPITAL_A.mspId, txId: datasetRegistrationTx });
-    expect(await evaluateJson(auditor, 'Artifacts:VerifyArtifact', { arguments: [ids.datasetCovered, sha256(`bytes of ${ids.datasetCovered}`)] })).toEqual({
+    const stored = await evaluateJson<Record<string, unknown>>(auditor, TRANSACTIONS.getArtifact, {
+      arguments: [ids.datasetCovered],
+    });
+    expect(stored).toMatchObject({
+      id: ids.datasetCovered,
+      kind: 'dataset',
+      registeredBy: HOSPITAL_A.mspId,
+      txId: datasetRegistrationTx,
+    });
+    expect(
+      await evaluateJson(auditor, TRANSACTIONS.verifyArtifact, {
+        arguments: [ids.datasetCovered, sha256(`bytes of ${ids.datasetCovered}`)],
+      }),
+    ).toEqual({
       id: ids.datasetCovered,
       match: true,
       registeredSha256: stored.sha256,
     });
-    expect(await evaluateJson(auditor, 'Artifacts:VerifyArtifact', { arguments: [ids.datasetCovered, sha256('tampered')] })).toMatchObject({ match: false });
+    expect(
+      await evaluateJson(auditor, TRANSACTIONS.verifyArtifact, { arguments: [ids.datasetCovered, sha256('tampered')] }),
+    ).toMatchObject({ match: false });
 
     // Same input again returns the stored record; different input is refused.
     const hospital = contractOf(HOSPITAL_A, 'recorder');
-    const again = await submitTransaction(hospital, 'Artifacts:RegisterArtifact', {
+    const again = await submitTransaction(hospital, TRANSACTIONS.registerArtifact, {
       arguments: [artifact(ids.datasetCovered, 'dataset', { consentIds: [ids.consentTraining] })],
     });
     expect(JSON.parse(again.result)).toEqual(stored);
-    expect(await refusal(hospital.submit('Artifacts:RegisterArtifact', { arguments: [artifact(ids.datasetCovered, 'dataset', { version: '2' })] }))).toContain(
-      `CONFLICT: artifact ${ids.datasetCovered} already exists`,
-    );
+    expect(
+      await refusal(
+        hospital.submit(TRANSACTIONS.registerArtifact, {
+          arguments: [artifact(ids.datasetCovered, 'dataset', { version: '2' })],
+        }),
+      ),
+    ).toContain(`CONFLICT: artifact ${ids.datasetCovered} already exists`);
 
     // Lineage must point at registered artifacts.
     const provider = contractOf(AI_PROVIDER, 'recorder');
-    expect(await refusal(provider.submit('Artifacts:RegisterArtifact', { arguments: [artifact(`m2-${run}`, 'model', { parents: [`ghost-${run}`] })] }))).toContain(
-      `NOT_FOUND: parents[0]: artifact ghost-${run} does not exist`,
-    );
-    const child = await submitTransaction(provider, 'Artifacts:RegisterArtifact', { arguments: [artifact(`m2-${run}`, 'model', { parents: [ids.model] })] });
+    expect(
+      await refusal(
+        provider.submit(TRANSACTIONS.registerArtifact, {
+          arguments: [artifact(`m2-${run}`, 'model', { parents: [`ghost-${run}`] })],
+        }),
+      ),
+    ).toContain(`NOT_FOUND: parents[0]: artifact ghost-${run} does not exist`);
+    const child = await submitTransaction(provider, TRANSACTIONS.registerArtifact, {
+      arguments: [artifact(`m2-${run}`, 'model', { parents: [ids.model] })],
+    });
     expect(JSON.parse(child.result)).toMatchObject({ parents: [ids.model] });
 
     // Other channel: AIProvider sees nothing of hospital-a there; HospitalB cannot reach hospital-a at all.
-    expect(await refusal(contractOf(AI_PROVIDER, 'auditor', { channel: 'hospital-b' }).evaluate('Artifacts:GetArtifact', { arguments: [ids.model] }))).toContain(
-      `NOT_FOUND: artifact ${ids.model} does not exist`,
+    expect(
+      await refusal(
+        contractOf(AI_PROVIDER, 'auditor', { channel: 'hospital-b' }).evaluate(TRANSACTIONS.getArtifact, {
+          arguments: [ids.model],
+        }),
+      ),
+    ).toContain(`NOT_FOUND: artifact ${ids.model} does not exist`);
+    const intruder = await refusal(
+      contractOf(HOSPITAL_B, 'auditor', { peerOrg: HOSPITAL_A }).evaluate(TRANSACTIONS.getArtifact, {
+        arguments: [ids.model],
+      }),
     );
-    const intruder = await refusal(contractOf(HOSPITAL_B, 'auditor', { peerOrg: HOSPITAL_A }).evaluate('Artifacts:GetArtifact', { arguments: [ids.model] }));
     expect(intruder).not.toContain(ids.model);
   });
 
@@ -111,30 +167,50 @@ describe('Artifacts on the real network', () => {
     const provider = contractOf(AI_PROVIDER, 'recorder');
     const runId = `run-${run}`;
     const refused = await refusal(
-      provider.submit('Artifacts:RecordTrainingRun', {
-        arguments: [JSON.stringify({ id: runId, modelArtifactId: ids.model, datasetArtifactIds: [ids.datasetCovered, ids.datasetUncovered] })],
+      provider.submit(TRANSACTIONS.recordTrainingRun, {
+        arguments: [
+          JSON.stringify({
+            id: runId,
+            modelArtifactId: ids.model,
+            datasetArtifactIds: [ids.datasetCovered, ids.datasetUncovered],
+          }),
+        ],
       }),
     );
     expect(refused).toContain(
-      `PRECONDITION_FAILED: training run ${runId} refused: dataset ${ids.datasetUncovered}: consent ${ids.consentResearch} does not cover model-training`,
+      `PRECONDITION_FAILED: training run ${runId} refused: datasetArtifactIds[1]: dataset ${ids.datasetUncovered}: consent ${ids.consentResearch} does not cover model-training`,
     );
     expect(refused).not.toContain(`dataset ${ids.datasetCovered}:`);
-    expect(await refusal(provider.evaluate('Artifacts:GetTrainingRun', { arguments: [runId] }))).toContain(`NOT_FOUND: training run ${runId} does not exist`);
+    expect(await refusal(provider.evaluate(TRANSACTIONS.getTrainingRun, { arguments: [runId] }))).toContain(
+      `NOT_FOUND: training run ${runId} does not exist`,
+    );
 
-    // HospitalA is not a grantee of the consent: the same run declared by it is refused.
-    expect(
-      await refusal(
-        contractOf(HOSPITAL_A, 'recorder').submit('Artifacts:RecordTrainingRun', {
-          arguments: [JSON.stringify({ id: `${runId}-a`, modelArtifactId: ids.model, datasetArtifactIds: [ids.datasetCovered] })],
-        }),
-      ),
-    ).toContain(`consent ${ids.consentTraining} does not name HospitalAMSP`);
+    // The Regulator is not a grantee of the consent: the same run declared by it is refused.
+    const declaredBy = (org: OrgSpec, suffix: string): Promise<unknown> =>
+      contractOf(org, 'recorder').submit(TRANSACTIONS.recordTrainingRun, {
+        arguments: [
+          JSON.stringify({
+            id: `${runId}-${suffix}`,
+            modelArtifactId: ids.model,
+            datasetArtifactIds: [ids.datasetCovered],
+          }),
+        ],
+      });
+    expect(await refusal(declaredBy(REGULATOR, 'r'))).toContain(
+      `consent ${ids.consentTraining} does not name RegulatorMSP`,
+    );
+    // HospitalA controls the consent: a trainer cannot attest its own consents.
+    expect(await refusal(declaredBy(HOSPITAL_A, 'a'))).toContain(
+      `consent ${ids.consentTraining} is controlled by HospitalAMSP, the training org itself`,
+    );
 
     const regulator = gatewayOf(REGULATOR, 'auditor');
     const events = await regulator.gateway.getNetwork(CHANNEL).getChaincodeEvents(CHAINCODE_NAME);
     try {
-      const accepted = await submitTransaction(provider, 'Artifacts:RecordTrainingRun', {
-        arguments: [JSON.stringify({ id: runId, modelArtifactId: ids.model, datasetArtifactIds: [ids.datasetCovered] })],
+      const accepted = await submitTransaction(provider, TRANSACTIONS.recordTrainingRun, {
+        arguments: [
+          JSON.stringify({ id: runId, modelArtifactId: ids.model, datasetArtifactIds: [ids.datasetCovered] }),
+        ],
       });
       const stored = JSON.parse(accepted.result) as Record<string, unknown>;
       expect(stored).toMatchObject({
@@ -142,7 +218,9 @@ describe('Artifacts on the real network', () => {
         org: AI_PROVIDER.mspId,
         consentCoverage: [{ datasetArtifactId: ids.datasetCovered, consentIds: [ids.consentTraining] }],
       });
-      expect((await committedTransaction(regulator.gateway, CHANNEL, accepted.txId)).proof.endorsingOrgs.length).toBeGreaterThanOrEqual(2);
+      expect(
+        (await committedTransaction(regulator.gateway, CHANNEL, accepted.txId)).proof.endorsingOrgs.length,
+      ).toBeGreaterThanOrEqual(2);
       for await (const event of events) {
         if (event.transactionId !== accepted.txId) continue;
         expect(event.eventName).toBe('TrainingRunRecorded');
@@ -159,11 +237,19 @@ describe('Artifacts on the real network', () => {
     }
 
     // After the consent is revoked, a new run on the same dataset is refused at its transaction time.
-    await submitTransaction(contractOf(HOSPITAL_A, 'consent-manager'), 'Consents:RevokeConsent', { arguments: [ids.consentTraining, 'withdrawn'] });
+    await submitTransaction(contractOf(HOSPITAL_A, 'consent-manager'), TRANSACTIONS.revokeConsent, {
+      arguments: [ids.consentTraining, 'withdrawn-by-controller'],
+    });
     expect(
       await refusal(
-        provider.submit('Artifacts:RecordTrainingRun', {
-          arguments: [JSON.stringify({ id: `${runId}-late`, modelArtifactId: ids.model, datasetArtifactIds: [ids.datasetCovered] })],
+        provider.submit(TRANSACTIONS.recordTrainingRun, {
+          arguments: [
+            JSON.stringify({
+              id: `${runId}-late`,
+              modelArtifactId: ids.model,
+              datasetArtifactIds: [ids.datasetCovered],
+            }),
+          ],
         }),
       ),
     ).toMatch(new RegExp(`dataset ${ids.datasetCovered}: consent ${ids.consentTraining} is revoked`));
@@ -173,14 +259,20 @@ describe('Artifacts on the real network', () => {
     const recorder = contractOf(REGULATOR, 'recorder');
     const name = `paged-${run}`;
     for (let index = 0; index < 5; index++) {
-      await submitTransaction(recorder, 'Artifacts:RegisterArtifact', { arguments: [artifact(`p-${run}-${index}`, 'other', { name })] });
+      await submitTransaction(recorder, TRANSACTIONS.registerArtifact, {
+        arguments: [artifact(`p-${run}-${index}`, 'other', { name })],
+      });
     }
     const pages: string[][] = [];
     let bookmark = '';
     do {
-      const page = await evaluateJson<{ records: { id: string }[]; bookmark: string }>(contractOf(HOSPITAL_A, 'auditor'), 'Artifacts:QueryArtifacts', {
-        arguments: [JSON.stringify({ by: 'name', value: name, pageSize: 2, bookmark })],
-      });
+      const page = await evaluateJson<{ records: { id: string }[]; bookmark: string }>(
+        contractOf(HOSPITAL_A, 'auditor'),
+        TRANSACTIONS.queryArtifacts,
+        {
+          arguments: [JSON.stringify({ by: 'name', value: name, pageSize: 2, bookmark })],
+        },
+      );
       pages.push(page.records.map((record) => record.id));
       bookmark = page.bookmark;
     } while (bookmark !== '' && pages.length < 10);
@@ -193,23 +285,47 @@ describe('Artifacts on the real network', () => {
       for (const role of APP_ROLES) {
         const contract = contractOf(org, role);
         const register = await contract
-          .submit('Artifacts:RegisterArtifact', { arguments: [artifact(`acl-${run}-${org.slug}-${role}`, 'other')] })
+          .submit(TRANSACTIONS.registerArtifact, { arguments: [artifact(`acl-${run}-${org.slug}-${role}`, 'other')] })
           .then(() => 'ok', chaincodeMessage);
         const training = await contract
-          .submit('Artifacts:RecordTrainingRun', {
-            arguments: [JSON.stringify({ id: `acl-run-${run}-${org.slug}-${role}`, modelArtifactId: ids.model, datasetArtifactIds: [ids.datasetUncovered] })],
+          .submit(TRANSACTIONS.recordTrainingRun, {
+            arguments: [
+              JSON.stringify({
+                id: `acl-run-${run}-${org.slug}-${role}`,
+                modelArtifactId: ids.model,
+                datasetArtifactIds: [ids.datasetUncovered],
+              }),
+            ],
           })
           .then(() => 'ok', chaincodeMessage);
         if (writers.includes(role)) {
           expect({ org: org.name, role, register }).toEqual({ org: org.name, role, register: 'ok' });
-          expect({ org: org.name, role, training }).toEqual({ org: org.name, role, training: expect.stringContaining('PRECONDITION_FAILED') as unknown });
+          expect({ org: org.name, role, training }).toEqual({
+            org: org.name,
+            role,
+            training: expect.stringContaining('PRECONDITION_FAILED') as unknown,
+          });
         } else {
-          expect({ org: org.name, role, register }).toEqual({ org: org.name, role, register: expect.stringContaining('ACCESS_DENIED') as unknown });
-          expect({ org: org.name, role, training }).toEqual({ org: org.name, role, training: expect.stringContaining('ACCESS_DENIED') as unknown });
+          expect({ org: org.name, role, register }).toEqual({
+            org: org.name,
+            role,
+            register: expect.stringContaining('ACCESS_DENIED') as unknown,
+          });
+          expect({ org: org.name, role, training }).toEqual({
+            org: org.name,
+            role,
+            training: expect.stringContaining('ACCESS_DENIED') as unknown,
+          });
         }
-        expect(await evaluateJson(contract, 'Artifacts:GetArtifact', { arguments: [ids.model] })).toMatchObject({ id: ids.model });
-        expect(await evaluateJson(contract, 'Artifacts:VerifyArtifact', { arguments: [ids.model, sha256(`bytes of ${ids.model}`)] })).toMatchObject({ match: true });
-        const page = await evaluateJson<{ records: { id: string }[] }>(contract, 'Artifacts:QueryArtifacts', {
+        expect(await evaluateJson(contract, TRANSACTIONS.getArtifact, { arguments: [ids.model] })).toMatchObject({
+          id: ids.model,
+        });
+        expect(
+          await evaluateJson(contract, TRANSACTIONS.verifyArtifact, {
+            arguments: [ids.model, sha256(`bytes of ${ids.model}`)],
+          }),
+        ).toMatchObject({ match: true });
+        const page = await evaluateJson<{ records: { id: string }[] }>(contract, TRANSACTIONS.queryArtifacts, {
           arguments: [JSON.stringify({ by: 'name', value: `name-${ids.model}` })],
         });
         expect(page.records.map((record) => record.id)).toEqual([ids.model]);

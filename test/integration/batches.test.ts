@@ -2,12 +2,10 @@ import { peer } from '@hyperledger/fabric-protos';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { GatewayProfile } from '../../application/src/config';
-import { LedgerBatchReader } from '../../application/src/verifier/ledger-batch-reader';
-import { RecordProofError, verifyRecordProof, type RecordInclusionProof } from '../../chaincode/src/merkle/record-proof';
-import { NetworkLayout } from '../../network/src/layout';
-import { AI_PROVIDER, CHAINCODE_NAME, HOSPITAL_A, REGULATOR } from '../../network/src/topology';
+import { join } from 'node:path';
+import { type GatewayProfile, LedgerBatchReader } from '@aal/application';
+import { type RecordInclusionProof, RecordProofError, TRANSACTIONS, verifyRecordProof } from '@aal/ledger-contract';
+import { AI_PROVIDER, CHAINCODE_NAME, HOSPITAL_A, NetworkLayout, REGULATOR, REPO_ROOT } from '@aal/network';
 import { evaluateJson, refusal, submitTransaction } from '../support/chaincode-calls';
 import { testGateway, type TestGateway } from '../support/gateway';
 import { testNetworkOptions } from '../support/test-network';
@@ -20,7 +18,6 @@ import { testNetworkOptions } from '../support/test-network';
  */
 const run = Date.now().toString(36);
 const CHANNEL = 'hospital-a';
-const REPO_ROOT = resolve(__dirname, '..', '..');
 const layout = new NetworkLayout(testNetworkOptions());
 const gateways: TestGateway[] = [];
 const workDir = mkdtempSync(join(tmpdir(), 'aal-batches-'));
@@ -63,11 +60,17 @@ const records = Array.from({ length: 21 }, (_, i) => interaction(`batch-${run}-$
 const regulatorProfile = JSON.parse(readFileSync(layout.gatewayProfile(REGULATOR), 'utf8')) as GatewayProfile;
 
 function verifyProofCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'application', 'src', 'verifier', 'cli.ts'), ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  // The CLI as `npm run verify-proof` runs it (tsx), on this same Node.
+  const tsx = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const result = spawnSync(
+    process.execPath,
+    [tsx, join(REPO_ROOT, 'application', 'src', 'verifier', 'cli.ts'), ...args],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -75,7 +78,9 @@ let summary: Summary;
 let txId: string;
 
 beforeAll(async () => {
-  const submitted = await submitTransaction(recorderA, 'Batches:RecordBatch', { arguments: [JSON.stringify(records)] });
+  const submitted = await submitTransaction(recorderA, TRANSACTIONS.recordBatch, {
+    arguments: [JSON.stringify(records)],
+  });
   summary = JSON.parse(submitted.result) as Summary;
   txId = submitted.txId;
 });
@@ -87,40 +92,75 @@ afterAll(() => {
 
 describe('Batches on the real network', () => {
   it('records the batch under its transaction id and returns only a small summary', () => {
-    expect(summary).toEqual({ batchId: txId, org: 'HospitalAMSP', txTime: expect.any(String) as string, root: expect.stringMatching(/^[0-9a-f]{64}$/) as string, size: 21, alreadyRecorded: [] });
+    expect(summary).toEqual({
+      batchId: txId,
+      org: 'HospitalAMSP',
+      txTime: expect.any(String) as string,
+      root: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+      size: 21,
+      alreadyRecorded: [],
+    });
   });
 
   it('an exact replay commits and returns the same summary without a second batch', async () => {
-    const again = await submitTransaction(recorderA, 'Batches:RecordBatch', { arguments: [JSON.stringify(records)] });
+    const again = await submitTransaction(recorderA, TRANSACTIONS.recordBatch, {
+      arguments: [JSON.stringify(records)],
+    });
     expect(JSON.parse(again.result)).toEqual(summary);
-    const located = await evaluateJson<{ batchId: string; leafIndex: number }>(auditor, 'Batches:GetBatchedInteraction', { arguments: [records[20]?.id as string] });
+    const located = await evaluateJson<{ batchId: string; leafIndex: number }>(
+      auditor,
+      TRANSACTIONS.getBatchedInteraction,
+      { arguments: [records[20]?.id as string] },
+    );
     expect([located.batchId, located.leafIndex]).toEqual([txId, 20]);
   });
 
   it('write-once holds under concurrency: of two batches endorsed before either commits, the second to commit is invalidated (its id reads are in the read set)', async () => {
     const shared = interaction(`race-${run}`, 99);
-    const first = await recorderA.newProposal('Batches:RecordBatch', { arguments: [JSON.stringify([shared, interaction(`race-${run}-a`, 1)])] }).endorse();
-    const second = await recorderA.newProposal('Batches:RecordBatch', { arguments: [JSON.stringify([shared, interaction(`race-${run}-b`, 2)])] }).endorse();
+    const first = await recorderA
+      .newProposal(TRANSACTIONS.recordBatch, { arguments: [JSON.stringify([shared, interaction(`race-${run}-a`, 1)])] })
+      .endorse();
+    const second = await recorderA
+      .newProposal(TRANSACTIONS.recordBatch, { arguments: [JSON.stringify([shared, interaction(`race-${run}-b`, 2)])] })
+      .endorse();
     const firstStatus = await (await first.submit()).getStatus();
     const secondStatus = await (await second.submit()).getStatus();
     expect(firstStatus.successful).toBe(true);
     expect([secondStatus.successful, secondStatus.code]).toEqual([false, peer.TxValidationCode.MVCC_READ_CONFLICT]);
-    expect(await refusal(auditor.evaluate('Batches:GetBatchedInteraction', { arguments: [`race-${run}-b`] }))).toContain('NOT_FOUND');
+    expect(
+      await refusal(auditor.evaluate(TRANSACTIONS.getBatchedInteraction, { arguments: [`race-${run}-b`] })),
+    ).toContain('NOT_FOUND');
   });
 
   it("another org's recorder cannot read HospitalA's batch or proofs; the auditor can", async () => {
-    expect(await refusal(recorderP.evaluate('Batches:GetInclusionProof', { arguments: [records[0]?.id as string] }))).toContain('ACCESS_DENIED');
-    expect((await evaluateJson<{ size: number }>(auditor, 'Batches:GetBatch', { arguments: [txId] })).size).toBe(21);
+    expect(
+      await refusal(recorderP.evaluate(TRANSACTIONS.getInclusionProof, { arguments: [records[0]?.id as string] })),
+    ).toContain('ACCESS_DENIED');
+    expect((await evaluateJson<{ size: number }>(auditor, TRANSACTIONS.getBatch, { arguments: [txId] })).size).toBe(21);
   });
 
   it("the auditor's proof verifies against the root read from the ledger, and tampering fails", async () => {
-    const proof = await evaluateJson<Proof>(auditor, 'Batches:GetInclusionProof', { arguments: [records[13]?.id as string] });
+    const proof = await evaluateJson<Proof>(auditor, TRANSACTIONS.getInclusionProof, {
+      arguments: [records[13]?.id as string],
+    });
     expect([proof.leafIndex, proof.treeSize, proof.root, proof.txId]).toEqual([13, 21, summary.root, txId]);
     const reader = new LedgerBatchReader(regulatorProfile, 'auditor', CHANNEL);
     try {
       const ledgerBatch = await reader.batchOfRecord(records[13]?.id as string);
-      expect(ledgerBatch).toMatchObject({ txId, root: summary.root, size: 21, leafIndex: 13, validationCode: 'VALID', org: 'HospitalAMSP' });
-      expect(verifyRecordProof(records[13], proof, ledgerBatch)).toEqual({ txId, root: summary.root, leafIndex: 13, treeSize: 21 });
+      expect(ledgerBatch).toMatchObject({
+        txId,
+        root: summary.root,
+        size: 21,
+        leafIndex: 13,
+        validationCode: 'VALID',
+        org: 'HospitalAMSP',
+      });
+      expect(verifyRecordProof(records[13], proof, ledgerBatch)).toEqual({
+        txId,
+        root: summary.root,
+        leafIndex: 13,
+        treeSize: 21,
+      });
       const codeOf = (call: () => unknown): string => {
         try {
           call();
@@ -129,28 +169,58 @@ describe('Batches on the real network', () => {
         }
         return 'verified';
       };
-      expect(codeOf(() => verifyRecordProof({ ...records[13], latencyMs: 1 }, proof, ledgerBatch))).toBe('LEAF_MISMATCH');
+      expect(codeOf(() => verifyRecordProof({ ...records[13], latencyMs: 1 }, proof, ledgerBatch))).toBe(
+        'LEAF_MISMATCH',
+      );
       expect(codeOf(() => verifyRecordProof(records[12], proof, ledgerBatch))).toBe('LEAF_MISMATCH');
-      expect(codeOf(() => verifyRecordProof(records[13], { ...proof, auditPath: [...proof.auditPath].reverse() }, ledgerBatch))).toBe('PATH_INVALID');
-      expect(codeOf(() => verifyRecordProof(records[13], { ...proof, root: 'a'.repeat(64) }, ledgerBatch))).toBe('ROOT_MISMATCH');
-      expect(codeOf(() => verifyRecordProof(records[13], { ...proof, txId: 'b'.repeat(64) }, ledgerBatch))).toBe('TX_MISMATCH');
+      expect(
+        codeOf(() =>
+          verifyRecordProof(records[13], { ...proof, auditPath: [...proof.auditPath].reverse() }, ledgerBatch),
+        ),
+      ).toBe('PATH_INVALID');
+      expect(codeOf(() => verifyRecordProof(records[13], { ...proof, root: 'a'.repeat(64) }, ledgerBatch))).toBe(
+        'ROOT_MISMATCH',
+      );
+      expect(codeOf(() => verifyRecordProof(records[13], { ...proof, txId: 'b'.repeat(64) }, ledgerBatch))).toBe(
+        'TX_MISMATCH',
+      );
     } finally {
       reader.close();
     }
   });
 
   it('the verify-proof CLI verifies the proof with the Regulator auditor identity and refuses a tampered record', async () => {
-    const proof = await evaluateJson<Proof>(auditor, 'Batches:GetInclusionProof', { arguments: [records[4]?.id as string] });
+    const proof = await evaluateJson<Proof>(auditor, TRANSACTIONS.getInclusionProof, {
+      arguments: [records[4]?.id as string],
+    });
     const proofFile = join(workDir, 'proof.json');
     writeFileSync(proofFile, JSON.stringify(proof));
     const networkDir = testNetworkOptions().dir;
-    const ok = verifyProofCli('--proof', proofFile, '--channel', CHANNEL, '--org', 'regulator', '--network-dir', networkDir);
+    const ok = verifyProofCli(
+      '--proof',
+      proofFile,
+      '--channel',
+      CHANNEL,
+      '--org',
+      'regulator',
+      '--network-dir',
+      networkDir,
+    );
     // stderr carries only warnings (grpc's TLS server name); the verdict is the exit code and stdout.
     expect({ status: ok.status, stderr: ok.status === 0 ? '' : ok.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(JSON.parse(ok.stdout) as Json).toMatchObject({ verified: true, id: records[4]?.id, txId, root: summary.root, leafIndex: 4, treeSize: 21, validationCode: 'VALID', readBy: 'RegulatorMSP/auditor' });
+    expect(JSON.parse(ok.stdout) as Json).toMatchObject({
+      verified: true,
+      id: records[4]?.id,
+      txId,
+      root: summary.root,
+      leafIndex: 4,
+      treeSize: 21,
+      validationCode: 'VALID',
+      readBy: 'RegulatorMSP/auditor',
+    });
 
     const tamperedFile = join(workDir, 'tampered.json');
-    writeFileSync(tamperedFile, JSON.stringify({ ...proof.record as Json, latencyMs: 2 }));
+    writeFileSync(tamperedFile, JSON.stringify({ ...(proof.record as Json), latencyMs: 2 }));
     const refused = verifyProofCli('--proof', proofFile, '--record', tamperedFile, '--network-dir', networkDir);
     expect(refused.status).toBe(1);
     expect(JSON.parse(refused.stdout) as Json).toMatchObject({ verified: false, code: 'LEAF_MISMATCH' });

@@ -1,13 +1,20 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBinaries } from '../../network/src/binaries';
-import { CHAINCODE_DIR, chaincodeVersion } from '../../network/src/chaincode-lifecycle';
-import { run } from '../../network/src/command';
-import { NetworkLayout } from '../../network/src/layout';
-import { FabricNetwork } from '../../network/src/network';
-import { peerCliEnv } from '../../network/src/nodes';
-import { CHAINCODE_NAME, CHANNELS, HOSPITAL_A } from '../../network/src/topology';
+import { TRANSACTIONS } from '@aal/ledger-contract';
+import {
+  CHAINCODE_DIR,
+  CHAINCODE_NAME,
+  chaincodeVersion,
+  CHANNELS,
+  ensureBinaries,
+  FabricNetwork,
+  HOSPITAL_A,
+  NetworkLayout,
+  peerCliEnv,
+  run,
+} from '@aal/network';
 import { testGateway } from '../support/gateway';
+import { interactionRequest } from '../support/interactions';
 import { loadTestEnvironment, testNetworkOptions } from '../support/test-network';
 
 const environment = loadTestEnvironment();
@@ -25,11 +32,19 @@ async function committed(channel: string): Promise<{ sequence: number; version: 
   return { sequence: Number(definition.sequence), version: definition.version };
 }
 
-async function whoAmIWorks(): Promise<void> {
+/** The deployed code serves a real write and read: record an interaction, read it back. */
+async function recordAndReadBack(label: string): Promise<void> {
+  const id = `redeploy-${label}-${Date.now()}`;
   const gateway = testGateway(HOSPITAL_A, 'recorder');
   try {
-    const answer = await gateway.gateway.getNetwork('hospital-a').getContract(CHAINCODE_NAME).evaluateTransaction('Probe:WhoAmI');
-    expect(JSON.parse(Buffer.from(answer).toString('utf8'))).toEqual({ mspId: 'HospitalAMSP', role: 'recorder' });
+    const contract = gateway.gateway.getNetwork('hospital-a').getContract(CHAINCODE_NAME);
+    await contract.submitTransaction(TRANSACTIONS.recordInteraction, JSON.stringify(interactionRequest(id)));
+    const answer = await contract.evaluateTransaction(TRANSACTIONS.getInteraction, id);
+    expect(JSON.parse(Buffer.from(answer).toString('utf8'))).toMatchObject({
+      id,
+      org: 'HospitalAMSP',
+      recordedBy: 'app-recorder',
+    });
   } finally {
     gateway.close();
   }
@@ -53,13 +68,15 @@ describe('chaincode redeployment', () => {
       expect(await network.deploy()).toBe(changed);
       const after = await Promise.all(CHANNELS.map((channel) => committed(channel.name)));
       expect(after).toEqual(before.map((definition) => ({ sequence: definition.sequence + 1, version: changed })));
-      await whoAmIWorks();
+      await recordAndReadBack('changed');
     } finally {
       writeFileSync(file, original);
       await network.deploy();
     }
     const restored = await Promise.all(CHANNELS.map((channel) => committed(channel.name)));
-    expect(restored).toEqual(before.map((definition) => ({ sequence: definition.sequence + 2, version: environment.chaincodeVersion })));
-    await whoAmIWorks();
+    expect(restored).toEqual(
+      before.map((definition) => ({ sequence: definition.sequence + 2, version: environment.chaincodeVersion })),
+    );
+    await recordAndReadBack('restored');
   });
 });

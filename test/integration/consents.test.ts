@@ -1,5 +1,21 @@
-import { GatewayError, type ChaincodeEvent, type CloseableAsyncIterable, type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { AI_PROVIDER, APP_ROLES, CHAINCODE_NAME, HOSPITAL_A, HOSPITAL_B, REGULATOR, type AppRole, type OrgSpec } from '../../network/src/topology';
+import {
+  type ChaincodeEvent,
+  type CloseableAsyncIterable,
+  type Contract,
+  type Network,
+} from '@hyperledger/fabric-gateway';
+import { TRANSACTIONS } from '@aal/ledger-contract';
+import {
+  AI_PROVIDER,
+  APP_ROLES,
+  type AppRole,
+  CHAINCODE_NAME,
+  HOSPITAL_A,
+  HOSPITAL_B,
+  type OrgSpec,
+  REGULATOR,
+} from '@aal/network';
+import { refusal } from '../support/chaincode-calls';
 import { testGateway, type TestGateway } from '../support/gateway';
 import { registerSubjectOnLedger } from '../support/registered-subject';
 
@@ -26,18 +42,10 @@ afterAll(() => {
 });
 
 const parse = (bytes: Uint8Array): Json => JSON.parse(decoder.decode(bytes)) as Json;
-const submit = async (contract: Contract, name: string, ...args: string[]): Promise<Json> => parse(await contract.submitTransaction(name, ...args));
-const evaluate = async (contract: Contract, name: string, ...args: string[]): Promise<Json> => parse(await contract.evaluateTransaction(name, ...args));
-
-async function refusal(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof GatewayError) return [error.message, ...error.details.map((detail) => detail.message)].join(' | ');
-    return (error as Error).message;
-  }
-  throw new Error('expected the call to be refused');
-}
+const submit = async (contract: Contract, name: string, ...args: string[]): Promise<Json> =>
+  parse(await contract.submitTransaction(name, ...args));
+const evaluate = async (contract: Contract, name: string, ...args: string[]): Promise<Json> =>
+  parse(await contract.evaluateTransaction(name, ...args));
 
 function consent(id: string, overrides: Json = {}): Json {
   return {
@@ -73,7 +81,11 @@ function interaction(id: string, overrides: Json = {}): Json {
 }
 
 /** Reads chaincode events until one satisfies `match`, or fails after `timeoutMs`. */
-async function nextEvent(events: CloseableAsyncIterable<ChaincodeEvent>, match: (event: ChaincodeEvent) => boolean, timeoutMs = 30_000): Promise<ChaincodeEvent> {
+async function nextEvent(
+  events: CloseableAsyncIterable<ChaincodeEvent>,
+  match: (event: ChaincodeEvent) => boolean,
+  timeoutMs = 30_000,
+): Promise<ChaincodeEvent> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('no matching chaincode event in time')), timeoutMs);
@@ -90,16 +102,27 @@ async function nextEvent(events: CloseableAsyncIterable<ChaincodeEvent>, match: 
 }
 
 beforeAll(async () => {
-  for (const subjectRef of [`HospitalAMSP:subj-${run}`, `HospitalAMSP:pseudo-${run}`, `HospitalAMSP:deny-${run}`]) await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', subjectRef);
+  for (const subjectRef of [`HospitalAMSP:subj-${run}`, `HospitalAMSP:pseudo-${run}`, `HospitalAMSP:deny-${run}`])
+    await registerSubjectOnLedger(HOSPITAL_A, 'hospital-a', subjectRef);
 });
 
 describe('Consents on the network', () => {
   it('refuses a grant about another org’s subject (namespaced subject references)', async () => {
     const refused = await refusal(
-      submit(contractOf(AI_PROVIDER, 'consent-manager'), 'Consents:GrantConsent', JSON.stringify(consent(`it-foreign-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}`, purposes: ['model-training'] }))),
+      submit(
+        contractOf(AI_PROVIDER, 'consent-manager'),
+        TRANSACTIONS.grantConsent,
+        JSON.stringify(
+          consent(`it-foreign-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}`, purposes: ['model-training'] }),
+        ),
+      ),
     );
-    expect(refused).toContain(`PRECONDITION_FAILED: subject HospitalAMSP:pseudo-${run} is not in AIProviderMSP's namespace`);
-    expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor'), 'Consents:GetConsent', `it-foreign-${run}`))).toContain('NOT_FOUND');
+    expect(refused).toContain(
+      `ACCESS_DENIED: access denied: only the org that owns subject HospitalAMSP:pseudo-${run} (HospitalAMSP) may grant consents about it`,
+    );
+    expect(
+      await refusal(evaluate(contractOf(REGULATOR, 'auditor'), TRANSACTIONS.getConsent, `it-foreign-${run}`)),
+    ).toContain('NOT_FOUND');
   });
 
   it('lets only consent-managers grant, with their own org as controller (every role × org on hospital-a)', async () => {
@@ -109,7 +132,11 @@ describe('Consents on the network', () => {
       await registerSubjectOnLedger(org, 'hospital-a', subjectRef);
       for (const role of APP_ROLES) {
         const id = `it-c-${org.slug}-${role}-${run}`;
-        const call = submit(contractOf(org, role), 'Consents:GrantConsent', JSON.stringify(consent(id, { subjectRef })));
+        const call = submit(
+          contractOf(org, role),
+          TRANSACTIONS.grantConsent,
+          JSON.stringify(consent(id, { subjectRef })),
+        );
         if (role === 'consent-manager') expect(await call).toMatchObject({ id, controller: org.mspId });
         else expect(await refusal(call)).toContain(`ACCESS_DENIED: access denied: role '${role}' of ${org.mspId}`);
       }
@@ -118,29 +145,49 @@ describe('Consents on the network', () => {
 
   it('lets auditors, the controller org and grantee orgs read; revocation only by the controller’s consent-manager', async () => {
     const id = `it-read-${run}`;
-    await submit(contractOf(HOSPITAL_A, 'consent-manager'), 'Consents:GrantConsent', JSON.stringify(consent(id)));
+    await submit(contractOf(HOSPITAL_A, 'consent-manager'), TRANSACTIONS.grantConsent, JSON.stringify(consent(id)));
     for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
       for (const role of APP_ROLES) {
         const contract = contractOf(org, role);
         const mayRead = role === 'auditor' || org !== REGULATOR;
-        for (const name of ['Consents:GetConsent', 'Consents:GetConsentHistory', 'Consents:ExportConsentFHIR']) {
+        for (const name of [TRANSACTIONS.getConsent, TRANSACTIONS.getConsentHistory, TRANSACTIONS.exportConsentFhir]) {
           if (mayRead) expect(await evaluate(contract, name, id)).toBeDefined();
           else expect(await refusal(evaluate(contract, name, id))).toContain('ACCESS_DENIED');
         }
-        const page = (await evaluate(contract, 'Consents:QueryConsents', JSON.stringify({ by: 'subjectRef', value: `HospitalAMSP:subj-${run}` }))) as { records: { id: string }[] };
+        const page = (await evaluate(
+          contract,
+          TRANSACTIONS.queryConsents,
+          JSON.stringify({ by: 'subjectRef', value: `HospitalAMSP:subj-${run}` }),
+        )) as { records: { id: string }[] };
         expect(page.records.some((record) => record.id === id)).toBe(mayRead);
-        expect(await evaluate(contract, 'Consents:CheckConsent', `HospitalAMSP:subj-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({ allowed: true });
+        expect(
+          await evaluate(
+            contract,
+            TRANSACTIONS.checkConsent,
+            `HospitalAMSP:subj-${run}`,
+            'ai-inference',
+            'AIProviderMSP',
+            '',
+          ),
+        ).toMatchObject({ allowed: true });
       }
     }
-    expect(await evaluate(contractOf(REGULATOR, 'auditor'), 'Consents:ExportConsentFHIR', id)).toMatchObject({
+    expect(await evaluate(contractOf(REGULATOR, 'auditor'), TRANSACTIONS.exportConsentFhir, id)).toMatchObject({
       resourceType: 'Consent',
       status: 'active',
       decision: 'permit',
       subject: { identifier: { value: `HospitalAMSP:subj-${run}` } },
       controller: [{ identifier: { value: 'HospitalAMSP' } }],
     });
-    for (const [org, role] of [[AI_PROVIDER, 'consent-manager'], [HOSPITAL_A, 'recorder'], [HOSPITAL_A, 'admin'], [REGULATOR, 'auditor']] as const) {
-      expect(await refusal(submit(contractOf(org, role), 'Consents:RevokeConsent', id, 'not mine'))).toContain('ACCESS_DENIED');
+    for (const [org, role] of [
+      [AI_PROVIDER, 'consent-manager'],
+      [HOSPITAL_A, 'recorder'],
+      [HOSPITAL_A, 'admin'],
+      [REGULATOR, 'auditor'],
+    ] as const) {
+      expect(await refusal(submit(contractOf(org, role), TRANSACTIONS.revokeConsent, id, 'other'))).toContain(
+        'ACCESS_DENIED',
+      );
     }
   });
 
@@ -150,39 +197,94 @@ describe('Consents on the network', () => {
     const events = await listenerNetwork.getChaincodeEvents(CHAINCODE_NAME);
     try {
       const manager = contractOf(HOSPITAL_A, 'consent-manager');
-      const granted = await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(id, { subjectRef: `HospitalAMSP:pseudo-${run}` })));
-      const grantEvent = await nextEvent(events, (event) => event.eventName === 'ConsentGranted' && parse(event.payload).id === id);
-      expect(parse(grantEvent.payload)).toEqual({ controller: 'HospitalAMSP', decision: 'permit', id, txTime: granted.grantedAt });
+      const granted = await submit(
+        manager,
+        TRANSACTIONS.grantConsent,
+        JSON.stringify(consent(id, { subjectRef: `HospitalAMSP:pseudo-${run}` })),
+      );
+      const grantEvent = await nextEvent(
+        events,
+        (event) => event.eventName === 'ConsentGranted' && parse(event.payload).id === id,
+      );
+      expect(parse(grantEvent.payload)).toEqual({
+        controller: 'HospitalAMSP',
+        decision: 'permit',
+        id,
+        txTime: granted.grantedAt,
+      });
       expect(decoder.decode(grantEvent.payload)).not.toContain(`HospitalAMSP:pseudo-${run}`);
 
       const recorder = contractOf(AI_PROVIDER, 'recorder');
-      const allowed = await submit(recorder, 'Interactions:RecordInteraction', JSON.stringify(interaction(`it-ok-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })));
-      expect(allowed.consentCheck).toEqual({ allowed: true, consentId: id, reason: `consent ${id} permits ai-inference for AIProviderMSP or summary-app` });
+      const allowed = await submit(
+        recorder,
+        TRANSACTIONS.recordInteraction,
+        JSON.stringify(interaction(`it-ok-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })),
+      );
+      expect(allowed.consentCheck).toEqual({
+        allowed: true,
+        consentId: id,
+        reason: `consent ${id} permits ai-inference for AIProviderMSP or AIProviderMSP:summary-app`,
+      });
 
-      const revoked = await submit(manager, 'Consents:RevokeConsent', id, 'patient withdrew consent');
-      expect(revoked).toMatchObject({ revokedBy: 'app-consent-manager', revocationReason: 'patient withdrew consent' });
-      const revokeEvent = await nextEvent(events, (event) => event.eventName === 'ConsentRevoked' && parse(event.payload).id === id);
+      const revoked = await submit(manager, TRANSACTIONS.revokeConsent, id, 'subject-request');
+      expect(revoked).toMatchObject({ revokedBy: 'app-consent-manager', revocationReason: 'subject-request' });
+      const revokeEvent = await nextEvent(
+        events,
+        (event) => event.eventName === 'ConsentRevoked' && parse(event.payload).id === id,
+      );
       expect(revokeEvent.transactionId).toBe(revoked.revocationTxId);
-      expect(await evaluate(recorder, 'Consents:CheckConsent', `HospitalAMSP:pseudo-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({ allowed: false });
-      expect(await evaluate(recorder, 'Consents:CheckConsent', `HospitalAMSP:pseudo-${run}`, 'ai-inference', 'AIProviderMSP', String(granted.grantedAt))).toMatchObject({
+      expect(
+        await evaluate(
+          recorder,
+          TRANSACTIONS.checkConsent,
+          `HospitalAMSP:pseudo-${run}`,
+          'ai-inference',
+          'AIProviderMSP',
+          '',
+        ),
+      ).toMatchObject({ allowed: false });
+      expect(
+        await evaluate(
+          recorder,
+          TRANSACTIONS.checkConsent,
+          `HospitalAMSP:pseudo-${run}`,
+          'ai-inference',
+          'AIProviderMSP',
+          String(granted.grantedAt),
+        ),
+      ).toMatchObject({
         allowed: true,
         consentId: id,
       });
 
-      const violating = await submit(recorder, 'Interactions:RecordInteraction', JSON.stringify(interaction(`it-violation-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })));
+      const violating = await submit(
+        recorder,
+        TRANSACTIONS.recordInteraction,
+        JSON.stringify(interaction(`it-violation-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })),
+      );
       expect(violating.consentCheck).toEqual({
         allowed: false,
-        reason: `no active consent of the subject covers ai-inference for AIProviderMSP or summary-app (${id} is revoked)`,
+        reason: `no active consent of the subject covers ai-inference for AIProviderMSP or AIProviderMSP:summary-app (${id} is revoked)`,
       });
-      const violation = await nextEvent(events, (event) => event.eventName === 'ConsentViolation' && event.transactionId === violating.txId);
-      expect(parse(violation.payload)).toEqual({ ids: [`it-violation-${run}`], violations: [{ id: `it-violation-${run}`, reason: (violating.consentCheck as Json).reason }] });
-      expect(await evaluate(contractOf(REGULATOR, 'auditor'), 'Interactions:GetInteraction', `it-violation-${run}`)).toEqual(violating);
+      const violation = await nextEvent(
+        events,
+        (event) => event.eventName === 'ConsentViolation' && event.transactionId === violating.txId,
+      );
+      expect(parse(violation.payload)).toEqual({
+        ids: [`it-violation-${run}`],
+        violations: [{ id: `it-violation-${run}`, reason: (violating.consentCheck as Json).reason }],
+      });
+      expect(
+        await evaluate(contractOf(REGULATOR, 'auditor'), TRANSACTIONS.getInteraction, `it-violation-${run}`),
+      ).toEqual(violating);
 
-      const history = (await evaluate(contractOf(REGULATOR, 'auditor'), 'Consents:GetConsentHistory', id)) as { records: { txId: string; isDelete: boolean; consent: Json }[] };
+      const history = (await evaluate(contractOf(REGULATOR, 'auditor'), TRANSACTIONS.getConsentHistory, id)) as {
+        records: { txId: string; isDelete: boolean; consent: Json }[];
+      };
       expect(history.records.map((entry) => entry.txId)).toEqual([revoked.revocationTxId, granted.txId]);
       expect(history.records[1]?.consent).toEqual(granted);
-      expect(await evaluate(manager, 'Consents:GetConsent', id)).toMatchObject({ status: 'revoked' });
-      expect(await evaluate(manager, 'Consents:ExportConsentFHIR', id)).toMatchObject({ status: 'inactive' });
+      expect(await evaluate(manager, TRANSACTIONS.getConsent, id)).toMatchObject({ status: 'revoked' });
+      expect(await evaluate(manager, TRANSACTIONS.exportConsentFhir, id)).toMatchObject({ status: 'inactive' });
     } finally {
       events.close();
     }
@@ -191,9 +293,26 @@ describe('Consents on the network', () => {
   it('lets a deny win over a permit on the real ledger', async () => {
     const manager = contractOf(HOSPITAL_A, 'consent-manager');
     const subject = `HospitalAMSP:deny-${run}`;
-    await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(`it-permit-${run}`, { subjectRef: subject })));
-    await submit(manager, 'Consents:GrantConsent', JSON.stringify(consent(`it-deny-${run}`, { subjectRef: subject, decision: 'deny' })));
-    expect(await evaluate(contractOf(AI_PROVIDER, 'recorder'), 'Consents:CheckConsent', subject, 'ai-inference', 'AIProviderMSP', '')).toEqual({
+    await submit(
+      manager,
+      TRANSACTIONS.grantConsent,
+      JSON.stringify(consent(`it-permit-${run}`, { subjectRef: subject })),
+    );
+    await submit(
+      manager,
+      TRANSACTIONS.grantConsent,
+      JSON.stringify(consent(`it-deny-${run}`, { subjectRef: subject, decision: 'deny' })),
+    );
+    expect(
+      await evaluate(
+        contractOf(AI_PROVIDER, 'recorder'),
+        TRANSACTIONS.checkConsent,
+        subject,
+        'ai-inference',
+        'AIProviderMSP',
+        '',
+      ),
+    ).toEqual({
       allowed: false,
       consentId: `it-deny-${run}`,
       reason: `consent it-deny-${run} denies ai-inference for AIProviderMSP`,
@@ -202,12 +321,31 @@ describe('Consents on the network', () => {
 
   it('keeps consents to their channel', async () => {
     const id = `it-channel-${run}`;
-    await submit(contractOf(HOSPITAL_A, 'consent-manager'), 'Consents:GrantConsent', JSON.stringify(consent(id)));
-    expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), 'Consents:GetConsent', id))).toContain(`NOT_FOUND: consent ${id} does not exist`);
-    expect(await evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), 'Consents:CheckConsent', `HospitalAMSP:subj-${run}`, 'ai-inference', 'AIProviderMSP', '')).toMatchObject({
+    await submit(contractOf(HOSPITAL_A, 'consent-manager'), TRANSACTIONS.grantConsent, JSON.stringify(consent(id)));
+    expect(
+      await refusal(evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), TRANSACTIONS.getConsent, id)),
+    ).toContain(`NOT_FOUND: consent ${id} does not exist`);
+    expect(
+      await evaluate(
+        contractOf(REGULATOR, 'auditor', 'hospital-b'),
+        TRANSACTIONS.checkConsent,
+        `HospitalAMSP:subj-${run}`,
+        'ai-inference',
+        'AIProviderMSP',
+        '',
+      ),
+    ).toMatchObject({
       allowed: false,
     });
-    await expect(evaluate(contractOf(HOSPITAL_B, 'auditor', 'hospital-a', HOSPITAL_A), 'Consents:GetConsent', id)).rejects.toThrow();
-    await expect(submit(contractOf(HOSPITAL_B, 'consent-manager', 'hospital-a', HOSPITAL_A), 'Consents:GrantConsent', JSON.stringify(consent(`it-b-${run}`)))).rejects.toThrow();
+    await expect(
+      evaluate(contractOf(HOSPITAL_B, 'auditor', 'hospital-a', HOSPITAL_A), TRANSACTIONS.getConsent, id),
+    ).rejects.toThrow();
+    await expect(
+      submit(
+        contractOf(HOSPITAL_B, 'consent-manager', 'hospital-a', HOSPITAL_A),
+        TRANSACTIONS.grantConsent,
+        JSON.stringify(consent(`it-b-${run}`)),
+      ),
+    ).rejects.toThrow();
   });
 });

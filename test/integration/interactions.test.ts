@@ -1,6 +1,17 @@
-import { GatewayError, type Contract, type Network } from '@hyperledger/fabric-gateway';
+import { type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
-import { AI_PROVIDER, APP_ROLES, CHAINCODE_NAME, HOSPITAL_A, HOSPITAL_B, REGULATOR, type AppRole, type OrgSpec } from '../../network/src/topology';
+import { TRANSACTIONS } from '@aal/ledger-contract';
+import {
+  AI_PROVIDER,
+  APP_ROLES,
+  type AppRole,
+  CHAINCODE_NAME,
+  HOSPITAL_A,
+  HOSPITAL_B,
+  type OrgSpec,
+  REGULATOR,
+} from '@aal/network';
+import { refusal } from '../support/chaincode-calls';
 import { testGateway, type TestGateway } from '../support/gateway';
 
 /**
@@ -51,26 +62,21 @@ async function evaluate(contract: Contract, name: string, ...args: string[]): Pr
   return JSON.parse(decoder.decode(await contract.evaluateTransaction(`Interactions:${name}`, ...args))) as Json;
 }
 
-/** The chaincode's message from a refused call: the gateway wraps it, the endorsers' details carry it. */
-async function refusal(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof GatewayError) return [error.message, ...error.details.map((detail) => detail.message)].join(' | ');
-    return (error as Error).message;
-  }
-  throw new Error('expected the call to be refused');
-}
-
 /** The orgs whose peers endorsed a committed transaction, read back from the ledger with qscc. */
 async function endorsingOrgs(network: Network, txId: string): Promise<{ validationCode: number; orgs: string[] }> {
   const bytes = await network.getContract('qscc').evaluateTransaction('GetTransactionByID', network.getName(), txId);
   const processed = peer.ProcessedTransaction.deserializeBinary(bytes);
-  const payload = common.Payload.deserializeBinary(processed.getTransactionenvelope()?.getPayload_asU8() ?? new Uint8Array());
+  const payload = common.Payload.deserializeBinary(
+    processed.getTransactionenvelope()?.getPayload_asU8() ?? new Uint8Array(),
+  );
   const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
   const orgs = transaction
     .getActionsList()
-    .flatMap((action) => peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getAction()?.getEndorsementsList() ?? [])
+    .flatMap(
+      (action) =>
+        peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getAction()?.getEndorsementsList() ??
+        [],
+    )
     .map((endorsement) => msp.SerializedIdentity.deserializeBinary(endorsement.getEndorser_asU8()).getMspid());
   return { validationCode: processed.getValidationcode(), orgs: [...new Set(orgs)].sort() };
 }
@@ -96,23 +102,32 @@ describe('Interactions on the network', () => {
     }
   });
 
-  it('lets auditors read every org’s records and other roles only their own org’s (reads and queries)', async () => {
+  it('lets the regulator’s auditors read every org’s records and every other identity only its own org’s (reads and queries)', async () => {
     for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
       for (const role of APP_ROLES) {
         const contract = contractOf(org, role);
-        const mayRead = role === 'auditor' || org === HOSPITAL_A;
+        // Only the configured auditor org's auditors (AAL_AUDITOR_ORGS: the regulator) read across orgs.
+        const readsEverything = role === 'auditor' && org === REGULATOR;
+        const mayRead = readsEverything || org === HOSPITAL_A;
         if (mayRead) {
-          expect(await evaluate(contract, 'GetInteraction', hospitalRecord)).toMatchObject({ id: hospitalRecord, org: 'HospitalAMSP' });
+          expect(await evaluate(contract, 'GetInteraction', hospitalRecord)).toMatchObject({
+            id: hospitalRecord,
+            org: 'HospitalAMSP',
+          });
           expect(await evaluate(contract, 'GetAnnotations', hospitalRecord)).toHaveProperty('records');
         } else {
           expect(await refusal(evaluate(contract, 'GetInteraction', hospitalRecord))).toContain('ACCESS_DENIED');
           expect(await refusal(evaluate(contract, 'GetAnnotations', hospitalRecord))).toContain('ACCESS_DENIED');
         }
-        const page = (await evaluate(contract, 'QueryInteractions', JSON.stringify({ by: 'applicationId', value: `it-app-${run}`, pageSize: 1000 }))) as {
+        const page = (await evaluate(
+          contract,
+          'QueryInteractions',
+          JSON.stringify({ by: 'applicationId', value: `it-app-${run}`, pageSize: 1000 }),
+        )) as {
           records: { org: string }[];
         };
         const orgs = [...new Set(page.records.map((record) => record.org))].sort();
-        expect(orgs).toEqual(role === 'auditor' ? ['AIProviderMSP', 'HospitalAMSP', 'RegulatorMSP'] : [org.mspId]);
+        expect(orgs).toEqual(readsEverything ? ['AIProviderMSP', 'HospitalAMSP', 'RegulatorMSP'] : [org.mspId]);
       }
     }
   });
@@ -123,39 +138,71 @@ describe('Interactions on the network', () => {
       for (const role of APP_ROLES) {
         const annotation = JSON.stringify({ id: `n-${org.slug}-${role}`, kind: 'flag', labels: ['review-needed'] });
         const call = submit(contractOf(org, role), 'AnnotateInteraction', hospitalRecord, annotation);
-        if (org === HOSPITAL_A && (role === 'recorder' || role === 'admin')) expect(await call).toMatchObject({ interactionId: hospitalRecord, org: 'HospitalAMSP' });
+        if (org === HOSPITAL_A && (role === 'recorder' || role === 'admin'))
+          expect(await call).toMatchObject({ interactionId: hospitalRecord, org: 'HospitalAMSP' });
         else expect(await refusal(call)).toContain('ACCESS_DENIED');
       }
     }
     expect(await evaluate(contractOf(REGULATOR, 'auditor'), 'GetInteraction', hospitalRecord)).toEqual(before);
-    const annotations = (await evaluate(contractOf(REGULATOR, 'auditor'), 'GetAnnotations', hospitalRecord)) as { records: { id: string }[] };
-    expect(annotations.records.map((record) => record.id).sort()).toEqual(['n-hospital-a-admin', 'n-hospital-a-recorder']);
+    const annotations = (await evaluate(contractOf(REGULATOR, 'auditor'), 'GetAnnotations', hospitalRecord)) as {
+      records: { id: string }[];
+    };
+    expect(annotations.records.map((record) => record.id).sort()).toEqual([
+      'n-hospital-a-admin',
+      'n-hospital-a-recorder',
+    ]);
   });
 
   it('refuses invalid input through the gateway, naming the field, and conflicting rewrites', async () => {
     const recorder = contractOf(HOSPITAL_A, 'recorder');
-    expect(await refusal(submit(recorder, 'RecordInteraction', JSON.stringify(interaction(`it-bad-${run}`, { org: 'HospitalBMSP', latencyMs: -1 }))))).toContain(
-      'INVALID_ARGUMENT: org: is not a known field; latencyMs: must be an integer from 0',
-    );
-    expect(await submit(recorder, 'RecordInteraction', JSON.stringify(interaction(hospitalRecord)))).toMatchObject({ id: hospitalRecord });
-    expect(await refusal(submit(recorder, 'RecordInteraction', JSON.stringify(interaction(hospitalRecord, { latencyMs: 5 }))))).toContain(
-      `CONFLICT: interaction ${hospitalRecord} already exists with different content`,
-    );
+    expect(
+      await refusal(
+        submit(
+          recorder,
+          'RecordInteraction',
+          JSON.stringify(interaction(`it-bad-${run}`, { org: 'HospitalBMSP', latencyMs: -1 })),
+        ),
+      ),
+    ).toContain('INVALID_ARGUMENT: latencyMs: must be at least 0; org: is not a known field');
+    expect(await submit(recorder, 'RecordInteraction', JSON.stringify(interaction(hospitalRecord)))).toMatchObject({
+      id: hospitalRecord,
+    });
+    expect(
+      await refusal(
+        submit(recorder, 'RecordInteraction', JSON.stringify(interaction(hospitalRecord, { latencyMs: 5 }))),
+      ),
+    ).toContain(`CONFLICT: interaction ${hospitalRecord} already exists with different content`);
   });
 
   it('keeps channels apart: hospital-a’s records are not on hospital-b, and HospitalB cannot reach hospital-a', async () => {
-    expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), 'GetInteraction', hospitalRecord))).toContain(
-      `NOT_FOUND: interaction ${hospitalRecord} does not exist`,
+    expect(
+      await refusal(evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), 'GetInteraction', hospitalRecord)),
+    ).toContain(`NOT_FOUND: interaction ${hospitalRecord} does not exist`);
+    expect(
+      await refusal(
+        evaluate(contractOf(HOSPITAL_B, 'auditor', 'hospital-a', HOSPITAL_A), 'GetInteraction', hospitalRecord),
+      ),
+    ).not.toContain('"id"');
+    await expect(
+      evaluate(contractOf(HOSPITAL_B, 'auditor', 'hospital-a', HOSPITAL_A), 'GetInteraction', hospitalRecord),
+    ).rejects.toThrow();
+    await expect(
+      submit(
+        contractOf(HOSPITAL_B, 'recorder', 'hospital-a', HOSPITAL_A),
+        'RecordInteraction',
+        JSON.stringify(interaction(`it-b-${run}`)),
+      ),
+    ).rejects.toThrow();
+    expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor'), 'GetInteraction', `it-b-${run}`))).toContain(
+      'NOT_FOUND',
     );
-    expect(await refusal(evaluate(contractOf(HOSPITAL_B, 'auditor', 'hospital-a', HOSPITAL_A), 'GetInteraction', hospitalRecord))).not.toContain('"id"');
-    await expect(evaluate(contractOf(HOSPITAL_B, 'auditor', 'hospital-a', HOSPITAL_A), 'GetInteraction', hospitalRecord)).rejects.toThrow();
-    await expect(submit(contractOf(HOSPITAL_B, 'recorder', 'hospital-a', HOSPITAL_A), 'RecordInteraction', JSON.stringify(interaction(`it-b-${run}`)))).rejects.toThrow();
-    expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor'), 'GetInteraction', `it-b-${run}`))).toContain('NOT_FOUND');
   });
 
   it('commits writes endorsed by at least two orgs (read back from the ledger)', async () => {
     const network = networkOf(AI_PROVIDER, 'recorder', 'hospital-a');
-    const proposal = network.getContract(CHAINCODE_NAME).newProposal('Interactions:RecordInteraction', { arguments: [JSON.stringify(interaction(`it-e-${run}`))] });
+    const proposal = network
+      .getContract(CHAINCODE_NAME)
+      .newProposal(TRANSACTIONS.recordInteraction, { arguments: [JSON.stringify(interaction(`it-e-${run}`))] });
     const transaction = await proposal.endorse();
     const commit = await transaction.submit();
     expect((await commit.getStatus()).successful).toBe(true);
@@ -170,8 +217,12 @@ describe('Interactions on the network', () => {
     const applicationId = `it-bulk-${run}`;
     const written: string[] = [];
     for (let batch = 0; batch < 4; batch++) {
-      const records = Array.from({ length: 300 }, (_, index) => interaction(`it-bulk-${run}-${String(batch * 300 + index).padStart(4, '0')}`, { applicationId }));
-      const stored = (await submit(recorder, 'RecordInteractions', JSON.stringify(records))) as { records: { id: string }[] };
+      const records = Array.from({ length: 300 }, (_, index) =>
+        interaction(`it-bulk-${run}-${String(batch * 300 + index).padStart(4, '0')}`, { applicationId }),
+      );
+      const stored = (await submit(recorder, 'RecordInteractions', JSON.stringify(records))) as {
+        records: { id: string }[];
+      };
       written.push(...stored.records.map((record) => record.id));
     }
     expect(written).toHaveLength(1200);
@@ -181,7 +232,11 @@ describe('Interactions on the network', () => {
       const ids: string[] = [];
       let bookmark = '';
       do {
-        const page = (await evaluate(recorder, 'QueryInteractions', JSON.stringify({ by: 'applicationId', value: applicationId, order, pageSize: 1000, bookmark }))) as {
+        const page = (await evaluate(
+          recorder,
+          'QueryInteractions',
+          JSON.stringify({ by: 'applicationId', value: applicationId, order, pageSize: 1000, bookmark }),
+        )) as {
           records: { id: string }[];
           bookmark: string;
         };
@@ -199,8 +254,14 @@ describe('Interactions on the network', () => {
     // Newest batch first; within one transaction (one txTime) ids stay in ascending order.
     const batches = [3, 2, 1, 0].flatMap((batch) => written.slice(batch * 300, batch * 300 + 300));
     expect(descending.ids).toEqual(batches);
-    expect(await refusal(evaluate(recorder, 'QueryInteractions', JSON.stringify({ by: 'applicationId', value: applicationId, pageSize: 1001 })))).toContain(
-      'INVALID_ARGUMENT: pageSize: must be an integer from 1 to 1000',
-    );
+    expect(
+      await refusal(
+        evaluate(
+          recorder,
+          'QueryInteractions',
+          JSON.stringify({ by: 'applicationId', value: applicationId, pageSize: 1001 }),
+        ),
+      ),
+    ).toContain('INVALID_ARGUMENT: pageSize: must be an integer from 1 to 1000');
   });
 });

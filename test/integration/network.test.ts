@@ -1,13 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { ensureBinaries } from '../../network/src/binaries';
-import { run } from '../../network/src/command';
-import { NetworkLayout } from '../../network/src/layout';
-import { FabricNetwork } from '../../network/src/network';
-import { peerCliEnv } from '../../network/src/nodes';
-import { AI_PROVIDER, APP_ROLES, CHAINCODE_NAME, CHANNELS, HOSPITAL_A, HOSPITAL_B, REGULATOR } from '../../network/src/topology';
+import { TRANSACTIONS } from '@aal/ledger-contract';
+import {
+  AI_PROVIDER,
+  APP_ROLES,
+  CHAINCODE_NAME,
+  CHANNELS,
+  ensureBinaries,
+  FabricNetwork,
+  HOSPITAL_A,
+  HOSPITAL_B,
+  NetworkLayout,
+  peerCliEnv,
+  REGULATOR,
+  run,
+} from '@aal/network';
+import { contractRefusal } from '../support/chaincode-calls';
 import { testGateway } from '../support/gateway';
+import {
+  interactionRequest,
+  interactionsPath,
+  postInteraction,
+  type RecordedInteraction,
+  type StoredInteraction,
+} from '../support/interactions';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
 
 const environment = loadTestEnvironment();
@@ -15,18 +32,16 @@ const layout = new NetworkLayout(testNetworkOptions());
 const app = (org: string): string => environment.apps[org] ?? '';
 const decoder = new TextDecoder();
 
-/** Records as the org's recorder key. */
-async function postProbe(org: string, channel: string, body: unknown): Promise<Response> {
-  return fetch(`${app(org)}/api/v1/channels/${channel}/probes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(environment, org, 'recorder') },
-    body: JSON.stringify(body),
-  });
+/** Records an interaction as the org's recorder key. */
+function record(org: string, channel: string, body: unknown): Promise<Response> {
+  return postInteraction(app(org), channel, bearer(environment, org, 'recorder'), body);
 }
 
 /** Reads as the org's auditor key (the regulator's role) or, for hospitals, its recorder key. */
 async function get(org: string, path: string): Promise<Response> {
-  return fetch(`${app(org)}${path}`, { headers: bearer(environment, org, org === REGULATOR.name ? 'auditor' : 'recorder') });
+  return fetch(`${app(org)}${path}`, {
+    headers: bearer(environment, org, org === REGULATOR.name ? 'auditor' : 'recorder'),
+  });
 }
 
 describe('the local Fabric network', () => {
@@ -50,7 +65,17 @@ describe('the local Fabric network', () => {
       for (const org of channel.orgs) {
         const { stdout } = await run(
           binaries.peer,
-          ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel.name, '--name', CHAINCODE_NAME, '--output', 'json'],
+          [
+            'lifecycle',
+            'chaincode',
+            'querycommitted',
+            '--channelID',
+            channel.name,
+            '--name',
+            CHAINCODE_NAME,
+            '--output',
+            'json',
+          ],
           { env: peerCliEnv(layout, peerConfigDir, org) },
         );
         const definition = JSON.parse(stdout) as { version: string; approvals: Record<string, boolean> };
@@ -63,19 +88,26 @@ describe('the local Fabric network', () => {
 
   it('records an item through one org’s app and reads it back through another org’s app on the channel', async () => {
     const id = `slice-${Date.now()}`;
-    const created = await postProbe('HospitalA', 'hospital-a', { id, note: 'end-to-end' });
+    const created = await record('HospitalA', 'hospital-a', interactionRequest(id, { applicationId: 'end-to-end' }));
     expect(created.status).toBe(201);
-    const body = (await created.json()) as { probe: { id: string; org: string; note: string }; transactionId: string };
-    expect(body.probe).toMatchObject({ id, note: 'end-to-end', org: 'HospitalAMSP' });
+    const body = (await created.json()) as RecordedInteraction;
+    expect(body.interaction).toMatchObject({
+      id,
+      applicationId: 'end-to-end',
+      org: 'HospitalAMSP',
+      txId: body.transactionId,
+    });
 
-    const read = await get('Regulator', `/api/v1/channels/hospital-a/probes/${id}`);
+    const read = await get('Regulator', interactionsPath('hospital-a', id));
     expect(read.status).toBe(200);
-    expect(((await read.json()) as { probe: unknown }).probe).toEqual(body.probe);
+    expect(((await read.json()) as { interaction: unknown }).interaction).toEqual(body.interaction);
   });
 
   it('commits transactions endorsed by at least two organisations (read back from the ledger)', async () => {
     const id = `endorsed-${Date.now()}`;
-    const created = (await (await postProbe('AIProvider', 'hospital-a', { id, note: 'x' })).json()) as { transactionId: string };
+    const created = (await (
+      await record('AIProvider', 'hospital-a', interactionRequest(id))
+    ).json()) as RecordedInteraction;
     const proof = await get('Regulator', `/api/v1/channels/hospital-a/transactions/${created.transactionId}`);
     expect(proof.status).toBe(200);
     const body = (await proof.json()) as { validationCode: string; endorsingOrgs: string[]; creatorMspId: string };
@@ -86,41 +118,73 @@ describe('the local Fabric network', () => {
   });
 
   it('refuses bad input with problem+json and writes nothing', async () => {
-    const response = await postProbe('HospitalA', 'hospital-a', { id: 'bad id!', note: 'x', extra: 1 });
+    const response = await record('HospitalA', 'hospital-a', interactionRequest('bad id!', { extra: 1 }));
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const problem = (await response.json()) as { errors: { field: string }[] };
     expect(problem.errors.map((error) => error.field).sort()).toEqual(['extra', 'id']);
 
     const duplicate = `dup-${Date.now()}`;
-    expect((await postProbe('HospitalA', 'hospital-a', { id: duplicate, note: 'first' })).status).toBe(201);
-    const again = await postProbe('HospitalA', 'hospital-a', { id: duplicate, note: 'second' });
+    expect(
+      (await record('HospitalA', 'hospital-a', interactionRequest(duplicate, { applicationId: 'first' }))).status,
+    ).toBe(201);
+    const again = await record('HospitalA', 'hospital-a', interactionRequest(duplicate, { applicationId: 'second' }));
     expect(again.status).toBe(409);
-    const stored = (await (await get('HospitalA', `/api/v1/channels/hospital-a/probes/${duplicate}`)).json()) as { probe: { note: string } };
-    expect(stored.probe.note).toBe('first');
+    const stored = (await (await get('HospitalA', interactionsPath('hospital-a', duplicate))).json()) as {
+      interaction: StoredInteraction;
+    };
+    expect(stored.interaction.applicationId).toBe('first');
   });
 
   it('keeps HospitalB out of hospital-a: its app, its peer and a HospitalB identity at HospitalA’s peer', async () => {
-    const viaApp = await get('HospitalB', '/api/v1/channels/hospital-a/probes/anything');
+    // A record any auditor on the channel may read: the reads below fail only because HospitalB is not a member.
+    const existing = `visible-${Date.now()}`;
+    expect((await record('HospitalA', 'hospital-a', interactionRequest(existing))).status).toBe(201);
+    const asAuditor = testGateway(REGULATOR, 'auditor');
+    try {
+      const answer = await asAuditor.gateway
+        .getNetwork('hospital-a')
+        .getContract(CHAINCODE_NAME)
+        .evaluateTransaction(TRANSACTIONS.getInteraction, existing);
+      expect(JSON.parse(decoder.decode(answer))).toMatchObject({ id: existing, org: 'HospitalAMSP' });
+    } finally {
+      asAuditor.close();
+    }
+
+    const viaApp = await get('HospitalB', interactionsPath('hospital-a', existing));
     expect(viaApp.status).toBe(404);
 
-    const ownPeer = testGateway(HOSPITAL_B, 'recorder');
+    const ownPeer = testGateway(HOSPITAL_B, 'auditor');
     try {
-      await expect(ownPeer.gateway.getNetwork('hospital-a').getContract(CHAINCODE_NAME).evaluateTransaction('Probe:WhoAmI')).rejects.toThrow();
+      await expect(
+        ownPeer.gateway
+          .getNetwork('hospital-a')
+          .getContract(CHAINCODE_NAME)
+          .evaluateTransaction(TRANSACTIONS.getInteraction, existing),
+      ).rejects.toThrow();
     } finally {
       ownPeer.close();
     }
 
-    const foreignPeer = testGateway(HOSPITAL_B, 'recorder', HOSPITAL_A);
+    const foreignReader = testGateway(HOSPITAL_B, 'auditor', HOSPITAL_A);
+    const foreignWriter = testGateway(HOSPITAL_B, 'recorder', HOSPITAL_A);
     const id = `intruder-${Date.now()}`;
     try {
-      const contract = foreignPeer.gateway.getNetwork('hospital-a').getContract(CHAINCODE_NAME);
-      await expect(contract.evaluateTransaction('Probe:WhoAmI')).rejects.toThrow(/access denied|denied|not authorized|permission/i);
-      await expect(contract.submitTransaction('Probe:RecordProbe', id, 'x')).rejects.toThrow();
+      const read = foreignReader.gateway
+        .getNetwork('hospital-a')
+        .getContract(CHAINCODE_NAME)
+        .evaluateTransaction(TRANSACTIONS.getInteraction, existing);
+      await expect(read).rejects.toThrow(/access denied|denied|not authorized|permission/i);
+      const write = foreignWriter.gateway
+        .getNetwork('hospital-a')
+        .getContract(CHAINCODE_NAME)
+        .submitTransaction(TRANSACTIONS.recordInteraction, JSON.stringify(interactionRequest(id)));
+      await expect(write).rejects.toThrow();
     } finally {
-      foreignPeer.close();
+      foreignReader.close();
+      foreignWriter.close();
     }
-    const lookup = await get('HospitalA', `/api/v1/channels/hospital-a/probes/${id}`);
+    const lookup = await get('HospitalA', interactionsPath('hospital-a', id));
     expect(lookup.status).toBe(404);
   });
 
@@ -131,10 +195,21 @@ describe('the local Fabric network', () => {
       // Fabric CA's attribute extension (OID 1.2.3.4.5.6.7.8.1) holds {"attrs":{...}} as JSON.
       expect(certificate.raw.toString('latin1')).toContain(`"role":"${role}"`);
 
+      // The chaincode names the MSP and role it read from the certificate when it refuses a call
+      // the role may not make: recording for a consent manager, granting consent for every other role.
       const gateway = testGateway(REGULATOR, role);
       try {
-        const answer = await gateway.gateway.getNetwork('hospital-b').getContract(CHAINCODE_NAME).evaluateTransaction('Probe:WhoAmI');
-        expect(JSON.parse(decoder.decode(answer))).toEqual({ mspId: 'RegulatorMSP', role });
+        const contract = gateway.gateway.getNetwork('hospital-b').getContract(CHAINCODE_NAME);
+        const call =
+          role === 'consent-manager'
+            ? contract.evaluateTransaction(
+                TRANSACTIONS.recordInteraction,
+                JSON.stringify(interactionRequest(`whoami-${role}`)),
+              )
+            : contract.evaluateTransaction(TRANSACTIONS.grantConsent, '{}');
+        const refused = await contractRefusal(call);
+        expect(refused?.code).toBe('ACCESS_DENIED');
+        expect(refused?.message).toContain(`role '${role}' of RegulatorMSP`);
       } finally {
         gateway.close();
       }
@@ -144,11 +219,18 @@ describe('the local Fabric network', () => {
   it('serves both channels to the orgs on both (AI provider and regulator)', async () => {
     for (const channel of ['hospital-a', 'hospital-b']) {
       const id = `both-${channel}-${Date.now()}`;
-      expect((await postProbe(AI_PROVIDER.name, channel, { id, note: channel })).status).toBe(201);
-      const read = await get(REGULATOR.name, `/api/v1/channels/${channel}/probes/${id}`);
+      expect((await record(AI_PROVIDER.name, channel, interactionRequest(id, { applicationId: channel }))).status).toBe(
+        201,
+      );
+      const read = await get(REGULATOR.name, interactionsPath(channel, id));
       expect(read.status).toBe(200);
+      expect(((await read.json()) as { interaction: StoredInteraction }).interaction).toMatchObject({
+        id,
+        org: 'AIProviderMSP',
+        applicationId: channel,
+      });
     }
-    const other = await get(HOSPITAL_A.name, '/api/v1/channels/hospital-b/probes/x');
+    const other = await get(HOSPITAL_A.name, interactionsPath('hospital-b', 'x'));
     expect(other.status).toBe(404);
   });
 });

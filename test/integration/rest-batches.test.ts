@@ -1,4 +1,4 @@
-import { RecordProofError, parseRecordProof, verifyRecordProof } from '../../chaincode/src/merkle/record-proof';
+import { parseRecordProof, RecordProofError, verifyRecordProof } from '@aal/ledger-contract';
 import { bearer, loadTestEnvironment } from '../support/test-network';
 
 /** Batched ingestion over HTTP: one transaction, one Merkle root, a proof per record that verifies. */
@@ -25,10 +25,20 @@ function interaction(id: string, prompt: string, applicationId = 'triage-bot'): 
   };
 }
 
-async function call(app: string, org: string, role: 'recorder' | 'auditor' | 'consent-manager', method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  app: string,
+  org: string,
+  role: 'recorder' | 'auditor' | 'consent-manager',
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${app}${CHANNEL}${path}`, {
     method,
-    headers: { ...bearer(environment, org, role), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...bearer(environment, org, role),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -37,7 +47,9 @@ async function call(app: string, org: string, role: 'recorder' | 'auditor' | 'co
 describe('Merkle batches over HTTP against the real network', () => {
   it('records a batch in one transaction and serves per-record proofs that verify against the batch root; tampering fails', async () => {
     const ids = [unique('mb'), unique('mb'), unique('mb')];
-    const recorded = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/batches', { records: ids.map((id, i) => interaction(id, `prompt number ${i}`)) });
+    const recorded = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/batches', {
+      records: ids.map((id, i) => interaction(id, `prompt number ${i}`)),
+    });
     expect(recorded.status).toBe(201);
     expect(recorded.body).toMatchObject({ org: 'HospitalAMSP', size: 3, alreadyRecorded: [] });
     const batchId = String(recorded.body.batchId);
@@ -59,33 +71,72 @@ describe('Merkle batches over HTTP against the real network', () => {
       expect(() => verifyRecordProof(tampered, proof, ledgerBatch)).toThrow(RecordProofError);
     }
 
-    const repeat = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/batches', { records: ids.map((id, i) => interaction(id, `prompt number ${i}`)) });
+    const repeat = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/batches', {
+      records: ids.map((id, i) => interaction(id, `prompt number ${i}`)),
+    });
     expect(repeat.status).toBe(200);
     expect(repeat.body).toMatchObject({ batchId, root: recorded.body.root, size: 3 });
 
-    expect((await call(hospitalA, 'HospitalA', 'consent-manager', 'POST', '/batches', { records: [interaction(unique('mb'), 'x')] })).status).toBe(403);
+    expect(
+      (
+        await call(hospitalA, 'HospitalA', 'consent-manager', 'POST', '/batches', {
+          records: [interaction(unique('mb'), 'x')],
+        })
+      ).status,
+    ).toBe(403);
     expect((await call(hospitalB, 'HospitalB', 'auditor', 'GET', `/batches/${batchId}`)).status).toBe(404);
   });
 
   it('reads batched records by id like any interaction, finds their batches by query, and keeps ids one namespace', async () => {
     const app = unique('batched-app');
     const ids = [unique('mq'), unique('mq')];
-    const recorded = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/batches', { records: ids.map((id) => interaction(id, 'query me', app)) });
+    const recorded = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/batches', {
+      records: ids.map((id) => interaction(id, 'query me', app)),
+    });
     expect(recorded.status).toBe(201);
     const batchId = String(recorded.body.batchId);
 
     const read = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/interactions/${ids[1] ?? ''}`);
     expect(read.status).toBe(200);
-    expect(read.body.interaction).toMatchObject({ id: ids[1], applicationId: app, org: 'HospitalAMSP', txId: batchId, batchId, leafIndex: 1 });
+    expect(read.body.interaction).toMatchObject({
+      id: ids[1],
+      applicationId: app,
+      org: 'HospitalAMSP',
+      txId: batchId,
+      batchId,
+      leafIndex: 1,
+    });
     expect((await call(hospitalB, 'HospitalB', 'auditor', 'GET', `/interactions/${ids[0] ?? ''}`)).status).toBe(404);
 
     const page = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batches?by=applicationId&value=${app}`);
     expect(page.status).toBe(200);
-    expect(page.body).toEqual({ records: [{ batchId, org: 'HospitalAMSP', recordedBy: expect.any(String) as string, txTime: recorded.body.txTime, size: 2, root: recorded.body.root }], nextCursor: null });
-    expect((await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batches?by=applicationId&value=${unique('nobody')}`)).body).toEqual({ records: [], nextCursor: null });
+    expect(page.body).toEqual({
+      records: [
+        {
+          batchId,
+          org: 'HospitalAMSP',
+          recordedBy: expect.any(String) as string,
+          txTime: recorded.body.txTime,
+          size: 2,
+          root: recorded.body.root,
+        },
+      ],
+      nextCursor: null,
+    });
+    expect(
+      (await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batches?by=applicationId&value=${unique('nobody')}`))
+        .body,
+    ).toEqual({ records: [], nextCursor: null });
 
     // The single-record route refuses an id a batch already holds (one id, one record).
-    const single = await call(hospitalA, 'HospitalA', 'recorder', 'POST', '/interactions', interaction(ids[0] ?? '', 'query me', app));
+    const single = await call(
+      hospitalA,
+      'HospitalA',
+      'recorder',
+      'POST',
+      '/interactions',
+      interaction(ids[0] ?? '', 'query me', app),
+    );
     expect(single.status).toBe(409);
     expect(JSON.stringify(single.body)).toContain('recorded in a batch');
   });

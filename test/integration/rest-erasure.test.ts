@@ -12,10 +12,18 @@ const PROMPT = 'Summarise the discharge letter of the patient in bed 12';
 const OUTPUT = 'Discharged in good health; follow-up in two weeks.';
 const unique = (prefix: string): string => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
-async function call(role: 'recorder' | 'consent-manager' | 'auditor' | 'admin', method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  role: 'recorder' | 'consent-manager' | 'auditor' | 'admin',
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${hospitalA}${CHANNEL}${path}`, {
     method,
-    headers: { ...bearer(environment, 'HospitalA', role), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...bearer(environment, 'HospitalA', role),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -62,21 +70,27 @@ describe('erasure over HTTP: commitments stop verifying, the record stays as it 
     const stored = recorded.body.interaction as Record<string, unknown>;
     expect(stored.consentCheck).toMatchObject({ allowed: true, consentId });
 
-    expect((await call('auditor', 'POST', `/interactions/${id}/verify`, { prompt: PROMPT, output: OUTPUT })).body).toEqual({ interactionId: id, prompt: 'match', output: 'match' });
-    expect((await call('auditor', 'POST', `/interactions/${id}/verify`, { prompt: `${PROMPT}.`, output: OUTPUT })).body).toEqual({ interactionId: id, prompt: 'mismatch', output: 'match' });
+    expect(
+      (await call('auditor', 'POST', `/interactions/${id}/verify`, { prompt: PROMPT, output: OUTPUT })).body,
+    ).toEqual({ interactionId: id, prompt: 'match', output: 'match' });
+    expect(
+      (await call('auditor', 'POST', `/interactions/${id}/verify`, { prompt: `${PROMPT}.`, output: OUTPUT })).body,
+    ).toEqual({ interactionId: id, prompt: 'mismatch', output: 'match' });
 
     const erased = await call('admin', 'DELETE', `/subjects/${encodeURIComponent(subjectRef)}`);
     expect(erased.status).toBe(200);
     expect(erased.body).toMatchObject({ subjectRef, org: 'HospitalAMSP' });
     expect(JSON.stringify(erased.body)).not.toMatch(/MRN-/);
 
-    expect((await call('auditor', 'POST', `/interactions/${id}/verify`, { prompt: PROMPT, output: OUTPUT })).body).toEqual({ interactionId: id, prompt: 'erased', output: 'erased' });
+    expect(
+      (await call('auditor', 'POST', `/interactions/${id}/verify`, { prompt: PROMPT, output: OUTPUT })).body,
+    ).toEqual({ interactionId: id, prompt: 'erased', output: 'erased' });
     const after = await call('auditor', 'GET', `/interactions/${id}`);
     expect(after.status).toBe(200);
     expect(after.body.interaction).toEqual(stored);
 
     const refused = await call('consent-manager', 'POST', '/consents', { ...consent, id: unique('consent') });
     expect(refused.status).toBe(422);
-    expect(String(refused.body.detail)).toContain('is not registered by HospitalAMSP (or was erased)');
+    expect(String(refused.body.detail)).toContain(`subject ${subjectRef} was erased at`);
   });
 });

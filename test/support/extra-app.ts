@@ -1,8 +1,6 @@
+import { APPLICATION_ENTRY } from '@aal/network';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-const APPLICATION_ENTRY = resolve(__dirname, '..', '..', 'application', 'dist', 'main.js');
 
 /** An application process a test starts itself (beside the network's own apps), with its own settings. */
 export interface ExtraApp {
@@ -16,8 +14,29 @@ export interface ExtraApp {
   stop(): Promise<number | null>;
 }
 
+/**
+ * Waits until the app answers /readyz with 200: its peer answers and its auditor-read log takes
+ * entries (auditor reads are refused 503 until then).
+ */
+export async function waitUntilReady(app: ExtraApp, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ready = await fetch(`${app.url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await sleep(100);
+  }
+  throw new Error(`the extra app at ${app.url} did not become ready:\n${app.output()}`);
+}
+
 /** Starts `application/dist/main.js` with `env` on 127.0.0.1:`port`; `waitForListening` polls /healthz. */
-export async function startExtraApp(port: number, env: Record<string, string>, waitForListening = true): Promise<ExtraApp> {
+export async function startExtraApp(
+  port: number,
+  env: Record<string, string>,
+  waitForListening = true,
+): Promise<ExtraApp> {
   const child = spawn(process.execPath, [APPLICATION_ENTRY], {
     env: { PATH: process.env.PATH ?? '', AAL_HOST: '127.0.0.1', AAL_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { issueApiKeys } from '../../network/src/applications';
-import { FabricNetwork } from '../../network/src/network';
-import { PEER_ORGS, type AppRole } from '../../network/src/topology';
+import { type AppRole, FabricNetwork, issueApiKeys, PEER_ORGS } from '@aal/network';
+import { interactionRequest, postInteraction } from './interactions';
 import { testEnvironmentFile, testNetworkOptions, type TestEnvironment } from './test-network';
 
 /**
@@ -34,12 +33,14 @@ async function waitUntilWritable(org: string, url: string, channel: string, reco
   const deadline = Date.now() + 90_000;
   let last = '';
   for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const response = await fetch(`${url}/api/v1/channels/${channel}/probes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${recorderKey}` },
-      body: JSON.stringify({ id: `warm-up-${org}-${attempt}`, note: 'readiness check' }),
-    });
-    if (response.status === 201) return;
+    const response = await postInteraction(
+      url,
+      channel,
+      { authorization: `Bearer ${recorderKey}` },
+      interactionRequest(`warm-up-${org}-${attempt}`, { applicationId: 'readiness-check' }),
+    );
+    // Ready also means the auditor-read log was compared with its ledger anchor: auditor reads are recorded.
+    if (response.status === 201 && (await fetch(`${url}/readyz`)).ok) return;
     last = `${response.status} ${await response.text()}`;
     await sleep(1000);
   }

@@ -1,4 +1,4 @@
-import { FabricNetwork } from '../../network/src/network';
+import { FabricNetwork } from '@aal/network';
 import { testNetworkOptions } from './test-network';
 
 /**

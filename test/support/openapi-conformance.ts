@@ -3,7 +3,10 @@ import addFormats from 'ajv-formats';
 
 /** The parts of an OpenAPI 3.1 document an answer is looked up in. */
 interface OpenApiDocument {
-  readonly paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+  readonly paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>
+  >;
 }
 
 /** One validator per document: the document is registered once, and schemas are referenced inside it (so `$ref`s resolve). */
@@ -21,14 +24,22 @@ function validatorFor(document: object): Ajv2020 {
   return ajv;
 }
 
-const pointer = (...parts: string[]): string => parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+const pointer = (...parts: string[]): string =>
+  parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
 /**
  * Checks an answer against the app's own OpenAPI 3.1 document: the operation documents the status
  * with the answer's media type, and the body validates against that response's JSON Schema (full
  * JSON Schema 2020-12 validation with ajv). Returns the problems (empty when it conforms).
  */
-export function conformanceProblems(document: unknown, method: string, pathTemplate: string, status: number, contentType: string, body: unknown): string[] {
+export function conformanceProblems(
+  document: unknown,
+  method: string,
+  pathTemplate: string,
+  status: number,
+  contentType: string,
+  body: unknown,
+): string[] {
   const operation = (document as OpenApiDocument).paths[pathTemplate]?.[method.toLowerCase()];
   if (operation === undefined) return [`${method} ${pathTemplate} is not in the document`];
   const response = operation.responses[String(status)];
@@ -41,5 +52,8 @@ export function conformanceProblems(document: unknown, method: string, pathTempl
   const ref = `openapi#/${pointer('paths', pathTemplate, method.toLowerCase(), 'responses', String(status), 'content', mediaType, 'schema')}`;
   const validate = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
   if (validate(body)) return [];
-  return (validate.errors ?? []).map((error) => `${error.instancePath || '(body)'}: ${error.message ?? 'is invalid'}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
+  return (validate.errors ?? []).map(
+    (error) =>
+      `${error.instancePath || '(body)'}: ${error.message ?? 'is invalid'}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`,
+  );
 }

@@ -9,7 +9,12 @@ export interface ServerSentEvent {
  * Opens an event stream and collects events until `count` arrived (or `timeoutMs` passed), then
  * disconnects — as a browser's EventSource would when its page closes.
  */
-export async function collectEvents(url: string, headers: Record<string, string>, count: number, timeoutMs = 60_000): Promise<ServerSentEvent[]> {
+export async function collectEvents(
+  url: string,
+  headers: Record<string, string>,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<ServerSentEvent[]> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   const received: ServerSentEvent[] = [];

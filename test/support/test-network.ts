@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { NetworkOptions } from '../../network/src/layout';
-import type { AppRole } from '../../network/src/topology';
+import type { AppRole, NetworkOptions } from '@aal/network';
 
 /**
  * The network the integration tests run: its own directory and its own block of ports, so it can

@@ -1,4 +1,4 @@
-import type { StoredInteraction } from '../interactions/interaction-ledger';
+import type { StoredInteraction } from '@aal/ledger-contract';
 
 /** Export formats of the audit export. */
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
@@ -58,7 +58,8 @@ export const CSV_COLUMNS = [
 
 function valueAt(record: StoredInteraction, column: string): unknown {
   let value: unknown = record;
-  for (const part of column.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  for (const part of column.split('.'))
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   return value;
 }
 

@@ -1,4 +1,4 @@
-import type { StoredInteraction } from '../interactions/interaction-ledger';
+import type { StoredInteraction } from '@aal/ledger-contract';
 
 /** What a usage summary groups calls by. */
 export const USAGE_GROUPINGS = ['model', 'actor', 'application', 'day'] as const;
@@ -27,7 +27,12 @@ export class TooManyGroupsError extends Error {
 }
 
 function emptyTotals(): UsageTotals {
-  return { calls: 0, errorCalls: 0, tokens: { input: 0, output: 0, cacheRead: 0, reasoning: 0 }, cost: { byCurrency: [], unpricedCalls: 0 } };
+  return {
+    calls: 0,
+    errorCalls: 0,
+    tokens: { input: 0, output: 0, cacheRead: 0, reasoning: 0 },
+    cost: { byCurrency: [], unpricedCalls: 0 },
+  };
 }
 
 function groupKey(record: StoredInteraction, groupBy: UsageGrouping): string | null {

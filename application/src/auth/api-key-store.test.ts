@@ -16,7 +16,13 @@ describe('ApiKeyStore', () => {
   it('stores only the hash, in an owner-only file, and authenticates the key with its one role', () => {
     const store = new ApiKeyStore(path);
     const { key, info } = store.create('demo', 'recorder', new Date('2026-01-02T03:04:05Z'));
-    expect(info).toEqual({ id: expect.stringMatching(/^key_[0-9a-f]{16}$/) as string, name: 'demo', role: 'recorder', createdAt: '2026-01-02T03:04:05.000Z', revokedAt: null });
+    expect(info).toEqual({
+      id: expect.stringMatching(/^key_[0-9a-f]{16}$/) as string,
+      name: 'demo',
+      role: 'recorder',
+      createdAt: '2026-01-02T03:04:05.000Z',
+      revokedAt: null,
+    });
     const text = readFileSync(path, 'utf8');
     expect(text).not.toContain(key);
     expect(text).not.toContain(key.slice(4));
@@ -31,7 +37,9 @@ describe('ApiKeyStore', () => {
     const store = new ApiKeyStore(path);
     store.create('demo', 'recorder');
     expect(() => store.create('demo', 'auditor')).toThrow(expect.objectContaining({ code: 'duplicate-name' }) as Error);
-    expect(() => store.create('bad name!', 'auditor')).toThrow(expect.objectContaining({ code: 'invalid-name' }) as Error);
+    expect(() => store.create('bad name!', 'auditor')).toThrow(
+      expect.objectContaining({ code: 'invalid-name' }) as Error,
+    );
   });
 
   it('revokes: the key stops working at once, the record stays, the name is free again', () => {

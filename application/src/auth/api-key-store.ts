@@ -1,9 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { generateApiKey, hashApiKey, looksLikeApiKey, sameDigest } from './api-key';
-import { ROLES, type Role } from './role';
+import { ROLES, type Role } from '@aal/ledger-contract';
 
 /** What the app knows about a key; never the key itself, and the hash never leaves the store. */
 export interface ApiKeyInfo {
@@ -139,7 +150,8 @@ export class ApiKeyStore {
       throw new ApiKeyStoreError('invalid-file', `${this.path} is not valid JSON (${String(error)})`);
     }
     const result = storeFileSchema.safeParse(parsed);
-    if (!result.success) throw new ApiKeyStoreError('invalid-file', `${this.path} is not an API key store: ${result.error.message}`);
+    if (!result.success)
+      throw new ApiKeyStoreError('invalid-file', `${this.path} is not an API key store: ${result.error.message}`);
     return result.data;
   }
 
@@ -180,5 +192,11 @@ export class ApiKeyStore {
 }
 
 function publicInfo(stored: StoredKey): ApiKeyInfo {
-  return { id: stored.id, name: stored.name, role: stored.role, createdAt: stored.createdAt, revokedAt: stored.revokedAt };
+  return {
+    id: stored.id,
+    name: stored.name,
+    role: stored.role,
+    createdAt: stored.createdAt,
+    revokedAt: stored.revokedAt,
+  };
 }

@@ -12,7 +12,14 @@ describe('API keys', () => {
   });
 
   it('refuses text that is not shaped like a key', () => {
-    for (const text of ['', 'aal_', 'aal_short', `xyz_${'a'.repeat(43)}`, `aal_${'a'.repeat(44)}`, `aal_${'a'.repeat(42)}!`]) {
+    for (const text of [
+      '',
+      'aal_',
+      'aal_short',
+      `xyz_${'a'.repeat(43)}`,
+      `aal_${'a'.repeat(44)}`,
+      `aal_${'a'.repeat(42)}!`,
+    ]) {
       expect(looksLikeApiKey(text)).toBe(false);
     }
   });

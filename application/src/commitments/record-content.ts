@@ -1,5 +1,4 @@
-import type { Content } from './canonical-content';
-import { contentCommitment, recordSalt } from './commitment';
+import { contentCommitment, recordSalt, type Content } from '@aal/ledger-contract';
 
 /** Prompt and output as a client sends them: content (committed here, then dropped) or a precomputed commitment. */
 export interface ContentOrCommitments {
@@ -26,8 +25,10 @@ export function committedRecord<T extends ContentOrCommitments & { readonly id: 
 ): Omit<T, 'prompt' | 'output'> & { promptCommitment: string; outputCommitment?: string } {
   const { prompt, output, ...rest } = record;
   const salt = prompt !== undefined || output !== undefined ? recordSalt(requireKey(keyHex), record.id) : undefined;
-  const promptCommitment = prompt !== undefined && salt !== undefined ? contentCommitment(salt, prompt) : record.promptCommitment;
-  const outputCommitment = output !== undefined && salt !== undefined ? contentCommitment(salt, output) : record.outputCommitment;
+  const promptCommitment =
+    prompt !== undefined && salt !== undefined ? contentCommitment(salt, prompt) : record.promptCommitment;
+  const outputCommitment =
+    output !== undefined && salt !== undefined ? contentCommitment(salt, output) : record.outputCommitment;
   // The schema guarantees exactly one of prompt / promptCommitment.
   if (promptCommitment === undefined) throw new Error('a record needs a prompt or a promptCommitment');
   return { ...rest, promptCommitment, ...(outputCommitment === undefined ? {} : { outputCommitment }) };

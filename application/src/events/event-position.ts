@@ -45,7 +45,10 @@ export class EventSequencer {
       this.next = 0;
     }
     const position = { blockNumber, ordinal: this.next++ };
-    const seen = this.after !== undefined && (blockNumber < this.after.blockNumber || (blockNumber === this.after.blockNumber && position.ordinal <= this.after.ordinal));
+    const seen =
+      this.after !== undefined &&
+      (blockNumber < this.after.blockNumber ||
+        (blockNumber === this.after.blockNumber && position.ordinal <= this.after.ordinal));
     return { position, seen };
   }
 

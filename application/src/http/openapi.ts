@@ -12,7 +12,10 @@ export const problemSchema = z
     status: z.number().int(),
     detail: z.string(),
     instance: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('the failing fields (400 and 422)'),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('the failing fields (400 and 422)'),
   })
   .describe('RFC 9457 problem details');
 
@@ -29,7 +32,11 @@ const REFUSALS: Record<number, string> = {
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', reused: 'inline' }) as JsonObject;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    reused: 'inline',
+  }) as JsonObject;
   return rest;
 }
 
@@ -51,7 +58,13 @@ function operation(route: AnyRouteDefinition): JsonObject {
   for (const [status, response] of Object.entries(route.responses)) {
     responses[status] = {
       description: response.description,
-      ...(response.schema ? { content: { [response.contentType ?? 'application/json']: { schema: jsonSchema(response.schema, 'output') } } } : {}),
+      ...(response.schema
+        ? {
+            content: {
+              [response.contentType ?? 'application/json']: { schema: jsonSchema(response.schema, 'output') },
+            },
+          }
+        : {}),
     };
   }
   const refusals = new Set([400, 401, 403, 429, 503, ...(route.body ? [413] : []), ...(route.refusals ?? [])]);
@@ -69,7 +82,11 @@ function operation(route: AnyRouteDefinition): JsonObject {
     tags: [route.tag],
     'x-roles': route.roles,
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
+    ...(route.body
+      ? {
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } },
+        }
+      : {}),
     responses,
   };
 }
@@ -77,29 +94,51 @@ function operation(route: AnyRouteDefinition): JsonObject {
 /** Operations outside /api/v1 that need no API key. */
 function operationsPaths(): Record<string, JsonObject> {
   const plain = (summary: string, description: string, content?: JsonObject): JsonObject => ({
-    get: { summary, tags: ['operations'], security: [], responses: { 200: { description, ...(content ? { content } : {}) } } },
+    get: {
+      summary,
+      tags: ['operations'],
+      security: [],
+      responses: { 200: { description, ...(content ? { content } : {}) } },
+    },
   });
   return {
     '/healthz': plain('Process health', 'The process is up', { 'application/json': { schema: { type: 'object' } } }),
     '/readyz': {
       get: {
-        summary: "Readiness: the org's peer answers",
+        summary: "Readiness: the org's peer answers and the auditor-read log takes entries",
         tags: ['operations'],
         security: [],
         responses: {
-          200: { description: 'Ready', content: { 'application/json': { schema: { type: 'object' } } } },
-          503: { description: 'The peer does not answer', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+          200: {
+            description:
+              'Ready; `readLog` reports the auditor-read log: its anchoring on the ledger and any gaps found at start-up',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+          503: {
+            description:
+              'The peer does not answer, or the auditor-read log has not been compared with its ledger anchor yet',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
         },
       },
     },
-    '/metrics': plain('Prometheus metrics', 'Prometheus text exposition format', { 'text/plain': { schema: { type: 'string' } } }),
-    '/openapi.json': plain('This document', 'OpenAPI 3.1 document', { 'application/json': { schema: { type: 'object' } } }),
-    '/docs': plain('Rendered API documentation', 'HTML page (Swagger UI, served from the app)', { 'text/html': { schema: { type: 'string' } } }),
+    '/metrics': plain('Prometheus metrics', 'Prometheus text exposition format', {
+      'text/plain': { schema: { type: 'string' } },
+    }),
+    '/openapi.json': plain('This document', 'OpenAPI 3.1 document', {
+      'application/json': { schema: { type: 'object' } },
+    }),
+    '/docs': plain('Rendered API documentation', 'HTML page (Swagger UI, served from the app)', {
+      'text/html': { schema: { type: 'string' } },
+    }),
   };
 }
 
 /** The OpenAPI 3.1 document of the REST API, generated from the same route definitions that validate requests. */
-export function openApiDocument(routes: readonly AnyRouteDefinition[], info: { title: string; version: string; org: string }): JsonObject {
+export function openApiDocument(
+  routes: readonly AnyRouteDefinition[],
+  info: { title: string; version: string; org: string },
+): JsonObject {
   const paths: Record<string, JsonObject> = operationsPaths();
   for (const route of routes) {
     const path = `${API_BASE}${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
@@ -116,7 +155,13 @@ export function openApiDocument(routes: readonly AnyRouteDefinition[], info: { t
     security: [{ apiKey: [] }],
     paths,
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`aal_…`) issued by an admin; each key has one role.' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (`aal_…`) issued by an admin; each key has one role.',
+        },
+      },
       schemas: { Problem: jsonSchema(problemSchema, 'output') },
     },
   };

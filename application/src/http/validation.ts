@@ -1,16 +1,11 @@
+import { fieldViolations } from '@aal/ledger-contract';
 import type { z } from 'zod';
 import type { FieldError } from './problem';
 
-/** `usage.inputTokens`, `[3].id`: the same path notation the chaincode uses in its refusals. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`)).join('');
-}
-
-/** One {@link FieldError} per failing field; an unknown field is reported under its own name. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: 'unknown field' }))
-      : [{ field: fieldPath(issue.path), message: issue.message }],
-  );
+/**
+ * One {@link FieldError} per failing field, in the contract's path notation and wording (the same
+ * the chaincode uses in its refusals): an unknown field under its own name, a missing one as `is required`.
+ */
+export function fieldErrors(error: z.ZodError, input: unknown): FieldError[] {
+  return fieldViolations(error, input).map((violation) => ({ field: violation.path, message: violation.rule }));
 }

@@ -10,9 +10,15 @@ describe('certificateRequestPem', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const file = join(mkdtempSync(join(tmpdir(), 'aal-csr-')), 'request.pem');
     writeFileSync(file, certificateRequestPem(privateKey, publicKey, 'app-recorder'));
-    const text = execFileSync('openssl', ['req', '-in', file, '-noout', '-verify', '-subject'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const text = execFileSync('openssl', ['req', '-in', file, '-noout', '-verify', '-subject'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(text).toMatch(/subject=CN\s*=\s*app-recorder/);
-    const verify = execFileSync('openssl', ['req', '-in', file, '-noout', '-verify'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const verify = execFileSync('openssl', ['req', '-in', file, '-noout', '-verify'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(verify + text).not.toMatch(/fail/i);
   });
 });

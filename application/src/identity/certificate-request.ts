@@ -11,7 +11,12 @@ import { sign, type KeyObject } from 'node:crypto';
  */
 export function certificateRequestPem(privateKey: KeyObject, publicKey: KeyObject, commonName: string): string {
   const subject = sequence(set(sequence(oid('2.5.4.3'), utf8String(commonName))));
-  const info = sequence(integer0(), subject, publicKey.export({ type: 'spki', format: 'der' }), tagged(0xa0, Buffer.alloc(0)));
+  const info = sequence(
+    integer0(),
+    subject,
+    publicKey.export({ type: 'spki', format: 'der' }),
+    tagged(0xa0, Buffer.alloc(0)),
+  );
   // node signs EC keys with a DER-encoded ECDSA-Sig-Value, as X.509 wants.
   const signature = sign('sha256', info, privateKey);
   const request = sequence(info, sequence(oid('1.2.840.10045.4.3.2')), bitString(signature));
@@ -26,7 +31,8 @@ function length(n: number): Buffer {
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
 
-const tagged = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), length(content.length), content]);
+const tagged = (tag: number, content: Buffer): Buffer =>
+  Buffer.concat([Buffer.from([tag]), length(content.length), content]);
 const sequence = (...items: Buffer[]): Buffer => tagged(0x30, Buffer.concat(items));
 const set = (...items: Buffer[]): Buffer => tagged(0x31, Buffer.concat(items));
 const utf8String = (text: string): Buffer => tagged(0x0c, Buffer.from(text, 'utf8'));

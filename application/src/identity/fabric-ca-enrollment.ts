@@ -30,7 +30,10 @@ export class EnrollmentError extends Error {
  */
 export async function enrollWithFabricCa(enrollment: EnrollmentRequest): Promise<EnrolledIdentity> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const body = JSON.stringify({ certificate_request: certificateRequestPem(privateKey, publicKey, enrollment.enrollmentId), caname: enrollment.caName });
+  const body = JSON.stringify({
+    certificate_request: certificateRequestPem(privateKey, publicKey, enrollment.enrollmentId),
+    caname: enrollment.caName,
+  });
   const url = new URL('/api/v1/enroll', enrollment.caUrl);
   const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const call = request(
@@ -48,11 +51,19 @@ export async function enrollWithFabricCa(enrollment: EnrollmentRequest): Promise
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
       },
     );
     call.on('timeout', () => call.destroy(new EnrollmentError(`the CA at ${url.origin} did not answer within 10 s`)));
-    call.on('error', (error) => reject(error instanceof EnrollmentError ? error : new EnrollmentError(`cannot reach the CA at ${url.origin}: ${error.message}`)));
+    call.on('error', (error) =>
+      reject(
+        error instanceof EnrollmentError
+          ? error
+          : new EnrollmentError(`cannot reach the CA at ${url.origin}: ${error.message}`),
+      ),
+    );
     call.end(body);
   });
   let parsed: { success?: boolean; result?: { Cert?: string }; errors?: { message?: string }[] };
@@ -63,9 +74,15 @@ export async function enrollWithFabricCa(enrollment: EnrollmentRequest): Promise
   }
   const certificate = parsed.result?.Cert;
   if (answer.status !== 201 && answer.status !== 200) {
-    throw new EnrollmentError(`enrolling ${enrollment.enrollmentId} failed (${answer.status}): ${(parsed.errors ?? []).map((error) => error.message).join('; ')}`);
+    // The CA answers a used-up secret like a wrong one (401), and says which only in its own log.
+    const hint =
+      answer.status === 401 ? ' (a wrong secret, or one already used: secrets enroll a fixed number of times)' : '';
+    throw new EnrollmentError(
+      `enrolling ${enrollment.enrollmentId} failed (${answer.status}): ${(parsed.errors ?? []).map((error) => error.message).join('; ')}${hint}`,
+    );
   }
-  if (parsed.success !== true || certificate === undefined) throw new EnrollmentError(`enrolling ${enrollment.enrollmentId}: the CA returned no certificate`);
+  if (parsed.success !== true || certificate === undefined)
+    throw new EnrollmentError(`enrolling ${enrollment.enrollmentId}: the CA returned no certificate`);
   return {
     certificatePem: Buffer.from(certificate, 'base64').toString('utf8'),
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -60,7 +60,9 @@ describe('gatewaySigning', () => {
     const native = gatewaySigning(p256.privateKey);
     expect(native.hash).toBe(hash.none);
     const message = Buffer.from('transaction');
-    expect(verify('sha256', message, p256.publicKey, Buffer.from(await native.signer(native.hash(message))))).toBe(true);
+    expect(verify('sha256', message, p256.publicKey, Buffer.from(await native.signer(native.hash(message))))).toBe(
+      true,
+    );
     const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     expect(gatewaySigning(p384.privateKey).hash).toBe(hash.sha256);
   });

@@ -1,8 +1,13 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROLES } from '../auth/role';
+import { ROLES } from '@aal/ledger-contract';
 import type { GatewayProfile, IdentityFiles } from '../config';
-import { enrollWithFabricCa, EnrollmentError, type EnrolledIdentity, type EnrollmentRequest } from './fabric-ca-enrollment';
+import {
+  enrollWithFabricCa,
+  EnrollmentError,
+  type EnrolledIdentity,
+  type EnrollmentRequest,
+} from './fabric-ca-enrollment';
 
 /** Enrollment secrets the network hands the app: `{ "<role>": { "enrollmentId", "secret" } }`. */
 type EnrollmentSecrets = Record<string, { enrollmentId: string; secret: string }>;
@@ -12,6 +17,11 @@ type EnrollmentSecrets = Record<string, { enrollmentId: string; secret: string }
  * start each is enrolled from the org's Fabric CA with the secret the network registered it with;
  * later starts reuse the wallet. Returns the profile with its identities pointing into the wallet.
  * Profiles without an `enrollment` section (e.g. written by hand) keep their identities as given.
+ *
+ * A secret is good for one enrollment by the app (the CA refuses more): once a role's key and
+ * certificate are in the wallet, its entry leaves the hand-over file, and the file goes when no
+ * entry is left, so no copy of a secret outlives its use (a file left by an earlier version, whose
+ * roles are all in the wallet already, goes too).
  */
 export async function walletIdentities(
   profile: GatewayProfile,
@@ -32,7 +42,11 @@ export async function walletIdentities(
     if (!existsSync(certificate) || !existsSync(join(keyDir, 'key.pem'))) {
       secrets ??= readSecrets(enrollment.secretsFile);
       const user = secrets[role];
-      if (user === undefined) throw new EnrollmentError(`${enrollment.secretsFile} holds no enrollment secret for role '${role}'`);
+      if (user === undefined)
+        throw new EnrollmentError(
+          `${enrollment.secretsFile} holds no enrollment secret for role '${role}' (each secret enrolls once; ` +
+            'restore the wallet, or have the org CA registrar issue a new one: docs/operations.md)',
+        );
       const identity = await enroll({
         caUrl: enrollment.caUrl,
         caName: enrollment.caName,
@@ -44,13 +58,36 @@ export async function walletIdentities(
       writeFileSync(join(keyDir, 'key.pem'), identity.privateKeyPem, { mode: 0o600 });
       writeFileSync(certificate, identity.certificatePem, { mode: 0o600 });
       enrolled.push(role);
+      secrets = without(secrets, [role]);
+      writeSecrets(enrollment.secretsFile, secrets);
     }
     identities[role] = { certificate, keyDir };
+  }
+  // Every role is in the wallet now: nothing in the hand-over file is needed any more.
+  if (existsSync(enrollment.secretsFile)) {
+    writeSecrets(enrollment.secretsFile, without(readSecrets(enrollment.secretsFile), ROLES));
   }
   return { profile: { ...profile, identities }, enrolled };
 }
 
 function readSecrets(file: string): EnrollmentSecrets {
-  if (!existsSync(file)) throw new EnrollmentError(`no enrollment secrets at ${file}: the wallet is empty and the app cannot enroll`);
+  if (!existsSync(file))
+    throw new EnrollmentError(`no enrollment secrets at ${file}: the wallet is empty and the app cannot enroll`);
   return JSON.parse(readFileSync(file, 'utf8')) as EnrollmentSecrets;
+}
+
+function without(secrets: EnrollmentSecrets, roles: readonly string[]): EnrollmentSecrets {
+  return Object.fromEntries(Object.entries(secrets).filter(([role]) => !roles.includes(role)));
+}
+
+/** Rewrites the hand-over file with what is left (atomically, 0600), or deletes it when nothing is. */
+function writeSecrets(file: string, secrets: EnrollmentSecrets): void {
+  if (Object.keys(secrets).length === 0) {
+    rmSync(file, { force: true });
+    return;
+  }
+  const temporary = `${file}.${process.pid}.tmp`;
+  rmSync(temporary, { force: true });
+  writeFileSync(temporary, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: 'wx' });
+  renameSync(temporary, file);
 }

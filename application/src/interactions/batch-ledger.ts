@@ -1,6 +1,6 @@
-import type { BatchListing } from '@aal/chaincode/dist/batches/batch-indexes';
+import { TRANSACTIONS, type BatchFilter } from '@aal/ledger-contract';
+import type { LedgerPage } from '../ledger/ledger-answers';
 import type { LedgerClient } from '../ledger/ledger-client';
-import type { InteractionFilter } from './interaction-ledger';
 
 /**
  * The Batches contract as the application calls it (docs/chaincode-api.md "Contract Batches"): many
@@ -14,7 +14,12 @@ export interface BatchSummary {
   readonly txTime: string;
   readonly root: string;
   readonly size: number;
-  readonly alreadyRecorded: readonly { readonly index: number; readonly id: string; readonly batchId: string; readonly leafIndex: number }[];
+  readonly alreadyRecorded: readonly {
+    readonly index: number;
+    readonly id: string;
+    readonly batchId: string;
+    readonly leafIndex: number;
+  }[];
 }
 
 export interface RecordedBatch {
@@ -23,26 +28,57 @@ export interface RecordedBatch {
   readonly blockNumber: bigint;
 }
 
-/** Writes up to 1000 records under one Merkle root (all or nothing; write-once by id). */
-export async function recordBatch(ledger: LedgerClient, channel: string, records: readonly object[]): Promise<RecordedBatch> {
-  const submitted = await ledger.submit(channel, 'Batches:RecordBatch', [JSON.stringify(records)], { idempotent: true });
-  return { summary: JSON.parse(submitted.result) as BatchSummary, transactionId: submitted.transactionId, blockNumber: submitted.blockNumber };
+/** A batch in a query page: the header without its ids. */
+export interface BatchListing {
+  readonly batchId: string;
+  readonly org: string;
+  readonly recordedBy: string;
+  readonly txTime: string;
+  readonly size: number;
+  readonly root: string;
+}
+
+/** Writes up to `LIMITS.merkleBatchRecords` records under one Merkle root (all or nothing; write-once by id). */
+export async function recordBatch(
+  ledger: LedgerClient,
+  channel: string,
+  records: readonly object[],
+): Promise<RecordedBatch> {
+  const submitted = await ledger.submit(channel, TRANSACTIONS.recordBatch, [JSON.stringify(records)], {
+    idempotent: true,
+  });
+  return {
+    summary: JSON.parse(submitted.result) as BatchSummary,
+    transactionId: submitted.transactionId,
+    blockNumber: submitted.blockNumber,
+  };
 }
 
 /** The batch header: org, time, size, root and the record ids in leaf order. */
-export async function getBatch(ledger: LedgerClient, channel: string, batchId: string): Promise<Record<string, unknown>> {
-  return JSON.parse(await ledger.evaluate(channel, 'Batches:GetBatch', [batchId])) as Record<string, unknown>;
+export async function getBatch(
+  ledger: LedgerClient,
+  channel: string,
+  batchId: string,
+): Promise<Record<string, unknown>> {
+  return JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getBatch, [batchId])) as Record<string, unknown>;
 }
 
 /** A batched record's inclusion proof, computed by the chaincode from the stored batch. */
-export async function getInclusionProof(ledger: LedgerClient, channel: string, id: string): Promise<Record<string, unknown>> {
-  return JSON.parse(await ledger.evaluate(channel, 'Batches:GetInclusionProof', [id])) as Record<string, unknown>;
+export async function getInclusionProof(
+  ledger: LedgerClient,
+  channel: string,
+  id: string,
+): Promise<Record<string, unknown>> {
+  return JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getInclusionProof, [id])) as Record<string, unknown>;
 }
 
-/** A batch in a query page: the header without its ids (as the chaincode defines it). */
-export type { BatchListing };
-
 /** One page of batches by org or by a value inside them (same filter as `QueryInteractions`). */
-export async function queryBatches(ledger: LedgerClient, channel: string, filter: InteractionFilter): Promise<{ records: BatchListing[]; bookmark: string }> {
-  return JSON.parse(await ledger.evaluate(channel, 'Batches:QueryBatches', [JSON.stringify(filter)])) as { records: BatchListing[]; bookmark: string };
+export async function queryBatches(
+  ledger: LedgerClient,
+  channel: string,
+  filter: BatchFilter,
+): Promise<LedgerPage<BatchListing>> {
+  return JSON.parse(
+    await ledger.evaluate(channel, TRANSACTIONS.queryBatches, [JSON.stringify(filter)]),
+  ) as LedgerPage<BatchListing>;
 }

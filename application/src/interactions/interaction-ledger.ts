@@ -1,44 +1,15 @@
+import {
+  TRANSACTIONS,
+  type InteractionFilter,
+  type StoredAnnotation,
+  type StoredInteraction,
+} from '@aal/ledger-contract';
 import type { LedgerClient } from '../ledger/ledger-client';
 
 /**
  * The Interactions contract as the application calls it (docs/chaincode-api.md): JSON in, JSON out,
  * nothing about HTTP. Records pass through as the chaincode wrote them.
  */
-
-/** An interaction as the ledger stores it; the fields the application itself reads are typed. */
-export interface StoredInteraction {
-  readonly id: string;
-  readonly org: string;
-  readonly txId: string;
-  readonly txTime: string;
-  readonly requestModel: string;
-  readonly applicationId: string;
-  readonly actorRef?: string;
-  readonly subjectRef?: string;
-  readonly promptCommitment: string;
-  readonly outputCommitment?: string;
-  readonly usage: { readonly inputTokens: number; readonly outputTokens: number; readonly cacheReadTokens?: number; readonly reasoningTokens?: number };
-  readonly cost: { readonly status: 'priced' | 'unpriced' | 'provider'; readonly amountMinor?: number; readonly currency?: string };
-  readonly consentCheck?: { readonly allowed: boolean; readonly consentId?: string; readonly reason: string };
-  readonly [field: string]: unknown;
-}
-
-/** The access paths of `QueryInteractions`. */
-export const INTERACTION_QUERY_KEYS = ['org', 'requestModel', 'actorRef', 'subjectRef', 'consentId', 'applicationId'] as const;
-export type InteractionQueryKey = (typeof INTERACTION_QUERY_KEYS)[number];
-
-/** The chaincode's largest page. */
-export const MAX_INTERACTION_PAGE_SIZE = 1000;
-
-export interface InteractionFilter {
-  readonly by: InteractionQueryKey;
-  readonly value: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly order?: 'asc' | 'desc';
-  readonly pageSize?: number;
-  readonly bookmark?: string;
-}
 
 export interface InteractionPage {
   readonly records: readonly StoredInteraction[];
@@ -54,33 +25,60 @@ export interface RecordedInteractions {
 }
 
 /** Writes one record (write-once by id, so the submit is safe to repeat). */
-export async function recordInteraction(ledger: LedgerClient, channel: string, record: object): Promise<RecordedInteractions> {
-  const submitted = await ledger.submit(channel, 'Interactions:RecordInteraction', [JSON.stringify(record)], { idempotent: true });
-  return { records: [JSON.parse(submitted.result) as StoredInteraction], transactionId: submitted.transactionId, blockNumber: submitted.blockNumber };
+export async function recordInteraction(
+  ledger: LedgerClient,
+  channel: string,
+  record: object,
+): Promise<RecordedInteractions> {
+  const submitted = await ledger.submit(channel, TRANSACTIONS.recordInteraction, [JSON.stringify(record)], {
+    idempotent: true,
+  });
+  return {
+    records: [JSON.parse(submitted.result) as StoredInteraction],
+    transactionId: submitted.transactionId,
+    blockNumber: submitted.blockNumber,
+  };
 }
 
-/** Writes up to 500 records in one transaction (all or nothing; write-once by id). */
-export async function recordInteractions(ledger: LedgerClient, channel: string, records: readonly object[]): Promise<RecordedInteractions> {
-  const submitted = await ledger.submit(channel, 'Interactions:RecordInteractions', [JSON.stringify(records)], { idempotent: true });
+/** Writes up to `LIMITS.interactionBatchRecords` records in one transaction (all or nothing; write-once by id). */
+export async function recordInteractions(
+  ledger: LedgerClient,
+  channel: string,
+  records: readonly object[],
+): Promise<RecordedInteractions> {
+  const submitted = await ledger.submit(channel, TRANSACTIONS.recordInteractions, [JSON.stringify(records)], {
+    idempotent: true,
+  });
   const { records: stored } = JSON.parse(submitted.result) as { records: StoredInteraction[] };
   return { records: stored, transactionId: submitted.transactionId, blockNumber: submitted.blockNumber };
 }
 
 /** One interaction; the chaincode answers NOT_FOUND for another org's record unless the caller is an auditor. */
 export async function getInteraction(ledger: LedgerClient, channel: string, id: string): Promise<StoredInteraction> {
-  return JSON.parse(await ledger.evaluate(channel, 'Interactions:GetInteraction', [id])) as StoredInteraction;
+  return JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getInteraction, [id])) as StoredInteraction;
 }
 
 /** One page of a query. */
-export async function queryInteractions(ledger: LedgerClient, channel: string, filter: InteractionFilter): Promise<InteractionPage> {
-  return JSON.parse(await ledger.evaluate(channel, 'Interactions:QueryInteractions', [JSON.stringify(filter)])) as InteractionPage;
+export async function queryInteractions(
+  ledger: LedgerClient,
+  channel: string,
+  filter: InteractionFilter,
+): Promise<InteractionPage> {
+  return JSON.parse(
+    await ledger.evaluate(channel, TRANSACTIONS.queryInteractions, [JSON.stringify(filter)]),
+  ) as InteractionPage;
 }
 
 /**
  * Every page of a query, fetched one at a time as the consumer asks for the next: at most one page
  * is held, however many records match.
  */
-export async function* interactionPages(ledger: LedgerClient, channel: string, filter: Omit<InteractionFilter, 'bookmark'>, bookmark = ''): AsyncGenerator<InteractionPage> {
+export async function* interactionPages(
+  ledger: LedgerClient,
+  channel: string,
+  filter: Omit<InteractionFilter, 'bookmark'>,
+  bookmark = '',
+): AsyncGenerator<InteractionPage> {
   let next = bookmark;
   do {
     const page = await queryInteractions(ledger, channel, { ...filter, ...(next === '' ? {} : { bookmark: next }) });
@@ -90,13 +88,33 @@ export async function* interactionPages(ledger: LedgerClient, channel: string, f
 }
 
 /** Adds an annotation (write-once by interaction and annotation id). */
-export async function annotateInteraction(ledger: LedgerClient, channel: string, interactionId: string, annotation: object): Promise<{ annotation: unknown; transactionId: string; blockNumber: bigint }> {
-  const submitted = await ledger.submit(channel, 'Interactions:AnnotateInteraction', [interactionId, JSON.stringify(annotation)], { idempotent: true });
-  return { annotation: JSON.parse(submitted.result) as unknown, transactionId: submitted.transactionId, blockNumber: submitted.blockNumber };
+export async function annotateInteraction(
+  ledger: LedgerClient,
+  channel: string,
+  interactionId: string,
+  annotation: object,
+): Promise<{ annotation: StoredAnnotation; transactionId: string; blockNumber: bigint }> {
+  const submitted = await ledger.submit(
+    channel,
+    TRANSACTIONS.annotateInteraction,
+    [interactionId, JSON.stringify(annotation)],
+    { idempotent: true },
+  );
+  return {
+    annotation: JSON.parse(submitted.result) as StoredAnnotation,
+    transactionId: submitted.transactionId,
+    blockNumber: submitted.blockNumber,
+  };
 }
 
 /** Every annotation of an interaction, oldest first. */
-export async function getAnnotations(ledger: LedgerClient, channel: string, interactionId: string): Promise<unknown[]> {
-  const { records } = JSON.parse(await ledger.evaluate(channel, 'Interactions:GetAnnotations', [interactionId])) as { records: unknown[] };
+export async function getAnnotations(
+  ledger: LedgerClient,
+  channel: string,
+  interactionId: string,
+): Promise<StoredAnnotation[]> {
+  const { records } = JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getAnnotations, [interactionId])) as {
+    records: StoredAnnotation[];
+  };
   return records;
 }

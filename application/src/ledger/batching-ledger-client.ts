@@ -1,10 +1,11 @@
+import { LIMITS, TRANSACTIONS } from '@aal/ledger-contract';
 import type { ChaincodeEventStream } from './chaincode-event';
 import type { EvaluateOptions, LedgerClient, SubmitOptions, SubmitResult } from './ledger-client';
 import { LedgerError } from './ledger-error';
 
 /** How single-record submits are gathered into batches (AAL_INTERACTION_BATCH_* in docs/operations.md). */
 export interface InteractionBatchingConfig {
-  /** Records per batch transaction; 1 turns batching off. At most 500 (the chaincode's limit). */
+  /** Records per batch transaction; 1 turns batching off. At most `LIMITS.interactionBatchRecords`. */
   readonly maxRecords: number;
   /** How long the first record of a batch waits for others before the batch is sent. */
   readonly lingerMs: number;
@@ -13,11 +14,10 @@ export interface InteractionBatchingConfig {
 /** Called when a batch is sent, with how many records it carries (for metrics). */
 export type BatchListener = (channel: string, records: number) => void;
 
-const SINGLE = 'Interactions:RecordInteraction';
-const BATCH = 'Interactions:RecordInteractions';
-/** Chaincode limits of `RecordInteractions`: 500 records, 1 MB of arguments; stay below the latter. */
-export const MAX_INTERACTION_BATCH_RECORDS = 500;
-const MAX_BATCH_ARGUMENT_BYTES = 1_000_000 - 16_384;
+const SINGLE = TRANSACTIONS.recordInteraction;
+const BATCH = TRANSACTIONS.recordInteractions;
+/** A batch stays one record's size below the contract's byte limit of `RecordInteractions`. */
+const MAX_BATCH_ARGUMENT_BYTES = LIMITS.interactionBatchBytes - LIMITS.interactionBytes;
 
 interface Waiting {
   readonly id: string;
@@ -55,7 +55,7 @@ interface OpenBatch {
  * @example
  * ```ts
  * const ledger = new BatchingLedgerClient(retrying, { maxRecords: 100, lingerMs: 10 });
- * await ledger.submit('hospital-a', 'Interactions:RecordInteraction', [JSON.stringify(record)], { idempotent: true });
+ * await ledger.submit('hospital-a', TRANSACTIONS.recordInteraction, [JSON.stringify(record)], { idempotent: true });
  * ```
  */
 export class BatchingLedgerClient implements LedgerClient {
@@ -66,18 +66,34 @@ export class BatchingLedgerClient implements LedgerClient {
     private readonly config: InteractionBatchingConfig,
     private readonly onBatch: BatchListener = () => undefined,
   ) {
-    if (!Number.isInteger(config.maxRecords) || config.maxRecords < 1 || config.maxRecords > MAX_INTERACTION_BATCH_RECORDS) {
-      throw new RangeError(`maxRecords must be a whole number from 1 to ${MAX_INTERACTION_BATCH_RECORDS}`);
+    if (
+      !Number.isInteger(config.maxRecords) ||
+      config.maxRecords < 1 ||
+      config.maxRecords > LIMITS.interactionBatchRecords
+    ) {
+      throw new RangeError(`maxRecords must be a whole number from 1 to ${LIMITS.interactionBatchRecords}`);
     }
-    if (!Number.isInteger(config.lingerMs) || config.lingerMs < 0) throw new RangeError('lingerMs must be a whole number ≥ 0');
+    if (!Number.isInteger(config.lingerMs) || config.lingerMs < 0)
+      throw new RangeError('lingerMs must be a whole number ≥ 0');
   }
 
-  submit(channel: string, transaction: string, args: readonly string[], options: SubmitOptions = {}): Promise<SubmitResult> {
+  submit(
+    channel: string,
+    transaction: string,
+    args: readonly string[],
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
     const json = args[0];
     const id = transaction === SINGLE && args.length === 1 && json !== undefined ? recordIdOf(json) : undefined;
     // Only plain, retry-safe single records are gathered; anything else (or a record whose id the
     // chaincode will refuse anyway) goes through unchanged.
-    if (this.config.maxRecords === 1 || id === undefined || json === undefined || options.transient !== undefined || options.idempotent !== true) {
+    if (
+      this.config.maxRecords === 1 ||
+      id === undefined ||
+      json === undefined ||
+      options.transient !== undefined ||
+      options.idempotent !== true
+    ) {
       return this.inner.submit(channel, transaction, args, options);
     }
     return new Promise<SubmitResult>((resolve, reject) => {
@@ -89,7 +105,12 @@ export class BatchingLedgerClient implements LedgerClient {
     return this.inner.evaluate(channel, transaction, args, options);
   }
 
-  evaluateSystem(channel: string, chaincode: 'qscc', transaction: string, args: readonly string[]): Promise<Uint8Array> {
+  evaluateSystem(
+    channel: string,
+    chaincode: 'qscc',
+    transaction: string,
+    args: readonly string[],
+  ): Promise<Uint8Array> {
     return this.inner.evaluateSystem(channel, chaincode, transaction, args);
   }
 
@@ -106,7 +127,9 @@ export class BatchingLedgerClient implements LedgerClient {
     for (const [channel, batch] of this.open) {
       clearTimeout(batch.timer);
       this.open.delete(channel);
-      const error = new LedgerError('unavailable', 'the application is shutting down; the record was not submitted', { transient: true });
+      const error = new LedgerError('unavailable', 'the application is shutting down; the record was not submitted', {
+        transient: true,
+      });
       for (const waiting of batch.waiting) waiting.reject(error);
     }
     this.inner.close();
@@ -119,7 +142,12 @@ export class BatchingLedgerClient implements LedgerClient {
       batch = undefined;
     }
     if (batch === undefined) {
-      batch = { waiting: [], ids: new Set(), bytes: 2, timer: setTimeout(() => this.send(channel), this.config.lingerMs) };
+      batch = {
+        waiting: [],
+        ids: new Set(),
+        bytes: 2,
+        timer: setTimeout(() => this.send(channel), this.config.lingerMs),
+      };
       this.open.set(channel, batch);
     }
     batch.waiting.push(waiting);
@@ -150,11 +178,16 @@ export class BatchingLedgerClient implements LedgerClient {
     }
     let submitted: SubmitResult;
     try {
-      submitted = await this.inner.submit(channel, BATCH, [`[${waiting.map((entry) => entry.json).join(',')}]`], { idempotent: true });
+      submitted = await this.inner.submit(channel, BATCH, [`[${waiting.map((entry) => entry.json).join(',')}]`], {
+        idempotent: true,
+      });
     } catch (error) {
       if (error instanceof LedgerError && !error.transient) {
         const half = Math.ceil(waiting.length / 2);
-        await Promise.all([this.submitBatch(channel, waiting.slice(0, half)), this.submitBatch(channel, waiting.slice(half))]);
+        await Promise.all([
+          this.submitBatch(channel, waiting.slice(0, half)),
+          this.submitBatch(channel, waiting.slice(half)),
+        ]);
       } else {
         for (const entry of waiting) entry.reject(error);
       }
@@ -163,14 +196,23 @@ export class BatchingLedgerClient implements LedgerClient {
     let records: unknown[];
     try {
       records = (JSON.parse(submitted.result) as { records: unknown[] }).records;
-      if (!Array.isArray(records) || records.length !== waiting.length) throw new Error(`expected ${waiting.length} records`);
+      if (!Array.isArray(records) || records.length !== waiting.length)
+        throw new Error(`expected ${waiting.length} records`);
     } catch (error) {
-      const failure = new LedgerError('internal', `RecordInteractions answered in an unexpected shape: ${String(error)}`, { cause: error });
+      const failure = new LedgerError(
+        'internal',
+        `RecordInteractions answered in an unexpected shape: ${String(error)}`,
+        { cause: error },
+      );
       for (const entry of waiting) entry.reject(failure);
       return;
     }
     for (const [index, entry] of waiting.entries()) {
-      entry.resolve({ result: JSON.stringify(records[index]), transactionId: submitted.transactionId, blockNumber: submitted.blockNumber });
+      entry.resolve({
+        result: JSON.stringify(records[index]),
+        transactionId: submitted.transactionId,
+        blockNumber: submitted.blockNumber,
+      });
     }
   }
 

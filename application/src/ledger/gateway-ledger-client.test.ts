@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { GatewayError } from '@hyperledger/fabric-gateway';
-import { fromChaincodeReason, invalidatedTransaction, toLedgerError } from './gateway-ledger-client';
+import { ContractError, ValidationError, encodeContractError, subjectErasedRefusal } from '@aal/ledger-contract';
+import { invalidatedTransaction, toLedgerError } from './gateway-ledger-client';
 
 function gatewayError(code: grpc.status, message: string, details: string[] = []): GatewayError {
   return new GatewayError({
@@ -11,33 +12,88 @@ function gatewayError(code: grpc.status, message: string, details: string[] = []
   });
 }
 
+/** An endorsement failure as the gateway reports a chaincode error: ABORTED, the chaincode's message wrapped in each detail. */
+function endorsementFailure(chaincodeMessage: string): GatewayError {
+  return gatewayError(
+    grpc.status.ABORTED,
+    '10 ABORTED: failed to endorse transaction, see attached details for more info',
+    [`chaincode response 500, ${chaincodeMessage}`, `chaincode response 500, ${chaincodeMessage}`],
+  );
+}
+
 describe('classifying ledger failures', () => {
-  it('maps the chaincode error codes to kinds, with the failing fields of INVALID_ARGUMENT', () => {
-    const invalid = fromChaincodeReason('INVALID_ARGUMENT: usage.inputTokens: must be a non-negative integer; [3].id: is required');
-    expect(invalid.kind).toBe('invalid-argument');
+  it('decodes the chaincode error payload: code to kind, its message, and the failing fields of INVALID_ARGUMENT', () => {
+    const invalid = toLedgerError(
+      endorsementFailure(
+        new ValidationError([
+          { path: 'usage.inputTokens', rule: 'must be at least 0' },
+          { path: '[3].id', rule: 'is required' },
+        ]).message,
+      ),
+    );
+    expect(invalid).toMatchObject({
+      kind: 'invalid-argument',
+      code: 'INVALID_ARGUMENT',
+      transient: false,
+      message: 'usage.inputTokens: must be at least 0; [3].id: is required',
+    });
     expect(invalid.violations).toEqual([
-      { field: 'usage.inputTokens', message: 'must be a non-negative integer' },
-      { field: '[3].id', message: 'is required' },
+      { path: 'usage.inputTokens', rule: 'must be at least 0' },
+      { path: '[3].id', rule: 'is required' },
     ]);
-    expect(fromChaincodeReason('NOT_FOUND: consent c1 does not exist').kind).toBe('not-found');
-    expect(fromChaincodeReason('CONFLICT: interaction i1 already exists with different content').kind).toBe('conflict');
-    expect(fromChaincodeReason('ACCESS_DENIED: access denied: role auditor').kind).toBe('forbidden');
-    expect(fromChaincodeReason('PRECONDITION_FAILED: dataset d1 has no consent').kind).toBe('precondition-failed');
-    expect(fromChaincodeReason('probe p1 already exists').kind).toBe('conflict');
-    expect(fromChaincodeReason('probe p1 does not exist').kind).toBe('not-found');
-    expect(fromChaincodeReason('id: must match ^x$').kind).toBe('rejected');
+    const kinds: [ContractError, string][] = [
+      [new ContractError({ code: 'NOT_FOUND', message: 'consent c1 does not exist' }), 'not-found'],
+      [
+        new ContractError({ code: 'CONFLICT', message: 'interaction i1 already exists with different content' }),
+        'conflict',
+      ],
+      [new ContractError({ code: 'ACCESS_DENIED', message: 'role auditor may not record' }), 'forbidden'],
+      [new ContractError({ code: 'PRECONDITION_FAILED', message: 'dataset d1 has no consent' }), 'precondition-failed'],
+    ];
+    for (const [refusal, kind] of kinds) {
+      expect(toLedgerError(endorsementFailure(refusal.message))).toMatchObject({
+        kind,
+        message: refusal.detail,
+        transient: false,
+      });
+    }
   });
 
-  it('reads the chaincode reason out of a gateway error', () => {
-    const error = toLedgerError(gatewayError(grpc.status.ABORTED, '10 ABORTED: failed to endorse', ['chaincode response 500, NOT_FOUND: probe x does not exist']));
-    expect(error).toMatchObject({ kind: 'not-found', message: 'probe x does not exist', transient: false });
+  it('keeps the reasons of a failed precondition, each naming its input', () => {
+    const reasons = [{ path: 'datasetArtifactIds[1]', reason: 'consent c1 does not cover model-training' }];
+    const error = toLedgerError(
+      endorsementFailure(
+        encodeContractError({ code: 'PRECONDITION_FAILED', message: 'training run r1 refused', reasons }),
+      ),
+    );
+    expect(error).toMatchObject({ kind: 'precondition-failed', message: 'training run r1 refused' });
+    expect(error.reasons).toEqual(reasons);
+    expect(toLedgerError(endorsementFailure(encodeContractError(subjectErasedRefusal('sub_1')))).reasons).toEqual([
+      { path: 'subjectRef', reason: 'erased' },
+    ]);
+  });
+
+  it('treats a chaincode failure without a payload as a final rejection with the chaincode’s text', () => {
+    const error = toLedgerError(endorsementFailure("You've asked to invoke a function that does not exist: Nope"));
+    expect(error).toMatchObject({
+      kind: 'rejected',
+      transient: false,
+      message: "You've asked to invoke a function that does not exist: Nope",
+    });
+    expect(error.code).toBeUndefined();
   });
 
   it('treats an unreachable or slow peer as transient and unavailable, and a refused identity as forbidden', () => {
     for (const code of [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED]) {
-      expect(toLedgerError(gatewayError(code, 'no connection'))).toMatchObject({ kind: 'unavailable', transient: true });
+      expect(toLedgerError(gatewayError(code, 'no connection'))).toMatchObject({
+        kind: 'unavailable',
+        transient: true,
+      });
     }
-    expect(toLedgerError(gatewayError(grpc.status.PERMISSION_DENIED, 'denied'))).toMatchObject({ kind: 'forbidden', transient: false });
+    expect(toLedgerError(gatewayError(grpc.status.PERMISSION_DENIED, 'denied'))).toMatchObject({
+      kind: 'forbidden',
+      transient: false,
+    });
     expect(toLedgerError(new Error('boom'))).toMatchObject({ kind: 'internal', transient: false });
   });
 

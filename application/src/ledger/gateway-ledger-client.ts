@@ -14,7 +14,8 @@ import type { GatewayProfile } from '../config';
 import { gatewaySigning } from '../identity/native-ecdsa-signer';
 import type { ChaincodeEventStream } from './chaincode-event';
 import type { EvaluateOptions, LedgerClient, SubmitOptions, SubmitResult, TransientData } from './ledger-client';
-import { LedgerError, type LedgerErrorKind, type LedgerFieldViolation } from './ledger-error';
+import { chaincodeRefusal } from './chaincode-refusal';
+import { LedgerError } from './ledger-error';
 
 /** Deadlines: queries are quick; a submit waits for ordering and commit. */
 const DEADLINES = { evaluateMs: 5_000, endorseMs: 15_000, submitMs: 5_000, commitStatusMs: 60_000 } as const;
@@ -70,7 +71,12 @@ export class GatewayLedgerClient implements LedgerClient {
     return { arguments: [...args], transientData: { ...transient }, endorsingOrganizations: [this.profile.mspId] };
   }
 
-  async submit(channel: string, transaction: string, args: readonly string[], options: SubmitOptions = {}): Promise<SubmitResult> {
+  async submit(
+    channel: string,
+    transaction: string,
+    args: readonly string[],
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
     try {
       const submitted = await this.contract(channel).submitAsync(transaction, this.proposal(args, options.transient));
       const status = await submitted.getStatus();
@@ -85,7 +91,12 @@ export class GatewayLedgerClient implements LedgerClient {
     }
   }
 
-  async evaluate(channel: string, transaction: string, args: readonly string[], options: EvaluateOptions = {}): Promise<string> {
+  async evaluate(
+    channel: string,
+    transaction: string,
+    args: readonly string[],
+    options: EvaluateOptions = {},
+  ): Promise<string> {
     try {
       const result = await this.contract(channel).evaluate(transaction, this.proposal(args, options.transient));
       return Buffer.from(result).toString('utf8');
@@ -94,9 +105,17 @@ export class GatewayLedgerClient implements LedgerClient {
     }
   }
 
-  async evaluateSystem(channel: string, chaincode: 'qscc', transaction: string, args: readonly string[]): Promise<Uint8Array> {
+  async evaluateSystem(
+    channel: string,
+    chaincode: 'qscc',
+    transaction: string,
+    args: readonly string[],
+  ): Promise<Uint8Array> {
     try {
-      return await this.gateway.getNetwork(channel).getContract(chaincode).evaluateTransaction(transaction, ...args);
+      return await this.gateway
+        .getNetwork(channel)
+        .getContract(chaincode)
+        .evaluateTransaction(transaction, ...args);
     } catch (error) {
       throw toLedgerError(error);
     }
@@ -105,7 +124,9 @@ export class GatewayLedgerClient implements LedgerClient {
   async chaincodeEvents(channel: string, startBlock: bigint | undefined): Promise<ChaincodeEventStream> {
     let events: CloseableAsyncIterable<GatewayChaincodeEvent>;
     try {
-      events = await this.gateway.getNetwork(channel).getChaincodeEvents(this.profile.chaincode, startBlock === undefined ? {} : { startBlock });
+      events = await this.gateway
+        .getNetwork(channel)
+        .getChaincodeEvents(this.profile.chaincode, startBlock === undefined ? {} : { startBlock });
     } catch (error) {
       throw toLedgerError(error);
     }
@@ -135,7 +156,12 @@ function chaincodeEventStream(events: CloseableAsyncIterable<GatewayChaincodeEve
     async *[Symbol.asyncIterator]() {
       try {
         for await (const event of events) {
-          yield { blockNumber: event.blockNumber, transactionId: event.transactionId, eventName: event.eventName, payload: decoder.decode(event.payload) };
+          yield {
+            blockNumber: event.blockNumber,
+            transactionId: event.transactionId,
+            eventName: event.eventName,
+            payload: decoder.decode(event.payload),
+          };
         }
       } catch (error) {
         if (!closed) throw toLedgerError(error);
@@ -143,8 +169,6 @@ function chaincodeEventStream(events: CloseableAsyncIterable<GatewayChaincodeEve
     },
   };
 }
-
-const CHAINCODE_MESSAGE = /chaincode response \d+, (.*)$/s;
 
 /** Fabric's validation codes for a transaction invalidated because a concurrent one changed what it read. */
 const READ_CONFLICT_CODES = new Set<number>([11 /* MVCC_READ_CONFLICT */, 12 /* PHANTOM_READ_CONFLICT */]);
@@ -156,18 +180,13 @@ export function invalidatedTransaction(transactionId: string, validationCode: nu
   return new LedgerError('rejected', message);
 }
 
-/** The chaincode's own reason, when the failure came from the chaincode. */
-export function chaincodeMessage(error: GatewayError): string | undefined {
-  const texts = [...error.details.map((detail) => detail.message), error.message];
-  for (const text of texts) {
-    const match = CHAINCODE_MESSAGE.exec(text);
-    if (match?.[1]) return match[1].trim();
-  }
-  return undefined;
-}
-
 /** gRPC codes that mean "not now" rather than "never": the peer, an endorser or the orderer did not answer in time. */
-const TRANSIENT_CODES = new Set<grpc.status>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
+const TRANSIENT_CODES = new Set<grpc.status>([
+  grpc.status.UNAVAILABLE,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.RESOURCE_EXHAUSTED,
+  grpc.status.ABORTED,
+]);
 
 /** Classifies a Gateway failure so the HTTP layer can answer 4xx/503 instead of 500. */
 export function toLedgerError(error: unknown): LedgerError {
@@ -175,57 +194,17 @@ export function toLedgerError(error: unknown): LedgerError {
   if (!(error instanceof GatewayError)) {
     return new LedgerError('internal', error instanceof Error ? error.message : String(error), { cause: error });
   }
-  const reason = chaincodeMessage(error);
-  if (reason !== undefined) return fromChaincodeReason(reason, error);
+  const refusal = chaincodeRefusal([...error.details.map((detail) => detail.message), error.message], error);
+  if (refusal !== undefined) return refusal;
   const code = error.code as grpc.status;
   if (code === grpc.status.PERMISSION_DENIED || /access denied|creator org unknown/i.test(error.message)) {
     return new LedgerError('forbidden', error.message, { cause: error });
   }
   if (TRANSIENT_CODES.has(code)) {
-    return new LedgerError('unavailable', `the ledger is unreachable: ${error.message}`, { cause: error, transient: true });
+    return new LedgerError('unavailable', `the ledger is unreachable: ${error.message}`, {
+      cause: error,
+      transient: true,
+    });
   }
   return new LedgerError('internal', error.message, { cause: error });
-}
-
-const CODED_REASON = /^(INVALID_ARGUMENT|NOT_FOUND|CONFLICT|ACCESS_DENIED|PRECONDITION_FAILED): (.*)$/s;
-
-const KIND_OF_CODE: Record<string, LedgerErrorKind> = {
-  INVALID_ARGUMENT: 'invalid-argument',
-  NOT_FOUND: 'not-found',
-  CONFLICT: 'conflict',
-  ACCESS_DENIED: 'forbidden',
-  PRECONDITION_FAILED: 'precondition-failed',
-};
-
-/**
- * Maps the chaincode's refusal to a kind. The domain contracts lead their messages with a code
- * (docs/chaincode-api.md); older messages (the probe contract's) are classified by their wording.
- */
-export function fromChaincodeReason(reason: string, cause?: unknown): LedgerError {
-  const coded = CODED_REASON.exec(reason);
-  if (coded?.[1] && coded[2] !== undefined) {
-    const kind = KIND_OF_CODE[coded[1]] ?? 'rejected';
-    const detail = coded[2].trim();
-    const violations = kind === 'invalid-argument' ? parseViolations(detail) : [];
-    return new LedgerError(kind, detail, { cause, violations });
-  }
-  return new LedgerError(kindOfUncodedReason(reason), reason, { cause });
-}
-
-/** `path: rule; path: rule` → one violation per failing field. */
-function parseViolations(detail: string): LedgerFieldViolation[] {
-  return detail
-    .split('; ')
-    .map((part) => {
-      const separator = part.indexOf(': ');
-      return separator < 0 ? { field: '', message: part } : { field: part.slice(0, separator).replace(/^\(root\)$/, ''), message: part.slice(separator + 2) };
-    })
-    .filter((violation) => violation.message !== '');
-}
-
-function kindOfUncodedReason(reason: string): LedgerErrorKind {
-  if (/does not exist|not found/i.test(reason)) return 'not-found';
-  if (/already exists|conflict/i.test(reason)) return 'conflict';
-  if (/access denied|not allowed|forbidden/i.test(reason)) return 'forbidden';
-  return 'rejected';
 }

@@ -10,7 +10,12 @@ export class InstrumentedLedgerClient implements LedgerClient {
     private readonly metrics: AppMetrics,
   ) {}
 
-  submit(channel: string, transaction: string, args: readonly string[], options?: SubmitOptions): Promise<SubmitResult> {
+  submit(
+    channel: string,
+    transaction: string,
+    args: readonly string[],
+    options?: SubmitOptions,
+  ): Promise<SubmitResult> {
     return this.timed('submit', transaction, () => this.inner.submit(channel, transaction, args, options));
   }
 
@@ -23,8 +28,15 @@ export class InstrumentedLedgerClient implements LedgerClient {
     return this.timed('evaluate', 'chaincodeEvents', () => this.inner.chaincodeEvents(channel, startBlock));
   }
 
-  evaluateSystem(channel: string, chaincode: 'qscc', transaction: string, args: readonly string[]): Promise<Uint8Array> {
-    return this.timed('evaluate', `${chaincode}:${transaction}`, () => this.inner.evaluateSystem(channel, chaincode, transaction, args));
+  evaluateSystem(
+    channel: string,
+    chaincode: 'qscc',
+    transaction: string,
+    args: readonly string[],
+  ): Promise<Uint8Array> {
+    return this.timed('evaluate', `${chaincode}:${transaction}`, () =>
+      this.inner.evaluateSystem(channel, chaincode, transaction, args),
+    );
   }
 
   ready(): Promise<boolean> {

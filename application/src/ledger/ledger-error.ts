@@ -1,3 +1,5 @@
+import type { ContractErrorCode, FieldViolation, RefusalReason } from '@aal/ledger-contract';
+
 /**
  * Why a ledger call failed, in terms the HTTP layer can map to a status code without knowing
  * anything about gRPC or Fabric.
@@ -5,9 +7,9 @@
 export type LedgerErrorKind =
   /** The chaincode refused the input's fields (`INVALID_ARGUMENT`); `violations` names them. */
   | 'invalid-argument'
-  /** The chaincode refused because a precondition does not hold (`PRECONDITION_FAILED`). */
+  /** The chaincode refused because a precondition does not hold (`PRECONDITION_FAILED`); `reasons` names them. */
   | 'precondition-failed'
-  /** The chaincode refused for another reason it gave. */
+  /** The chaincode refused without a coded reason, or the peers invalidated the transaction. */
   | 'rejected'
   | 'not-found'
   | 'conflict'
@@ -17,23 +19,25 @@ export type LedgerErrorKind =
   /** Anything else: a bug or a network state we do not understand. */
   | 'internal';
 
-/** One field the chaincode refused, with its rule. */
-export interface LedgerFieldViolation {
-  readonly field: string;
-  readonly message: string;
-}
-
 export interface LedgerErrorOptions {
   readonly cause?: unknown;
   /** A transient failure: the same call may succeed later (safe to repeat only if idempotent). */
   readonly transient?: boolean;
-  readonly violations?: readonly LedgerFieldViolation[];
+  /** The chaincode's error code, when the chaincode refused with a coded payload. */
+  readonly code?: ContractErrorCode;
+  readonly violations?: readonly FieldViolation[];
+  readonly reasons?: readonly RefusalReason[];
 }
 
 export class LedgerError extends Error {
   override readonly name = 'LedgerError';
   readonly transient: boolean;
-  readonly violations: readonly LedgerFieldViolation[];
+  /** The chaincode's code; `undefined` when the failure did not come from the chaincode. */
+  readonly code: ContractErrorCode | undefined;
+  /** `INVALID_ARGUMENT`: every failing field, as the chaincode named it. */
+  readonly violations: readonly FieldViolation[];
+  /** `PRECONDITION_FAILED` (and a few `NOT_FOUND`s): every failed precondition, with the input it is about. */
+  readonly reasons: readonly RefusalReason[];
 
   constructor(
     readonly kind: LedgerErrorKind,
@@ -42,6 +46,8 @@ export class LedgerError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.transient = options.transient ?? false;
+    this.code = options.code;
     this.violations = options.violations ?? [];
+    this.reasons = options.reasons ?? [];
   }
 }

@@ -22,12 +22,21 @@ export class RetryingLedgerClient implements LedgerClient {
     private readonly wait: (ms: number) => Promise<unknown> = (ms) => sleep(ms),
   ) {}
 
-  async submit(channel: string, transaction: string, args: readonly string[], options: SubmitOptions = {}): Promise<SubmitResult> {
+  async submit(
+    channel: string,
+    transaction: string,
+    args: readonly string[],
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.inner.submit(channel, transaction, args, options);
       } catch (error) {
-        const retry = options.idempotent === true && error instanceof LedgerError && error.transient && attempt < this.policy.maxAttempts;
+        const retry =
+          options.idempotent === true &&
+          error instanceof LedgerError &&
+          error.transient &&
+          attempt < this.policy.maxAttempts;
         if (!retry) throw error;
         this.onRetry(transaction, attempt, error);
         await this.wait(backoffDelay(this.policy, attempt));
@@ -43,7 +52,12 @@ export class RetryingLedgerClient implements LedgerClient {
     return this.inner.chaincodeEvents(channel, startBlock);
   }
 
-  evaluateSystem(channel: string, chaincode: 'qscc', transaction: string, args: readonly string[]): Promise<Uint8Array> {
+  evaluateSystem(
+    channel: string,
+    chaincode: 'qscc',
+    transaction: string,
+    args: readonly string[],
+  ): Promise<Uint8Array> {
     return this.inner.evaluateSystem(channel, chaincode, transaction, args);
   }
 

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { ROLES, type Role } from '../auth/role';
+import { ROLES, type Role } from '@aal/ledger-contract';
 import type { GatewayProfile, RetryConfig } from '../config';
 import { BatchingLedgerClient, type InteractionBatchingConfig } from './batching-ledger-client';
 import type { AppMetrics } from '../observability/metrics';
@@ -24,8 +24,12 @@ export function createRoleLedgerClients(
   const clients = {} as Record<Role, LedgerClient>;
   for (const role of ROLES) {
     const timed = new InstrumentedLedgerClient(new GatewayLedgerClient(profile, role, connection), metrics);
-    const retrying = new RetryingLedgerClient(timed, retry, (transaction) => metrics.ledgerRetries.inc({ transaction }));
-    clients[role] = new BatchingLedgerClient(retrying, batching, (channel, records) => metrics.interactionBatchRecords.observe({ channel }, records));
+    const retrying = new RetryingLedgerClient(timed, retry, (transaction) =>
+      metrics.ledgerRetries.inc({ transaction }),
+    );
+    clients[role] = new BatchingLedgerClient(retrying, batching, (channel, records) =>
+      metrics.interactionBatchRecords.observe({ channel }, records),
+    );
   }
   return clients;
 }

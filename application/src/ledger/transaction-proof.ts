@@ -37,7 +37,11 @@ function identity(bytes: Uint8Array): { mspId: string; subject: string; fingerpr
   const serialized = msp.SerializedIdentity.deserializeBinary(bytes);
   try {
     const certificate = new X509Certificate(Buffer.from(serialized.getIdBytes_asU8()));
-    return { mspId: serialized.getMspid(), subject: certificate.subject.replace(/\n/g, ', '), fingerprint: certificate.fingerprint256 };
+    return {
+      mspId: serialized.getMspid(),
+      subject: certificate.subject.replace(/\n/g, ', '),
+      fingerprint: certificate.fingerprint256,
+    };
   } catch {
     return { mspId: serialized.getMspid(), subject: '(not an X.509 identity)', fingerprint: '' };
   }
@@ -73,7 +77,9 @@ export function decodeTransactionProof(processedTransaction: Uint8Array, block: 
     channel: channelHeader.getChannelId(),
     blockNumber: String(blockNumber),
     validationCode: VALIDATION_CODES[processed.getValidationcode()] ?? String(processed.getValidationcode()),
-    timestamp: timestamp ? new Date(timestamp.getSeconds() * 1000 + Math.floor(timestamp.getNanos() / 1e6)).toISOString() : '',
+    timestamp: timestamp
+      ? new Date(timestamp.getSeconds() * 1000 + Math.floor(timestamp.getNanos() / 1e6)).toISOString()
+      : '',
     creatorMspId: creator.mspId,
     creatorSubject: creator.subject,
     creatorCertificateSha256: creator.fingerprint,

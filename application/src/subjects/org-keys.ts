@@ -1,3 +1,4 @@
+import { TRANSACTIONS } from '@aal/ledger-contract';
 import { randomBytes } from 'node:crypto';
 import type { LedgerClient } from '../ledger/ledger-client';
 
@@ -40,6 +41,9 @@ export class OrgKeys {
     let lookupPepper = this.newKey();
     // The chaincode refuses equal keys; with a CSPRNG this never happens, with a test generator it might.
     while (lookupPepper === contentKey) lookupPepper = this.newKey();
-    await this.admin.submit(channel, 'Subjects:InitOrgKeys', [], { idempotent: true, transient: { contentKey, lookupPepper } });
+    await this.admin.submit(channel, TRANSACTIONS.initOrgKeys, [], {
+      idempotent: true,
+      transient: { contentKey, lookupPepper },
+    });
   }
 }

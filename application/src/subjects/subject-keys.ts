@@ -1,3 +1,4 @@
+import { TRANSACTIONS, isSubjectErasedRefusal } from '@aal/ledger-contract';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError } from '../ledger/ledger-error';
 import type { OrgKeys } from './org-keys';
@@ -25,7 +26,9 @@ export class SubjectKeys {
     const cached = this.contentKeys.get(channel);
     if (cached !== undefined) return cached;
     await this.orgKeys.ensure(channel);
-    const { contentKey } = JSON.parse(await ledger.evaluate(channel, 'Subjects:GetOrgContentKey', [])) as { contentKey: string };
+    const { contentKey } = JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getOrgContentKey, [])) as {
+      contentKey: string;
+    };
     this.contentKeys.set(channel, contentKey);
     return contentKey;
   }
@@ -36,10 +39,17 @@ export class SubjectKeys {
    */
   async subjectKey(ledger: LedgerClient, channel: string, subjectRef: string): Promise<SubjectKeyState> {
     try {
-      const { subjectKey } = JSON.parse(await ledger.evaluate(channel, 'Subjects:GetSubjectKey', [subjectRef])) as { subjectKey: string };
+      const { subjectKey } = JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getSubjectKey, [subjectRef])) as {
+        subjectKey: string;
+      };
       return { state: 'active', subjectKey };
     } catch (error) {
-      if (error instanceof LedgerError && error.kind === 'not-found' && / erased$/.test(error.message)) return { state: 'erased' };
+      if (
+        error instanceof LedgerError &&
+        error.code !== undefined &&
+        isSubjectErasedRefusal({ code: error.code, reasons: error.reasons })
+      )
+        return { state: 'erased' };
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { TRANSACTIONS, type ErasureReceipt } from '@aal/ledger-contract';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LedgerClient } from '../ledger/ledger-client';
@@ -14,14 +15,6 @@ export function newSubjectRef(mspId: string): string {
 }
 
 /** The public receipt of an erasure, as the chaincode stores it. */
-export interface ErasureReceipt {
-  readonly subjectRef: string;
-  readonly org: string;
-  readonly erasedAt: string;
-  readonly erasedBy: string;
-  readonly txId: string;
-}
-
 /** How often and how patiently an erasure waits for other orgs' peers to see the purge before the receipt. */
 export interface ReceiptRetry {
   readonly attempts: number;
@@ -45,9 +38,13 @@ export class SubjectRegistry {
    * Maps `identifier` to a new random `subjectRef` and subject key, or answers the existing mapping
    * (`created: false`): the chaincode keeps the first registration, so a repeat is harmless.
    */
-  async register(ledger: LedgerClient, channel: string, identifier: string): Promise<{ subjectRef: string; created: boolean }> {
+  async register(
+    ledger: LedgerClient,
+    channel: string,
+    identifier: string,
+  ): Promise<{ subjectRef: string; created: boolean }> {
     await this.orgKeys.ensure(channel);
-    const submitted = await ledger.submit(channel, 'Subjects:RegisterSubject', [], {
+    const submitted = await ledger.submit(channel, TRANSACTIONS.registerSubject, [], {
       // Safe to repeat: the same identifier maps to the first subjectRef whatever is sent again.
       idempotent: true,
       transient: { identifier, subjectRef: newSubjectRef(this.mspId), subjectKey: randomKeyHex() },
@@ -57,7 +54,9 @@ export class SubjectRegistry {
 
   /** The `subjectRef` registered for `identifier`; `LedgerError` `not-found` when there is none. */
   async lookup(ledger: LedgerClient, channel: string, identifier: string): Promise<string> {
-    const answer = JSON.parse(await ledger.evaluate(channel, 'Subjects:LookupSubject', [], { transient: { identifier } })) as { subjectRef: string };
+    const answer = JSON.parse(
+      await ledger.evaluate(channel, TRANSACTIONS.lookupSubject, [], { transient: { identifier } }),
+    ) as { subjectRef: string };
     return answer.subjectRef;
   }
 
@@ -67,13 +66,16 @@ export class SubjectRegistry {
    * which they see only once the purge has committed there too: a `PRECONDITION_FAILED` is retried.
    */
   async erase(ledger: LedgerClient, channel: string, subjectRef: string): Promise<ErasureReceipt> {
-    await ledger.submit(channel, 'Subjects:EraseSubject', [subjectRef], { idempotent: true });
+    await ledger.submit(channel, TRANSACTIONS.eraseSubject, [subjectRef], { idempotent: true });
     for (let attempt = 1; ; attempt++) {
       try {
-        const submitted = await ledger.submit(channel, 'Subjects:RecordErasureReceipt', [subjectRef], { idempotent: true });
+        const submitted = await ledger.submit(channel, TRANSACTIONS.recordErasureReceipt, [subjectRef], {
+          idempotent: true,
+        });
         return JSON.parse(submitted.result) as ErasureReceipt;
       } catch (error) {
-        const notYet = error instanceof LedgerError && error.kind === 'precondition-failed' && attempt < this.receiptRetry.attempts;
+        const notYet =
+          error instanceof LedgerError && error.kind === 'precondition-failed' && attempt < this.receiptRetry.attempts;
         if (!notYet) throw error;
         await sleep(this.receiptRetry.delayMs);
       }
@@ -82,6 +84,6 @@ export class SubjectRegistry {
 
   /** The erasure receipt of `subjectRef`; `LedgerError` `not-found` when it was not erased. */
   async receipt(ledger: LedgerClient, channel: string, subjectRef: string): Promise<ErasureReceipt> {
-    return JSON.parse(await ledger.evaluate(channel, 'Subjects:GetErasureReceipt', [subjectRef])) as ErasureReceipt;
+    return JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getErasureReceipt, [subjectRef])) as ErasureReceipt;
   }
 }

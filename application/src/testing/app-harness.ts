@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { createApp } from '../app';
 import { AuditorReadLog } from '../audit-log/auditor-read-log';
 import { ApiKeyStore } from '../auth/api-key-store';
-import { ROLES, type Role } from '../auth/role';
+import { ROLES, type Role } from '@aal/ledger-contract';
 import type { RateLimitConfig } from '../config';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { createMetrics } from '../observability/metrics';
@@ -22,15 +22,25 @@ export interface AppHarness {
   readonly ledger: FakeLedger;
   readonly store: ApiKeyStore;
   readonly auditorReadLogPath: string;
+  readonly auditorReadLog: AuditorReadLog;
   readonly logLines: string[];
-  request(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    options?: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
-export async function startAppHarness(options: { rateLimit?: RateLimitConfig; bodyLimitBytes?: number } = {}): Promise<AppHarness> {
+export async function startAppHarness(
+  options: { rateLimit?: RateLimitConfig; bodyLimitBytes?: number } = {},
+): Promise<AppHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'aal-app-'));
   const store = new ApiKeyStore(join(dir, 'api-keys.json'));
-  const keys = Object.fromEntries(ROLES.map((role) => [role, store.create(`test-${role}`, role).key])) as Record<Role, string>;
+  const keys = Object.fromEntries(ROLES.map((role) => [role, store.create(`test-${role}`, role).key])) as Record<
+    Role,
+    string
+  >;
   const ledger = new FakeLedger();
   const ledgers = Object.fromEntries(ROLES.map((role) => [role, ledger.clientFor(role)])) as Record<Role, LedgerClient>;
   const logLines: string[] = [];
@@ -41,13 +51,16 @@ export async function startAppHarness(options: { rateLimit?: RateLimitConfig; bo
     },
   });
   const auditorReadLogPath = join(dir, 'auditor-reads.jsonl');
+  // Never anchored: the fake ledger holds no anchor of it.
+  const auditorReadLog = new AuditorReadLog({ path: auditorReadLogPath });
+  await auditorReadLog.reconcile(undefined);
   const app = createApp({
     org: 'HospitalA',
     mspId: 'HospitalAMSP',
     channels: ['hospital-a'],
     ledgers,
     apiKeys: store,
-    auditorReadLog: new AuditorReadLog(auditorReadLogPath),
+    auditorReadLog,
     metrics: createMetrics(),
     logger: pino({ level: 'info', redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' } }, sink),
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
@@ -63,6 +76,7 @@ export async function startAppHarness(options: { rateLimit?: RateLimitConfig; bo
     ledger,
     store,
     auditorReadLogPath,
+    auditorReadLog,
     logLines,
     request: (method, path, { key, body, rawBody, headers = {} } = {}) =>
       fetch(`${url}${path}`, {
@@ -77,6 +91,8 @@ export async function startAppHarness(options: { rateLimit?: RateLimitConfig; bo
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // A stream's closing entry is written after its answer ended.
+      await auditorReadLog.settled();
       rmSync(dir, { recursive: true, force: true });
     },
   };

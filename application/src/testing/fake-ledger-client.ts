@@ -1,5 +1,7 @@
 import type { ChaincodeEvent, ChaincodeEventStream } from '../ledger/chaincode-event';
 import type { LedgerClient, SubmitOptions, SubmitResult } from '../ledger/ledger-client';
+import { ContractError } from '@aal/ledger-contract';
+import { chaincodeRefusal } from '../ledger/chaincode-refusal';
 import { LedgerError } from '../ledger/ledger-error';
 
 /** One call a fake received, with the identity (role) it was made as. */
@@ -13,22 +15,26 @@ export interface RecordedLedgerCall {
   readonly options?: SubmitOptions;
 }
 
-/** Answers a transaction the fake does not implement itself: the chaincode's result text, or throws its refusal. */
+/**
+ * Answers a transaction as the chaincode would: its result text, or throws its refusal as the
+ * chaincode does (a {@link ContractError}, whose message is the coded payload).
+ */
 export type FakeTransactionHandler = (call: RecordedLedgerCall) => string;
 
 /**
- * In-memory stand-in for the org's peer, for unit tests only: implements the probe transactions
- * with the chaincode's duplicate/not-found behaviour, answers other transactions from scripted
- * {@link FakeLedger.handlers}, streams {@link FakeLedger.events}, records every call, and can be told to fail.
+ * In-memory stand-in for the org's peer, for unit tests only: answers transactions from scripted
+ * {@link FakeLedger.handlers}, streams {@link FakeLedger.events}, records every call, and can be told
+ * to fail. A chaincode refusal (a handler's or a queued {@link ContractError}) reaches the caller the
+ * way the gateway client delivers a real one: the payload wrapped in the gateway's text, decoded by
+ * the same code. A transaction without a handler is refused as fabric-contract-api refuses an unknown one.
  */
 export class FakeLedger {
   readonly calls: RecordedLedgerCall[] = [];
-  readonly probes = new Map<string, string>();
-  /** Failures handed out, in order, by the next calls (any role, any operation). */
+  /** Failures handed out, in order, by the next calls (any role, any operation); a ContractError as the chaincode's refusal. */
   readonly failures: Error[] = [];
   reachable = true;
   systemAnswers: Uint8Array[] = [];
-  /** Scripted answers by transaction name (e.g. `Consents:GetConsent`), for everything but probes. */
+  /** Scripted answers by transaction name (e.g. `TRANSACTIONS.getConsent`). */
   readonly handlers = new Map<string, FakeTransactionHandler>();
   /** Chaincode events on the ledger, in ledger order; streams deliver those from their start block on, then new ones. */
   readonly events: ChaincodeEvent[] = [];
@@ -46,15 +52,17 @@ export class FakeLedger {
   /** A {@link LedgerClient} that acts as `role` on this ledger. */
   clientFor(role: string): LedgerClient {
     return {
-      submit: (channel, transaction, args, options) => this.submit({ role, operation: 'submit', channel, transaction, args, options }),
-      evaluate: (channel, transaction, args, options) => this.evaluate({ role, operation: 'evaluate', channel, transaction, args, options }),
+      submit: (channel, transaction, args, options) =>
+        this.submit({ role, operation: 'submit', channel, transaction, args, options }),
+      evaluate: (channel, transaction, args, options) =>
+        this.evaluate({ role, operation: 'evaluate', channel, transaction, args, options }),
       chaincodeEvents: (_channel, startBlock) => {
-        const failure = this.failures.shift();
+        const failure = this.nextFailure();
         return failure ? Promise.reject(failure) : Promise.resolve(this.eventStream(startBlock));
       },
       evaluateSystem: (channel, _chaincode, transaction, args) => {
         this.calls.push({ role, operation: 'evaluateSystem', channel, transaction, args });
-        const failure = this.failures.shift();
+        const failure = this.nextFailure();
         if (failure) return Promise.reject(failure);
         const answer = this.systemAnswers.shift();
         return answer ? Promise.resolve(answer) : Promise.reject(new LedgerError('rejected', 'no such transaction'));
@@ -97,45 +105,54 @@ export class FakeLedger {
     };
   }
 
-  private handled(call: RecordedLedgerCall): string | undefined {
+  /** The answer of a scripted transaction, or the refusal the caller would see. */
+  private answer(call: RecordedLedgerCall): string {
     const handler = this.handlers.get(call.transaction);
-    return handler === undefined ? undefined : handler(call);
+    if (handler === undefined)
+      throw refusal(new Error(`You've asked to invoke a function that does not exist: ${call.transaction}`));
+    try {
+      return handler(call);
+    } catch (error) {
+      throw refusal(error);
+    }
+  }
+
+  private nextFailure(): Error | undefined {
+    const failure = this.failures.shift();
+    return failure instanceof ContractError ? refusal(failure) : failure;
   }
 
   private submit(call: RecordedLedgerCall): Promise<SubmitResult> {
     this.calls.push(call);
-    const failure = this.failures.shift();
+    const failure = this.nextFailure();
     if (failure) return Promise.reject(failure);
-    if (this.handlers.has(call.transaction)) {
-      try {
-        const result = this.handled(call) ?? '';
-        this.block += 1n;
-        return Promise.resolve({ result, transactionId: 'c'.repeat(64), blockNumber: this.block });
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+    try {
+      const result = this.answer(call);
+      this.block += 1n;
+      return Promise.resolve({ result, transactionId: 'c'.repeat(64), blockNumber: this.block });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const [id = '', note = ''] = call.args;
-    const key = `${call.channel}/${id}`;
-    if (this.probes.has(key)) return Promise.reject(new LedgerError('conflict', `probe ${id} already exists`));
-    const probe = JSON.stringify({ id, note, org: 'HospitalAMSP', txId: 'a'.repeat(64), txTime: '2026-01-01T00:00:00.000Z' });
-    this.probes.set(key, probe);
-    this.block += 1n;
-    return Promise.resolve({ result: probe, transactionId: 'a'.repeat(64), blockNumber: this.block });
   }
 
   private evaluate(call: RecordedLedgerCall): Promise<string> {
     this.calls.push(call);
-    const failure = this.failures.shift();
+    const failure = this.nextFailure();
     if (failure) return Promise.reject(failure);
-    if (this.handlers.has(call.transaction)) {
-      try {
-        return Promise.resolve(this.handled(call) ?? '');
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+    try {
+      return Promise.resolve(this.answer(call));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const probe = this.probes.get(`${call.channel}/${call.args[0] ?? ''}`);
-    return probe === undefined ? Promise.reject(new LedgerError('not-found', `probe ${call.args[0] ?? ''} does not exist`)) : Promise.resolve(probe);
   }
+}
+
+/**
+ * What the gateway client makes of an error the chaincode threw: its message, wrapped as the gateway
+ * wraps it (`chaincode response 500, …`), decoded by the same code as a real endorsement failure.
+ */
+function refusal(error: unknown): Error {
+  if (error instanceof LedgerError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return chaincodeRefusal([`chaincode response 500, ${message}`], error) ?? new LedgerError('internal', message);
 }

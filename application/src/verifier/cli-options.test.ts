@@ -25,10 +25,25 @@ describe('parseVerifyProofArguments', () => {
   });
 
   it('takes the network dir from AAL_NETWORK_DIR or --network-dir, and --profile over both', () => {
-    expect(parseVerifyProofArguments(['--proof', '/p', '--org', 'hospital-a'], { AAL_NETWORK_DIR: '/net' }, REPO).profileFile).toBe('/net/orgs/hospital-a/gateway-profile.json');
-    expect(parseVerifyProofArguments(['--proof', '/p', '--network-dir', '/other'], { AAL_NETWORK_DIR: '/net' }, REPO).profileFile).toBe('/other/orgs/regulator/gateway-profile.json');
-    expect(parseVerifyProofArguments(['--proof', '/p', '--profile', '/x/profile.json', '--network-dir', '/other'], {}, REPO).profileFile).toBe('/x/profile.json');
-    expect(parseVerifyProofArguments(['--proof', '/p', '--record', '/r.json', '--channel', 'hospital-b', '--role', 'admin'], {}, REPO)).toMatchObject({
+    expect(
+      parseVerifyProofArguments(['--proof', '/p', '--org', 'hospital-a'], { AAL_NETWORK_DIR: '/net' }, REPO)
+        .profileFile,
+    ).toBe('/net/orgs/hospital-a/gateway-profile.json');
+    expect(
+      parseVerifyProofArguments(['--proof', '/p', '--network-dir', '/other'], { AAL_NETWORK_DIR: '/net' }, REPO)
+        .profileFile,
+    ).toBe('/other/orgs/regulator/gateway-profile.json');
+    expect(
+      parseVerifyProofArguments(['--proof', '/p', '--profile', '/x/profile.json', '--network-dir', '/other'], {}, REPO)
+        .profileFile,
+    ).toBe('/x/profile.json');
+    expect(
+      parseVerifyProofArguments(
+        ['--proof', '/p', '--record', '/r.json', '--channel', 'hospital-b', '--role', 'admin'],
+        {},
+        REPO,
+      ),
+    ).toMatchObject({
       recordFile: '/r.json',
       channel: 'hospital-b',
       role: 'admin',
@@ -40,6 +55,17 @@ describe('parseVerifyProofArguments', () => {
     expect(usageErrorOf(['--proof', '/p', '--verbose', 'x'])).toBe("unknown argument '--verbose'");
     expect(usageErrorOf(['--proof'])).toBe('--proof needs a value');
     expect(usageErrorOf(['--proof', '--org', 'regulator'])).toBe('--proof needs a value');
-    expect(usageErrorOf(['--proof', '/p', '--org', '../../etc'])).toBe("--org must be an org slug such as regulator, not '../../etc'");
+    expect(usageErrorOf(['--proof', '/p', '--org', '../../etc'])).toBe(
+      "--org must be an org slug such as regulator, not '../../etc'",
+    );
+    expect(usageErrorOf(['--proof', '/p', 'stray'])).toBe("unknown argument 'stray'");
+    expect(usageErrorOf(['--proof', '/p', '--channel'])).toBe('--channel needs a value');
+  });
+
+  it('takes --flag=value as well as --flag value', () => {
+    expect(parseVerifyProofArguments(['--proof=/p', '--channel=hospital-b'], {}, REPO)).toMatchObject({
+      proofFile: '/p',
+      channel: 'hospital-b',
+    });
   });
 });

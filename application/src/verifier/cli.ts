@@ -4,7 +4,7 @@
  * own peer with the org's auditor identity, never through a REST service — and prints one JSON
  * line. Exit 0: verified; 1: refused (the code says why); 2: usage or connection problem.
  */
-import { parseRecordProof, RecordProofError, verifyRecordProof } from '@aal/chaincode/dist/merkle/record-proof';
+import { parseRecordProof, RecordProofError, verifyRecordProof } from '@aal/ledger-contract';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { GatewayProfile } from '../config';
@@ -40,7 +40,17 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const ledgerBatch = await reader.batchOfRecord(id);
     const verified = verifyRecordProof(record, proof, ledgerBatch);
-    console.log(JSON.stringify({ verified: true, id, ...verified, org: ledgerBatch.org, txTime: ledgerBatch.txTime, validationCode: ledgerBatch.validationCode, readBy: `${profile.mspId}/${options.role}` }));
+    console.log(
+      JSON.stringify({
+        verified: true,
+        id,
+        ...verified,
+        org: ledgerBatch.org,
+        txTime: ledgerBatch.txTime,
+        validationCode: ledgerBatch.validationCode,
+        readBy: `${profile.mspId}/${options.role}`,
+      }),
+    );
     return 0;
   } finally {
     reader.close();

@@ -17,7 +17,9 @@ export interface CommittedBatch {
   readonly header: CommittedBatchHeader | undefined;
 }
 
-const VALIDATION_CODES = Object.fromEntries(Object.entries(peer.TxValidationCode).map(([name, value]) => [value, name])) as Record<number, string>;
+const VALIDATION_CODES = Object.fromEntries(
+  Object.entries(peer.TxValidationCode).map(([name, value]) => [value, name]),
+) as Record<number, string>;
 
 /** The chaincode's composite key of a batch header: U+0000 batch U+0000 <batchId> U+0000. */
 const headerKey = (batchId: string): string => `\u0000batch\u0000${batchId}\u0000`;
@@ -38,14 +40,19 @@ export function committedBatchOf(processedTransaction: Uint8Array, chaincode: st
     const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
     const proposalResponse = actionPayload.getAction()?.getProposalResponsePayload_asU8();
     if (proposalResponse === undefined) continue;
-    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(peer.ProposalResponsePayload.deserializeBinary(proposalResponse).getExtension_asU8());
+    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(
+      peer.ProposalResponsePayload.deserializeBinary(proposalResponse).getExtension_asU8(),
+    );
     const readWriteSet = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
     for (const namespace of readWriteSet.getNsRwsetList()) {
       if (namespace.getNamespace() !== chaincode) continue;
       const writes = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(namespace.getRwset_asU8()).getWritesList();
       const write = writes.find((candidate) => candidate.getKey() === headerKey(batchId) && !candidate.getIsDelete());
       if (write !== undefined) {
-        return { validationCode, header: JSON.parse(Buffer.from(write.getValue_asU8()).toString('utf8')) as CommittedBatchHeader };
+        return {
+          validationCode,
+          header: JSON.parse(Buffer.from(write.getValue_asU8()).toString('utf8')) as CommittedBatchHeader,
+        };
       }
     }
   }

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
-import type { LedgerBatch } from '@aal/chaincode/dist/merkle/record-proof';
+import { TRANSACTIONS, type LedgerBatch } from '@aal/ledger-contract';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,10 +35,14 @@ export class LedgerBatchReader {
     private readonly channel: string,
   ) {
     const files = profile.identities[role];
-    if (files === undefined) throw new Error(`the gateway profile of ${profile.org} has no identity for role '${role}'`);
+    if (files === undefined)
+      throw new Error(`the gateway profile of ${profile.org} has no identity for role '${role}'`);
     const keyFile = readdirSync(files.keyDir)[0];
     if (keyFile === undefined) throw new Error(`no private key in ${files.keyDir}`);
-    this.client = new grpc.Client(profile.peerEndpoint, grpc.credentials.createSsl(readFileSync(profile.peerTlsRootCert)));
+    this.client = new grpc.Client(
+      profile.peerEndpoint,
+      grpc.credentials.createSsl(readFileSync(profile.peerTlsRootCert)),
+    );
     this.gateway = connect({
       client: this.client,
       identity: { mspId: profile.mspId, credentials: readFileSync(files.certificate) },
@@ -58,19 +62,47 @@ export class LedgerBatchReader {
     const contract = network.getContract(this.profile.chaincode);
     let located: { batchId: string; leafIndex: number };
     try {
-      located = JSON.parse(decoder.decode(await contract.evaluateTransaction('Batches:GetBatchedInteraction', id))) as { batchId: string; leafIndex: number };
+      located = JSON.parse(
+        decoder.decode(await contract.evaluateTransaction(TRANSACTIONS.getBatchedInteraction, id)),
+      ) as { batchId: string; leafIndex: number };
     } catch (error) {
-      throw new LedgerEvidenceError('RECORD_NOT_ON_LEDGER', `${id} on ${this.channel}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new LedgerEvidenceError(
+        'RECORD_NOT_ON_LEDGER',
+        `${id} on ${this.channel}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    const inState = JSON.parse(decoder.decode(await contract.evaluateTransaction('Batches:GetBatch', located.batchId))) as CommittedBatchHeader;
-    const processed = await network.getContract('qscc').evaluateTransaction('GetTransactionByID', this.channel, located.batchId);
+    const inState = JSON.parse(
+      decoder.decode(await contract.evaluateTransaction(TRANSACTIONS.getBatch, located.batchId)),
+    ) as CommittedBatchHeader;
+    const processed = await network
+      .getContract('qscc')
+      .evaluateTransaction('GetTransactionByID', this.channel, located.batchId);
     const { validationCode, header } = committedBatchOf(processed, this.profile.chaincode, located.batchId);
-    if (validationCode !== 'VALID') throw new LedgerEvidenceError('TX_NOT_VALID', `transaction ${located.batchId} has validation code ${validationCode}`);
-    if (header === undefined) throw new LedgerEvidenceError('BATCH_NOT_IN_TX', `transaction ${located.batchId} wrote no header for batch ${located.batchId}`);
+    if (validationCode !== 'VALID')
+      throw new LedgerEvidenceError(
+        'TX_NOT_VALID',
+        `transaction ${located.batchId} has validation code ${validationCode}`,
+      );
+    if (header === undefined)
+      throw new LedgerEvidenceError(
+        'BATCH_NOT_IN_TX',
+        `transaction ${located.batchId} wrote no header for batch ${located.batchId}`,
+      );
     if (header.root !== inState.root || header.size !== inState.size || header.batchId !== inState.batchId) {
-      throw new LedgerEvidenceError('STATE_DIFFERS_FROM_BLOCK', `batch ${located.batchId}: state has root ${inState.root} (${inState.size}), the block ${header.root} (${header.size})`);
+      throw new LedgerEvidenceError(
+        'STATE_DIFFERS_FROM_BLOCK',
+        `batch ${located.batchId}: state has root ${inState.root} (${inState.size}), the block ${header.root} (${header.size})`,
+      );
     }
-    return { txId: header.batchId, root: header.root, size: header.size, leafIndex: located.leafIndex, validationCode, org: header.org, txTime: header.txTime };
+    return {
+      txId: header.batchId,
+      root: header.root,
+      size: header.size,
+      leafIndex: located.leafIndex,
+      validationCode,
+      org: header.org,
+      txTime: header.txTime,
+    };
   }
 
   close(): void {

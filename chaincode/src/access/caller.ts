@@ -1,9 +1,6 @@
+import { ContractError, ROLES, TRANSACTION_ROLES, isRole, type Role, type TransactionName } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { ContractError } from '../errors';
-
-/** Roles issued by each org's Fabric CA as the `role` certificate attribute. */
-export const ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { AUDITOR_ORGS } from './auditor-orgs';
 
 /** Who is calling, as the chaincode can prove it: from the signed certificate, never from input. */
 export interface Caller {
@@ -18,7 +15,7 @@ export function callerOf(ctx: Context): Caller {
   const role = ctx.clientIdentity.getAttributeValue('role');
   return {
     mspId: ctx.clientIdentity.getMSPID(),
-    role: (ROLES as readonly string[]).includes(role ?? '') ? (role as Role) : undefined,
+    role: isRole(role) ? role : undefined,
     enrollmentId: ctx.clientIdentity.getAttributeValue('hf.EnrollmentID') ?? '',
   };
 }
@@ -29,18 +26,40 @@ export function callerOf(ctx: Context): Caller {
  * @example
  * const caller = requireRole(ctx, 'recorder', 'admin');
  */
-export function requireRole(ctx: Context, ...roles: Role[]): Caller {
+export function requireRole(ctx: Context, ...roles: readonly Role[]): Caller {
   const caller = callerOf(ctx);
   if (caller.role === undefined || !roles.includes(caller.role)) {
-    throw new ContractError(
-      'ACCESS_DENIED',
-      `access denied: role '${caller.role ?? 'none'}' of ${caller.mspId} may not do this (needs ${roles.join(' or ')})`,
-    );
+    throw new ContractError({
+      code: 'ACCESS_DENIED',
+      message: `access denied: role '${caller.role ?? 'none'}' of ${caller.mspId} may not do this (needs ${roles.join(' or ')})`,
+    });
   }
   return caller;
 }
 
-/** Auditors read everything on the channel; everyone else reads only what their org owns or is party to. */
-export function readsEverything(caller: Caller): boolean {
-  return caller.role === 'auditor';
+/**
+ * Refuses the call unless the caller holds one of the roles the contract package gives `transaction`
+ * ({@link TRANSACTION_ROLES}), the one table the REST app's routes use too.
+ *
+ * @example
+ * const caller = requireTransactionRole(ctx, TRANSACTIONS.recordInteraction);
+ */
+export function requireTransactionRole(ctx: Context, transaction: TransactionName): Caller {
+  return requireRole(ctx, ...TRANSACTION_ROLES[transaction]);
+}
+
+/** Refuses the call unless the caller holds any of the {@link ROLES} (peers and role-less identities are refused). */
+export function requireAnyRole(ctx: Context): Caller {
+  return requireRole(ctx, ...ROLES);
+}
+
+/**
+ * Auditors of the configured auditor orgs ({@link AUDITOR_ORGS}) read everything on the channel;
+ * everyone else — auditors of any other org included, since every org's CA can mint the role —
+ * reads only what their org owns or is party to.
+ *
+ * @param auditorOrgs the configured auditor orgs; tests pass their own
+ */
+export function readsEverything(caller: Caller, auditorOrgs: ReadonlySet<string> = AUDITOR_ORGS): boolean {
+  return caller.role === 'auditor' && auditorOrgs.has(caller.mspId);
 }

@@ -1,21 +1,15 @@
+import { ARTIFACT_QUERY_PATHS, sortedKeyJson, type ArtifactQueryPath, type StoredArtifact } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson } from '../canonical-json';
-import { indexKey, indexRange } from '../ledger/index-keys';
+import { INDEX_MARKER, indexKey, indexRange } from '../ledger/index-keys';
 import { stateBatchOf } from '../ledger/peer-state-batch';
-import type { StoredArtifact } from './artifact-schema';
 
 /**
- * Artifacts live under a composite key each, plus one simple-key index entry per query path,
+ * Artifacts live under a composite key each, plus one simple-key index entry per query path
+ * (`ARTIFACT_QUERY_PATHS`),
  * `artifact-by-<path> ∘ value ∘ txTime ∘ id`, so a page of one kind, name or registering org comes
  * back in registration order. Artifacts are write-once, so index entries never change.
  */
-export const ARTIFACT_INDEX_PATHS = ['kind', 'name', 'registeredBy'] as const;
-export type ArtifactIndexPath = (typeof ARTIFACT_INDEX_PATHS)[number];
-
-/** Index entries hold one byte: Fabric treats an empty value as a delete. */
-const INDEX_MARKER = Buffer.from([1]);
-
-const indexName = (path: ArtifactIndexPath): string => `artifact-by-${path}`;
+const indexName = (path: ArtifactQueryPath): string => `artifact-by-${path}`;
 
 export const artifactKey = (ctx: Context, id: string): string => ctx.stub.createCompositeKey('artifact', [id]);
 
@@ -35,15 +29,15 @@ function decodeArtifact(bytes: Uint8Array): StoredArtifact | undefined {
 
 /** Writes a new artifact and its index entries; returns the stored JSON. */
 export async function writeArtifact(ctx: Context, artifact: StoredArtifact): Promise<string> {
-  const json = canonicalJson(artifact);
+  const json = sortedKeyJson(artifact);
   await ctx.stub.putState(artifactKey(ctx, artifact.id), Buffer.from(json));
-  for (const path of ARTIFACT_INDEX_PATHS) {
+  for (const path of ARTIFACT_QUERY_PATHS) {
     await ctx.stub.putState(indexKey(indexName(path), [artifact[path], artifact.txTime, artifact.id]), INDEX_MARKER);
   }
   return json;
 }
 
 /** The key range holding every artifact with this value of the path, oldest first. */
-export function artifactIndexRange(path: ArtifactIndexPath, value: string): { startKey: string; endKey: string } {
+export function artifactIndexRange(path: ArtifactQueryPath, value: string): { startKey: string; endKey: string } {
   return indexRange(indexName(path), [value]);
 }

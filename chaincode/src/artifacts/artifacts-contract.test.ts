@@ -1,6 +1,10 @@
-import type { StoredConsent } from '../consents/consent-schema';
+import type { StoredConsent } from '@aal/ledger-contract';
+import { ConsentContract } from '../consents/consent-contract';
 import { writeConsent } from '../consents/consent-store';
+import { SubjectsContract } from '../subjects/subjects-contract';
+import { registerSubject } from '../testing/registered-subject';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
+import { errorOf, refusalOf } from '../testing/refusal';
 import { ArtifactsContract } from './artifacts-contract';
 
 const contract = new ArtifactsContract();
@@ -30,7 +34,14 @@ const dataset = (id: string, consentIds: string[], extra: Partial<Artifact> = {}
   consentIds,
   ...extra,
 });
-const model = (id: string, extra: Partial<Artifact> = {}): Artifact => ({ id, kind: 'model', name: 'triage-llm', version: '1.0', sha256: digest('b'), ...extra });
+const model = (id: string, extra: Partial<Artifact> = {}): Artifact => ({
+  id,
+  kind: 'model',
+  name: 'triage-llm',
+  version: '1.0',
+  sha256: digest('b'),
+  ...extra,
+});
 
 function consent(overrides: Partial<StoredConsent> & { id: string }): StoredConsent {
   return {
@@ -50,20 +61,37 @@ function consent(overrides: Partial<StoredConsent> & { id: string }): StoredCons
 
 async function withConsents(ledger: InMemoryLedger, ...consents: StoredConsent[]): Promise<void> {
   for (const stored of consents) {
-    await ledger.submit(as('HospitalAMSP', 'consent-manager'), (ctx) => writeConsent(ctx, stored, { withIndexes: true }));
+    await ledger.submit(as('HospitalAMSP', 'consent-manager'), (ctx) =>
+      writeConsent(ctx, stored, { withIndexes: true }),
+    );
   }
 }
 
-const registerArtifact = (ledger: InMemoryLedger, artifact: unknown, identity = hospitalRecorder, txTime?: string): Promise<string> =>
+const registerArtifact = (
+  ledger: InMemoryLedger,
+  artifact: unknown,
+  identity = hospitalRecorder,
+  txTime?: string,
+): Promise<string> =>
   ledger.submit(identity, (ctx) => contract.RegisterArtifact(ctx, JSON.stringify(artifact)), txTime ? { txTime } : {});
 
-const recordRun = (ledger: InMemoryLedger, run: unknown, identity = providerRecorder, txTime?: string): Promise<string> =>
+const recordRun = (
+  ledger: InMemoryLedger,
+  run: unknown,
+  identity = providerRecorder,
+  txTime?: string,
+): Promise<string> =>
   ledger.submit(identity, (ctx) => contract.RecordTrainingRun(ctx, JSON.stringify(run)), txTime ? { txTime } : {});
 
 describe('Artifacts:RegisterArtifact', () => {
   it('stores the artifact with the registering org from the certificate, and emits ArtifactRegistered', async () => {
     const ledger = new InMemoryLedger();
-    const json = await registerArtifact(ledger, model('m-1', { uri: 's3://models/m-1', registeredBy: undefined }), providerRecorder, '2026-02-01T08:00:00.000Z');
+    const json = await registerArtifact(
+      ledger,
+      model('m-1', { uri: 's3://models/m-1', registeredBy: undefined }),
+      providerRecorder,
+      '2026-02-01T08:00:00.000Z',
+    );
     const stored = JSON.parse(json) as Record<string, unknown>;
     expect(stored).toEqual({
       id: 'm-1',
@@ -80,7 +108,14 @@ describe('Artifacts:RegisterArtifact', () => {
     expect(ledger.events).toEqual([
       {
         name: 'ArtifactRegistered',
-        payload: { id: 'm-1', kind: 'model', name: 'triage-llm', version: '1.0', sha256: digest('b'), registeredBy: 'AIProviderMSP' },
+        payload: {
+          id: 'm-1',
+          kind: 'model',
+          name: 'triage-llm',
+          version: '1.0',
+          sha256: digest('b'),
+          registeredBy: 'AIProviderMSP',
+        },
         txId: stored.txId,
       },
     ]);
@@ -88,14 +123,23 @@ describe('Artifacts:RegisterArtifact', () => {
   });
 
   it('refuses an org field in input: the org is never taken from input', async () => {
-    await expect(registerArtifact(new InMemoryLedger(), model('m-1', { registeredBy: 'HospitalBMSP' }))).rejects.toThrow(
-      'INVALID_ARGUMENT: registeredBy: is not a known field',
-    );
+    expect(
+      await errorOf(registerArtifact(new InMemoryLedger(), model('m-1', { registeredBy: 'HospitalBMSP' }))),
+    ).toContain('INVALID_ARGUMENT: registeredBy: is not a known field');
   });
 
   it('validates strictly, names every failing field and writes nothing', async () => {
     const ledger = new InMemoryLedger();
-    const bad = { id: 'bad id', kind: 'weights', name: '', version: 'v1\n', sha256: digest('A'), uri: 'no scheme', parents: ['p', 'p'], extra: 1 };
+    const bad = {
+      id: 'bad id',
+      kind: 'weights',
+      name: '',
+      version: 'v1\n',
+      sha256: digest('A'),
+      uri: 'no scheme',
+      parents: ['p', 'p'],
+      extra: 1,
+    };
     const refused = registerArtifact(ledger, bad);
     for (const message of [
       'id: must match',
@@ -107,17 +151,27 @@ describe('Artifacts:RegisterArtifact', () => {
       'parents: must not contain duplicates',
       'extra: is not a known field',
     ]) {
-      await expect(refused).rejects.toThrow(message);
+      expect(await errorOf(refused)).toContain(message);
     }
-    await expect(registerArtifact(ledger, { id: 'x' })).rejects.toThrow(
+    expect(await errorOf(registerArtifact(ledger, { id: 'x' }))).toContain(
       'INVALID_ARGUMENT: kind: is required; name: is required; version: is required; sha256: is required',
     );
-    await expect(registerArtifact(ledger, model('m-1', { parents: ['m-1'] }))).rejects.toThrow("parents: must not contain the artifact's own id");
-    await expect(
-      ledger.submit(hospitalRecorder, (ctx) => contract.RegisterArtifact(ctx, '{"id":"m","__proto__":{"kind":"model"}}')),
-    ).rejects.toThrow("artifact: must not contain the key '__proto__'");
-    await expect(ledger.submit(hospitalRecorder, (ctx) => contract.RegisterArtifact(ctx, '{not json'))).rejects.toThrow('artifact: must be valid JSON');
-    await expect(registerArtifact(ledger, model('m-1', { uri: `s3://${'x'.repeat(70_000)}` }))).rejects.toThrow('artifact: must be at most 65536 bytes');
+    expect(await errorOf(registerArtifact(ledger, model('m-1', { parents: ['m-1'] })))).toContain(
+      "parents: must not contain the artifact's own id",
+    );
+    expect(
+      await errorOf(
+        ledger.submit(hospitalRecorder, (ctx) =>
+          contract.RegisterArtifact(ctx, '{"id":"m","__proto__":{"kind":"model"}}'),
+        ),
+      ),
+    ).toContain("artifact: must not contain the key '__proto__'");
+    expect(
+      await errorOf(ledger.submit(hospitalRecorder, (ctx) => contract.RegisterArtifact(ctx, '{not json'))),
+    ).toContain('artifact: must be valid JSON');
+    expect(await errorOf(registerArtifact(ledger, model('m-1', { uri: `s3://${'x'.repeat(70_000)}` })))).toContain(
+      'artifact: must be at most 65536 bytes',
+    );
     expect(ledger.keys()).toEqual([]);
     expect(ledger.events).toEqual([]);
   });
@@ -127,7 +181,9 @@ describe('Artifacts:RegisterArtifact', () => {
     await registerArtifact(ledger, model('m-r'), as('HospitalAMSP', 'recorder'));
     await registerArtifact(ledger, model('m-a'), as('HospitalAMSP', 'admin'));
     for (const role of ['consent-manager', 'auditor', undefined]) {
-      await expect(registerArtifact(ledger, model(`m-${role ?? 'none'}`), as('HospitalAMSP', role))).rejects.toThrow(/^ACCESS_DENIED/);
+      expect(await errorOf(registerArtifact(ledger, model(`m-${role ?? 'none'}`), as('HospitalAMSP', role)))).toMatch(
+        /^ACCESS_DENIED/,
+      );
     }
   });
 
@@ -137,10 +193,10 @@ describe('Artifacts:RegisterArtifact', () => {
     const reordered = { version: '1.0', sha256: digest('b'), name: 'triage-llm', kind: 'model', id: 'm-1' };
     expect(await registerArtifact(ledger, reordered)).toBe(first);
     expect(ledger.events).toHaveLength(1);
-    await expect(registerArtifact(ledger, model('m-1', { sha256: digest('f') }))).rejects.toThrow(
+    expect(await errorOf(registerArtifact(ledger, model('m-1', { sha256: digest('f') })))).toContain(
       'CONFLICT: artifact m-1 already exists with different content (registered by HospitalAMSP)',
     );
-    await expect(registerArtifact(ledger, model('m-1'), providerRecorder)).rejects.toThrow(/^CONFLICT/);
+    expect(await errorOf(registerArtifact(ledger, model('m-1'), providerRecorder))).toMatch(/^CONFLICT/);
     expect(await ledger.evaluate(hospitalRecorder, (ctx) => contract.GetArtifact(ctx, 'm-1'))).toBe(first);
   });
 
@@ -148,10 +204,19 @@ describe('Artifacts:RegisterArtifact', () => {
     const ledger = new InMemoryLedger();
     await withConsents(ledger, consent({ id: 'c-1' }));
     await registerArtifact(ledger, model('base'));
-    await expect(registerArtifact(ledger, dataset('d-1', ['c-1', 'c-missing'], { parents: ['base', 'ghost'] }))).rejects.toThrow(
-      'NOT_FOUND: parents[1]: artifact ghost does not exist; consentIds[1]: consent c-missing does not exist',
-    );
-    const child = JSON.parse(await registerArtifact(ledger, model('fine-tuned', { parents: ['base'] }))) as { parents: string[] };
+    expect(
+      await refusalOf(registerArtifact(ledger, dataset('d-1', ['c-1', 'c-missing'], { parents: ['base', 'ghost'] }))),
+    ).toEqual({
+      code: 'NOT_FOUND',
+      message: 'parents[1]: artifact ghost does not exist; consentIds[1]: consent c-missing does not exist',
+      reasons: [
+        { path: 'parents[1]', reason: 'artifact ghost does not exist' },
+        { path: 'consentIds[1]', reason: 'consent c-missing does not exist' },
+      ],
+    });
+    const child = JSON.parse(await registerArtifact(ledger, model('fine-tuned', { parents: ['base'] }))) as {
+      parents: string[];
+    };
     expect(child.parents).toEqual(['base']);
     expect(JSON.parse(await registerArtifact(ledger, dataset('d-1', ['c-1'])))).toMatchObject({ consentIds: ['c-1'] });
   });
@@ -161,18 +226,28 @@ describe('Artifacts:GetArtifact and VerifyArtifact', () => {
   it('lets every role of every org read and verify; answers NOT_FOUND for unknown ids and validates input', async () => {
     const ledger = new InMemoryLedger();
     await registerArtifact(ledger, model('m-1'));
-    for (const identity of [as('RegulatorMSP', 'auditor'), as('AIProviderMSP', 'consent-manager'), as('HospitalAMSP', 'admin')]) {
+    for (const identity of [
+      as('RegulatorMSP', 'auditor'),
+      as('AIProviderMSP', 'consent-manager'),
+      as('HospitalAMSP', 'admin'),
+    ]) {
       const match = await ledger.evaluate(identity, (ctx) => contract.VerifyArtifact(ctx, 'm-1', digest('b')));
       expect(JSON.parse(match)).toEqual({ id: 'm-1', match: true, registeredSha256: digest('b') });
     }
     const mismatch = await ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'm-1', digest('0')));
     expect(JSON.parse(mismatch)).toEqual({ id: 'm-1', match: false, registeredSha256: digest('b') });
-    await expect(ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'm-1', 'abc'))).rejects.toThrow(/^INVALID_ARGUMENT: sha256/);
-    await expect(ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'nope', digest('b')))).rejects.toThrow(
-      'NOT_FOUND: artifact nope does not exist',
+    expect(
+      await errorOf(ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'm-1', 'abc'))),
+    ).toMatch(/^INVALID_ARGUMENT: sha256/);
+    expect(
+      await errorOf(ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'nope', digest('b')))),
+    ).toContain('NOT_FOUND: artifact nope does not exist');
+    expect(await errorOf(ledger.evaluate(hospitalRecorder, (ctx) => contract.GetArtifact(ctx, 'a b')))).toMatch(
+      /^INVALID_ARGUMENT: id/,
     );
-    await expect(ledger.evaluate(hospitalRecorder, (ctx) => contract.GetArtifact(ctx, 'a b'))).rejects.toThrow(/^INVALID_ARGUMENT: id/);
-    await expect(ledger.evaluate(as('HospitalAMSP'), (ctx) => contract.GetArtifact(ctx, 'm-1'))).rejects.toThrow(/^ACCESS_DENIED/);
+    expect(await errorOf(ledger.evaluate(as('HospitalAMSP'), (ctx) => contract.GetArtifact(ctx, 'm-1')))).toMatch(
+      /^ACCESS_DENIED/,
+    );
   });
 });
 
@@ -180,13 +255,21 @@ describe('Artifacts:QueryArtifacts', () => {
   async function catalogue(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
     await withConsents(ledger, consent({ id: 'c-1' }));
-    for (let index = 0; index < 5; index++) await registerArtifact(ledger, dataset(`d-${index}`, ['c-1'], { name: `set-${index % 2}` }));
+    for (let index = 0; index < 5; index++)
+      await registerArtifact(ledger, dataset(`d-${index}`, ['c-1'], { name: `set-${index % 2}` }));
     await registerArtifact(ledger, model('m-1'), providerRecorder);
     await registerArtifact(ledger, model('m-2'), providerRecorder);
     return ledger;
   }
-  const query = async (ledger: InMemoryLedger, filter: unknown): Promise<{ records: { id: string }[]; bookmark: string }> =>
-    JSON.parse(await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) => contract.QueryArtifacts(ctx, JSON.stringify(filter)))) as {
+  const query = async (
+    ledger: InMemoryLedger,
+    filter: unknown,
+  ): Promise<{ records: { id: string }[]; bookmark: string }> =>
+    JSON.parse(
+      await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) =>
+        contract.QueryArtifacts(ctx, JSON.stringify(filter)),
+      ),
+    ) as {
       records: { id: string }[];
       bookmark: string;
     };
@@ -205,19 +288,29 @@ describe('Artifacts:QueryArtifacts', () => {
 
   it('filters by name and by registering org', async () => {
     const ledger = await catalogue();
-    expect((await query(ledger, { by: 'name', value: 'set-1' })).records.map((record) => record.id)).toEqual(['d-1', 'd-3']);
-    expect((await query(ledger, { by: 'registeredBy', value: 'AIProviderMSP' })).records.map((record) => record.id)).toEqual(['m-1', 'm-2']);
+    expect((await query(ledger, { by: 'name', value: 'set-1' })).records.map((record) => record.id)).toEqual([
+      'd-1',
+      'd-3',
+    ]);
+    expect(
+      (await query(ledger, { by: 'registeredBy', value: 'AIProviderMSP' })).records.map((record) => record.id),
+    ).toEqual(['m-1', 'm-2']);
     expect(await query(ledger, { by: 'registeredBy', value: 'HospitalBMSP' })).toEqual({ records: [], bookmark: '' });
-    expect((await query(ledger, { by: 'kind', value: 'model' })).records[0]).toMatchObject({ id: 'm-1', sha256: digest('b') });
+    expect((await query(ledger, { by: 'kind', value: 'model' })).records[0]).toMatchObject({
+      id: 'm-1',
+      sha256: digest('b'),
+    });
   });
 
   it('validates the filter', async () => {
     const ledger = await catalogue();
-    await expect(query(ledger, { by: 'sha256', value: 'x', pageSize: 1001, extra: true })).rejects.toThrow(
-      'INVALID_ARGUMENT: filter.extra: is not a known field; filter.by: must be one of kind, name, registeredBy; filter.pageSize: must be an integer from 1 to 1000',
+    expect(await errorOf(query(ledger, { by: 'sha256', value: 'x', pageSize: 1001, extra: true }))).toContain(
+      'INVALID_ARGUMENT: by: must be one of kind, name, registeredBy; pageSize: must be an integer from 1 to 1000; extra: is not a known field',
     );
-    await expect(query(ledger, { by: 'kind' })).rejects.toThrow('filter.value: is required');
-    await expect(query(ledger, { by: 'kind', value: 'model', pageSize: 0 })).rejects.toThrow('filter.pageSize');
+    expect(await errorOf(query(ledger, { by: 'kind' }))).toBe('INVALID_ARGUMENT: value: is required');
+    expect(await errorOf(query(ledger, { by: 'kind', value: 'model', pageSize: 0 }))).toBe(
+      'INVALID_ARGUMENT: pageSize: must be an integer from 1 to 1000',
+    );
   });
 });
 
@@ -231,10 +324,19 @@ describe('Artifacts:RecordTrainingRun', () => {
   }
 
   it('accepts a run whose datasets’ consents all cover model-training for the caller’s org, records the coverage and emits TrainingRunRecorded', async () => {
-    const ledger = await registry(consent({ id: 'c-1' }), consent({ id: 'c-2', grantees: ['HospitalBMSP', 'AIProviderMSP'] }));
+    const ledger = await registry(
+      consent({ id: 'c-1' }),
+      consent({ id: 'c-2', grantees: ['HospitalBMSP', 'AIProviderMSP'] }),
+    );
     await registerArtifact(ledger, dataset('d-1', ['c-1', 'c-2']));
     await registerArtifact(ledger, dataset('d-2', ['c-2']));
-    const run = { id: 'run-1', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1', 'd-2'], startTime: '2026-06-02T00:00:00Z', notes: 'fine-tune v2' };
+    const run = {
+      id: 'run-1',
+      modelArtifactId: 'm-1',
+      datasetArtifactIds: ['d-1', 'd-2'],
+      startTime: '2026-06-02T00:00:00Z',
+      notesCommitment: `hmac-sha256:${'e'.repeat(64)}`,
+    };
     const json = await recordRun(ledger, run, providerRecorder, RUN_TIME);
     const stored = JSON.parse(json) as Record<string, unknown>;
     expect(stored).toEqual({
@@ -253,11 +355,15 @@ describe('Artifacts:RecordTrainingRun', () => {
       payload: { id: 'run-1', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1', 'd-2'], org: 'AIProviderMSP' },
       txId: stored.txId,
     });
-    expect(await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) => contract.GetTrainingRun(ctx, 'run-1'))).toBe(json);
+    expect(await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) => contract.GetTrainingRun(ctx, 'run-1'))).toBe(
+      json,
+    );
     // Write-once: a retry returns the stored run (no second event); other content conflicts.
     expect(await recordRun(ledger, run)).toBe(json);
     expect(ledger.events.filter((event) => event.name === 'TrainingRunRecorded')).toHaveLength(1);
-    await expect(recordRun(ledger, { ...run, notes: 'changed' })).rejects.toThrow(/^CONFLICT: training run run-1 already exists/);
+    expect(await errorOf(recordRun(ledger, { ...run, notesCommitment: `hmac-sha256:${'f'.repeat(64)}` }))).toMatch(
+      /^CONFLICT: training run run-1 already exists/,
+    );
   });
 
   it('refuses with one reason per failing dataset (and the model), and writes nothing', async () => {
@@ -265,7 +371,12 @@ describe('Artifacts:RecordTrainingRun', () => {
       consent({ id: 'c-ok' }),
       consent({ id: 'c-research', purposes: ['research'] }),
       consent({ id: 'c-other-grantee', grantees: ['HospitalBMSP'] }),
-      consent({ id: 'c-revoked', revokedAt: '2026-03-01T00:00:00.000Z', revokedBy: 'app-consent-manager', revocationReason: 'withdrawn' }),
+      consent({
+        id: 'c-revoked',
+        revokedAt: '2026-03-01T00:00:00.000Z',
+        revokedBy: 'app-consent-manager',
+        revocationReason: 'withdrawn-by-controller',
+      }),
       consent({ id: 'c-expired', period: { start: '2025-01-01T00:00:00Z', end: '2026-01-31T00:00:00Z' } }),
       consent({ id: 'c-permit', subjectRef: 's-denier' }),
       consent({ id: 'c-deny', subjectRef: 's-denier', decision: 'deny' }),
@@ -285,35 +396,134 @@ describe('Artifacts:RecordTrainingRun', () => {
       {
         id: 'run-x',
         modelArtifactId: 'm-ghost',
-        datasetArtifactIds: ['d-ok', 'd-purpose', 'd-grantee', 'd-revoked', 'd-denied', 'd-none', 'd-ghost', 'not-a-dataset'],
+        datasetArtifactIds: [
+          'd-ok',
+          'd-purpose',
+          'd-grantee',
+          'd-revoked',
+          'd-denied',
+          'd-none',
+          'd-ghost',
+          'not-a-dataset',
+        ],
       },
       providerRecorder,
       RUN_TIME,
     );
-    await expect(refused).rejects.toThrow(
-      'PRECONDITION_FAILED: training run run-x refused: ' +
-        [
-          'model m-ghost: is not registered',
-          'dataset d-purpose: consent c-research does not cover model-training',
-          'dataset d-grantee: consent c-other-grantee does not name AIProviderMSP',
-          `dataset d-revoked: consent c-revoked is revoked at ${RUN_TIME}, consent c-expired is expired at ${RUN_TIME}`,
-          'dataset d-denied: consent c-deny denies model-training for AIProviderMSP',
-          'dataset d-none: lists no consents, so nothing covers model-training',
-          'dataset d-ghost: is not registered',
-          'dataset not-a-dataset: is registered as model, not dataset',
-        ].join('; '),
-    );
+    const reasons = [
+      { path: 'modelArtifactId', reason: 'model m-ghost is not registered' },
+      { path: 'datasetArtifactIds[1]', reason: 'dataset d-purpose: consent c-research does not cover model-training' },
+      {
+        path: 'datasetArtifactIds[2]',
+        reason: 'dataset d-grantee: consent c-other-grantee does not name AIProviderMSP',
+      },
+      { path: 'datasetArtifactIds[3]', reason: `dataset d-revoked: consent c-revoked is revoked at ${RUN_TIME}` },
+      { path: 'datasetArtifactIds[3]', reason: `dataset d-revoked: consent c-expired is expired at ${RUN_TIME}` },
+      {
+        path: 'datasetArtifactIds[4]',
+        reason: 'dataset d-denied: consent c-deny denies model-training for AIProviderMSP',
+      },
+      { path: 'datasetArtifactIds[5]', reason: 'dataset d-none lists no consents, so nothing covers model-training' },
+      { path: 'datasetArtifactIds[6]', reason: 'dataset d-ghost is not registered' },
+      { path: 'datasetArtifactIds[7]', reason: 'dataset not-a-dataset is registered as model, not dataset' },
+    ];
+    expect(await refusalOf(refused)).toEqual({
+      code: 'PRECONDITION_FAILED',
+      message: `training run run-x refused: ${reasons.map((entry) => `${entry.path}: ${entry.reason}`).join('; ')}`,
+      reasons,
+    });
     expect(ledger.keys()).toEqual(keysBefore);
     expect(ledger.events).toHaveLength(eventsBefore);
   });
 
   it('judges consents at the transaction time and for the caller’s org as grantee', async () => {
-    const ledger = await registry(consent({ id: 'c-1', period: { start: '2026-05-01T00:00:00Z', end: '2026-07-01T00:00:00Z' } }));
+    const ledger = await registry(
+      consent({ id: 'c-1', period: { start: '2026-05-01T00:00:00Z', end: '2026-07-01T00:00:00Z' } }),
+    );
     await registerArtifact(ledger, dataset('d-1', ['c-1']));
     const run = { id: 'run-t', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1'] };
-    await expect(recordRun(ledger, run, providerRecorder, '2026-04-30T23:59:59.000Z')).rejects.toThrow('consent c-1 is pending');
-    await expect(recordRun(ledger, run, as('HospitalBMSP', 'recorder'), RUN_TIME)).rejects.toThrow('consent c-1 does not name HospitalBMSP');
-    expect(JSON.parse(await recordRun(ledger, run, providerRecorder, RUN_TIME))).toMatchObject({ id: 'run-t', org: 'AIProviderMSP' });
+    expect(await errorOf(recordRun(ledger, run, providerRecorder, '2026-04-30T23:59:59.000Z'))).toContain(
+      'consent c-1 is pending',
+    );
+    expect(await errorOf(recordRun(ledger, run, as('HospitalBMSP', 'recorder'), RUN_TIME))).toContain(
+      'consent c-1 does not name HospitalBMSP',
+    );
+    expect(JSON.parse(await recordRun(ledger, run, providerRecorder, RUN_TIME))).toMatchObject({
+      id: 'run-t',
+      org: 'AIProviderMSP',
+    });
+  });
+
+  it('refuses a self-attested run: a consent the training org controls itself never counts', async () => {
+    const ledger = await registry(consent({ id: 'c-hospital' }));
+    // The trainer registers a dummy subject of its own and grants itself model-training, through the real contracts.
+    await registerSubject(ledger, 'AIProviderMSP', 'AIProviderMSP:dummy');
+    const selfGrant = {
+      id: 'c-self',
+      subjectRef: 'AIProviderMSP:dummy',
+      grantees: ['AIProviderMSP'],
+      decision: 'permit',
+      purposes: ['model-training'],
+      period: { start: '2025-01-01T00:00:00Z' },
+      policyCommitment: `hmac-sha256:${'c'.repeat(64)}`,
+    };
+    await ledger.submit(as('AIProviderMSP', 'consent-manager'), (ctx) =>
+      new ConsentContract().GrantConsent(ctx, JSON.stringify(selfGrant)),
+    );
+    await registerArtifact(ledger, dataset('d-self', ['c-self']), providerRecorder);
+    await registerArtifact(ledger, dataset('d-mixed', ['c-hospital', 'c-self']), providerRecorder);
+    const keysBefore = ledger.keys();
+    const reason =
+      'consent c-self is controlled by AIProviderMSP, the training org itself: a trainer cannot attest its own consents';
+    expect(
+      await refusalOf(
+        recordRun(
+          ledger,
+          { id: 'run-self', modelArtifactId: 'm-1', datasetArtifactIds: ['d-self', 'd-mixed'] },
+          providerRecorder,
+          RUN_TIME,
+        ),
+      ),
+    ).toEqual({
+      code: 'PRECONDITION_FAILED',
+      message: `training run run-self refused: datasetArtifactIds[0]: dataset d-self: ${reason}; datasetArtifactIds[1]: dataset d-mixed: ${reason}`,
+      reasons: [
+        { path: 'datasetArtifactIds[0]', reason: `dataset d-self: ${reason}` },
+        { path: 'datasetArtifactIds[1]', reason: `dataset d-mixed: ${reason}` },
+      ],
+    });
+    expect(ledger.keys()).toEqual(keysBefore);
+  });
+
+  it('refuses a run whose dataset lists a consent of an erased subject', async () => {
+    const ledger = await registry();
+    await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
+    await withConsents(ledger, consent({ id: 'c-1', subjectRef: 'HospitalAMSP:subj-1' }));
+    await registerArtifact(ledger, dataset('d-1', ['c-1']));
+    const subjects = new SubjectsContract();
+    await ledger.submit(as('HospitalAMSP', 'admin'), (ctx) => subjects.EraseSubject(ctx, 'HospitalAMSP:subj-1'));
+    await ledger.submit(
+      as('HospitalAMSP', 'admin'),
+      (ctx) => subjects.RecordErasureReceipt(ctx, 'HospitalAMSP:subj-1'),
+      { txTime: '2026-05-01T00:00:00.000Z' },
+    );
+    expect(
+      (
+        await refusalOf(
+          recordRun(
+            ledger,
+            { id: 'run-e', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1'] },
+            providerRecorder,
+            RUN_TIME,
+          ),
+        )
+      ).reasons,
+    ).toEqual([
+      {
+        path: 'datasetArtifactIds[0]',
+        reason: 'dataset d-1: subject HospitalAMSP:subj-1 was erased at 2026-05-01T00:00:00.000Z',
+      },
+    ]);
   });
 
   it('is for recorders and admins, validates the run, and GetTrainingRun answers NOT_FOUND for unknown runs', async () => {
@@ -321,16 +531,28 @@ describe('Artifacts:RecordTrainingRun', () => {
     await registerArtifact(ledger, dataset('d-1', ['c-1']));
     const run = { id: 'run-r', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1'] };
     for (const role of ['consent-manager', 'auditor', undefined]) {
-      await expect(recordRun(ledger, run, as('AIProviderMSP', role), RUN_TIME)).rejects.toThrow(/^ACCESS_DENIED/);
+      expect(await errorOf(recordRun(ledger, run, as('AIProviderMSP', role), RUN_TIME))).toMatch(/^ACCESS_DENIED/);
     }
-    expect(JSON.parse(await recordRun(ledger, run, as('AIProviderMSP', 'admin'), RUN_TIME))).toMatchObject({ recordedBy: 'app-admin' });
-    await expect(recordRun(ledger, { id: 'r', modelArtifactId: 'm-1', datasetArtifactIds: [], startTime: 'yesterday', org: 'x' })).rejects.toThrow(
-      'INVALID_ARGUMENT: org: is not a known field; datasetArtifactIds: must have 1 to 100 items; startTime: must be an RFC 3339 date-time',
+    expect(JSON.parse(await recordRun(ledger, run, as('AIProviderMSP', 'admin'), RUN_TIME))).toMatchObject({
+      recordedBy: 'app-admin',
+    });
+    expect(
+      await errorOf(
+        recordRun(ledger, {
+          id: 'r',
+          modelArtifactId: 'm-1',
+          datasetArtifactIds: [],
+          startTime: 'yesterday',
+          org: 'x',
+        }),
+      ),
+    ).toContain(
+      'INVALID_ARGUMENT: datasetArtifactIds: must have 1 to 100 items; startTime: must be an RFC 3339 date-time with a time zone (e.g. 2026-01-31T12:00:00Z); org: is not a known field',
     );
-    await expect(recordRun(ledger, { id: 'r', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1', 'd-1'] })).rejects.toThrow(
-      'datasetArtifactIds: must not contain duplicates',
-    );
-    await expect(ledger.evaluate(hospitalRecorder, (ctx) => contract.GetTrainingRun(ctx, 'nope'))).rejects.toThrow(
+    expect(
+      await errorOf(recordRun(ledger, { id: 'r', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1', 'd-1'] })),
+    ).toContain('datasetArtifactIds: must not contain duplicates');
+    expect(await errorOf(ledger.evaluate(hospitalRecorder, (ctx) => contract.GetTrainingRun(ctx, 'nope')))).toContain(
       'NOT_FOUND: training run nope does not exist',
     );
   });

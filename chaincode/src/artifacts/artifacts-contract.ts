@@ -1,24 +1,37 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { requireRole } from '../access/caller';
-import { canonicalJson } from '../canonical-json';
+import {
+  ARTIFACT_INPUT_FIELDS,
+  CONTRACTS,
+  ContractError,
+  LIMITS,
+  TRAINING_RUN_INPUT_FIELDS,
+  TRANSACTIONS,
+  artifactFilterSchema,
+  artifactInputSchema,
+  checkInput,
+  recordId,
+  sha256Hex,
+  sortedKeyJson,
+  trainingRunInputSchema,
+  type ArtifactInput,
+  type RefusalReason,
+  type StoredArtifact,
+  type StoredTrainingRun,
+} from '@aal/ledger-contract';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { requireTransactionRole } from '../access/caller';
+import { LedgerContract } from '../ledger/ledger-contract';
 import { readConsent } from '../consents/consent-store';
-import { ContractError } from '../errors';
 import { emitEvent } from '../ledger/events';
 import { txTime } from '../ledger/tx-time';
 import { parseJsonArgument } from '../validation/json-argument';
-import { check, id, sha256Hex } from '../validation/rules';
-import { checkArtifactFilter, MAX_FILTER_BYTES, queryArtifacts } from './artifact-query';
-import { ARTIFACT_INPUT_FIELDS, checkArtifactInput, MAX_ARTIFACT_BYTES, type ArtifactInput, type StoredArtifact } from './artifact-schema';
+import { queryArtifacts } from './artifact-query';
 import { readArtifact, writeArtifact } from './artifact-store';
 import { judgeTrainingRun } from './training-preconditions';
-import { checkTrainingRunInput, MAX_TRAINING_RUN_BYTES, TRAINING_RUN_INPUT_FIELDS, type StoredTrainingRun } from './training-run-schema';
 import { readTrainingRun, writeTrainingRun } from './training-run-store';
-
-const ALL_ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'] as const;
 
 /** The client-supplied part of a stored record, as canonical JSON: what write-once idempotency compares. */
 function inputPart<T extends object>(record: T, fields: readonly (keyof T)[]): string {
-  return canonicalJson(Object.fromEntries(fields.map((field) => [field, record[field]])));
+  return sortedKeyJson(Object.fromEntries(fields.map((field) => [field, record[field]])));
 }
 
 /**
@@ -26,25 +39,38 @@ function inputPart<T extends object>(record: T, fields: readonly (keyof T)[]): s
  * consents a dataset was collected under; and training runs, accepted only when those consents
  * cover model training (verify before use). Everything here is shared state on the channel.
  */
-@Info({ title: 'ArtifactsContract', description: 'Registry of dataset and model digests with lineage, and consent-checked training runs' })
-export class ArtifactsContract extends Contract {
+@Info({
+  title: 'ArtifactsContract',
+  description: 'Registry of dataset and model digests with lineage, and consent-checked training runs',
+})
+export class ArtifactsContract extends LedgerContract {
   constructor() {
-    super('Artifacts');
+    super(CONTRACTS.artifacts);
   }
 
   /** Write-once: the same id with the same input returns the stored artifact; different input is a conflict. */
   @Transaction()
-  @Param('artifact', 'string', 'artifact JSON: id, kind (dataset|model|other), name, version, sha256, uri?, parents?, consentIds?')
+  @Param(
+    'artifact',
+    'string',
+    'artifact JSON: id, kind (dataset|model|other), name, version, sha256, uri?, parents?, consentIds?',
+  )
   @Returns('ArtifactRecord')
   async RegisterArtifact(ctx: Context, artifact: string): Promise<string> {
-    const caller = requireRole(ctx, 'recorder', 'admin');
-    const input = checkArtifactInput(parseJsonArgument('artifact', artifact, MAX_ARTIFACT_BYTES));
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.registerArtifact);
+    const input = checkInput(artifactInputSchema, parseJsonArgument('artifact', artifact, LIMITS.artifactBytes));
     const existing = await readArtifact(ctx, input.id);
     if (existing !== undefined) {
-      if (existing.registeredBy === caller.mspId && inputPart(existing, ARTIFACT_INPUT_FIELDS) === inputPart(input, ARTIFACT_INPUT_FIELDS)) {
-        return canonicalJson(existing);
+      if (
+        existing.registeredBy === caller.mspId &&
+        inputPart(existing, ARTIFACT_INPUT_FIELDS) === inputPart(input, ARTIFACT_INPUT_FIELDS)
+      ) {
+        return sortedKeyJson(existing);
       }
-      throw new ContractError('CONFLICT', `artifact ${input.id} already exists with different content (registered by ${existing.registeredBy})`);
+      throw new ContractError({
+        code: 'CONFLICT',
+        message: `artifact ${input.id} already exists with different content (registered by ${existing.registeredBy})`,
+      });
     }
     await this.requireReferencesExist(ctx, input);
     const stored: StoredArtifact = {
@@ -70,17 +96,17 @@ export class ArtifactsContract extends Contract {
   @Param('id', 'string', 'artifact id')
   @Returns('ArtifactRecord')
   async GetArtifact(ctx: Context, id: string): Promise<string> {
-    requireRole(ctx, ...ALL_ROLES);
-    return canonicalJson(await this.requireArtifact(ctx, id));
+    requireTransactionRole(ctx, TRANSACTIONS.getArtifact);
+    return sortedKeyJson(await this.requireArtifact(ctx, id));
   }
 
   @Transaction(false)
   @Param('filter', 'string', 'filter JSON: { by: kind|name|registeredBy, value, pageSize?, bookmark? }')
   @Returns('string')
   async QueryArtifacts(ctx: Context, filter: string): Promise<string> {
-    requireRole(ctx, ...ALL_ROLES);
-    const checked = checkArtifactFilter(parseJsonArgument('filter', filter, MAX_FILTER_BYTES));
-    return canonicalJson(await queryArtifacts(ctx, checked));
+    requireTransactionRole(ctx, TRANSACTIONS.queryArtifacts);
+    const checked = checkInput(artifactFilterSchema, parseJsonArgument('filter', filter, LIMITS.filterBytes));
+    return sortedKeyJson(await queryArtifacts(ctx, checked));
   }
 
   /** Compares a presented digest with the registered one. */
@@ -89,34 +115,45 @@ export class ArtifactsContract extends Contract {
   @Param('sha256', 'string', 'SHA-256 of the artifact bytes, 64 lowercase hex characters')
   @Returns('string')
   async VerifyArtifact(ctx: Context, id: string, sha256: string): Promise<string> {
-    requireRole(ctx, ...ALL_ROLES);
-    const presented = check(sha256Hex(), sha256, 'sha256');
+    requireTransactionRole(ctx, TRANSACTIONS.verifyArtifact);
+    const presented = checkInput(sha256Hex(), sha256, 'sha256');
     const artifact = await this.requireArtifact(ctx, id);
-    return canonicalJson({ id: artifact.id, match: artifact.sha256 === presented, registeredSha256: artifact.sha256 });
+    return sortedKeyJson({ id: artifact.id, match: artifact.sha256 === presented, registeredSha256: artifact.sha256 });
   }
 
   /**
-   * Declares a training run before training. Refused with PRECONDITION_FAILED, one reason per
-   * failing artifact, unless the model and every dataset are registered and each dataset's
+   * Declares a training run before training. Refused with PRECONDITION_FAILED, with one reason per
+   * failed precondition naming the input it is about (`modelArtifactId`, `datasetArtifactIds[i]`), unless the model and every dataset are registered and each dataset's
    * consents permit `model-training` for the caller's org at the transaction time.
    */
   @Transaction()
-  @Param('run', 'string', 'training run JSON: id, modelArtifactId, datasetArtifactIds, startTime?, notes?')
-  @Returns('string')
+  @Param('run', 'string', 'training run JSON: id, modelArtifactId, datasetArtifactIds, startTime?, notesCommitment?')
+  @Returns('TrainingRunRecord')
   async RecordTrainingRun(ctx: Context, run: string): Promise<string> {
-    const caller = requireRole(ctx, 'recorder', 'admin');
-    const input = checkTrainingRunInput(parseJsonArgument('run', run, MAX_TRAINING_RUN_BYTES));
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.recordTrainingRun);
+    const input = checkInput(trainingRunInputSchema, parseJsonArgument('run', run, LIMITS.trainingRunBytes));
     const existing = await readTrainingRun(ctx, input.id);
     if (existing !== undefined) {
-      if (existing.org === caller.mspId && inputPart(existing, TRAINING_RUN_INPUT_FIELDS) === inputPart(input, TRAINING_RUN_INPUT_FIELDS)) {
-        return canonicalJson(existing);
+      if (
+        existing.org === caller.mspId &&
+        inputPart(existing, TRAINING_RUN_INPUT_FIELDS) === inputPart(input, TRAINING_RUN_INPUT_FIELDS)
+      ) {
+        return sortedKeyJson(existing);
       }
-      throw new ContractError('CONFLICT', `training run ${input.id} already exists with different content (recorded by ${existing.org})`);
+      throw new ContractError({
+        code: 'CONFLICT',
+        message: `training run ${input.id} already exists with different content (recorded by ${existing.org})`,
+      });
     }
     const at = txTime(ctx);
     const verdict = await judgeTrainingRun(ctx, input, caller.mspId, at);
     if (!verdict.accepted) {
-      throw new ContractError('PRECONDITION_FAILED', `training run ${input.id} refused: ${verdict.reasons.join('; ')}`);
+      const reasons = verdict.reasons.map((reason) => `${reason.path || '(run)'}: ${reason.reason}`).join('; ');
+      throw new ContractError({
+        code: 'PRECONDITION_FAILED',
+        message: `training run ${input.id} refused: ${reasons}`,
+        reasons: verdict.reasons,
+      });
     }
     const stored: StoredTrainingRun = {
       ...input,
@@ -138,35 +175,45 @@ export class ArtifactsContract extends Contract {
 
   @Transaction(false)
   @Param('id', 'string', 'training run id')
-  @Returns('string')
+  @Returns('TrainingRunRecord')
   async GetTrainingRun(ctx: Context, id: string): Promise<string> {
-    requireRole(ctx, ...ALL_ROLES);
+    requireTransactionRole(ctx, TRANSACTIONS.getTrainingRun);
     const runId = this.checkId(id);
     const stored = await readTrainingRun(ctx, runId);
-    if (stored === undefined) throw new ContractError('NOT_FOUND', `training run ${runId} does not exist`);
-    return canonicalJson(stored);
+    if (stored === undefined)
+      throw new ContractError({ code: 'NOT_FOUND', message: `training run ${runId} does not exist` });
+    return sortedKeyJson(stored);
   }
 
   private checkId(value: string): string {
-    return check(id(), value, 'id');
+    return checkInput(recordId(), value, 'id');
   }
 
   private async requireArtifact(ctx: Context, artifactId: string): Promise<StoredArtifact> {
     const checkedId = this.checkId(artifactId);
     const artifact = await readArtifact(ctx, checkedId);
-    if (artifact === undefined) throw new ContractError('NOT_FOUND', `artifact ${checkedId} does not exist`);
+    if (artifact === undefined)
+      throw new ContractError({ code: 'NOT_FOUND', message: `artifact ${checkedId} does not exist` });
     return artifact;
   }
 
-  /** Lineage and consents must point at records on this channel; lists every missing one. */
+  /** Lineage and consents must point at records on this channel; names every missing one (`parents[1]`, `consentIds[0]`). */
   private async requireReferencesExist(ctx: Context, input: ArtifactInput): Promise<void> {
-    const missing: string[] = [];
+    const missing: RefusalReason[] = [];
     for (const [index, parent] of (input.parents ?? []).entries()) {
-      if ((await readArtifact(ctx, parent)) === undefined) missing.push(`parents[${index}]: artifact ${parent} does not exist`);
+      if ((await readArtifact(ctx, parent)) === undefined)
+        missing.push({ path: `parents[${index}]`, reason: `artifact ${parent} does not exist` });
     }
     for (const [index, consentId] of (input.consentIds ?? []).entries()) {
-      if ((await readConsent(ctx, consentId)) === undefined) missing.push(`consentIds[${index}]: consent ${consentId} does not exist`);
+      if ((await readConsent(ctx, consentId)) === undefined)
+        missing.push({ path: `consentIds[${index}]`, reason: `consent ${consentId} does not exist` });
     }
-    if (missing.length > 0) throw new ContractError('NOT_FOUND', missing.join('; '));
+    if (missing.length > 0) {
+      throw new ContractError({
+        code: 'NOT_FOUND',
+        message: missing.map((entry) => `${entry.path}: ${entry.reason}`).join('; '),
+        reasons: missing,
+      });
+    }
   }
 }

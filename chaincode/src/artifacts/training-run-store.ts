@@ -1,6 +1,5 @@
+import { sortedKeyJson, type StoredTrainingRun } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson } from '../canonical-json';
-import type { StoredTrainingRun } from './training-run-schema';
 
 const trainingRunKey = (ctx: Context, id: string): string => ctx.stub.createCompositeKey('training-run', [id]);
 
@@ -11,7 +10,7 @@ export async function readTrainingRun(ctx: Context, id: string): Promise<StoredT
 
 /** Writes a new training run; returns the stored JSON. */
 export async function writeTrainingRun(ctx: Context, run: StoredTrainingRun): Promise<string> {
-  const json = canonicalJson(run);
+  const json = sortedKeyJson(run);
   await ctx.stub.putState(trainingRunKey(ctx, run.id), Buffer.from(json));
   return json;
 }

@@ -1,13 +1,22 @@
+import {
+  LIMITS,
+  RecordProofError,
+  merkleRoot,
+  recordLeafBytes,
+  sortedKeyJson,
+  verifyRecordProof,
+  type LedgerBatch,
+  type RecordInclusionProof,
+} from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson } from '../canonical-json';
+import { ConsentContract } from '../consents/consent-contract';
 import { InteractionContract } from '../interactions/interaction-contract';
-import { merkleRoot } from '../merkle/merkle-tree';
-import { recordLeafBytes } from '../merkle/record-leaf';
-import { RecordProofError, verifyRecordProof, type LedgerBatch, type RecordInclusionProof } from '../merkle/record-proof';
+import { SubjectsContract } from '../subjects/subjects-contract';
+import { registerSubject } from '../testing/registered-subject';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
-import { BatchesContract } from './batch-contract';
-import { MAX_BATCH_RECORDS } from './batch-input';
 import { interactionInput } from '../testing/interaction-fixture';
+import { errorOf, refusalOf } from '../testing/refusal';
+import { BatchesContract } from './batch-contract';
 
 const batches = new BatchesContract();
 const interactions = new InteractionContract();
@@ -29,26 +38,31 @@ interface Summary {
 type Proof = RecordInclusionProof & { batchId: string; org: string; txTime: string; consentCheck?: Json };
 
 const interaction = (id: string, overrides: Json = {}): Json => interactionInput(id, overrides);
-const many = (count: number, prefix = 'r'): Json[] => Array.from({ length: count }, (_, i) => interaction(`${prefix}-${i}`, { actorRef: `actor-${i % 3}` }));
+const many = (count: number, prefix = 'r'): Json[] =>
+  Array.from({ length: count }, (_, i) => interaction(`${prefix}-${i}`, { actorRef: `actor-${i % 3}` }));
 
-const recordBatch = async (ledger: InMemoryLedger, who: TestIdentity, records: unknown, txTime?: string): Promise<Summary> =>
-  JSON.parse(await ledger.submit(who, (ctx) => batches.RecordBatch(ctx, JSON.stringify(records)), txTime ? { txTime } : {})) as Summary;
-const evaluate = async <T = Json>(ledger: InMemoryLedger, who: TestIdentity, call: (ctx: Context) => Promise<string>): Promise<T> =>
-  JSON.parse(await ledger.evaluate(who, call)) as T;
-const proofOf = (ledger: InMemoryLedger, who: TestIdentity, id: string): Promise<Proof> => evaluate<Proof>(ledger, who, (ctx) => batches.GetInclusionProof(ctx, id));
+const recordBatch = async (
+  ledger: InMemoryLedger,
+  who: TestIdentity,
+  records: unknown,
+  txTime?: string,
+): Promise<Summary> =>
+  JSON.parse(
+    await ledger.submit(who, (ctx) => batches.RecordBatch(ctx, JSON.stringify(records)), txTime ? { txTime } : {}),
+  ) as Summary;
+const evaluate = async <T = Json>(
+  ledger: InMemoryLedger,
+  who: TestIdentity,
+  call: (ctx: Context) => Promise<string>,
+): Promise<T> => JSON.parse(await ledger.evaluate(who, call)) as T;
+const proofOf = (ledger: InMemoryLedger, who: TestIdentity, id: string): Promise<Proof> =>
+  evaluate<Proof>(ledger, who, (ctx) => batches.GetInclusionProof(ctx, id));
 const ledgerBatchOf = async (ledger: InMemoryLedger, batchId: string): Promise<LedgerBatch> => {
-  const batch = await evaluate<{ batchId: string; root: string; size: number }>(ledger, auditor, (ctx) => batches.GetBatch(ctx, batchId));
+  const batch = await evaluate<{ batchId: string; root: string; size: number }>(ledger, auditor, (ctx) =>
+    batches.GetBatch(ctx, batchId),
+  );
   return { txId: batch.batchId, root: batch.root, size: batch.size };
 };
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Overwrites one committed key, as someone with write access to a peer's state database could. */
 const tamper = (ledger: InMemoryLedger, key: string, value: string): Promise<void> =>
@@ -61,7 +75,14 @@ describe('Batches: RecordBatch', () => {
     const inputs = many(5);
     const summary = await recordBatch(ledger, recorderA, inputs, '2026-01-02T03:04:05.678Z');
     const expectedRoot = merkleRoot(inputs.map(recordLeafBytes)).toString('hex');
-    expect(summary).toEqual({ batchId: summary.batchId, org: 'HospitalAMSP', txTime: '2026-01-02T03:04:05.678Z', root: expectedRoot, size: 5, alreadyRecorded: [] });
+    expect(summary).toEqual({
+      batchId: summary.batchId,
+      org: 'HospitalAMSP',
+      txTime: '2026-01-02T03:04:05.678Z',
+      root: expectedRoot,
+      size: 5,
+      alreadyRecorded: [],
+    });
     expect(summary.batchId).toMatch(/^[0-9a-f]{64}$/);
     const header = await evaluate(ledger, recorderA, (ctx) => batches.GetBatch(ctx, summary.batchId));
     expect(header).toEqual({
@@ -80,7 +101,7 @@ describe('Batches: RecordBatch', () => {
     const input = interaction('x-1');
     const reversed = Object.fromEntries(Object.entries(input).reverse());
     const summary = await recordBatch(ledger, recorderA, [reversed]);
-    expect(summary.root).toBe(merkleRoot([Buffer.from(canonicalJson(input))]).toString('hex'));
+    expect(summary.root).toBe(merkleRoot([Buffer.from(sortedKeyJson(input))]).toString('hex'));
   });
 
   it('writes one entry per record (record, verdict, place) plus a header and batch-level index entries — not ~15 keys per record', async () => {
@@ -89,7 +110,10 @@ describe('Batches: RecordBatch', () => {
     const keys = ledger.keys();
     expect(keys.filter((key) => key.startsWith('\u0000batched-interaction\u0000'))).toHaveLength(100);
     expect(keys.filter((key) => key.startsWith('\u0000batch\u0000'))).toHaveLength(1);
-    expect(JSON.parse(ledger.get(entryKey('r-7')) ?? '{}')).toMatchObject({ record: interaction('r-7', { actorRef: 'actor-1' }), leafIndex: 7 });
+    expect(JSON.parse(ledger.get(entryKey('r-7')) ?? '{}')).toMatchObject({
+      record: interaction('r-7', { actorRef: 'actor-1' }),
+      leafIndex: 7,
+    });
     // org (asc, desc) + per distinct value (requestModel, applicationId, 3 actors) × (all, org) × (asc, desc)
     expect(keys.filter((key) => key.startsWith('batch-by-'))).toHaveLength(2 + 5 * 4);
     expect(keys).toHaveLength(100 + 1 + 22);
@@ -99,7 +123,13 @@ describe('Batches: RecordBatch', () => {
   it('emits one BatchRecorded event with batchId, root, size and no violations', async () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(3));
-    expect(ledger.events).toEqual([{ name: 'BatchRecorded', payload: { batchId: summary.batchId, root: summary.root, size: 3, violations: [] }, txId: summary.batchId }]);
+    expect(ledger.events).toEqual([
+      {
+        name: 'BatchRecorded',
+        payload: { batchId: summary.batchId, root: summary.root, size: 3, violations: [] },
+        txId: summary.batchId,
+      },
+    ]);
   });
 
   it('stores a failing consent verdict per record, flags it, and emits ConsentViolation for the batch', async () => {
@@ -111,7 +141,16 @@ describe('Batches: RecordBatch', () => {
     expect(verdict.allowed).toBe(false);
     expect(verdict.reason).not.toBe('');
     expect(ledger.events).toEqual([
-      { name: 'ConsentViolation', payload: { batchId: summary.batchId, root: summary.root, size: 2, violations: [{ id: 'c-1', reason: verdict.reason }] }, txId: summary.batchId },
+      {
+        name: 'ConsentViolation',
+        payload: {
+          batchId: summary.batchId,
+          root: summary.root,
+          size: 2,
+          violations: [{ id: 'c-1', reason: verdict.reason }],
+        },
+        txId: summary.batchId,
+      },
     ]);
     // The verdict is the ledger's, not part of the leaf: the root covers the input only.
     expect(summary.root).toBe(merkleRoot([interaction('c-0'), flagged].map(recordLeafBytes)).toString('hex'));
@@ -120,7 +159,12 @@ describe('Batches: RecordBatch', () => {
   it('refuses the whole batch naming every failing index, and writes nothing', async () => {
     const ledger = new InMemoryLedger();
     const message = await errorOf(
-      recordBatch(ledger, recorderA, [interaction('ok-1'), interaction('bad', { usage: { inputTokens: -1, outputTokens: 5, source: 'provider' } }), interaction('ok-1'), { id: 'x', extra: 1 }]),
+      recordBatch(ledger, recorderA, [
+        interaction('ok-1'),
+        interaction('bad', { usage: { inputTokens: -1, outputTokens: 5, source: 'provider' } }),
+        interaction('ok-1'),
+        { id: 'x', extra: 1 },
+      ]),
     );
     expect(message).toMatch(/^INVALID_ARGUMENT: /);
     expect(message).toContain('[1].usage.inputTokens');
@@ -130,24 +174,30 @@ describe('Batches: RecordBatch', () => {
     expect(ledger.events).toEqual([]);
   });
 
-  it(`refuses empty batches, more than ${MAX_BATCH_RECORDS} records and non-arrays`, async () => {
+  it(`refuses empty batches, more than ${LIMITS.merkleBatchRecords} records and non-arrays`, async () => {
     const ledger = new InMemoryLedger();
-    for (const records of [[], many(MAX_BATCH_RECORDS + 1), { id: 'x' }]) {
-      expect(await errorOf(recordBatch(ledger, recorderA, records))).toBe(`INVALID_ARGUMENT: records: must be an array of 1 to ${MAX_BATCH_RECORDS} interactions`);
+    for (const records of [[], many(LIMITS.merkleBatchRecords + 1), { id: 'x' }]) {
+      expect(await errorOf(recordBatch(ledger, recorderA, records))).toBe(
+        `INVALID_ARGUMENT: records: must be an array of 1 to ${LIMITS.merkleBatchRecords} interactions`,
+      );
     }
-    const bytes = await errorOf(ledger.submit(recorderA, (ctx) => batches.RecordBatch(ctx, `[${' '.repeat(2 * 1024 * 1024)}]`)));
+    const bytes = await errorOf(
+      ledger.submit(recorderA, (ctx) => batches.RecordBatch(ctx, `[${' '.repeat(2 * 1024 * 1024)}]`)),
+    );
     expect(bytes).toBe('INVALID_ARGUMENT: records: must be at most 2097152 bytes of JSON');
   });
 
-  it(`accepts a batch of ${MAX_BATCH_RECORDS} records`, async () => {
+  it(`accepts a batch of ${LIMITS.merkleBatchRecords} records`, async () => {
     const ledger = new InMemoryLedger();
-    const summary = await recordBatch(ledger, recorderA, many(MAX_BATCH_RECORDS));
-    expect(summary.size).toBe(MAX_BATCH_RECORDS);
-    const proof = await proofOf(ledger, auditor, `r-${MAX_BATCH_RECORDS - 1}`);
+    const summary = await recordBatch(ledger, recorderA, many(LIMITS.merkleBatchRecords));
+    expect(summary.size).toBe(LIMITS.merkleBatchRecords);
+    const proof = await proofOf(ledger, auditor, `r-${LIMITS.merkleBatchRecords - 1}`);
     // RFC 6962's unbalanced tree: leaf 0 sits 10 levels deep, the last leaf (of the 488-leaf right part) 8.
     expect((await proofOf(ledger, auditor, 'r-0')).auditPath).toHaveLength(10);
     expect(proof.auditPath).toHaveLength(8);
-    expect(verifyRecordProof(proof.record, proof, await ledgerBatchOf(ledger, summary.batchId)).leafIndex).toBe(MAX_BATCH_RECORDS - 1);
+    expect(verifyRecordProof(proof.record, proof, await ledgerBatchOf(ledger, summary.batchId)).leafIndex).toBe(
+      LIMITS.merkleBatchRecords - 1,
+    );
   });
 
   it('allows recorders and admins only', async () => {
@@ -156,6 +206,80 @@ describe('Batches: RecordBatch', () => {
     for (const who of [consentManagerA, auditor, { mspId: 'HospitalAMSP' }]) {
       expect(await errorOf(recordBatch(ledger, who, many(1, 'no')))).toMatch(/^ACCESS_DENIED: /);
     }
+  });
+});
+
+describe('Batches: consent verdicts bound to the recording org; erased subjects refused', () => {
+  const consents = new ConsentContract();
+  const subjectRef = 'HospitalAMSP:subj-1';
+  async function withConsents(...grants: Json[]): Promise<InMemoryLedger> {
+    const ledger = new InMemoryLedger();
+    await registerSubject(ledger, 'HospitalAMSP', subjectRef);
+    const base = {
+      subjectRef,
+      decision: 'permit',
+      purposes: ['ai-inference'],
+      period: { start: '2026-01-01T00:00:00Z' },
+      policyCommitment: `hmac-sha256:${'b'.repeat(64)}`,
+    };
+    for (const grant of grants)
+      await ledger.submit(consentManagerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify({ ...base, ...grant })));
+    return ledger;
+  }
+  const use = (id: string, applicationId: string): Json =>
+    interaction(id, { applicationId, subjectRef, purpose: 'ai-inference' });
+  const verdictOf = async (ledger: InMemoryLedger, who: TestIdentity, id: string): Promise<unknown> =>
+    (await evaluate(ledger, who, (ctx) => batches.GetBatchedInteraction(ctx, id))).consentCheck;
+
+  it('judges each record for the org and `<org>:<applicationId>`: a claimed application or MSP id borrows nothing, a deny on the app binds it', async () => {
+    const ledger = await withConsents(
+      { id: 'c-app', grantees: ['HospitalAMSP:triage-app'] },
+      { id: 'c-hospital', grantees: ['HospitalAMSP'] },
+      { id: 'c-deny', grantees: ['HospitalAMSP:summary-app'], decision: 'deny' },
+    );
+    await recordBatch(ledger, recorderP, [
+      use('p-1', 'triage-app'),
+      use('p-2', 'HospitalAMSP'),
+      use('p-3', 'summary-app'),
+    ]);
+    for (const id of ['p-1', 'p-2', 'p-3'])
+      expect(await verdictOf(ledger, recorderP, id)).toMatchObject({ allowed: false });
+    expect(await verdictOf(ledger, recorderP, 'p-1')).toEqual({
+      allowed: false,
+      reason: 'no consent of the subject covers ai-inference for AIProviderMSP or AIProviderMSP:triage-app',
+    });
+    await recordBatch(ledger, recorderA, [use('a-1', 'triage-app'), use('a-2', 'summary-app')]);
+    expect(await verdictOf(ledger, recorderA, 'a-1')).toMatchObject({ allowed: true, consentId: 'c-app' });
+    expect(await verdictOf(ledger, recorderA, 'a-2')).toEqual({
+      allowed: false,
+      consentId: 'c-deny',
+      reason: 'consent c-deny denies ai-inference for HospitalAMSP or HospitalAMSP:summary-app',
+    });
+  });
+
+  it('refuses a batch with records naming an erased subject, naming each index, and writes nothing', async () => {
+    const ledger = await withConsents({ id: 'c-hospital', grantees: ['HospitalAMSP'] });
+    const subjects = new SubjectsContract();
+    await ledger.submit(adminA, (ctx) => subjects.EraseSubject(ctx, subjectRef));
+    await ledger.submit(adminA, (ctx) => subjects.RecordErasureReceipt(ctx, subjectRef), {
+      txTime: '2026-02-01T00:00:00.000Z',
+    });
+    const keysBefore = ledger.keys();
+    const eventsBefore = ledger.events.length;
+    const refused = await refusalOf(
+      recordBatch(ledger, recorderA, [interaction('r-0'), use('r-1', 'triage-app'), use('r-2', 'summary-app')]),
+    );
+    const reason = `subject ${subjectRef} was erased at 2026-02-01T00:00:00.000Z`;
+    expect(refused).toEqual({
+      code: 'PRECONDITION_FAILED',
+      message: `records name erased subjects, whose data may no longer be used: [1].subjectRef: ${reason}; [2].subjectRef: ${reason}`,
+      reasons: [
+        { path: '[1].subjectRef', reason },
+        { path: '[2].subjectRef', reason },
+      ],
+    });
+    expect(ledger.keys()).toEqual(keysBefore);
+    expect(ledger.events).toHaveLength(eventsBefore);
   });
 });
 
@@ -177,7 +301,9 @@ describe('Batches: write-once and idempotency', () => {
     const second = await recordBatch(ledger, recorderA, mixed);
     expect(second.size).toBe(2);
     expect(second.alreadyRecorded).toEqual([{ index: 1, id: 'r-1', batchId: first.batchId, leafIndex: 1 }]);
-    expect(second.root).toBe(merkleRoot([interaction('new-0'), interaction('new-1')].map(recordLeafBytes)).toString('hex'));
+    expect(second.root).toBe(
+      merkleRoot([interaction('new-0'), interaction('new-1')].map(recordLeafBytes)).toString('hex'),
+    );
     const moved = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'new-1'));
     expect([moved.batchId, moved.leafIndex]).toEqual([second.batchId, 1]);
   });
@@ -187,32 +313,46 @@ describe('Batches: write-once and idempotency', () => {
     await recordBatch(ledger, recorderA, many(3));
     const changed = [interaction('fresh'), interaction('r-0', { latencyMs: 1 }), interaction('r-2', { latencyMs: 2 })];
     const message = await errorOf(recordBatch(ledger, recorderA, changed));
-    expect(message).toBe('CONFLICT: [1] interaction r-0 already exists with different content; [2] interaction r-2 already exists with different content');
+    expect(message).toBe(
+      'CONFLICT: [1] interaction r-0 already exists with different content; [2] interaction r-2 already exists with different content',
+    );
     expect(ledger.keys().some((key) => key.endsWith('fresh\u0000'))).toBe(false);
   });
 
   it("another org's id is CONFLICT even with identical content", async () => {
     const ledger = new InMemoryLedger();
     await recordBatch(ledger, recorderA, many(1));
-    expect(await errorOf(recordBatch(ledger, recorderP, many(1)))).toBe('CONFLICT: [0] interaction r-0 already exists with different content');
+    expect(await errorOf(recordBatch(ledger, recorderP, many(1)))).toBe(
+      'CONFLICT: [0] interaction r-0 already exists with different content',
+    );
   });
 
   it('an id already recorded by Interactions is CONFLICT', async () => {
     const ledger = new InMemoryLedger();
-    await ledger.submit(recorderA, (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interaction('single-1'))));
-    expect(await errorOf(recordBatch(ledger, recorderA, [interaction('single-1')]))).toBe('CONFLICT: [0] interaction single-1 already exists (recorded by Interactions)');
+    await ledger.submit(recorderA, (ctx) =>
+      interactions.RecordInteraction(ctx, JSON.stringify(interaction('single-1'))),
+    );
+    expect(await errorOf(recordBatch(ledger, recorderA, [interaction('single-1')]))).toBe(
+      'CONFLICT: [0] interaction single-1 already exists (recorded by Interactions)',
+    );
   });
 
   it('an id already batched is CONFLICT for Interactions too, alone or in its batch call, and nothing is written', async () => {
     const ledger = new InMemoryLedger();
     await recordBatch(ledger, recorderA, [interaction('b-1')]);
     const keys = ledger.keys();
-    expect(await errorOf(ledger.submit(recorderA, (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interaction('b-1')))))).toBe(
-      'CONFLICT: interaction b-1 already exists (recorded in a batch)',
-    );
-    expect(await errorOf(ledger.submit(recorderA, (ctx) => interactions.RecordInteractions(ctx, JSON.stringify([interaction('s-1'), interaction('b-1')]))))).toBe(
-      'CONFLICT: [1] interaction b-1 already exists (recorded in a batch)',
-    );
+    expect(
+      await errorOf(
+        ledger.submit(recorderA, (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interaction('b-1')))),
+      ),
+    ).toBe('CONFLICT: interaction b-1 already exists (recorded in a batch)');
+    expect(
+      await errorOf(
+        ledger.submit(recorderA, (ctx) =>
+          interactions.RecordInteractions(ctx, JSON.stringify([interaction('s-1'), interaction('b-1')])),
+        ),
+      ),
+    ).toBe('CONFLICT: [1] interaction b-1 already exists (recorded in a batch)');
     expect(ledger.keys()).toEqual(keys);
   });
 });
@@ -236,13 +376,23 @@ describe('Batches: reads and access', () => {
   it('Interactions:GetInteraction answers batched records too (one id, one record), with the same access rules', async () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(2));
-    await ledger.submit(recorderA, (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interaction('single-2'))));
+    await ledger.submit(recorderA, (ctx) =>
+      interactions.RecordInteraction(ctx, JSON.stringify(interaction('single-2'))),
+    );
     const viaInteractions = await evaluate(ledger, auditor, (ctx) => interactions.GetInteraction(ctx, 'r-1'));
-    expect(viaInteractions).toEqual(await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-1')));
+    expect(viaInteractions).toEqual(
+      await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-1')),
+    );
     expect(viaInteractions).toMatchObject({ id: 'r-1', batchId: summary.batchId, leafIndex: 1, txId: summary.batchId });
-    expect(await evaluate(ledger, recorderA, (ctx) => interactions.GetInteraction(ctx, 'single-2'))).not.toHaveProperty('batchId');
-    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => interactions.GetInteraction(ctx, 'r-0')))).toMatch(/^ACCESS_DENIED: /);
-    expect(await errorOf(ledger.evaluate(auditor, (ctx) => interactions.GetInteraction(ctx, 'nope')))).toBe('NOT_FOUND: interaction nope does not exist');
+    expect(await evaluate(ledger, recorderA, (ctx) => interactions.GetInteraction(ctx, 'single-2'))).not.toHaveProperty(
+      'batchId',
+    );
+    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => interactions.GetInteraction(ctx, 'r-0')))).toMatch(
+      /^ACCESS_DENIED: /,
+    );
+    expect(await errorOf(ledger.evaluate(auditor, (ctx) => interactions.GetInteraction(ctx, 'nope')))).toBe(
+      'NOT_FOUND: interaction nope does not exist',
+    );
   });
 
   it('auditors read every org; other roles only their own org; unknown ids are NOT_FOUND', async () => {
@@ -250,32 +400,64 @@ describe('Batches: reads and access', () => {
     const summary = await recordBatch(ledger, recorderA, many(2));
     expect((await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-0'))).id).toBe('r-0');
     expect((await proofOf(ledger, consentManagerA, 'r-1')).leafIndex).toBe(1);
-    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetBatchedInteraction(ctx, 'r-0')))).toMatch(/^ACCESS_DENIED: /);
-    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetInclusionProof(ctx, 'r-0')))).toMatch(/^ACCESS_DENIED: /);
-    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetBatch(ctx, summary.batchId)))).toMatch(/^ACCESS_DENIED: /);
-    expect(await errorOf(ledger.evaluate(auditor, (ctx) => batches.GetInclusionProof(ctx, 'nope')))).toBe('NOT_FOUND: batched interaction nope does not exist');
-    expect(await errorOf(ledger.evaluate(auditor, (ctx) => batches.GetBatch(ctx, 'f'.repeat(64))))).toBe(`NOT_FOUND: batch ${'f'.repeat(64)} does not exist`);
-    expect(await errorOf(ledger.evaluate(auditor, (ctx) => batches.GetBatch(ctx, 'not-a-tx')))).toMatch(/^INVALID_ARGUMENT: batchId/);
+    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetBatchedInteraction(ctx, 'r-0')))).toMatch(
+      /^ACCESS_DENIED: /,
+    );
+    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetInclusionProof(ctx, 'r-0')))).toMatch(
+      /^ACCESS_DENIED: /,
+    );
+    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetBatch(ctx, summary.batchId)))).toMatch(
+      /^ACCESS_DENIED: /,
+    );
+    expect(await errorOf(ledger.evaluate(auditor, (ctx) => batches.GetInclusionProof(ctx, 'nope')))).toBe(
+      'NOT_FOUND: batched interaction nope does not exist',
+    );
+    expect(await errorOf(ledger.evaluate(auditor, (ctx) => batches.GetBatch(ctx, 'f'.repeat(64))))).toBe(
+      `NOT_FOUND: batch ${'f'.repeat(64)} does not exist`,
+    );
+    expect(await errorOf(ledger.evaluate(auditor, (ctx) => batches.GetBatch(ctx, 'not-a-tx')))).toMatch(
+      /^INVALID_ARGUMENT: batchId/,
+    );
   });
 
   it('QueryBatches finds batches by org and by a value inside them, newest first on request, own org only for non-auditors', async () => {
     const ledger = new InMemoryLedger();
     const a1 = await recordBatch(ledger, recorderA, many(2, 'a1'), '2026-03-01T00:00:00.000Z');
-    const a2 = await recordBatch(ledger, recorderA, [interaction('a2-0', { requestModel: 'claude-3' })], '2026-03-02T00:00:00.000Z');
+    const a2 = await recordBatch(
+      ledger,
+      recorderA,
+      [interaction('a2-0', { requestModel: 'claude-3' })],
+      '2026-03-02T00:00:00.000Z',
+    );
     const p1 = await recordBatch(ledger, recorderP, many(1, 'p1'), '2026-03-03T00:00:00.000Z');
     type Page = { records: Json[]; bookmark: string };
-    const query = (who: TestIdentity, filter: Json): Promise<Page> => evaluate<Page>(ledger, who, (ctx) => batches.QueryBatches(ctx, JSON.stringify(filter)));
+    const query = (who: TestIdentity, filter: Json): Promise<Page> =>
+      evaluate<Page>(ledger, who, (ctx) => batches.QueryBatches(ctx, JSON.stringify(filter)));
     const ids = (page: Page): unknown[] => page.records.map((record) => record.batchId);
     expect(ids(await query(recorderA, { by: 'org', value: 'HospitalAMSP' }))).toEqual([a1.batchId, a2.batchId]);
-    expect(ids(await query(recorderA, { by: 'org', value: 'HospitalAMSP', order: 'desc' }))).toEqual([a2.batchId, a1.batchId]);
+    expect(ids(await query(recorderA, { by: 'org', value: 'HospitalAMSP', order: 'desc' }))).toEqual([
+      a2.batchId,
+      a1.batchId,
+    ]);
     expect(ids(await query(auditor, { by: 'requestModel', value: 'gpt-4o' }))).toEqual([a1.batchId, p1.batchId]);
     expect(ids(await query(recorderA, { by: 'requestModel', value: 'gpt-4o' }))).toEqual([a1.batchId]);
-    expect(ids(await query(auditor, { by: 'requestModel', value: 'gpt-4o', from: '2026-03-02T00:00:00Z' }))).toEqual([p1.batchId]);
+    expect(ids(await query(auditor, { by: 'requestModel', value: 'gpt-4o', from: '2026-03-02T00:00:00Z' }))).toEqual([
+      p1.batchId,
+    ]);
     expect(ids(await query(auditor, { by: 'actorRef', value: 'actor-1' }))).toEqual([a1.batchId]);
     const page = await query(auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 1 });
     expect(ids(page)).toEqual([a1.batchId]);
-    expect(ids(await query(auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 1, bookmark: page.bookmark }))).toEqual([a2.batchId]);
-    expect(page.records[0]).toEqual({ batchId: a1.batchId, org: 'HospitalAMSP', recordedBy: 'app-recorder', txTime: '2026-03-01T00:00:00.000Z', size: 2, root: a1.root });
+    expect(
+      ids(await query(auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 1, bookmark: page.bookmark })),
+    ).toEqual([a2.batchId]);
+    expect(page.records[0]).toEqual({
+      batchId: a1.batchId,
+      org: 'HospitalAMSP',
+      recordedBy: 'app-recorder',
+      txTime: '2026-03-01T00:00:00.000Z',
+      size: 2,
+      root: a1.root,
+    });
     expect(await errorOf(query(recorderA, { by: 'org', value: 'AIProviderMSP' }))).toMatch(/^ACCESS_DENIED: /);
   });
 
@@ -283,8 +465,14 @@ describe('Batches: reads and access', () => {
     const ledger = new InMemoryLedger();
     await recordBatch(ledger, recorderA, many(1));
     const filter = JSON.stringify({ by: 'requestModel', value: 'no-such-model' });
-    expect(await evaluate(ledger, auditor, (ctx) => batches.QueryBatches(ctx, filter))).toEqual({ records: [], bookmark: '' });
-    expect(await evaluate(ledger, auditor, (ctx) => interactions.QueryInteractions(ctx, filter))).toEqual({ records: [], bookmark: '' });
+    expect(await evaluate(ledger, auditor, (ctx) => batches.QueryBatches(ctx, filter))).toEqual({
+      records: [],
+      bookmark: '',
+    });
+    expect(await evaluate(ledger, auditor, (ctx) => interactions.QueryInteractions(ctx, filter))).toEqual({
+      records: [],
+      bookmark: '',
+    });
   });
 });
 
@@ -296,8 +484,18 @@ describe('Batches: inclusion proofs', () => {
       const onLedger = await ledgerBatchOf(ledger, summary.batchId);
       for (let i = 0; i < size; i++) {
         const proof = await proofOf(ledger, auditor, `s${size}-${i}`);
-        expect([proof.leafIndex, proof.treeSize, proof.root, proof.txId]).toEqual([i, size, summary.root, summary.batchId]);
-        expect(verifyRecordProof(many(size, `s${size}`)[i], proof, onLedger)).toEqual({ txId: summary.batchId, root: summary.root, leafIndex: i, treeSize: size });
+        expect([proof.leafIndex, proof.treeSize, proof.root, proof.txId]).toEqual([
+          i,
+          size,
+          summary.root,
+          summary.batchId,
+        ]);
+        expect(verifyRecordProof(many(size, `s${size}`)[i], proof, onLedger)).toEqual({
+          txId: summary.batchId,
+          root: summary.root,
+          leafIndex: i,
+          treeSize: size,
+        });
       }
     }
   });
@@ -322,21 +520,37 @@ describe('Batches: inclusion proofs', () => {
     const summary = await recordBatch(ledger, recorderA, many(4));
     const honest = await proofOf(ledger, auditor, 'r-2');
     const stored = JSON.parse(ledger.get(entryKey('r-2')) ?? '{}') as { record: Json };
-    await tamper(ledger, entryKey('r-2'), canonicalJson({ ...stored, record: { ...stored.record, latencyMs: 1 } }));
-    expect(await errorOf(proofOf(ledger, auditor, 'r-2'))).toBe(`PRECONDITION_FAILED: batch ${summary.batchId}: the stored records do not hash to the stored root`);
+    await tamper(ledger, entryKey('r-2'), sortedKeyJson({ ...stored, record: { ...stored.record, latencyMs: 1 } }));
+    expect(await errorOf(proofOf(ledger, auditor, 'r-2'))).toBe(
+      `PRECONDITION_FAILED: batch ${summary.batchId}: the stored records do not hash to the stored root`,
+    );
     const tamperedRecord = await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-2'));
-    const { org: _o, recordedBy: _r, txId: _t, txTime: _tt, batchId: _b, leafIndex: _l, ...asSubmitted } = tamperedRecord;
-    expect(() => verifyRecordProof(asSubmitted, honest, { txId: summary.batchId, root: summary.root, size: 4 })).toThrow(/^LEAF_MISMATCH: /);
+    const {
+      org: _o,
+      recordedBy: _r,
+      txId: _t,
+      txTime: _tt,
+      batchId: _b,
+      leafIndex: _l,
+      ...asSubmitted
+    } = tamperedRecord;
+    expect(() =>
+      verifyRecordProof(asSubmitted, honest, { txId: summary.batchId, root: summary.root, size: 4 }),
+    ).toThrow(/^LEAF_MISMATCH: /);
   });
 
   it('a deleted or misplaced record entry makes the chaincode refuse the proof', async () => {
     const ledger = new InMemoryLedger();
     await recordBatch(ledger, recorderA, many(4));
     await ledger.submit(adminA, (ctx) => ctx.stub.deleteState(entryKey('r-3')));
-    expect(await errorOf(proofOf(ledger, auditor, 'r-1'))).toMatch(/^PRECONDITION_FAILED: batch [0-9a-f]{64}: the stored records do not hash to the stored root$/);
+    expect(await errorOf(proofOf(ledger, auditor, 'r-1'))).toMatch(
+      /^PRECONDITION_FAILED: batch [0-9a-f]{64}: the stored records do not hash to the stored root$/,
+    );
     const moved = JSON.parse(ledger.get(entryKey('r-2')) ?? '{}') as Json;
-    await tamper(ledger, entryKey('r-2'), canonicalJson({ ...moved, leafIndex: 0 }));
-    expect(await errorOf(proofOf(ledger, auditor, 'r-2'))).toMatch(/^PRECONDITION_FAILED: batch [0-9a-f]{64} does not hold r-2 at leaf 0$/);
+    await tamper(ledger, entryKey('r-2'), sortedKeyJson({ ...moved, leafIndex: 0 }));
+    expect(await errorOf(proofOf(ledger, auditor, 'r-2'))).toMatch(
+      /^PRECONDITION_FAILED: batch [0-9a-f]{64} does not hold r-2 at leaf 0$/,
+    );
   });
 
   it('a tampered stored root makes every honest proof fail with ROOT_MISMATCH', async () => {
@@ -344,8 +558,14 @@ describe('Batches: inclusion proofs', () => {
     const summary = await recordBatch(ledger, recorderA, many(3));
     const proof = await proofOf(ledger, auditor, 'r-0');
     const header = JSON.parse(ledger.get(`\u0000batch\u0000${summary.batchId}\u0000`) ?? '{}') as Json;
-    await tamper(ledger, `\u0000batch\u0000${summary.batchId}\u0000`, canonicalJson({ ...header, root: 'a'.repeat(64) }));
-    expect(() => verifyRecordProof(proof.record, proof, { txId: summary.batchId, root: 'a'.repeat(64), size: 3 })).toThrow(/^ROOT_MISMATCH: /);
+    await tamper(
+      ledger,
+      `\u0000batch\u0000${summary.batchId}\u0000`,
+      sortedKeyJson({ ...header, root: 'a'.repeat(64) }),
+    );
+    expect(() =>
+      verifyRecordProof(proof.record, proof, { txId: summary.batchId, root: 'a'.repeat(64), size: 3 }),
+    ).toThrow(/^ROOT_MISMATCH: /);
     expect(await errorOf(proofOf(ledger, auditor, 'r-0'))).toMatch(/^PRECONDITION_FAILED: /);
   });
 });

@@ -1,39 +1,51 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { ROLES, requireRole, type Caller } from '../access/caller';
-import { canonicalJson } from '../canonical-json';
-import { ContractError } from '../errors';
+import {
+  CONTRACTS,
+  ContractError,
+  HEX_256_PATTERN,
+  LIMITS,
+  TRANSACTIONS,
+  ValidationError,
+  sortedKeyJson,
+} from '@aal/ledger-contract';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { type Caller, requireTransactionRole } from '../access/caller';
+import { LedgerContract } from '../ledger/ledger-contract';
 import { parseJsonArgument } from '../validation/json-argument';
 import { emitBatchEvent } from './batch-events';
-import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, parseBatchInput } from './batch-input';
+import { parseBatchInput } from './batch-input';
 import { inclusionProofOf } from './batch-proof';
 import { queryBatches } from './batch-query';
 import { recordBatch } from './batch-recording';
 import { readBatch, readBatchEntries, type BatchEntry, type StoredBatch } from './batch-store';
 import { batchedInteractionView, findBatchedInteraction, requireReadableBatch } from './batched-interaction';
 
-const MAX_FILTER_BYTES = 4096;
-const BATCH_ID = /^[0-9a-f]{64}$/;
-
 /**
  * Batched ingestion: many interaction records in one transaction, validated like
  * `Interactions:RecordInteractions`, stored with an RFC 6962 Merkle root so every record has an
  * inclusion proof, and with about one key written per record instead of ~15.
  */
-@Info({ title: 'Batches', description: 'Record interactions in batches with a Merkle root; per-record reads and inclusion proofs' })
-export class BatchesContract extends Contract {
+@Info({
+  title: 'Batches',
+  description: 'Record interactions in batches with a Merkle root; per-record reads and inclusion proofs',
+})
+export class BatchesContract extends LedgerContract {
   constructor() {
-    super('Batches');
+    super(CONTRACTS.batches);
   }
 
-  /** Records up to 1000 interactions (2 MiB) as one batch of the caller's org: all valid and stored, or none. */
+  /** Records up to `LIMITS.merkleBatchRecords` interactions as one batch of the caller's org: all valid and stored, or none. */
   @Transaction()
-  @Param('records', 'string', `JSON array of at most ${MAX_BATCH_RECORDS} interactions, at most ${MAX_BATCH_BYTES} bytes`)
+  @Param(
+    'records',
+    'string',
+    `JSON array of at most ${LIMITS.merkleBatchRecords} interactions, at most ${LIMITS.merkleBatchBytes} bytes`,
+  )
   @Returns('string')
   async RecordBatch(ctx: Context, records: string): Promise<string> {
-    const caller = requireRole(ctx, 'recorder', 'admin');
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.recordBatch);
     const { summary, violations } = await recordBatch(ctx, caller, parseBatchInput(records));
     if (summary.batchId === ctx.stub.getTxID()) emitBatchEvent(ctx, summary, violations);
-    return canonicalJson(summary);
+    return sortedKeyJson(summary);
   }
 
   /** A batch's header: org, time, size, root and record ids in leaf order. */
@@ -41,7 +53,7 @@ export class BatchesContract extends Contract {
   @Param('batchId', 'string', 'batch id (the recording transaction id)')
   @Returns('string')
   async GetBatch(ctx: Context, batchId: string): Promise<string> {
-    return canonicalJson(await readableBatch(ctx, requireRole(ctx, ...ROLES), batchId));
+    return sortedKeyJson(await readableBatch(ctx, requireTransactionRole(ctx, TRANSACTIONS.getBatch), batchId));
   }
 
   /** One batched record as stored (with org, txId, txTime, consent verdict) and where it sits. */
@@ -49,8 +61,12 @@ export class BatchesContract extends Contract {
   @Param('id', 'string', 'interaction id')
   @Returns('string')
   async GetBatchedInteraction(ctx: Context, id: string): Promise<string> {
-    const { batch, entry } = await readableRecord(ctx, requireRole(ctx, ...ROLES), id);
-    return canonicalJson(batchedInteractionView(batch, entry));
+    const { batch, entry } = await readableRecord(
+      ctx,
+      requireTransactionRole(ctx, TRANSACTIONS.getBatchedInteraction),
+      id,
+    );
+    return sortedKeyJson(batchedInteractionView(batch, entry));
   }
 
   /** The record's inclusion proof, computed from the batch's stored records: `{ record, leafHash, leafIndex, treeSize, auditPath, root, txId, … }`. */
@@ -58,11 +74,11 @@ export class BatchesContract extends Contract {
   @Param('id', 'string', 'interaction id')
   @Returns('string')
   async GetInclusionProof(ctx: Context, id: string): Promise<string> {
-    const { batch, entry } = await readableRecord(ctx, requireRole(ctx, ...ROLES), id);
+    const { batch, entry } = await readableRecord(ctx, requireTransactionRole(ctx, TRANSACTIONS.getInclusionProof), id);
     const entries = await readBatchEntries(ctx, batch);
     const records = entries.filter((stored, index): stored is BatchEntry => stored?.record.id === batch.ids[index]);
     // A missing or misplaced entry leaves `records` short, which the proof refuses with PRECONDITION_FAILED.
-    return canonicalJson(inclusionProofOf(batch, records, entry.leafIndex));
+    return sortedKeyJson(inclusionProofOf(batch, records, entry.leafIndex));
   }
 
   /** A page of batch headers (without ids) by org, model, actor, subject, consent or application within a time range. */
@@ -70,21 +86,28 @@ export class BatchesContract extends Contract {
   @Param('filter', 'string', 'filter JSON: { by, value, from?, to?, order?: asc|desc, pageSize?, bookmark? }')
   @Returns('string')
   async QueryBatches(ctx: Context, filter: string): Promise<string> {
-    const caller = requireRole(ctx, ...ROLES);
-    return canonicalJson(await queryBatches(ctx, caller, parseJsonArgument('filter', filter, MAX_FILTER_BYTES)));
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.queryBatches);
+    return sortedKeyJson(await queryBatches(ctx, caller, parseJsonArgument('filter', filter, LIMITS.filterBytes)));
   }
 }
 
 async function readableBatch(ctx: Context, caller: Caller, batchId: string): Promise<StoredBatch> {
-  if (!BATCH_ID.test(batchId)) throw new ContractError('INVALID_ARGUMENT', 'batchId: must be a transaction id (64 lowercase hex)');
+  // A batch id is its recording transaction's id: 64 lowercase hex, like a SHA-256 digest.
+  if (!HEX_256_PATTERN.test(batchId))
+    throw new ValidationError([{ path: 'batchId', rule: 'must be a transaction id (64 lowercase hex)' }]);
   const batch = await readBatch(ctx, batchId);
-  if (batch === undefined) throw new ContractError('NOT_FOUND', `batch ${batchId} does not exist`);
+  if (batch === undefined) throw new ContractError({ code: 'NOT_FOUND', message: `batch ${batchId} does not exist` });
   requireReadableBatch(caller, batch);
   return batch;
 }
 
-async function readableRecord(ctx: Context, caller: Caller, id: string): Promise<{ batch: StoredBatch; entry: BatchEntry }> {
+async function readableRecord(
+  ctx: Context,
+  caller: Caller,
+  id: string,
+): Promise<{ batch: StoredBatch; entry: BatchEntry }> {
   const found = await findBatchedInteraction(ctx, caller, id);
-  if (found === undefined) throw new ContractError('NOT_FOUND', `batched interaction ${id} does not exist`);
+  if (found === undefined)
+    throw new ContractError({ code: 'NOT_FOUND', message: `batched interaction ${id} does not exist` });
   return found;
 }

@@ -1,5 +1,5 @@
+import { sortedKeyJson } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson } from '../canonical-json';
 import type { BatchSummary, BatchViolation } from './batch-recording';
 
 /** The event of a batch: one per transaction (Fabric keeps only the last one set). */
@@ -20,5 +20,5 @@ export interface BatchEventPayload {
 export function emitBatchEvent(ctx: Context, summary: BatchSummary, violations: readonly BatchViolation[]): void {
   const name: BatchEventName = violations.length > 0 ? 'ConsentViolation' : 'BatchRecorded';
   const payload: BatchEventPayload = { batchId: summary.batchId, root: summary.root, size: summary.size, violations };
-  ctx.stub.setEvent(name, Buffer.from(canonicalJson(payload)));
+  ctx.stub.setEvent(name, Buffer.from(sortedKeyJson(payload)));
 }

@@ -1,6 +1,11 @@
-import { canonicalJson } from '../canonical-json';
+import {
+  BATCH_QUERY_PATHS,
+  sortedKeyJson,
+  type BatchQueryPath,
+  type InteractionInput,
+  type QueryOrder,
+} from '@aal/ledger-contract';
 import { descendingTime, indexKey, indexRange } from '../ledger/index-keys';
-import type { InteractionInput } from '../interactions/interaction-schema';
 import type { StoredBatch } from './batch-store';
 
 /**
@@ -13,10 +18,8 @@ import type { StoredBatch } from './batch-store';
  * without its ids, ~250 bytes), so a query page is one range read: the headers, with up to 1000
  * ids each, are never read for it.
  */
-export const BATCH_QUERY_PATHS = ['org', 'requestModel', 'actorRef', 'subjectRef', 'consentId', 'applicationId'] as const;
-export type BatchQueryPath = (typeof BATCH_QUERY_PATHS)[number];
 type ValuePath = Exclude<BatchQueryPath, 'org'>;
-type Order = 'asc' | 'desc';
+type Order = QueryOrder;
 type Scope = 'all' | 'org';
 
 /** A batch in a query result: the header without its ids (a page of 1000-id lists would be megabytes). */
@@ -25,10 +28,10 @@ export type BatchListing = Omit<StoredBatch, 'ids'>;
 /** The value of every index entry of a batch: its listing, canonical JSON. */
 export function batchListingValue(batch: StoredBatch): Buffer {
   const { ids: _ids, ...listing } = batch;
-  return Buffer.from(canonicalJson(listing));
+  return Buffer.from(sortedKeyJson(listing));
 }
 
-const VALUE_PATHS: readonly ValuePath[] = ['requestModel', 'actorRef', 'subjectRef', 'consentId', 'applicationId'];
+const VALUE_PATHS = BATCH_QUERY_PATHS.filter((path): path is ValuePath => path !== 'org');
 
 const indexName = (path: BatchQueryPath, scope: Scope, order: Order): string =>
   `batch-by-${scope === 'org' && path !== 'org' ? 'org-' : ''}${path}${order === 'desc' ? '-desc' : ''}`;
@@ -52,7 +55,13 @@ export function batchIndexKeys(batch: StoredBatch, records: readonly Interaction
   const add = (path: BatchQueryPath, value: string): void => {
     for (const order of ['asc', 'desc'] as const) {
       for (const scope of path === 'org' ? (['all'] as const) : (['all', 'org'] as const)) {
-        keys.push(indexKey(indexName(path, scope, order), [...prefixOf(path, scope, batch.org, value), timePart(batch.txTime, order), batch.batchId]));
+        keys.push(
+          indexKey(indexName(path, scope, order), [
+            ...prefixOf(path, scope, batch.org, value),
+            timePart(batch.txTime, order),
+            batch.batchId,
+          ]),
+        );
       }
     }
   };
@@ -70,5 +79,10 @@ export function batchIndexRange(
   const prefix = prefixOf(query.path, scope, org ?? '', query.value);
   const name = indexName(query.path, scope, query.order);
   if (query.order === 'asc') return indexRange(name, prefix, query.from, query.to);
-  return indexRange(name, prefix, query.to === undefined ? undefined : descendingTime(query.to), query.from === undefined ? undefined : descendingTime(query.from));
+  return indexRange(
+    name,
+    prefix,
+    query.to === undefined ? undefined : descendingTime(query.to),
+    query.from === undefined ? undefined : descendingTime(query.from),
+  );
 }

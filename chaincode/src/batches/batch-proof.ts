@@ -1,8 +1,12 @@
-import { ContractError } from '../errors';
-import { inclusionPath, merkleRoot } from '../merkle/merkle-tree';
-import { recordLeafBytes, recordLeafHash } from '../merkle/record-leaf';
-import type { RecordInclusionProof } from '../merkle/record-proof';
-import type { ConsentCheck } from '../interactions/interaction-schema';
+import {
+  ContractError,
+  inclusionPath,
+  merkleRoot,
+  recordLeafBytes,
+  recordLeafHash,
+  type ConsentVerdict,
+  type RecordInclusionProof,
+} from '@aal/ledger-contract';
 import type { BatchedRecord, StoredBatch } from './batch-store';
 
 /** A record's inclusion proof plus the batch facts a reader wants beside it (not part of the check). */
@@ -10,7 +14,7 @@ export interface BatchInclusionProof extends RecordInclusionProof {
   readonly batchId: string;
   readonly org: string;
   readonly txTime: string;
-  readonly consentCheck?: ConsentCheck;
+  readonly consentCheck?: ConsentVerdict;
 }
 
 /**
@@ -20,11 +24,18 @@ export interface BatchInclusionProof extends RecordInclusionProof {
  *
  * @throws ContractError `PRECONDITION_FAILED` when the stored records and root disagree
  */
-export function inclusionProofOf(batch: StoredBatch, records: readonly BatchedRecord[], leafIndex: number): BatchInclusionProof {
+export function inclusionProofOf(
+  batch: StoredBatch,
+  records: readonly BatchedRecord[],
+  leafIndex: number,
+): BatchInclusionProof {
   const leaves = records.map((entry) => recordLeafBytes(entry.record));
   const entry = records[leafIndex];
   if (entry === undefined || records.length !== batch.size || merkleRoot(leaves).toString('hex') !== batch.root) {
-    throw new ContractError('PRECONDITION_FAILED', `batch ${batch.batchId}: the stored records do not hash to the stored root`);
+    throw new ContractError({
+      code: 'PRECONDITION_FAILED',
+      message: `batch ${batch.batchId}: the stored records do not hash to the stored root`,
+    });
   }
   const path = inclusionPath(leafIndex, leaves);
   return {

@@ -1,13 +1,17 @@
+import {
+  ContractError,
+  merkleRoot,
+  recordLeafBytes,
+  recordingGrantees,
+  sortedKeyJson,
+  type InteractionInput,
+} from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import type { Caller } from '../access/caller';
-import { canonicalJson } from '../canonical-json';
-import { evaluateConsentForAny } from '../consents/consent-check';
-import { ContractError } from '../errors';
-import type { InteractionInput } from '../interactions/interaction-schema';
+import { evaluateConsent } from '../consents/consent-check';
 import { interactionKey } from '../interactions/interaction-store';
 import { txTime } from '../ledger/tx-time';
-import { merkleRoot } from '../merkle/merkle-tree';
-import { recordLeafBytes } from '../merkle/record-leaf';
+import { refuseErasedSubjects } from '../subjects/erased-subjects';
 import { batchIndexKeys, batchListingValue } from './batch-indexes';
 import { batchWrites, decodeEntry, entryKey, readBatch, type BatchedRecord, type StoredBatch } from './batch-store';
 import { stateBatchOf } from '../ledger/peer-state-batch';
@@ -68,29 +72,37 @@ class HeaderCache {
 /**
  * Records the validated inputs as one batch of the caller's org: write-once per record id (the same
  * id with the same content from the same org is skipped; anything else is `CONFLICT`, naming every
- * conflicting index), consent verdict per record as `RecordInteractions` gives it, RFC 6962 root
- * over the new records' leaves, and one event for the batch.
+ * conflicting index), new records naming an erased subject refused (`PRECONDITION_FAILED`, naming
+ * every such index), consent verdict per record as `RecordInteractions` gives it (for the org and
+ * `<org>:<applicationId>`), RFC 6962 root over the new records' leaves, and one event for the batch.
  *
  * @returns the summary and the consent violations among the new records (for the event)
  */
-export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly InteractionInput[]): Promise<{ summary: BatchSummary; violations: BatchViolation[] }> {
+export async function recordBatch(
+  ctx: Context,
+  caller: Caller,
+  inputs: readonly InteractionInput[],
+): Promise<{ summary: BatchSummary; violations: BatchViolation[] }> {
   const now = txTime(ctx);
   const batchId = ctx.stub.getTxID();
   const headers = new HeaderCache(ctx);
   const conflicts: string[] = [];
   const alreadyRecorded: AlreadyRecorded[] = [];
-  const fresh: InteractionInput[] = [];
+  const fresh: { index: number; input: InteractionInput }[] = [];
   const state = stateBatchOf(ctx);
   // Ids are one namespace with single-record interactions, so GetBatchedInteraction and
   // GetInteraction can never name two different records: both keys of every id are read, in
   // one message to the peer (two for more than 500 records) instead of two round trips per record.
-  const existing = await state.getStates([...inputs.map((input) => entryKey(ctx, input.id)), ...inputs.map((input) => interactionKey(ctx, input.id))]);
+  const existing = await state.getStates([
+    ...inputs.map((input) => entryKey(ctx, input.id)),
+    ...inputs.map((input) => interactionKey(ctx, input.id)),
+  ]);
   for (const [index, input] of inputs.entries()) {
     const entry = decodeEntry(existing[index] ?? new Uint8Array());
     if (entry !== undefined) {
       const header = await headers.get(entry.batchId);
       // Another org's record under the same id is a conflict too: its content is not the caller's to see.
-      if (header?.org === caller.mspId && canonicalJson(entry.record) === canonicalJson(input)) {
+      if (header?.org === caller.mspId && sortedKeyJson(entry.record) === sortedKeyJson(input)) {
         alreadyRecorded.push({ index, id: input.id, batchId: entry.batchId, leafIndex: entry.leafIndex });
       } else {
         conflicts.push(`[${index}] interaction ${input.id} already exists with different content`);
@@ -101,9 +113,17 @@ export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly
       conflicts.push(`[${index}] interaction ${input.id} already exists (recorded by Interactions)`);
       continue;
     }
-    fresh.push(input);
+    fresh.push({ index, input });
   }
-  if (conflicts.length > 0) throw new ContractError('CONFLICT', conflicts.join('; '));
+  if (conflicts.length > 0) throw new ContractError({ code: 'CONFLICT', message: conflicts.join('; ') });
+  await refuseErasedSubjects(
+    ctx,
+    fresh.map(({ index, input }) => ({
+      subjectRef: input.subjectRef,
+      consentId: input.consentId,
+      path: `[${index}].${input.subjectRef === undefined ? 'consentId' : 'subjectRef'}`,
+    })),
+  );
   if (fresh.length === 0) {
     const replayed = await exactReplay(headers, alreadyRecorded, inputs.length);
     const summary = replayed ?? { batchId: '', org: caller.mspId, txTime: now, root: '', size: 0, alreadyRecorded };
@@ -112,17 +132,17 @@ export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly
 
   const records: BatchedRecord[] = [];
   const violations: BatchViolation[] = [];
-  for (const record of fresh) {
+  for (const { input: record } of fresh) {
     if (record.subjectRef === undefined && record.consentId === undefined) {
       records.push({ record });
       continue;
     }
-    const consentCheck = await evaluateConsentForAny(ctx, {
-      ...(record.subjectRef === undefined ? {} : { subjectRef: record.subjectRef }),
-      ...(record.consentId === undefined ? {} : { consentId: record.consentId }),
+    const consentCheck = await evaluateConsent(ctx, {
+      subjectRef: record.subjectRef,
+      consentId: record.consentId,
       purpose: record.purpose ?? '',
-      grantees: [caller.mspId, record.applicationId],
-      at: now,
+      grantees: recordingGrantees(caller.mspId, record.applicationId),
+      moment: { now },
     });
     records.push({ record, consentCheck });
     if (!consentCheck.allowed) violations.push({ id: record.id, reason: consentCheck.reason });
@@ -133,16 +153,24 @@ export async function recordBatch(ctx: Context, caller: Caller, inputs: readonly
     recordedBy: caller.enrollmentId,
     txTime: now,
     size: fresh.length,
-    root: merkleRoot(fresh.map(recordLeafBytes)).toString('hex'),
-    ids: fresh.map((record) => record.id),
+    root: merkleRoot(fresh.map(({ input }) => recordLeafBytes(input))).toString('hex'),
+    ids: fresh.map(({ input }) => input.id),
   };
   const listing = batchListingValue(batch);
-  await state.putStates([...batchWrites(ctx, batch, records), ...batchIndexKeys(batch, fresh).map((key) => ({ key, value: listing }))]);
+  const freshInputs = fresh.map(({ input }) => input);
+  await state.putStates([
+    ...batchWrites(ctx, batch, records),
+    ...batchIndexKeys(batch, freshInputs).map((key) => ({ key, value: listing })),
+  ]);
   return { summary: summaryOf(batch, alreadyRecorded), violations };
 }
 
 /** The recorded batch when every submitted record is its leaf at the same position: a retried submit. */
-async function exactReplay(headers: HeaderCache, alreadyRecorded: readonly AlreadyRecorded[], submitted: number): Promise<BatchSummary | undefined> {
+async function exactReplay(
+  headers: HeaderCache,
+  alreadyRecorded: readonly AlreadyRecorded[],
+  submitted: number,
+): Promise<BatchSummary | undefined> {
   const first = alreadyRecorded[0];
   if (first === undefined) return undefined;
   const header = await headers.get(first.batchId);

@@ -1,14 +1,17 @@
-import { canonicalJson } from '../canonical-json';
+import { sortedKeyJson, type InteractionInput } from '@aal/ledger-contract';
 import { interactionInput } from '../testing/interaction-fixture';
-import type { InteractionInput } from '../interactions/interaction-schema';
 import { entryJson, type BatchEntry } from './batch-store';
 
 describe('entryJson', () => {
   const record = interactionInput('e-1', { actorRef: 'actor-1' }) as unknown as InteractionInput;
 
-  it('is canonicalJson of the entry, with and without a consent verdict', () => {
+  it('is sortedKeyJson of the entry, with and without a consent verdict', () => {
     const plain: BatchEntry = { record, batchId: 'a'.repeat(64), leafIndex: 7 };
-    const flagged: BatchEntry = { ...plain, leafIndex: 0, consentCheck: { allowed: false, reason: 'no consent', consentId: 'c-1' } };
-    for (const entry of [plain, flagged]) expect(entryJson(entry)).toBe(canonicalJson(entry));
+    const flagged: BatchEntry = {
+      ...plain,
+      leafIndex: 0,
+      consentCheck: { allowed: false, reason: 'no consent', consentId: 'c-1' },
+    };
+    for (const entry of [plain, flagged]) expect(entryJson(entry)).toBe(sortedKeyJson(entry));
   });
 });

@@ -1,6 +1,5 @@
+import { sortedKeyJson, sortedKeyJsonOnce, type ConsentVerdict, type InteractionInput } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, canonicalJsonOnce } from '../canonical-json';
-import type { ConsentCheck, InteractionInput } from '../interactions/interaction-schema';
 import { stateBatchOf, type StateEntry } from '../ledger/peer-state-batch';
 
 /**
@@ -35,7 +34,7 @@ export interface StoredBatch {
 /** One record of a batch: the input as submitted (the leaf) and, apart, the ledger's consent verdict. */
 export interface BatchedRecord {
   readonly record: InteractionInput;
-  readonly consentCheck?: ConsentCheck;
+  readonly consentCheck?: ConsentVerdict;
 }
 
 /** What the ledger holds per batched record: the record and where it sits in its batch. */
@@ -44,7 +43,8 @@ export interface BatchEntry extends BatchedRecord {
   readonly leafIndex: number;
 }
 
-const decode = <T>(data: Uint8Array): T | undefined => (data.length === 0 ? undefined : (JSON.parse(Buffer.from(data).toString('utf8')) as T));
+const decode = <T>(data: Uint8Array): T | undefined =>
+  data.length === 0 ? undefined : (JSON.parse(Buffer.from(data).toString('utf8')) as T);
 
 export async function readBatch(ctx: Context, batchId: string): Promise<StoredBatch | undefined> {
   return decode<StoredBatch>(await ctx.stub.getState(ctx.stub.createCompositeKey(BATCH_TYPE, [batchId])));
@@ -72,7 +72,7 @@ export async function readBatchEntries(ctx: Context, batch: StoredBatch): Promis
 /** The writes that store a batch: header and one entry per record (index entries are the caller's). */
 export function batchWrites(ctx: Context, batch: StoredBatch, records: readonly BatchedRecord[]): StateEntry[] {
   return [
-    { key: ctx.stub.createCompositeKey(BATCH_TYPE, [batch.batchId]), value: Buffer.from(canonicalJson(batch)) },
+    { key: ctx.stub.createCompositeKey(BATCH_TYPE, [batch.batchId]), value: Buffer.from(sortedKeyJson(batch)) },
     ...records.map((entry, leafIndex) => {
       const stored: BatchEntry = { ...entry, batchId: batch.batchId, leafIndex };
       return { key: entryKey(ctx, entry.record.id), value: Buffer.from(entryJson(stored)) };
@@ -81,11 +81,11 @@ export function batchWrites(ctx: Context, batch: StoredBatch, records: readonly 
 }
 
 /**
- * `canonicalJson(entry)`, built around the record's canonical JSON computed once (for its leaf)
+ * `sortedKeyJson(entry)`, built around the record's canonical JSON computed once (for its leaf)
  * instead of canonicalising the record again: the keys `batchId` < `consentCheck` < `leafIndex` <
  * `record` are already in sorted order.
  */
 export function entryJson(entry: BatchEntry): string {
-  const consent = entry.consentCheck === undefined ? '' : `,"consentCheck":${canonicalJson(entry.consentCheck)}`;
-  return `{"batchId":${JSON.stringify(entry.batchId)}${consent},"leafIndex":${entry.leafIndex},"record":${canonicalJsonOnce(entry.record)}}`;
+  const consent = entry.consentCheck === undefined ? '' : `,"consentCheck":${sortedKeyJson(entry.consentCheck)}`;
+  return `{"batchId":${JSON.stringify(entry.batchId)}${consent},"leafIndex":${entry.leafIndex},"record":${sortedKeyJsonOnce(entry.record)}}`;
 }

@@ -1,7 +1,6 @@
+import { ContractError, checkInput, recordId } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { readsEverything, type Caller } from '../access/caller';
-import { ContractError } from '../errors';
-import { check, id as idRule } from '../validation/rules';
 import { readBatch, readEntry, type BatchEntry, type StoredBatch } from './batch-store';
 
 /** A batched record as readers see it: the record as submitted plus the batch facts that belong to it. */
@@ -10,7 +9,10 @@ export type BatchedInteraction = Record<string, unknown>;
 /** Refuses a caller who may not read the batch: auditors read every org's, others their own org's. */
 export function requireReadableBatch(caller: Caller, batch: StoredBatch): void {
   if (!readsEverything(caller) && batch.org !== caller.mspId) {
-    throw new ContractError('ACCESS_DENIED', `access denied: ${caller.mspId} may read only its own org's batches`);
+    throw new ContractError({
+      code: 'ACCESS_DENIED',
+      message: `access denied: ${caller.mspId} may read only its own org's batches`,
+    });
   }
 }
 
@@ -21,13 +23,20 @@ export function requireReadableBatch(caller: Caller, batch: StoredBatch): void {
  * @throws ContractError `ACCESS_DENIED` for another org's record (non-auditors), `PRECONDITION_FAILED`
  * when the entry and its header disagree
  */
-export async function findBatchedInteraction(ctx: Context, caller: Caller, id: string): Promise<{ batch: StoredBatch; entry: BatchEntry } | undefined> {
-  check(idRule(), id, 'id');
+export async function findBatchedInteraction(
+  ctx: Context,
+  caller: Caller,
+  id: string,
+): Promise<{ batch: StoredBatch; entry: BatchEntry } | undefined> {
+  checkInput(recordId(), id, 'id');
   const entry = await readEntry(ctx, id);
   if (entry === undefined) return undefined;
   const batch = await readBatch(ctx, entry.batchId);
   if (batch === undefined || batch.ids[entry.leafIndex] !== id || entry.record.id !== id) {
-    throw new ContractError('PRECONDITION_FAILED', `batch ${entry.batchId} does not hold ${id} at leaf ${entry.leafIndex}`);
+    throw new ContractError({
+      code: 'PRECONDITION_FAILED',
+      message: `batch ${entry.batchId} does not hold ${id} at leaf ${entry.leafIndex}`,
+    });
   }
   requireReadableBatch(caller, batch);
   return { batch, entry };

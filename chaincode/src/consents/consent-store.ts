@@ -1,8 +1,7 @@
+import { sortedKeyJson, type ConsentQueryPath, type StoredConsent } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson } from '../canonical-json';
-import { indexKey, indexRange, indexedId } from '../ledger/index-keys';
+import { INDEX_MARKER, indexKey, indexRange, indexedId } from '../ledger/index-keys';
 import { stateBatchOf } from '../ledger/peer-state-batch';
-import type { StoredConsent } from './consent-schema';
 
 /**
  * Where consents live: one record per consent under a composite key (its history is the consent's
@@ -11,14 +10,8 @@ import type { StoredConsent } from './consent-schema';
  */
 const RECORD_TYPE = 'consent';
 
-/** The query paths, each an index `consent-by-<path> ∘ value ∘ consentId`. */
-export const CONSENT_INDEX_PATHS = ['subjectRef', 'grantee', 'purpose'] as const;
-export type ConsentIndexPath = (typeof CONSENT_INDEX_PATHS)[number];
-
-const indexName = (path: ConsentIndexPath): string => `consent-by-${path}`;
-
-/** Index entries hold a single byte: Fabric treats an empty value as a delete. */
-const INDEX_MARKER = Buffer.from([1]);
+/** One index per query path (`CONSENT_QUERY_PATHS`): `consent-by-<path> ∘ value ∘ consentId`. */
+const indexName = (path: ConsentQueryPath): string => `consent-by-${path}`;
 
 /** The ledger key of a consent record. */
 export function consentKey(ctx: Context, id: string): string {
@@ -41,8 +34,12 @@ function decodeConsent(data: Uint8Array): StoredConsent | undefined {
 }
 
 /** Writes the consent record (canonical JSON) and, on its first write, its index entries. */
-export async function writeConsent(ctx: Context, consent: StoredConsent, options: { withIndexes: boolean }): Promise<void> {
-  await ctx.stub.putState(consentKey(ctx, consent.id), Buffer.from(canonicalJson(consent)));
+export async function writeConsent(
+  ctx: Context,
+  consent: StoredConsent,
+  options: { withIndexes: boolean },
+): Promise<void> {
+  await ctx.stub.putState(consentKey(ctx, consent.id), Buffer.from(sortedKeyJson(consent)));
   if (!options.withIndexes) return;
   for (const key of consentIndexKeys(consent)) await ctx.stub.putState(key, INDEX_MARKER);
 }
@@ -58,7 +55,7 @@ export function consentIndexKeys(consent: StoredConsent): string[] {
 }
 
 /** The key range of one value of one index (every consent of one subject, say). */
-export function consentIndexRange(path: ConsentIndexPath, value: string): { startKey: string; endKey: string } {
+export function consentIndexRange(path: ConsentQueryPath, value: string): { startKey: string; endKey: string } {
   return indexRange(indexName(path), [value]);
 }
 
@@ -71,7 +68,8 @@ export async function consentsOfSubject(ctx: Context, subjectRef: string): Promi
   const ids: string[] = [];
   const iterator = await ctx.stub.getStateByRange(startKey, endKey);
   try {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) ids.push(indexedId(next.value.key));
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      ids.push(indexedId(next.value.key));
   } finally {
     await iterator.close();
   }

@@ -1,5 +1,4 @@
-import type { StoredConsent } from './consent-schema';
-import type { ConsentStatus } from './consent-status';
+import type { ConsentStatus, StoredConsent } from '@aal/ledger-contract';
 
 /**
  * HL7 FHIR R5 `Consent` for a ledger consent (http://hl7.org/fhir/R5/consent.html). Everything is a
@@ -60,30 +59,47 @@ export const FHIR_SYSTEMS = {
 /** Purposes with a standard HL7 v3 PurposeOfUse code; others keep the ledger's own code system. */
 const HL7_PURPOSES: Readonly<Record<string, FhirCoding>> = {
   treatment: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT', display: 'treatment' },
-  research: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HRESCH', display: 'healthcare research' },
+  research: {
+    system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+    code: 'HRESCH',
+    display: 'healthcare research',
+  },
 };
 
 /** FHIR resource ids are `[A-Za-z0-9-.]{1,64}`; ledger ids that do not fit appear only as identifiers. */
 const FHIR_ID = /^[A-Za-z0-9.-]{1,64}$/;
 
 /**
- * Maps a stored consent and its derived status to a FHIR R5 Consent. Revoked and expired consents
- * are `inactive`; a pending one (period not yet started) is `active` and its period says from when.
+ * Maps a stored consent and its derived status to a FHIR R5 Consent. Revoked, expired, erased
+ * (the subject was erased) and not-yet-granted consents are `inactive`; a pending one (period not
+ * yet started) is `active` and its period says from when.
  */
 export function toFhirConsent(consent: StoredConsent, status: ConsentStatus): FhirConsent {
-  const subject: FhirReference = { type: 'Patient', identifier: { system: FHIR_SYSTEMS.subjectRef, value: consent.subjectRef } };
-  const period = consent.period.end === undefined ? { start: consent.period.start } : { start: consent.period.start, end: consent.period.end };
-  const grantees = consent.grantees.map((grantee): FhirReference => ({ identifier: { system: FHIR_SYSTEMS.grantee, value: grantee } }));
+  const subject: FhirReference = {
+    type: 'Patient',
+    identifier: { system: FHIR_SYSTEMS.subjectRef, value: consent.subjectRef },
+  };
+  const period =
+    consent.period.end === undefined
+      ? { start: consent.period.start }
+      : { start: consent.period.start, end: consent.period.end };
+  const grantees = consent.grantees.map((grantee): FhirReference => ({
+    identifier: { system: FHIR_SYSTEMS.grantee, value: grantee },
+  }));
   const extension = [
-    ...(consent.jurisdiction === undefined ? [] : [{ url: FHIR_SYSTEMS.jurisdiction, valueCode: consent.jurisdiction }]),
-    ...(consent.collectionMethod === undefined ? [] : [{ url: FHIR_SYSTEMS.collectionMethod, valueString: consent.collectionMethod }]),
+    ...(consent.jurisdiction === undefined
+      ? []
+      : [{ url: FHIR_SYSTEMS.jurisdiction, valueCode: consent.jurisdiction }]),
+    ...(consent.collectionMethod === undefined
+      ? []
+      : [{ url: FHIR_SYSTEMS.collectionMethod, valueString: consent.collectionMethod }]),
   ];
   const resource: FhirConsent = {
     resourceType: 'Consent',
     ...(FHIR_ID.test(consent.id) ? { id: consent.id } : {}),
     meta: { lastUpdated: consent.revokedAt ?? consent.grantedAt },
     identifier: [{ system: FHIR_SYSTEMS.consentId, value: consent.id }],
-    status: status === 'revoked' || status === 'expired' ? 'inactive' : 'active',
+    status: status === 'active' || status === 'pending' ? 'active' : 'inactive',
     category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
     subject,
     // FHIR `date` is a date, not a date-time: the UTC day of the grant.
@@ -92,19 +108,38 @@ export function toFhirConsent(consent: StoredConsent, status: ConsentStatus): Fh
     grantor: [subject],
     grantee: grantees,
     controller: [{ type: 'Organization', identifier: { system: FHIR_SYSTEMS.mspId, value: consent.controller } }],
-    sourceReference: [{ type: 'DocumentReference', identifier: { system: FHIR_SYSTEMS.policyCommitment, value: consent.policyCommitment } }],
+    sourceReference: [
+      {
+        type: 'DocumentReference',
+        identifier: { system: FHIR_SYSTEMS.policyCommitment, value: consent.policyCommitment },
+      },
+    ],
     decision: consent.decision,
     provision: [
       {
         period,
         actor: grantees.map((reference) => ({
-          role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },
+          role: {
+            coding: [
+              {
+                system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+                code: 'IRCP',
+                display: 'information recipient',
+              },
+            ],
+          },
           reference,
         })),
-        purpose: consent.purposes.map((purpose) => HL7_PURPOSES[purpose] ?? { system: FHIR_SYSTEMS.purpose, code: purpose }),
+        purpose: consent.purposes.map(
+          (purpose) => HL7_PURPOSES[purpose] ?? { system: FHIR_SYSTEMS.purpose, code: purpose },
+        ),
         ...(consent.dataCategories === undefined || consent.dataCategories.length === 0
           ? {}
-          : { code: consent.dataCategories.map((category) => ({ coding: [{ system: FHIR_SYSTEMS.dataCategory, code: category }] })) }),
+          : {
+              code: consent.dataCategories.map((category) => ({
+                coding: [{ system: FHIR_SYSTEMS.dataCategory, code: category }],
+              })),
+            }),
       },
     ],
     ...(extension.length === 0 ? {} : { extension }),

@@ -1,7 +1,9 @@
 import type { Context } from 'fabric-contract-api';
 import { ConsentContract } from '../consents/consent-contract';
+import { SubjectsContract } from '../subjects/subjects-contract';
 import { registerSubject } from '../testing/registered-subject';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
+import { errorOf, refusalOf } from '../testing/refusal';
 import { InteractionContract } from './interaction-contract';
 import { interactionInput, TEST_COMMITMENT } from '../testing/interaction-fixture';
 
@@ -22,32 +24,56 @@ type Stored = Json & { id: string; org: string; txTime: string; txId: string; co
 const interaction = (overrides: Json = {}): Json => interactionInput('i-1', overrides);
 
 const record = async (ledger: InMemoryLedger, who: TestIdentity, input: Json, txTime?: string): Promise<Stored> =>
-  JSON.parse(await ledger.submit(who, (ctx) => contract.RecordInteraction(ctx, JSON.stringify(input)), txTime ? { txTime } : {})) as Stored;
-const recordBatch = async (ledger: InMemoryLedger, who: TestIdentity, inputs: unknown, txTime?: string): Promise<Stored[]> =>
-  (JSON.parse(await ledger.submit(who, (ctx) => contract.RecordInteractions(ctx, JSON.stringify(inputs)), txTime ? { txTime } : {})) as { records: Stored[] }).records;
-const evaluate = async <T = Json>(ledger: InMemoryLedger, who: TestIdentity, call: (ctx: Context) => Promise<string>, txTime?: string): Promise<T> =>
-  JSON.parse(await ledger.evaluate(who, call, txTime ? { txTime } : {})) as T;
-const query = async (ledger: InMemoryLedger, who: TestIdentity, filter: Json): Promise<{ records: Stored[]; bookmark: string }> =>
+  JSON.parse(
+    await ledger.submit(who, (ctx) => contract.RecordInteraction(ctx, JSON.stringify(input)), txTime ? { txTime } : {}),
+  ) as Stored;
+const recordBatch = async (
+  ledger: InMemoryLedger,
+  who: TestIdentity,
+  inputs: unknown,
+  txTime?: string,
+): Promise<Stored[]> =>
+  (
+    JSON.parse(
+      await ledger.submit(
+        who,
+        (ctx) => contract.RecordInteractions(ctx, JSON.stringify(inputs)),
+        txTime ? { txTime } : {},
+      ),
+    ) as { records: Stored[] }
+  ).records;
+const evaluate = async <T = Json>(
+  ledger: InMemoryLedger,
+  who: TestIdentity,
+  call: (ctx: Context) => Promise<string>,
+  txTime?: string,
+): Promise<T> => JSON.parse(await ledger.evaluate(who, call, txTime ? { txTime } : {})) as T;
+const query = async (
+  ledger: InMemoryLedger,
+  who: TestIdentity,
+  filter: Json,
+): Promise<{ records: Stored[]; bookmark: string }> =>
   evaluate(ledger, who, (ctx) => contract.QueryInteractions(ctx, JSON.stringify(filter)));
 
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected the call to fail');
-}
-
-const snapshot = (ledger: InMemoryLedger): [string, string | undefined][] => ledger.keys().map((key) => [key, ledger.get(key)]);
+const snapshot = (ledger: InMemoryLedger): [string, string | undefined][] =>
+  ledger.keys().map((key) => [key, ledger.get(key)]);
 
 describe('Interactions: RecordInteraction', () => {
   it('stores the record with org and recorder from the certificate and tx id/time from the transaction, indexed on every path, and emits InteractionRecorded', async () => {
     const ledger = new InMemoryLedger();
     const stored = await record(ledger, recorderA, interaction({ actorRef: 'actor-1' }), '2026-01-01T10:00:02.000Z');
-    expect(stored).toEqual({ ...interaction({ actorRef: 'actor-1' }), org: 'HospitalAMSP', recordedBy: 'app-recorder', txId: stored.txId, txTime: '2026-01-01T10:00:02.000Z' });
+    expect(stored).toEqual({
+      ...interaction({ actorRef: 'actor-1' }),
+      org: 'HospitalAMSP',
+      recordedBy: 'app-recorder',
+      txId: stored.txId,
+      txTime: '2026-01-01T10:00:02.000Z',
+    });
     expect(JSON.parse(ledger.get('\u0000interaction\u0000i-1\u0000') ?? '{}')).toEqual(stored);
-    const indexNames = ledger.keys().filter((key) => key.startsWith('interaction-by-')).map((key) => key.split('\u0000')[0]);
+    const indexNames = ledger
+      .keys()
+      .filter((key) => key.startsWith('interaction-by-'))
+      .map((key) => key.split('\u0000')[0]);
     expect(indexNames).toEqual([
       'interaction-by-actorRef',
       'interaction-by-actorRef-desc',
@@ -64,7 +90,9 @@ describe('Interactions: RecordInteraction', () => {
       'interaction-by-requestModel',
       'interaction-by-requestModel-desc',
     ]);
-    expect(ledger.events).toEqual([{ name: 'InteractionRecorded', payload: { ids: ['i-1'], violations: [] }, txId: stored.txId }]);
+    expect(ledger.events).toEqual([
+      { name: 'InteractionRecorded', payload: { ids: ['i-1'], violations: [] }, txId: stored.txId },
+    ]);
   });
 
   it.each([managerA, auditor, auditorA, peer])('refuses to record for %p and writes nothing', async (who) => {
@@ -76,17 +104,32 @@ describe('Interactions: RecordInteraction', () => {
   it('lets an admin record, and refuses an org given in input', async () => {
     const ledger = new InMemoryLedger();
     expect((await record(ledger, adminA, interaction())).org).toBe('HospitalAMSP');
-    expect(await errorOf(record(ledger, recorderP, interaction({ id: 'i-2', org: 'HospitalAMSP' })))).toBe('INVALID_ARGUMENT: org: is not a known field');
+    expect(await errorOf(record(ledger, recorderP, interaction({ id: 'i-2', org: 'HospitalAMSP' })))).toBe(
+      'INVALID_ARGUMENT: org: is not a known field',
+    );
   });
 
   it('refuses prototype keys, malformed JSON and oversized records', async () => {
     const ledger = new InMemoryLedger();
     const polluted = JSON.stringify(interaction()).replace('"usage":{', '"usage":{"__proto__":{"x":1},');
-    expect(await errorOf(ledger.submit(recorderA, (ctx) => contract.RecordInteraction(ctx, polluted)))).toBe("INVALID_ARGUMENT: record: must not contain the key '__proto__'");
-    expect(await errorOf(ledger.submit(recorderA, (ctx) => contract.RecordInteraction(ctx, '{"id":')))).toBe('INVALID_ARGUMENT: record: must be valid JSON');
-    expect(await errorOf(record(ledger, recorderA, interaction({ tags: Array.from({ length: 30 }, (_, i) => `${'t'.repeat(60)}${i}`), padding: 'x'.repeat(16_000) })))).toBe(
-      'INVALID_ARGUMENT: record: must be at most 16384 bytes of JSON',
+    expect(await errorOf(ledger.submit(recorderA, (ctx) => contract.RecordInteraction(ctx, polluted)))).toBe(
+      "INVALID_ARGUMENT: record: must not contain the key '__proto__'",
     );
+    expect(await errorOf(ledger.submit(recorderA, (ctx) => contract.RecordInteraction(ctx, '{"id":')))).toBe(
+      'INVALID_ARGUMENT: record: must be valid JSON',
+    );
+    expect(
+      await errorOf(
+        record(
+          ledger,
+          recorderA,
+          interaction({
+            tags: Array.from({ length: 30 }, (_, i) => `${'t'.repeat(60)}${i}`),
+            padding: 'x'.repeat(16_000),
+          }),
+        ),
+      ),
+    ).toBe('INVALID_ARGUMENT: record: must be at most 16384 bytes of JSON');
     expect(ledger.keys()).toEqual([]);
   });
 
@@ -98,16 +141,32 @@ describe('Interactions: RecordInteraction', () => {
     expect(await record(ledger, recorderA, reordered)).toEqual(first);
     expect(snapshot(ledger)).toEqual(before);
     expect(ledger.events).toHaveLength(1);
-    expect(await errorOf(record(ledger, recorderA, interaction({ latencyMs: 1001 })))).toBe('CONFLICT: interaction i-1 already exists with different content');
-    expect(await errorOf(record(ledger, recorderP, interaction()))).toBe('CONFLICT: interaction i-1 already exists with different content');
+    expect(await errorOf(record(ledger, recorderA, interaction({ latencyMs: 1001 })))).toBe(
+      'CONFLICT: interaction i-1 already exists with different content',
+    );
+    expect(await errorOf(record(ledger, recorderP, interaction()))).toBe(
+      'CONFLICT: interaction i-1 already exists with different content',
+    );
     expect(snapshot(ledger)).toEqual(before);
   });
 
   it('writes byte-identical state for the same input in a different key order', async () => {
     const one = new InMemoryLedger();
     const two = new InMemoryLedger();
-    await record(one, recorderA, interaction({ tags: ['a'], usage: { source: 'provider', outputTokens: 5, inputTokens: 10 } }));
-    await record(two, recorderA, Object.fromEntries(Object.entries(interaction({ usage: { inputTokens: 10, outputTokens: 5, source: 'provider' }, tags: ['a'] })).reverse()));
+    await record(
+      one,
+      recorderA,
+      interaction({ tags: ['a'], usage: { source: 'provider', outputTokens: 5, inputTokens: 10 } }),
+    );
+    await record(
+      two,
+      recorderA,
+      Object.fromEntries(
+        Object.entries(
+          interaction({ usage: { inputTokens: 10, outputTokens: 5, source: 'provider' }, tags: ['a'] }),
+        ).reverse(),
+      ),
+    );
     expect(snapshot(two)).toEqual(snapshot(one));
   });
 });
@@ -118,7 +177,9 @@ describe('Interactions: RecordInteractions (batch)', () => {
     const stored = await recordBatch(ledger, recorderA, [interaction({ id: 'b-1' }), interaction({ id: 'b-2' })]);
     expect(stored.map((entry) => entry.id)).toEqual(['b-1', 'b-2']);
     expect(new Set(stored.map((entry) => entry.txId)).size).toBe(1);
-    expect(ledger.events).toEqual([{ name: 'InteractionRecorded', payload: { ids: ['b-1', 'b-2'], violations: [] }, txId: stored[0]?.txId }]);
+    expect(ledger.events).toEqual([
+      { name: 'InteractionRecorded', payload: { ids: ['b-1', 'b-2'], violations: [] }, txId: stored[0]?.txId },
+    ]);
   });
 
   it('refuses the whole batch naming the index of every failing record, duplicates included', async () => {
@@ -131,24 +192,42 @@ describe('Interactions: RecordInteractions (batch)', () => {
       interaction({ id: 'b-2' }),
       { id: 'b-5', extra: true },
     ];
-    const message = await errorOf(recordBatch(ledger, recorderA, batch));
-    expect(message).toMatch(/^INVALID_ARGUMENT: \[1\]\.cost\.amountMinor: must be absent when cost\.status is unpriced; \[3\]\.usage\.inputTokens: must be an integer from 0/);
-    expect(message).toContain('[4].id: duplicates [2].id');
-    expect(message).toContain('[5].extra: is not a known field');
-    expect(message).toContain('[5].startTime: is required');
-    expect(message.replace('INVALID_ARGUMENT: ', '').split('; ').filter((part) => /^\[(0|2)\]/.test(part))).toEqual([]);
+    const refusal = await refusalOf(recordBatch(ledger, recorderA, batch));
+    expect(refusal.code).toBe('INVALID_ARGUMENT');
+    expect(refusal.violations?.slice(0, 4)).toEqual([
+      { path: '[1].cost.amountMinor', rule: 'must be absent when cost.status is unpriced' },
+      { path: '[3].usage.inputTokens', rule: 'must be at least 0' },
+      { path: '[4].id', rule: 'duplicates [2].id' },
+      { path: '[5].startTime', rule: 'is required' },
+    ]);
+    expect(refusal.violations).toContainEqual({ path: '[5].status', rule: 'is required' });
+    expect(refusal.violations).toContainEqual({ path: '[5].extra', rule: 'is not a known field' });
+    expect(refusal.violations?.filter((violation) => /^\[(0|2)\]/.test(violation.path))).toEqual([]);
+    expect(refusal.message).toMatch(
+      /^\[1\]\.cost\.amountMinor: must be absent when cost\.status is unpriced; \[3\]\.usage\.inputTokens: must be at least 0; /,
+    );
     expect(ledger.keys()).toEqual([]);
     expect(ledger.events).toEqual([]);
   });
 
   it('bounds the batch: 1 to 500 records, at most 1 MB', async () => {
     const ledger = new InMemoryLedger();
-    expect(await errorOf(recordBatch(ledger, recorderA, []))).toBe('INVALID_ARGUMENT: records: must be an array of 1 to 500 interactions');
-    expect(await errorOf(recordBatch(ledger, recorderA, { records: [] }))).toBe('INVALID_ARGUMENT: records: must be an array of 1 to 500 interactions');
+    expect(await errorOf(recordBatch(ledger, recorderA, []))).toBe(
+      'INVALID_ARGUMENT: records: must be an array of 1 to 500 interactions',
+    );
+    expect(await errorOf(recordBatch(ledger, recorderA, { records: [] }))).toBe(
+      'INVALID_ARGUMENT: records: must be an array of 1 to 500 interactions',
+    );
     const many = Array.from({ length: 501 }, (_, index) => interaction({ id: `m-${index}` }));
-    expect(await errorOf(recordBatch(ledger, recorderA, many))).toBe('INVALID_ARGUMENT: records: must be an array of 1 to 500 interactions');
-    const big = Array.from({ length: 500 }, (_, index) => interaction({ id: `big-${index}`, tags: Array.from({ length: 32 }, (_, tag) => `${'t'.repeat(60)}-${tag}`) }));
-    expect(await errorOf(recordBatch(ledger, recorderA, big))).toBe('INVALID_ARGUMENT: records: must be at most 1048576 bytes of JSON');
+    expect(await errorOf(recordBatch(ledger, recorderA, many))).toBe(
+      'INVALID_ARGUMENT: records: must be an array of 1 to 500 interactions',
+    );
+    const big = Array.from({ length: 500 }, (_, index) =>
+      interaction({ id: `big-${index}`, tags: Array.from({ length: 32 }, (_, tag) => `${'t'.repeat(60)}-${tag}`) }),
+    );
+    expect(await errorOf(recordBatch(ledger, recorderA, big))).toBe(
+      'INVALID_ARGUMENT: records: must be at most 1048576 bytes of JSON',
+    );
     expect(await recordBatch(ledger, recorderA, many.slice(0, 500))).toHaveLength(500);
   });
 
@@ -159,9 +238,11 @@ describe('Interactions: RecordInteractions (batch)', () => {
     expect(stored[0]).toEqual(old);
     expect(ledger.events.at(-1)?.payload).toEqual({ ids: ['new'], violations: [] });
     const before = snapshot(ledger);
-    expect(await errorOf(recordBatch(ledger, recorderA, [interaction({ id: 'fresh' }), interaction({ id: 'old', latencyMs: 7 })]))).toBe(
-      'CONFLICT: [1] interaction old already exists with different content',
-    );
+    expect(
+      await errorOf(
+        recordBatch(ledger, recorderA, [interaction({ id: 'fresh' }), interaction({ id: 'old', latencyMs: 7 })]),
+      ),
+    ).toBe('CONFLICT: [1] interaction old already exists with different content');
     expect(snapshot(ledger)).toEqual(before);
   });
 });
@@ -180,45 +261,85 @@ describe('Interactions: consent verdict at commit time', () => {
     };
     await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
     await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(consent)));
-    await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify({ ...consent, id: 'c-app', grantees: ['summary-app'] })));
+    await ledger.submit(managerA, (ctx) =>
+      consents.GrantConsent(ctx, JSON.stringify({ ...consent, id: 'c-app', grantees: ['AIProviderMSP:summary-app'] })),
+    );
     return ledger;
   }
 
   it('stores an allowed verdict naming the consent', async () => {
     const ledger = await withConsent();
-    const stored = await record(ledger, recorderA, interaction({ subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }));
-    expect(stored.consentCheck).toEqual({ allowed: true, consentId: 'c-1', reason: 'consent c-1 permits ai-inference for HospitalAMSP or triage-app' });
+    const stored = await record(
+      ledger,
+      recorderA,
+      interaction({ subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+    );
+    expect(stored.consentCheck).toEqual({
+      allowed: true,
+      consentId: 'c-1',
+      reason: 'consent c-1 permits ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
+    });
     expect(ledger.events.at(-1)?.name).toBe('InteractionRecorded');
   });
 
-  it('accepts a consent granted to the application rather than the org', async () => {
+  it('accepts a consent granted to the recording org’s application (`<MSP id>:<applicationId>`) rather than the org', async () => {
     const ledger = await withConsent();
-    const stored = await record(ledger, recorderP, interaction({ id: 'i-app', applicationId: 'summary-app', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }));
+    const stored = await record(
+      ledger,
+      recorderP,
+      interaction({
+        id: 'i-app',
+        applicationId: 'summary-app',
+        subjectRef: 'HospitalAMSP:subj-1',
+        purpose: 'ai-inference',
+      }),
+    );
     expect(stored.consentCheck).toMatchObject({ allowed: true, consentId: 'c-app' });
   });
 
   it('keeps a record whose check fails, flags it, and emits ConsentViolation with the reason', async () => {
     const ledger = await withConsent();
-    const stored = await recordBatch(ledger, recorderA, [
-      interaction({ id: 'ok-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
-      interaction({ id: 'bad-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'model-training' }),
-      interaction({ id: 'bad-2', consentId: 'c-1', purpose: 'ai-inference' }),
-      interaction({ id: 'none' }),
-    ], '2026-04-01T00:00:00.000Z');
+    const stored = await recordBatch(
+      ledger,
+      recorderA,
+      [
+        interaction({ id: 'ok-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+        interaction({ id: 'bad-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'model-training' }),
+        interaction({ id: 'bad-2', consentId: 'c-1', purpose: 'ai-inference' }),
+        interaction({ id: 'none' }),
+      ],
+      '2026-04-01T00:00:00.000Z',
+    );
     expect(stored.map((entry) => entry.consentCheck)).toEqual([
-      { allowed: false, reason: 'no active consent of the subject covers ai-inference for HospitalAMSP or triage-app (c-1 is expired)' },
-      { allowed: false, reason: 'no consent of the subject covers model-training for HospitalAMSP or triage-app' },
+      {
+        allowed: false,
+        reason:
+          'no active consent of the subject covers ai-inference for HospitalAMSP or HospitalAMSP:triage-app (c-1 is expired)',
+      },
+      {
+        allowed: false,
+        reason: 'no consent of the subject covers model-training for HospitalAMSP or HospitalAMSP:triage-app',
+      },
       { allowed: false, consentId: 'c-1', reason: 'consent c-1 is expired at 2026-04-01T00:00:00.000Z' },
       undefined,
     ]);
-    expect(JSON.parse(ledger.get('\u0000interaction\u0000bad-1\u0000') ?? '{}')).toMatchObject({ consentCheck: { allowed: false } });
+    expect(JSON.parse(ledger.get('\u0000interaction\u0000bad-1\u0000') ?? '{}')).toMatchObject({
+      consentCheck: { allowed: false },
+    });
     expect(ledger.events.at(-1)).toEqual({
       name: 'ConsentViolation',
       payload: {
         ids: ['ok-1', 'bad-1', 'bad-2', 'none'],
         violations: [
-          { id: 'ok-1', reason: 'no active consent of the subject covers ai-inference for HospitalAMSP or triage-app (c-1 is expired)' },
-          { id: 'bad-1', reason: 'no consent of the subject covers model-training for HospitalAMSP or triage-app' },
+          {
+            id: 'ok-1',
+            reason:
+              'no active consent of the subject covers ai-inference for HospitalAMSP or HospitalAMSP:triage-app (c-1 is expired)',
+          },
+          {
+            id: 'bad-1',
+            reason: 'no consent of the subject covers model-training for HospitalAMSP or HospitalAMSP:triage-app',
+          },
           { id: 'bad-2', reason: 'consent c-1 is expired at 2026-04-01T00:00:00.000Z' },
         ],
       },
@@ -229,10 +350,252 @@ describe('Interactions: consent verdict at commit time', () => {
   it('refuses after revocation and lets a deny win over a permit', async () => {
     const ledger = await withConsent();
     await ledger.submit(managerA, (ctx) =>
-      consents.GrantConsent(ctx, JSON.stringify({ id: 'c-deny', subjectRef: 'HospitalAMSP:subj-1', grantees: ['triage-app'], decision: 'deny', purposes: ['ai-inference'], period: { start: '2026-01-01T00:00:00Z' }, policyCommitment: COMMITMENT })),
+      consents.GrantConsent(
+        ctx,
+        JSON.stringify({
+          id: 'c-deny',
+          subjectRef: 'HospitalAMSP:subj-1',
+          grantees: ['HospitalAMSP:triage-app'],
+          decision: 'deny',
+          purposes: ['ai-inference'],
+          period: { start: '2026-01-01T00:00:00Z' },
+          policyCommitment: COMMITMENT,
+        }),
+      ),
     );
-    const stored = await record(ledger, recorderA, interaction({ subjectRef: 'HospitalAMSP:subj-1', consentId: 'c-1', purpose: 'ai-inference' }));
-    expect(stored.consentCheck).toEqual({ allowed: false, consentId: 'c-deny', reason: 'consent c-deny denies ai-inference for HospitalAMSP or triage-app' });
+    const stored = await record(
+      ledger,
+      recorderA,
+      interaction({ subjectRef: 'HospitalAMSP:subj-1', consentId: 'c-1', purpose: 'ai-inference' }),
+    );
+    expect(stored.consentCheck).toEqual({
+      allowed: false,
+      consentId: 'c-deny',
+      reason: 'consent c-deny denies ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
+    });
+  });
+});
+
+describe('Interactions: a consent is judged for the recording org, never for a claimed application', () => {
+  const subjectRef = 'HospitalAMSP:subj-1';
+  async function withConsents(...grants: Json[]): Promise<InMemoryLedger> {
+    const ledger = new InMemoryLedger();
+    await registerSubject(ledger, 'HospitalAMSP', subjectRef);
+    const base = {
+      subjectRef,
+      decision: 'permit',
+      purposes: ['ai-inference'],
+      period: { start: '2026-01-01T00:00:00Z' },
+      policyCommitment: COMMITMENT,
+    };
+    for (const grant of grants)
+      await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify({ ...base, ...grant })));
+    return ledger;
+  }
+  const use = (id: string, applicationId: string): Json =>
+    interaction({ id, applicationId, subjectRef, purpose: 'ai-inference' });
+
+  it('another member recording under the hospital’s application name, or under an MSP id, borrows nothing', async () => {
+    const ledger = await withConsents(
+      { id: 'c-hospital-app', grantees: ['HospitalAMSP:triage-app'] },
+      { id: 'c-hospital', grantees: ['HospitalAMSP'] },
+    );
+    const stored = await recordBatch(ledger, recorderP, [
+      use('p-1', 'triage-app'),
+      use('p-2', 'HospitalAMSP'),
+      use('p-3', 'HospitalAMSP:triage-app'),
+    ]);
+    expect(stored.map((entry) => entry.consentCheck)).toEqual([
+      {
+        allowed: false,
+        reason: 'no consent of the subject covers ai-inference for AIProviderMSP or AIProviderMSP:triage-app',
+      },
+      {
+        allowed: false,
+        reason: 'no consent of the subject covers ai-inference for AIProviderMSP or AIProviderMSP:HospitalAMSP',
+      },
+      {
+        allowed: false,
+        reason:
+          'no consent of the subject covers ai-inference for AIProviderMSP or AIProviderMSP:HospitalAMSP:triage-app',
+      },
+    ]);
+    expect(ledger.events.at(-1)?.name).toBe('ConsentViolation');
+    // The hospital itself is covered, through its application and as an org.
+    expect((await record(ledger, recorderA, use('a-1', 'triage-app'))).consentCheck).toMatchObject({
+      allowed: true,
+      consentId: 'c-hospital',
+    });
+  });
+
+  it('a bare application id in a consent matches nobody', async () => {
+    const ledger = await withConsents({ id: 'c-bare', grantees: ['triage-app'] });
+    expect((await record(ledger, recorderA, use('a-1', 'triage-app'))).consentCheck).toEqual({
+      allowed: false,
+      reason: 'no consent of the subject covers ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
+    });
+    expect((await record(ledger, recorderP, use('p-1', 'triage-app'))).consentCheck).toMatchObject({ allowed: false });
+  });
+
+  it('a deny naming the hospital’s application binds that application and cannot be dodged by another org’s recording claiming it', async () => {
+    const ledger = await withConsents(
+      { id: 'c-permit', grantees: ['HospitalAMSP', 'AIProviderMSP'] },
+      { id: 'c-deny', grantees: ['HospitalAMSP:triage-app'], decision: 'deny' },
+    );
+    expect((await record(ledger, recorderA, use('a-1', 'triage-app'))).consentCheck).toEqual({
+      allowed: false,
+      consentId: 'c-deny',
+      reason: 'consent c-deny denies ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
+    });
+    expect((await record(ledger, recorderA, use('a-2', 'summary-app'))).consentCheck).toMatchObject({
+      allowed: true,
+      consentId: 'c-permit',
+    });
+    // The provider's own use is judged for the provider: the hospital app's deny is not the provider's.
+    expect((await record(ledger, recorderP, use('p-1', 'triage-app'))).consentCheck).toMatchObject({
+      allowed: true,
+      consentId: 'c-permit',
+    });
+  });
+});
+
+describe('Interactions: "now" is the state read at commit', () => {
+  it('a consent revoked in state is revoked for a recording whose timestamp is earlier than the revocation', async () => {
+    const ledger = new InMemoryLedger();
+    await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
+    const consent = {
+      id: 'c-1',
+      subjectRef: 'HospitalAMSP:subj-1',
+      grantees: ['HospitalAMSP'],
+      decision: 'permit',
+      purposes: ['ai-inference'],
+      period: { start: '2026-01-01T00:00:00Z' },
+      policyCommitment: COMMITMENT,
+    };
+    await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(consent)), {
+      txTime: '2026-02-01T00:00:00.000Z',
+    });
+    await ledger.submit(managerA, (ctx) => consents.RevokeConsent(ctx, 'c-1', 'subject-request'), {
+      txTime: '2026-03-01T00:00:30.000Z',
+    });
+    // Dated 30 s before the revocation (a skew every endorser accepts), committed after it.
+    const stored = await record(
+      ledger,
+      recorderA,
+      interaction({ subjectRef: 'HospitalAMSP:subj-1', consentId: 'c-1', purpose: 'ai-inference' }),
+      '2026-03-01T00:00:00.000Z',
+    );
+    expect(stored.consentCheck).toEqual({
+      allowed: false,
+      consentId: 'c-1',
+      reason: 'consent c-1 is revoked at 2026-03-01T00:00:00.000Z',
+    });
+  });
+});
+
+describe('Interactions: records naming an erased subject are refused', () => {
+  it('refuses RecordInteraction and the whole RecordInteractions batch, naming each record, and writes nothing', async () => {
+    const ledger = new InMemoryLedger();
+    const subjects = new SubjectsContract();
+    await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
+    await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-2', 'another patient');
+    await record(
+      ledger,
+      recorderA,
+      interaction({ id: 'before', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+    );
+    await ledger.submit(adminA, (ctx) => subjects.EraseSubject(ctx, 'HospitalAMSP:subj-1'));
+    await ledger.submit(adminA, (ctx) => subjects.RecordErasureReceipt(ctx, 'HospitalAMSP:subj-1'), {
+      txTime: '2026-02-01T00:00:00.000Z',
+    });
+    const before = snapshot(ledger);
+    const erased = 'subject HospitalAMSP:subj-1 was erased at 2026-02-01T00:00:00.000Z';
+    expect(
+      await refusalOf(
+        record(
+          ledger,
+          recorderA,
+          interaction({ id: 'after', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+        ),
+      ),
+    ).toEqual({
+      code: 'PRECONDITION_FAILED',
+      message: `records name erased subjects, whose data may no longer be used: subjectRef: ${erased}`,
+      reasons: [{ path: 'subjectRef', reason: erased }],
+    });
+    const batch = recordBatch(ledger, recorderP, [
+      interaction({ id: 'b-0', subjectRef: 'HospitalAMSP:subj-2', purpose: 'ai-inference' }),
+      interaction({ id: 'b-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+      interaction({ id: 'b-2' }),
+      interaction({ id: 'b-3', subjectRef: 'HospitalAMSP:subj-1', purpose: 'research' }),
+    ]);
+    expect(await refusalOf(batch)).toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      reasons: [
+        { path: '[1].subjectRef', reason: erased },
+        { path: '[3].subjectRef', reason: erased },
+      ],
+    });
+    expect(snapshot(ledger)).toEqual(before);
+    // The record made before the erasure is kept, and a retry of it still answers it.
+    expect(
+      (
+        await record(
+          ledger,
+          recorderA,
+          interaction({ id: 'before', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+        )
+      ).id,
+    ).toBe('before');
+  });
+});
+
+describe("Interactions: a record naming only a consent is judged by that consent's subject", () => {
+  it("refuses a consentId-only record of an erased subject, and lets the subject's deny win over the named permit", async () => {
+    const ledger = new InMemoryLedger();
+    const subjects = new SubjectsContract();
+    await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
+    await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-2', 'another patient');
+    const base = {
+      grantees: ['AIProviderMSP'],
+      purposes: ['ai-inference'],
+      period: { start: '2026-01-01T00:00:00Z' },
+      policyCommitment: COMMITMENT,
+    };
+    const grants = [
+      { ...base, id: 'c-1', subjectRef: 'HospitalAMSP:subj-1', decision: 'permit' },
+      { ...base, id: 'c-2', subjectRef: 'HospitalAMSP:subj-2', decision: 'permit' },
+      { ...base, id: 'c-2-deny', subjectRef: 'HospitalAMSP:subj-2', decision: 'deny' },
+    ];
+    for (const grant of grants)
+      await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(grant)), {
+        txTime: '2026-01-15T00:00:00.000Z',
+      });
+    expect(
+      (await record(ledger, recorderP, interaction({ id: 'p-deny', consentId: 'c-2', purpose: 'ai-inference' })))
+        .consentCheck,
+    ).toMatchObject({ allowed: false, consentId: 'c-2-deny' });
+
+    await ledger.submit(adminA, (ctx) => subjects.EraseSubject(ctx, 'HospitalAMSP:subj-1'));
+    await ledger.submit(adminA, (ctx) => subjects.RecordErasureReceipt(ctx, 'HospitalAMSP:subj-1'), {
+      txTime: '2026-02-01T00:00:00.000Z',
+    });
+    const before = snapshot(ledger);
+    const erased = 'subject HospitalAMSP:subj-1 was erased at 2026-02-01T00:00:00.000Z';
+    expect(
+      await refusalOf(
+        record(ledger, recorderP, interaction({ id: 'p-erased', consentId: 'c-1', purpose: 'ai-inference' })),
+      ),
+    ).toMatchObject({ code: 'PRECONDITION_FAILED', reasons: [{ path: 'consentId', reason: erased }] });
+    expect(
+      await refusalOf(
+        recordBatch(ledger, recorderP, [
+          interaction({ id: 'pb-0' }),
+          interaction({ id: 'pb-1', consentId: 'c-1', purpose: 'ai-inference' }),
+        ]),
+      ),
+    ).toMatchObject({ code: 'PRECONDITION_FAILED', reasons: [{ path: '[1].consentId', reason: erased }] });
+    expect(snapshot(ledger)).toEqual(before);
   });
 });
 
@@ -247,24 +610,45 @@ describe('Interactions: reading and access', () => {
   it('lets auditors read every org’s records and every other role only its own org’s', async () => {
     const ledger = await twoOrgs();
     for (const who of [auditor, recorderA, adminA, managerA]) {
-      expect(await evaluate(ledger, who, (ctx) => contract.GetInteraction(ctx, 'a-1'))).toMatchObject({ id: 'a-1', org: 'HospitalAMSP' });
+      expect(await evaluate(ledger, who, (ctx) => contract.GetInteraction(ctx, 'a-1'))).toMatchObject({
+        id: 'a-1',
+        org: 'HospitalAMSP',
+      });
       expect(await evaluate(ledger, who, (ctx) => contract.GetAnnotations(ctx, 'a-1'))).toEqual({ records: [] });
     }
-    expect(await evaluate(ledger, auditor, (ctx) => contract.GetInteraction(ctx, 'p-1'))).toMatchObject({ org: 'AIProviderMSP' });
+    expect(await evaluate(ledger, auditor, (ctx) => contract.GetInteraction(ctx, 'p-1'))).toMatchObject({
+      org: 'AIProviderMSP',
+    });
     for (const who of [recorderA, adminA, managerA]) {
-      expect(await errorOf(evaluate(ledger, who, (ctx) => contract.GetInteraction(ctx, 'p-1')))).toBe("ACCESS_DENIED: access denied: HospitalAMSP may read only its own org's interactions");
-      expect(await errorOf(evaluate(ledger, who, (ctx) => contract.GetAnnotations(ctx, 'p-1')))).toMatch(/^ACCESS_DENIED: /);
+      expect(await errorOf(evaluate(ledger, who, (ctx) => contract.GetInteraction(ctx, 'p-1')))).toBe(
+        "ACCESS_DENIED: access denied: HospitalAMSP may read only its own org's interactions",
+      );
+      expect(await errorOf(evaluate(ledger, who, (ctx) => contract.GetAnnotations(ctx, 'p-1')))).toMatch(
+        /^ACCESS_DENIED: /,
+      );
     }
-    // The auditor role of a hospital reads the whole channel too: the role, not the org, decides.
-    expect(await evaluate(ledger, auditorA, (ctx) => contract.GetInteraction(ctx, 'p-1'))).toMatchObject({ org: 'AIProviderMSP' });
-    expect(await errorOf(evaluate(ledger, peer, (ctx) => contract.GetInteraction(ctx, 'a-1')))).toMatch(/^ACCESS_DENIED: /);
-    expect(await errorOf(evaluate(ledger, auditor, (ctx) => contract.GetInteraction(ctx, 'missing')))).toBe('NOT_FOUND: interaction missing does not exist');
-    expect(await errorOf(evaluate(ledger, auditor, (ctx) => contract.GetInteraction(ctx, 'bad id')))).toMatch(/^INVALID_ARGUMENT: id: /);
+    // A hospital's auditor is no auditor org's (AAL_AUDITOR_ORGS names the regulator): it reads its own org's only.
+    expect(await evaluate(ledger, auditorA, (ctx) => contract.GetInteraction(ctx, 'a-1'))).toMatchObject({
+      org: 'HospitalAMSP',
+    });
+    expect(await errorOf(evaluate(ledger, auditorA, (ctx) => contract.GetInteraction(ctx, 'p-1')))).toBe(
+      "ACCESS_DENIED: access denied: HospitalAMSP may read only its own org's interactions",
+    );
+    expect(await errorOf(evaluate(ledger, peer, (ctx) => contract.GetInteraction(ctx, 'a-1')))).toMatch(
+      /^ACCESS_DENIED: /,
+    );
+    expect(await errorOf(evaluate(ledger, auditor, (ctx) => contract.GetInteraction(ctx, 'missing')))).toBe(
+      'NOT_FOUND: interaction missing does not exist',
+    );
+    expect(await errorOf(evaluate(ledger, auditor, (ctx) => contract.GetInteraction(ctx, 'bad id')))).toMatch(
+      /^INVALID_ARGUMENT: id: /,
+    );
   });
 
   it('queries only the caller’s org for non-auditors, across orgs for auditors, and refuses another org’s by-org query', async () => {
     const ledger = await twoOrgs();
-    const ids = async (who: TestIdentity, filter: Json): Promise<string[]> => (await query(ledger, who, filter)).records.map((entry) => entry.id);
+    const ids = async (who: TestIdentity, filter: Json): Promise<string[]> =>
+      (await query(ledger, who, filter)).records.map((entry) => entry.id);
     expect(await ids(auditor, { by: 'requestModel', value: 'gpt-4o' })).toEqual(['a-1', 'p-1']);
     expect(await ids(recorderA, { by: 'requestModel', value: 'gpt-4o' })).toEqual(['a-1']);
     expect(await ids(recorderP, { by: 'applicationId', value: 'triage-app' })).toEqual(['p-1']);
@@ -276,10 +660,18 @@ describe('Interactions: reading and access', () => {
 
   it('validates the filter, naming every bad field', async () => {
     const ledger = await twoOrgs();
-    expect(await errorOf(query(ledger, auditor, { by: 'model', value: '', order: 'up', pageSize: 1001, from: 'yesterday', extra: 1 }))).toBe(
-      'INVALID_ARGUMENT: extra: is not a known field; by: must be one of org, requestModel, actorRef, subjectRef, consentId, applicationId; value: must be 1 to 256 characters; from: must be an RFC 3339 date-time with a time zone (e.g. 2026-01-31T12:00:00Z); order: must be one of asc, desc; pageSize: must be an integer from 1 to 1000',
+    expect(
+      await errorOf(
+        query(ledger, auditor, { by: 'model', value: '', order: 'up', pageSize: 1001, from: 'yesterday', extra: 1 }),
+      ),
+    ).toBe(
+      'INVALID_ARGUMENT: by: must be one of org, requestModel, actorRef, subjectRef, consentId, applicationId; value: must be 1 to 256 characters; from: must be an RFC 3339 date-time with a time zone (e.g. 2026-01-31T12:00:00Z); order: must be one of asc, desc; pageSize: must be an integer from 1 to 1000; extra: is not a known field',
     );
-    expect(await errorOf(query(ledger, auditor, { by: 'org', value: 'x', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }))).toBe('INVALID_ARGUMENT: to: must not be before from');
+    expect(
+      await errorOf(
+        query(ledger, auditor, { by: 'org', value: 'x', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }),
+      ),
+    ).toBe('INVALID_ARGUMENT: to: must not be before from');
   });
 });
 
@@ -287,7 +679,12 @@ describe('Interactions: QueryInteractions pagination and time ranges', () => {
   async function series(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
     for (let index = 0; index < 7; index++) {
-      await record(ledger, recorderA, interaction({ id: `s-${index}`, subjectRef: 'subj-9', purpose: 'ai-inference' }), `2026-01-0${index + 1}T00:00:00.000Z`);
+      await record(
+        ledger,
+        recorderA,
+        interaction({ id: `s-${index}`, subjectRef: 'subj-9', purpose: 'ai-inference' }),
+        `2026-01-0${index + 1}T00:00:00.000Z`,
+      );
     }
     return ledger;
   }
@@ -305,19 +702,34 @@ describe('Interactions: QueryInteractions pagination and time ranges', () => {
 
   it('pages oldest first and newest first with bookmarks, without gaps or repeats', async () => {
     const ledger = await series();
-    expect(await walk(ledger, recorderA, { by: 'subjectRef', value: 'subj-9', pageSize: 3 })).toEqual([['s-0', 's-1', 's-2'], ['s-3', 's-4', 's-5'], ['s-6']]);
-    expect(await walk(ledger, auditor, { by: 'subjectRef', value: 'subj-9', pageSize: 3, order: 'desc' })).toEqual([['s-6', 's-5', 's-4'], ['s-3', 's-2', 's-1'], ['s-0']]);
-    expect(await walk(ledger, auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 7 })).toEqual([['s-0', 's-1', 's-2', 's-3', 's-4', 's-5', 's-6']]);
+    expect(await walk(ledger, recorderA, { by: 'subjectRef', value: 'subj-9', pageSize: 3 })).toEqual([
+      ['s-0', 's-1', 's-2'],
+      ['s-3', 's-4', 's-5'],
+      ['s-6'],
+    ]);
+    expect(await walk(ledger, auditor, { by: 'subjectRef', value: 'subj-9', pageSize: 3, order: 'desc' })).toEqual([
+      ['s-6', 's-5', 's-4'],
+      ['s-3', 's-2', 's-1'],
+      ['s-0'],
+    ]);
+    expect(await walk(ledger, auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 7 })).toEqual([
+      ['s-0', 's-1', 's-2', 's-3', 's-4', 's-5', 's-6'],
+    ]);
   });
 
   it('bounds txTime inclusively at both ends, in both orders, whatever the bounds’ time zone', async () => {
     const ledger = await series();
-    const ids = async (filter: Json): Promise<string[]> => (await query(ledger, recorderA, { by: 'org', value: 'HospitalAMSP', ...filter })).records.map((entry) => entry.id);
+    const ids = async (filter: Json): Promise<string[]> =>
+      (await query(ledger, recorderA, { by: 'org', value: 'HospitalAMSP', ...filter })).records.map(
+        (entry) => entry.id,
+      );
     const range = { from: '2026-01-02T00:00:00Z', to: '2026-01-04T00:00:00.000Z' };
     expect(await ids(range)).toEqual(['s-1', 's-2', 's-3']);
     expect(await ids({ ...range, order: 'desc' })).toEqual(['s-3', 's-2', 's-1']);
     expect(await ids({ from: '2026-01-02T00:00:00.001Z', to: '2026-01-03T23:59:59.999Z' })).toEqual(['s-2']);
-    expect(await ids({ from: '2026-01-02T00:00:00.001Z', to: '2026-01-03T23:59:59.999Z', order: 'desc' })).toEqual(['s-2']);
+    expect(await ids({ from: '2026-01-02T00:00:00.001Z', to: '2026-01-03T23:59:59.999Z', order: 'desc' })).toEqual([
+      's-2',
+    ]);
     expect(await ids({ from: '2026-01-02T01:00:00+01:00', to: '2026-01-02T01:00:00+01:00' })).toEqual(['s-1']);
     expect(await ids({ from: '2026-01-06T00:00:00Z' })).toEqual(['s-5', 's-6']);
     expect(await ids({ to: '2026-01-01T00:00:00Z', order: 'desc' })).toEqual(['s-0']);
@@ -327,26 +739,45 @@ describe('Interactions: QueryInteractions pagination and time ranges', () => {
     const ledger = await series();
     const page = await query(ledger, auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 2 });
     expect(page.bookmark).not.toBe('');
-    expect(await errorOf(query(ledger, recorderP, { by: 'org', value: 'AIProviderMSP', bookmark: page.bookmark }))).toBe('INVALID_ARGUMENT: bookmark: does not belong to this query');
+    expect(
+      await errorOf(query(ledger, recorderP, { by: 'org', value: 'AIProviderMSP', bookmark: page.bookmark })),
+    ).toBe('INVALID_ARGUMENT: bookmark: does not belong to this query');
   });
 });
 
 describe('Interactions: annotations', () => {
-  const annotation = (overrides: Json = {}): Json => ({ id: 'n-1', kind: 'flag', severity: 'high', labels: ['hallucination'], noteCommitment: COMMITMENT, ...overrides });
+  const annotation = (overrides: Json = {}): Json => ({
+    id: 'n-1',
+    kind: 'flag',
+    severity: 'high',
+    labels: ['hallucination'],
+    noteCommitment: COMMITMENT,
+    ...overrides,
+  });
   const annotate = (ledger: InMemoryLedger, who: TestIdentity, interactionId: string, input: Json): Promise<Json> =>
-    ledger.submit(who, async (ctx) => JSON.parse(await contract.AnnotateInteraction(ctx, interactionId, JSON.stringify(input))) as Json);
+    ledger.submit(
+      who,
+      async (ctx) => JSON.parse(await contract.AnnotateInteraction(ctx, interactionId, JSON.stringify(input))) as Json,
+    );
 
   it('links annotations to the caller’s own interaction without changing it, idempotently', async () => {
     const ledger = new InMemoryLedger();
     const original = await record(ledger, recorderA, interaction());
     const stored = await annotate(ledger, recorderA, 'i-1', annotation());
-    expect(stored).toMatchObject({ ...annotation(), interactionId: 'i-1', org: 'HospitalAMSP', annotatedBy: 'app-recorder' });
+    expect(stored).toMatchObject({
+      ...annotation(),
+      interactionId: 'i-1',
+      org: 'HospitalAMSP',
+      annotatedBy: 'app-recorder',
+    });
     await annotate(ledger, adminA, 'i-1', annotation({ id: 'n-2', kind: 'resolution', severity: undefined }));
     expect(await evaluate(ledger, recorderA, (ctx) => contract.GetInteraction(ctx, 'i-1'))).toEqual(original);
     const before = snapshot(ledger);
     expect(await annotate(ledger, recorderA, 'i-1', annotation())).toEqual(stored);
     expect(snapshot(ledger)).toEqual(before);
-    expect(await errorOf(annotate(ledger, recorderA, 'i-1', annotation({ kind: 'review' })))).toBe('CONFLICT: annotation n-1 of interaction i-1 already exists with different content');
+    expect(await errorOf(annotate(ledger, recorderA, 'i-1', annotation({ kind: 'review' })))).toBe(
+      'CONFLICT: annotation n-1 of interaction i-1 already exists with different content',
+    );
     const listed = await evaluate<{ records: Json[] }>(ledger, auditor, (ctx) => contract.GetAnnotations(ctx, 'i-1'));
     expect(listed.records.map((entry) => entry.id)).toEqual(['n-1', 'n-2']);
   });
@@ -354,11 +785,17 @@ describe('Interactions: annotations', () => {
   it('refuses other orgs, auditors and consent-managers, unknown interactions and free text', async () => {
     const ledger = new InMemoryLedger();
     await record(ledger, recorderA, interaction());
-    expect(await errorOf(annotate(ledger, recorderP, 'i-1', annotation()))).toBe("ACCESS_DENIED: access denied: AIProviderMSP may read only its own org's interactions");
+    expect(await errorOf(annotate(ledger, recorderP, 'i-1', annotation()))).toBe(
+      "ACCESS_DENIED: access denied: AIProviderMSP may read only its own org's interactions",
+    );
     expect(await errorOf(annotate(ledger, auditor, 'i-1', annotation()))).toMatch(/^ACCESS_DENIED: /);
     expect(await errorOf(annotate(ledger, managerA, 'i-1', annotation()))).toMatch(/^ACCESS_DENIED: /);
-    expect(await errorOf(annotate(ledger, recorderA, 'nope', annotation()))).toBe('NOT_FOUND: interaction nope does not exist');
-    expect(await errorOf(annotate(ledger, recorderA, 'i-1', annotation({ note: 'patient John Doe' })))).toBe('INVALID_ARGUMENT: note: is not a known field');
+    expect(await errorOf(annotate(ledger, recorderA, 'nope', annotation()))).toBe(
+      'NOT_FOUND: interaction nope does not exist',
+    );
+    expect(await errorOf(annotate(ledger, recorderA, 'i-1', annotation({ note: 'patient John Doe' })))).toBe(
+      'INVALID_ARGUMENT: note: is not a known field',
+    );
     expect(ledger.keys().filter((key) => key.includes('annotation'))).toEqual([]);
   });
 });

@@ -1,36 +1,52 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { ROLES, readsEverything, requireRole, type Caller } from '../access/caller';
-import { canonicalJson } from '../canonical-json';
-import { evaluateConsentForAny } from '../consents/consent-check';
-import { ContractError, ValidationError, type FieldViolation } from '../errors';
-import { emitEvent } from '../ledger/events';
-import { txTime } from '../ledger/tx-time';
-import { parseJsonArgument } from '../validation/json-argument';
-import { check, id as idRule } from '../validation/rules';
-import { ANNOTATION_INPUT_FIELDS, MAX_ANNOTATION_BYTES, annotationInput, annotationsOf, readAnnotation, writeAnnotation, type StoredAnnotation } from './annotation';
-import { queryInteractions } from './interaction-query';
-import { parseInteractionBatch } from './interaction-batch-input';
-import { INTERACTION_INPUT_FIELDS, MAX_INTERACTION_BYTES, checkInteraction, type InteractionInput, type StoredInteraction } from './interaction-schema';
-import { stateBatchOf } from '../ledger/peer-state-batch';
+import {
+  ANNOTATION_INPUT_FIELDS,
+  CONTRACTS,
+  ContractError,
+  INTERACTION_INPUT_FIELDS,
+  LIMITS,
+  TRANSACTIONS,
+  ValidationError,
+  annotationInputSchema,
+  checkInput,
+  recordId,
+  recordingGrantees,
+  sortedKeyJson,
+  type FieldViolation,
+  type InteractionInput,
+  type StoredAnnotation,
+  type StoredInteraction,
+} from '@aal/ledger-contract';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { type Caller, readsEverything, requireTransactionRole } from '../access/caller';
+import { LedgerContract } from '../ledger/ledger-contract';
 import { entryKey } from '../batches/batch-store';
 import { batchedInteractionView, findBatchedInteraction } from '../batches/batched-interaction';
+import { evaluateConsent } from '../consents/consent-check';
+import { emitEvent } from '../ledger/events';
+import { stateBatchOf } from '../ledger/peer-state-batch';
+import { txTime } from '../ledger/tx-time';
+import { refuseErasedSubjects } from '../subjects/erased-subjects';
+import { parseJsonArgument } from '../validation/json-argument';
+import { annotationsOf, readAnnotation, writeAnnotation } from './annotation';
+import { checkInteraction, parseInteractionBatch } from './interaction-batch-input';
+import { queryInteractions } from './interaction-query';
 import { decodeInteraction, interactionKey, readInteraction, writeInteractions } from './interaction-store';
-
-/** A batch is one transaction: bounded so its write set stays well inside a block. */
-export const MAX_BATCH_RECORDS = 500;
-export const MAX_BATCH_BYTES = 1024 * 1024;
-const MAX_FILTER_BYTES = 4096;
 
 /**
  * AI interactions (LLM API calls) as metadata and commitments, written once by the recording org
  * and never changed; reviews and flags are separate annotation records. When a data subject is
  * named, the ledger's own consent verdict at commit time is stored with the record and a failing
- * verdict is emitted as a `ConsentViolation` — the record is kept, flagged, never dropped.
+ * verdict is emitted as a `ConsentViolation` — the record is kept, flagged, never dropped. The
+ * verdict is for the recording org and its application (`<MSP id>:<applicationId>`), never for an
+ * application id alone. Records naming an erased subject are refused.
  */
-@Info({ title: 'Interactions', description: 'Record, read, query and annotate AI interactions; consent verdict at commit time' })
-export class InteractionContract extends Contract {
+@Info({
+  title: 'Interactions',
+  description: 'Record, read, query and annotate AI interactions; consent verdict at commit time',
+})
+export class InteractionContract extends LedgerContract {
   constructor() {
-    super('Interactions');
+    super(CONTRACTS.interactions);
   }
 
   /** Records one interaction for the caller's org; the same id and content again returns the stored record. */
@@ -38,22 +54,43 @@ export class InteractionContract extends Contract {
   @Param('record', 'string', 'interaction JSON (see docs/chaincode-api.md)')
   @Returns('InteractionRecord')
   async RecordInteraction(ctx: Context, record: string): Promise<string> {
-    const caller = requireRole(ctx, 'recorder', 'admin');
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.recordInteraction);
     const violations: FieldViolation[] = [];
-    const input = checkInteraction(parseJsonArgument('record', record, MAX_INTERACTION_BYTES), '', violations);
+    const input = checkInteraction(parseJsonArgument('record', record, LIMITS.interactionBytes), violations);
     if (input === undefined) throw new ValidationError(violations);
-    const [stored] = await recordAll(ctx, caller, [input], () => '');
-    return canonicalJson(stored);
+    const [stored] = await recordAll(
+      ctx,
+      caller,
+      [input],
+      () => '',
+      () => '',
+    );
+    return sortedKeyJson(stored);
   }
 
-  /** Records up to 500 interactions (1 MB) in one transaction: all valid and stored, or none. */
+  /** Records up to `LIMITS.interactionBatchRecords` interactions in one transaction: all valid and stored, or none. */
   @Transaction()
-  @Param('records', 'string', `JSON array of at most ${MAX_BATCH_RECORDS} interactions, at most 1 MB`)
+  @Param(
+    'records',
+    'string',
+    `JSON array of at most ${LIMITS.interactionBatchRecords} interactions, at most ${LIMITS.interactionBatchBytes} bytes`,
+  )
   @Returns('string')
   async RecordInteractions(ctx: Context, records: string): Promise<string> {
-    const caller = requireRole(ctx, 'recorder', 'admin');
-    const inputs = parseInteractionBatch(records, { maxRecords: MAX_BATCH_RECORDS, maxBytes: MAX_BATCH_BYTES });
-    return canonicalJson({ records: await recordAll(ctx, caller, inputs, (index) => `[${index}] `) });
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.recordInteractions);
+    const inputs = parseInteractionBatch(records, {
+      maxRecords: LIMITS.interactionBatchRecords,
+      maxBytes: LIMITS.interactionBatchBytes,
+    });
+    return sortedKeyJson({
+      records: await recordAll(
+        ctx,
+        caller,
+        inputs,
+        (index) => `[${index}] `,
+        (index) => `[${index}].`,
+      ),
+    });
   }
 
   /**
@@ -64,14 +101,14 @@ export class InteractionContract extends Contract {
   @Param('id', 'string', 'interaction id')
   @Returns('InteractionRecord')
   async GetInteraction(ctx: Context, id: string): Promise<string> {
-    const caller = requireRole(ctx, ...ROLES);
-    check(idRule(), id, 'id');
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.getInteraction);
+    checkInput(recordId(), id, 'id');
     const record = await readInteraction(ctx, id);
     if (record === undefined) {
       const batched = await findBatchedInteraction(ctx, caller, id);
-      if (batched !== undefined) return canonicalJson(batchedInteractionView(batched.batch, batched.entry));
+      if (batched !== undefined) return sortedKeyJson(batchedInteractionView(batched.batch, batched.entry));
     }
-    return canonicalJson(readableRecord(caller, id, record));
+    return sortedKeyJson(readableRecord(caller, id, record));
   }
 
   /** A page of interactions by org, model, actor, subject, consent or application within a time range. */
@@ -79,30 +116,50 @@ export class InteractionContract extends Contract {
   @Param('filter', 'string', 'filter JSON: { by, value, from?, to?, order?: asc|desc, pageSize?, bookmark? }')
   @Returns('string')
   async QueryInteractions(ctx: Context, filter: string): Promise<string> {
-    const caller = requireRole(ctx, ...ROLES);
-    return canonicalJson(await queryInteractions(ctx, caller, parseJsonArgument('filter', filter, MAX_FILTER_BYTES)));
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.queryInteractions);
+    return sortedKeyJson(await queryInteractions(ctx, caller, parseJsonArgument('filter', filter, LIMITS.filterBytes)));
   }
 
   /** Links a review or flag to one of the caller's org's interactions; idempotent by annotation id. */
   @Transaction()
   @Param('id', 'string', 'interaction id')
-  @Param('annotation', 'string', 'annotation JSON: { id, kind: review|flag|resolution, severity?, labels?, noteCommitment? }')
+  @Param(
+    'annotation',
+    'string',
+    'annotation JSON: { id, kind: review|flag|resolution, severity?, labels?, noteCommitment? }',
+  )
   @Returns('string')
   async AnnotateInteraction(ctx: Context, id: string, annotation: string): Promise<string> {
-    const caller = requireRole(ctx, 'recorder', 'admin');
-    const input = check(annotationInput, parseJsonArgument('annotation', annotation, MAX_ANNOTATION_BYTES));
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.annotateInteraction);
+    const input = checkInput(
+      annotationInputSchema,
+      parseJsonArgument('annotation', annotation, LIMITS.annotationBytes),
+    );
     const interaction = await readableInteraction(ctx, caller, id);
     if (interaction.org !== caller.mspId) {
-      throw new ContractError('ACCESS_DENIED', `access denied: ${caller.mspId} may annotate only its own org's interactions`);
+      throw new ContractError({
+        code: 'ACCESS_DENIED',
+        message: `access denied: ${caller.mspId} may annotate only its own org's interactions`,
+      });
     }
     const existing = await readAnnotation(ctx, id, input.id);
     if (existing !== undefined) {
-      if (sameFields(existing, input, ANNOTATION_INPUT_FIELDS)) return canonicalJson(existing);
-      throw new ContractError('CONFLICT', `annotation ${input.id} of interaction ${id} already exists with different content`);
+      if (sameFields(existing, input, ANNOTATION_INPUT_FIELDS)) return sortedKeyJson(existing);
+      throw new ContractError({
+        code: 'CONFLICT',
+        message: `annotation ${input.id} of interaction ${id} already exists with different content`,
+      });
     }
-    const stored: StoredAnnotation = { ...input, interactionId: id, org: caller.mspId, annotatedBy: caller.enrollmentId, txId: ctx.stub.getTxID(), txTime: txTime(ctx) };
+    const stored: StoredAnnotation = {
+      ...input,
+      interactionId: id,
+      org: caller.mspId,
+      annotatedBy: caller.enrollmentId,
+      txId: ctx.stub.getTxID(),
+      txTime: txTime(ctx),
+    };
     await writeAnnotation(ctx, stored);
-    return canonicalJson(stored);
+    return sortedKeyJson(stored);
   }
 
   /** The annotations of an interaction, oldest first; readable as the interaction is. */
@@ -110,37 +167,51 @@ export class InteractionContract extends Contract {
   @Param('id', 'string', 'interaction id')
   @Returns('string')
   async GetAnnotations(ctx: Context, id: string): Promise<string> {
-    await readableInteraction(ctx, requireRole(ctx, ...ROLES), id);
-    return canonicalJson({ records: await annotationsOf(ctx, id) });
+    await readableInteraction(ctx, requireTransactionRole(ctx, TRANSACTIONS.getAnnotations), id);
+    return sortedKeyJson({ records: await annotationsOf(ctx, id) });
   }
 }
 
 async function readableInteraction(ctx: Context, caller: Caller, id: string): Promise<StoredInteraction> {
-  check(idRule(), id, 'id');
+  checkInput(recordId(), id, 'id');
   return readableRecord(caller, id, await readInteraction(ctx, id));
 }
 
 /** The record if it exists and the caller may read it. */
 function readableRecord(caller: Caller, id: string, record: StoredInteraction | undefined): StoredInteraction {
-  if (record === undefined) throw new ContractError('NOT_FOUND', `interaction ${id} does not exist`);
+  if (record === undefined) throw new ContractError({ code: 'NOT_FOUND', message: `interaction ${id} does not exist` });
   if (!readsEverything(caller) && record.org !== caller.mspId) {
-    throw new ContractError('ACCESS_DENIED', `access denied: ${caller.mspId} may read only its own org's interactions`);
+    throw new ContractError({
+      code: 'ACCESS_DENIED',
+      message: `access denied: ${caller.mspId} may read only its own org's interactions`,
+    });
   }
   return record;
 }
 
 /**
  * Stores every new record (with its consent verdict) and returns all of them as stored; records
- * already on the ledger with the same content are returned unchanged. Any conflict refuses the
- * whole call, naming each conflicting record.
+ * already on the ledger with the same content are returned unchanged. Any conflict, or a new record
+ * naming an erased subject, refuses the whole call, naming each such record (`label` in messages,
+ * `pathPrefix` in refusal paths).
  */
-async function recordAll(ctx: Context, caller: Caller, inputs: InteractionInput[], label: (index: number) => string): Promise<StoredInteraction[]> {
+async function recordAll(
+  ctx: Context,
+  caller: Caller,
+  inputs: InteractionInput[],
+  label: (index: number) => string,
+  pathPrefix: (index: number) => string,
+): Promise<StoredInteraction[]> {
   const now = txTime(ctx);
-  const results: StoredInteraction[] = [];
-  const fresh: StoredInteraction[] = [];
+  // Results in input order: a stored record, or the index of a new input (its record comes below).
+  const slots: (StoredInteraction | number)[] = [];
+  const freshInputs: { index: number; input: InteractionInput }[] = [];
   const conflicts: string[] = [];
   // Both keys of every id in one message to the peer: ids are one namespace with batched records.
-  const values = await stateBatchOf(ctx).getStates([...inputs.map((input) => interactionKey(ctx, input.id)), ...inputs.map((input) => entryKey(ctx, input.id))]);
+  const values = await stateBatchOf(ctx).getStates([
+    ...inputs.map((input) => interactionKey(ctx, input.id)),
+    ...inputs.map((input) => entryKey(ctx, input.id)),
+  ]);
   for (const [index, input] of inputs.entries()) {
     if ((values[inputs.length + index]?.length ?? 0) > 0) {
       conflicts.push(`${label(index)}interaction ${input.id} already exists (recorded in a batch)`);
@@ -149,43 +220,60 @@ async function recordAll(ctx: Context, caller: Caller, inputs: InteractionInput[
     const existing = decodeInteraction(values[index] ?? new Uint8Array());
     if (existing !== undefined) {
       // Another org's record under the same id is a conflict too: its content is not the caller's to see.
-      if (existing.org === caller.mspId && sameFields(existing, input, INTERACTION_INPUT_FIELDS)) results.push(existing);
+      if (existing.org === caller.mspId && sameFields(existing, input, INTERACTION_INPUT_FIELDS)) slots.push(existing);
       else conflicts.push(`${label(index)}interaction ${input.id} already exists with different content`);
       continue;
     }
+    slots.push(index);
+    freshInputs.push({ index, input });
+  }
+  if (conflicts.length > 0) throw new ContractError({ code: 'CONFLICT', message: conflicts.join('; ') });
+  await refuseErasedSubjects(
+    ctx,
+    freshInputs.map(({ index, input }) => ({
+      subjectRef: input.subjectRef,
+      consentId: input.consentId,
+      path: `${pathPrefix(index)}${input.subjectRef === undefined ? 'consentId' : 'subjectRef'}`,
+    })),
+  );
+
+  const fresh = new Map<number, StoredInteraction>();
+  for (const { index, input } of freshInputs) {
     const consentCheck =
       input.subjectRef === undefined && input.consentId === undefined
         ? undefined
-        : await evaluateConsentForAny(ctx, {
-            ...(input.subjectRef === undefined ? {} : { subjectRef: input.subjectRef }),
-            ...(input.consentId === undefined ? {} : { consentId: input.consentId }),
+        : await evaluateConsent(ctx, {
+            subjectRef: input.subjectRef,
+            consentId: input.consentId,
             purpose: input.purpose ?? '',
-            grantees: [caller.mspId, input.applicationId],
-            at: now,
+            grantees: recordingGrantees(caller.mspId, input.applicationId),
+            moment: { now },
           });
-    const stored: StoredInteraction = {
+    fresh.set(index, {
       ...input,
       org: caller.mspId,
       recordedBy: caller.enrollmentId,
       txId: ctx.stub.getTxID(),
       txTime: now,
       ...(consentCheck === undefined ? {} : { consentCheck }),
-    };
-    fresh.push(stored);
-    results.push(stored);
+    });
   }
-  if (conflicts.length > 0) throw new ContractError('CONFLICT', conflicts.join('; '));
-  await writeInteractions(ctx, fresh);
-  if (fresh.length > 0) {
-    const violations = fresh
+  const results = slots.map((slot) => (typeof slot === 'number' ? (fresh.get(slot) as StoredInteraction) : slot));
+  await writeInteractions(ctx, [...fresh.values()]);
+  if (fresh.size > 0) {
+    const records = [...fresh.values()];
+    const violations = records
       .filter((record) => record.consentCheck !== undefined && !record.consentCheck.allowed)
       .map((record) => ({ id: record.id, reason: record.consentCheck?.reason ?? '' }));
-    emitEvent(ctx, violations.length > 0 ? 'ConsentViolation' : 'InteractionRecorded', { ids: fresh.map((record) => record.id), violations });
+    emitEvent(ctx, violations.length > 0 ? 'ConsentViolation' : 'InteractionRecorded', {
+      ids: records.map((record) => record.id),
+      violations,
+    });
   }
   return results;
 }
 
 function sameFields<T extends object>(stored: T, input: Partial<T>, fields: readonly (keyof T)[]): boolean {
   const submitted = Object.fromEntries(fields.map((field) => [field, stored[field]]));
-  return canonicalJson(submitted) === canonicalJson(input);
+  return sortedKeyJson(submitted) === sortedKeyJson(input);
 }

@@ -1,5 +1,10 @@
+import {
+  INTERACTION_QUERY_PATHS,
+  type InteractionQueryPath,
+  type QueryOrder,
+  type StoredInteraction,
+} from '@aal/ledger-contract';
 import { descendingTime, indexKey, indexRange } from '../ledger/index-keys';
-import type { StoredInteraction } from './interaction-schema';
 
 /**
  * Index entries for the interaction access paths. Each path has an ascending index
@@ -8,12 +13,7 @@ import type { StoredInteraction } from './interaction-schema';
  * (`interaction-by-org-<path> ∘ org ∘ value ∘ …`), so a non-auditor's query reads only its own
  * org's entries instead of skipping other orgs' ones.
  */
-export const INTERACTION_QUERY_PATHS = ['org', 'requestModel', 'actorRef', 'subjectRef', 'consentId', 'applicationId'] as const;
-export type InteractionQueryPath = (typeof INTERACTION_QUERY_PATHS)[number];
-export type Order = 'asc' | 'desc';
-
-/** Index entries hold a single byte: Fabric treats an empty value as a delete. */
-export const INDEX_MARKER = Buffer.from([1]);
+type Order = QueryOrder;
 
 const indexName = (path: InteractionQueryPath, scope: 'all' | 'org', order: Order): string =>
   `interaction-by-${scope === 'org' && path !== 'org' ? 'org-' : ''}${path}${order === 'desc' ? '-desc' : ''}`;
@@ -33,7 +33,13 @@ export function interactionIndexKeys(record: StoredInteraction): string[] {
     if (value === undefined) continue;
     for (const order of ['asc', 'desc'] as const) {
       for (const scope of path === 'org' ? (['all'] as const) : (['all', 'org'] as const)) {
-        keys.push(indexKey(indexName(path, scope, order), [...prefixOf(path, scope, record.org, value), timePart(record.txTime, order), record.id]));
+        keys.push(
+          indexKey(indexName(path, scope, order), [
+            ...prefixOf(path, scope, record.org, value),
+            timePart(record.txTime, order),
+            record.id,
+          ]),
+        );
       }
     }
   }

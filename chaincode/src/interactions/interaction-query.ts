@@ -1,9 +1,9 @@
+import { checkInput, interactionFilterSchema, type StoredInteraction } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import type { Caller } from '../access/caller';
-import { timeIndexPage } from '../ledger/time-index-query';
-import { INTERACTION_QUERY_PATHS, interactionIndexRange } from './interaction-indexes';
-import type { StoredInteraction } from './interaction-schema';
 import { stateBatchOf } from '../ledger/peer-state-batch';
+import { timeIndexPage } from '../ledger/time-index-query';
+import { interactionIndexRange } from './interaction-indexes';
 import { decodeInteraction, interactionKey } from './interaction-store';
 
 /**
@@ -11,8 +11,18 @@ import { decodeInteraction, interactionKey } from './interaction-store';
  * orgs; everyone else reads the org-scoped index of their own org, and asking for another org is
  * refused. The page's records are read in one message to the peer, not one round trip each.
  */
-export async function queryInteractions(ctx: Context, caller: Caller, filterJson: unknown): Promise<{ records: StoredInteraction[]; bookmark: string }> {
-  const page = await timeIndexPage(ctx, caller, INTERACTION_QUERY_PATHS, filterJson, interactionIndexRange, 'interactions');
+export async function queryInteractions(
+  ctx: Context,
+  caller: Caller,
+  filterJson: unknown,
+): Promise<{ records: StoredInteraction[]; bookmark: string }> {
+  const page = await timeIndexPage(
+    ctx,
+    caller,
+    checkInput(interactionFilterSchema, filterJson),
+    interactionIndexRange,
+    'interactions',
+  );
   const records: StoredInteraction[] = [];
   const values = await stateBatchOf(ctx).getStates(page.ids.map((id) => interactionKey(ctx, id)));
   for (const value of values) {

@@ -1,8 +1,8 @@
+import { sortedKeyJson, type StoredInteraction } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
+import { INDEX_MARKER } from '../ledger/index-keys';
 import { stateBatchOf, type StateEntry } from '../ledger/peer-state-batch';
-import { canonicalJson } from '../canonical-json';
-import { INDEX_MARKER, interactionIndexKeys } from './interaction-indexes';
-import type { StoredInteraction } from './interaction-schema';
+import { interactionIndexKeys } from './interaction-indexes';
 
 /**
  * Interactions live under a composite key per id (range queries never touch composite keys, so the
@@ -32,7 +32,7 @@ export async function readInteraction(ctx: Context, id: string): Promise<StoredI
 export async function writeInteractions(ctx: Context, records: readonly StoredInteraction[]): Promise<void> {
   const entries: StateEntry[] = [];
   for (const record of records) {
-    entries.push({ key: interactionKey(ctx, record.id), value: Buffer.from(canonicalJson(record)) });
+    entries.push({ key: interactionKey(ctx, record.id), value: Buffer.from(sortedKeyJson(record)) });
     for (const key of interactionIndexKeys(record)) entries.push({ key, value: INDEX_MARKER });
   }
   await stateBatchOf(ctx).putStates(entries);

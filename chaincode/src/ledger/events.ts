@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson } from '../canonical-json';
+import { sortedKeyJson } from '@aal/ledger-contract';
 
 /**
  * Event names. Fabric keeps only the last event a transaction sets, so each transaction emits at
@@ -15,5 +15,5 @@ export type EventName =
   | 'SubjectErased';
 
 export function emitEvent(ctx: Context, name: EventName, payload: unknown): void {
-  ctx.stub.setEvent(name, Buffer.from(canonicalJson(payload)));
+  ctx.stub.setEvent(name, Buffer.from(sortedKeyJson(payload)));
 }

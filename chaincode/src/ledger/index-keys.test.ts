@@ -4,7 +4,11 @@ describe('index keys', () => {
   const key = (org: string, time: string, id: string): string => indexKey('ix', [org, time, id]);
 
   it('orders by value, then time, then id, and finds the id again', () => {
-    const keys = [key('B', '2026-01-01T00:00:00.000Z', 'x'), key('A', '2026-01-02T00:00:00.000Z', 'y'), key('A', '2026-01-01T00:00:00.000Z', 'z')];
+    const keys = [
+      key('B', '2026-01-01T00:00:00.000Z', 'x'),
+      key('A', '2026-01-02T00:00:00.000Z', 'y'),
+      key('A', '2026-01-01T00:00:00.000Z', 'z'),
+    ];
     expect([...keys].sort().map(indexedId)).toEqual(['z', 'y', 'x']);
   });
 

@@ -10,6 +10,9 @@
  * indexRange('ix-org-time', ['HospitalAMSP'], '2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z')
  */
 const SEPARATOR = '\u0000';
+
+/** The value of every index entry: one byte, because Fabric treats an empty value as a delete. */
+export const INDEX_MARKER = Buffer.from([1]);
 const MAX_CHAR = '\u{10FFFF}';
 
 export function indexKey(index: string, parts: readonly string[]): string {
@@ -29,7 +32,12 @@ export function indexedId(key: string): string {
  * Start (inclusive) and end (exclusive) keys covering every entry with the given prefix parts whose
  * next part lies in [from, to] (both inclusive; omit either for an open end).
  */
-export function indexRange(index: string, prefix: readonly string[], from?: string, to?: string): { startKey: string; endKey: string } {
+export function indexRange(
+  index: string,
+  prefix: readonly string[],
+  from?: string,
+  to?: string,
+): { startKey: string; endKey: string } {
   const base = [index, ...prefix].join(SEPARATOR) + SEPARATOR;
   return {
     startKey: from === undefined ? base : base + from,

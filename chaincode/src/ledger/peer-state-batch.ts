@@ -82,7 +82,8 @@ function varint(value: number): number[] {
   bytes.push(rest);
   return bytes;
 }
-const lengthDelimited = (field: number, data: Uint8Array): Buffer => Buffer.concat([Buffer.from([(field << 3) | 2, ...varint(data.length)]), data]);
+const lengthDelimited = (field: number, data: Uint8Array): Buffer =>
+  Buffer.concat([Buffer.from([(field << 3) | 2, ...varint(data.length)]), data]);
 
 /** `GetStateMultiple { repeated string keys = 1; string collection = 2; }` for public state. */
 export function encodeGetStateMultiple(keys: readonly string[]): Buffer {
@@ -93,7 +94,14 @@ export function encodeGetStateMultiple(keys: readonly string[]): Buffer {
 export function encodeWriteBatchState(entries: readonly StateEntry[]): Buffer {
   return Buffer.concat(
     entries.map((entry) =>
-      lengthDelimited(1, Buffer.concat([lengthDelimited(1, Buffer.from(entry.key, 'utf8')), lengthDelimited(2, entry.value), Buffer.from([(5 << 3) | 0, PUT_STATE])])),
+      lengthDelimited(
+        1,
+        Buffer.concat([
+          lengthDelimited(1, Buffer.from(entry.key, 'utf8')),
+          lengthDelimited(2, entry.value),
+          Buffer.from([(5 << 3) | 0, PUT_STATE]),
+        ]),
+      ),
     ),
   );
 }
@@ -126,7 +134,8 @@ export function decodeGetStateMultipleResult(payload: Uint8Array): Uint8Array[] 
 
 function chunks<T>(items: readonly T[]): T[][] {
   const result: T[][] = [];
-  for (let start = 0; start < items.length; start += MAX_KEYS_PER_MESSAGE) result.push(items.slice(start, start + MAX_KEYS_PER_MESSAGE));
+  for (let start = 0; start < items.length; start += MAX_KEYS_PER_MESSAGE)
+    result.push(items.slice(start, start + MAX_KEYS_PER_MESSAGE));
   return result;
 }
 
@@ -153,7 +162,13 @@ export function stateBatchOf(ctx: Context): StateBatch {
   const handler = stub.handler;
   const protos = shimChaincodeMessage();
   const ask = handler?._askPeerAndListen;
-  if (protos === null || typeof ask !== 'function' || typeof stub.channel_id !== 'string' || typeof stub.txId !== 'string') return perKeyStateBatch(ctx);
+  if (
+    protos === null ||
+    typeof ask !== 'function' ||
+    typeof stub.channel_id !== 'string' ||
+    typeof stub.txId !== 'string'
+  )
+    return perKeyStateBatch(ctx);
   const send = (type: number, payload: Uint8Array, method: string): Promise<Uint8Array> => {
     const message = new protos.ChaincodeMessage();
     message.setType(type);
@@ -166,8 +181,11 @@ export function stateBatchOf(ctx: Context): StateBatch {
     getStates: async (keys) => {
       const values: Uint8Array[] = [];
       for (const part of chunks(keys)) {
-        const answer = decodeGetStateMultipleResult(await send(GET_STATE_MULTIPLE, encodeGetStateMultiple(part), 'GetStateMultiple'));
-        if (answer.length !== part.length) throw new Error(`GET_STATE_MULTIPLE answered ${answer.length} values for ${part.length} keys`);
+        const answer = decodeGetStateMultipleResult(
+          await send(GET_STATE_MULTIPLE, encodeGetStateMultiple(part), 'GetStateMultiple'),
+        );
+        if (answer.length !== part.length)
+          throw new Error(`GET_STATE_MULTIPLE answered ${answer.length} values for ${part.length} keys`);
         values.push(...answer);
       }
       return values;

@@ -1,23 +1,11 @@
+import { ContractError, sortedKeyJson, type ErasureReceipt } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson } from '../canonical-json';
-import { ContractError } from '../errors';
 import { subjectEntryKey, tombstoneEntryKey } from './subject-registry';
 
-/**
- * Public proof that an org erased a subject: what, when, by whom — no identifier, no key.
- * `erasedAt` is the time of the receipt's transaction, at which every endorsing peer verified
- * that the subject key was gone.
- */
-export interface ErasureReceipt {
-  readonly subjectRef: string;
-  readonly org: string;
-  readonly erasedAt: string;
-  /** Enrollment id of the admin user who recorded the receipt. */
-  readonly erasedBy: string;
-  readonly txId: string;
-}
+/** Erasure receipts (the contract's `erasureReceiptSchema`) are shared state, one per subject. */
 
-export const receiptKey = (ctx: Context, subjectRef: string): string => ctx.stub.createCompositeKey('erasure-receipt', [subjectRef]);
+export const receiptKey = (ctx: Context, subjectRef: string): string =>
+  ctx.stub.createCompositeKey('erasure-receipt', [subjectRef]);
 
 export async function readReceipt(ctx: Context, subjectRef: string): Promise<ErasureReceipt | undefined> {
   const bytes = await ctx.stub.getState(receiptKey(ctx, subjectRef));
@@ -25,7 +13,7 @@ export async function readReceipt(ctx: Context, subjectRef: string): Promise<Era
 }
 
 export async function writeReceipt(ctx: Context, receipt: ErasureReceipt): Promise<string> {
-  const json = canonicalJson(receipt);
+  const json = sortedKeyJson(receipt);
   await ctx.stub.putState(receiptKey(ctx, receipt.subjectRef), Buffer.from(json));
   return json;
 }
@@ -38,10 +26,18 @@ export async function writeReceipt(ctx: Context, receipt: ErasureReceipt): Promi
 export async function verifyErased(ctx: Context, collection: string, mspId: string, subjectRef: string): Promise<void> {
   const keyHash = await ctx.stub.getPrivateDataHash(collection, subjectEntryKey(subjectRef));
   if (keyHash.length > 0) {
-    throw new ContractError('PRECONDITION_FAILED', `the key of subject ${subjectRef} is still present in ${collection}: run Subjects:EraseSubject and wait for its commit first`);
+    throw new ContractError({
+      code: 'PRECONDITION_FAILED',
+      message: `the key of subject ${subjectRef} is still present in ${collection}: run Subjects:EraseSubject and wait for its commit first`,
+      reasons: [{ path: 'subjectRef', reason: `its key is still present in ${collection}` }],
+    });
   }
   const tombstoneHash = await ctx.stub.getPrivateDataHash(collection, tombstoneEntryKey(subjectRef));
   if (tombstoneHash.length === 0) {
-    throw new ContractError('PRECONDITION_FAILED', `subject ${subjectRef} has not been erased by ${mspId}: run Subjects:EraseSubject first`);
+    throw new ContractError({
+      code: 'PRECONDITION_FAILED',
+      message: `subject ${subjectRef} has not been erased by ${mspId}: run Subjects:EraseSubject first`,
+      reasons: [{ path: 'subjectRef', reason: `has not been erased by ${mspId}` }],
+    });
   }
 }

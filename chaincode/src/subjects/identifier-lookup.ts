@@ -11,5 +11,7 @@ import { createHmac } from 'node:crypto';
  * identifierLookupKey('00'.repeat(32), 'MRN-0042') // 64 hex characters
  */
 export function identifierLookupKey(lookupPepperHex: string, identifier: string): string {
-  return createHmac('sha256', Buffer.from(lookupPepperHex, 'hex')).update(identifier.normalize('NFC'), 'utf8').digest('hex');
+  return createHmac('sha256', Buffer.from(lookupPepperHex, 'hex'))
+    .update(identifier.normalize('NFC'), 'utf8')
+    .digest('hex');
 }

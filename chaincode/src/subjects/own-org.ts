@@ -1,14 +1,19 @@
+import { ContractError } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import type { Caller } from '../access/caller';
-import { ContractError } from '../errors';
 
 /**
  * The caller's own implicit private collection. Its endorsement policy is the org's own
  * `Endorsement` policy, so only that org's peers hold the values and only they endorse writes.
  * The name comes from the certificate, never from input: an org can only touch its own.
  */
-export function ownCollection(caller: Caller): string {
-  return `_implicit_org_${caller.mspId}`;
+export function ownCollection(caller: Pick<Caller, 'mspId'>): string {
+  return implicitCollectionOf(caller.mspId);
+}
+
+/** An org's implicit private collection, named as Fabric names it. */
+export function implicitCollectionOf(mspId: string): string {
+  return `_implicit_org_${mspId}`;
 }
 
 /**
@@ -32,9 +37,9 @@ function peerMspIdOf(ctx: Context): string | undefined {
 export function requireOwnOrgPeer(ctx: Context, caller: Caller): void {
   const peerMspId = peerMspIdOf(ctx);
   if (peerMspId !== undefined && peerMspId !== caller.mspId) {
-    throw new ContractError(
-      'ACCESS_DENIED',
-      `access denied: ${caller.mspId}'s private subject data is only served by its own peers, not by ${peerMspId}'s (set the endorsing organisations to ${caller.mspId})`,
-    );
+    throw new ContractError({
+      code: 'ACCESS_DENIED',
+      message: `access denied: ${caller.mspId}'s private subject data is only served by its own peers, not by ${peerMspId}'s (set the endorsing organisations to ${caller.mspId})`,
+    });
   }
 }

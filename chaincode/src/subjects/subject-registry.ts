@@ -1,5 +1,5 @@
+import { sortedKeyJson } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson } from '../canonical-json';
 
 /**
  * Where a subject lives in its org's implicit collection:
@@ -44,23 +44,35 @@ export const readLookup = (ctx: Context, collection: string, lookupKey: string):
 export const readSubject = (ctx: Context, collection: string, subjectRef: string): Promise<SubjectRecord | undefined> =>
   readJson<SubjectRecord>(ctx, collection, subjectEntryKey(subjectRef));
 
-export const readTombstone = (ctx: Context, collection: string, subjectRef: string): Promise<ErasureTombstone | undefined> =>
-  readJson<ErasureTombstone>(ctx, collection, tombstoneEntryKey(subjectRef));
+export const readTombstone = (
+  ctx: Context,
+  collection: string,
+  subjectRef: string,
+): Promise<ErasureTombstone | undefined> => readJson<ErasureTombstone>(ctx, collection, tombstoneEntryKey(subjectRef));
 
 export async function writeSubject(ctx: Context, collection: string, subject: SubjectRecord): Promise<void> {
   const lookup: SubjectLookup = { subjectRef: subject.subjectRef };
-  await ctx.stub.putPrivateData(collection, lookupEntryKey(subject.lookupKey), Buffer.from(canonicalJson(lookup)));
-  await ctx.stub.putPrivateData(collection, subjectEntryKey(subject.subjectRef), Buffer.from(canonicalJson(subject)));
+  await ctx.stub.putPrivateData(collection, lookupEntryKey(subject.lookupKey), Buffer.from(sortedKeyJson(lookup)));
+  await ctx.stub.putPrivateData(collection, subjectEntryKey(subject.subjectRef), Buffer.from(sortedKeyJson(subject)));
 }
 
 /** Writes an existing mapping entry again, unchanged (see SubjectsContract.RegisterSubject for why). */
-export async function rewriteLookup(ctx: Context, collection: string, lookupKey: string, lookup: SubjectLookup): Promise<void> {
-  await ctx.stub.putPrivateData(collection, lookupEntryKey(lookupKey), Buffer.from(canonicalJson(lookup)));
+export async function rewriteLookup(
+  ctx: Context,
+  collection: string,
+  lookupKey: string,
+  lookup: SubjectLookup,
+): Promise<void> {
+  await ctx.stub.putPrivateData(collection, lookupEntryKey(lookupKey), Buffer.from(sortedKeyJson(lookup)));
 }
 
 /** Writes an existing tombstone again, unchanged (see SubjectsContract.EraseSubject for why). */
 export async function rewriteTombstone(ctx: Context, collection: string, tombstone: ErasureTombstone): Promise<void> {
-  await ctx.stub.putPrivateData(collection, tombstoneEntryKey(tombstone.subjectRef), Buffer.from(canonicalJson(tombstone)));
+  await ctx.stub.putPrivateData(
+    collection,
+    tombstoneEntryKey(tombstone.subjectRef),
+    Buffer.from(sortedKeyJson(tombstone)),
+  );
 }
 
 /**
@@ -68,8 +80,17 @@ export async function rewriteTombstone(ctx: Context, collection: string, tombsto
  * interval, their private history on the org's peers; the hashes in shared state on every peer),
  * and leaves a tombstone so reads can answer "erased" instead of "unknown".
  */
-export async function eraseSubject(ctx: Context, collection: string, subject: SubjectRecord, tombstone: ErasureTombstone): Promise<void> {
+export async function eraseSubject(
+  ctx: Context,
+  collection: string,
+  subject: SubjectRecord,
+  tombstone: ErasureTombstone,
+): Promise<void> {
   await ctx.stub.purgePrivateData(collection, lookupEntryKey(subject.lookupKey));
   await ctx.stub.purgePrivateData(collection, subjectEntryKey(subject.subjectRef));
-  await ctx.stub.putPrivateData(collection, tombstoneEntryKey(subject.subjectRef), Buffer.from(canonicalJson(tombstone)));
+  await ctx.stub.putPrivateData(
+    collection,
+    tombstoneEntryKey(subject.subjectRef),
+    Buffer.from(sortedKeyJson(tombstone)),
+  );
 }

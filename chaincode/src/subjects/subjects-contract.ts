@@ -1,18 +1,36 @@
-import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { requireRole, type Caller } from '../access/caller';
-import { canonicalJson } from '../canonical-json';
-import { ContractError, ValidationError } from '../errors';
+import {
+  CONTRACTS,
+  ContractError,
+  TRANSACTIONS,
+  checkInput,
+  orgKeysTransientSchema,
+  recordId,
+  sortedKeyJson,
+  subjectErasedRefusal,
+  subjectLookupTransientSchema,
+  subjectRegistrationTransientSchema,
+  type ErasureReceipt,
+} from '@aal/ledger-contract';
+import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
+import { type Caller, requireTransactionRole } from '../access/caller';
+import { LedgerContract } from '../ledger/ledger-contract';
 import { emitEvent } from '../ledger/events';
 import { txTime } from '../ledger/tx-time';
-import { check, id } from '../validation/rules';
-import { readReceipt, verifyErased, writeReceipt, type ErasureReceipt } from './erasure-receipt';
+import { readReceipt, verifyErased, writeReceipt } from './erasure-receipt';
 import { identifierLookupKey } from './identifier-lookup';
 import { readOrgKeys, requireOrgKeys, writeOrgKeys } from './org-keys';
 import { ownCollection, requireOwnOrgPeer } from './own-org';
-import { eraseSubject, readLookup, readSubject, readTombstone, rewriteLookup, rewriteTombstone, writeSubject } from './subject-registry';
-import { randomKeyHex, readTransient, refuseTransient, subjectIdentifier } from './transient-input';
-
-const ALL_ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'] as const;
+import { requireRegistrableSubjectRef, requireSubjectOwner } from './subject-ownership';
+import {
+  eraseSubject,
+  readLookup,
+  readSubject,
+  readTombstone,
+  rewriteLookup,
+  rewriteTombstone,
+  writeSubject,
+} from './subject-registry';
+import { readTransient, refuseTransient } from './transient-input';
 
 /**
  * Pseudonymous subjects, their keys, and erasure. Everything secret lives in the caller's own
@@ -20,60 +38,74 @@ const ALL_ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'] as const;
  * peers only and return no secret from a submit (submit results are stored in blocks). Only the
  * erasure receipt is shared state.
  */
-@Info({ title: 'SubjectsContract', description: "Subject pseudonyms, subject keys and erasure in the caller's implicit private collection" })
-export class SubjectsContract extends Contract {
+@Info({
+  title: 'SubjectsContract',
+  description: "Subject pseudonyms, subject keys and erasure in the caller's implicit private collection",
+})
+export class SubjectsContract extends LedgerContract {
   constructor() {
-    super('Subjects');
+    super(CONTRACTS.subjects);
   }
 
   /** Stores the org's content key and lookup pepper once; later calls keep the existing keys. */
   @Transaction()
   @Returns('string')
   async InitOrgKeys(ctx: Context): Promise<string> {
-    const caller = requireRole(ctx, 'admin');
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.initOrgKeys);
     const collection = this.ownPrivateCollection(ctx, caller);
-    const input = readTransient(ctx, { contentKey: randomKeyHex(), lookupPepper: randomKeyHex() });
-    if (input.contentKey === input.lookupPepper) {
-      throw new ValidationError([{ path: 'transient.lookupPepper', rule: 'must differ from transient.contentKey' }]);
-    }
+    const input = readTransient(ctx, orgKeysTransientSchema);
     // Existing keys win: replacing the pepper would orphan every mapping, the content key every commitment.
     const existing = await readOrgKeys(ctx, collection);
     // A repeat rewrites the same bytes: a submit with no write in the collection would be judged by
     // the chaincode's MAJORITY policy instead of the org's own, and fail as ENDORSEMENT_POLICY_FAILURE.
-    await writeOrgKeys(ctx, collection, existing ?? { ...input, initialisedAt: txTime(ctx), initialisedBy: caller.enrollmentId });
-    return canonicalJson({ created: existing === undefined, initialised: true });
+    await writeOrgKeys(
+      ctx,
+      collection,
+      existing ?? { ...input, initialisedAt: txTime(ctx), initialisedBy: caller.enrollmentId },
+    );
+    return sortedKeyJson({ created: existing === undefined, initialised: true });
   }
 
   @Transaction(false)
   @Returns('string')
   async GetOrgContentKey(ctx: Context): Promise<string> {
-    const caller = requireRole(ctx, ...ALL_ROLES);
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.getOrgContentKey);
     const collection = this.ownPrivateCollection(ctx, caller);
     const keys = await requireOrgKeys(ctx, collection, caller.mspId);
-    return canonicalJson({ contentKey: keys.contentKey });
+    return sortedKeyJson({ contentKey: keys.contentKey });
   }
 
-  /** Maps an identifier to a pseudonym and key from the application; an existing mapping wins. */
+  /**
+   * Maps an identifier to a pseudonym and key from the application; an existing mapping wins. The
+   * pseudonym must be in the caller's namespace (`<MSP id>:…`): that makes the org its owner.
+   */
   @Transaction()
   @Returns('string')
   async RegisterSubject(ctx: Context): Promise<string> {
-    const caller = requireRole(ctx, 'recorder', 'consent-manager', 'admin');
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.registerSubject);
     const collection = this.ownPrivateCollection(ctx, caller);
-    const input = readTransient(ctx, { identifier: subjectIdentifier(), subjectRef: id(), subjectKey: randomKeyHex() });
+    const input = readTransient(ctx, subjectRegistrationTransientSchema);
+    requireRegistrableSubjectRef(caller.mspId, input.subjectRef);
     const keys = await requireOrgKeys(ctx, collection, caller.mspId);
     const lookupKey = identifierLookupKey(keys.lookupPepper, input.identifier);
     const existing = await readLookup(ctx, collection, lookupKey);
     if (existing !== undefined) {
       // Rewritten unchanged so the own-org collection policy (not MAJORITY) judges the repeat; see InitOrgKeys.
       await rewriteLookup(ctx, collection, lookupKey, existing);
-      return canonicalJson({ created: false, subjectRef: existing.subjectRef });
+      return sortedKeyJson({ created: false, subjectRef: existing.subjectRef });
     }
 
     if ((await readSubject(ctx, collection, input.subjectRef)) !== undefined) {
-      throw new ContractError('CONFLICT', `subjectRef ${input.subjectRef} already exists with different content (another identifier): generate a new one`);
+      throw new ContractError({
+        code: 'CONFLICT',
+        message: `subjectRef ${input.subjectRef} already exists with different content (another identifier): generate a new one`,
+      });
     }
     if ((await readTombstone(ctx, collection, input.subjectRef)) !== undefined) {
-      throw new ContractError('CONFLICT', `subjectRef ${input.subjectRef} was erased and cannot be reused`);
+      throw new ContractError({
+        code: 'CONFLICT',
+        message: `subjectRef ${input.subjectRef} was erased and cannot be reused`,
+      });
     }
     await writeSubject(ctx, collection, {
       subjectRef: input.subjectRef,
@@ -82,36 +114,44 @@ export class SubjectsContract extends Contract {
       registeredAt: txTime(ctx),
       registeredBy: caller.enrollmentId,
     });
-    return canonicalJson({ created: true, subjectRef: input.subjectRef });
+    return sortedKeyJson({ created: true, subjectRef: input.subjectRef });
   }
 
   @Transaction(false)
   @Returns('string')
   async LookupSubject(ctx: Context): Promise<string> {
-    const caller = requireRole(ctx, ...ALL_ROLES);
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.lookupSubject);
     const collection = this.ownPrivateCollection(ctx, caller);
-    const { identifier } = readTransient(ctx, { identifier: subjectIdentifier() });
+    const { identifier } = readTransient(ctx, subjectLookupTransientSchema);
     const keys = await requireOrgKeys(ctx, collection, caller.mspId);
     const lookup = await readLookup(ctx, collection, identifierLookupKey(keys.lookupPepper, identifier));
     // Never echo the identifier: error messages end up in logs.
-    if (lookup === undefined) throw new ContractError('NOT_FOUND', `no subject of ${caller.mspId} is registered for this identifier`);
-    return canonicalJson({ subjectRef: lookup.subjectRef });
+    if (lookup === undefined)
+      throw new ContractError({
+        code: 'NOT_FOUND',
+        message: `no subject of ${caller.mspId} is registered for this identifier`,
+      });
+    return sortedKeyJson({ subjectRef: lookup.subjectRef });
   }
 
   @Transaction(false)
   @Param('subjectRef', 'string', 'the subject pseudonym')
   @Returns('string')
   async GetSubjectKey(ctx: Context, subjectRef: string): Promise<string> {
-    const caller = requireRole(ctx, ...ALL_ROLES);
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.getSubjectKey);
     const collection = this.ownPrivateCollection(ctx, caller);
-    check(id(), subjectRef, 'subjectRef');
+    checkInput(recordId(), subjectRef, 'subjectRef');
     const subject = await readSubject(ctx, collection, subjectRef);
     if (subject === undefined) {
       const receipt = await readReceipt(ctx, subjectRef);
       const erased = (await readTombstone(ctx, collection, subjectRef)) !== undefined || receipt?.org === caller.mspId;
-      throw new ContractError('NOT_FOUND', erased ? `subject ${subjectRef} erased` : `subject ${subjectRef} does not exist`);
+      throw new ContractError(
+        erased
+          ? subjectErasedRefusal(subjectRef)
+          : { code: 'NOT_FOUND', message: `subject ${subjectRef} does not exist` },
+      );
     }
-    return canonicalJson({ subjectKey: subject.subjectKey });
+    return sortedKeyJson({ subjectKey: subject.subjectKey });
   }
 
   /** Crypto-shreds a subject: purges mapping and key from the org's collection. Writes nothing shared. */
@@ -119,10 +159,10 @@ export class SubjectsContract extends Contract {
   @Param('subjectRef', 'string', 'the subject pseudonym')
   @Returns('string')
   async EraseSubject(ctx: Context, subjectRef: string): Promise<string> {
-    const caller = requireRole(ctx, 'admin');
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.eraseSubject);
     const collection = this.ownPrivateCollection(ctx, caller);
-    readTransient(ctx, {});
-    check(id(), subjectRef, 'subjectRef');
+    refuseTransient(ctx, 'EraseSubject takes no transient data');
+    checkInput(recordId(), subjectRef, 'subjectRef');
     const subject = await readSubject(ctx, collection, subjectRef);
     if (subject === undefined) {
       // A retry after the purge committed: already done.
@@ -130,31 +170,37 @@ export class SubjectsContract extends Contract {
       if (tombstone !== undefined) {
         // Rewritten unchanged so the own-org collection policy (not MAJORITY) judges the retry; see InitOrgKeys.
         await rewriteTombstone(ctx, collection, tombstone);
-        return canonicalJson({ purged: true, subjectRef });
+        return sortedKeyJson({ purged: true, subjectRef });
       }
-      throw new ContractError('NOT_FOUND', `subject ${subjectRef} does not exist`);
+      throw new ContractError({ code: 'NOT_FOUND', message: `subject ${subjectRef} does not exist` });
     }
     await eraseSubject(ctx, collection, subject, { subjectRef, erasedAt: txTime(ctx), erasedBy: caller.enrollmentId });
-    return canonicalJson({ purged: true, subjectRef });
+    return sortedKeyJson({ purged: true, subjectRef });
   }
 
   /**
-   * Writes the public erasure receipt after every endorsing peer has checked, from private-data
-   * hashes, that the org's subject key is gone. Endorsed by a majority; carries no transient data.
+   * Writes the public erasure receipt after every endorsing peer has checked that the caller's org
+   * owns the subject and, from private-data hashes, that the org's subject key is gone. Endorsed by
+   * a majority; carries no transient data. From then on the subject's data is not used: its
+   * consents are `erased`, and new records naming it are refused.
    */
   @Transaction()
   @Param('subjectRef', 'string', 'the erased subject pseudonym')
   @Returns('ErasureReceiptRecord')
   async RecordErasureReceipt(ctx: Context, subjectRef: string): Promise<string> {
-    const caller = requireRole(ctx, 'admin');
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.recordErasureReceipt);
     refuseTransient(ctx);
-    check(id(), subjectRef, 'subjectRef');
+    checkInput(recordId(), subjectRef, 'subjectRef');
+    requireSubjectOwner(caller.mspId, subjectRef, 'record its erasure');
     const existing = await readReceipt(ctx, subjectRef);
     if (existing !== undefined) {
       if (existing.org !== caller.mspId) {
-        throw new ContractError('CONFLICT', `erasure receipt for ${subjectRef} already exists with different content (recorded by ${existing.org})`);
+        throw new ContractError({
+          code: 'CONFLICT',
+          message: `erasure receipt for ${subjectRef} already exists with different content (recorded by ${existing.org})`,
+        });
       }
-      return canonicalJson(existing);
+      return sortedKeyJson(existing);
     }
     await verifyErased(ctx, ownCollection(caller), caller.mspId, subjectRef);
     const receipt: ErasureReceipt = {
@@ -173,11 +219,12 @@ export class SubjectsContract extends Contract {
   @Param('subjectRef', 'string', 'the erased subject pseudonym')
   @Returns('ErasureReceiptRecord')
   async GetErasureReceipt(ctx: Context, subjectRef: string): Promise<string> {
-    requireRole(ctx, ...ALL_ROLES);
-    check(id(), subjectRef, 'subjectRef');
+    requireTransactionRole(ctx, TRANSACTIONS.getErasureReceipt);
+    checkInput(recordId(), subjectRef, 'subjectRef');
     const receipt = await readReceipt(ctx, subjectRef);
-    if (receipt === undefined) throw new ContractError('NOT_FOUND', `erasure receipt for ${subjectRef} does not exist`);
-    return canonicalJson(receipt);
+    if (receipt === undefined)
+      throw new ContractError({ code: 'NOT_FOUND', message: `erasure receipt for ${subjectRef} does not exist` });
+    return sortedKeyJson(receipt);
   }
 
   private ownPrivateCollection(ctx: Context, caller: Caller): string {

@@ -4,14 +4,38 @@
  * matter to correctness:
  * - reads see committed state only (a transaction never reads its own writes);
  * - writes are buffered and applied by {@link InMemoryLedger.submit} only if the call succeeds;
- * - range queries refuse composite keys, like the real shim; pagination uses bookmarks;
+ * - keys sort by their UTF-8 bytes, as in the peer's LevelDB state database;
+ * - range queries refuse composite keys, like the real shim; pagination resumes at a bookmark as
+ *   the peer does — unchecked, so a bookmark outside the query's range reads outside it;
  * - key history, private collections with hashes and purge, transient data, one event per tx.
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
+import { peerKeyBytes } from '../ledger/pagination';
 
 const COMPOSITE_NS = '\u0000';
 const MIN_RUNE = '\u0000';
+/** The shim sends this for an empty start key (fabric-shim stub.js `EMPTY_KEY_SUBSTITUTE`). */
+const EMPTY_KEY_SUBSTITUTE = '\x01';
+/** `ledger.state.totalQueryLimit` of Fabric's default core.yaml: the most records one query returns. */
+const TOTAL_QUERY_LIMIT = 100_000;
+
+/**
+ * A key as the peer receives it: the shim's protobuf encoding ({@link peerKeyBytes}) drops a high
+ * surrogate not followed by a low one; any other lone surrogate makes invalid UTF-8, which the
+ * peer's protobuf decoder refuses for a string field.
+ */
+function onTheWire(key: string): string {
+  const bytes = peerKeyBytes(key);
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes)) throw new Error(`proto: string field contains invalid UTF-8`);
+  return text;
+}
+
+/** LevelDB's default comparator: keys in the order of their UTF-8 bytes (not JavaScript's UTF-16 order). */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
 
 export interface TestIdentity {
   readonly mspId: string;
@@ -47,19 +71,27 @@ type KV = { namespace: string; key: string; value: Uint8Array };
 function iteratorOver<T>(items: T[]): { next(): Promise<{ value: T; done: boolean }>; close(): Promise<void> } {
   let index = 0;
   return {
-    next: () => Promise.resolve(index < items.length ? { value: items[index++] as T, done: false } : { value: undefined as T, done: true }),
+    next: () =>
+      Promise.resolve(
+        index < items.length ? { value: items[index++] as T, done: false } : { value: undefined as T, done: true },
+      ),
     close: () => Promise.resolve(),
   };
 }
 
 /** Promise + async iterable, like the shim's query results. */
 function queryResult<T>(items: T[]): Promise<ReturnType<typeof iteratorOver<T>>> & AsyncIterable<T> {
-  const promise = Promise.resolve(iteratorOver(items)) as Promise<ReturnType<typeof iteratorOver<T>>> & AsyncIterable<T>;
+  const promise = Promise.resolve(iteratorOver(items)) as Promise<ReturnType<typeof iteratorOver<T>>> &
+    AsyncIterable<T>;
   promise[Symbol.asyncIterator] = () => {
     let index = 0;
     return {
       next: () =>
-        Promise.resolve(index < items.length ? { value: items[index++] as T, done: false as const } : { value: undefined, done: true as const }),
+        Promise.resolve(
+          index < items.length
+            ? { value: items[index++] as T, done: false as const }
+            : { value: undefined, done: true as const },
+        ),
     };
   };
   return promise;
@@ -67,7 +99,8 @@ function queryResult<T>(items: T[]): Promise<ReturnType<typeof iteratorOver<T>>>
 
 function checkSimpleKeys(...keys: string[]): void {
   for (const key of keys) {
-    if (key.startsWith(COMPOSITE_NS)) throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
+    if (key.startsWith(COMPOSITE_NS))
+      throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
   }
 }
 
@@ -127,29 +160,47 @@ export class InMemoryLedger {
     const purges: { collection: string; key: string }[] = [];
     let event: { name: string; payload: Uint8Array } | undefined;
     const transient = new Map<string, Uint8Array>(
-      Object.entries(options.transient ?? {}).map(([key, value]) => [key, typeof value === 'string' ? Buffer.from(value) : value]),
+      Object.entries(options.transient ?? {}).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? Buffer.from(value) : value,
+      ]),
     );
     const millis = Date.parse(txTime);
 
     const rangeEntries = (startKey: string, endKey: string): KV[] =>
       [...this.state.keys()]
-        .filter((key) => key >= startKey && (endKey === '' || key < endKey))
-        .sort()
+        .filter((key) => byteOrder(key, startKey) >= 0 && (endKey === '' || byteOrder(key, endKey) < 0))
+        .sort(byteOrder)
         .map((key) => ({ namespace: 'audit', key, value: this.state.get(key) as Uint8Array }));
 
-    const page = (entries: KV[], pageSize: number, bookmark?: string) => {
-      const start = bookmark ? entries.findIndex((entry) => entry.key >= bookmark) : 0;
-      const from = start < 0 ? entries.length : start;
-      const slice = entries.slice(from, from + pageSize);
-      const next = entries[from + pageSize];
-      return { slice, bookmark: next ? next.key : '' };
+    /**
+     * A paginated range query as the peer answers it (Fabric core/chaincode/handler.go
+     * `HandleGetStateByRange`, stateleveldb `kvScanner`): a non-empty bookmark *replaces* the start
+     * key, unchecked, and the end key stays; the returned bookmark is the next key in range after
+     * the page, or '' when there is none. Page size 0 without a bookmark is a plain range query,
+     * answered without metadata.
+     */
+    const paginated = (startKey: string, endKey: string, pageSize: number, bookmark = '') => {
+      const entries = rangeEntries(onTheWire(bookmark === '' ? startKey : bookmark), onTheWire(endKey));
+      const limit = pageSize > 0 ? Math.min(pageSize, TOTAL_QUERY_LIMIT) : TOTAL_QUERY_LIMIT;
+      const slice = entries.slice(0, limit);
+      const metadata =
+        pageSize === 0 && bookmark === '' ? undefined : paginationMetadata(slice.length, entries[limit]?.key ?? '');
+      // The cast reproduces the shim's result: `metadata` is absent although its type says otherwise.
+      return Promise.resolve({
+        iterator: iteratorOver(slice),
+        metadata: metadata as { fetchedRecordsCount: number; bookmark: string },
+      });
     };
 
     const stub = {
       getTxID: () => txId,
       getChannelID: () => 'test-channel',
       getMspID: () => identity.mspId,
-      getTxTimestamp: () => ({ seconds: { toString: () => String(Math.floor(millis / 1000)) }, nanos: (millis % 1000) * 1_000_000 }),
+      getTxTimestamp: () => ({
+        seconds: { toString: () => String(Math.floor(millis / 1000)) },
+        nanos: (millis % 1000) * 1_000_000,
+      }),
       getDateTimestamp: () => new Date(millis),
       getTransient: () => transient,
       getState: (key: string) => Promise.resolve(this.state.get(key) ?? new Uint8Array()),
@@ -170,21 +221,24 @@ export class InMemoryLedger {
       },
       getStateByRange: (startKey: string, endKey: string) => {
         checkSimpleKeys(startKey, endKey);
-        return queryResult(rangeEntries(startKey, endKey));
+        return queryResult(rangeEntries(startKey || EMPTY_KEY_SUBSTITUTE, endKey));
       },
       getStateByRangeWithPagination: (startKey: string, endKey: string, pageSize: number, bookmark?: string) => {
         checkSimpleKeys(startKey, endKey);
-        const { slice, bookmark: next } = page(rangeEntries(startKey, endKey), pageSize, bookmark);
-        return Promise.resolve({ iterator: iteratorOver(slice), metadata: paginationMetadata(slice.length, next) });
+        return paginated(startKey || EMPTY_KEY_SUBSTITUTE, endKey, pageSize, bookmark);
       },
       getStateByPartialCompositeKey: (objectType: string, attributes: string[]) => {
         const prefix = stub.createCompositeKey(objectType, attributes);
         return queryResult(rangeEntries(prefix, prefix + '\u{10FFFF}'));
       },
-      getStateByPartialCompositeKeyWithPagination: (objectType: string, attributes: string[], pageSize: number, bookmark?: string) => {
+      getStateByPartialCompositeKeyWithPagination: (
+        objectType: string,
+        attributes: string[],
+        pageSize: number,
+        bookmark?: string,
+      ) => {
         const prefix = stub.createCompositeKey(objectType, attributes);
-        const { slice, bookmark: next } = page(rangeEntries(prefix, prefix + '\u{10FFFF}'), pageSize, bookmark);
-        return Promise.resolve({ iterator: iteratorOver(slice), metadata: paginationMetadata(slice.length, next) });
+        return paginated(prefix, prefix + '\u{10FFFF}', pageSize, bookmark);
       },
       getHistoryForKey: (key: string) =>
         queryResult(
@@ -194,7 +248,10 @@ export class InMemoryLedger {
               txId: entry.txId,
               isDelete: entry.isDelete,
               value: entry.value,
-              timestamp: { seconds: { toString: () => String(Math.floor(entryMillis / 1000)) }, nanos: (entryMillis % 1000) * 1_000_000 },
+              timestamp: {
+                seconds: { toString: () => String(Math.floor(entryMillis / 1000)) },
+                nanos: (entryMillis % 1000) * 1_000_000,
+              },
             };
           }),
         ),
@@ -202,7 +259,9 @@ export class InMemoryLedger {
         Promise.resolve(this.privateState.get(collection)?.get(key) ?? new Uint8Array()),
       getPrivateDataHash: (collection: string, key: string) => {
         const value = this.privateState.get(collection)?.get(key);
-        return Promise.resolve(value === undefined ? new Uint8Array() : new Uint8Array(createHash('sha256').update(value).digest()));
+        return Promise.resolve(
+          value === undefined ? new Uint8Array() : new Uint8Array(createHash('sha256').update(value).digest()),
+        );
       },
       putPrivateData: (collection: string, key: string, value: Uint8Array) => {
         if (!privateWrites.has(collection)) privateWrites.set(collection, new Map());
@@ -254,9 +313,15 @@ export class InMemoryLedger {
         }
       }
       for (const { collection, key } of purges) this.privateState.get(collection)?.delete(key);
-      this.lastPrivateWrites = [...privateWrites].flatMap(([collection, collectionWrites]) => [...collectionWrites.keys()].map((key) => `${collection}/${key}`));
+      this.lastPrivateWrites = [...privateWrites].flatMap(([collection, collectionWrites]) =>
+        [...collectionWrites.keys()].map((key) => `${collection}/${key}`),
+      );
       if (event) {
-        this.events.push({ name: event.name, payload: JSON.parse(Buffer.from(event.payload).toString('utf8')) as unknown, txId });
+        this.events.push({
+          name: event.name,
+          payload: JSON.parse(Buffer.from(event.payload).toString('utf8')) as unknown,
+          txId,
+        });
       }
     };
     return { ctx, commit };
@@ -264,10 +329,12 @@ export class InMemoryLedger {
 }
 
 /**
- * The pagination metadata as fabric-shim 2.5.8 hands it over: absent (despite its type) when the
- * peer's answer is all defaults — no records and no bookmark — because protobuf then sends no bytes.
+ * The pagination metadata as fabric-shim 2.5.8 hands it over: absent when the peer's answer is all
+ * defaults — no records and no bookmark — because protobuf then sends no bytes.
  */
-function paginationMetadata(fetchedRecordsCount: number, bookmark: string): { fetchedRecordsCount: number; bookmark: string } {
-  // The cast reproduces the shim's behaviour that the declared type hides.
-  return (fetchedRecordsCount === 0 && bookmark === '' ? undefined : { fetchedRecordsCount, bookmark }) as { fetchedRecordsCount: number; bookmark: string };
+function paginationMetadata(
+  fetchedRecordsCount: number,
+  bookmark: string,
+): { fetchedRecordsCount: number; bookmark: string } | undefined {
+  return fetchedRecordsCount === 0 && bookmark === '' ? undefined : { fetchedRecordsCount, bookmark };
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors';
+import { ValidationError } from '@aal/ledger-contract';
 
 /** Keys that could reach an object's prototype if a client sent them; always refused. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -6,6 +6,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /**
  * Parses a transaction argument that carries JSON, refusing oversized input, malformed JSON and
  * prototype-polluting keys at any depth, with the argument's name in the error.
+ *
+ * @param maxBytes the argument's limit from `LIMITS`
  */
 export function parseJsonArgument(name: string, text: string, maxBytes: number): unknown {
   if (Buffer.byteLength(text, 'utf8') > maxBytes) {

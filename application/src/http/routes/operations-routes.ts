@@ -1,0 +1,47 @@
+import { Router } from 'express';
+import type { ReadLogStatus } from '../../audit-log/read-log-anchorer';
+import type { LedgerClient } from '../../ledger/ledger-client';
+import type { AppMetrics } from '../../observability/metrics';
+import { HttpProblem } from '../problem';
+import { setRouteTemplate } from '../middleware/route-template';
+
+export interface OperationsRouteDeps {
+  readonly org: string;
+  readonly ledger: LedgerClient;
+  readonly metrics: AppMetrics;
+  /** The auditor-read log's state (reconciled with its ledger anchor, anchoring, gaps), reported by /readyz. */
+  readonly readLog?: () => ReadLogStatus;
+}
+
+/**
+ * `/healthz` (the process answers), `/readyz` (the org's peer answers and the auditor-read log takes
+ * entries, with its anchoring state as detail) and `/metrics`
+ * (Prometheus). No API key: orchestrators and scrapers call them, and they reveal no records.
+ */
+export function operationsRoutes({ org, ledger, metrics, readLog }: OperationsRouteDeps): Router {
+  const router = Router();
+  router.get('/healthz', (req, res) => {
+    setRouteTemplate(req, '/healthz');
+    res.json({ status: 'ok', org });
+  });
+  router.get('/readyz', async (req, res) => {
+    setRouteTemplate(req, '/readyz');
+    if (!(await ledger.ready())) throw new HttpProblem(503, 'Ledger unavailable', "the org's peer does not answer");
+    const log = readLog?.();
+    if (log !== undefined && !log.reconciled) {
+      // Auditor reads are answered 503 until then: they could not be recorded.
+      throw new HttpProblem(
+        503,
+        'Auditor-read log not ready',
+        `the auditor-read log has not been compared with its ledger anchor yet${log.lastError === undefined ? '' : ` (${log.lastError})`}`,
+        { readLog: log },
+      );
+    }
+    res.json({ status: 'ready', org, ...(log === undefined ? {} : { readLog: log }) });
+  });
+  router.get('/metrics', async (req, res) => {
+    setRouteTemplate(req, '/metrics');
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  return router;
+}

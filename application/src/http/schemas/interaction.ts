@@ -1,0 +1,100 @@
+import {
+  LIMITS,
+  checkInteractionRelations,
+  interactionFields,
+  issueAt,
+  storedInteractionSchema,
+  type Content,
+} from '@aal/ledger-contract';
+import { z } from 'zod';
+
+/**
+ * Request and response schemas of the interaction routes. A record's fields and the rules between
+ * them are the contract's (the chaincode validates with the same definitions); what the app adds is
+ * content: a client gives `prompt` / `output` as text or chat messages, which the app commits to and
+ * drops, instead of the commitments.
+ */
+
+/** One chat message: a role plus whatever else the provider's message format carries. */
+const chatMessageSchema = z
+  .object({ role: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters') })
+  .catchall(z.unknown());
+
+/** Prompt or output content: text, or a list of chat messages. Committed by the app, never stored or logged. */
+export const contentSchema = z
+  .union([z.string(), z.array(chatMessageSchema).min(1, 'must hold at least one message')])
+  // The body was parsed from JSON text, so the messages' other fields are JSON values.
+  .transform((content): Content => content as Content)
+  .describe('text, or chat messages ({ role, … }); the app commits to it and discards it');
+
+/** An interaction as a client records it: the contract's fields, with content or commitments (exactly one per field). */
+export const interactionRequestSchema = z
+  .strictObject({
+    ...interactionFields,
+    promptCommitment: interactionFields.promptCommitment.optional(),
+    prompt: contentSchema.optional(),
+    output: contentSchema.optional(),
+  })
+  .superRefine((record, context) => {
+    checkInteractionRelations(record, context);
+    if ((record.prompt === undefined) === (record.promptCommitment === undefined))
+      issueAt(context, 'prompt', 'give exactly one of prompt and promptCommitment');
+    if (record.output !== undefined && record.outputCommitment !== undefined)
+      issueAt(context, 'output', 'give at most one of output and outputCommitment');
+  });
+export type InteractionRequest = z.output<typeof interactionRequestSchema>;
+
+/** `records` of a batch request, bounded by the transaction's limit in the contract. */
+export function recordsOf(maxRecords: number) {
+  return z
+    .array(interactionRequestSchema)
+    .min(1, 'must hold at least one record')
+    .max(maxRecords, `must hold at most ${maxRecords} records`);
+}
+
+/** `Interactions:RecordInteractions`: one transaction, all or nothing. */
+export const interactionBatchRequestSchema = z.strictObject({ records: recordsOf(LIMITS.interactionBatchRecords) });
+
+export const recordedInteractionSchema = z.object({
+  interaction: storedInteractionSchema,
+  transactionId: z.string().optional().describe('present when this request wrote the record'),
+  blockNumber: z.string().optional().describe('decimal block number; present when this request wrote the record'),
+});
+
+export const recordedInteractionBatchSchema = z.object({
+  records: z.array(storedInteractionSchema),
+  created: z.array(z.string()).describe('ids this request wrote; the others already existed with the same content'),
+  transactionId: z.string(),
+  blockNumber: z.string(),
+});
+
+export const contentVerdictSchema = z.enum(['match', 'mismatch', 'erased', 'not-recorded']);
+
+export const verifyContentRequestSchema = z
+  .strictObject({
+    prompt: contentSchema.optional(),
+    output: contentSchema.optional(),
+    salt: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+      .optional()
+      .describe("the record's disclosed salt; without it the recording org's app derives it from its keys"),
+  })
+  .refine((body) => body.prompt !== undefined || body.output !== undefined, {
+    message: 'give prompt, output or both',
+    path: ['prompt'],
+  });
+
+export const contentVerificationSchema = z.object({
+  interactionId: z.string(),
+  prompt: contentVerdictSchema.optional(),
+  output: contentVerdictSchema.optional(),
+});
+
+export const saltDisclosureSchema = z.object({
+  interactionId: z.string(),
+  salt: z.string().describe('HMAC-SHA256(key, interaction id) as 64 hex: verifies this record and no other'),
+  derivedFrom: z.enum(['subject-key', 'org-content-key']),
+  promptCommitment: z.string(),
+  outputCommitment: z.string().optional(),
+});

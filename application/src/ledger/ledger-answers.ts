@@ -1,0 +1,13 @@
+/** Shapes every contract adapter answers with. */
+
+/** A page of a query, as the chaincode answers it (empty bookmark: no further page). */
+export interface LedgerPage<T> {
+  readonly records: readonly T[];
+  readonly bookmark: string;
+}
+
+/** A write's answer and the transaction that carried it. */
+export interface Submitted<T> {
+  readonly record: T;
+  readonly transactionId: string;
+}

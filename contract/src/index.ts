@@ -1,0 +1,68 @@
+/**
+ * What the AI Audit Ledger chaincode and its clients agree on. Every fact here is declared once:
+ * the chaincode validates with these schemas and throws these errors, and the REST app, the
+ * verifier and the tests import the same definitions.
+ *
+ * @packageDocumentation
+ */
+export { ROLES, isRole, type Role } from './roles';
+export { AUDITOR_ORGS_ENV, MSP_ID_PATTERN, formatAuditorOrgs, parseAuditorOrgs } from './auditor-orgs';
+export { CONTRACTS, TRANSACTIONS, type TransactionName } from './transactions';
+export { TRANSACTION_ROLES } from './transaction-roles';
+export { LIMITS } from './limits';
+export {
+  CONTRACT_ERROR_CODES,
+  ContractError,
+  ValidationError,
+  decodeContractError,
+  encodeContractError,
+  type ContractErrorCode,
+  type ContractErrorPayload,
+  type FieldViolation,
+  type RefusalReason,
+} from './errors/contract-error';
+export { sortedKeyJson, sortedKeyJsonOnce } from './sorted-key-json';
+export {
+  canonicalContent,
+  canonicalContentJson,
+  type ChatMessage,
+  type Content,
+  type JsonValue,
+} from './canonical-content';
+export { COMMITMENT_PREFIX, contentCommitment, recordSalt } from './commitment';
+export {
+  allInclusionPaths,
+  inclusionPath,
+  leafHash,
+  merkleRoot,
+  nodeHash,
+  verifyInclusion,
+  type Hash,
+} from './merkle/merkle-tree';
+export { recordLeafBytes, recordLeafHash } from './merkle/record-leaf';
+export {
+  RecordProofError,
+  parseRecordProof,
+  verifyLeaf,
+  verifyPath,
+  verifyRecordProof,
+  verifyRoot,
+  verifyTransaction,
+  type LedgerBatch,
+  type RecordInclusionProof,
+  type RecordProofErrorCode,
+  type VerifiedRecord,
+} from './merkle/record-proof';
+export * from './records/fields';
+export * from './records/interaction';
+export * from './records/consent';
+export * from './records/org-namespace';
+export * from './records/artifact';
+export { checkInput, collectViolations, fieldPath, fieldViolations } from './records/validate';
+export { SUBJECT_ERASED_REASON, isSubjectErasedRefusal, subjectErasedRefusal } from './subject-erasure';
+export * from './records/consent-status';
+export * from './records/queries';
+export * from './records/subject';
+export { erasureReceiptSchema, type ErasureReceipt } from './records/erasure-receipt';
+export { recordJsonSchema } from './records/json-schema';
+export * from './records/read-anchor';

@@ -1,0 +1,40 @@
+/**
+ * Public entry of the network tool for other workspaces (integration tests, benchmarks): start and
+ * stop a network, find its ports, paths and identities, deploy chaincode, issue API keys. The
+ * command line (`npm run network`) is `cli.ts`.
+ *
+ * @packageDocumentation
+ */
+export { FabricNetwork, REPO_ROOT, optionsFromEnv, type ProcessStatus } from './network';
+export {
+  HOST,
+  NetworkLayout,
+  address,
+  type Endpoint,
+  type IdentityPaths,
+  type NetworkOptions,
+  type TlsFiles,
+} from './layout';
+export {
+  AI_PROVIDER,
+  APP_ROLES,
+  CHAINCODE_NAME,
+  CHANNELS,
+  HOSPITAL_A,
+  HOSPITAL_B,
+  ORDERER_ORG,
+  PEER_ORGS,
+  REGULATOR,
+  channelsOf,
+  orgBySlug,
+  type AppRole,
+  type ChannelSpec,
+  type OrgSpec,
+} from './topology';
+export { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, CHAINCODE_DIR, type ChaincodeSpec } from './chaincodes';
+export { ChaincodeDeployer, chaincodeVersion, type CommittedDefinition } from './chaincode-lifecycle';
+export { APPLICATION_ENTRY, apiKeyStorePath, auditorReadLogPath, issueApiKeys } from './applications';
+export { ensureBinaries, type FabricBinaries } from './binaries';
+export { run, type RunOptions, type RunResult } from './command';
+export { peerCliEnv } from './nodes';
+export { NetworkError, type NetworkErrorCode } from './errors';

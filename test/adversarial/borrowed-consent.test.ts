@@ -1,0 +1,105 @@
+import { TRANSACTIONS, type ConsentVerdict, type StoredInteraction } from '@aal/ledger-contract';
+import { AI_PROVIDER, HOSPITAL_A, REGULATOR } from '@aal/network';
+import {
+  consentRecord,
+  evaluateJsonArgs,
+  HOSPITAL_A_CHANNEL,
+  interactionRecord,
+  MemberClients,
+  runSuffix,
+  submitJson,
+} from '../support/deviating-member';
+import { registerSubjectOnLedger } from '../support/registered-subject';
+
+/**
+ * Borrowed consent: HospitalA's patient consented to HospitalA's triage application. The AIProvider,
+ * acting alone with its own recorder identity, records uses of that patient's data under the
+ * hospital's application name (bare, namespaced, or the hospital's MSP id) hoping the ledger judges
+ * them covered. The ledger judges exactly [recording MSP, `<recording MSP>:<applicationId>`], both
+ * from the certificate: the records are stored, flagged not allowed, and show up in violation scans.
+ */
+const run = runSuffix();
+const clients = new MemberClients();
+const subjectRef = `HospitalAMSP:adv-borrow-${run}`;
+const consentId = `adv-borrow-${run}`;
+
+beforeAll(async () => {
+  await registerSubjectOnLedger(HOSPITAL_A, HOSPITAL_A_CHANNEL, subjectRef);
+  await submitJson(
+    clients.contract(HOSPITAL_A, 'consent-manager'),
+    TRANSACTIONS.grantConsent,
+    JSON.stringify(
+      consentRecord(consentId, subjectRef, { grantees: ['HospitalAMSP:triage-app'], purposes: ['ai-inference'] }),
+    ),
+  );
+});
+
+afterAll(() => clients.close());
+
+describe('borrowed consent (a member recording under another org’s application name)', () => {
+  const borrowedNames = ['triage-app', 'HospitalAMSP:triage-app', 'HospitalAMSP'];
+  const ids = borrowedNames.map((_, index) => `adv-borrow-${run}-p${index}`);
+
+  it('stores each AIProvider record with consentCheck.allowed === false, judged for the AIProvider and its own application only', async () => {
+    const provider = clients.contract(AI_PROVIDER, 'recorder');
+    for (const [index, applicationId] of borrowedNames.entries()) {
+      const id = ids[index] ?? '';
+      const stored = await submitJson<StoredInteraction>(
+        provider,
+        TRANSACTIONS.recordInteraction,
+        JSON.stringify(interactionRecord(id, { subjectRef, purpose: 'ai-inference', applicationId })),
+      );
+      expect({ applicationId, org: stored.org, allowed: stored.consentCheck?.allowed }).toEqual({
+        applicationId,
+        org: AI_PROVIDER.mspId,
+        allowed: false,
+      });
+      // The grantees judged, as the verdict names them: the certificate's MSP and that MSP's application.
+      expect(stored.consentCheck?.reason).toContain(`for AIProviderMSP or AIProviderMSP:${applicationId}`);
+      expect(stored.consentCheck?.consentId).toBeUndefined();
+    }
+  });
+
+  it('keeps them on the ledger as stored, visible to the regulator’s violation scan of the subject', async () => {
+    const auditor = clients.contract(REGULATOR, 'auditor');
+    for (const id of ids) {
+      expect(await evaluateJsonArgs<StoredInteraction>(auditor, TRANSACTIONS.getInteraction, id)).toMatchObject({
+        id,
+        org: AI_PROVIDER.mspId,
+        consentCheck: { allowed: false },
+      });
+    }
+    const page = await evaluateJsonArgs<{ records: StoredInteraction[] }>(
+      auditor,
+      TRANSACTIONS.queryInteractions,
+      JSON.stringify({ by: 'subjectRef', value: subjectRef, pageSize: 100 }),
+    );
+    const violations = page.records
+      .filter((record) => record.consentCheck?.allowed === false)
+      .map((record) => record.id);
+    expect(violations.sort()).toEqual([...ids].sort());
+  });
+
+  it('allows HospitalA’s own recording with applicationId triage-app (the consent works for whom it names)', async () => {
+    const id = `adv-borrow-${run}-h`;
+    const stored = await submitJson<StoredInteraction>(
+      clients.contract(HOSPITAL_A, 'recorder'),
+      TRANSACTIONS.recordInteraction,
+      JSON.stringify(interactionRecord(id, { subjectRef, purpose: 'ai-inference', applicationId: 'triage-app' })),
+    );
+    expect(stored.consentCheck).toEqual({
+      allowed: true,
+      consentId,
+      reason: `consent ${consentId} permits ai-inference for HospitalAMSP or HospitalAMSP:triage-app`,
+    });
+  });
+
+  it('CheckConsent matches exactly the names a consent lists: a bare application id matches nothing', async () => {
+    const provider = clients.contract(AI_PROVIDER, 'recorder');
+    const check = (grantee: string): Promise<ConsentVerdict> =>
+      evaluateJsonArgs<ConsentVerdict>(provider, TRANSACTIONS.checkConsent, subjectRef, 'ai-inference', grantee, '');
+    expect(await check('HospitalAMSP:triage-app')).toMatchObject({ allowed: true, consentId });
+    for (const grantee of ['triage-app', 'AIProviderMSP', 'AIProviderMSP:triage-app'])
+      expect({ grantee, ...(await check(grantee)) }).toMatchObject({ grantee, allowed: false });
+  });
+});

@@ -1,0 +1,249 @@
+import type { Contract } from '@hyperledger/fabric-gateway';
+import { TRANSACTIONS } from '@aal/ledger-contract';
+import { AI_PROVIDER, HOSPITAL_A, REGULATOR } from '@aal/network';
+import {
+  artifactRecord,
+  codedRefusal,
+  consentRecord,
+  evaluateJsonArgs,
+  HOSPITAL_A_CHANNEL,
+  interactionRecord,
+  MemberClients,
+  runSuffix,
+  submitJson,
+} from '../support/deviating-member';
+import { registerSubjectOnLedger } from '../support/registered-subject';
+
+/**
+ * Cursor tampering: a query's bookmark is a ledger key, and Fabric resumes a range scan at whatever
+ * key it is given. A member hands a query a bookmark taken from another query — another org's
+ * range, another index — or simply writes one, hoping to walk entries its own query would never
+ * reach. Every query refuses a bookmark outside its own key range (INVALID_ARGUMENT). Queries
+ * write nothing, so there is no ledger state to compare afterwards.
+ */
+const run = runSuffix();
+const clients = new MemberClients();
+const model = `adv-cursor-model-${run}`;
+const name = `adv-cursor-${run}`;
+const subjects = [`HospitalAMSP:adv-cursor-${run}-0`, `HospitalAMSP:adv-cursor-${run}-1`];
+type Page = { records: { id?: string; batchId?: string }[]; bookmark: string };
+
+const page = (contract: Contract, transaction: string, filter: Record<string, unknown>): Promise<Page> =>
+  evaluateJsonArgs<Page>(contract, transaction, JSON.stringify(filter));
+
+/** The bookmark after the first one-record page of a query; the range holds at least two entries. */
+async function bookmarkOf(contract: Contract, transaction: string, filter: Record<string, unknown>): Promise<string> {
+  const first = await page(contract, transaction, { ...filter, pageSize: 1 });
+  expect(first.records).toHaveLength(1);
+  expect(first.bookmark).not.toBe('');
+  return first.bookmark;
+}
+
+async function expectForeignBookmarkRefused(
+  contract: Contract,
+  transaction: string,
+  filter: Record<string, unknown>,
+  bookmark: string,
+): Promise<void> {
+  const refusal = await codedRefusal(
+    contract.evaluateTransaction(transaction, JSON.stringify({ ...filter, pageSize: 1, bookmark })),
+  );
+  expect({
+    transaction,
+    filter,
+    code: refusal.code,
+    paths: refusal.violations?.map((violation) => violation.path),
+  }).toEqual({
+    transaction,
+    filter,
+    code: 'INVALID_ARGUMENT',
+    paths: ['bookmark'],
+  });
+}
+
+beforeAll(async () => {
+  for (const org of [HOSPITAL_A, AI_PROVIDER]) {
+    const recorder = clients.contract(org, 'recorder');
+    for (const index of [0, 1]) {
+      await submitJson(
+        recorder,
+        TRANSACTIONS.recordInteraction,
+        JSON.stringify(interactionRecord(`adv-cursor-${run}-${org.slug}-${index}`, { requestModel: model })),
+      );
+      await submitJson(
+        recorder,
+        TRANSACTIONS.recordBatch,
+        JSON.stringify([interactionRecord(`adv-cursor-${run}-${org.slug}-batch-${index}`, { requestModel: model })]),
+      );
+    }
+  }
+  const manager = clients.contract(HOSPITAL_A, 'consent-manager');
+  for (const subjectRef of subjects) {
+    await registerSubjectOnLedger(HOSPITAL_A, HOSPITAL_A_CHANNEL, subjectRef);
+    for (const index of [0, 1])
+      await submitJson(
+        manager,
+        TRANSACTIONS.grantConsent,
+        JSON.stringify(consentRecord(`${subjectRef.slice('HospitalAMSP:'.length)}-c${index}`, subjectRef)),
+      );
+  }
+  const recorder = clients.contract(AI_PROVIDER, 'recorder');
+  for (const index of [0, 1])
+    await submitJson(
+      recorder,
+      TRANSACTIONS.registerArtifact,
+      JSON.stringify({ ...artifactRecord(`adv-cursor-${run}-a${index}`, 'other'), name }),
+    );
+}, 240_000);
+
+afterAll(() => clients.close());
+
+describe('cursor tampering', () => {
+  it('QueryInteractions refuses a bookmark from another org’s range, from another index, or written by hand', async () => {
+    const provider = clients.contract(AI_PROVIDER, 'recorder');
+    const ownByOrg = { by: 'org', value: AI_PROVIDER.mspId, order: 'desc' };
+    // HospitalA's range, as the Regulator's auditor pages through it (or as HospitalA does).
+    const hospitalBookmark = await bookmarkOf(clients.contract(REGULATOR, 'auditor'), TRANSACTIONS.queryInteractions, {
+      by: 'org',
+      value: HOSPITAL_A.mspId,
+      order: 'desc',
+    });
+    await expectForeignBookmarkRefused(provider, TRANSACTIONS.queryInteractions, ownByOrg, hospitalBookmark);
+    await expectForeignBookmarkRefused(
+      provider,
+      TRANSACTIONS.queryInteractions,
+      { by: 'requestModel', value: model },
+      hospitalBookmark,
+    );
+
+    // The member's own bookmark, handed to another index of its own records.
+    const ownBookmark = await bookmarkOf(provider, TRANSACTIONS.queryInteractions, ownByOrg);
+    await expectForeignBookmarkRefused(
+      provider,
+      TRANSACTIONS.queryInteractions,
+      { by: 'requestModel', value: model },
+      ownBookmark,
+    );
+    await expectForeignBookmarkRefused(
+      provider,
+      TRANSACTIONS.queryInteractions,
+      { ...ownByOrg, order: 'asc' },
+      ownBookmark,
+    );
+
+    // A key of HospitalA's entries of the same index, written by hand (index ∘ org ∘ value ∘, U+0000-separated).
+    const forged = ['interaction-by-org-requestModel', HOSPITAL_A.mspId, model, ''].join('\u0000');
+    await expectForeignBookmarkRefused(
+      provider,
+      TRANSACTIONS.queryInteractions,
+      { by: 'requestModel', value: model },
+      forged,
+    );
+
+    // The bookmark still works where it came from.
+    const next = await page(provider, TRANSACTIONS.queryInteractions, {
+      ...ownByOrg,
+      pageSize: 1,
+      bookmark: ownBookmark,
+    });
+    expect(next.records).toHaveLength(1);
+  });
+
+  it('QueryBatches refuses a bookmark from another org’s range or from the interaction indexes', async () => {
+    const provider = clients.contract(AI_PROVIDER, 'recorder');
+    const auditor = clients.contract(REGULATOR, 'auditor');
+    const hospitalBookmark = await bookmarkOf(auditor, TRANSACTIONS.queryBatches, {
+      by: 'org',
+      value: HOSPITAL_A.mspId,
+      order: 'desc',
+    });
+    await expectForeignBookmarkRefused(
+      provider,
+      TRANSACTIONS.queryBatches,
+      { by: 'org', value: AI_PROVIDER.mspId, order: 'desc' },
+      hospitalBookmark,
+    );
+    await expectForeignBookmarkRefused(
+      auditor,
+      TRANSACTIONS.queryInteractions,
+      { by: 'org', value: HOSPITAL_A.mspId, order: 'desc' },
+      hospitalBookmark,
+    );
+    const interactionBookmark = await bookmarkOf(auditor, TRANSACTIONS.queryInteractions, {
+      by: 'org',
+      value: HOSPITAL_A.mspId,
+      order: 'desc',
+    });
+    await expectForeignBookmarkRefused(
+      auditor,
+      TRANSACTIONS.queryBatches,
+      { by: 'org', value: HOSPITAL_A.mspId, order: 'desc' },
+      interactionBookmark,
+    );
+    expect(
+      (
+        await page(auditor, TRANSACTIONS.queryBatches, {
+          by: 'org',
+          value: HOSPITAL_A.mspId,
+          order: 'desc',
+          pageSize: 1,
+          bookmark: hospitalBookmark,
+        })
+      ).records,
+    ).toHaveLength(1);
+  });
+
+  it('QueryConsents refuses a bookmark from another subject’s range or another index', async () => {
+    const provider = clients.contract(AI_PROVIDER, 'recorder');
+    const bookmark = await bookmarkOf(provider, TRANSACTIONS.queryConsents, { by: 'subjectRef', value: subjects[0] });
+    await expectForeignBookmarkRefused(
+      provider,
+      TRANSACTIONS.queryConsents,
+      { by: 'subjectRef', value: subjects[1] },
+      bookmark,
+    );
+    await expectForeignBookmarkRefused(
+      provider,
+      TRANSACTIONS.queryConsents,
+      { by: 'grantee', value: AI_PROVIDER.mspId },
+      bookmark,
+    );
+    await expectForeignBookmarkRefused(
+      provider,
+      TRANSACTIONS.queryConsents,
+      { by: 'purpose', value: 'ai-inference' },
+      bookmark,
+    );
+    expect(
+      (
+        await page(provider, TRANSACTIONS.queryConsents, {
+          by: 'subjectRef',
+          value: subjects[0],
+          pageSize: 1,
+          bookmark,
+        })
+      ).records,
+    ).toHaveLength(1);
+  });
+
+  it('QueryArtifacts refuses a bookmark from another name’s range or another index', async () => {
+    const hospital = clients.contract(HOSPITAL_A, 'recorder');
+    const bookmark = await bookmarkOf(hospital, TRANSACTIONS.queryArtifacts, { by: 'name', value: name });
+    await expectForeignBookmarkRefused(
+      hospital,
+      TRANSACTIONS.queryArtifacts,
+      { by: 'name', value: `${name}-other` },
+      bookmark,
+    );
+    await expectForeignBookmarkRefused(hospital, TRANSACTIONS.queryArtifacts, { by: 'kind', value: 'other' }, bookmark);
+    await expectForeignBookmarkRefused(
+      hospital,
+      TRANSACTIONS.queryArtifacts,
+      { by: 'registeredBy', value: AI_PROVIDER.mspId },
+      bookmark,
+    );
+    expect(
+      (await page(hospital, TRANSACTIONS.queryArtifacts, { by: 'name', value: name, pageSize: 1, bookmark })).records,
+    ).toHaveLength(1);
+  });
+});
