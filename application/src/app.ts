@@ -2,6 +2,7 @@ import express, { Router, type Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import type { AuditIndex } from './audit-index/audit-index';
 import type { AuditorReadLog } from './audit-log/auditor-read-log';
 import type { ReadLogStatus } from './audit-log/read-log-anchorer';
 import type { ApiKeyStore } from './auth/api-key-store';
@@ -41,6 +42,10 @@ export interface AppDeps {
   readonly ledgers: Readonly<Record<Role, LedgerClient>>;
   readonly apiKeys: ApiKeyStore;
   readonly auditorReadLog: AuditorReadLog;
+  /** The org's audit index, which the audit routes answer from (main.ts follows the peer's blocks into it). */
+  readonly auditIndex: AuditIndex;
+  /** The orgs whose auditors read every org's records (AAL_AUDITOR_ORGS, the same as the chaincode's). */
+  readonly auditorOrgs: ReadonlySet<string>;
   /** The log's anchoring state for /readyz (main.ts: the ReadLogAnchorer's). */
   readonly readLogStatus?: () => ReadLogStatus;
   readonly metrics: AppMetrics;
@@ -56,7 +61,7 @@ export const API_VERSION = '0.1.0';
 
 /** Every REST operation the app serves. */
 export function apiRoutes(
-  deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers' | 'shutdown' | 'mspId'>,
+  deps: Pick<AppDeps, 'channels' | 'apiKeys' | 'ledgers' | 'shutdown' | 'mspId' | 'auditIndex' | 'auditorOrgs'>,
 ): AnyRouteDefinition[] {
   // Org keys are initialised with the admin identity, lazily, whichever request needs them first.
   const orgKeys = new OrgKeys(deps.ledgers.admin);
@@ -70,7 +75,12 @@ export function apiRoutes(
     ...eventRoutes(deps.channels, { shutdown: deps.shutdown }),
     ...interactionRoutes({ channels: deps.channels, mspId: deps.mspId, subjectKeys }),
     ...batchRoutes({ channels: deps.channels, subjectKeys }),
-    ...auditRoutes({ channels: deps.channels, mspId: deps.mspId }),
+    ...auditRoutes({
+      channels: deps.channels,
+      mspId: deps.mspId,
+      auditIndex: deps.auditIndex,
+      auditorOrgs: deps.auditorOrgs,
+    }),
   ];
 }
 
@@ -81,7 +91,15 @@ export function apiRoutes(
  */
 export function createApp(deps: AppDeps): Express {
   const { org, channels, ledgers, apiKeys, auditorReadLog, metrics, logger } = deps;
-  const routes = apiRoutes({ channels, apiKeys, ledgers, shutdown: deps.shutdown, mspId: deps.mspId });
+  const routes = apiRoutes({
+    channels,
+    apiKeys,
+    ledgers,
+    shutdown: deps.shutdown,
+    mspId: deps.mspId,
+    auditIndex: deps.auditIndex,
+    auditorOrgs: deps.auditorOrgs,
+  });
   const app = express();
   app.disable('x-powered-by');
   app.use(

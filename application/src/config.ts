@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { LIMITS, READ_LOG_NAME_PATTERN, ROLES } from '@aal/ledger-contract';
+import { AUDITOR_ORGS_ENV, LIMITS, READ_LOG_NAME_PATTERN, ROLES, parseAuditorOrgs } from '@aal/ledger-contract';
 import { defaultReadLogName } from './audit-log/auditor-read-log';
 import type { ReadAnchoringConfig } from './audit-log/read-log-anchorer';
 import { defaultReadLogKeyPath } from './audit-log/read-log-key';
@@ -66,6 +66,10 @@ export interface AppConfig {
   readonly retry: RetryConfig;
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
+  /** The org's audit index database file (AAL_AUDIT_INDEX_PATH, default `<org dir>/audit-index.sqlite`). */
+  readonly auditIndexPath: string;
+  /** Orgs whose auditors read every org's records (AAL_AUDITOR_ORGS, as the chaincode servers are told). */
+  readonly auditorOrgs: readonly string[];
   /** Gathering of single-record interaction submits into batch transactions (see BatchingLedgerClient). */
   readonly interactionBatching: InteractionBatchingConfig;
 }
@@ -109,6 +113,17 @@ const environmentSchema = z.object({
   AAL_READ_ANCHOR_ENTRIES: integer(1, 100_000, 100),
   AAL_READ_ANCHOR_INTERVAL_MS: integer(1_000, 3_600_000, 60_000),
   AAL_WALLET_DIR: z.string().min(1).optional(),
+  AAL_AUDIT_INDEX_PATH: z.string().min(1).optional(),
+  [AUDITOR_ORGS_ENV]: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        parseAuditorOrgs(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
   AAL_BODY_LIMIT_BYTES: integer(1_024, 100 * 1024 * 1024, 1024 * 1024),
   AAL_RATE_LIMIT_PER_SECOND: integer(1, 100_000, 50),
   AAL_RATE_LIMIT_BURST: integer(1, 100_000, 100),
@@ -174,6 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readLogName: vars.AAL_READ_LOG_NAME ?? defaultReadLogName(readLogPath),
     readAnchoring: { everyEntries: vars.AAL_READ_ANCHOR_ENTRIES, intervalMs: vars.AAL_READ_ANCHOR_INTERVAL_MS },
     walletDir: vars.AAL_WALLET_DIR ?? join(orgDir, 'app-wallet'),
+    auditIndexPath: vars.AAL_AUDIT_INDEX_PATH ?? join(orgDir, 'audit-index.sqlite'),
+    auditorOrgs: parseAuditorOrgs(vars[AUDITOR_ORGS_ENV]),
     bodyLimitBytes: vars.AAL_BODY_LIMIT_BYTES,
     rateLimit: { perSecond: vars.AAL_RATE_LIMIT_PER_SECOND, burst: vars.AAL_RATE_LIMIT_BURST },
     retry: {

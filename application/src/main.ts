@@ -4,6 +4,10 @@
  */
 import { pino } from 'pino';
 import { createApp } from './app';
+import { AuditIndex } from './audit-index/audit-index';
+import { followBlocks } from './audit-index/block-follower';
+import { GatewayBlockSource } from './audit-index/gateway-block-source';
+import { AuditIndexStore } from './audit-index/index-store';
 import { AuditorReadLog, AuditorReadLogError } from './audit-log/auditor-read-log';
 import { ReadLogAnchorer } from './audit-log/read-log-anchorer';
 import { ApiKeyStore, ApiKeyStoreError } from './auth/api-key-store';
@@ -56,6 +60,23 @@ async function main(): Promise<void> {
   });
   readAnchoring.start();
   const shutdownController = new AbortController();
+  // The audit index follows the org's peer's blocks on each channel from its checkpoint on.
+  const auditIndex = await AuditIndex.over(
+    await AuditIndexStore.open(config.auditIndexPath),
+    profile.chaincode,
+    profile.channels,
+  );
+  const blockSource = new GatewayBlockSource(profile, 'auditor', connection);
+  const followers = profile.channels.map((channel) =>
+    followBlocks({ index: auditIndex, source: blockSource, channel, logger, signal: shutdownController.signal }),
+  );
+  logger.info(
+    {
+      path: config.auditIndexPath,
+      asOfBlock: Object.fromEntries(profile.channels.map((c) => [c, auditIndex.asOfBlock(c) ?? null])),
+    },
+    'audit index opened; following blocks',
+  );
   const app = createApp({
     org: profile.org,
     mspId: profile.mspId,
@@ -63,6 +84,8 @@ async function main(): Promise<void> {
     ledgers,
     apiKeys,
     auditorReadLog,
+    auditIndex,
+    auditorOrgs: new Set(config.auditorOrgs),
     readLogStatus: () => readAnchoring.status(),
     metrics,
     logger,
@@ -87,12 +110,17 @@ async function main(): Promise<void> {
     shutdownController.abort();
     server.close(() => {
       // The reads answered so far are anchored before the ledger connection closes.
-      void readAnchoring.stop(config.shutdownGraceMs / 2).finally(() => {
-        for (const ledger of Object.values(ledgers)) ledger.close();
-        connection.close();
-        logger.info('stopped');
-        process.exit(0);
-      });
+      void readAnchoring
+        .stop(config.shutdownGraceMs / 2)
+        .then(() => Promise.all(followers))
+        .then(() => auditIndex.store.close())
+        .finally(() => {
+          blockSource.close();
+          for (const ledger of Object.values(ledgers)) ledger.close();
+          connection.close();
+          logger.info('stopped');
+          process.exit(0);
+        });
     });
     // Idle keep-alive connections would hold close() open; in-flight requests keep theirs.
     server.closeIdleConnections();

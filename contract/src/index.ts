@@ -66,3 +66,11 @@ export * from './records/subject';
 export { erasureReceiptSchema, type ErasureReceipt } from './records/erasure-receipt';
 export { recordJsonSchema } from './records/json-schema';
 export * from './records/read-anchor';
+export { STATE_KEY_TYPES, compositeKeyParts } from './state-keys';
+export { storedTimeBounds } from './time-bounds';
+export {
+  batchedInteractionView,
+  type BatchEntry,
+  type BatchedRecord,
+  type StoredBatch,
+} from './records/batched-interaction';

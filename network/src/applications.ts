@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 // The app defines what it reads (GatewayProfile); the network writes exactly that.
 import { ApiKeyStore, type GatewayProfile } from '@aal/application';
+import { AUDITOR_ORGS_ENV } from '@aal/ledger-contract';
+import { auditorOrgsValue } from './chaincode-server-env';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
 import { waitForListening, type ProcessSupervisor } from './processes';
@@ -46,6 +48,11 @@ export function auditorReadLogPath(layout: NetworkLayout, org: OrgSpec): string 
   return join(layout.orgDir(org), 'auditor-reads.jsonl');
 }
 
+/** The org's audit index (SQLite), beside its other app files. */
+export function auditIndexPath(layout: NetworkLayout, org: OrgSpec): string {
+  return join(layout.orgDir(org), 'audit-index.sqlite');
+}
+
 /**
  * Issues one API key per role for an org, named `<prefix>-<role>`, revoking any earlier active key
  * of that name first (so each `npm start` hands out fresh keys and old ones stop working). The
@@ -83,6 +90,9 @@ export async function startApplication(
       AAL_WALLET_DIR: layout.appWallet(org),
       AAL_API_KEY_STORE: apiKeyStorePath(layout, org),
       AAL_AUDITOR_READ_LOG: auditorReadLogPath(layout, org),
+      AAL_AUDIT_INDEX_PATH: auditIndexPath(layout, org),
+      // The app answers audit reads from its index with the chaincode's rule: the same auditor orgs.
+      [AUDITOR_ORGS_ENV]: auditorOrgsValue(),
     },
     logFile: layout.logFile(name),
   });

@@ -7,6 +7,11 @@ import { REGULATOR, type OrgSpec } from './topology';
  */
 export const AUDITOR_ORGS: readonly OrgSpec[] = [REGULATOR];
 
+/** The {@link AUDITOR_ORGS_ENV} value every chaincode server and REST app is given. */
+export function auditorOrgsValue(): string {
+  return formatAuditorOrgs(AUDITOR_ORGS.map((auditorOrg) => auditorOrg.mspId));
+}
+
 /** The environment of an org's chaincode server process (the same auditor orgs on every org's server). */
 export function chaincodeServerEnv(org: OrgSpec, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
@@ -16,6 +21,6 @@ export function chaincodeServerEnv(org: OrgSpec, base: NodeJS.ProcessEnv = proce
     // The shim's getMspID() reads this: the chaincode refuses private-data work for another org's
     // callers when it knows which org's peer it serves (a ccaas server does not inherit it).
     CORE_PEER_LOCALMSPID: org.mspId,
-    [AUDITOR_ORGS_ENV]: formatAuditorOrgs(AUDITOR_ORGS.map((auditorOrg) => auditorOrg.mspId)),
+    [AUDITOR_ORGS_ENV]: auditorOrgsValue(),
   };
 }

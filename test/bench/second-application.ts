@@ -32,6 +32,7 @@ export async function startSecondApplication(
       AAL_WALLET_DIR: layout.appWallet(org),
       AAL_API_KEY_STORE: apiKeyStorePath(layout, org),
       AAL_AUDITOR_READ_LOG: `${layout.orgDir(org)}/auditor-reads.${name}.jsonl`,
+      AAL_AUDIT_INDEX_PATH: `${layout.orgDir(org)}/audit-index.${name}.sqlite`,
       ...env,
     },
     stdio: ['ignore', log, log],

@@ -309,6 +309,7 @@ describe('REST infrastructure against the real network', () => {
         AAL_WALLET_DIR: layout.appWallet(HOSPITAL_A),
         AAL_API_KEY_STORE: store.path,
         AAL_AUDITOR_READ_LOG: join(dir, `${name}-reads.jsonl`),
+        AAL_AUDIT_INDEX_PATH: join(dir, `${name}-audit-index.sqlite`),
         ...env,
       });
       started.push(app);

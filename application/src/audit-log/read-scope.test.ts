@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { TRANSACTIONS } from '@aal/ledger-contract';
 import { installFakeInteractionsChaincode, type FakeInteractionState } from '../testing/fake-interactions-chaincode';
 import { startAppHarness, type AppHarness } from '../testing/app-harness';
+import { interactionWrites, testBlock } from '../testing/block-builder';
 import type { AuditorReadEntry } from './auditor-read-log';
 import { ReadTally } from './read-tally';
 
@@ -59,10 +60,16 @@ describe('what the auditor-read log records of each auditor read (fake ledger)',
   let app: AppHarness;
   let chaincode: FakeInteractionState;
   beforeEach(async () => {
-    app = await startAppHarness();
+    // The harness's org is an auditor org here: its auditor reads every org's records.
+    app = await startAppHarness({ auditorOrgs: ['HospitalAMSP'] });
     chaincode = installFakeInteractionsChaincode(app.ledger);
-    chaincode.interactions.set('i-a', interaction('i-a', 'HospitalAMSP', 'HospitalAMSP:s-1'));
-    chaincode.interactions.set('i-p', interaction('i-p', 'AIProviderMSP'));
+    const records = [interaction('i-a', 'HospitalAMSP', 'HospitalAMSP:s-1'), interaction('i-p', 'AIProviderMSP')];
+    for (const record of records) chaincode.interactions.set(String(record['id']), record);
+    // The audit routes answer from the index: the same records, committed in block 0.
+    await app.auditIndex.ingest(
+      'hospital-a',
+      testBlock(0, [{ txId: 'e'.repeat(64), writes: interactionWrites(records) }]),
+    );
   });
   afterEach(() => app.close());
 

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createApp } from '../app';
+import { AuditIndex } from '../audit-index/audit-index';
+import { AuditIndexStore } from '../audit-index/index-store';
 import { AuditorReadLog } from '../audit-log/auditor-read-log';
 import { ApiKeyStore } from '../auth/api-key-store';
 import { ROLES, type Role } from '@aal/ledger-contract';
@@ -24,6 +26,8 @@ export interface AppHarness {
   readonly auditorReadLogPath: string;
   readonly auditorReadLog: AuditorReadLog;
   readonly logLines: string[];
+  /** The app's audit index (in memory, fed by the test: no block follower runs). */
+  readonly auditIndex: AuditIndex;
   request(
     method: string,
     path: string,
@@ -33,7 +37,7 @@ export interface AppHarness {
 }
 
 export async function startAppHarness(
-  options: { rateLimit?: RateLimitConfig; bodyLimitBytes?: number } = {},
+  options: { rateLimit?: RateLimitConfig; bodyLimitBytes?: number; auditorOrgs?: readonly string[] } = {},
 ): Promise<AppHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'aal-app-'));
   const store = new ApiKeyStore(join(dir, 'api-keys.json'));
@@ -54,6 +58,7 @@ export async function startAppHarness(
   // Never anchored: the fake ledger holds no anchor of it.
   const auditorReadLog = new AuditorReadLog({ path: auditorReadLogPath });
   await auditorReadLog.reconcile(undefined);
+  const auditIndex = await AuditIndex.over(await AuditIndexStore.open(':memory:'), 'audit', ['hospital-a']);
   const app = createApp({
     org: 'HospitalA',
     mspId: 'HospitalAMSP',
@@ -61,6 +66,8 @@ export async function startAppHarness(
     ledgers,
     apiKeys: store,
     auditorReadLog,
+    auditIndex,
+    auditorOrgs: new Set(options.auditorOrgs ?? []),
     metrics: createMetrics(),
     logger: pino({ level: 'info', redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' } }, sink),
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
@@ -78,6 +85,7 @@ export async function startAppHarness(
     auditorReadLogPath,
     auditorReadLog,
     logLines,
+    auditIndex,
     request: (method, path, { key, body, rawBody, headers = {} } = {}) =>
       fetch(`${url}${path}`, {
         method,
@@ -93,6 +101,7 @@ export async function startAppHarness(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // A stream's closing entry is written after its answer ended.
       await auditorReadLog.settled();
+      await auditIndex.store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,11 @@
-import { sortedKeyJson, sortedKeyJsonOnce, type ConsentVerdict, type InteractionInput } from '@aal/ledger-contract';
+import {
+  STATE_KEY_TYPES,
+  sortedKeyJson,
+  sortedKeyJsonOnce,
+  type BatchEntry,
+  type BatchedRecord,
+  type StoredBatch,
+} from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { stateBatchOf, type StateEntry } from '../ledger/peer-state-batch';
 
@@ -13,35 +20,11 @@ import { stateBatchOf, type StateEntry } from '../ledger/peer-state-batch';
  * batch's entries in one multi-key message (ledger/peer-state-batch.ts). Writes are returned as entries
  * rather than put one by one, so the caller can send them to the peer in one message.
  */
-const BATCH_TYPE = 'batch';
-const ENTRY_TYPE = 'batched-interaction';
+const BATCH_TYPE = STATE_KEY_TYPES.batch;
+const ENTRY_TYPE = STATE_KEY_TYPES.batchedInteraction;
 
-/** A batch as the ledger stores it (without its records). */
-export interface StoredBatch {
-  /** The recording transaction's id. */
-  readonly batchId: string;
-  /** The recording org's MSP id, from the caller's certificate. */
-  readonly org: string;
-  readonly recordedBy: string;
-  readonly txTime: string;
-  readonly size: number;
-  /** RFC 6962 Merkle root over the records' leaves, lowercase hex. */
-  readonly root: string;
-  /** Record ids in leaf order. */
-  readonly ids: readonly string[];
-}
-
-/** One record of a batch: the input as submitted (the leaf) and, apart, the ledger's consent verdict. */
-export interface BatchedRecord {
-  readonly record: InteractionInput;
-  readonly consentCheck?: ConsentVerdict;
-}
-
-/** What the ledger holds per batched record: the record and where it sits in its batch. */
-export interface BatchEntry extends BatchedRecord {
-  readonly batchId: string;
-  readonly leafIndex: number;
-}
+// The stored shapes are the contract's: the audit index reads them out of blocks' write sets.
+export type { BatchEntry, BatchedRecord, StoredBatch };
 
 const decode = <T>(data: Uint8Array): T | undefined =>
   data.length === 0 ? undefined : (JSON.parse(Buffer.from(data).toString('utf8')) as T);

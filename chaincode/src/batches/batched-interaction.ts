@@ -1,10 +1,10 @@
-import { ContractError, checkInput, recordId } from '@aal/ledger-contract';
+import { ContractError, batchedInteractionView, checkInput, recordId } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { readsEverything, type Caller } from '../access/caller';
 import { readBatch, readEntry, type BatchEntry, type StoredBatch } from './batch-store';
 
-/** A batched record as readers see it: the record as submitted plus the batch facts that belong to it. */
-export type BatchedInteraction = Record<string, unknown>;
+// The stored view of a batched record is the contract's (the audit index builds the same from blocks).
+export { batchedInteractionView };
 
 /** Refuses a caller who may not read the batch: auditors read every org's, others their own org's. */
 export function requireReadableBatch(caller: Caller, batch: StoredBatch): void {
@@ -40,18 +40,4 @@ export async function findBatchedInteraction(
   }
   requireReadableBatch(caller, batch);
   return { batch, entry };
-}
-
-/** The stored view of a batched record: the fields of a single-recorded interaction plus `batchId` and `leafIndex`. */
-export function batchedInteractionView(batch: StoredBatch, entry: BatchEntry): BatchedInteraction {
-  return {
-    ...entry.record,
-    org: batch.org,
-    recordedBy: batch.recordedBy,
-    txId: batch.batchId,
-    txTime: batch.txTime,
-    ...(entry.consentCheck === undefined ? {} : { consentCheck: entry.consentCheck }),
-    batchId: entry.batchId,
-    leafIndex: entry.leafIndex,
-  };
 }

@@ -1,4 +1,4 @@
-import { sortedKeyJson, type StoredInteraction } from '@aal/ledger-contract';
+import { STATE_KEY_TYPES, sortedKeyJson, type StoredInteraction } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { INDEX_MARKER } from '../ledger/index-keys';
 import { stateBatchOf, type StateEntry } from '../ledger/peer-state-batch';
@@ -8,7 +8,7 @@ import { interactionIndexKeys } from './interaction-indexes';
  * Interactions live under a composite key per id (range queries never touch composite keys, so the
  * records stay out of the simple-key index ranges), written once with their index entries.
  */
-const RECORD_TYPE = 'interaction';
+const RECORD_TYPE = STATE_KEY_TYPES.interaction;
 
 export function interactionKey(ctx: Context, id: string): string {
   return ctx.stub.createCompositeKey(RECORD_TYPE, [id]);

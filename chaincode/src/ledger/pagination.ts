@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_SIZE, ValidationError } from '@aal/ledger-contract';
+import { DEFAULT_PAGE_SIZE, ValidationError, storedTimeBounds } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 
 /** One page of results and the bookmark to fetch the next (empty when this is the last page). */
@@ -46,21 +46,8 @@ export async function rangePage(
   return { records, bookmark: bookmarkOut, fetched: metadata.fetchedRecordsCount };
 }
 
-/**
- * Query time bounds in the form stored times have (UTC, milliseconds; finer digits dropped), so
- * they compare as strings with index keys. Refuses `to` before `from`.
- */
-export function storedTimeBounds(from: string | undefined, to: string | undefined): { from?: string; to?: string } {
-  const stored = (time: string): string => new Date(Date.parse(time)).toISOString();
-  const bounds = {
-    ...(from === undefined ? {} : { from: stored(from) }),
-    ...(to === undefined ? {} : { to: stored(to) }),
-  };
-  if (bounds.from !== undefined && bounds.to !== undefined && bounds.from > bounds.to) {
-    throw new ValidationError([{ path: 'to', rule: 'must not be before from' }]);
-  }
-  return bounds;
-}
+// The rule is the contract's: the audit index applies the same bounds to its rows.
+export { storedTimeBounds };
 
 /** With the `u` flag a surrogate pair is one code point, so this matches only unpaired surrogates. */
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -1,5 +1,8 @@
-import { LIMITS, storedInteractionSchema, type InteractionFilter, type StoredInteraction } from '@aal/ledger-contract';
+import { LIMITS, storedInteractionSchema, type StoredInteraction } from '@aal/ledger-contract';
 import { z } from 'zod';
+import type { AuditIndex } from '../../audit-index/audit-index';
+import { indexFilterOf, minBlockQuery, readScopeOf } from '../../audit-index/index-reads';
+import { totalsOf, type IndexFilter, type IndexRow } from '../../audit-index/index-store';
 import {
   EXPORT_CONTENT_TYPES,
   EXPORT_FORMATS,
@@ -7,8 +10,7 @@ import {
   exportLine,
   type ExportFormat,
 } from '../../audit/interaction-export';
-import { TooManyGroupsError, USAGE_GROUPINGS, UsageSummary } from '../../audit/usage-summary';
-import { interactionPages, type InteractionPage } from '../../interactions/interaction-ledger';
+import { USAGE_GROUPINGS } from '../../audit/usage-summary';
 import { ReadTally } from '../../audit-log/read-tally';
 import { channelParams, requireMemberChannel } from '../schemas/channel';
 import { writeChunks } from '../middleware/chunked-body';
@@ -16,10 +18,10 @@ import { interactionRangeQuery } from '../schemas/interaction-query';
 import { HttpProblem } from '../problem';
 import { defineRoute, type AnyRouteDefinition } from '../route';
 
-/** Most records a usage summary reads (1000 pages of 1000): beyond that, narrow the time range. */
-export const MAX_USAGE_RECORDS = 1_000_000;
 /** Most groups a usage summary holds in memory. */
 export const MAX_USAGE_GROUPS = 10_000;
+/** The export's header naming the block height it reflects (its body is records only). */
+export const AS_OF_BLOCK_HEADER = 'X-As-Of-Block';
 /** Records the violations route reads per request (memory bound); `nextCursor` continues the scan. */
 export const VIOLATION_SCAN_RECORDS = 5_000;
 
@@ -29,7 +31,12 @@ const rangeShape = {
   value: interactionRangeQuery.value.optional(),
   from: interactionRangeQuery.from,
   to: interactionRangeQuery.to,
+  minBlock: minBlockQuery,
 };
+
+const asOfBlock = z
+  .string()
+  .describe('the block height the answer reflects: every record of the channel committed up to this block');
 
 const bothOrNeither = (query: { by?: unknown; value?: unknown }): boolean =>
   (query.by === undefined) === (query.value === undefined);
@@ -42,7 +49,11 @@ const usageQuerySchema = z
 const violationsQuerySchema = z
   .strictObject({
     ...rangeShape,
-    cursor: z.string().min(1).max(4096).optional().describe('nextCursor of the previous answer'),
+    cursor: z
+      .string()
+      .regex(/^(0|[1-9][0-9]{0,14})$/, 'must be the nextCursor of a previous answer')
+      .optional()
+      .describe('nextCursor of the previous answer'),
   })
   .refine(bothOrNeither, BOTH_OR_NEITHER);
 
@@ -56,7 +67,7 @@ const exportQuerySchema = z
       .min(1, 'must be at least 1')
       .max(LIMITS.pageSize, `must be at most ${LIMITS.pageSize}`)
       .optional()
-      .describe('records read from the ledger per page (default 1000); does not change the output'),
+      .describe('records read from the audit index per page (default 1000); does not change the output'),
   })
   .refine(bothOrNeither, BOTH_OR_NEITHER);
 
@@ -78,6 +89,7 @@ const totalsShape = {
 };
 
 const usageSchema = z.object({
+  asOfBlock,
   groupBy: z.enum(USAGE_GROUPINGS),
   by: z.string(),
   value: z.string(),
@@ -90,57 +102,57 @@ const usageSchema = z.object({
   ),
 });
 
-function filterOf(
-  query: { by?: InteractionFilter['by']; value?: string; from?: string; to?: string },
-  mspId: string,
-  pageSize: number,
-): Omit<InteractionFilter, 'bookmark'> {
-  return {
-    by: query.by ?? 'org',
-    value: query.value ?? mspId,
-    ...(query.from === undefined ? {} : { from: query.from }),
-    ...(query.to === undefined ? {} : { to: query.to }),
-    pageSize,
-  };
+/** Counts one row an answer read, for the auditor-read log. */
+function countRow(tally: ReadTally, row: IndexRow): void {
+  tally.owner(row.org);
+  if (row.subjectRef !== null) tally.subject(row.subjectRef);
 }
 
-/** Counts one interaction an answer read, for the auditor-read log. */
-function countRecord(tally: ReadTally, record: StoredInteraction): void {
-  tally.owner(record.org);
-  if (record.subjectRef !== undefined) tally.subject(record.subjectRef);
+/** Every matching row in ledger order, one page at a time: constant memory at any size. */
+async function* rowPages(index: AuditIndex, filter: IndexFilter, pageSize: number): AsyncGenerator<IndexRow[]> {
+  let after = 0;
+  for (;;) {
+    const rows = await index.store.rows(filter, after, pageSize);
+    if (rows.length > 0) yield rows;
+    const last = rows.at(-1);
+    if (last === undefined || rows.length < pageSize) return;
+    after = last.seq;
+  }
 }
 
-/**
- * The remaining pages after one already read, without holding more than one; each page is counted
- * in `tally` as it is handed out for writing.
- */
-async function* recordsFrom(
-  first: InteractionPage,
-  rest: AsyncGenerator<InteractionPage> | undefined,
+/** The export's lines, one chunk per page, each page counted in `tally` as it is handed out for writing. */
+async function* exportChunks(
+  pages: AsyncGenerator<IndexRow[]>,
   format: ExportFormat,
   tally: ReadTally,
 ): AsyncGenerator<string> {
   if (format === 'csv') yield csvHeader();
-  // One chunk per page keeps the number of writes low while holding a single page.
-  const chunk = (page: InteractionPage): string => {
-    for (const record of page.records) countRecord(tally, record);
-    return page.records.map((record) => exportLine(record, format)).join('');
-  };
-  yield chunk(first);
-  if (rest === undefined) return;
-  for await (const page of rest) yield chunk(page);
+  for await (const rows of pages) {
+    for (const row of rows) countRow(tally, row);
+    yield rows
+      .map((row) =>
+        format === 'ndjson'
+          ? `${row.recordJson}\n`
+          : exportLine(JSON.parse(row.recordJson) as StoredInteraction, format),
+      )
+      .join('');
+  }
 }
 
 /**
  * Audit routes (auditors and the org's admins): usage summaries, consent violations, and a
- * streamed export. Each pages `Interactions:QueryInteractions` and keeps at most one page of
- * records in memory; the summary adds its groups.
+ * streamed export, answered from the org's audit index (every committed interaction on the
+ * channel, single, gathered or batched), with the chaincode's access rule: auditors of an
+ * auditor org read every org's records, everyone else their own org's.
  */
 export function auditRoutes(deps: {
   readonly channels: readonly string[];
   readonly mspId: string;
+  readonly auditIndex: AuditIndex;
+  /** The orgs whose auditors read every org's records (AAL_AUDITOR_ORGS, as the chaincode's). */
+  readonly auditorOrgs: ReadonlySet<string>;
 }): AnyRouteDefinition[] {
-  const { channels, mspId } = deps;
+  const { channels, mspId, auditIndex, auditorOrgs } = deps;
   return [
     defineRoute({
       method: 'get',
@@ -149,53 +161,43 @@ export function auditRoutes(deps: {
       summary: 'Summarise usage',
       description:
         'Calls, tokens (input, output, cache-read, reasoning) and cost per currency in minor units, with unpriced calls counted apart, ' +
-        `in total and per group. Reads every matching record (at most ${MAX_USAGE_RECORDS}; at most ${MAX_USAGE_GROUPS} groups), one page at a time.`,
+        `in total and per group (at most ${MAX_USAGE_GROUPS} groups), over every committed record of the channel whatever its write path, ` +
+        "summed by the org's audit index; `asOfBlock` is the block height the summary reflects.",
       tag: 'audit',
       roles: ['auditor', 'admin'],
       params: channelParams,
       query: usageQuerySchema,
       responses: { 200: { description: 'The summary', schema: usageSchema } },
-      refusals: [404, 422],
+      refusals: [404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, ledger }) {
+      async handle({ params, query, caller }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const filter = filterOf(query, mspId, LIMITS.pageSize);
-        const summary = new UsageSummary(query.groupBy, MAX_USAGE_GROUPS);
+        const scope = readScopeOf(caller.role, mspId, auditorOrgs);
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...query, channel });
+        const usage = await auditIndex.store.usage(filter, query.groupBy, MAX_USAGE_GROUPS);
+        if (usage.tooManyGroups)
+          throw new HttpProblem(
+            422,
+            'Too many groups',
+            `more than ${MAX_USAGE_GROUPS} groups: narrow from/to or group differently`,
+          );
         // The answer holds totals, not records: the records summed are what the auditor read.
         const read = new ReadTally();
-        try {
-          for await (const page of interactionPages(ledger, channel, filter)) {
-            for (const record of page.records) {
-              summary.add(record);
-              countRecord(read, record);
-            }
-            if (summary.records > MAX_USAGE_RECORDS)
-              throw new HttpProblem(
-                422,
-                'Too many records',
-                `more than ${MAX_USAGE_RECORDS} records match: narrow from/to`,
-              );
-          }
-        } catch (error) {
-          if (error instanceof TooManyGroupsError)
-            throw new HttpProblem(
-              422,
-              'Too many groups',
-              `more than ${MAX_USAGE_GROUPS} groups: narrow from/to or group differently`,
-            );
-          throw error;
-        }
+        const { owners, subjects } = await auditIndex.store.readScope(filter);
+        for (const [owner, records] of owners) read.owner(owner, records);
+        for (const subjectRef of subjects) read.subject(subjectRef);
         return {
           status: 200,
           body: {
+            asOfBlock: String(asOfBlock),
             groupBy: query.groupBy,
             by: filter.by,
             value: filter.value,
             from: query.from ?? null,
             to: query.to ?? null,
-            records: summary.records,
-            totals: summary.totals,
-            groups: summary.groupList(),
+            records: usage.records,
+            totals: totalsOf(usage.groups),
+            groups: usage.groups,
           },
           read,
         };
@@ -207,7 +209,8 @@ export function auditRoutes(deps: {
       operationId: 'listConsentViolations',
       summary: 'List consent violations',
       description:
-        `Interactions whose consent check at commit failed (\`consentCheck.allowed\` false). Each answer reads up to ${VIOLATION_SCAN_RECORDS} records; ` +
+        `Interactions whose consent check at commit failed (\`consentCheck.allowed\` false), whatever their write path. Each answer scans up to ${VIOLATION_SCAN_RECORDS} records of the audit index in ledger order ` +
+        '(all at the `asOfBlock` of the first answer when `minBlock` repeats it); ' +
         'while `nextCursor` is not null, pass it as `cursor` to continue the scan (an answer may hold no violation yet still continue).',
       tag: 'audit',
       roles: ['auditor', 'admin'],
@@ -217,27 +220,29 @@ export function auditRoutes(deps: {
         200: {
           description: 'Violations among the records read',
           schema: z.object({
+            asOfBlock,
             records: z.array(storedInteractionSchema),
             scannedRecords: z.number().int(),
             nextCursor: z.string().nullable(),
           }),
         },
       },
-      refusals: [404, 422],
+      refusals: [404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, ledger }) {
+      async handle({ params, query, caller }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const pages = interactionPages(ledger, channel, filterOf(query, mspId, LIMITS.pageSize), query.cursor ?? '');
-        const records = [];
-        let scannedRecords = 0;
-        let nextCursor: string | null = null;
-        for await (const page of pages) {
-          records.push(...page.records.filter((record) => record.consentCheck?.allowed === false));
-          scannedRecords += page.records.length;
-          nextCursor = page.bookmark === '' ? null : page.bookmark;
-          if (scannedRecords >= VIOLATION_SCAN_RECORDS) break;
-        }
-        return { status: 200, body: { records, scannedRecords, nextCursor } };
+        const scope = readScopeOf(caller.role, mspId, auditorOrgs);
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...query, channel });
+        const rows = await auditIndex.store.rows(filter, Number(query.cursor ?? '0'), VIOLATION_SCAN_RECORDS);
+        const records = rows
+          .filter((row) => row.consentAllowed === 0)
+          .map((row) => JSON.parse(row.recordJson) as StoredInteraction);
+        const last = rows.at(-1);
+        const nextCursor = rows.length < VIOLATION_SCAN_RECORDS || last === undefined ? null : String(last.seq);
+        return {
+          status: 200,
+          body: { asOfBlock: String(asOfBlock), records, scannedRecords: rows.length, nextCursor },
+        };
       },
     }),
     defineRoute({
@@ -247,7 +252,8 @@ export function auditRoutes(deps: {
       summary: 'Export interactions',
       description:
         'Every matching interaction as NDJSON (one stored record per line) or CSV (header line, nested fields flattened, lists joined with `|`), ' +
-        'streamed with chunked transfer encoding while the ledger is paged: any size, constant memory. A failure after the first bytes cuts the connection.',
+        'streamed with chunked transfer encoding while the audit index is paged: any size, constant memory; every committed record whatever its write path, ' +
+        'in ledger order, up to the block height in the `X-As-Of-Block` header. A failure after the first bytes cuts the connection.',
       tag: 'audit',
       roles: ['auditor', 'admin'],
       params: channelParams,
@@ -259,23 +265,26 @@ export function auditRoutes(deps: {
           schema: z.string(),
         },
       },
-      refusals: [404, 422],
+      refusals: [404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, ledger }) {
+      async handle({ params, query, caller }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const filter = filterOf(query, mspId, query.pageSize ?? LIMITS.pageSize);
-        // The first page is read before answering, so a refusal (403, 422…) is still a problem answer.
-        const pages = interactionPages(ledger, channel, filter);
-        const first = await pages.next();
-        const firstPage: InteractionPage = first.done === true ? { records: [], bookmark: '' } : first.value;
+        // Checked before answering, so a refusal (403, 503…) is still a problem answer.
+        const scope = readScopeOf(caller.role, mspId, auditorOrgs);
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...query, channel });
         const read = new ReadTally();
-        const chunks = recordsFrom(firstPage, firstPage.bookmark === '' ? undefined : pages, query.format, read);
+        const chunks = exportChunks(
+          rowPages(auditIndex, filter, query.pageSize ?? LIMITS.pageSize),
+          query.format,
+          read,
+        );
         const extension = query.format === 'csv' ? 'csv' : 'ndjson';
         return {
           status: 200,
           headers: {
             'Content-Type': EXPORT_CONTENT_TYPES[query.format],
             'Content-Disposition': `attachment; filename="interactions-${channel}.${extension}"`,
+            [AS_OF_BLOCK_HEADER]: String(asOfBlock),
           },
           stream: (res) => writeChunks(res, chunks),
           read,

@@ -1,0 +1,122 @@
+import { sortedKeyJson } from '@aal/ledger-contract';
+import { common, ledger, peer } from '@hyperledger/fabric-protos';
+
+/** One write of a transaction's write set. */
+export interface TestWrite {
+  readonly key: string;
+  readonly value: string;
+  readonly isDelete?: boolean;
+}
+
+/** One transaction of a test block: its id, its chaincode writes, and its validation code. */
+export interface TestTransaction {
+  readonly txId: string;
+  readonly writes: readonly TestWrite[];
+  /** Default VALID. */
+  readonly code?: number;
+  /** Default the audit chaincode. */
+  readonly namespace?: string;
+  /** Default ENDORSER_TRANSACTION. */
+  readonly type?: number;
+}
+
+/** A composite key as the chaincode shim builds it. */
+export const compositeKey = (type: string, ...attributes: string[]): string =>
+  `\u0000${type}\u0000${attributes.map((attribute) => `${attribute}\u0000`).join('')}`;
+
+function envelopeOf(transaction: TestTransaction): Uint8Array {
+  const kvRwSet = new ledger.rwset.kvrwset.KVRWSet();
+  kvRwSet.setWritesList(
+    transaction.writes.map((write) => {
+      const kvWrite = new ledger.rwset.kvrwset.KVWrite();
+      kvWrite.setKey(write.key);
+      kvWrite.setValue(Buffer.from(write.value));
+      kvWrite.setIsDelete(write.isDelete ?? false);
+      return kvWrite;
+    }),
+  );
+  const nsRwSet = new ledger.rwset.NsReadWriteSet();
+  nsRwSet.setNamespace(transaction.namespace ?? 'audit');
+  nsRwSet.setRwset(kvRwSet.serializeBinary());
+  const txRwSet = new ledger.rwset.TxReadWriteSet();
+  txRwSet.setDataModel(ledger.rwset.TxReadWriteSet.DataModel.KV);
+  txRwSet.setNsRwsetList([nsRwSet]);
+  const chaincodeAction = new peer.ChaincodeAction();
+  chaincodeAction.setResults(txRwSet.serializeBinary());
+  const responsePayload = new peer.ProposalResponsePayload();
+  responsePayload.setExtension$(chaincodeAction.serializeBinary());
+  const endorsed = new peer.ChaincodeEndorsedAction();
+  endorsed.setProposalResponsePayload(responsePayload.serializeBinary());
+  const actionPayload = new peer.ChaincodeActionPayload();
+  actionPayload.setAction(endorsed);
+  const action = new peer.TransactionAction();
+  action.setPayload(actionPayload.serializeBinary());
+  const tx = new peer.Transaction();
+  tx.setActionsList([action]);
+  const channelHeader = new common.ChannelHeader();
+  channelHeader.setType(transaction.type ?? common.HeaderType.ENDORSER_TRANSACTION);
+  channelHeader.setTxId(transaction.txId);
+  channelHeader.setChannelId('hospital-a');
+  const header = new common.Header();
+  header.setChannelHeader(channelHeader.serializeBinary());
+  const payload = new common.Payload();
+  payload.setHeader(header);
+  payload.setData(tx.serializeBinary());
+  const envelope = new common.Envelope();
+  envelope.setPayload(payload.serializeBinary());
+  return envelope.serializeBinary();
+}
+
+/** A committed block as a peer delivers it: header, envelopes, and the transaction filter in its metadata. */
+export function testBlock(number: number, transactions: readonly TestTransaction[]): common.Block {
+  const block = new common.Block();
+  const header = new common.BlockHeader();
+  header.setNumber(number);
+  block.setHeader(header);
+  const data = new common.BlockData();
+  data.setDataList(transactions.map(envelopeOf));
+  block.setData(data);
+  const metadata = new common.BlockMetadata();
+  const entries: Uint8Array[] = [
+    new Uint8Array(),
+    new Uint8Array(),
+    new Uint8Array(),
+    new Uint8Array(),
+    new Uint8Array(),
+  ];
+  entries[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = Uint8Array.from(
+    transactions.map((transaction) => transaction.code ?? peer.TxValidationCode.VALID),
+  );
+  metadata.setMetadataList(entries);
+  block.setMetadata(metadata);
+  return block;
+}
+
+/** The writes of a single-record (or gathered) transaction: each stored record under `interaction ∘ id`. */
+export function interactionWrites(records: readonly Record<string, unknown>[]): TestWrite[] {
+  return records.map((record) => ({
+    key: compositeKey('interaction', String(record['id'])),
+    value: sortedKeyJson(record),
+  }));
+}
+
+/**
+ * The writes of a Merkle batch transaction, as the chaincode writes them: the header under
+ * `batch ∘ batchId`, one entry per record under `batched-interaction ∘ id`.
+ */
+export function batchWrites(
+  batch: { batchId: string; org: string; recordedBy: string; txTime: string },
+  records: readonly { record: Record<string, unknown>; consentCheck?: Record<string, unknown> }[],
+): TestWrite[] {
+  const ids = records.map((entry) => String(entry.record['id']));
+  return [
+    {
+      key: compositeKey('batch', batch.batchId),
+      value: sortedKeyJson({ ...batch, size: records.length, root: 'f'.repeat(64), ids }),
+    },
+    ...records.map((entry, leafIndex) => ({
+      key: compositeKey('batched-interaction', ids[leafIndex] ?? ''),
+      value: sortedKeyJson({ ...entry, batchId: batch.batchId, leafIndex }),
+    })),
+  ];
+}

@@ -1,0 +1,29 @@
+/**
+ * The object types of the chaincode's composite world-state keys that hold records. The chaincode
+ * writes records under them; clients that read records out of blocks' write sets (the audit index,
+ * the proof verifier) recognise them by the same names.
+ */
+export const STATE_KEY_TYPES = {
+  /** A single (or gathered) interaction: `interaction ∘ id`, the stored record. */
+  interaction: 'interaction',
+  /** A Merkle batch's header: `batch ∘ batchId`. */
+  batch: 'batch',
+  /** One record of a Merkle batch: `batched-interaction ∘ id`, the record with its batch and leaf. */
+  batchedInteraction: 'batched-interaction',
+} as const;
+
+/** Fabric's composite-key delimiter (`shim.createCompositeKey`): before the type and after each part. */
+const DELIMITER = '\u0000';
+
+/**
+ * A composite key's type and attributes, as Fabric builds them (`U+0000 type U+0000 a U+0000 b U+0000`);
+ * `undefined` for a simple key.
+ *
+ * @example
+ * compositeKeyParts('\u0000batch\u0000abc\u0000') // { type: 'batch', attributes: ['abc'] }
+ */
+export function compositeKeyParts(key: string): { type: string; attributes: string[] } | undefined {
+  if (!key.startsWith(DELIMITER) || !key.endsWith(DELIMITER) || key.length < 2) return undefined;
+  const [type, ...attributes] = key.slice(1, -1).split(DELIMITER);
+  return type === undefined ? undefined : { type, attributes };
+}
