@@ -16,7 +16,8 @@ import { registerSubjectOnLedger } from '../support/registered-subject';
 /**
  * Self-attested training: the AIProvider registers a subject of its own, grants itself
  * model-training, lists that consent in a dataset and declares a training run on it. Consent the
- * trainer controls is the trainer's own word and never counts; consent a hospital controls does.
+ * trainer controls is the trainer's own word and never counts; consent a hospital controls does, in
+ * a dataset the hospital registered.
  */
 const run = runSuffix();
 const clients = new MemberClients();
@@ -46,6 +47,7 @@ beforeAll(async () => {
     JSON.stringify(consentRecord(ids.hospitalConsent, ids.hospitalSubject, trainingConsent)),
   );
 
+  // Each dataset is registered by the org controlling its consents (RegisterArtifact refuses any other).
   const recorder = clients.contract(AI_PROVIDER, 'recorder');
   await submitJson(
     recorder,
@@ -53,7 +55,7 @@ beforeAll(async () => {
     JSON.stringify(artifactRecord(ids.ownDataset, 'dataset', { consentIds: [ids.ownConsent] })),
   );
   await submitJson(
-    recorder,
+    clients.contract(HOSPITAL_A, 'recorder'),
     TRANSACTIONS.registerArtifact,
     JSON.stringify(artifactRecord(ids.hospitalDataset, 'dataset', { consentIds: [ids.hospitalConsent] })),
   );

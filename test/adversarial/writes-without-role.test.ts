@@ -258,8 +258,9 @@ beforeAll(async () => {
       }),
     ),
   );
+  // Registered by the consent's controller: a dataset lists only its registering org's consents.
   await submitJson(
-    reader(),
+    clients.contract(AI_PROVIDER, 'recorder'),
     TRANSACTIONS.registerArtifact,
     JSON.stringify(artifactRecord(fixtures.dataset, 'dataset', { consentIds: [fixtures.providerConsent] })),
   );

@@ -90,14 +90,30 @@ describe('artifacts and training runs over HTTP against the real network', () =>
     const model = unique('model');
     const good = unique('ds-good');
     const bad = unique('ds-bad');
-    for (const body of [
-      artifact(model, 'model'),
-      artifact(good, 'dataset', [training]),
-      artifact(bad, 'dataset', [researchOnly]),
-    ]) {
+    // A dataset lists only its registering org's consents: the AIProvider may not list HospitalA's …
+    const borrowed = await call(
+      aiProvider,
+      'AIProvider',
+      'recorder',
+      'POST',
+      `${A}/artifacts`,
+      '/api/v1/channels/{channel}/artifacts',
+      artifact(unique('ds-borrowed'), 'dataset', [researchOnly, training]),
+    );
+    expect(borrowed.status).toBe(422);
+    expect((borrowed.body.errors as { field: string }[]).map((error) => error.field)).toEqual([
+      'consentIds[0]',
+      'consentIds[1]',
+    ]);
+    // … so HospitalA, the controller, registers its datasets; the AIProvider its model.
+    for (const [app, org, registeredBy, body] of [
+      [aiProvider, 'AIProvider', 'AIProviderMSP', artifact(model, 'model')],
+      [hospitalA, 'HospitalA', 'HospitalAMSP', artifact(good, 'dataset', [training])],
+      [hospitalA, 'HospitalA', 'HospitalAMSP', artifact(bad, 'dataset', [researchOnly])],
+    ] as const) {
       const registered = await call(
-        aiProvider,
-        'AIProvider',
+        app,
+        org,
         'recorder',
         'POST',
         `${A}/artifacts`,
@@ -105,7 +121,7 @@ describe('artifacts and training runs over HTTP against the real network', () =>
         body,
       );
       expect(registered.status).toBe(201);
-      expect(registered.body).toMatchObject({ id: body.id, registeredBy: 'AIProviderMSP' });
+      expect(registered.body).toMatchObject({ id: body.id, registeredBy });
     }
     // Same content again: the stored artifact; other content under the same id: 409.
     expect(

@@ -222,6 +222,48 @@ describe('Artifacts:RegisterArtifact', () => {
   });
 });
 
+describe('Artifacts:RegisterArtifact lists only the registering org’s own consents', () => {
+  it('refuses an artifact listing a consent another org controls (PRECONDITION_FAILED per consent), writing nothing', async () => {
+    const ledger = new InMemoryLedger();
+    // c-1 and c-2 are HospitalA's, granted to the AIProvider: real consents a trainer could try to use as cover.
+    await withConsents(
+      ledger,
+      consent({ id: 'c-1' }),
+      consent({ id: 'c-2' }),
+      consent({ id: 'c-prov', controller: 'AIProviderMSP' }),
+    );
+    const keysBefore = ledger.keys();
+    const eventsBefore = ledger.events.length;
+    const reason = (id: string): string =>
+      `consent ${id} is not controlled by AIProviderMSP: an org lists only its own consents`;
+    expect(
+      await refusalOf(registerArtifact(ledger, dataset('d-cover', ['c-prov', 'c-1', 'c-2']), providerRecorder)),
+    ).toEqual({
+      code: 'PRECONDITION_FAILED',
+      message: `artifact d-cover refused: consentIds[1]: ${reason('c-1')}; consentIds[2]: ${reason('c-2')}`,
+      reasons: [
+        { path: 'consentIds[1]', reason: reason('c-1') },
+        { path: 'consentIds[2]', reason: reason('c-2') },
+      ],
+    });
+    expect(
+      (await refusalOf(registerArtifact(ledger, model('m-cover', { consentIds: ['c-1'] }), providerRecorder))).code,
+    ).toBe('PRECONDITION_FAILED');
+    expect(ledger.keys()).toEqual(keysBefore);
+    expect(ledger.events).toHaveLength(eventsBefore);
+
+    // Each controller lists its own.
+    expect(JSON.parse(await registerArtifact(ledger, dataset('d-own', ['c-prov']), providerRecorder))).toMatchObject({
+      registeredBy: 'AIProviderMSP',
+      consentIds: ['c-prov'],
+    });
+    expect(JSON.parse(await registerArtifact(ledger, dataset('d-hospital', ['c-1', 'c-2'])))).toMatchObject({
+      registeredBy: 'HospitalAMSP',
+      consentIds: ['c-1', 'c-2'],
+    });
+  });
+});
+
 describe('Artifacts:GetArtifact and VerifyArtifact', () => {
   it('lets every role of every org read and verify; answers NOT_FOUND for unknown ids and validates input', async () => {
     const ledger = new InMemoryLedger();
@@ -470,27 +512,26 @@ describe('Artifacts:RecordTrainingRun', () => {
     await ledger.submit(as('AIProviderMSP', 'consent-manager'), (ctx) =>
       new ConsentContract().GrantConsent(ctx, JSON.stringify(selfGrant)),
     );
+    // Its own dataset may list its own consent; the hospital's dataset lists the hospital's.
     await registerArtifact(ledger, dataset('d-self', ['c-self']), providerRecorder);
-    await registerArtifact(ledger, dataset('d-mixed', ['c-hospital', 'c-self']), providerRecorder);
+    await registerArtifact(ledger, dataset('d-hospital', ['c-hospital']));
     const keysBefore = ledger.keys();
     const reason =
       'consent c-self is controlled by AIProviderMSP, the training org itself: a trainer cannot attest its own consents';
+    // Mixed with a properly covered dataset, the self-attested one still sinks the run.
     expect(
       await refusalOf(
         recordRun(
           ledger,
-          { id: 'run-self', modelArtifactId: 'm-1', datasetArtifactIds: ['d-self', 'd-mixed'] },
+          { id: 'run-self', modelArtifactId: 'm-1', datasetArtifactIds: ['d-hospital', 'd-self'] },
           providerRecorder,
           RUN_TIME,
         ),
       ),
     ).toEqual({
       code: 'PRECONDITION_FAILED',
-      message: `training run run-self refused: datasetArtifactIds[0]: dataset d-self: ${reason}; datasetArtifactIds[1]: dataset d-mixed: ${reason}`,
-      reasons: [
-        { path: 'datasetArtifactIds[0]', reason: `dataset d-self: ${reason}` },
-        { path: 'datasetArtifactIds[1]', reason: `dataset d-mixed: ${reason}` },
-      ],
+      message: `training run run-self refused: datasetArtifactIds[1]: dataset d-self: ${reason}`,
+      reasons: [{ path: 'datasetArtifactIds[1]', reason: `dataset d-self: ${reason}` }],
     });
     expect(ledger.keys()).toEqual(keysBefore);
   });

@@ -48,7 +48,11 @@ export class ArtifactsContract extends LedgerContract {
     super(CONTRACTS.artifacts);
   }
 
-  /** Write-once: the same id with the same input returns the stored artifact; different input is a conflict. */
+  /**
+   * Write-once: the same id with the same input returns the stored artifact; different input is a
+   * conflict. Every listed consent must exist and be controlled by the registering org: the data
+   * controller registers its own dataset under its own consents.
+   */
   @Transaction()
   @Param(
     'artifact',
@@ -73,6 +77,7 @@ export class ArtifactsContract extends LedgerContract {
       });
     }
     await this.requireReferencesExist(ctx, input);
+    await requireOwnConsents(ctx, input, caller.mspId);
     const stored: StoredArtifact = {
       ...input,
       registeredBy: caller.mspId,
@@ -215,5 +220,30 @@ export class ArtifactsContract extends LedgerContract {
         reasons: missing,
       });
     }
+  }
+}
+
+/**
+ * A dataset's consents are the registering org's own word that the data was collected under them,
+ * so each must be controlled by that org: a trainer listing another org's consent — one granted to
+ * it, say — in a dataset of its own would use it as cover for data the controller never vouched
+ * for. Refuses with PRECONDITION_FAILED, one reason per foreign consent (`consentIds[i]`).
+ */
+async function requireOwnConsents(ctx: Context, input: ArtifactInput, registrant: string): Promise<void> {
+  const foreign: RefusalReason[] = [];
+  for (const [index, consentId] of (input.consentIds ?? []).entries()) {
+    const consent = await readConsent(ctx, consentId);
+    if (consent !== undefined && consent.controller !== registrant)
+      foreign.push({
+        path: `consentIds[${index}]`,
+        reason: `consent ${consentId} is not controlled by ${registrant}: an org lists only its own consents`,
+      });
+  }
+  if (foreign.length > 0) {
+    throw new ContractError({
+      code: 'PRECONDITION_FAILED',
+      message: `artifact ${input.id} refused: ${foreign.map((entry) => `${entry.path}: ${entry.reason}`).join('; ')}`,
+      reasons: foreign,
+    });
   }
 }

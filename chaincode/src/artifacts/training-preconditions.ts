@@ -24,7 +24,9 @@ export type TrainingVerdict =
  * consents is not covered). Each consent is judged together with its subject's other consents, so a
  * later deny by the subject wins over the listed permit; a consent of an erased subject covers
  * nothing. A consent the training org controls itself never counts: it would be the trainer's own
- * word (any org can register a subject of its own and grant itself model-training). At most
+ * word (any org can register a subject of its own and grant itself model-training). Since a dataset
+ * lists only its registering org's consents (RegisterArtifact), a trainer trains only on datasets
+ * another org registered under its own consents. At most
  * `LIMITS.consentChecksPerTrainingRun` consents are judged (each costs a few ledger reads).
  *
  * @param trainer the training org (the caller's MSP id): the grantee, and never the controller

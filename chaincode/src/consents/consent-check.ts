@@ -1,7 +1,9 @@
-import { ValidationError, type ConsentVerdict, type StoredConsent } from '@aal/ledger-contract';
+import { ValidationError, orgNamespaceOf, type ConsentVerdict, type StoredConsent } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
+import { readsEverything, type Caller } from '../access/caller';
 import { readReceipt } from '../subjects/erasure-receipt';
-import { subjectErasedReason } from '../subjects/subject-ownership';
+import { subjectErasedReason, subjectOwnerOf } from '../subjects/subject-ownership';
+import { mayReadConsent } from './consent-access';
 import { consentStatus, momentTime, type ConsentMoment } from './consent-status';
 import { consentsOfSubject, readConsent } from './consent-store';
 
@@ -30,6 +32,55 @@ export interface ConsentRequest {
  * const verdict = await evaluateConsent(ctx, { subjectRef: 'HospitalAMSP:sub_1', purpose: 'ai-inference', grantees: ['AIProviderMSP'], moment: { now: txTime(ctx) } });
  */
 export async function evaluateConsent(ctx: Context, request: ConsentRequest): Promise<ConsentVerdict> {
+  return (await judgeConsent(ctx, request)).verdict;
+}
+
+/**
+ * `CheckConsent`'s answer to `caller`: the verdict of {@link evaluateConsent}, with `consentId` and
+ * the detailed reason only when the caller may read every consent that reason names (GetConsent's
+ * rule, {@link mayReadConsent}), or may read every consent that could decide the question (auditors
+ * of the configured auditor orgs, the subject's owner — the controller of all its consents — and the
+ * org of the grantee asked about). Anyone else learns only `allowed`, with one generic reason per
+ * outcome that names no consent and does not tell a deny, an inactive consent and no consent apart.
+ * An erasure is answered as is: its receipt is public (GetErasureReceipt).
+ */
+export async function checkConsentFor(
+  ctx: Context,
+  caller: Caller,
+  request: ConsentRequest & { readonly subjectRef: string },
+): Promise<ConsentVerdict> {
+  const { verdict, named, erased } = await judgeConsent(ctx, request);
+  if (erased || answersEverythingFor(caller, request)) return verdict;
+  if (named.length > 0 && named.every((consent) => mayReadConsent(caller, consent))) return verdict;
+  const who = request.grantees.join(' or ');
+  return verdict.allowed
+    ? { allowed: true, reason: `a consent permits ${request.purpose} for ${who}` }
+    : { allowed: false, reason: `no active consent covers ${request.purpose} for ${who}` };
+}
+
+/**
+ * Whether the caller may read every consent that could decide the request, whatever the ledger
+ * holds: the rule depends on who asks and what, never on which consents exist, so the detail it
+ * unlocks cannot tell an outsider whether an unreadable consent is there.
+ */
+function answersEverythingFor(caller: Caller, request: ConsentRequest & { readonly subjectRef: string }): boolean {
+  return (
+    readsEverything(caller) ||
+    // Only the owner org grants consents about its subjects, so it controls every one of them.
+    subjectOwnerOf(request.subjectRef) === caller.mspId ||
+    // A deciding consent names a judged grantee; its org reads every consent naming it (mayReadConsent).
+    request.grantees.some((grantee) => (orgNamespaceOf(grantee) ?? grantee) === caller.mspId)
+  );
+}
+
+/** A verdict with the consents its reason names (by id), and whether the subject's erasure decided it. */
+interface Judgement {
+  readonly verdict: ConsentVerdict;
+  readonly named: readonly StoredConsent[];
+  readonly erased: boolean;
+}
+
+async function judgeConsent(ctx: Context, request: ConsentRequest): Promise<Judgement> {
   const time = momentTime(request.moment);
   if (Number.isNaN(Date.parse(time)))
     throw new ValidationError([{ path: 'at', rule: 'must be an RFC 3339 date-time' }]);
@@ -39,42 +90,50 @@ export async function evaluateConsent(ctx: Context, request: ConsentRequest): Pr
   const receipt = subjectRef === undefined ? undefined : await readReceipt(ctx, subjectRef);
   if (receipt !== undefined)
     return {
-      allowed: false,
-      ...(request.consentId === undefined ? {} : { consentId: request.consentId }),
-      reason: subjectErasedReason(receipt),
+      verdict: {
+        allowed: false,
+        ...(request.consentId === undefined ? {} : { consentId: request.consentId }),
+        reason: subjectErasedReason(receipt),
+      },
+      named: [],
+      erased: true,
     };
 
   // The subject's denies count whether the request names the subject or only one of its consents.
   const subjectConsents = subjectRef === undefined ? [] : await consentsOfSubject(ctx, subjectRef);
   const denial = subjectConsents.find((consent) => consent.decision === 'deny' && appliesAt(consent, request));
   if (denial !== undefined) {
-    return {
-      allowed: false,
-      consentId: denial.id,
-      reason: `consent ${denial.id} denies ${request.purpose} for ${who}`,
-    };
+    return decided(
+      { allowed: false, consentId: denial.id, reason: `consent ${denial.id} denies ${request.purpose} for ${who}` },
+      [denial],
+    );
   }
-  if (request.consentId !== undefined) return judgeNamedConsent(request, request.consentId, named, who);
-  if (request.subjectRef === undefined) return { allowed: false, reason: 'neither subjectRef nor consentId was given' };
+  if (request.consentId !== undefined)
+    return decided(judgeNamedConsent(request, request.consentId, named, who), named === undefined ? [] : [named]);
+  if (request.subjectRef === undefined)
+    return decided({ allowed: false, reason: 'neither subjectRef nor consentId was given' }, []);
 
   const permit = subjectConsents.find((consent) => consent.decision === 'permit' && appliesAt(consent, request));
   if (permit !== undefined) {
-    return {
-      allowed: true,
-      consentId: permit.id,
-      reason: `consent ${permit.id} permits ${request.purpose} for ${who}`,
-    };
+    return decided(
+      { allowed: true, consentId: permit.id, reason: `consent ${permit.id} permits ${request.purpose} for ${who}` },
+      [permit],
+    );
   }
   const covering = subjectConsents.filter((consent) => covers(consent, request));
   if (covering.length === 0)
-    return { allowed: false, reason: `no consent of the subject covers ${request.purpose} for ${who}` };
+    return decided({ allowed: false, reason: `no consent of the subject covers ${request.purpose} for ${who}` }, []);
   const states = covering
     .map((consent) => `${consent.id} is ${consentStatus(consent, request.moment, false)}`)
     .join(', ');
-  return {
-    allowed: false,
-    reason: `no active consent of the subject covers ${request.purpose} for ${who} (${states})`,
-  };
+  return decided(
+    { allowed: false, reason: `no active consent of the subject covers ${request.purpose} for ${who} (${states})` },
+    covering,
+  );
+}
+
+function decided(verdict: ConsentVerdict, named: readonly StoredConsent[]): Judgement {
+  return { verdict, named, erased: false };
 }
 
 function judgeNamedConsent(

@@ -414,11 +414,48 @@ describe('Consents: reading', () => {
   });
 });
 
+describe('Consents: QueryConsents bookmarks name only consents the caller may read', () => {
+  it('hands out the key of the last consent returned and resumes strictly after it, reading on past consents the caller may not read', async () => {
+    const ledger = new InMemoryLedger();
+    // In purpose-index order: the AIProvider may read c-0, c-2 and c-5, not the HospitalB-only ones.
+    const providerIds = ['c-0', 'c-2', 'c-5'];
+    for (const id of ['c-0', 'c-1h', 'c-2', 'c-3h', 'c-4h', 'c-5', 'c-6h'])
+      await grant(
+        ledger,
+        managerA,
+        consentInput({ id, grantees: providerIds.includes(id) ? ['AIProviderMSP'] : ['HospitalBMSP'] }),
+      );
+    const walk = async (pageSize: number): Promise<{ pages: string[][]; bookmarks: string[] }> => {
+      const pages: string[][] = [];
+      const bookmarks: string[] = [];
+      let bookmark = '';
+      do {
+        const page = await read<{ records: { id: string }[]; bookmark: string }>(ledger, providerRecorder, (ctx) =>
+          contract.QueryConsents(ctx, JSON.stringify({ by: 'purpose', value: 'ai-inference', pageSize, bookmark })),
+        );
+        pages.push(page.records.map((record) => record.id));
+        bookmark = page.bookmark;
+        if (bookmark !== '') bookmarks.push(bookmark);
+      } while (bookmark !== '' && pages.length < 20);
+      return { pages, bookmarks };
+    };
+    const key = (id: string): string => `consent-by-purpose\u0000ai-inference\u0000${id}\u0000`;
+
+    expect(await walk(1)).toEqual({ pages: [['c-0'], ['c-2'], ['c-5'], []], bookmarks: providerIds.map(key) });
+    expect(await walk(2)).toEqual({ pages: [['c-0', 'c-2'], ['c-5']], bookmarks: [key('c-2')] });
+    // A reader of everything pages over every entry as before, each bookmark the last key it was given.
+    const all = await read<{ records: { id: string }[]; bookmark: string }>(ledger, auditor, (ctx) =>
+      contract.QueryConsents(ctx, JSON.stringify({ by: 'purpose', value: 'ai-inference', pageSize: 2 })),
+    );
+    expect([all.records.map((record) => record.id), all.bookmark]).toEqual([['c-0', 'c-1h'], key('c-1h')]);
+  });
+});
+
 describe('Consents: CheckConsent', () => {
   it('answers with the deciding consent; a matching deny wins; revocation and `at` are honoured', async () => {
     const ledger = new InMemoryLedger();
     await grant(ledger, managerA, consentInput());
-    const check = (at = '', grantee = 'AIProviderMSP', who: TestIdentity = recorderB): Promise<Json> =>
+    const check = (at = '', grantee = 'AIProviderMSP', who: TestIdentity = providerRecorder): Promise<Json> =>
       read(
         ledger,
         who,
@@ -455,6 +492,105 @@ describe('Consents: CheckConsent', () => {
     expect(await check('2026-01-16T00:00:00Z')).toMatchObject({ allowed: false, consentId: 'c-deny' });
     expect(await errorOf(check('yesterday'))).toMatch(/^INVALID_ARGUMENT: at: /);
     expect(await errorOf(check('', 'AIProviderMSP', peer))).toMatch(/^ACCESS_DENIED: /);
+  });
+});
+
+describe('Consents: CheckConsent names consents only to callers that may read them', () => {
+  const auditorB: TestIdentity = { mspId: 'HospitalBMSP', role: 'auditor' };
+  const generic = {
+    permitted: { allowed: true, reason: 'a consent permits ai-inference for AIProviderMSP' },
+    refused: { allowed: false, reason: 'no active consent covers ai-inference for AIProviderMSP' },
+  };
+  const check = (
+    ledger: InMemoryLedger,
+    who: TestIdentity,
+    options: { subjectRef?: string; grantee?: string; at?: string } = {},
+  ): Promise<Json> =>
+    read(
+      ledger,
+      who,
+      (ctx) =>
+        contract.CheckConsent(
+          ctx,
+          options.subjectRef ?? 'HospitalAMSP:subj-1',
+          'ai-inference',
+          options.grantee ?? 'AIProviderMSP',
+          options.at ?? '',
+        ),
+      '2026-02-01T00:00:00.000Z',
+    );
+
+  it('answers another member (any role, its auditors included) only `allowed` with a generic reason that names no consent', async () => {
+    const ledger = new InMemoryLedger();
+    await grant(ledger, managerA, consentInput());
+    for (const who of [recorderB, managerB, auditorB]) {
+      expect(await check(ledger, who)).toEqual(generic.permitted);
+      // Expired, denied and never granted read alike: the outsider cannot tell them apart.
+      expect(await check(ledger, who, { at: '2026-07-01T00:00:00Z' })).toEqual(generic.refused);
+      expect(await check(ledger, who, { subjectRef: 'HospitalAMSP:subj-none' })).toEqual(generic.refused);
+    }
+    await grant(
+      ledger,
+      managerA,
+      consentInput({ id: 'c-deny', decision: 'deny', period: { start: '2026-01-15T00:00:00Z' } }),
+    );
+    for (const who of [recorderB, managerB, auditorB]) expect(await check(ledger, who)).toEqual(generic.refused);
+    // GetConsent refuses the same caller: CheckConsent no longer names what it may not read.
+    expect(await errorOf(read(ledger, recorderB, (ctx) => contract.GetConsent(ctx, 'c-deny')))).toMatch(
+      /^ACCESS_DENIED: /,
+    );
+  });
+
+  it('gives the deciding consent and the detailed reason to the controller, the grantee’s org and the configured auditors', async () => {
+    const ledger = new InMemoryLedger();
+    await grant(ledger, managerA, consentInput());
+    for (const who of [recorderA, managerA, providerRecorder, auditor]) {
+      expect(await check(ledger, who)).toEqual({
+        allowed: true,
+        consentId: 'c-1',
+        reason: 'consent c-1 permits ai-inference for AIProviderMSP',
+      });
+      expect(await check(ledger, who, { at: '2026-07-01T00:00:00Z' })).toEqual({
+        allowed: false,
+        reason: 'no active consent of the subject covers ai-inference for AIProviderMSP (c-1 is expired)',
+      });
+      expect(await check(ledger, who, { subjectRef: 'HospitalAMSP:subj-none' })).toEqual({
+        allowed: false,
+        reason: 'no consent of the subject covers ai-inference for AIProviderMSP',
+      });
+    }
+    // An org asking about itself (or one of its applications) reads every consent that could decide.
+    expect(await check(ledger, recorderB, { grantee: 'HospitalBMSP:triage-app' })).toEqual({
+      allowed: false,
+      reason: 'no consent of the subject covers ai-inference for HospitalBMSP or HospitalBMSP:triage-app',
+    });
+  });
+
+  it('gives a co-grantee the details of a deciding consent that names it, and nothing of one that does not', async () => {
+    const ledger = new InMemoryLedger();
+    await grant(ledger, managerA, consentInput({ id: 'c-shared', grantees: ['AIProviderMSP', 'HospitalBMSP'] }));
+    await grant(ledger, managerA, consentInput({ id: 'c-own', subjectRef: 'HospitalAMSP:subj-2' }));
+    expect(await check(ledger, recorderB)).toEqual({
+      allowed: true,
+      consentId: 'c-shared',
+      reason: 'consent c-shared permits ai-inference for AIProviderMSP',
+    });
+    expect(await check(ledger, recorderB, { subjectRef: 'HospitalAMSP:subj-2' })).toEqual(generic.permitted);
+  });
+
+  it('answers an erased subject as is to everyone: its erasure receipt is public', async () => {
+    const ledger = new InMemoryLedger();
+    await grant(ledger, managerA, consentInput());
+    const adminA: TestIdentity = { mspId: 'HospitalAMSP', role: 'admin' };
+    const subjects = new SubjectsContract();
+    await ledger.submit(adminA, (ctx) => subjects.EraseSubject(ctx, 'HospitalAMSP:subj-1'));
+    await ledger.submit(adminA, (ctx) => subjects.RecordErasureReceipt(ctx, 'HospitalAMSP:subj-1'), {
+      txTime: '2026-01-20T00:00:00.000Z',
+    });
+    expect(await check(ledger, recorderB)).toEqual({
+      allowed: false,
+      reason: 'subject HospitalAMSP:subj-1 was erased at 2026-01-20T00:00:00.000Z',
+    });
   });
 });
 

@@ -26,7 +26,7 @@ import { readReceipt } from '../subjects/erasure-receipt';
 import { requireGrantableSubject } from '../subjects/subject-ownership';
 import { parseJsonArgument } from '../validation/json-argument';
 import { mayReadConsent } from './consent-access';
-import { evaluateConsent } from './consent-check';
+import { checkConsentFor } from './consent-check';
 import { queryConsents } from './consent-query';
 import { consentStatus } from './consent-status';
 import { consentKey, readConsent, writeConsent } from './consent-store';
@@ -162,7 +162,8 @@ export class ConsentContract extends LedgerContract {
   /**
    * May `grantee` use the subject's data for `purpose` at `at` (default: now)? A matching deny wins;
    * an application (`<MSP id>:<applicationId>`) is covered by its org's consents too; an erased
-   * subject allows nothing.
+   * subject allows nothing. The deciding consent's id and the detailed reason are given only to a
+   * caller that may read it (see checkConsentFor); anyone else gets `allowed` and a generic reason.
    */
   @Transaction(false)
   @Param('subjectRef', 'string', 'pseudonymous subject reference')
@@ -171,13 +172,13 @@ export class ConsentContract extends LedgerContract {
   @Param('at', 'string', 'RFC 3339 time to judge at; empty for the transaction time')
   @Returns('string')
   async CheckConsent(ctx: Context, subjectRef: string, purpose: string, grantee: string, at: string): Promise<string> {
-    requireTransactionRole(ctx, TRANSACTIONS.checkConsent);
+    const caller = requireTransactionRole(ctx, TRANSACTIONS.checkConsent);
     checkInput(recordId(), subjectRef, 'subjectRef');
     checkInput(label(64), purpose, 'purpose');
     checkInput(recordId(), grantee, 'grantee');
     const moment = at === '' ? { now: txTime(ctx) } : { at: checkInput(dateTime(), at, 'at') };
     return sortedKeyJson(
-      await evaluateConsent(ctx, { subjectRef, purpose, grantees: granteesJudgedFor(grantee), moment }),
+      await checkConsentFor(ctx, caller, { subjectRef, purpose, grantees: granteesJudgedFor(grantee), moment }),
     );
   }
 

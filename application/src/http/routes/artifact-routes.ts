@@ -35,7 +35,7 @@ export function artifactRoutes(channels: readonly string[]): AnyRouteDefinition[
       operationId: 'registerArtifact',
       summary: 'Register an artifact',
       description:
-        'Write-once: the same id with the same content answers the stored artifact; different content, or an id another org took, is 409. Unknown parents or consents are 404.',
+        'Write-once: the same id with the same content answers the stored artifact; different content, or an id another org took, is 409. Unknown parents or consents are 404; a consent this org does not control is 422 (an org lists only its own consents).',
       tag: 'artifacts',
       roles: TRANSACTION_ROLES[TRANSACTIONS.registerArtifact],
       params: channelParams,
