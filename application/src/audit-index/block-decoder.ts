@@ -6,7 +6,8 @@ import {
   type StoredBatch,
   type StoredInteraction,
 } from '@aal/ledger-contract';
-import { common, ledger, peer } from '@hyperledger/fabric-protos';
+import { common, type ledger, peer } from '@hyperledger/fabric-protos';
+import { chaincodeWrites } from '../ledger/chaincode-writes';
 
 /** One committed interaction as a block shows it, with where it sits on the ledger. */
 export interface IndexedInteraction {
@@ -33,25 +34,6 @@ const json = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T
 function validationCodes(block: common.Block): Uint8Array {
   const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
   return metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
-}
-
-/** The write set of `chaincode` in one endorser transaction: every action's writes, in order. */
-function chaincodeWrites(transaction: peer.Transaction, chaincode: string): ledger.rwset.kvrwset.KVWrite[] {
-  const writes: ledger.rwset.kvrwset.KVWrite[] = [];
-  for (const action of transaction.getActionsList()) {
-    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    const proposalResponse = actionPayload.getAction()?.getProposalResponsePayload_asU8();
-    if (proposalResponse === undefined) continue;
-    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(
-      peer.ProposalResponsePayload.deserializeBinary(proposalResponse).getExtension_asU8(),
-    );
-    const readWriteSet = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
-    for (const namespace of readWriteSet.getNsRwsetList()) {
-      if (namespace.getNamespace() !== chaincode) continue;
-      writes.push(...ledger.rwset.kvrwset.KVRWSet.deserializeBinary(namespace.getRwset_asU8()).getWritesList());
-    }
-  }
-  return writes;
 }
 
 /**

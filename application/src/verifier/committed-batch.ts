@@ -1,4 +1,6 @@
-import { common, ledger, peer } from '@hyperledger/fabric-protos';
+import { STATE_KEY_TYPES, compositeKeyParts } from '@aal/ledger-contract';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { chaincodeWrites } from '../ledger/chaincode-writes';
 
 /** The batch header as the recording transaction wrote it (see chaincode/src/batches/batch-store.ts). */
 export interface CommittedBatchHeader {
@@ -21,8 +23,11 @@ const VALIDATION_CODES = Object.fromEntries(
   Object.entries(peer.TxValidationCode).map(([name, value]) => [value, name]),
 ) as Record<number, string>;
 
-/** The chaincode's composite key of a batch header: U+0000 batch U+0000 <batchId> U+0000. */
-const headerKey = (batchId: string): string => `\u0000batch\u0000${batchId}\u0000`;
+/** Whether a written key is the chaincode's composite key of this batch's header (`batch ∘ batchId`). */
+function isHeaderKey(key: string, batchId: string): boolean {
+  const parts = compositeKeyParts(key);
+  return parts?.type === STATE_KEY_TYPES.batch && parts.attributes.length === 1 && parts.attributes[0] === batchId;
+}
 
 /**
  * Reads a batch header out of the write set of the transaction that recorded it, from qscc's
@@ -36,25 +41,14 @@ export function committedBatchOf(processedTransaction: Uint8Array, chaincode: st
   if (envelope === undefined) return { validationCode, header: undefined };
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
-  for (const action of transaction.getActionsList()) {
-    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    const proposalResponse = actionPayload.getAction()?.getProposalResponsePayload_asU8();
-    if (proposalResponse === undefined) continue;
-    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(
-      peer.ProposalResponsePayload.deserializeBinary(proposalResponse).getExtension_asU8(),
-    );
-    const readWriteSet = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
-    for (const namespace of readWriteSet.getNsRwsetList()) {
-      if (namespace.getNamespace() !== chaincode) continue;
-      const writes = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(namespace.getRwset_asU8()).getWritesList();
-      const write = writes.find((candidate) => candidate.getKey() === headerKey(batchId) && !candidate.getIsDelete());
-      if (write !== undefined) {
-        return {
-          validationCode,
-          header: JSON.parse(Buffer.from(write.getValue_asU8()).toString('utf8')) as CommittedBatchHeader,
-        };
-      }
-    }
+  const write = chaincodeWrites(transaction, chaincode).find(
+    (candidate) => isHeaderKey(candidate.getKey(), batchId) && !candidate.getIsDelete(),
+  );
+  if (write !== undefined) {
+    return {
+      validationCode,
+      header: JSON.parse(Buffer.from(write.getValue_asU8()).toString('utf8')) as CommittedBatchHeader,
+    };
   }
   return { validationCode, header: undefined };
 }
