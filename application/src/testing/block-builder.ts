@@ -24,7 +24,8 @@ export interface TestTransaction {
 export const compositeKey = (type: string, ...attributes: string[]): string =>
   `\u0000${type}\u0000${attributes.map((attribute) => `${attribute}\u0000`).join('')}`;
 
-function envelopeOf(transaction: TestTransaction): Uint8Array {
+/** The envelope of one test transaction, as a block or qscc's ProcessedTransaction carries it. */
+export function testEnvelope(transaction: TestTransaction): common.Envelope {
   const kvRwSet = new ledger.rwset.kvrwset.KVRWSet();
   kvRwSet.setWritesList(
     transaction.writes.map((write) => {
@@ -64,7 +65,7 @@ function envelopeOf(transaction: TestTransaction): Uint8Array {
   payload.setData(tx.serializeBinary());
   const envelope = new common.Envelope();
   envelope.setPayload(payload.serializeBinary());
-  return envelope.serializeBinary();
+  return envelope;
 }
 
 /** A committed block as a peer delivers it: header, envelopes, and the transaction filter in its metadata. */
@@ -74,7 +75,7 @@ export function testBlock(number: number, transactions: readonly TestTransaction
   header.setNumber(number);
   block.setHeader(header);
   const data = new common.BlockData();
-  data.setDataList(transactions.map(envelopeOf));
+  data.setDataList(transactions.map((transaction) => testEnvelope(transaction).serializeBinary()));
   block.setData(data);
   const metadata = new common.BlockMetadata();
   const entries: Uint8Array[] = [

@@ -1,4 +1,5 @@
-import { common, ledger, peer } from '@hyperledger/fabric-protos';
+import { peer } from '@hyperledger/fabric-protos';
+import { testEnvelope, type TestWrite } from '../testing/block-builder';
 import { committedBatchOf } from './committed-batch';
 
 const BATCH_ID = 'a'.repeat(64);
@@ -13,45 +14,9 @@ const header = {
 };
 
 /** A ProcessedTransaction as qscc returns it, whose one action wrote `writes` in `namespace`. */
-function processedTransaction(
-  writes: { key: string; value: string; isDelete?: boolean }[],
-  code: number,
-  namespace = 'audit',
-): Uint8Array {
-  const kvRwSet = new ledger.rwset.kvrwset.KVRWSet();
-  kvRwSet.setWritesList(
-    writes.map((write) => {
-      const kvWrite = new ledger.rwset.kvrwset.KVWrite();
-      kvWrite.setKey(write.key);
-      kvWrite.setValue(Buffer.from(write.value));
-      kvWrite.setIsDelete(write.isDelete ?? false);
-      return kvWrite;
-    }),
-  );
-  const nsRwSet = new ledger.rwset.NsReadWriteSet();
-  nsRwSet.setNamespace(namespace);
-  nsRwSet.setRwset(kvRwSet.serializeBinary());
-  const txRwSet = new ledger.rwset.TxReadWriteSet();
-  txRwSet.setDataModel(ledger.rwset.TxReadWriteSet.DataModel.KV);
-  txRwSet.setNsRwsetList([nsRwSet]);
-  const chaincodeAction = new peer.ChaincodeAction();
-  chaincodeAction.setResults(txRwSet.serializeBinary());
-  const responsePayload = new peer.ProposalResponsePayload();
-  responsePayload.setExtension$(chaincodeAction.serializeBinary());
-  const endorsed = new peer.ChaincodeEndorsedAction();
-  endorsed.setProposalResponsePayload(responsePayload.serializeBinary());
-  const actionPayload = new peer.ChaincodeActionPayload();
-  actionPayload.setAction(endorsed);
-  const action = new peer.TransactionAction();
-  action.setPayload(actionPayload.serializeBinary());
-  const transaction = new peer.Transaction();
-  transaction.setActionsList([action]);
-  const payload = new common.Payload();
-  payload.setData(transaction.serializeBinary());
-  const envelope = new common.Envelope();
-  envelope.setPayload(payload.serializeBinary());
+function processedTransaction(writes: TestWrite[], code: number, namespace = 'audit'): Uint8Array {
   const processed = new peer.ProcessedTransaction();
-  processed.setTransactionenvelope(envelope);
+  processed.setTransactionenvelope(testEnvelope({ txId: 'tx-1', writes, namespace }));
   processed.setValidationcode(code);
   return processed.serializeBinary();
 }
