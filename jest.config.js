@@ -47,9 +47,22 @@ module.exports = {
       displayName: 'application',
       rootDir: 'application',
       testMatch: ['<rootDir>/src/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.postgres\\.test\\.ts$'],
       transform: withEsmDependencies(tsJest('<rootDir>/tsconfig.json')),
       transformIgnorePatterns: esmDependencies.transformIgnorePatterns,
       testEnvironment: 'node',
+    },
+    {
+      // The application's tests that need a PostgreSQL server: global setup starts one (the
+      // network tool's PostgreSQL code, in a temporary directory) and teardown stops it.
+      displayName: 'application-postgres',
+      rootDir: 'application',
+      testMatch: ['<rootDir>/src/**/*.postgres.test.ts'],
+      transform: withEsmDependencies(tsJest('<rootDir>/tsconfig.json')),
+      transformIgnorePatterns: esmDependencies.transformIgnorePatterns,
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/../test/support/postgres-global-setup.ts',
+      globalTeardown: '<rootDir>/../test/support/postgres-global-teardown.ts',
     },
     {
       displayName: 'integration',

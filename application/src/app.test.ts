@@ -126,8 +126,8 @@ describe('the REST app (fake ledger)', () => {
       for (const role of ROLES) {
         const allowed = entry.allowed.includes(role);
         it(`${entry.route}: ${role} is ${allowed ? 'allowed' : 'refused with 403'}`, async () => {
-          chaincode.interactions.set('i-seeded', {
-            ...committedRequest('i-seeded'),
+          chaincode.interactions.set('HospitalAMSP:i-seeded', {
+            ...committedRequest('HospitalAMSP:i-seeded'),
             org: 'HospitalAMSP',
             recordedBy: 'app-recorder',
             txId: 'b'.repeat(64),
@@ -206,13 +206,13 @@ describe('the REST app (fake ledger)', () => {
     it('maps ledger refusals to 404, 409, 422 (with fields), 403 and 503 with Retry-After', async () => {
       const key = app.keys.recorder;
       const absent = await problemOf(await app.request('GET', `${INTERACTIONS}/absent`, { key }), 404);
-      expect(absent.detail).toBe('interaction absent does not exist');
+      expect(absent.detail).toBe('interaction HospitalAMSP:absent does not exist');
       expect((await app.request('POST', INTERACTIONS, { key, body: committedRequest('i1') })).status).toBe(201);
       const conflict = await problemOf(
         await app.request('POST', INTERACTIONS, { key, body: committedRequest('i1', { latencyMs: 1 }) }),
         409,
       );
-      expect(conflict.detail).toBe('interaction i1 already exists with different content');
+      expect(conflict.detail).toBe('interaction HospitalAMSP:i1 already exists with different content');
 
       app.ledger.failures.push(
         new ValidationError([
@@ -423,6 +423,19 @@ describe('the REST app (fake ledger)', () => {
       ]);
       expect(Object.keys(document.paths).filter((path) => path.includes('probe'))).toEqual([]);
       expect(document.paths['/api/v1/api-keys/{id}']?.delete?.['x-roles']).toEqual(['admin']);
+      // The usage summary's groupings, org among them, as the route's zod schema states them.
+      const usageParameters = (
+        document.paths['/api/v1/channels/{channel}/audit/usage']?.get as unknown as {
+          parameters: { name: string; schema: { enum?: string[] } }[];
+        }
+      ).parameters;
+      expect(usageParameters.find((parameter) => parameter.name === 'groupBy')?.schema.enum).toEqual([
+        'model',
+        'actor',
+        'application',
+        'day',
+        'org',
+      ]);
 
       const docs = await app.request('GET', '/docs');
       expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");

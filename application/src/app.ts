@@ -27,6 +27,7 @@ import { consentRoutes } from './http/routes/consent-routes';
 import { eventRoutes } from './http/routes/event-routes';
 import { subjectRoutes } from './http/routes/subject-routes';
 import { auditRoutes } from './http/routes/audit-routes';
+import { timeAnomalyRoutes } from './http/routes/time-anomaly-routes';
 import { batchRoutes } from './http/routes/batch-routes';
 import { interactionRoutes } from './http/routes/interaction-routes';
 import { OrgKeys } from './subjects/org-keys';
@@ -70,17 +71,35 @@ export function apiRoutes(
     ...transactionRoutes(deps.channels),
     ...apiKeyRoutes(deps.apiKeys),
     ...subjectRoutes(deps.channels, new SubjectRegistry(orgKeys, deps.mspId), subjectKeys),
-    ...consentRoutes(deps.channels),
-    ...artifactRoutes(deps.channels),
+    ...consentRoutes({
+      channels: deps.channels,
+      mspId: deps.mspId,
+      auditIndex: deps.auditIndex,
+      auditorOrgs: deps.auditorOrgs,
+    }),
+    ...artifactRoutes(deps.channels, deps.mspId),
     ...eventRoutes(deps.channels, { shutdown: deps.shutdown }),
-    ...interactionRoutes({ channels: deps.channels, mspId: deps.mspId, subjectKeys }),
-    ...batchRoutes({ channels: deps.channels, subjectKeys }),
+    ...interactionRoutes({
+      channels: deps.channels,
+      mspId: deps.mspId,
+      subjectKeys,
+      auditIndex: deps.auditIndex,
+      auditorOrgs: deps.auditorOrgs,
+    }),
+    ...batchRoutes({
+      channels: deps.channels,
+      mspId: deps.mspId,
+      subjectKeys,
+      auditIndex: deps.auditIndex,
+      auditorOrgs: deps.auditorOrgs,
+    }),
     ...auditRoutes({
       channels: deps.channels,
       mspId: deps.mspId,
       auditIndex: deps.auditIndex,
       auditorOrgs: deps.auditorOrgs,
     }),
+    ...timeAnomalyRoutes({ channels: deps.channels, auditIndex: deps.auditIndex }),
   ];
 }
 
@@ -128,6 +147,7 @@ export function createApp(deps: AppDeps): Express {
       ledger: ledgers.auditor,
       metrics,
       ...(deps.readLogStatus === undefined ? {} : { readLog: deps.readLogStatus }),
+      auditIndexHalts: () => deps.auditIndex.haltedChannels(),
     }),
   );
   app.use(apiDocsRoutes(openApiDocument(routes, { title: 'AI Audit Ledger', version: API_VERSION, org })));

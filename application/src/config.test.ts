@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       rateLimit: { perSecond: 50, burst: 100 },
       retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 },
       interactionBatching: { maxRecords: 100, lingerMs: 10 },
+      auditIndex: { backend: 'sqlite', path: join(dir, 'audit-index.sqlite') },
     });
     expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_RATE_LIMIT_BURST: '5', AAL_PORT: '8080' })).toMatchObject({
       port: 8080,
@@ -66,6 +67,59 @@ describe('loadConfig', () => {
       loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_READ_LOG_NAME: 'no spaces', AAL_READ_ANCHOR_INTERVAL_MS: '10' });
     expect(attempt).toThrow(/AAL_READ_LOG_NAME: must match/);
     expect(attempt).toThrow(/AAL_READ_ANCHOR_INTERVAL_MS: must be at least 1000/);
+  });
+
+  it('puts the audit index in PostgreSQL when AAL_AUDIT_INDEX_URL is set, with the password from an owner-only file', () => {
+    const passwordFile = join(dir, 'db-password');
+    writeFileSync(passwordFile, 'secret\n', { mode: 0o600 });
+    chmodSync(passwordFile, 0o600);
+    const url = 'postgres://aal_app@127.0.0.1:5432/audit_index';
+    expect(
+      loadConfig({
+        AAL_GATEWAY_PROFILE: profile,
+        AAL_AUDIT_INDEX_URL: url,
+        AAL_AUDIT_INDEX_PASSWORD_FILE: passwordFile,
+        AAL_AUDIT_INDEX_PATH: join(dir, 'ignored.sqlite'),
+      }).auditIndex,
+    ).toEqual({ backend: 'postgres', url, passwordFile });
+    expect(
+      loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_AUDIT_INDEX_PATH: join(dir, 'x.sqlite') }).auditIndex,
+    ).toEqual({
+      backend: 'sqlite',
+      path: join(dir, 'x.sqlite'),
+    });
+    const refusal = (env: Record<string, string>): string => {
+      try {
+        loadConfig({ AAL_GATEWAY_PROFILE: profile, ...env });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    chmodSync(passwordFile, 0o640);
+    expect(refusal({ AAL_AUDIT_INDEX_URL: url, AAL_AUDIT_INDEX_PASSWORD_FILE: passwordFile })).toMatch(
+      /AAL_AUDIT_INDEX_PASSWORD_FILE: .* must be readable by its owner only/,
+    );
+    chmodSync(passwordFile, 0o600);
+    expect(
+      refusal({
+        AAL_AUDIT_INDEX_URL: 'postgres://aal_app:inline-secret@127.0.0.1/audit_index',
+        AAL_AUDIT_INDEX_PASSWORD_FILE: passwordFile,
+      }),
+    ).toMatch(/holds a password and AAL_AUDIT_INDEX_PASSWORD_FILE is set/);
+    expect(refusal({ AAL_AUDIT_INDEX_PASSWORD_FILE: passwordFile })).toMatch(/needs AAL_AUDIT_INDEX_URL/);
+    expect(refusal({ AAL_AUDIT_INDEX_URL: join(dir, 'missing') })).toMatch(/AAL_AUDIT_INDEX_URL: not a URL/);
+    // What is wrong is named; the URL (which may hold a password) is not repeated.
+    const wrong = refusal({ AAL_AUDIT_INDEX_URL: 'mysql://u:inline-secret@127.0.0.1/db' });
+    expect(wrong).toMatch(/AAL_AUDIT_INDEX_URL: must start with postgres:\/\/ or postgresql:\/\//);
+    expect(wrong).not.toContain('inline-secret');
+    expect(refusal({ AAL_AUDIT_INDEX_URL: 'postgres://127.0.0.1/db' })).toMatch(
+      /must name a user, a host and a database/,
+    );
+    expect(refusal({ AAL_AUDIT_INDEX_URL: 'postgres://u@127.0.0.1/db?sslmode=prefer' })).toMatch(
+      /sslmode must be one of disable, verify-full/,
+    );
   });
 
   it('names every wrong variable at once', () => {

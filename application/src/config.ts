@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AUDITOR_ORGS_ENV, LIMITS, READ_LOG_NAME_PATTERN, ROLES, parseAuditorOrgs } from '@aal/ledger-contract';
 import { defaultReadLogName } from './audit-log/auditor-read-log';
+import { postgresConnection } from './audit-index/postgres-dialect';
+import type { AuditIndexLocation } from './audit-index/store-location';
 import type { ReadAnchoringConfig } from './audit-log/read-log-anchorer';
 import { defaultReadLogKeyPath } from './audit-log/read-log-key';
 import type { InteractionBatchingConfig } from './ledger/batching-ledger-client';
@@ -66,8 +68,11 @@ export interface AppConfig {
   readonly retry: RetryConfig;
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
-  /** The org's audit index database file (AAL_AUDIT_INDEX_PATH, default `<org dir>/audit-index.sqlite`). */
-  readonly auditIndexPath: string;
+  /**
+   * The org's audit index: PostgreSQL at AAL_AUDIT_INDEX_URL (password in AAL_AUDIT_INDEX_PASSWORD_FILE),
+   * else the SQLite file AAL_AUDIT_INDEX_PATH (default `<org dir>/audit-index.sqlite`).
+   */
+  readonly auditIndex: AuditIndexLocation;
   /** Orgs whose auditors read every org's records (AAL_AUDITOR_ORGS, as the chaincode servers are told). */
   readonly auditorOrgs: readonly string[];
   /** Gathering of single-record interaction submits into batch transactions (see BatchingLedgerClient). */
@@ -114,6 +119,19 @@ const environmentSchema = z.object({
   AAL_READ_ANCHOR_INTERVAL_MS: integer(1_000, 3_600_000, 60_000),
   AAL_WALLET_DIR: z.string().min(1).optional(),
   AAL_AUDIT_INDEX_PATH: z.string().min(1).optional(),
+  AAL_AUDIT_INDEX_URL: z
+    .string()
+    .optional()
+    .superRefine((url, context) => {
+      if (url === undefined) return;
+      try {
+        postgresConnection(url);
+      } catch (error) {
+        // The message says what is wrong without repeating the URL, which may hold a password.
+        context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  AAL_AUDIT_INDEX_PASSWORD_FILE: z.string().min(1).optional(),
   [AUDITOR_ORGS_ENV]: z
     .string()
     .optional()
@@ -189,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readLogName: vars.AAL_READ_LOG_NAME ?? defaultReadLogName(readLogPath),
     readAnchoring: { everyEntries: vars.AAL_READ_ANCHOR_ENTRIES, intervalMs: vars.AAL_READ_ANCHOR_INTERVAL_MS },
     walletDir: vars.AAL_WALLET_DIR ?? join(orgDir, 'app-wallet'),
-    auditIndexPath: vars.AAL_AUDIT_INDEX_PATH ?? join(orgDir, 'audit-index.sqlite'),
+    auditIndex: auditIndexLocation(vars, orgDir),
     auditorOrgs: parseAuditorOrgs(vars[AUDITOR_ORGS_ENV]),
     bodyLimitBytes: vars.AAL_BODY_LIMIT_BYTES,
     rateLimit: { perSecond: vars.AAL_RATE_LIMIT_PER_SECOND, burst: vars.AAL_RATE_LIMIT_BURST },
@@ -205,6 +223,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lingerMs: vars.AAL_INTERACTION_BATCH_LINGER_MS,
     },
   };
+}
+
+/** PostgreSQL when a URL is set (it wins over AAL_AUDIT_INDEX_PATH), else the SQLite file. */
+function auditIndexLocation(
+  vars: Pick<
+    z.infer<typeof environmentSchema>,
+    'AAL_AUDIT_INDEX_URL' | 'AAL_AUDIT_INDEX_PATH' | 'AAL_AUDIT_INDEX_PASSWORD_FILE'
+  >,
+  orgDir: string,
+): AuditIndexLocation {
+  const url = vars.AAL_AUDIT_INDEX_URL;
+  const passwordFile = vars.AAL_AUDIT_INDEX_PASSWORD_FILE;
+  if (url === undefined) {
+    if (passwordFile !== undefined)
+      throw new ConfigError('invalid configuration:\n  AAL_AUDIT_INDEX_PASSWORD_FILE: needs AAL_AUDIT_INDEX_URL');
+    return { backend: 'sqlite', path: vars.AAL_AUDIT_INDEX_PATH ?? join(orgDir, 'audit-index.sqlite') };
+  }
+  if (passwordFile === undefined) return { backend: 'postgres', url };
+  if (new URL(url).password !== '')
+    throw new ConfigError(
+      'invalid configuration:\n  AAL_AUDIT_INDEX_URL: holds a password and AAL_AUDIT_INDEX_PASSWORD_FILE is set; give one',
+    );
+  if (!existsSync(passwordFile))
+    throw new ConfigError(`invalid configuration:\n  AAL_AUDIT_INDEX_PASSWORD_FILE: no file at ${passwordFile}`);
+  if ((statSync(passwordFile).mode & 0o077) !== 0)
+    throw new ConfigError(
+      `invalid configuration:\n  AAL_AUDIT_INDEX_PASSWORD_FILE: ${passwordFile} must be readable by its owner only (chmod 600)`,
+    );
+  return { backend: 'postgres', url, passwordFile };
 }
 
 function loadProfile(profilePath: string): GatewayProfile {

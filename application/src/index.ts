@@ -17,3 +17,12 @@ export {
 } from './audit-log/auditor-read-log';
 export { defaultReadLogKeyPath, readReadLogKey } from './audit-log/read-log-key';
 export { decodeTransactionProof, type TransactionProof } from './ledger/transaction-proof';
+export { AuditIndex } from './audit-index/audit-index';
+export { AuditIndexStore } from './audit-index/index-store';
+export { runAuditIndexCli, type CliOutput } from './audit-index-cli';
+export {
+  AUDIT_INDEX_LOCATION_FILE,
+  readAuditIndexLocation,
+  writeAuditIndexLocation,
+  type AuditIndexLocation,
+} from './audit-index/store-location';

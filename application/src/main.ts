@@ -7,7 +7,8 @@ import { createApp } from './app';
 import { AuditIndex } from './audit-index/audit-index';
 import { followBlocks } from './audit-index/block-follower';
 import { GatewayBlockSource } from './audit-index/gateway-block-source';
-import { AuditIndexStore } from './audit-index/index-store';
+import { openAuditIndexStore } from './audit-index/store-factory';
+import { describeLocation } from './audit-index/store-location';
 import { AuditorReadLog, AuditorReadLogError } from './audit-log/auditor-read-log';
 import { ReadLogAnchorer } from './audit-log/read-log-anchorer';
 import { ApiKeyStore, ApiKeyStoreError } from './auth/api-key-store';
@@ -62,17 +63,27 @@ async function main(): Promise<void> {
   const shutdownController = new AbortController();
   // The audit index follows the org's peer's blocks on each channel from its checkpoint on.
   const auditIndex = await AuditIndex.over(
-    await AuditIndexStore.open(config.auditIndexPath),
+    await openAuditIndexStore(config.auditIndex, {
+      onConnectionError: (error) =>
+        logger.warn({ err: { message: error.message } }, 'audit index: a database connection broke; reconnecting'),
+    }),
     profile.chaincode,
     profile.channels,
   );
   const blockSource = new GatewayBlockSource(profile, 'auditor', connection);
   const followers = profile.channels.map((channel) =>
-    followBlocks({ index: auditIndex, source: blockSource, channel, logger, signal: shutdownController.signal }),
+    followBlocks({
+      index: auditIndex,
+      source: blockSource,
+      channel,
+      logger,
+      signal: shutdownController.signal,
+      integrityFailures: metrics.auditIndexIntegrityFailures,
+    }),
   );
   logger.info(
     {
-      path: config.auditIndexPath,
+      database: describeLocation(config.auditIndex),
       asOfBlock: Object.fromEntries(profile.channels.map((c) => [c, auditIndex.asOfBlock(c) ?? null])),
     },
     'audit index opened; following blocks',

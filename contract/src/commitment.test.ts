@@ -1,4 +1,10 @@
-import { canonicalContent, canonicalContentJson, type ChatMessage } from './canonical-content';
+import {
+  CanonicalContentError,
+  canonicalContent,
+  canonicalContentJson,
+  nfcKeyCollisionOf,
+  type ChatMessage,
+} from './canonical-content';
 import { contentCommitment, recordSalt } from './commitment';
 
 // Vectors computed independently (Python's hmac/hashlib/unicodedata), not by this code.
@@ -35,6 +41,36 @@ describe('canonical content', () => {
       { role: 'assistant', content: 'b' },
     ];
     expect(canonicalContent(first)).not.toEqual(canonicalContent([...first].reverse()));
+  });
+
+  it('refuses messages with an object holding two keys equal after NFC, which would otherwise share bytes', () => {
+    const nfc = 'caf\u00e9';
+    const nfd = 'cafe\u0301';
+    // Two different contents: the values swap between the two spellings of the key.
+    const a = [{ role: 'user', content: { [nfc]: 1, [nfd]: 2 } }] as unknown as ChatMessage[];
+    const b = [{ role: 'user', content: { [nfd]: 1, [nfc]: 2 } }] as unknown as ChatMessage[];
+    for (const messages of [a, b]) {
+      expect(() => canonicalContent(messages)).toThrow(CanonicalContentError);
+      expect(nfcKeyCollisionOf(messages)).toEqual({ path: [0, 'content'], key: nfc });
+    }
+    expect(() => canonicalContent(a)).toThrow(
+      '[0].content: holds the key "café" twice after Unicode NFC normalisation, so it has no canonical form',
+    );
+    // At the top of a message and deep inside one; the error names where.
+    const top = [{ role: 'user', [nfc]: 'x', [nfd]: 'y' }] as unknown as ChatMessage[];
+    expect(nfcKeyCollisionOf(top)).toEqual({ path: [0], key: nfc });
+    let thrown: unknown;
+    try {
+      canonicalContentJson({ list: [{ ok: 1 }, { deep: { [nfd]: 1, [nfc]: 1 } }] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CanonicalContentError);
+    expect((thrown as CanonicalContentError).collision).toEqual({ path: ['list', 1, 'deep'], key: nfc });
+    // One spelling of a key, in either normalisation, is fine; and so is text with both spellings.
+    expect(nfcKeyCollisionOf([{ role: 'user', [nfd]: 1 }])).toBeUndefined();
+    expect(canonicalContent([{ role: 'user', [nfd]: 1 }]).toString('utf8')).toBe(`[{"${nfc}":1,"role":"user"}]`);
+    expect(canonicalContent(`${nfc} ${nfd}`).toString('utf8')).toBe(`${nfc} ${nfc}`);
   });
 });
 

@@ -23,8 +23,11 @@ export {
 } from './errors/contract-error';
 export { sortedKeyJson, sortedKeyJsonOnce } from './sorted-key-json';
 export {
+  CanonicalContentError,
   canonicalContent,
   canonicalContentJson,
+  nfcKeyCollisionOf,
+  type NfcKeyCollision,
   type ChatMessage,
   type Content,
   type JsonValue,
@@ -57,6 +60,7 @@ export * from './records/fields';
 export * from './records/interaction';
 export * from './records/consent';
 export * from './records/org-namespace';
+export * from './records/record-id';
 export * from './records/artifact';
 export { checkInput, collectViolations, fieldPath, fieldViolations } from './records/validate';
 export { SUBJECT_ERASED_REASON, isSubjectErasedRefusal, subjectErasedRefusal } from './subject-erasure';

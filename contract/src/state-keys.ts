@@ -10,6 +10,16 @@ export const STATE_KEY_TYPES = {
   batch: 'batch',
   /** One record of a Merkle batch: `batched-interaction ∘ id`, the record with its batch and leaf. */
   batchedInteraction: 'batched-interaction',
+  /** A consent: `consent ∘ id`, rewritten by its revocation (its key history is the consent's history). */
+  consent: 'consent',
+  /** An annotation of an interaction: `annotation ∘ interactionId ∘ annotationId`. */
+  annotation: 'annotation',
+  /** A registered artifact (dataset, model…): `artifact ∘ id`. */
+  artifact: 'artifact',
+  /** A declared training run: `training-run ∘ id`. */
+  trainingRun: 'training-run',
+  /** A subject's erasure receipt: `erasure-receipt ∘ subjectRef`. */
+  erasureReceipt: 'erasure-receipt',
 } as const;
 
 /** Fabric's composite-key delimiter (`shim.createCompositeKey`): before the type and after each part. */

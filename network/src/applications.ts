@@ -6,6 +6,7 @@ import { AUDITOR_ORGS_ENV } from '@aal/ledger-contract';
 import { auditorOrgsValue } from './chaincode-server-env';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
+import type { PostgresServer } from './postgres-server';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { APP_ROLES, CHAINCODE_NAME, channelsOf, type AppRole, type OrgSpec } from './topology';
 
@@ -48,11 +49,6 @@ export function auditorReadLogPath(layout: NetworkLayout, org: OrgSpec): string 
   return join(layout.orgDir(org), 'auditor-reads.jsonl');
 }
 
-/** The org's audit index (SQLite), beside its other app files. */
-export function auditIndexPath(layout: NetworkLayout, org: OrgSpec): string {
-  return join(layout.orgDir(org), 'audit-index.sqlite');
-}
-
 /**
  * Issues one API key per role for an org, named `<prefix>-<role>`, revoking any earlier active key
  * of that name first (so each `npm start` hands out fresh keys and old ones stop working). The
@@ -70,11 +66,15 @@ export function issueApiKeys(layout: NetworkLayout, org: OrgSpec, prefix: string
   return keys;
 }
 
-/** Starts one REST application instance for an org, bound to loopback. */
+/**
+ * Starts one REST application instance for an org, bound to loopback, with its audit index in the
+ * org's PostgreSQL server (`auditIndex`, started first; the password goes by file, not environment).
+ */
 export async function startApplication(
   layout: NetworkLayout,
   supervisor: ProcessSupervisor,
   org: OrgSpec,
+  auditIndex: PostgresServer,
 ): Promise<string> {
   const name = layout.applicationProcess(org);
   const endpoint = layout.application(org);
@@ -90,7 +90,8 @@ export async function startApplication(
       AAL_WALLET_DIR: layout.appWallet(org),
       AAL_API_KEY_STORE: apiKeyStorePath(layout, org),
       AAL_AUDITOR_READ_LOG: auditorReadLogPath(layout, org),
-      AAL_AUDIT_INDEX_PATH: auditIndexPath(layout, org),
+      AAL_AUDIT_INDEX_URL: auditIndex.url,
+      AAL_AUDIT_INDEX_PASSWORD_FILE: auditIndex.options.passwordFile,
       // The app answers audit reads from its index with the chaincode's rule: the same auditor orgs.
       [AUDITOR_ORGS_ENV]: auditorOrgsValue(),
     },

@@ -6,6 +6,11 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Milliseconds before the command is killed. */
   readonly timeoutMs?: number;
+  /** Run as this user and group (the network as root runs PostgreSQL as its own system user). */
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Written to the command's standard input, which is then closed (never on its command line). */
+  readonly input?: string;
 }
 
 export interface RunResult {
@@ -19,7 +24,7 @@ export interface RunResult {
  */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       command,
       args,
       {
@@ -27,6 +32,8 @@ export function run(command: string, args: readonly string[], options: RunOption
         cwd: options.cwd,
         timeout: options.timeoutMs ?? 120_000,
         maxBuffer: 64 * 1024 * 1024,
+        uid: options.uid,
+        gid: options.gid,
       },
       (error, stdout, stderr) => {
         if (error) {
@@ -38,6 +45,7 @@ export function run(command: string, args: readonly string[], options: RunOption
         resolve({ stdout, stderr });
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

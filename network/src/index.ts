@@ -36,5 +36,10 @@ export { ChaincodeDeployer, chaincodeVersion, type CommittedDefinition } from '.
 export { APPLICATION_ENTRY, apiKeyStorePath, auditorReadLogPath, issueApiKeys } from './applications';
 export { ensureBinaries, type FabricBinaries } from './binaries';
 export { run, type RunOptions, type RunResult } from './command';
+export { ProcessSupervisor, type ProcessRecord } from './processes';
 export { peerCliEnv } from './nodes';
+export { auditorOrgsValue } from './chaincode-server-env';
 export { NetworkError, type NetworkErrorCode } from './errors';
+export { findPostgresBinaries, type PostgresBinaries } from './postgres-binaries';
+export { PostgresServer, postgresUser, type PostgresServerOptions, type RunAs } from './postgres-server';
+export { AUDIT_INDEX_ROLE, auditIndexDatabaseName } from './audit-index-database';

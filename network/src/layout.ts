@@ -1,3 +1,4 @@
+import { AUDIT_INDEX_LOCATION_FILE } from '@aal/application';
 import { join } from 'node:path';
 import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, type ChaincodeSpec } from './chaincodes';
 import { NetworkError } from './errors';
@@ -55,7 +56,8 @@ export interface IdentityPaths {
  * - B+20..22 orderer listen, B+25..27 orderer admin, B+30..32 orderer operations
  * - B+40..43 peer listen, B+45..48 peer chaincode, B+50..53 peer operations (one peer per org)
  * - B+60..63 chaincode servers (B+64..67 the benchmark's baseline chaincode's, when deployed),
- *   B+70..73 peer pprof (profiling only), B+80..83 REST applications
+ *   B+70..73 peer pprof (profiling only), B+80..83 REST applications, B+85..88 the apps' audit
+ *   index databases (PostgreSQL, one server per org)
  */
 export class NetworkLayout {
   constructor(readonly options: NetworkOptions) {
@@ -126,6 +128,11 @@ export class NetworkLayout {
     return this.port(80 + this.peerIndex(org));
   }
 
+  /** The org's PostgreSQL server, which holds its app's audit index. */
+  auditIndexDatabase(org: OrgSpec): Endpoint {
+    return this.port(85 + this.peerIndex(org));
+  }
+
   /** The chaincodes this network deploys: the audit chaincode, plus the baseline on benchmark networks. */
   chaincodes(): readonly ChaincodeSpec[] {
     return this.options.benchBaseline === true ? [AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE] : [AUDIT_CHAINCODE];
@@ -157,6 +164,7 @@ export class NetworkLayout {
         ports.push({ owner: this.chaincodeProcess(org, chaincode), endpoint: this.chaincodeServer(org, chaincode) });
       }
       ports.push({ owner: this.applicationProcess(org), endpoint: this.application(org) });
+      ports.push({ owner: this.postgresProcess(org), endpoint: this.auditIndexDatabase(org) });
     }
     return ports;
   }
@@ -184,6 +192,10 @@ export class NetworkLayout {
 
   applicationProcess(org: OrgSpec): string {
     return `app.${org.slug}`;
+  }
+
+  postgresProcess(org: OrgSpec): string {
+    return `postgres.${org.slug}`;
   }
 
   // ---- paths -------------------------------------------------------------------------------
@@ -289,6 +301,21 @@ export class NetworkLayout {
   /** Where the org's app keeps the identities it enrolled (directory 0700, files 0600). */
   appWallet(org: OrgSpec): string {
     return join(this.orgDir(org), 'app-wallet');
+  }
+
+  /** The org's PostgreSQL data directory (owned by the server's user, mode 0700). */
+  postgresDataDir(org: OrgSpec): string {
+    return join(this.dir, 'postgres', org.slug);
+  }
+
+  /** The password of the org's app on its audit index database (mode 0600), read by the app. */
+  auditIndexPasswordFile(org: OrgSpec): string {
+    return join(this.orgDir(org), 'audit-index-db-password');
+  }
+
+  /** Where the org's audit index lives (no secret), for operator commands: written when its database starts. */
+  auditIndexLocationFile(org: OrgSpec): string {
+    return join(this.orgDir(org), AUDIT_INDEX_LOCATION_FILE);
   }
 
   /** What an org's application needs to reach its peer: written by `up`, read by the app. */

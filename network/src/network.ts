@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApplication, writeGatewayProfile } from './applications';
+import { startAuditIndexDatabase } from './audit-index-database';
+import { removeDataDir } from './postgres-server';
 import { ensureBinaries, type FabricBinaries } from './binaries';
 import { OrgCertificateAuthority } from './certificate-authority';
 import { ChaincodeDeployer } from './chaincode-lifecycle';
@@ -12,6 +14,7 @@ import { issueOrgCrypto } from './crypto-material';
 import { NetworkError } from './errors';
 import { NetworkLayout, address, type NetworkOptions } from './layout';
 import { startOrderer, startPeer, writePeerConfig } from './nodes';
+import { findPostgresBinaries } from './postgres-binaries';
 import { ProcessSupervisor, isAlive, isListening } from './processes';
 import { REPO_ROOT } from './paths';
 import { log } from './progress';
@@ -103,6 +106,8 @@ export class FabricNetwork {
     // Cheap checks first: a port clash should not wait for a Fabric build to be reported.
     this.claimDirectory();
     await this.checkPortsFree();
+    // The apps' audit index databases need PostgreSQL: say so now, not after the Fabric build.
+    findPostgresBinaries();
     const bins = await this.bins();
 
     log('starting certificate authorities');
@@ -146,10 +151,22 @@ export class FabricNetwork {
     return versions.get(AUDIT_CHAINCODE.name) ?? '';
   }
 
-  /** Starts one REST application per org and returns their base URLs by org name. */
+  /**
+   * Starts each org's audit index database (PostgreSQL) and then one REST application per org;
+   * returns the apps' base URLs by org name.
+   */
   async startApplications(): Promise<Record<string, string>> {
+    const postgres = findPostgresBinaries();
+    log(`starting audit index databases (PostgreSQL ${postgres.major}, one per org)`);
+    const started = await Promise.all(
+      PEER_ORGS.map(async (org) => ({
+        org,
+        database: await startAuditIndexDatabase(this.layout, postgres, this.supervisor, org),
+      })),
+    );
     const urls: Record<string, string> = {};
-    for (const org of PEER_ORGS) urls[org.name] = await startApplication(this.layout, this.supervisor, org);
+    for (const { org, database } of started)
+      urls[org.name] = await startApplication(this.layout, this.supervisor, org, database);
     return urls;
   }
 
@@ -165,7 +182,8 @@ export class FabricNetwork {
    * none of the network's ports still listens. `purge` also deletes all state.
    */
   async down(options: { purge?: boolean } = {}): Promise<void> {
-    const order = ['app.', 'chaincode.', 'peer0.', 'orderer', 'ca.'];
+    // Databases after the apps, whose connections a PostgreSQL shutdown would otherwise wait for.
+    const order = ['app.', 'postgres.', 'chaincode.', 'peer0.', 'orderer', 'ca.'];
     const records = this.supervisor.records();
     for (const prefix of order) {
       await Promise.all(
@@ -184,7 +202,11 @@ export class FabricNetwork {
       if (stillListening.length === 0) break;
       await sleep(200);
     }
-    if (options.purge) rmSync(this.layout.dir, { recursive: true, force: true });
+    if (options.purge) {
+      // A server's data may live outside the network directory (see UNREACHABLE_DATA_BASE).
+      for (const org of PEER_ORGS) removeDataDir(this.layout.postgresDataDir(org));
+      rmSync(this.layout.dir, { recursive: true, force: true });
+    }
     if (stillListening.length > 0) {
       throw new NetworkError(
         'NODE_UNHEALTHY',

@@ -24,6 +24,9 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   readonly logFile: string;
+  /** Run as this user and group (PostgreSQL refuses to run as root). */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /**
@@ -68,6 +71,8 @@ export class ProcessSupervisor {
         env: options.env ?? process.env,
         detached: true,
         stdio: ['ignore', log, log],
+        uid: options.uid,
+        gid: options.gid,
       });
       if (child.pid === undefined) {
         throw new NetworkError('COMMAND_FAILED', `could not start ${options.name} (${options.command})`);

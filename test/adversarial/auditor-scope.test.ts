@@ -18,7 +18,11 @@ import {
 const run = runSuffix();
 const clients = new MemberClients();
 const model = `adv-scope-model-${run}`;
-const ids = { hospitalA: `adv-scope-${run}-a`, hospitalB: `adv-scope-${run}-b`, providerOnB: `adv-scope-${run}-p` };
+const ids = {
+  hospitalA: `HospitalAMSP:adv-scope-${run}-a`,
+  hospitalB: `HospitalBMSP:adv-scope-${run}-b`,
+  providerOnB: `AIProviderMSP:adv-scope-${run}-p`,
+};
 type Page = { records: StoredInteraction[]; bookmark: string };
 const byModel = JSON.stringify({ by: 'requestModel', value: model, pageSize: 100 });
 const byOrg = (mspId: string): string => JSON.stringify({ by: 'org', value: mspId, order: 'desc', pageSize: 100 });

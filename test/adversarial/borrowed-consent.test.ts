@@ -1,6 +1,7 @@
 import { TRANSACTIONS, type ConsentVerdict, type StoredInteraction } from '@aal/ledger-contract';
 import { AI_PROVIDER, HOSPITAL_A, REGULATOR } from '@aal/network';
 import {
+  codedRefusal,
   consentRecord,
   evaluateJsonArgs,
   HOSPITAL_A_CHANNEL,
@@ -21,7 +22,7 @@ import { registerSubjectOnLedger } from '../support/registered-subject';
 const run = runSuffix();
 const clients = new MemberClients();
 const subjectRef = `HospitalAMSP:adv-borrow-${run}`;
-const consentId = `adv-borrow-${run}`;
+const consentId = `HospitalAMSP:adv-borrow-${run}`;
 
 beforeAll(async () => {
   await registerSubjectOnLedger(HOSPITAL_A, HOSPITAL_A_CHANNEL, subjectRef);
@@ -38,7 +39,7 @@ afterAll(() => clients.close());
 
 describe('borrowed consent (a member recording under another org’s application name)', () => {
   const borrowedNames = ['triage-app', 'HospitalAMSP:triage-app', 'HospitalAMSP'];
-  const ids = borrowedNames.map((_, index) => `adv-borrow-${run}-p${index}`);
+  const ids = borrowedNames.map((_, index) => `AIProviderMSP:adv-borrow-${run}-p${index}`);
 
   it('stores each AIProvider record with consentCheck.allowed === false, judged for the AIProvider and its own application only', async () => {
     const provider = clients.contract(AI_PROVIDER, 'recorder');
@@ -81,7 +82,7 @@ describe('borrowed consent (a member recording under another org’s application
   });
 
   it('allows HospitalA’s own recording with applicationId triage-app (the consent works for whom it names)', async () => {
-    const id = `adv-borrow-${run}-h`;
+    const id = `HospitalAMSP:adv-borrow-${run}-h`;
     const stored = await submitJson<StoredInteraction>(
       clients.contract(HOSPITAL_A, 'recorder'),
       TRANSACTIONS.recordInteraction,
@@ -98,11 +99,9 @@ describe('borrowed consent (a member recording under another org’s application
     const provider = clients.contract(AI_PROVIDER, 'recorder');
     const check = (grantee: string): Promise<ConsentVerdict> =>
       evaluateJsonArgs<ConsentVerdict>(provider, TRANSACTIONS.checkConsent, subjectRef, 'ai-inference', grantee, '');
-    // Covered, but the AIProvider may not read the hospital's consent: no id, a generic reason.
-    expect(await check('HospitalAMSP:triage-app')).toEqual({
-      allowed: true,
-      reason: 'a consent permits ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
-    });
+    // Asking on the hospital's behalf is not the AIProvider's question to ask (consent-disclosure.test.ts).
+    for (const grantee of ['HospitalAMSP:triage-app', 'triage-app'])
+      expect({ grantee, code: (await codedRefusal(check(grantee))).code }).toEqual({ grantee, code: 'ACCESS_DENIED' });
     expect(
       await evaluateJsonArgs<ConsentVerdict>(
         clients.contract(HOSPITAL_A, 'recorder'),
@@ -113,7 +112,19 @@ describe('borrowed consent (a member recording under another org’s application
         '',
       ),
     ).toMatchObject({ allowed: true, consentId });
-    for (const grantee of ['triage-app', 'AIProviderMSP', 'AIProviderMSP:triage-app'])
+    // The owner may ask about a bare application id: the consent does not cover it.
+    expect(
+      await evaluateJsonArgs<ConsentVerdict>(
+        clients.contract(HOSPITAL_A, 'recorder'),
+        TRANSACTIONS.checkConsent,
+        subjectRef,
+        'ai-inference',
+        'triage-app',
+        '',
+      ),
+    ).toMatchObject({ allowed: false });
+    // For itself, under the hospital's application name too, it is covered by nothing.
+    for (const grantee of ['AIProviderMSP', 'AIProviderMSP:triage-app'])
       expect({ grantee, ...(await check(grantee)) }).toMatchObject({ grantee, allowed: false });
   });
 });

@@ -19,6 +19,7 @@ import {
   runSuffix,
   submitJson,
 } from '../support/deviating-member';
+import { eventually } from '../support/eventually';
 import { enrolledIdentity, type TestGateway } from '../support/gateway';
 import { handBuiltProposal, type HandBuiltProposal } from '../support/hand-built-proposal';
 import { registerSubjectOnLedger } from '../support/registered-subject';
@@ -64,12 +65,17 @@ afterAll(() => clients.close());
 
 describe('client-chosen time (hand-built proposals)', () => {
   it('the hand-built flow itself works: with the correct timestamp the proposal is endorsed, committed, and dated as built', async () => {
-    const id = `adv-time-${run}-now`;
+    const id = `AIProviderMSP:adv-time-${run}-now`;
     const built = proposalDated(TRANSACTIONS.recordInteraction, [JSON.stringify(interactionRecord(id))], new Date());
     const transaction = await built.proposal.endorse();
     const status = await (await transaction.submit()).getStatus();
     expect([status.successful, status.transactionId]).toEqual([true, built.transactionId]);
-    expect(await evaluateJsonArgs<StoredInteraction>(auditor, TRANSACTIONS.getInteraction, id)).toMatchObject({
+    // Committed at the AIProvider's peer; the auditor reads at the Regulator's.
+    expect(
+      await eventually('the record at the Regulator', () =>
+        evaluateJsonArgs<StoredInteraction>(auditor, TRANSACTIONS.getInteraction, id),
+      ),
+    ).toMatchObject({
       id,
       txId: built.transactionId,
       txTime: built.timestamp.toISOString(),
@@ -82,7 +88,7 @@ describe('client-chosen time (hand-built proposals)', () => {
   ])(
     'every endorser refuses a proposal dated %s (PRECONDITION_FAILED), and nothing is written',
     async (_, offsetMs) => {
-      const id = `adv-time-${run}-${offsetMs < 0 ? 'past' : 'future'}`;
+      const id = `AIProviderMSP:adv-time-${run}-${offsetMs < 0 ? 'past' : 'future'}`;
       const record = JSON.stringify(interactionRecord(id));
       // Asked one org at a time, so each endorser's own answer is seen (not just the first refusal).
       for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
@@ -112,7 +118,7 @@ describe('client-chosen time (hand-built proposals)', () => {
 
   it('a use dated (within the skew) before a revocation already in state is judged revoked', async () => {
     const subjectRef = `HospitalAMSP:adv-time-${run}`;
-    const consentId = `adv-time-${run}`;
+    const consentId = `HospitalAMSP:adv-time-${run}`;
     await registerSubjectOnLedger(HOSPITAL_A, HOSPITAL_A_CHANNEL, subjectRef);
     const manager = clients.contract(HOSPITAL_A, 'consent-manager');
     const granted = await submitJson<StoredConsent>(
@@ -128,7 +134,7 @@ describe('client-chosen time (hand-built proposals)', () => {
     expect(dated.getTime()).toBeGreaterThan(Date.parse(granted.grantedAt));
     expect(Date.now() - dated.getTime()).toBeLessThan(LIMITS.txTimeSkewMs);
 
-    const id = `adv-time-${run}-revoked`;
+    const id = `AIProviderMSP:adv-time-${run}-revoked`;
     const built = proposalDated(
       TRANSACTIONS.recordInteraction,
       [JSON.stringify(interactionRecord(id, { subjectRef, purpose: 'ai-inference' }))],
@@ -137,7 +143,9 @@ describe('client-chosen time (hand-built proposals)', () => {
     const status = await (await (await built.proposal.endorse()).submit()).getStatus();
     expect(status.successful).toBe(true);
 
-    const stored = await evaluateJsonArgs<StoredInteraction>(auditor, TRANSACTIONS.getInteraction, id);
+    const stored = await eventually('the record at the Regulator', () =>
+      evaluateJsonArgs<StoredInteraction>(auditor, TRANSACTIONS.getInteraction, id),
+    );
     expect(stored.txTime).toBe(dated.toISOString());
     expect(Date.parse(stored.txTime)).toBeLessThan(revokedAt);
     expect(stored.consentCheck?.allowed).toBe(false);

@@ -1,7 +1,9 @@
 import { TRANSACTIONS, type ConsentVerdict, type StoredConsent } from '@aal/ledger-contract';
 import { AI_PROVIDER, APP_ROLES, HOSPITAL_A, REGULATOR, type AppRole, type OrgSpec } from '@aal/network';
 import {
+  codedRefusal,
   consentRecord,
+  eraseWithReceipt,
   evaluateJsonArgs,
   HOSPITAL_A_CHANNEL,
   MemberClients,
@@ -12,12 +14,13 @@ import {
 import { registerSubjectOnLedger } from '../support/registered-subject';
 
 /**
- * Consent disclosure: the AIProvider knows a HospitalA patient's pseudonym and asks the ledger, with
- * every identity its CA issues, which consents exist for it — through `CheckConsent` verdicts and
+ * Consent disclosure: the AIProvider knows HospitalA patients' pseudonyms and asks the ledger, with
+ * every identity its CA issues, what the hospital's consents allow — through `CheckConsent` and
  * through `QueryConsents` bookmarks — including consents that name only the hospital's own
- * application, which `GetConsent` refuses it. The ledger tells it whether a use is allowed, never
- * which consent decides nor in what state the consents are, and hands out only bookmarks naming
- * consents it may read.
+ * application, which `GetConsent` refuses it. It may ask "may I use this subject?" (itself or one of
+ * its applications) and gets the full verdict; "may the hospital's application?" is refused, the
+ * same for a permitted, a denied, an erased and an unknown subject; and it is handed only bookmarks
+ * naming consents it may read.
  */
 const run = runSuffix();
 const clients = new MemberClients();
@@ -26,24 +29,28 @@ const subjects = {
   permitted: `HospitalAMSP:adv-disclose-${run}-permit`,
   denied: `HospitalAMSP:adv-disclose-${run}-deny`,
   unconsented: `HospitalAMSP:adv-disclose-${run}-none`,
+  erased: `HospitalAMSP:adv-disclose-${run}-erased`,
+  // Never registered: the refusal must not tell it from the others.
+  unknown: `HospitalAMSP:adv-disclose-${run}-unknown`,
   paged: `HospitalAMSP:adv-disclose-${run}-paged`,
 };
 const ids = {
-  permit: `adv-disclose-${run}-permit`,
-  permitUnderDeny: `adv-disclose-${run}-permit-under-deny`,
-  deny: `adv-disclose-${run}-deny`,
+  permit: `HospitalAMSP:adv-disclose-${run}-permit`,
+  permitUnderDeny: `HospitalAMSP:adv-disclose-${run}-permit-under-deny`,
+  deny: `HospitalAMSP:adv-disclose-${run}-deny`,
   // In consent-id order on the paged subject: the AIProvider may read a and z, not m-hidden.
-  pagedFirst: `adv-disclose-${run}-a`,
-  pagedHidden: `adv-disclose-${run}-m-hidden`,
-  pagedLast: `adv-disclose-${run}-z`,
+  pagedFirst: `HospitalAMSP:adv-disclose-${run}-a`,
+  pagedHidden: `HospitalAMSP:adv-disclose-${run}-m-hidden`,
+  pagedLast: `HospitalAMSP:adv-disclose-${run}-z`,
+  erased: `HospitalAMSP:adv-disclose-${run}-erased`,
 };
-const check = (org: OrgSpec, role: AppRole, subjectRef: string): Promise<ConsentVerdict> =>
+const check = (org: OrgSpec, role: AppRole, subjectRef: string, grantee = hospitalApp): Promise<ConsentVerdict> =>
   evaluateJsonArgs<ConsentVerdict>(
     clients.contract(org, role),
     TRANSACTIONS.checkConsent,
     subjectRef,
     'ai-inference',
-    hospitalApp,
+    grantee,
     '',
   );
 
@@ -55,7 +62,7 @@ beforeAll(async () => {
       TRANSACTIONS.grantConsent,
       JSON.stringify(consentRecord(id, subjectRef, overrides)),
     );
-  for (const subjectRef of Object.values(subjects))
+  for (const subjectRef of Object.values(subjects).filter((ref) => ref !== subjects.unknown))
     await registerSubjectOnLedger(HOSPITAL_A, HOSPITAL_A_CHANNEL, subjectRef);
   const hospitalOnly = { grantees: [hospitalApp] };
   await grant(ids.permit, subjects.permitted, hospitalOnly);
@@ -64,22 +71,35 @@ beforeAll(async () => {
   await grant(ids.pagedFirst, subjects.paged, {});
   await grant(ids.pagedHidden, subjects.paged, hospitalOnly);
   await grant(ids.pagedLast, subjects.paged, {});
+  await grant(ids.erased, subjects.erased, {});
+  await eraseWithReceipt(clients, HOSPITAL_A, subjects.erased);
 }, 180_000);
 
 afterAll(() => clients.close());
 
 describe('consent disclosure to a member that may not read the consents', () => {
-  it('CheckConsent answers every AIProvider identity only `allowed`, with one generic reason per outcome and no consent id', async () => {
-    const permitted = { allowed: true, reason: `a consent permits ai-inference for HospitalAMSP or ${hospitalApp}` };
+  it('CheckConsent refuses every AIProvider identity asking for the hospital’s application or the hospital, alike for every subject', async () => {
     const refused = {
-      allowed: false,
-      reason: `no active consent covers ai-inference for HospitalAMSP or ${hospitalApp}`,
+      code: 'ACCESS_DENIED',
+      message:
+        'access denied: AIProviderMSP may check consent only about its own subjects or for itself (AIProviderMSP or AIProviderMSP:<applicationId>)',
     };
     for (const role of APP_ROLES) {
-      expect({ role, ...(await check(AI_PROVIDER, role, subjects.permitted)) }).toEqual({ role, ...permitted });
-      // A deny and no consent at all read alike.
-      expect({ role, ...(await check(AI_PROVIDER, role, subjects.denied)) }).toEqual({ role, ...refused });
-      expect({ role, ...(await check(AI_PROVIDER, role, subjects.unconsented)) }).toEqual({ role, ...refused });
+      // Permitted, denied, unconsented, erased and never registered read alike.
+      for (const subjectRef of [
+        subjects.permitted,
+        subjects.denied,
+        subjects.unconsented,
+        subjects.erased,
+        subjects.unknown,
+      ])
+        for (const grantee of [hospitalApp, 'HospitalAMSP', 'triage-app'])
+          expect({
+            role,
+            subjectRef,
+            grantee,
+            ...(await codedRefusal(check(AI_PROVIDER, role, subjectRef, grantee))),
+          }).toEqual({ role, subjectRef, grantee, ...refused });
       // The consents themselves stay closed to it.
       for (const id of [ids.permit, ids.deny])
         expect({
@@ -94,7 +114,28 @@ describe('consent disclosure to a member that may not read the consents', () => 
     }
   });
 
-  it('CheckConsent names the deciding consent to its controller and to the configured auditor org', async () => {
+  it('CheckConsent answers the AIProvider about itself and its applications, with the consent that decides', async () => {
+    for (const grantee of ['AIProviderMSP', 'AIProviderMSP:summary-app']) {
+      const who = grantee === 'AIProviderMSP' ? grantee : `AIProviderMSP or ${grantee}`;
+      // The paged subject's consents name the AIProvider (consentRecord's default grantee).
+      expect(await check(AI_PROVIDER, 'recorder', subjects.paged, grantee)).toEqual({
+        allowed: true,
+        consentId: ids.pagedFirst,
+        reason: `consent ${ids.pagedFirst} permits ai-inference for ${who}`,
+      });
+      // A consent naming only the hospital's application does not cover it.
+      expect(await check(AI_PROVIDER, 'recorder', subjects.permitted, grantee)).toEqual({
+        allowed: false,
+        reason: `no consent of the subject covers ai-inference for ${who}`,
+      });
+      expect(await check(AI_PROVIDER, 'recorder', subjects.erased, grantee)).toMatchObject({
+        allowed: false,
+        reason: expect.stringMatching(new RegExp(`^subject ${subjects.erased} was erased at `)) as unknown,
+      });
+    }
+  });
+
+  it('CheckConsent answers the subject’s owner and the configured auditor org about any grantee, with the consent that decides', async () => {
     for (const [org, role] of [
       [HOSPITAL_A, 'recorder'],
       [REGULATOR, 'auditor'],
@@ -108,6 +149,10 @@ describe('consent disclosure to a member that may not read the consents', () => 
         allowed: false,
         consentId: ids.deny,
         reason: `consent ${ids.deny} denies ai-inference for HospitalAMSP or ${hospitalApp}`,
+      });
+      expect(await check(org, role, subjects.unknown, 'AIProviderMSP')).toEqual({
+        allowed: false,
+        reason: 'no consent of the subject covers ai-inference for AIProviderMSP',
       });
     }
   });

@@ -68,12 +68,16 @@ beforeAll(async () => {
       await submitJson(
         recorder,
         TRANSACTIONS.recordInteraction,
-        JSON.stringify(interactionRecord(`adv-cursor-${run}-${org.slug}-${index}`, { requestModel: model })),
+        JSON.stringify(
+          interactionRecord(`${org.mspId}:adv-cursor-${run}-${org.slug}-${index}`, { requestModel: model }),
+        ),
       );
       await submitJson(
         recorder,
         TRANSACTIONS.recordBatch,
-        JSON.stringify([interactionRecord(`adv-cursor-${run}-${org.slug}-batch-${index}`, { requestModel: model })]),
+        JSON.stringify([
+          interactionRecord(`${org.mspId}:adv-cursor-${run}-${org.slug}-batch-${index}`, { requestModel: model }),
+        ]),
       );
     }
   }
@@ -84,7 +88,7 @@ beforeAll(async () => {
       await submitJson(
         manager,
         TRANSACTIONS.grantConsent,
-        JSON.stringify(consentRecord(`${subjectRef.slice('HospitalAMSP:'.length)}-c${index}`, subjectRef)),
+        JSON.stringify(consentRecord(`${subjectRef}-c${index}`, subjectRef)),
       );
   }
   const recorder = clients.contract(AI_PROVIDER, 'recorder');
@@ -92,7 +96,7 @@ beforeAll(async () => {
     await submitJson(
       recorder,
       TRANSACTIONS.registerArtifact,
-      JSON.stringify({ ...artifactRecord(`adv-cursor-${run}-a${index}`, 'other'), name }),
+      JSON.stringify({ ...artifactRecord(`AIProviderMSP:adv-cursor-${run}-a${index}`, 'other'), name }),
     );
 }, 240_000);
 

@@ -23,10 +23,10 @@ const run = runSuffix();
 const clients = new MemberClients();
 const ids = {
   subject: `HospitalAMSP:adv-cover-${run}`,
-  consent: `adv-cover-${run}`,
-  coverDataset: `adv-cover-${run}-dataset`,
-  hospitalDataset: `adv-cover-${run}-hospital-dataset`,
-  model: `adv-cover-${run}-model`,
+  consent: `HospitalAMSP:adv-cover-${run}`,
+  coverDataset: `AIProviderMSP:adv-cover-${run}-dataset`,
+  hospitalDataset: `HospitalAMSP:adv-cover-${run}-hospital-dataset`,
+  model: `AIProviderMSP:adv-cover-${run}-model`,
 };
 
 beforeAll(async () => {
@@ -96,7 +96,7 @@ describe('a consent of another org as cover for a dataset', () => {
       JSON.stringify(artifactRecord(ids.hospitalDataset, 'dataset', { consentIds: [ids.consent] })),
     );
     expect(dataset).toMatchObject({ registeredBy: HOSPITAL_A.mspId, consentIds: [ids.consent] });
-    const id = `${ids.hospitalDataset}-run`;
+    const id = `AIProviderMSP:adv-cover-${run}-hospital-dataset-run`;
     const stored = await submitJson<StoredTrainingRun>(
       clients.contract(AI_PROVIDER, 'recorder'),
       TRANSACTIONS.recordTrainingRun,

@@ -22,8 +22,8 @@ import { registerSubjectOnLedger } from '../support/registered-subject';
 const run = runSuffix();
 const clients = new MemberClients();
 const subjectRef = `HospitalAMSP:adv-erase-${run}`;
-const consentId = `adv-erase-${run}`;
-const usedBefore = `adv-erase-${run}-before`;
+const consentId = `HospitalAMSP:adv-erase-${run}`;
+const usedBefore = `AIProviderMSP:adv-erase-${run}-before`;
 type ConsentView = { id: string; status: string };
 
 beforeAll(async () => {
@@ -86,7 +86,7 @@ describe('erasure stops use', () => {
     const auditor = clients.contract(REGULATOR, 'auditor');
     for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
       const recorder = clients.contract(org, 'recorder');
-      const id = (what: string): string => `adv-erase-${run}-${org.slug}-${what}`;
+      const id = (what: string): string => `${org.mspId}:adv-erase-${run}-${org.slug}-${what}`;
       const naming = (recordId: string): Json => interactionRecord(recordId, { subjectRef, purpose: 'ai-inference' });
 
       const single = await codedRefusal(
@@ -138,7 +138,7 @@ describe('erasure stops use', () => {
   });
 
   it('no new consent can be granted about the erased subject, even by its owner (PRECONDITION_FAILED)', async () => {
-    const again = `adv-erase-${run}-again`;
+    const again = `HospitalAMSP:adv-erase-${run}-again`;
     const refusal = await codedRefusal(
       clients
         .contract(HOSPITAL_A, 'consent-manager')

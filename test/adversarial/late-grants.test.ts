@@ -18,7 +18,7 @@ import { registerSubjectOnLedger } from '../support/registered-subject';
 const run = runSuffix();
 const clients = new MemberClients();
 const subjectRef = `HospitalAMSP:adv-late-${run}`;
-const consentId = `adv-late-${run}`;
+const consentId = `HospitalAMSP:adv-late-${run}`;
 const DAY_MS = 24 * 3600 * 1000;
 let granted: StoredConsent;
 

@@ -23,12 +23,12 @@ const run = runSuffix();
 const clients = new MemberClients();
 const ids = {
   ownSubject: `AIProviderMSP:adv-self-${run}`,
-  ownConsent: `adv-self-${run}-own`,
-  ownDataset: `adv-self-${run}-own-dataset`,
+  ownConsent: `AIProviderMSP:adv-self-${run}-own`,
+  ownDataset: `AIProviderMSP:adv-self-${run}-own-dataset`,
   hospitalSubject: `HospitalAMSP:adv-self-${run}`,
-  hospitalConsent: `adv-self-${run}-hospital`,
-  hospitalDataset: `adv-self-${run}-hospital-dataset`,
-  model: `adv-self-${run}-model`,
+  hospitalConsent: `HospitalAMSP:adv-self-${run}-hospital`,
+  hospitalDataset: `HospitalAMSP:adv-self-${run}-hospital-dataset`,
+  model: `AIProviderMSP:adv-self-${run}-model`,
 };
 const trainingConsent = { grantees: ['AIProviderMSP'], purposes: ['model-training'] };
 
@@ -68,10 +68,10 @@ describe('self-attested training', () => {
   it('refuses a run on a dataset whose consent the trainer granted itself (PRECONDITION_FAILED naming the controller); nothing is written', async () => {
     const recorder = clients.contract(AI_PROVIDER, 'recorder');
     const runs = [
-      { id: `adv-self-${run}-run-own`, datasets: [ids.ownDataset], refusedPath: 'datasetArtifactIds[0]' },
+      { id: `AIProviderMSP:adv-self-${run}-run-own`, datasets: [ids.ownDataset], refusedPath: 'datasetArtifactIds[0]' },
       // Mixed with a properly covered dataset, the self-attested one still sinks the run.
       {
-        id: `adv-self-${run}-run-mixed`,
+        id: `AIProviderMSP:adv-self-${run}-run-mixed`,
         datasets: [ids.hospitalDataset, ids.ownDataset],
         refusedPath: 'datasetArtifactIds[1]',
       },
@@ -97,7 +97,7 @@ describe('self-attested training', () => {
   });
 
   it('accepts a run on a dataset whose consents HospitalA controls and which name AIProviderMSP', async () => {
-    const id = `adv-self-${run}-run-hospital`;
+    const id = `AIProviderMSP:adv-self-${run}-run-hospital`;
     const stored = await submitJson<StoredTrainingRun>(
       clients.contract(AI_PROVIDER, 'recorder'),
       TRANSACTIONS.recordTrainingRun,

@@ -24,7 +24,7 @@ afterAll(() => clients.close());
 describe('a shared write endorsed by one member alone', () => {
   it('commits as ENDORSEMENT_POLICY_FAILURE and writes nothing; the same record endorsed by the gateway’s choice commits', async () => {
     const provider = clients.contract(AI_PROVIDER, 'recorder');
-    const id = `adv-single-${run}`;
+    const id = `AIProviderMSP:adv-single-${run}`;
     const record = JSON.stringify(interactionRecord(id));
     const alone = await provider
       .newProposal(TRANSACTIONS.recordInteraction, { arguments: [record], endorsingOrganizations: [AI_PROVIDER.mspId] })

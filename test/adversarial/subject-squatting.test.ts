@@ -77,7 +77,7 @@ describe('squatting of subjects', () => {
   it('the AIProvider cannot grant a consent about HospitalA’s subject (ACCESS_DENIED), and none is stored', async () => {
     const manager = clients.contract(AI_PROVIDER, 'consent-manager');
     for (const subjectRef of [hospitalSubject, unclaimedSubject]) {
-      const consentId = `adv-squat-${run}-${subjectRef === hospitalSubject ? 'registered' : 'unclaimed'}`;
+      const consentId = `AIProviderMSP:adv-squat-${run}-${subjectRef === hospitalSubject ? 'registered' : 'unclaimed'}`;
       const consent = consentRecord(consentId, subjectRef, {
         grantees: ['AIProviderMSP'],
         purposes: ['ai-inference', 'model-training'],
@@ -112,7 +112,7 @@ describe('squatting of subjects', () => {
     expect(
       await evaluateJsonArgs(clients.contract(HOSPITAL_A, 'recorder'), TRANSACTIONS.getSubjectKey, hospitalSubject),
     ).toEqual({ subjectKey: hospitalSecrets.subjectKey });
-    const consentId = `adv-squat-${run}-owner`;
+    const consentId = `HospitalAMSP:adv-squat-${run}-owner`;
     expect(
       await submitJson<StoredConsent>(
         clients.contract(HOSPITAL_A, 'consent-manager'),

@@ -34,12 +34,12 @@ const own = { endorsingOrganizations: [HOSPITAL_A.mspId] };
 
 const fixtures = {
   subject: `HospitalAMSP:adv-norole-${run}`,
-  consent: `adv-norole-${run}`,
-  interaction: `adv-norole-${run}`,
+  consent: `HospitalAMSP:adv-norole-${run}`,
+  interaction: `HospitalAMSP:adv-norole-${run}`,
   providerSubject: `AIProviderMSP:adv-norole-${run}`,
-  providerConsent: `adv-norole-${run}-provider`,
-  dataset: `adv-norole-${run}-dataset`,
-  model: `adv-norole-${run}-model`,
+  providerConsent: `AIProviderMSP:adv-norole-${run}-provider`,
+  dataset: `AIProviderMSP:adv-norole-${run}-dataset`,
+  model: `HospitalAMSP:adv-norole-${run}-model`,
 };
 let subjectKey = '';
 let contentKey = '';
@@ -65,8 +65,14 @@ const notFound = async (contract: Contract, name: string, ...args: string[]): Pr
     read: 'NOT_FOUND',
   });
 };
-const batchIds = (tag: string): string[] => [`adv-norole-${run}-${tag}-batch-0`, `adv-norole-${run}-${tag}-batch-1`];
-const listIds = (tag: string): string[] => [`adv-norole-${run}-${tag}-list-0`, `adv-norole-${run}-${tag}-list-1`];
+const batchIds = (tag: string): string[] => [
+  `HospitalAMSP:adv-norole-${run}-${tag}-batch-0`,
+  `HospitalAMSP:adv-norole-${run}-${tag}-batch-1`,
+];
+const listIds = (tag: string): string[] => [
+  `HospitalAMSP:adv-norole-${run}-${tag}-list-0`,
+  `HospitalAMSP:adv-norole-${run}-${tag}-list-1`,
+];
 
 /** In the order the control runs them: erasure last, since it ends the fixture subject. */
 const ATTEMPTS: Record<string, Attempt> = {
@@ -120,9 +126,9 @@ const ATTEMPTS: Record<string, Attempt> = {
     call: (contract, tag) =>
       contract.submitTransaction(
         TRANSACTIONS.registerArtifact,
-        JSON.stringify(artifactRecord(`adv-norole-${run}-${tag}`, 'other')),
+        JSON.stringify(artifactRecord(`HospitalAMSP:adv-norole-${run}-${tag}`, 'other')),
       ),
-    unchanged: (tag) => notFound(auditorRead(), TRANSACTIONS.getArtifact, `adv-norole-${run}-${tag}`),
+    unchanged: (tag) => notFound(auditorRead(), TRANSACTIONS.getArtifact, `HospitalAMSP:adv-norole-${run}-${tag}`),
   },
   [TRANSACTIONS.recordTrainingRun]: {
     allowedRole: 'recorder',
@@ -130,21 +136,21 @@ const ATTEMPTS: Record<string, Attempt> = {
       contract.submitTransaction(
         TRANSACTIONS.recordTrainingRun,
         JSON.stringify({
-          id: `adv-norole-${run}-${tag}`,
+          id: `HospitalAMSP:adv-norole-${run}-${tag}`,
           modelArtifactId: fixtures.model,
           datasetArtifactIds: [fixtures.dataset],
         }),
       ),
-    unchanged: (tag) => notFound(auditorRead(), TRANSACTIONS.getTrainingRun, `adv-norole-${run}-${tag}`),
+    unchanged: (tag) => notFound(auditorRead(), TRANSACTIONS.getTrainingRun, `HospitalAMSP:adv-norole-${run}-${tag}`),
   },
   [TRANSACTIONS.recordInteraction]: {
     allowedRole: 'recorder',
     call: (contract, tag) =>
       contract.submitTransaction(
         TRANSACTIONS.recordInteraction,
-        JSON.stringify(interactionRecord(`adv-norole-${run}-${tag}`)),
+        JSON.stringify(interactionRecord(`HospitalAMSP:adv-norole-${run}-${tag}`)),
       ),
-    unchanged: (tag) => notFound(auditorRead(), TRANSACTIONS.getInteraction, `adv-norole-${run}-${tag}`),
+    unchanged: (tag) => notFound(auditorRead(), TRANSACTIONS.getInteraction, `HospitalAMSP:adv-norole-${run}-${tag}`),
   },
   [TRANSACTIONS.recordInteractions]: {
     allowedRole: 'recorder',
@@ -163,7 +169,7 @@ const ATTEMPTS: Record<string, Attempt> = {
       contract.submitTransaction(
         TRANSACTIONS.annotateInteraction,
         fixtures.interaction,
-        JSON.stringify({ id: `adv-norole-${tag}`, kind: 'flag', severity: 'low' }),
+        JSON.stringify({ id: `HospitalAMSP:adv-norole-${tag}`, kind: 'flag', severity: 'low' }),
       ),
     unchanged: async (tag) => {
       const annotations = await evaluateJsonArgs<{ records: StoredAnnotation[] }>(
@@ -171,7 +177,7 @@ const ATTEMPTS: Record<string, Attempt> = {
         TRANSACTIONS.getAnnotations,
         fixtures.interaction,
       );
-      expect(annotations.records.map((annotation) => annotation.id)).not.toContain(`adv-norole-${tag}`);
+      expect(annotations.records.map((annotation) => annotation.id)).not.toContain(`HospitalAMSP:adv-norole-${tag}`);
     },
   },
   [TRANSACTIONS.recordBatch]: {

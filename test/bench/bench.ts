@@ -202,7 +202,7 @@ async function main(): Promise<void> {
           operation: (i) =>
             contract.submitTransaction(
               TRANSACTIONS.recordInteraction,
-              JSON.stringify(interactionRecord(`single-${i}`)),
+              JSON.stringify(interactionRecord(`HospitalAMSP:single-${i}`)),
             ),
         }),
       ),
@@ -288,7 +288,9 @@ async function main(): Promise<void> {
             operation: (i) =>
               contract.submitTransaction(
                 scenario.transaction,
-                JSON.stringify(Array.from({ length: size }, (_, j) => interactionRecord(`s${n}-${size}-${i}-${j}`))),
+                JSON.stringify(
+                  Array.from({ length: size }, (_, j) => interactionRecord(`HospitalAMSP:s${n}-${size}-${i}-${j}`)),
+                ),
               ),
           }),
         ),

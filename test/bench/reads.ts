@@ -5,11 +5,15 @@
  * (`Batches:RecordBatch`, 1000 records per transaction; reporting how long that took), and measures
  * through the REST app at each size: point reads of random batched and indexed records, and the
  * first page of each audit query over interactions and over batches (by org, model, actor,
- * application; newest first). Writes JSON and PNG charts.
+ * application; newest first). Of the org's audit index it measures the usage summary over every
+ * record (and, once per size, the old way: a scan through the chaincode's per-record query index),
+ * the index's lag behind commits while the ledger grows, and finally how fast a fresh index ingests
+ * the whole channel's real blocks. Writes JSON and PNG charts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { TRANSACTIONS } from '@aal/ledger-contract';
@@ -27,6 +31,12 @@ import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
 import { runLoad, type LoadResult } from './load-generator';
 import { summarise, type LatencySummary } from './statistics';
+import {
+  chaincodeUsageScan,
+  measureIngestion,
+  type ChaincodeScan,
+  type IngestionResult,
+} from './audit-index-measurements';
 
 const { values: flags } = parseArgs({
   options: {
@@ -68,6 +78,10 @@ const INDEXED = 5_000;
 const INDEXED_BATCH = 500;
 /** Point reads per kind and size; each query's first page is read a third as often. */
 const SAMPLES = quick ? 200 : 1000;
+/** Every how many batches the index's lag behind the batch's commit is measured while growing. */
+const LAG_EVERY = 5;
+/** Usage summaries over the whole ledger per size (each reads every record of the org). */
+const USAGE_SAMPLES = 5;
 /** Pause between growing the ledger and reading it, so reads meet a ledger at rest (not one still compacting). */
 const SETTLE_MS = 5000;
 
@@ -78,7 +92,7 @@ function log(message: string): void {
 /** Record `i` of a kind: models, actors and applications vary so each query path has real fan-out. */
 function record(prefix: string, i: number): Record<string, unknown> {
   return {
-    ...interactionRecord(`${prefix}-${i}`),
+    ...interactionRecord(`HospitalAMSP:${prefix}-${i}`),
     requestModel: MODELS[i % MODELS.length],
     responseModel: MODELS[i % MODELS.length],
     actorRef: `actor-${i % 100}`,
@@ -96,6 +110,13 @@ interface SizeResult {
   /** `interactions by …` (per-record indexes) and `batches by …` (batch-level indexes). */
   readonly firstPageMs: Readonly<Record<string, LatencySummary>>;
   readonly failedReads: number;
+  /** How long after a batch's commit the org's index answered a query needing that block (`minBlock`). */
+  readonly indexLagMs: LatencySummary;
+  /** `GET /audit/usage` over every record of the org, answered by the index. */
+  readonly usageMs: LatencySummary;
+  readonly usageRecords: number;
+  /** The same summary the old way, once: pages of the chaincode's per-record query index. */
+  readonly chaincodeScan: ChaincodeScan;
 }
 
 async function main(): Promise<void> {
@@ -114,6 +135,14 @@ async function main(): Promise<void> {
   const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
   const baseline = gateway.gateway.getNetwork(CHANNEL).getContract(BENCH_BASELINE_CHAINCODE.name);
   const results: SizeResult[] = [];
+  let ingestion: IngestionResult | undefined;
+  let lastBlock = 0n;
+  const headers = { authorization: `Bearer ${auditorKey}` };
+  const getJson = async (path: string): Promise<unknown> => {
+    const response = await fetch(`${appUrl}/api/v1/channels/${CHANNEL}${path}`, { headers });
+    if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
+    return response.json();
+  };
   try {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -145,16 +174,25 @@ async function main(): Promise<void> {
       log(
         `growing the ledger from ${from} to ${size} records (${batches} RecordBatch transactions of ${BATCH}, ${BUILD_IN_FLIGHT} in flight)`,
       );
+      const lagMs: number[] = [];
       const build = await runLoad({
         concurrency: BUILD_IN_FLIGHT,
         total: batches,
         operation: async (b) => {
           const first = from + b * BATCH;
           const count = Math.min(BATCH, size - first);
-          await contract.submitTransaction(
-            TRANSACTIONS.recordBatch,
-            JSON.stringify(Array.from({ length: count }, (_, j) => record('read', first + j))),
-          );
+          const commit = await contract.submitAsync(TRANSACTIONS.recordBatch, {
+            arguments: [JSON.stringify(Array.from({ length: count }, (_, j) => record('read', first + j)))],
+          });
+          const status = await commit.getStatus();
+          if (!status.successful) throw new Error(`batch ${b} failed validation: code ${status.code}`);
+          if (status.blockNumber > lastBlock) lastBlock = status.blockNumber;
+          if (b % LAG_EVERY === 0) {
+            // A query that needs this block and reads no rows: its answer time is the index's lag.
+            const committed = performance.now();
+            await getJson(`/audit/usage?by=actorRef&value=lag-probe&groupBy=model&minBlock=${status.blockNumber}`);
+            lagMs.push(performance.now() - committed);
+          }
           if (b % 50 === 0)
             log(
               `  ${first + count} / ${size} (${Math.round((first + count - from) / ((Date.now() - started) / 1000))} records/s)`,
@@ -165,11 +203,8 @@ async function main(): Promise<void> {
       recorded = size;
       const buildSeconds = (Date.now() - started) / 1000;
       await sleep(SETTLE_MS);
-      const headers = { authorization: `Bearer ${auditorKey}` };
       const get = async (path: string): Promise<void> => {
-        const response = await fetch(`${appUrl}/api/v1/channels/${CHANNEL}${path}`, { headers });
-        if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
-        await response.arrayBuffer();
+        await getJson(path);
       };
       const randomBatched = (): number => INDEXED + Math.floor(Math.random() * (size - INDEXED));
       const point = await runLoad({
@@ -206,6 +241,25 @@ async function main(): Promise<void> {
           firstPageMs[`${collection} by ${name}`] = summarise(page.latenciesMs);
         }
       }
+      let usageRecords = 0;
+      const usage = await runLoad({
+        concurrency: 1,
+        total: USAGE_SAMPLES,
+        operation: async () => {
+          const answer = (await getJson(
+            `/audit/usage?by=org&value=${HOSPITAL_A.mspId}&groupBy=model&minBlock=${lastBlock}`,
+          )) as { records: number };
+          usageRecords = answer.records;
+        },
+      });
+      failed += count(usage);
+      if (usageRecords !== size)
+        throw new Error(`usage over the index counts ${usageRecords} records, ${size} written`);
+      log(
+        `  usage over ${size} records from the index: p50 ${summarise(usage.latenciesMs).p50} ms; now the old chaincode scan`,
+      );
+      const chaincodeScan = await chaincodeUsageScan(contract, HOSPITAL_A.mspId);
+      log(`  chaincode scan: ${chaincodeScan.records} records visible in ${chaincodeScan.ms} ms`);
       const result: SizeResult = {
         ledgerRecords: size,
         buildSeconds: Math.round(buildSeconds),
@@ -214,6 +268,10 @@ async function main(): Promise<void> {
         indexedPointReadMs: summarise(indexedPoint.latenciesMs),
         firstPageMs,
         failedReads: failed,
+        indexLagMs: summarise(lagMs),
+        usageMs: summarise(usage.latenciesMs),
+        usageRecords,
+        chaincodeScan,
       };
       results.push(result);
       // Latencies of failed reads would flatter the figures: a run with any failure is void.
@@ -226,6 +284,16 @@ async function main(): Promise<void> {
           .join('/')} ms`,
       );
     }
+    log(`ingesting the whole channel (blocks 0‥${lastBlock}) into a fresh index database`);
+    ingestion = await measureIngestion(
+      gateway.gateway,
+      CHANNEL,
+      CHAINCODE_NAME,
+      HOSPITAL_A.mspId,
+      lastBlock,
+      sizes[sizes.length - 1] ?? 0,
+    );
+    log(`  ${ingestion.ingestRecordsPerSecond} records/s, ${ingestion.cpuMsPerRecord} CPU-ms per record`);
   } finally {
     gateway.close();
     await network.down();
@@ -242,9 +310,16 @@ async function main(): Promise<void> {
       ...Object.fromEntries(
         Object.entries(result.firstPageMs).map(([name, summary]) => [`${name} page p50 ms`, summary.p50]),
       ),
+      'usage p50 ms': result.usageMs.p50,
+      'usage max ms': result.usageMs.p99,
+      'chaincode scan ms': result.chaincodeScan.ms,
+      'chaincode scan records': result.chaincodeScan.records,
+      'index lag p50 ms': result.indexLagMs.p50,
+      'index lag p99 ms': result.indexLagMs.p99,
       failed: result.failedReads,
     })),
   );
+  if (ingestion !== undefined) console.table([ingestion]);
   const smallest = results[0];
   const largest = results[results.length - 1];
   const growth =
@@ -267,6 +342,7 @@ async function main(): Promise<void> {
         sizes,
         samples: SAMPLES,
         results,
+        ingestion,
         firstPageGrowth: growth,
       },
       null,

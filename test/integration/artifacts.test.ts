@@ -37,11 +37,11 @@ const contractOf = (org: OrgSpec, role: AppRole, options: { peerOrg?: OrgSpec; c
     .getContract(CHAINCODE_NAME);
 
 const ids = {
-  consentTraining: `c-train-${run}`,
-  consentResearch: `c-research-${run}`,
-  datasetCovered: `d-covered-${run}`,
-  datasetUncovered: `d-uncovered-${run}`,
-  model: `m-${run}`,
+  consentTraining: `HospitalAMSP:c-train-${run}`,
+  consentResearch: `HospitalAMSP:c-research-${run}`,
+  datasetCovered: `HospitalAMSP:d-covered-${run}`,
+  datasetUncovered: `HospitalAMSP:d-uncovered-${run}`,
+  model: `AIProviderMSP:m-${run}`,
 };
 
 const consent = (id: string, purposes: string[]): string =>
@@ -138,12 +138,12 @@ describe('Artifacts on the real network', () => {
     expect(
       await refusal(
         provider.submit(TRANSACTIONS.registerArtifact, {
-          arguments: [artifact(`m2-${run}`, 'model', { parents: [`ghost-${run}`] })],
+          arguments: [artifact(`AIProviderMSP:m2-${run}`, 'model', { parents: [`ghost-${run}`] })],
         }),
       ),
     ).toContain(`NOT_FOUND: parents[0]: artifact ghost-${run} does not exist`);
     const child = await submitTransaction(provider, TRANSACTIONS.registerArtifact, {
-      arguments: [artifact(`m2-${run}`, 'model', { parents: [ids.model] })],
+      arguments: [artifact(`AIProviderMSP:m2-${run}`, 'model', { parents: [ids.model] })],
     });
     expect(JSON.parse(child.result)).toMatchObject({ parents: [ids.model] });
 
@@ -165,7 +165,7 @@ describe('Artifacts on the real network', () => {
 
   it('refuses a training run whose datasets’ consents do not cover model-training, then accepts a covered one; a listener receives the event', async () => {
     const provider = contractOf(AI_PROVIDER, 'recorder');
-    const runId = `run-${run}`;
+    const runId = `AIProviderMSP:run-${run}`;
     const refused = await refusal(
       provider.submit(TRANSACTIONS.recordTrainingRun, {
         arguments: [
@@ -190,7 +190,8 @@ describe('Artifacts on the real network', () => {
       contractOf(org, 'recorder').submit(TRANSACTIONS.recordTrainingRun, {
         arguments: [
           JSON.stringify({
-            id: `${runId}-${suffix}`,
+            // In the declaring org's own namespace: only the consent may refuse it.
+            id: `${org.mspId}:run-${run}-${suffix}`,
             modelArtifactId: ids.model,
             datasetArtifactIds: [ids.datasetCovered],
           }),
@@ -260,7 +261,7 @@ describe('Artifacts on the real network', () => {
     const name = `paged-${run}`;
     for (let index = 0; index < 5; index++) {
       await submitTransaction(recorder, TRANSACTIONS.registerArtifact, {
-        arguments: [artifact(`p-${run}-${index}`, 'other', { name })],
+        arguments: [artifact(`RegulatorMSP:p-${run}-${index}`, 'other', { name })],
       });
     }
     const pages: string[][] = [];
@@ -276,7 +277,11 @@ describe('Artifacts on the real network', () => {
       pages.push(page.records.map((record) => record.id));
       bookmark = page.bookmark;
     } while (bookmark !== '' && pages.length < 10);
-    expect(pages).toEqual([[`p-${run}-0`, `p-${run}-1`], [`p-${run}-2`, `p-${run}-3`], [`p-${run}-4`]]);
+    expect(pages).toEqual([
+      [`RegulatorMSP:p-${run}-0`, `RegulatorMSP:p-${run}-1`],
+      [`RegulatorMSP:p-${run}-2`, `RegulatorMSP:p-${run}-3`],
+      [`RegulatorMSP:p-${run}-4`],
+    ]);
   });
 
   it('enforces the access matrix: every role of every org on the channel reads; only recorders and admins write', async () => {
@@ -285,13 +290,15 @@ describe('Artifacts on the real network', () => {
       for (const role of APP_ROLES) {
         const contract = contractOf(org, role);
         const register = await contract
-          .submit(TRANSACTIONS.registerArtifact, { arguments: [artifact(`acl-${run}-${org.slug}-${role}`, 'other')] })
+          .submit(TRANSACTIONS.registerArtifact, {
+            arguments: [artifact(`${org.mspId}:acl-${run}-${org.slug}-${role}`, 'other')],
+          })
           .then(() => 'ok', chaincodeMessage);
         const training = await contract
           .submit(TRANSACTIONS.recordTrainingRun, {
             arguments: [
               JSON.stringify({
-                id: `acl-run-${run}-${org.slug}-${role}`,
+                id: `${org.mspId}:acl-run-${run}-${org.slug}-${role}`,
                 modelArtifactId: ids.model,
                 datasetArtifactIds: [ids.datasetUncovered],
               }),

@@ -1,21 +1,56 @@
-import { bearer, loadTestEnvironment } from '../support/test-network';
+import { readFileSync } from 'node:fs';
+import {
+  AUDIT_INDEX_ROLE,
+  auditIndexDatabaseName,
+  FabricNetwork,
+  HOSPITAL_A,
+  REGULATOR,
+  type OrgSpec,
+} from '@aal/network';
+import { withOrgIndexDatabase } from '../support/org-index-database';
+import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
 import { interactionRequest, postInteraction } from '../support/interactions';
 
 /**
  * The audit index on the real network: interactions written one at a time, gathered (concurrent
  * singles) and in a Merkle batch for one application all appear in the Regulator auditor's usage
- * totals, export and violations, answered from the Regulator app's own index.
+ * totals, export and violations, answered from the Regulator app's own index — which lives in the
+ * Regulator's PostgreSQL server, as the rows read straight from that database show.
  */
 const environment = loadTestEnvironment();
+const network = new FabricNetwork(testNetworkOptions());
+const layout = network.layout;
 const hospitalA = environment.apps.HospitalA ?? '';
 const regulator = environment.apps.Regulator ?? '';
+const aiProvider = environment.apps.AIProvider ?? '';
 const CHANNEL = '/api/v1/channels/hospital-a';
 const unique = (prefix: string): string => `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** A usage answer's totals and groups. */
+interface UsageAnswer {
+  readonly records: number;
+  readonly totals: unknown;
+  readonly groups: unknown[];
+}
 
 interface Written {
   readonly id: string;
   readonly path: 'single' | 'gathered' | 'batched';
   readonly request: Record<string, unknown>;
+}
+
+/** The index rows of one application in an org's PostgreSQL database, read directly (not through the app). */
+async function indexRowsInDatabase(
+  org: OrgSpec,
+  applicationId: string,
+): Promise<{ record_id: string; block_number: number | string; batch_id: string | null }[]> {
+  return withOrgIndexDatabase(layout, org, async (client) => {
+    const result = await client.query<{ record_id: string; block_number: string; batch_id: string | null }>(
+      'SELECT record_id, block_number, batch_id FROM interactions WHERE application_id = $1 ORDER BY seq',
+      [applicationId],
+    );
+    return result.rows;
+  });
 }
 
 /** Varied usage and cost per record, so the totals are a real sum. */
@@ -134,6 +169,40 @@ describe('audit index: every committed record in every audit answer', () => {
       ['gpt-4o', requests.filter((record) => record['requestModel'] === 'gpt-4o').length],
       ['gpt-4o-mini', requests.filter((record) => record['requestModel'] === 'gpt-4o-mini').length],
     ]);
+    // Grouped by org: this application's records are all HospitalA's, one group with every total.
+    const byOrg = async (filter: string): Promise<UsageAnswer> => {
+      const response = await fetch(`${regulator}${CHANNEL}/audit/usage?groupBy=org&${filter}`, { headers: auditor });
+      expect(response.status).toBe(200);
+      return (await response.json()) as UsageAnswer;
+    };
+    const appByOrg = await byOrg(query);
+    expect(appByOrg.groups).toEqual([{ key: 'HospitalAMSP', ...(expectedTotals(requests) as object) }]);
+    // A model two orgs recorded with: one group per org, the groups summing to the totals.
+    const model = unique('org-model');
+    const byEach: Record<string, Record<string, unknown>[]> = { HospitalAMSP: [], AIProviderMSP: [] };
+    for (const [app, org, msp, count] of [
+      [hospitalA, 'HospitalA', 'HospitalAMSP', 2],
+      [aiProvider, 'AIProvider', 'AIProviderMSP', 3],
+    ] as const) {
+      for (let index = 0; index < count; index++) {
+        const request = recordFor(unique(`org-${index}`), app === hospitalA ? 'org-a' : 'org-p', index + 1, false);
+        request['requestModel'] = model;
+        const response = await postInteraction(app, 'hospital-a', bearer(environment, org, 'recorder'), request);
+        expect(response.status).toBe(201);
+        lastBlock = Math.max(lastBlock, Number(((await response.json()) as { blockNumber: string }).blockNumber));
+        byEach[msp]?.push(request);
+      }
+    }
+    const twoOrgs = await byOrg(`by=requestModel&value=${model}&minBlock=${lastBlock}`);
+    expect(twoOrgs.records).toBe(5);
+    expect(twoOrgs.groups).toEqual([
+      { key: 'AIProviderMSP', ...(expectedTotals(byEach['AIProviderMSP'] ?? []) as object) },
+      { key: 'HospitalAMSP', ...(expectedTotals(byEach['HospitalAMSP'] ?? []) as object) },
+    ]);
+    expect(twoOrgs.totals).toEqual(
+      expectedTotals([...(byEach['AIProviderMSP'] ?? []), ...(byEach['HospitalAMSP'] ?? [])]),
+    );
+
     // The recording org's admin sees the same, from HospitalA's own index.
     const own = await fetch(`${hospitalA}${CHANNEL}/audit/usage?groupBy=day&${query}`, {
       headers: bearer(environment, 'HospitalA', 'admin'),
@@ -151,9 +220,9 @@ describe('audit index: every committed record in every audit answer', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as { id: string; txId: string; batchId?: string; leafIndex?: number });
     expect(lines).toHaveLength(36);
-    expect(lines.map((line) => line.id).sort()).toEqual(written.map((record) => record.id).sort());
+    expect(lines.map((line) => line.id).sort()).toEqual(written.map((record) => `HospitalAMSP:${record.id}`).sort());
     const batchedLines = lines.filter((line) => line.batchId !== undefined);
-    expect(batchedLines.map((line) => line.id)).toEqual(batched.map((record) => record.id));
+    expect(batchedLines.map((line) => line.id)).toEqual(batched.map((record) => `HospitalAMSP:${record.id}`));
     expect(batchedLines.map((line) => line.leafIndex)).toEqual(batched.map((_, leaf) => leaf));
     expect(new Set(batchedLines.map((line) => line.txId))).toEqual(new Set([batchBody.batchId]));
 
@@ -163,9 +232,27 @@ describe('audit index: every committed record in every audit answer', () => {
     const found = (await violations.json()) as { records: { id: string }[]; scannedRecords: number };
     expect(found.scannedRecords).toBe(36);
     expect(found.records.map((record) => record.id)).toEqual(
-      written.filter((record) => record.request['subjectRef'] !== undefined).map((record) => record.id),
+      written
+        .filter((record) => record.request['subjectRef'] !== undefined)
+        .map((record) => `HospitalAMSP:${record.id}`),
     );
     expect(found.records).toHaveLength(3);
+
+    // The answers came from PostgreSQL: each org's own server holds every row, and its app runs with
+    // that server's URL (an SQLite file in the org dir may belong to another test's extra app).
+    for (const org of [REGULATOR, HOSPITAL_A]) {
+      const rows = await indexRowsInDatabase(org, app);
+      expect(rows.map((row) => row.record_id).sort()).toEqual(
+        written.map((record) => `HospitalAMSP:${record.id}`).sort(),
+      );
+      expect(rows.filter((row) => row.batch_id === batchBody.batchId)).toHaveLength(23);
+      expect(Math.max(...rows.map((row) => Number(row.block_number)))).toBeLessThanOrEqual(Number(usage.asOfBlock));
+      const appProcess = network.supervisor.record(layout.applicationProcess(org));
+      const environ = readFileSync(`/proc/${appProcess?.pid ?? 0}/environ`, 'utf8').split('\0');
+      expect(environ.filter((entry) => entry.startsWith('AAL_AUDIT_INDEX_URL='))).toEqual([
+        `AAL_AUDIT_INDEX_URL=postgres://${AUDIT_INDEX_ROLE}@127.0.0.1:${layout.auditIndexDatabase(org).port}/${auditIndexDatabaseName(org)}`,
+      ]);
+    }
   });
 
   it('answers 503 with Retry-After when the index has not reached minBlock in time', async () => {

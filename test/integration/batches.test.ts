@@ -56,7 +56,7 @@ function interaction(id: string, index: number): Json {
     promptCommitment: `hmac-sha256:${'c'.repeat(64)}`,
   };
 }
-const records = Array.from({ length: 21 }, (_, i) => interaction(`batch-${run}-${i}`, i));
+const records = Array.from({ length: 21 }, (_, i) => interaction(`HospitalAMSP:batch-${run}-${i}`, i));
 const regulatorProfile = JSON.parse(readFileSync(layout.gatewayProfile(REGULATOR), 'utf8')) as GatewayProfile;
 
 function verifyProofCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -116,19 +116,25 @@ describe('Batches on the real network', () => {
   });
 
   it('write-once holds under concurrency: of two batches endorsed before either commits, the second to commit is invalidated (its id reads are in the read set)', async () => {
-    const shared = interaction(`race-${run}`, 99);
+    const shared = interaction(`HospitalAMSP:race-${run}`, 99);
     const first = await recorderA
-      .newProposal(TRANSACTIONS.recordBatch, { arguments: [JSON.stringify([shared, interaction(`race-${run}-a`, 1)])] })
+      .newProposal(TRANSACTIONS.recordBatch, {
+        arguments: [JSON.stringify([shared, interaction(`HospitalAMSP:race-${run}-a`, 1)])],
+      })
       .endorse();
     const second = await recorderA
-      .newProposal(TRANSACTIONS.recordBatch, { arguments: [JSON.stringify([shared, interaction(`race-${run}-b`, 2)])] })
+      .newProposal(TRANSACTIONS.recordBatch, {
+        arguments: [JSON.stringify([shared, interaction(`HospitalAMSP:race-${run}-b`, 2)])],
+      })
       .endorse();
     const firstStatus = await (await first.submit()).getStatus();
     const secondStatus = await (await second.submit()).getStatus();
     expect(firstStatus.successful).toBe(true);
     expect([secondStatus.successful, secondStatus.code]).toEqual([false, peer.TxValidationCode.MVCC_READ_CONFLICT]);
     expect(
-      await refusal(auditor.evaluate(TRANSACTIONS.getBatchedInteraction, { arguments: [`race-${run}-b`] })),
+      await refusal(
+        auditor.evaluate(TRANSACTIONS.getBatchedInteraction, { arguments: [`HospitalAMSP:race-${run}-b`] }),
+      ),
     ).toContain('NOT_FOUND');
   });
 

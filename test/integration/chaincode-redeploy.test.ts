@@ -34,7 +34,7 @@ async function committed(channel: string): Promise<{ sequence: number; version: 
 
 /** The deployed code serves a real write and read: record an interaction, read it back. */
 async function recordAndReadBack(label: string): Promise<void> {
-  const id = `redeploy-${label}-${Date.now()}`;
+  const id = `HospitalAMSP:redeploy-${label}-${Date.now()}`;
   const gateway = testGateway(HOSPITAL_A, 'recorder');
   try {
     const contract = gateway.gateway.getNetwork('hospital-a').getContract(CHAINCODE_NAME);

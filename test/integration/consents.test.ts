@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type ChaincodeEvent,
   type CloseableAsyncIterable,
@@ -46,6 +47,15 @@ const submit = async (contract: Contract, name: string, ...args: string[]): Prom
   parse(await contract.submitTransaction(name, ...args));
 const evaluate = async (contract: Contract, name: string, ...args: string[]): Promise<Json> =>
   parse(await contract.evaluateTransaction(name, ...args));
+
+/** Waits (bounded) until the peer behind `contract` has committed the revocation of consent `id`. */
+async function committedOn(contract: Contract, id: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await evaluate(contract, TRANSACTIONS.getConsent, id)).revokedAt === undefined) {
+    if (Date.now() > deadline) throw new Error(`the revocation of ${id} did not reach the peer within 10 s`);
+    await sleep(100);
+  }
+}
 
 function consent(id: string, overrides: Json = {}): Json {
   return {
@@ -113,7 +123,10 @@ describe('Consents on the network', () => {
         contractOf(AI_PROVIDER, 'consent-manager'),
         TRANSACTIONS.grantConsent,
         JSON.stringify(
-          consent(`it-foreign-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}`, purposes: ['model-training'] }),
+          consent(`AIProviderMSP:it-foreign-${run}`, {
+            subjectRef: `HospitalAMSP:pseudo-${run}`,
+            purposes: ['model-training'],
+          }),
         ),
       ),
     );
@@ -121,7 +134,9 @@ describe('Consents on the network', () => {
       `ACCESS_DENIED: access denied: only the org that owns subject HospitalAMSP:pseudo-${run} (HospitalAMSP) may grant consents about it`,
     );
     expect(
-      await refusal(evaluate(contractOf(REGULATOR, 'auditor'), TRANSACTIONS.getConsent, `it-foreign-${run}`)),
+      await refusal(
+        evaluate(contractOf(REGULATOR, 'auditor'), TRANSACTIONS.getConsent, `AIProviderMSP:it-foreign-${run}`),
+      ),
     ).toContain('NOT_FOUND');
   });
 
@@ -131,7 +146,7 @@ describe('Consents on the network', () => {
       const subjectRef = `${org.mspId}:subj-${run}`;
       await registerSubjectOnLedger(org, 'hospital-a', subjectRef);
       for (const role of APP_ROLES) {
-        const id = `it-c-${org.slug}-${role}-${run}`;
+        const id = `${org.mspId}:it-c-${org.slug}-${role}-${run}`;
         const call = submit(
           contractOf(org, role),
           TRANSACTIONS.grantConsent,
@@ -144,7 +159,7 @@ describe('Consents on the network', () => {
   });
 
   it('lets auditors, the controller org and grantee orgs read; revocation only by the controller’s consent-manager', async () => {
-    const id = `it-read-${run}`;
+    const id = `HospitalAMSP:it-read-${run}`;
     await submit(contractOf(HOSPITAL_A, 'consent-manager'), TRANSACTIONS.grantConsent, JSON.stringify(consent(id)));
     for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
       for (const role of APP_ROLES) {
@@ -160,16 +175,17 @@ describe('Consents on the network', () => {
           JSON.stringify({ by: 'subjectRef', value: `HospitalAMSP:subj-${run}` }),
         )) as { records: { id: string }[] };
         expect(page.records.some((record) => record.id === id)).toBe(mayRead);
-        expect(
-          await evaluate(
-            contract,
-            TRANSACTIONS.checkConsent,
-            `HospitalAMSP:subj-${run}`,
-            'ai-inference',
-            'AIProviderMSP',
-            '',
-          ),
-        ).toMatchObject({ allowed: true });
+        // The Regulator's other roles neither read the consent nor may ask about another org's subject for another org.
+        const checked = evaluate(
+          contract,
+          TRANSACTIONS.checkConsent,
+          `HospitalAMSP:subj-${run}`,
+          'ai-inference',
+          'AIProviderMSP',
+          '',
+        );
+        if (mayRead) expect(await checked).toMatchObject({ allowed: true });
+        else expect(await refusal(checked)).toContain('ACCESS_DENIED');
       }
     }
     expect(await evaluate(contractOf(REGULATOR, 'auditor'), TRANSACTIONS.exportConsentFhir, id)).toMatchObject({
@@ -192,7 +208,7 @@ describe('Consents on the network', () => {
   });
 
   it('runs the lifecycle: grant, permitted use, revocation, a violation verdict stored and emitted, full history', async () => {
-    const id = `it-life-${run}`;
+    const id = `HospitalAMSP:it-life-${run}`;
     const listenerNetwork = networkOf(REGULATOR, 'auditor');
     const events = await listenerNetwork.getChaincodeEvents(CHAINCODE_NAME);
     try {
@@ -218,7 +234,7 @@ describe('Consents on the network', () => {
       const allowed = await submit(
         recorder,
         TRANSACTIONS.recordInteraction,
-        JSON.stringify(interaction(`it-ok-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })),
+        JSON.stringify(interaction(`AIProviderMSP:it-ok-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })),
       );
       expect(allowed.consentCheck).toEqual({
         allowed: true,
@@ -233,6 +249,9 @@ describe('Consents on the network', () => {
         (event) => event.eventName === 'ConsentRevoked' && parse(event.payload).id === id,
       );
       expect(revokeEvent.transactionId).toBe(revoked.revocationTxId);
+      // The revocation committed on HospitalA's peer (the submit's) and the Regulator's (the event's);
+      // the AI provider's peer, which the checks below ask, may commit the block a moment later.
+      await committedOn(recorder, id);
       expect(
         await evaluate(
           recorder,
@@ -260,7 +279,7 @@ describe('Consents on the network', () => {
       const violating = await submit(
         recorder,
         TRANSACTIONS.recordInteraction,
-        JSON.stringify(interaction(`it-violation-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })),
+        JSON.stringify(interaction(`AIProviderMSP:it-violation-${run}`, { subjectRef: `HospitalAMSP:pseudo-${run}` })),
       );
       expect(violating.consentCheck).toEqual({
         allowed: false,
@@ -271,11 +290,15 @@ describe('Consents on the network', () => {
         (event) => event.eventName === 'ConsentViolation' && event.transactionId === violating.txId,
       );
       expect(parse(violation.payload)).toEqual({
-        ids: [`it-violation-${run}`],
-        violations: [{ id: `it-violation-${run}`, reason: (violating.consentCheck as Json).reason }],
+        ids: [`AIProviderMSP:it-violation-${run}`],
+        violations: [{ id: `AIProviderMSP:it-violation-${run}`, reason: (violating.consentCheck as Json).reason }],
       });
       expect(
-        await evaluate(contractOf(REGULATOR, 'auditor'), TRANSACTIONS.getInteraction, `it-violation-${run}`),
+        await evaluate(
+          contractOf(REGULATOR, 'auditor'),
+          TRANSACTIONS.getInteraction,
+          `AIProviderMSP:it-violation-${run}`,
+        ),
       ).toEqual(violating);
 
       const history = (await evaluate(contractOf(REGULATOR, 'auditor'), TRANSACTIONS.getConsentHistory, id)) as {
@@ -296,12 +319,12 @@ describe('Consents on the network', () => {
     await submit(
       manager,
       TRANSACTIONS.grantConsent,
-      JSON.stringify(consent(`it-permit-${run}`, { subjectRef: subject })),
+      JSON.stringify(consent(`HospitalAMSP:it-permit-${run}`, { subjectRef: subject })),
     );
     await submit(
       manager,
       TRANSACTIONS.grantConsent,
-      JSON.stringify(consent(`it-deny-${run}`, { subjectRef: subject, decision: 'deny' })),
+      JSON.stringify(consent(`HospitalAMSP:it-deny-${run}`, { subjectRef: subject, decision: 'deny' })),
     );
     expect(
       await evaluate(
@@ -314,13 +337,13 @@ describe('Consents on the network', () => {
       ),
     ).toEqual({
       allowed: false,
-      consentId: `it-deny-${run}`,
-      reason: `consent it-deny-${run} denies ai-inference for AIProviderMSP`,
+      consentId: `HospitalAMSP:it-deny-${run}`,
+      reason: `consent HospitalAMSP:it-deny-${run} denies ai-inference for AIProviderMSP`,
     });
   });
 
   it('keeps consents to their channel', async () => {
-    const id = `it-channel-${run}`;
+    const id = `HospitalAMSP:it-channel-${run}`;
     await submit(contractOf(HOSPITAL_A, 'consent-manager'), TRANSACTIONS.grantConsent, JSON.stringify(consent(id)));
     expect(
       await refusal(evaluate(contractOf(REGULATOR, 'auditor', 'hospital-b'), TRANSACTIONS.getConsent, id)),

@@ -82,7 +82,7 @@ async function endorsingOrgs(network: Network, txId: string): Promise<{ validati
 }
 
 describe('Interactions on the network', () => {
-  const hospitalRecord = `it-a-${run}`;
+  const hospitalRecord = `HospitalAMSP:it-a-${run}`;
 
   beforeAll(async () => {
     await submit(contractOf(HOSPITAL_A, 'recorder'), 'RecordInteraction', JSON.stringify(interaction(hospitalRecord)));
@@ -91,7 +91,7 @@ describe('Interactions on the network', () => {
   it('lets only recorders and admins write, each for its own org (every role × org on hospital-a)', async () => {
     for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
       for (const role of APP_ROLES) {
-        const id = `it-w-${org.slug}-${role}-${run}`;
+        const id = `${org.mspId}:it-w-${org.slug}-${role}-${run}`;
         const call = submit(contractOf(org, role), 'RecordInteraction', JSON.stringify(interaction(id)));
         if (role === 'recorder' || role === 'admin') {
           expect(await call).toMatchObject({ id, org: org.mspId, recordedBy: `app-${role}` });
@@ -136,7 +136,11 @@ describe('Interactions on the network', () => {
     const before = await evaluate(contractOf(REGULATOR, 'auditor'), 'GetInteraction', hospitalRecord);
     for (const org of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
       for (const role of APP_ROLES) {
-        const annotation = JSON.stringify({ id: `n-${org.slug}-${role}`, kind: 'flag', labels: ['review-needed'] });
+        const annotation = JSON.stringify({
+          id: `${org.mspId}:n-${org.slug}-${role}`,
+          kind: 'flag',
+          labels: ['review-needed'],
+        });
         const call = submit(contractOf(org, role), 'AnnotateInteraction', hospitalRecord, annotation);
         if (org === HOSPITAL_A && (role === 'recorder' || role === 'admin'))
           expect(await call).toMatchObject({ interactionId: hospitalRecord, org: 'HospitalAMSP' });
@@ -148,8 +152,8 @@ describe('Interactions on the network', () => {
       records: { id: string }[];
     };
     expect(annotations.records.map((record) => record.id).sort()).toEqual([
-      'n-hospital-a-admin',
-      'n-hospital-a-recorder',
+      'HospitalAMSP:n-hospital-a-admin',
+      'HospitalAMSP:n-hospital-a-recorder',
     ]);
   });
 
@@ -190,19 +194,19 @@ describe('Interactions on the network', () => {
       submit(
         contractOf(HOSPITAL_B, 'recorder', 'hospital-a', HOSPITAL_A),
         'RecordInteraction',
-        JSON.stringify(interaction(`it-b-${run}`)),
+        JSON.stringify(interaction(`HospitalBMSP:it-b-${run}`)),
       ),
     ).rejects.toThrow();
-    expect(await refusal(evaluate(contractOf(REGULATOR, 'auditor'), 'GetInteraction', `it-b-${run}`))).toContain(
-      'NOT_FOUND',
-    );
+    expect(
+      await refusal(evaluate(contractOf(REGULATOR, 'auditor'), 'GetInteraction', `HospitalBMSP:it-b-${run}`)),
+    ).toContain('NOT_FOUND');
   });
 
   it('commits writes endorsed by at least two orgs (read back from the ledger)', async () => {
     const network = networkOf(AI_PROVIDER, 'recorder', 'hospital-a');
-    const proposal = network
-      .getContract(CHAINCODE_NAME)
-      .newProposal(TRANSACTIONS.recordInteraction, { arguments: [JSON.stringify(interaction(`it-e-${run}`))] });
+    const proposal = network.getContract(CHAINCODE_NAME).newProposal(TRANSACTIONS.recordInteraction, {
+      arguments: [JSON.stringify(interaction(`AIProviderMSP:it-e-${run}`))],
+    });
     const transaction = await proposal.endorse();
     const commit = await transaction.submit();
     expect((await commit.getStatus()).successful).toBe(true);
@@ -218,7 +222,7 @@ describe('Interactions on the network', () => {
     const written: string[] = [];
     for (let batch = 0; batch < 4; batch++) {
       const records = Array.from({ length: 300 }, (_, index) =>
-        interaction(`it-bulk-${run}-${String(batch * 300 + index).padStart(4, '0')}`, { applicationId }),
+        interaction(`AIProviderMSP:it-bulk-${run}-${String(batch * 300 + index).padStart(4, '0')}`, { applicationId }),
       );
       const stored = (await submit(recorder, 'RecordInteractions', JSON.stringify(records))) as {
         records: { id: string }[];

@@ -3,9 +3,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 import {
   address,
   APP_ROLES,
+  AUDIT_INDEX_ROLE,
+  auditIndexDatabaseName,
   ensureBinaries,
   FabricNetwork,
   ORDERER_ORG,
@@ -31,7 +34,7 @@ interface Secret {
   readonly value: string;
 }
 
-/** The secrets the network directory holds: registrar secrets, any hand-over secret left, API keys. */
+/** The secrets the network directory holds: registrar secrets, any hand-over secret left, API keys, database passwords. */
 function networkSecrets(): Secret[] {
   const secrets: Secret[] = CA_ORGS.map((org) => ({
     what: `${org.name}'s registrar secret`,
@@ -42,6 +45,10 @@ function networkSecrets(): Secret[] {
       secrets.push({ what: `${org.name}'s ${role} enrollment secret`, value: user.secret });
     for (const [role, key] of Object.entries(environment.apiKeys[org.name] ?? {}))
       secrets.push({ what: `${org.name}'s ${role} API key`, value: key });
+    secrets.push({
+      what: `${org.name}'s audit index database password`,
+      value: readFileSync(layout.auditIndexPasswordFile(org), 'utf8'),
+    });
   }
   return secrets;
 }
@@ -125,6 +132,7 @@ describe('local secrets', () => {
     const names = processes.map((process) => process.name);
     for (const org of CA_ORGS) expect(names).toContain(layout.caProcess(org));
     for (const org of PEER_ORGS) expect(names).toContain(layout.applicationProcess(org));
+    for (const org of PEER_ORGS) expect(names).toContain(layout.postgresProcess(org));
     expect(names.some((name) => name.startsWith('orderer'))).toBe(true);
     expect(names.some((name) => name.startsWith('peer0'))).toBe(true);
 
@@ -164,6 +172,41 @@ describe('local secrets', () => {
         expect(existsSync(join(dirname(layout.appUserIdentity(org, role).msp), 'fabric-ca-client-config.yaml'))).toBe(
           false,
         );
+  });
+
+  it('each audit index database lets in only its app role, with the password from an owner-only file', async () => {
+    const connect = async (org: OrgSpec, user: string, password: string, database: string): Promise<string> => {
+      const { host, port } = layout.auditIndexDatabase(org);
+      const client = new Client({ host, port, user, password, database });
+      try {
+        await client.connect();
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+      await client.end();
+      return 'connected';
+    };
+    for (const org of PEER_ORGS) {
+      const passwordFile = layout.auditIndexPasswordFile(org);
+      expect({
+        org: org.name,
+        passwordFile: modeOf(passwordFile),
+        dataDir: modeOf(layout.postgresDataDir(org)),
+      }).toEqual({
+        org: org.name,
+        passwordFile: '600',
+        dataDir: '700',
+      });
+      const password = readFileSync(passwordFile, 'utf8');
+      const database = auditIndexDatabaseName(org);
+      expect(await connect(org, AUDIT_INDEX_ROLE, password, database)).toBe('connected');
+      expect(await connect(org, AUDIT_INDEX_ROLE, `${password}x`, database)).toMatch(/password authentication failed/);
+      // The bootstrap superuser has no password and no pg_hba.conf line: no way in over the network.
+      expect(await connect(org, 'postgres', password, 'postgres')).toMatch(/no pg_hba.conf entry/);
+      expect(await connect(org, AUDIT_INDEX_ROLE, password, 'postgres')).toMatch(/no pg_hba.conf entry/);
+      // The password is no server's to log: the role was created from its SCRAM verifier.
+      expect(readFileSync(layout.logFile(layout.postgresProcess(org)), 'utf8')).not.toContain(password);
+    }
   });
 
   it('the apps’ enrollment secrets are used up: none is left to hand over, and the CA enrolls no app user again', async () => {

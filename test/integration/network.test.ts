@@ -17,6 +17,7 @@ import {
   run,
 } from '@aal/network';
 import { contractRefusal } from '../support/chaincode-calls';
+import { eventually } from '../support/eventually';
 import { testGateway } from '../support/gateway';
 import {
   interactionRequest,
@@ -45,7 +46,7 @@ async function get(org: string, path: string): Promise<Response> {
 }
 
 describe('the local Fabric network', () => {
-  it('runs 3 orderers, 4 peers, 5 CAs (one per org), 4 chaincode servers and 4 apps as live processes', () => {
+  it('runs 3 orderers, 4 peers, 5 CAs (one per org), 4 chaincode servers, 4 PostgreSQL servers and 4 apps as live processes', () => {
     const running = new FabricNetwork(testNetworkOptions()).status().filter((process) => process.running);
     const count = (prefix: string): number => running.filter((process) => process.name.startsWith(prefix)).length;
     expect(count('orderer')).toBe(3);
@@ -53,6 +54,7 @@ describe('the local Fabric network', () => {
     expect(count('ca.')).toBe(5);
     expect(count('chaincode.')).toBe(4);
     expect(count('app.')).toBe(4);
+    expect(count('postgres.')).toBe(4);
     for (const process of running) {
       expect(readFileSync(`/proc/${process.pid}/cmdline`, 'utf8').length).toBeGreaterThan(0);
     }
@@ -91,14 +93,19 @@ describe('the local Fabric network', () => {
     const created = await record('HospitalA', 'hospital-a', interactionRequest(id, { applicationId: 'end-to-end' }));
     expect(created.status).toBe(201);
     const body = (await created.json()) as RecordedInteraction;
+    // Sent bare to HospitalA's app: stored and answered in HospitalA's namespace.
     expect(body.interaction).toMatchObject({
-      id,
+      id: `HospitalAMSP:${id}`,
       applicationId: 'end-to-end',
       org: 'HospitalAMSP',
       txId: body.transactionId,
     });
 
-    const read = await get('Regulator', interactionsPath('hospital-a', id));
+    const read = await eventually(
+      'the record at the Regulator',
+      () => get('Regulator', interactionsPath('hospital-a', `HospitalAMSP:${id}`)),
+      (response) => response.status !== 404,
+    );
     expect(read.status).toBe(200);
     expect(((await read.json()) as { interaction: unknown }).interaction).toEqual(body.interaction);
   });
@@ -108,7 +115,11 @@ describe('the local Fabric network', () => {
     const created = (await (
       await record('AIProvider', 'hospital-a', interactionRequest(id))
     ).json()) as RecordedInteraction;
-    const proof = await get('Regulator', `/api/v1/channels/hospital-a/transactions/${created.transactionId}`);
+    const proof = await eventually(
+      'the transaction at the Regulator',
+      () => get('Regulator', `/api/v1/channels/hospital-a/transactions/${created.transactionId}`),
+      (response) => response.status !== 404,
+    );
     expect(proof.status).toBe(200);
     const body = (await proof.json()) as { validationCode: string; endorsingOrgs: string[]; creatorMspId: string };
     expect(body.validationCode).toBe('VALID');
@@ -145,8 +156,8 @@ describe('the local Fabric network', () => {
       const answer = await asAuditor.gateway
         .getNetwork('hospital-a')
         .getContract(CHAINCODE_NAME)
-        .evaluateTransaction(TRANSACTIONS.getInteraction, existing);
-      expect(JSON.parse(decoder.decode(answer))).toMatchObject({ id: existing, org: 'HospitalAMSP' });
+        .evaluateTransaction(TRANSACTIONS.getInteraction, `HospitalAMSP:${existing}`);
+      expect(JSON.parse(decoder.decode(answer))).toMatchObject({ id: `HospitalAMSP:${existing}`, org: 'HospitalAMSP' });
     } finally {
       asAuditor.close();
     }
@@ -222,10 +233,10 @@ describe('the local Fabric network', () => {
       expect((await record(AI_PROVIDER.name, channel, interactionRequest(id, { applicationId: channel }))).status).toBe(
         201,
       );
-      const read = await get(REGULATOR.name, interactionsPath(channel, id));
+      const read = await get(REGULATOR.name, interactionsPath(channel, `AIProviderMSP:${id}`));
       expect(read.status).toBe(200);
       expect(((await read.json()) as { interaction: StoredInteraction }).interaction).toMatchObject({
-        id,
+        id: `AIProviderMSP:${id}`,
         org: 'AIProviderMSP',
         applicationId: channel,
       });

@@ -21,8 +21,9 @@ import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test
  * Issue 10, the auditor-read log: a Regulator app records its auditors' reads in a MAC-chained log
  * and anchors it on the ledger; HospitalA, the data owner, reads from its own peer how many of its
  * records the Regulator's auditors read, and when. Truncating the log is detected against the
- * anchor, and a restarted app records the gap instead of starting over; the Regulator cannot
- * re-anchor lower with its own identities.
+ * anchor, and a restarted app records the gap instead of starting over; the anchors form a chain
+ * (each names the previous head), and the Regulator cannot re-anchor lower or off the chain with its
+ * own identities.
  */
 const environment = loadTestEnvironment();
 const options = testNetworkOptions();
@@ -109,6 +110,8 @@ beforeAll(async () => {
     AAL_GATEWAY_PROFILE: layout.gatewayProfile(REGULATOR),
     AAL_API_KEY_STORE: store.path,
     AAL_AUDITOR_READ_LOG: logFile,
+    // Its own audit index: the Regulator's network app holds the org's default one.
+    AAL_AUDIT_INDEX_PATH: join(dir, 'audit-index.sqlite'),
     AAL_READ_LOG_NAME: LOG_NAME,
     AAL_READ_ANCHOR_ENTRIES: '2',
     AAL_READ_ANCHOR_INTERVAL_MS: '1000',
@@ -126,18 +129,24 @@ afterAll(async () => {
 describe('the auditor-read log, anchored on the ledger for the data owner', () => {
   it('anchors the Regulator’s auditor reads, and HospitalA reads the counts for its data from its own peer', async () => {
     const ids = [`read-log-${run}-1`, `read-log-${run}-2`];
+    let lastBlock = 0;
     for (const id of ids) {
       const written = await postInteraction(hospitalA, CHANNEL, bearer(environment, 'HospitalA', 'recorder'), {
         ...interactionRequest(id),
       });
       expect(written.status).toBe(201);
+      lastBlock = Math.max(lastBlock, Number(((await written.json()) as { blockNumber: string }).blockNumber));
     }
     const auditor = { authorization: `Bearer ${auditorKey}` };
     for (const id of ids)
-      expect((await fetch(`${app?.url}${interactionsPath(CHANNEL, id)}`, { headers: auditor })).status).toBe(200);
-    const page = await fetch(`${app?.url}${interactionsPath(CHANNEL)}?by=org&value=${HOSPITAL_A.mspId}&pageSize=3`, {
-      headers: auditor,
-    });
+      expect(
+        (await fetch(`${app?.url}${interactionsPath(CHANNEL, `HospitalAMSP:${id}`)}`, { headers: auditor })).status,
+      ).toBe(200);
+    // The query answers from the app's own audit index: minBlock waits until it has read the writes.
+    const page = await fetch(
+      `${app?.url}${interactionsPath(CHANNEL)}?by=org&value=${HOSPITAL_A.mspId}&pageSize=3&minBlock=${lastBlock}`,
+      { headers: auditor },
+    );
     expect(page.status).toBe(200);
     const pageRecords = ((await page.json()) as { records: unknown[] }).records.length;
 
@@ -156,6 +165,11 @@ describe('the auditor-read log, anchored on the ledger for the data owner', () =
     const seqs = anchors.map((anchor) => anchor.seq);
     expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
     expect(seqs[seqs.length - 1]).toBe(3);
+    // The anchors form a chain: each names the head of the one before it; the first none.
+    expect(anchors.map((anchor) => anchor.previousHead)).toEqual([
+      undefined,
+      ...anchors.slice(0, -1).map((anchor) => anchor.head),
+    ]);
     for (const anchor of anchors) {
       expect(anchor).toMatchObject({ org: REGULATOR.mspId, anchoredBy: 'app-admin', log: LOG_NAME });
       // The anchored head is the log's entry at that seq, and every read it counts came before the anchor's commit.
@@ -164,7 +178,7 @@ describe('the auditor-read log, anchored on the ledger for the data owner', () =
     }
     const key = readReadLogKey(defaultReadLogKeyPath(logFile));
     const latest = await latestAnchor();
-    expect(verifyAuditorReadLog(logFile, key, { seq: latest.seq, head: latest.head })).toMatchObject({
+    expect(verifyAuditorReadLog(logFile, key, latest)).toMatchObject({
       valid: true,
       entries: 3,
     });
@@ -206,13 +220,15 @@ describe('the auditor-read log, anchored on the ledger for the data owner', () =
       const latest = await latestAnchor();
       return latest.seq === 4 ? latest : undefined;
     }, 'the anchor of the gap entry');
-    expect(verifyAuditorReadLog(logFile, key, { seq: next.seq, head: next.head })).toMatchObject({
+    // It follows the anchor of the entries the file lost.
+    expect(next.previousHead).toBe(anchored.head);
+    expect(verifyAuditorReadLog(logFile, key, next)).toMatchObject({
       valid: true,
       gaps: [gap],
     });
   }, 120_000);
 
-  it('refuses the Regulator’s own identities to anchor lower or as an auditor, straight at the peers', async () => {
+  it('refuses the Regulator’s own identities to anchor lower, off the chain or as an auditor, straight at the peers', async () => {
     const latest = await latestAnchor();
     const lower = {
       log: LOG_NAME,
@@ -226,14 +242,28 @@ describe('the auditor-read log, anchored on the ledger for the data owner', () =
         regulatorContract('admin').submitTransaction(TRANSACTIONS.anchorReads, JSON.stringify(lower)),
       ),
     ).toMatchObject({ code: 'CONFLICT' });
+    // Higher, but not following the latest anchor: a wrong previous head, or none.
+    const higher = { ...lower, seq: latest.seq + 100 };
+    for (const offChain of [
+      { ...higher, previousHead: 'b'.repeat(64) },
+      { ...higher, previousHead: undefined },
+    ])
+      expect(
+        await contractRefusal(
+          regulatorContract('admin').submitTransaction(TRANSACTIONS.anchorReads, JSON.stringify(offChain)),
+        ),
+      ).toEqual({
+        code: 'CONFLICT',
+        message: `read log ${LOG_NAME} of ${REGULATOR.mspId} is anchored at seq ${latest.seq} with head ${latest.head}: a new anchor must name that head as previousHead (got ${offChain.previousHead ?? 'none'})`,
+      });
     expect(
       await contractRefusal(
         regulatorContract('auditor').submitTransaction(
           TRANSACTIONS.anchorReads,
-          JSON.stringify({ ...lower, seq: latest.seq + 100 }),
+          JSON.stringify({ ...higher, previousHead: latest.head }),
         ),
       ),
     ).toMatchObject({ code: 'ACCESS_DENIED' });
-    expect((await latestAnchor()).seq).toBe(latest.seq);
+    expect(await latestAnchor()).toEqual(latest);
   }, 60_000);
 });

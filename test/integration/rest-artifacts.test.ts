@@ -66,7 +66,7 @@ async function consentFor(purposes: string[]): Promise<string> {
     },
   );
   expect(granted.status).toBe(201);
-  return id;
+  return `HospitalAMSP:${id}`;
 }
 
 describe('artifacts and training runs over HTTP against the real network', () => {
@@ -87,9 +87,9 @@ describe('artifacts and training runs over HTTP against the real network', () =>
       uri: `s3://bucket/${id}`,
       ...(consentIds ? { consentIds } : {}),
     });
-    const model = unique('model');
-    const good = unique('ds-good');
-    const bad = unique('ds-bad');
+    const model = `AIProviderMSP:${unique('model')}`;
+    const good = `HospitalAMSP:${unique('ds-good')}`;
+    const bad = `HospitalAMSP:${unique('ds-bad')}`;
     // A dataset lists only its registering org's consents: the AIProvider may not list HospitalA's …
     const borrowed = await call(
       aiProvider,
@@ -218,7 +218,7 @@ describe('artifacts and training runs over HTTP against the real network', () =>
     );
     expect((rest.body.records as { id: string }[]).map((record) => record.id)).toEqual([bad]);
 
-    const runId = unique('run');
+    const runId = `AIProviderMSP:${unique('run')}`;
     const refused = await call(
       aiProvider,
       'AIProvider',

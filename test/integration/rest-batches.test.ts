@@ -58,7 +58,13 @@ describe('Merkle batches over HTTP against the real network', () => {
 
     const header = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batches/${batchId}`);
     expect(header.status).toBe(200);
-    expect(header.body).toMatchObject({ batchId, root: recorded.body.root, size: 3, ids });
+    // Sent bare to HospitalA's app: qualified before the leaves were hashed, so the proofs below verify.
+    expect(header.body).toMatchObject({
+      batchId,
+      root: recorded.body.root,
+      size: 3,
+      ids: ids.map((id) => `HospitalAMSP:${id}`),
+    });
 
     for (const [index, id] of ids.entries()) {
       const answer = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batched-interactions/${id}/proof`);
@@ -99,7 +105,7 @@ describe('Merkle batches over HTTP against the real network', () => {
     const read = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/interactions/${ids[1] ?? ''}`);
     expect(read.status).toBe(200);
     expect(read.body.interaction).toMatchObject({
-      id: ids[1],
+      id: `HospitalAMSP:${ids[1] ?? ''}`,
       applicationId: app,
       org: 'HospitalAMSP',
       txId: batchId,
@@ -108,8 +114,17 @@ describe('Merkle batches over HTTP against the real network', () => {
     });
     expect((await call(hospitalB, 'HospitalB', 'auditor', 'GET', `/interactions/${ids[0] ?? ''}`)).status).toBe(404);
 
-    const page = await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batches?by=applicationId&value=${app}`);
+    // Batch listings answer from the app's audit index: minBlock (the batch's block) waits until it holds the batch.
+    const blockNumber = String(recorded.body.blockNumber);
+    const page = await call(
+      hospitalA,
+      'HospitalA',
+      'auditor',
+      'GET',
+      `/batches?by=applicationId&value=${app}&minBlock=${blockNumber}`,
+    );
     expect(page.status).toBe(200);
+    expect(Number(page.body.asOfBlock)).toBeGreaterThanOrEqual(Number(blockNumber));
     expect(page.body).toEqual({
       records: [
         {
@@ -119,14 +134,34 @@ describe('Merkle batches over HTTP against the real network', () => {
           txTime: recorded.body.txTime,
           size: 2,
           root: recorded.body.root,
+          txId: batchId,
+          blockNumber,
         },
       ],
       nextCursor: null,
+      asOfBlock: page.body.asOfBlock,
     });
+    // The batch's records are in interaction queries too, with their batch and leaf.
+    const records = await call(
+      hospitalA,
+      'HospitalA',
+      'auditor',
+      'GET',
+      `/interactions?by=applicationId&value=${app}&minBlock=${blockNumber}`,
+    );
     expect(
-      (await call(hospitalA, 'HospitalA', 'auditor', 'GET', `/batches?by=applicationId&value=${unique('nobody')}`))
-        .body,
-    ).toEqual({ records: [], nextCursor: null });
+      (records.body.records as { id: string; batchId: string; leafIndex: number }[])
+        .map((record) => [record.id, record.batchId, record.leafIndex])
+        .sort(),
+    ).toEqual(ids.map((id, leaf) => [`HospitalAMSP:${id}`, batchId, leaf]).sort());
+    const nobody = await call(
+      hospitalA,
+      'HospitalA',
+      'auditor',
+      'GET',
+      `/batches?by=applicationId&value=${unique('nobody')}&minBlock=${blockNumber}`,
+    );
+    expect(nobody.body).toEqual({ records: [], nextCursor: null, asOfBlock: expect.any(String) as string });
 
     // The single-record route refuses an id a batch already holds (one id, one record).
     const single = await call(

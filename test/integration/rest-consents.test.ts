@@ -78,6 +78,8 @@ describe('subjects and consents over HTTP against the real network', () => {
     expect(lookup.body).toEqual({ subjectRef });
 
     const id = unique('consent');
+    // Posted bare to HospitalA's app, stored and answered as HospitalA's qualified id.
+    const consentRef = `HospitalAMSP:${id}`;
     const consent = {
       id,
       subjectRef,
@@ -98,8 +100,8 @@ describe('subjects and consents over HTTP against the real network', () => {
       consent,
     );
     expect(granted.status).toBe(201);
-    expect(granted.body).toMatchObject({ id, controller: 'HospitalAMSP', subjectRef });
-    expect(granted.headers.get('location')).toBe(`${A}/consents/${id}`);
+    expect(granted.body).toMatchObject({ id: consentRef, controller: 'HospitalAMSP', subjectRef });
+    expect(granted.headers.get('location')).toBe(`${A}/consents/${encodeURIComponent(consentRef)}`);
 
     const checkPath = `${A}/consents/check?subjectRef=${subjectRef}&purpose=ai-inference&grantee=AIProviderMSP`;
     const allowed = await call(
@@ -110,20 +112,30 @@ describe('subjects and consents over HTTP against the real network', () => {
       checkPath,
       '/api/v1/channels/{channel}/consents/check',
     );
-    expect(allowed.body).toMatchObject({ allowed: true, consentId: id });
+    expect(allowed.body).toMatchObject({ allowed: true, consentId: consentRef });
+    // The AIProvider may ask for itself, not for another org: the chaincode refuses, the app answers 403.
+    const forAnother = await call(
+      aiProvider,
+      'AIProvider',
+      'recorder',
+      'GET',
+      `${A}/consents/check?subjectRef=${subjectRef}&purpose=ai-inference&grantee=HospitalAMSP`,
+      '/api/v1/channels/{channel}/consents/check',
+    );
+    expect(forAnother).toMatchObject({ status: 403, body: { status: 403, title: 'Forbidden' } });
 
     const revoked = await call(
       hospitalA,
       'HospitalA',
       'consent-manager',
       'POST',
-      `${A}/consents/${id}/revoke`,
+      `${A}/consents/${consentRef}/revoke`,
       '/api/v1/channels/{channel}/consents/{id}/revoke',
       { reason: 'subject-request' },
     );
     expect(revoked).toMatchObject({
       status: 200,
-      body: { id, revocationReason: 'subject-request', revokedBy: 'app-consent-manager' },
+      body: { id: consentRef, revocationReason: 'subject-request', revokedBy: 'app-consent-manager' },
     });
     const refused = await call(
       aiProvider,
@@ -145,17 +157,32 @@ describe('subjects and consents over HTTP against the real network', () => {
     );
     expect(before.body.allowed).toBe(true);
 
+    // History and queries answer from each app's audit index: minBlock (the revocation's block) waits until it holds both versions.
+    const revokedAt = revoked.headers.get('x-block-number') ?? '';
+    const grantedAt = granted.headers.get('x-block-number') ?? '';
+    expect(Number(revokedAt)).toBeGreaterThan(Number(grantedAt));
     const history = await call(
       regulator,
       'Regulator',
       'auditor',
       'GET',
-      `${A}/consents/${id}/history`,
+      `${A}/consents/${consentRef}/history?minBlock=${revokedAt}`,
       '/api/v1/channels/{channel}/consents/{id}/history',
     );
-    expect((history.body.records as unknown[]).length).toBe(2);
+    expect(history.status).toBe(200);
+    expect(Number(history.body.asOfBlock)).toBeGreaterThanOrEqual(Number(revokedAt));
+    expect(
+      (history.body.records as { change: string; blockNumber: string; txId: string }[]).map((version) => [
+        version.change,
+        version.blockNumber,
+        version.txId,
+      ]),
+    ).toEqual([
+      ['revocation', revokedAt, revoked.headers.get('x-transaction-id')],
+      ['grant', grantedAt, granted.headers.get('x-transaction-id')],
+    ]);
 
-    const fhir = await fetch(`${regulator}${A}/consents/${id}/fhir`, {
+    const fhir = await fetch(`${regulator}${A}/consents/${consentRef}/fhir`, {
       headers: bearer(environment, 'Regulator', 'auditor'),
     });
     expect(fhir.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
@@ -166,19 +193,21 @@ describe('subjects and consents over HTTP against the real network', () => {
       'HospitalA',
       'consent-manager',
       'GET',
-      `${A}/consents?by=subjectRef&value=${subjectRef}&status=revoked&pageSize=10`,
+      `${A}/consents?by=subjectRef&value=${subjectRef}&status=revoked&pageSize=10&minBlock=${revokedAt}`,
       '/api/v1/channels/{channel}/consents',
     );
-    expect((page.body.records as { id: string }[]).map((record) => record.id)).toEqual([id]);
+    expect(page.status).toBe(200);
+    expect(Number(page.body.asOfBlock)).toBeGreaterThanOrEqual(Number(revokedAt));
+    expect((page.body.records as { id: string }[]).map((record) => record.id)).toEqual([consentRef]);
     const read = await call(
       aiProvider,
       'AIProvider',
       'auditor',
       'GET',
-      `${A}/consents/${id}`,
+      `${A}/consents/${consentRef}`,
       '/api/v1/channels/{channel}/consents/{id}',
     );
-    expect(read.body).toMatchObject({ id, status: 'revoked' });
+    expect(read.body).toMatchObject({ id: consentRef, status: 'revoked' });
   });
 
   it('refuses by role, by org and by channel membership', async () => {
@@ -242,7 +271,7 @@ describe('subjects and consents over HTTP against the real network', () => {
           'HospitalB',
           'auditor',
           'GET',
-          `${A}/consents/${consent.id}`,
+          `${A}/consents/HospitalAMSP:${consent.id}`,
           '/api/v1/channels/{channel}/consents/{id}',
         )
       ).status,
@@ -255,7 +284,7 @@ describe('subjects and consents over HTTP against the real network', () => {
           'Regulator',
           'consent-manager',
           'GET',
-          `${A}/consents/${consent.id}`,
+          `${A}/consents/HospitalAMSP:${consent.id}`,
           '/api/v1/channels/{channel}/consents/{id}',
         )
       ).status,
@@ -268,7 +297,7 @@ describe('subjects and consents over HTTP against the real network', () => {
           'AIProvider',
           'consent-manager',
           'POST',
-          `${A}/consents/${consent.id}/revoke`,
+          `${A}/consents/HospitalAMSP:${consent.id}/revoke`,
           '/api/v1/channels/{channel}/consents/{id}/revoke',
           { reason: 'other' },
         )

@@ -68,14 +68,15 @@ describe('erasure over HTTP: commitments stop verifying, the record stays as it 
     });
     expect(recorded.status).toBe(201);
     const stored = recorded.body.interaction as Record<string, unknown>;
-    expect(stored.consentCheck).toMatchObject({ allowed: true, consentId });
+    // The consent was granted bare through HospitalA's app: it is HospitalA's qualified id.
+    expect(stored.consentCheck).toMatchObject({ allowed: true, consentId: `HospitalAMSP:${consentId}` });
 
     expect(
       (await call('auditor', 'POST', `/interactions/${id}/verify`, { prompt: PROMPT, output: OUTPUT })).body,
-    ).toEqual({ interactionId: id, prompt: 'match', output: 'match' });
+    ).toEqual({ interactionId: `HospitalAMSP:${id}`, prompt: 'match', output: 'match' });
     expect(
       (await call('auditor', 'POST', `/interactions/${id}/verify`, { prompt: `${PROMPT}.`, output: OUTPUT })).body,
-    ).toEqual({ interactionId: id, prompt: 'mismatch', output: 'match' });
+    ).toEqual({ interactionId: `HospitalAMSP:${id}`, prompt: 'mismatch', output: 'match' });
 
     const erased = await call('admin', 'DELETE', `/subjects/${encodeURIComponent(subjectRef)}`);
     expect(erased.status).toBe(200);
@@ -84,7 +85,7 @@ describe('erasure over HTTP: commitments stop verifying, the record stays as it 
 
     expect(
       (await call('auditor', 'POST', `/interactions/${id}/verify`, { prompt: PROMPT, output: OUTPUT })).body,
-    ).toEqual({ interactionId: id, prompt: 'erased', output: 'erased' });
+    ).toEqual({ interactionId: `HospitalAMSP:${id}`, prompt: 'erased', output: 'erased' });
     const after = await call('auditor', 'GET', `/interactions/${id}`);
     expect(after.status).toBe(200);
     expect(after.body.interaction).toEqual(stored);

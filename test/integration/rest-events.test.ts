@@ -77,6 +77,8 @@ describe('server-sent events over HTTP against the real network', () => {
       AAL_GATEWAY_PROFILE: profilePath,
       AAL_API_KEY_STORE: store.path,
       AAL_AUDITOR_READ_LOG: join(dir, 'reads.jsonl'),
+      // Its own audit index: HospitalA's network app holds the org's default one.
+      AAL_AUDIT_INDEX_PATH: join(dir, 'audit-index.sqlite'),
     };
     const headers = { authorization: `Bearer ${key}` };
     try {

@@ -198,11 +198,13 @@ describe('REST infrastructure against the real network', () => {
     const key = readReadLogKey(defaultReadLogKeyPath(logFile));
     const before = verifyAuditorReadLog(logFile, key);
     expect(before.valid).toBe(true);
-    const read = await fetch(`${regulator}${INTERACTIONS}/${id}`, {
+    const read = await fetch(`${regulator}${INTERACTIONS}/HospitalAMSP:${id}`, {
       headers: bearer(environment, 'Regulator', 'auditor'),
     });
     expect(read.status).toBe(200);
-    await fetch(`${regulator}${INTERACTIONS}/${id}`, { headers: bearer(environment, 'Regulator', 'recorder') });
+    await fetch(`${regulator}${INTERACTIONS}/HospitalAMSP:${id}`, {
+      headers: bearer(environment, 'Regulator', 'recorder'),
+    });
 
     const after = verifyAuditorReadLog(logFile, key);
     expect(after.valid && before.valid && after.entries - before.entries).toBe(1);
@@ -214,7 +216,7 @@ describe('REST infrastructure against the real network', () => {
       keyName: 'integration-auditor',
       role: 'auditor',
       route: 'GET /api/v1/channels/:channel/interactions/:id',
-      resourceIds: { channel: 'hospital-a', id },
+      resourceIds: { channel: 'hospital-a', id: `HospitalAMSP:${id}` },
       requestId: read.headers.get('x-request-id'),
     });
     expect(readFileSync(logFile, 'utf8')).not.toContain('content-that-must-not-be-logged');

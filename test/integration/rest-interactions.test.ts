@@ -63,7 +63,9 @@ const commitmentOf = (digit: string): string => `hmac-sha256:${digit.repeat(64)}
 
 describe('interaction and audit routes over HTTP against the real network', () => {
   const app = unique('app');
+  /** Posted bare to HospitalA's app, which stores and answers it qualified; other orgs' apps name it qualified. */
   const recordId = unique('ix');
+  const qualifiedId = `HospitalAMSP:${recordId}`;
 
   beforeAll(async () => {
     openApi = await (await fetch(`${hospitalA}/openapi.json`)).json();
@@ -83,7 +85,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
     expect(created.status).toBe(201);
     const stored = (created.body as { interaction: Record<string, unknown> }).interaction;
     expect(stored).toMatchObject({
-      id: recordId,
+      id: qualifiedId,
       org: 'HospitalAMSP',
       promptCommitment: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) as string,
     });
@@ -210,7 +212,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
       'Regulator',
       'auditor',
       'GET',
-      `${CHANNEL}/interactions/${taken}`,
+      `${CHANNEL}/interactions/HospitalAMSP:${taken}`,
       `${TEMPLATE}/interactions/{id}`,
     );
     expect(conflicting.body).toMatchObject({ interaction: { promptCommitment: commitmentOf('a') } });
@@ -243,7 +245,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
       'HospitalA',
       'consent-manager',
       'GET',
-      `${CHANNEL}/interactions/${recordId}`,
+      `${CHANNEL}/interactions/${qualifiedId}`,
       `${TEMPLATE}/interactions/{id}`,
     );
     expect(read.status).toBe(200);
@@ -266,7 +268,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
           'HospitalB',
           'auditor',
           'GET',
-          `${CHANNEL}/interactions/${recordId}`,
+          `${CHANNEL}/interactions/${qualifiedId}`,
           `${TEMPLATE}/interactions/{id}`,
         )
       ).status,
@@ -278,12 +280,14 @@ describe('interaction and audit routes over HTTP against the real network', () =
           'Regulator',
           'auditor',
           'GET',
-          `${CHANNEL}/interactions/${recordId}`,
+          `${CHANNEL}/interactions/${qualifiedId}`,
           `${TEMPLATE}/interactions/{id}`,
         )
       ).status,
     ).toBe(200);
 
+    // Queries answer from the Regulator app's audit index: minBlock (the batch's block) waits until it holds the batch.
+    const batchBlock = Number((batch.body as { blockNumber: string }).blockNumber);
     const ids: string[] = [];
     let cursor: string | null = '';
     while (cursor !== null) {
@@ -292,15 +296,16 @@ describe('interaction and audit routes over HTTP against the real network', () =
         'Regulator',
         'auditor',
         'GET',
-        `${CHANNEL}/interactions?by=applicationId&value=${app}&pageSize=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        `${CHANNEL}/interactions?by=applicationId&value=${app}&pageSize=2&minBlock=${batchBlock}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
         `${TEMPLATE}/interactions`,
       );
       expect(page.status).toBe(200);
-      const body = page.body as { records: { id: string }[]; nextCursor: string | null };
+      const body = page.body as { records: { id: string }[]; nextCursor: string | null; asOfBlock: string };
+      expect(Number(body.asOfBlock)).toBeGreaterThanOrEqual(batchBlock);
       ids.push(...body.records.map((record) => record.id));
       cursor = body.nextCursor;
     }
-    expect(ids.sort()).toEqual([recordId, `${recordId}-b1`, `${recordId}-b2`, `${recordId}-b3`].sort());
+    expect(ids.sort()).toEqual([qualifiedId, `${qualifiedId}-b1`, `${qualifiedId}-b2`, `${qualifiedId}-b3`].sort());
     expect(
       (
         await call(
@@ -322,7 +327,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
           'HospitalA',
           'recorder',
           'POST',
-          `${CHANNEL}/interactions/${recordId}/annotations`,
+          `${CHANNEL}/interactions/${qualifiedId}/annotations`,
           `${TEMPLATE}/interactions/{id}/annotations`,
           annotation,
         )
@@ -335,7 +340,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
           'HospitalA',
           'recorder',
           'POST',
-          `${CHANNEL}/interactions/${recordId}/annotations`,
+          `${CHANNEL}/interactions/${qualifiedId}/annotations`,
           `${TEMPLATE}/interactions/{id}/annotations`,
           annotation,
         )
@@ -346,37 +351,37 @@ describe('interaction and audit routes over HTTP against the real network', () =
       'Regulator',
       'auditor',
       'GET',
-      `${CHANNEL}/interactions/${recordId}/annotations`,
+      `${CHANNEL}/interactions/${qualifiedId}/annotations`,
       `${TEMPLATE}/interactions/{id}/annotations`,
     );
     expect((annotations.body as { annotations: { id: string }[] }).annotations.map((entry) => entry.id)).toEqual([
-      'review-1',
+      'HospitalAMSP:review-1',
     ]);
   });
 
   it('verifies content (match / mismatch / not-recorded) at the recording org, and at the regulator with a disclosed salt', async () => {
-    const verifyPath = `${CHANNEL}/interactions/${recordId}/verify`;
+    const verifyPath = `${CHANNEL}/interactions/${qualifiedId}/verify`;
     const verifyTemplate = `${TEMPLATE}/interactions/{id}/verify`;
     const match = await call(hospitalA, 'HospitalA', 'auditor', 'POST', verifyPath, verifyTemplate, {
       prompt: PROMPT,
       output: OUTPUT,
     });
-    expect(match.body).toEqual({ interactionId: recordId, prompt: 'match', output: 'match' });
+    expect(match.body).toEqual({ interactionId: qualifiedId, prompt: 'match', output: 'match' });
     const mismatch = await call(hospitalA, 'HospitalA', 'recorder', 'POST', verifyPath, verifyTemplate, {
       prompt: `${PROMPT} `,
       output: [{ role: 'assistant', content: 'Other.' }],
     });
-    expect(mismatch.body).toEqual({ interactionId: recordId, prompt: 'mismatch', output: 'mismatch' });
+    expect(mismatch.body).toEqual({ interactionId: qualifiedId, prompt: 'mismatch', output: 'mismatch' });
     const notRecorded = await call(
       hospitalA,
       'HospitalA',
       'recorder',
       'POST',
-      `${CHANNEL}/interactions/${recordId}-b1/verify`,
+      `${CHANNEL}/interactions/${qualifiedId}-b1/verify`,
       verifyTemplate,
       { output: 'x' },
     );
-    expect(notRecorded.body).toEqual({ interactionId: `${recordId}-b1`, output: 'not-recorded' });
+    expect(notRecorded.body).toEqual({ interactionId: `${qualifiedId}-b1`, output: 'not-recorded' });
 
     expect(
       (await call(regulator, 'Regulator', 'auditor', 'POST', verifyPath, verifyTemplate, { prompt: PROMPT })).status,
@@ -388,7 +393,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
           'HospitalA',
           'auditor',
           'POST',
-          `${CHANNEL}/interactions/${recordId}/disclosures`,
+          `${CHANNEL}/interactions/${qualifiedId}/disclosures`,
           `${TEMPLATE}/interactions/{id}/disclosures`,
         )
       ).status,
@@ -398,7 +403,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
       'HospitalA',
       'recorder',
       'POST',
-      `${CHANNEL}/interactions/${recordId}/disclosures`,
+      `${CHANNEL}/interactions/${qualifiedId}/disclosures`,
       `${TEMPLATE}/interactions/{id}/disclosures`,
     );
     expect(disclosure.status).toBe(200);
@@ -407,18 +412,18 @@ describe('interaction and audit routes over HTTP against the real network', () =
       prompt: PROMPT,
       salt,
     });
-    expect(withSalt.body).toEqual({ interactionId: recordId, prompt: 'match' });
+    expect(withSalt.body).toEqual({ interactionId: qualifiedId, prompt: 'match' });
     // The salt verifies this record only.
     const other = await call(
       regulator,
       'Regulator',
       'auditor',
       'POST',
-      `${CHANNEL}/interactions/${recordId}-b1/verify`,
+      `${CHANNEL}/interactions/${qualifiedId}-b1/verify`,
       verifyTemplate,
       { prompt: PROMPT, salt },
     );
-    expect(other.body).toEqual({ interactionId: `${recordId}-b1`, prompt: 'mismatch' });
+    expect(other.body).toEqual({ interactionId: `${qualifiedId}-b1`, prompt: 'mismatch' });
   });
 
   it('summarises usage, lists consent violations and exports > 1000 records across many pages as NDJSON and CSV', async () => {
@@ -471,7 +476,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
       `${TEMPLATE}/audit/violations`,
     );
     expect((violations.body as { records: { id: string }[] }).records.map((record) => record.id)).toEqual([
-      `${bulkApp}-7`,
+      `HospitalAMSP:${bulkApp}-7`,
     ]);
 
     const ndjson = await fetch(`${regulator}${CHANNEL}/audit/export?format=ndjson&pageSize=100&${range}`, {
@@ -508,7 +513,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
       },
       {
         method: 'GET',
-        path: `${CHANNEL}/interactions/${recordId}`,
+        path: `${CHANNEL}/interactions/${qualifiedId}`,
         template: `${TEMPLATE}/interactions/{id}`,
         allowed: APP_ROLES,
       },
@@ -520,27 +525,27 @@ describe('interaction and audit routes over HTTP against the real network', () =
       },
       {
         method: 'POST',
-        path: `${CHANNEL}/interactions/${recordId}/annotations`,
+        path: `${CHANNEL}/interactions/${qualifiedId}/annotations`,
         template: `${TEMPLATE}/interactions/{id}/annotations`,
         body: { id: 'review-1', kind: 'flag', severity: 'high', labels: ['hallucination'] },
         allowed: ['recorder', 'admin'],
       },
       {
         method: 'GET',
-        path: `${CHANNEL}/interactions/${recordId}/annotations`,
+        path: `${CHANNEL}/interactions/${qualifiedId}/annotations`,
         template: `${TEMPLATE}/interactions/{id}/annotations`,
         allowed: APP_ROLES,
       },
       {
         method: 'POST',
-        path: `${CHANNEL}/interactions/${recordId}/verify`,
+        path: `${CHANNEL}/interactions/${qualifiedId}/verify`,
         template: `${TEMPLATE}/interactions/{id}/verify`,
         body: { prompt: PROMPT },
         allowed: APP_ROLES,
       },
       {
         method: 'POST',
-        path: `${CHANNEL}/interactions/${recordId}/disclosures`,
+        path: `${CHANNEL}/interactions/${qualifiedId}/disclosures`,
         template: `${TEMPLATE}/interactions/{id}/disclosures`,
         allowed: ['recorder', 'admin'],
       },

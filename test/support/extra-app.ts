@@ -1,4 +1,5 @@
-import { APPLICATION_ENTRY } from '@aal/network';
+import { AUDITOR_ORGS_ENV } from '@aal/ledger-contract';
+import { APPLICATION_ENTRY, auditorOrgsValue } from '@aal/network';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -31,14 +32,24 @@ export async function waitUntilReady(app: ExtraApp, timeoutMs = 30_000): Promise
   throw new Error(`the extra app at ${app.url} did not become ready:\n${app.output()}`);
 }
 
-/** Starts `application/dist/main.js` with `env` on 127.0.0.1:`port`; `waitForListening` polls /healthz. */
+/**
+ * Starts `application/dist/main.js` with `env` on 127.0.0.1:`port`; `waitForListening` polls /healthz.
+ * The app is told the network's auditor orgs, as the network's own apps are (`env` may override it):
+ * its index-backed reads scope callers by them.
+ */
 export async function startExtraApp(
   port: number,
   env: Record<string, string>,
   waitForListening = true,
 ): Promise<ExtraApp> {
   const child = spawn(process.execPath, [APPLICATION_ENTRY], {
-    env: { PATH: process.env.PATH ?? '', AAL_HOST: '127.0.0.1', AAL_PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      AAL_HOST: '127.0.0.1',
+      AAL_PORT: String(port),
+      [AUDITOR_ORGS_ENV]: auditorOrgsValue(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

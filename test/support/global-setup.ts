@@ -14,14 +14,23 @@ export default async function globalSetup(): Promise<void> {
   const network = new FabricNetwork(options);
   if (existsSync(options.dir)) await network.down({ purge: true });
   const started = Date.now();
-  await network.up();
-  const chaincodeVersion = await network.deploy();
-  const apps = await network.startApplications();
+  let chaincodeVersion: string;
+  let apps: Record<string, string>;
   const apiKeys: Record<string, Record<AppRole, string>> = {};
-  for (const org of PEER_ORGS) apiKeys[org.name] = issueApiKeys(network.layout, org, 'integration');
-  for (const org of PEER_ORGS) {
-    const channel = org.slug === 'hospital-b' ? 'hospital-b' : 'hospital-a';
-    await waitUntilWritable(org.name, apps[org.name] ?? '', channel, apiKeys[org.name]?.recorder ?? '');
+  try {
+    await network.up();
+    chaincodeVersion = await network.deploy();
+    apps = await network.startApplications();
+    for (const org of PEER_ORGS) apiKeys[org.name] = issueApiKeys(network.layout, org, 'integration');
+    for (const org of PEER_ORGS) {
+      const channel = org.slug === 'hospital-b' ? 'hospital-b' : 'hospital-a';
+      await waitUntilWritable(org.name, apps[org.name] ?? '', channel, apiKeys[org.name]?.recorder ?? '');
+    }
+  } catch (error) {
+    // Jest runs no global teardown after a failed setup: stop what was started, or its processes
+    // would hold the ports for the next run.
+    await network.down();
+    throw error;
   }
   const environment: TestEnvironment = { options, chaincodeVersion, apps, apiKeys };
   // Holds live API keys: owner-only, like the stores themselves.
@@ -39,9 +48,17 @@ async function waitUntilWritable(org: string, url: string, channel: string, reco
       { authorization: `Bearer ${recorderKey}` },
       interactionRequest(`warm-up-${org}-${attempt}`, { applicationId: 'readiness-check' }),
     );
-    // Ready also means the auditor-read log was compared with its ledger anchor: auditor reads are recorded.
-    if (response.status === 201 && (await fetch(`${url}/readyz`)).ok) return;
+    // Every body is read to its end: an unread one, collected later, can tear down a pooled
+    // connection that a test's request is using by then ("other side closed").
     last = `${response.status} ${await response.text()}`;
+    if (response.status !== 201) {
+      await sleep(1000);
+      continue;
+    }
+    // Ready also means the auditor-read log was compared with its ledger anchor: auditor reads are recorded.
+    const ready = await fetch(`${url}/readyz`);
+    last = `readyz ${ready.status} ${await ready.text()}`;
+    if (ready.ok) return;
     await sleep(1000);
   }
   throw new Error(`${org}'s application could not write within 90s; last answer: ${last}`);

@@ -30,7 +30,11 @@ export async function registerArtifact(
   const submitted = await ledger.submit(channel, TRANSACTIONS.registerArtifact, [JSON.stringify(artifact)], {
     idempotent: true,
   });
-  return { record: JSON.parse(submitted.result) as StoredArtifact, transactionId: submitted.transactionId };
+  return {
+    record: JSON.parse(submitted.result) as StoredArtifact,
+    transactionId: submitted.transactionId,
+    blockNumber: submitted.blockNumber,
+  };
 }
 
 export async function queryArtifacts(
@@ -68,7 +72,11 @@ export async function recordTrainingRun(
   const submitted = await ledger.submit(channel, TRANSACTIONS.recordTrainingRun, [JSON.stringify(run)], {
     idempotent: true,
   });
-  return { record: JSON.parse(submitted.result) as StoredTrainingRun, transactionId: submitted.transactionId };
+  return {
+    record: JSON.parse(submitted.result) as StoredTrainingRun,
+    transactionId: submitted.transactionId,
+    blockNumber: submitted.blockNumber,
+  };
 }
 
 export async function getTrainingRun(ledger: LedgerClient, channel: string, id: string): Promise<StoredTrainingRun> {

@@ -1,13 +1,26 @@
 import type { common } from '@hyperledger/fabric-protos';
 import { decodeBlock } from './block-decoder';
-import type { AuditIndexStore } from './index-store';
+import { blockHeaderHash } from './block-hashes';
+import { BlockIntegrityError, verifyNextBlock } from './block-integrity';
+import type { AuditIndexStore, ChainState } from './index-store';
+import { timeAnomaliesOf, transactionTimes } from './transaction-times';
+
+/** Why a channel's ingestion stopped: the block and the check it failed (no content). */
+export interface IngestionHalt {
+  readonly channel: string;
+  readonly blockNumber: number;
+  readonly check: BlockIntegrityError['check'];
+  readonly message: string;
+}
 
 /**
  * The org's audit index: the store plus what readers wait on — the block height it reflects per
- * channel. Blocks are applied one at a time per channel, in order (see block-follower.ts).
+ * channel — and the hash chain each channel's next block is checked against. Blocks are applied one
+ * at a time per channel, in order (see block-follower.ts).
  */
 export class AuditIndex {
-  private readonly heights = new Map<string, number>();
+  private readonly chains = new Map<string, ChainState>();
+  private readonly halts = new Map<string, IngestionHalt>();
   private readonly waiters = new Set<() => void>();
 
   private constructor(
@@ -19,37 +32,101 @@ export class AuditIndex {
   static async over(store: AuditIndexStore, chaincode: string, channels: readonly string[]): Promise<AuditIndex> {
     const index = new AuditIndex(store, chaincode);
     for (const channel of channels) {
-      const checkpoint = await store.checkpoint(channel);
-      if (checkpoint !== undefined) index.heights.set(channel, checkpoint);
+      const chain = await store.chainState(channel);
+      if (chain !== undefined) index.chains.set(channel, chain);
     }
     return index;
   }
 
   /** The last block of `channel` the index reflects, or undefined before its first block. */
   asOfBlock(channel: string): number | undefined {
-    return this.heights.get(channel);
+    return this.chains.get(channel)?.blockNumber;
+  }
+
+  /** Fabric's header hash (hex) of the last block indexed on `channel`, which the next block must name as previous. */
+  headHash(channel: string): string | undefined {
+    return this.chains.get(channel)?.headerHash ?? undefined;
   }
 
   /** The block to read next on `channel`. */
   nextBlock(channel: string): bigint {
-    const height = this.heights.get(channel);
+    const height = this.asOfBlock(channel);
     return height === undefined ? 0n : BigInt(height) + 1n;
   }
 
-  /** Decodes and stores one committed block; a block already indexed changes nothing. */
+  /** Why `channel`'s ingestion stopped, or undefined while it runs. */
+  halted(channel: string): IngestionHalt | undefined {
+    return this.halts.get(channel);
+  }
+
+  /** Every channel whose ingestion stopped. */
+  haltedChannels(): IngestionHalt[] {
+    return [...this.halts.values()];
+  }
+
+  /**
+   * Checks, decodes and stores one committed block; a block already indexed changes nothing. The
+   * block must be the channel's next one, its `previous_hash` the stored hash of the block before
+   * and its `data_hash` the hash of its transactions; if not, nothing is stored, the channel is
+   * halted (readers are refused) and the error is thrown.
+   *
+   * @throws BlockIntegrityError for a block that fails a check; the channel stays halted
+   */
   async ingest(channel: string, block: common.Block): Promise<boolean> {
-    const decoded = decodeBlock(block, this.chaincode);
-    const { applied, checkpoint } = await this.store.applyBlock(channel, decoded);
-    if (checkpoint !== this.heights.get(channel)) {
-      this.heights.set(channel, checkpoint);
-      for (const wake of [...this.waiters]) wake();
+    const halt = this.halts.get(channel);
+    if (halt !== undefined) throw new BlockIntegrityError(channel, halt.blockNumber, halt.check, 'ingestion is halted');
+    try {
+      return await this.checkAndApply(channel, block);
+    } catch (error) {
+      if (error instanceof BlockIntegrityError)
+        this.halts.set(channel, {
+          channel,
+          blockNumber: error.blockNumber,
+          check: error.check,
+          message: error.message,
+        });
+      throw error;
     }
+  }
+
+  private async checkAndApply(channel: string, block: common.Block): Promise<boolean> {
+    const chain = this.chains.get(channel);
+    const number = block.getHeader()?.getNumber() ?? 0;
+    if (chain !== undefined && number <= chain.blockNumber) {
+      // Seen again (a resumed stream): the checkpoint's own block must still have the hash it was indexed with.
+      const header = block.getHeader();
+      if (number === chain.blockNumber && chain.headerHash !== null && header !== undefined) {
+        const hash = Buffer.from(blockHeaderHash(header)).toString('hex');
+        if (hash !== chain.headerHash)
+          throw new BlockIntegrityError(
+            channel,
+            number,
+            'header-hash',
+            `hash ${hash} differs from the hash it was indexed with (${chain.headerHash})`,
+          );
+      }
+      return false;
+    }
+    const headerHash = verifyNextBlock(channel, block, {
+      expectedNumber: chain === undefined ? 0 : chain.blockNumber + 1,
+      previousHash: chain === undefined ? '' : (chain.headerHash ?? undefined),
+    });
+    const decoded = decodeBlock(block, this.chaincode);
+    const { anomalies, newest } = timeAnomaliesOf(decoded.number, transactionTimes(block), chain?.newest);
+    const { applied, checkpoint } = await this.store.applyBlock(channel, decoded, { headerHash, newest, anomalies });
+    if (applied) this.chains.set(channel, { blockNumber: checkpoint, headerHash, newest });
+    else {
+      // Another process sharing the file indexed it first: continue from what the store holds.
+      const stored = await this.store.chainState(channel);
+      if (stored !== undefined) this.chains.set(channel, stored);
+    }
+    for (const wake of [...this.waiters]) wake();
     return applied;
   }
 
   /** Resolves true once `channel`'s index reflects block `minBlock`, false after `timeoutMs`. */
   async reached(channel: string, minBlock: number, timeoutMs: number): Promise<boolean> {
-    const done = (): boolean => (this.heights.get(channel) ?? -1) >= minBlock;
+    const done = (): boolean => (this.asOfBlock(channel) ?? -1) >= minBlock;
     if (done()) return true;
     return new Promise((resolve) => {
       const finish = (result: boolean): void => {

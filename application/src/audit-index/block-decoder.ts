@@ -3,25 +3,52 @@ import {
   batchedInteractionView,
   compositeKeyParts,
   type BatchEntry,
+  type ErasureReceipt,
+  type StoredAnnotation,
+  type StoredArtifact,
   type StoredBatch,
+  type StoredConsent,
   type StoredInteraction,
+  type StoredTrainingRun,
 } from '@aal/ledger-contract';
 import { common, type ledger, peer } from '@hyperledger/fabric-protos';
 import { chaincodeWrites } from '../ledger/chaincode-writes';
 
-/** One committed interaction as a block shows it, with where it sits on the ledger. */
-export interface IndexedInteraction {
-  readonly record: StoredInteraction;
+/** One committed record as a block shows it, with where it sits on the ledger. */
+export interface Indexed<T> {
+  readonly record: T;
   readonly txId: string;
   readonly blockNumber: number;
   /** The transaction's position in its block. */
   readonly txIndex: number;
 }
 
-/** What a block adds to the index: its number and the interactions its valid transactions wrote. */
+/** One committed interaction (single, gathered or batched). */
+export type IndexedInteraction = Indexed<StoredInteraction>;
+
+/** The records one transaction wrote, by kind, as the chaincode stored them. */
+export interface WrittenRecords {
+  readonly interactions: StoredInteraction[];
+  /** Merkle batch headers. */
+  readonly batches: StoredBatch[];
+  /** Consents as written: a grant, or the same consent rewritten by its revocation. */
+  readonly consents: StoredConsent[];
+  readonly annotations: StoredAnnotation[];
+  readonly artifacts: StoredArtifact[];
+  readonly trainingRuns: StoredTrainingRun[];
+  readonly erasureReceipts: ErasureReceipt[];
+}
+
+/** What a block adds to the index: its number and the records its valid transactions wrote. */
 export interface DecodedBlock {
   readonly number: number;
   readonly interactions: readonly IndexedInteraction[];
+  readonly batches: readonly Indexed<StoredBatch>[];
+  readonly consents: readonly Indexed<StoredConsent>[];
+  readonly annotations: readonly Indexed<StoredAnnotation>[];
+  readonly artifacts: readonly Indexed<StoredArtifact>[];
+  readonly trainingRuns: readonly Indexed<StoredTrainingRun>[];
+  readonly erasureReceipts: readonly Indexed<ErasureReceipt>[];
 }
 
 const decoder = new TextDecoder();
@@ -36,47 +63,20 @@ function validationCodes(block: common.Block): Uint8Array {
   return metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
 }
 
-/**
- * The interactions one transaction wrote: single and gathered records (`interaction ∘ id`, the
- * stored record) and Merkle-batched ones (`batched-interaction ∘ id` with their batch's header,
- * `batch ∘ batchId`, from the same write set), in the order written (batched ones by leaf).
- */
-export function interactionsOfWrites(writes: readonly ledger.rwset.kvrwset.KVWrite[]): StoredInteraction[] {
-  const records: StoredInteraction[] = [];
-  const batches = new Map<string, StoredBatch>();
-  const entries: BatchEntry[] = [];
-  for (const write of writes) {
-    if (write.getIsDelete()) continue;
-    const key = compositeKeyParts(write.getKey());
-    if (key === undefined) continue;
-    const value = write.getValue_asU8();
-    if (key.type === STATE_KEY_TYPES.interaction) records.push(json<StoredInteraction>(value));
-    else if (key.type === STATE_KEY_TYPES.batch) {
-      const batch = json<StoredBatch>(value);
-      batches.set(batch.batchId, batch);
-    } else if (key.type === STATE_KEY_TYPES.batchedInteraction) entries.push(json<BatchEntry>(value));
-  }
-  entries.sort((a, b) => (a.batchId === b.batchId ? a.leafIndex - b.leafIndex : a.batchId < b.batchId ? -1 : 1));
-  for (const entry of entries) {
-    const batch = batches.get(entry.batchId);
-    // The chaincode writes a batch's header and its entries in one transaction; an entry without
-    // its header is not a record this index can attribute, and a decoder must not guess.
-    if (batch === undefined)
-      throw new Error(`batched record ${entry.record.id} without its batch header ${entry.batchId}`);
-    records.push(batchedInteractionView(batch, entry));
-  }
-  return records;
+/** One valid endorser transaction of a block: its position, channel header and payload. */
+export interface ValidTransaction {
+  readonly txIndex: number;
+  readonly channelHeader: common.ChannelHeader;
+  readonly payload: common.Payload;
 }
 
 /**
- * Decodes a committed block into the interactions its valid transactions of `chaincode` wrote.
- * Invalid transactions (MVCC conflicts, endorsement failures…) changed nothing and add nothing;
- * config blocks and other transaction types add nothing.
+ * The block's endorser transactions that its transaction filter marks `VALID`, in block order
+ * (configuration transactions and MVCC or endorsement failures are left out).
  */
-export function decodeBlock(block: common.Block, chaincode: string): DecodedBlock {
-  const number = block.getHeader()?.getNumber() ?? 0;
+export function validTransactions(block: common.Block): ValidTransaction[] {
   const codes = validationCodes(block);
-  const interactions: IndexedInteraction[] = [];
+  const valid: ValidTransaction[] = [];
   block
     .getData()
     ?.getDataList_asU8()
@@ -89,9 +89,110 @@ export function decodeBlock(block: common.Block, chaincode: string): DecodedBloc
       if (headerBytes === undefined) return;
       const channelHeader = common.ChannelHeader.deserializeBinary(headerBytes);
       if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) return;
-      const writes = chaincodeWrites(peer.Transaction.deserializeBinary(payload.getData_asU8()), chaincode);
-      for (const record of interactionsOfWrites(writes))
-        interactions.push({ record, txId: channelHeader.getTxId(), blockNumber: number, txIndex });
+      valid.push({ txIndex, channelHeader, payload });
     });
-  return { number, interactions };
+  return valid;
+}
+
+/**
+ * The records one transaction wrote, recognised by the contract's key types: single and gathered
+ * interactions (`interaction ∘ id`, the stored record), Merkle batch headers (`batch ∘ batchId`)
+ * and their records (`batched-interaction ∘ id`, viewed with their header from the same write set,
+ * by leaf), consents, annotations, artifacts, training runs and erasure receipts. Index entries
+ * (simple keys) and deletes add nothing.
+ */
+export function recordsOfWrites(writes: readonly ledger.rwset.kvrwset.KVWrite[]): WrittenRecords {
+  const written: WrittenRecords = {
+    interactions: [],
+    batches: [],
+    consents: [],
+    annotations: [],
+    artifacts: [],
+    trainingRuns: [],
+    erasureReceipts: [],
+  };
+  const entries: BatchEntry[] = [];
+  for (const write of writes) {
+    if (write.getIsDelete()) continue;
+    const key = compositeKeyParts(write.getKey());
+    if (key === undefined) continue;
+    const value = write.getValue_asU8();
+    switch (key.type) {
+      case STATE_KEY_TYPES.interaction:
+        written.interactions.push(json<StoredInteraction>(value));
+        break;
+      case STATE_KEY_TYPES.batch:
+        written.batches.push(json<StoredBatch>(value));
+        break;
+      case STATE_KEY_TYPES.batchedInteraction:
+        entries.push(json<BatchEntry>(value));
+        break;
+      case STATE_KEY_TYPES.consent:
+        written.consents.push(json<StoredConsent>(value));
+        break;
+      case STATE_KEY_TYPES.annotation:
+        written.annotations.push(json<StoredAnnotation>(value));
+        break;
+      case STATE_KEY_TYPES.artifact:
+        written.artifacts.push(json<StoredArtifact>(value));
+        break;
+      case STATE_KEY_TYPES.trainingRun:
+        written.trainingRuns.push(json<StoredTrainingRun>(value));
+        break;
+      case STATE_KEY_TYPES.erasureReceipt:
+        written.erasureReceipts.push(json<ErasureReceipt>(value));
+        break;
+      default:
+        break;
+    }
+  }
+  const batches = new Map(written.batches.map((batch) => [batch.batchId, batch]));
+  entries.sort((a, b) => (a.batchId === b.batchId ? a.leafIndex - b.leafIndex : a.batchId < b.batchId ? -1 : 1));
+  for (const entry of entries) {
+    const batch = batches.get(entry.batchId);
+    // The chaincode writes a batch's header and its entries in one transaction; an entry without
+    // its header is not a record this index can attribute, and a decoder must not guess.
+    if (batch === undefined)
+      throw new Error(`batched record ${entry.record.id} without its batch header ${entry.batchId}`);
+    written.interactions.push(batchedInteractionView(batch, entry));
+  }
+  return written;
+}
+
+/** The interactions one transaction wrote, single, gathered and batched (see {@link recordsOfWrites}). */
+export function interactionsOfWrites(writes: readonly ledger.rwset.kvrwset.KVWrite[]): StoredInteraction[] {
+  return recordsOfWrites(writes).interactions;
+}
+
+/**
+ * Decodes a committed block into the records its valid transactions of `chaincode` wrote.
+ * Invalid transactions (MVCC conflicts, endorsement failures…) changed nothing and add nothing;
+ * config blocks and other transaction types add nothing.
+ */
+export function decodeBlock(block: common.Block, chaincode: string): DecodedBlock {
+  const number = block.getHeader()?.getNumber() ?? 0;
+  const decoded = {
+    number,
+    interactions: [] as IndexedInteraction[],
+    batches: [] as Indexed<StoredBatch>[],
+    consents: [] as Indexed<StoredConsent>[],
+    annotations: [] as Indexed<StoredAnnotation>[],
+    artifacts: [] as Indexed<StoredArtifact>[],
+    trainingRuns: [] as Indexed<StoredTrainingRun>[],
+    erasureReceipts: [] as Indexed<ErasureReceipt>[],
+  };
+  for (const { txIndex, channelHeader, payload } of validTransactions(block)) {
+    const writes = chaincodeWrites(peer.Transaction.deserializeBinary(payload.getData_asU8()), chaincode);
+    const written = recordsOfWrites(writes);
+    const place = { txId: channelHeader.getTxId(), blockNumber: number, txIndex };
+    const at = <T>(records: readonly T[]): Indexed<T>[] => records.map((record) => ({ record, ...place }));
+    decoded.interactions.push(...at(written.interactions));
+    decoded.batches.push(...at(written.batches));
+    decoded.consents.push(...at(written.consents));
+    decoded.annotations.push(...at(written.annotations));
+    decoded.artifacts.push(...at(written.artifacts));
+    decoded.trainingRuns.push(...at(written.trainingRuns));
+    decoded.erasureReceipts.push(...at(written.erasureReceipts));
+  }
+  return decoded;
 }

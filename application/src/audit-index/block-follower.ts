@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { AuditIndex } from './audit-index';
+import { BlockIntegrityError } from './block-integrity';
 import type { BlockSource } from './block-source';
 
 /** Waits between reconnections after a failure: doubling from 1 s up to 30 s. */
@@ -8,6 +10,9 @@ const BACKOFF = { firstMs: 1_000, maxMs: 30_000 } as const;
 /**
  * Follows one channel's blocks into the index from its checkpoint on, reconnecting after
  * failures (resuming at the checkpoint, so nothing is skipped or added twice) until `signal` aborts.
+ * A block that fails an integrity check (block-integrity.ts) stops the channel for good: it is
+ * logged as an error (block number and hashes, no content), counted in `integrityFailures`, and the
+ * index refuses that channel's reads until an operator has looked (docs/operations.md).
  * Resolves when stopped.
  */
 export async function followBlocks(options: {
@@ -16,8 +21,10 @@ export async function followBlocks(options: {
   readonly channel: string;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /** Counts blocks that failed an integrity check, by channel. */
+  readonly integrityFailures?: Counter<'channel'>;
 }): Promise<void> {
-  const { index, source, channel, logger, signal } = options;
+  const { index, source, channel, logger, signal, integrityFailures } = options;
   let backoffMs: number = BACKOFF.firstMs;
   while (!signal.aborted) {
     try {
@@ -34,6 +41,14 @@ export async function followBlocks(options: {
         blocks.close();
       }
     } catch (error) {
+      if (error instanceof BlockIntegrityError) {
+        integrityFailures?.inc({ channel });
+        logger.error(
+          { channel, blockNumber: error.blockNumber, check: error.check, err: { message: error.message } },
+          'audit index: block integrity check failed; ingestion of this channel STOPPED, its reads are refused',
+        );
+        return;
+      }
       if (signal.aborted) break;
       logger.warn(
         { channel, err: { message: error instanceof Error ? error.message : String(error) }, retryInMs: backoffMs },

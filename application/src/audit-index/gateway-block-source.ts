@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { connect, type CloseableAsyncIterable, type Gateway } from '@hyperledger/fabric-gateway';
-import type { common } from '@hyperledger/fabric-protos';
+import { common } from '@hyperledger/fabric-protos';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +29,15 @@ export class GatewayBlockSource implements BlockSource {
 
   blocks(channel: string, startBlock: bigint): Promise<CloseableAsyncIterable<common.Block>> {
     return this.gateway.getNetwork(channel).getBlockEvents({ startBlock });
+  }
+
+  /** The channel's height on the org's peer (its last block's number + 1), from qscc's GetChainInfo. */
+  async height(channel: string): Promise<number> {
+    const info = await this.gateway
+      .getNetwork(channel)
+      .getContract('qscc')
+      .evaluateTransaction('GetChainInfo', channel);
+    return common.BlockchainInfo.deserializeBinary(info).getHeight();
   }
 
   close(): void {

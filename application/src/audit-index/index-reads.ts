@@ -33,8 +33,7 @@ export function readScopeOf(role: Role, mspId: string, auditorOrgs: ReadonlySet<
 /**
  * The index filter of a validated audit query for this caller, at the height the index reflects
  * once it has reached `minBlock`: refuses (403) a non-auditor asking for another org's records, as
- * the chaincode does, and (503 with Retry-After) an index that has not reached `minBlock` in time
- * or reflects no block yet.
+ * the chaincode does, and (503) what {@link indexHeight} refuses.
  */
 export async function indexFilterOf(
   index: AuditIndex,
@@ -55,10 +54,7 @@ export async function indexFilterOf(
       errors: error.violations.map((violation) => ({ field: violation.path, message: violation.rule })),
     });
   }
-  if (query.minBlock !== undefined && !(await index.reached(query.channel, query.minBlock, waitMs)))
-    throw behind(`the audit index of ${query.channel} has not reached block ${query.minBlock} yet`);
-  const asOfBlock = index.asOfBlock(query.channel);
-  if (asOfBlock === undefined) throw behind(`the audit index of ${query.channel} has not read its first block yet`);
+  const asOfBlock = await indexHeight(index, query.channel, query.minBlock, waitMs);
   return {
     filter: {
       channel: query.channel,
@@ -70,6 +66,41 @@ export async function indexFilterOf(
     },
     asOfBlock,
   };
+}
+
+/**
+ * The block height an index read of `channel` answers at, once the index has reached `minBlock`:
+ * 503 for a halted channel (see {@link refuseHalted}), and 503 with Retry-After when it has not
+ * reached `minBlock` in time, or reflects no block yet.
+ */
+export async function indexHeight(
+  index: AuditIndex,
+  channel: string,
+  minBlock: number | undefined,
+  waitMs: number = MIN_BLOCK_WAIT_MS,
+): Promise<number> {
+  refuseHalted(index, channel);
+  if (minBlock !== undefined && !(await index.reached(channel, minBlock, waitMs)))
+    throw behind(`the audit index of ${channel} has not reached block ${minBlock} yet`);
+  const asOfBlock = index.asOfBlock(channel);
+  if (asOfBlock === undefined) throw behind(`the audit index of ${channel} has not read its first block yet`);
+  return asOfBlock;
+}
+
+/**
+ * Refuses (503; waiting does not help) every read of a channel whose
+ * ingestion stopped on a block that failed an integrity check: what the index holds may be all
+ * right, but the chain it follows no longer is, and an auditor must not take its answers as complete.
+ */
+export function refuseHalted(index: AuditIndex, channel: string): void {
+  const halt = index.halted(channel);
+  if (halt !== undefined)
+    throw new HttpProblem(
+      503,
+      'Audit index halted',
+      `the audit index of ${channel} stopped at block ${halt.blockNumber}, which failed its ${halt.check} check; an operator must check the peer and the index`,
+      { integrity: { channel, blockNumber: String(halt.blockNumber), check: halt.check } },
+    );
 }
 
 function behind(detail: string): HttpProblem {

@@ -1,11 +1,22 @@
 import { sortedKeyJson, type InteractionQueryPath } from '@aal/ledger-contract';
-import { Kysely, sql, type Expression, type ExpressionBuilder, type Insertable, type SqlBool } from 'kysely';
+import {
+  Kysely,
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Selectable,
+  type SqlBool,
+} from 'kysely';
 import type { DatabaseSync } from 'node:sqlite';
 import type { UsageGroup, UsageGrouping, UsageTotals } from '../audit/usage-summary';
 import type { DecodedBlock, IndexedInteraction } from './block-decoder';
 import { migrate } from './migrations';
-import type { AuditIndexDatabase } from './schema';
+import { insertRecordRows } from './record-rows';
+import { DERIVED_TABLES, type AuditIndexDatabase } from './schema';
+import type { NewestTxTime, TimeAnomaly } from './transaction-times';
 import { nodeSqliteDialect, openSqlite } from './sqlite-dialect';
+import type { AuditIndexBackend } from './store-location';
 
 /** Which rows a query reads: one channel, one access path and value, a txTime range, and (for non-auditors) one org. */
 export interface IndexFilter {
@@ -33,7 +44,8 @@ export interface IndexRow {
 type Db = AuditIndexDatabase;
 type Rows = ExpressionBuilder<Db, 'interactions'>;
 
-const PATH_COLUMNS = {
+/** The interaction column of each query path. */
+export const PATH_COLUMNS = {
   org: 'org',
   requestModel: 'request_model',
   actorRef: 'actor_ref',
@@ -46,9 +58,11 @@ const GROUP_COLUMNS = {
   model: 'request_model',
   actor: 'actor_ref',
   application: 'application_id',
+  org: 'org',
 } as const satisfies Record<Exclude<UsageGrouping, 'day'>, keyof Db['interactions']>;
 
-function matches(eb: Rows, filter: IndexFilter): Expression<SqlBool> {
+/** The condition selecting the interaction rows of a filter. */
+export function matches(eb: Rows, filter: IndexFilter): Expression<SqlBool> {
   const conditions: Expression<SqlBool>[] = [
     eb('channel', '=', filter.channel),
     eb(PATH_COLUMNS[filter.by], '=', filter.value),
@@ -60,8 +74,28 @@ function matches(eb: Rows, filter: IndexFilter): Expression<SqlBool> {
   return eb.and(conditions);
 }
 
+/** An interaction row as stored, without its ingestion sequence number: what `check` compares. */
+export type StoredRow = Omit<Selectable<Db['interactions']>, 'seq'>;
+
+/** What ingestion checked and derived of a block besides its rows, committed with them. */
+export interface BlockEvidence {
+  /** Fabric's header hash of the block (hex). */
+  readonly headerHash: string;
+  /** The newest transaction time up to and including this block. */
+  readonly newest: NewestTxTime | undefined;
+  readonly anomalies: readonly TimeAnomaly[];
+}
+
+/** A channel's checkpoint with what the next block is checked against. */
+export interface ChainState {
+  readonly blockNumber: number;
+  /** Null for a checkpoint written before the hash chain was kept (migration 3). */
+  readonly headerHash: string | null;
+  readonly newest: NewestTxTime | undefined;
+}
+
 /** The columns of one interaction row. */
-function rowOf(channel: string, indexed: IndexedInteraction): Insertable<Db['interactions']> {
+export function rowOf(channel: string, indexed: IndexedInteraction): Insertable<Db['interactions']> {
   const { record } = indexed;
   const { cost } = record;
   // An unpriced call (or one without amount or currency) has no amount: null, counted apart.
@@ -93,28 +127,36 @@ function rowOf(channel: string, indexed: IndexedInteraction): Insertable<Db['int
   };
 }
 
-/** Rows inserted per statement: SQLite binds at most 32766 parameters, a row takes 24. */
+/** Rows inserted per statement: SQLite binds at most 32766 parameters (PostgreSQL 65535), a row takes 24. */
 const INSERT_CHUNK = 500;
 
 /**
  * The audit index's database: one row per committed interaction and one checkpoint per channel,
- * behind a typed query builder (Kysely) on Node's built-in SQLite. A block's rows and its
- * checkpoint are committed in one transaction, so a crash leaves either both or neither, and a
- * block at or below the checkpoint is skipped: ingesting a block twice changes nothing.
+ * behind a typed query builder (Kysely), on SQLite (Node's built-in) or PostgreSQL with the same
+ * queries (store-factory.ts picks). A block's rows and its checkpoint are committed in one
+ * transaction, so a crash leaves either both or neither, and a block at or below the checkpoint is
+ * skipped: ingesting a block twice changes nothing.
  */
 export class AuditIndexStore {
-  private constructor(readonly db: Kysely<Db>) {}
+  private constructor(
+    readonly db: Kysely<Db>,
+    readonly backend: AuditIndexBackend,
+  ) {}
 
-  /** Opens (creating and migrating as needed) the index at `path`, or in memory for `:memory:`. */
+  /** Opens (creating and migrating as needed) the SQLite index at `path`, or in memory for `:memory:`. */
   static async open(path: string): Promise<AuditIndexStore> {
     return AuditIndexStore.over(openSqlite(path));
   }
 
-  /** An index over an open database (tests use this to look inside). */
+  /** An index over an open SQLite database (tests use this to look inside). */
   static async over(database: DatabaseSync): Promise<AuditIndexStore> {
-    const db = new Kysely<Db>({ dialect: nodeSqliteDialect(database) });
-    await migrate(db);
-    return new AuditIndexStore(db);
+    return AuditIndexStore.connect(new Kysely<Db>({ dialect: nodeSqliteDialect(database) }), 'sqlite');
+  }
+
+  /** An index over a query builder of either backend: applies the migrations it lacks first. */
+  static async connect(db: Kysely<Db>, backend: AuditIndexBackend): Promise<AuditIndexStore> {
+    await migrate(db, backend);
+    return new AuditIndexStore(db, backend);
   }
 
   /** The last block of `channel` whose rows are in the index, or undefined before the first. */
@@ -127,14 +169,33 @@ export class AuditIndexStore {
     return row?.block_number;
   }
 
+  /** The channel's checkpoint with its header hash and the time rule's state, or undefined before the first block. */
+  async chainState(channel: string): Promise<ChainState | undefined> {
+    const row = await this.db.selectFrom('checkpoints').selectAll().where('channel', '=', channel).executeTakeFirst();
+    if (row === undefined) return undefined;
+    const { newest_tx_time: time, newest_tx_id: txId, newest_tx_block: blockNumber } = row;
+    return {
+      blockNumber: row.block_number,
+      headerHash: row.header_hash,
+      newest:
+        time === null || txId === null || blockNumber === null
+          ? undefined
+          : { txId, blockNumber, txTimeMs: Date.parse(time) },
+    };
+  }
+
   /**
-   * Adds a block's interactions and moves the channel's checkpoint to it, in one transaction.
+   * Adds a block's records (interactions here, the other kinds in record-rows.ts) and moves the channel's checkpoint to it, in one transaction.
    * A block at or below the checkpoint changes nothing (another process sharing the file may have
    * indexed it). Returns the channel's checkpoint afterwards and whether this call added the block.
    *
    * @throws Error for a block that skips one (the index would miss its records)
    */
-  async applyBlock(channel: string, block: DecodedBlock): Promise<{ applied: boolean; checkpoint: number }> {
+  async applyBlock(
+    channel: string,
+    block: DecodedBlock,
+    evidence: BlockEvidence,
+  ): Promise<{ applied: boolean; checkpoint: number }> {
     return this.db.transaction().execute(async (trx) => {
       const current = await trx
         .selectFrom('checkpoints')
@@ -153,10 +214,34 @@ export class AuditIndexStore {
           .onConflict((conflict) => conflict.columns(['channel', 'record_id']).doNothing())
           .execute();
       }
+      await insertRecordRows(trx, channel, block);
+      if (evidence.anomalies.length > 0)
+        await trx
+          .insertInto('time_anomalies')
+          .values(
+            evidence.anomalies.map((anomaly) => ({
+              channel,
+              block_number: anomaly.blockNumber,
+              tx_index: anomaly.txIndex,
+              tx_id: anomaly.txId,
+              tx_time: anomaly.txTime,
+              earlier_tx_id: anomaly.earlierTxId,
+              earlier_block_number: anomaly.earlierBlockNumber,
+              earlier_tx_time: anomaly.earlierTxTime,
+            })),
+          )
+          .execute();
+      const checkpoint = {
+        block_number: block.number,
+        header_hash: evidence.headerHash,
+        newest_tx_time: evidence.newest === undefined ? null : new Date(evidence.newest.txTimeMs).toISOString(),
+        newest_tx_id: evidence.newest?.txId ?? null,
+        newest_tx_block: evidence.newest?.blockNumber ?? null,
+      };
       await trx
         .insertInto('checkpoints')
-        .values({ channel, block_number: block.number })
-        .onConflict((conflict) => conflict.column('channel').doUpdateSet({ block_number: block.number }))
+        .values({ channel, ...checkpoint })
+        .onConflict((conflict) => conflict.column('channel').doUpdateSet(checkpoint))
         .execute();
       return { applied: true, checkpoint: block.number };
     });
@@ -186,7 +271,10 @@ export class AuditIndexStore {
         eb.fn.sum<number>('output_tokens').as('output'),
         eb.fn.sum<number>('cache_read_tokens').as('cache_read'),
         eb.fn.sum<number>('reasoning_tokens').as('reasoning'),
-        eb.fn.sum<number>(eb.case().when('cost_amount_minor', 'is', null).then(1).else(0).end()).as('unpriced'),
+        // Literals, not parameters: PostgreSQL cannot type a CASE of parameters only (it would sum text).
+        eb.fn
+          .sum<number>(eb.case().when('cost_amount_minor', 'is', null).then(eb.lit(1)).else(eb.lit(0)).end())
+          .as('unpriced'),
       ])
       .groupBy('key')
       .limit(maxGroups + 1)
@@ -202,7 +290,6 @@ export class AuditIndexStore {
         eb.fn.countAll<number>().as('calls'),
       ])
       .groupBy(['key', 'cost_currency'])
-      .orderBy('cost_currency')
       .execute();
     const groups = new Map<string | null, UsageGroup>();
     let records = 0;
@@ -222,6 +309,8 @@ export class AuditIndexStore {
         .get(row.key)
         ?.cost.byCurrency.push({ currency: row.cost_currency, amountMinor: row.amount, calls: row.calls });
     }
+    // Sorted here, not by the database: the order must not depend on a backend's collation.
+    for (const group of groups.values()) group.cost.byCurrency.sort((a, b) => compareText(a.currency, b.currency));
     return { records, groups: [...groups.values()].sort(byGroupKey), tooManyGroups: false };
   }
 
@@ -263,6 +352,72 @@ export class AuditIndexStore {
     };
   }
 
+  /** Up to `limit` time anomalies of `channel` up to block `atBlock`, after position `after` (block, tx), in ledger order. */
+  async timeAnomalies(
+    channel: string,
+    atBlock: number,
+    after: { blockNumber: number; txIndex: number } | undefined,
+    limit: number,
+  ): Promise<Selectable<Db['time_anomalies']>[]> {
+    return this.db
+      .selectFrom('time_anomalies')
+      .selectAll()
+      .where((eb) =>
+        eb.and([
+          eb('channel', '=', channel),
+          eb('block_number', '<=', atBlock),
+          ...(after === undefined
+            ? []
+            : [
+                eb.or([
+                  eb('block_number', '>', after.blockNumber),
+                  eb.and([eb('block_number', '=', after.blockNumber), eb('tx_index', '>', after.txIndex)]),
+                ]),
+              ]),
+        ]),
+      )
+      .orderBy('block_number')
+      .orderBy('tx_index')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Up to `limit` of the channel's rows after `afterSeq`, in ingestion (ledger) order, every column: for `check`. */
+  async storedRows(channel: string, afterSeq: number, limit: number): Promise<Selectable<Db['interactions']>[]> {
+    return this.db
+      .selectFrom('interactions')
+      .selectAll()
+      .where((eb) => eb.and([eb('channel', '=', channel), eb('seq', '>', afterSeq)]))
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  }
+
+  /** How many interaction rows and time anomalies the index holds for `channel`. */
+  async counts(channel: string): Promise<{ rows: number; anomalies: number }> {
+    const rows = await this.db
+      .selectFrom('interactions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('channel', '=', channel)
+      .executeTakeFirstOrThrow();
+    const anomalies = await this.db
+      .selectFrom('time_anomalies')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('channel', '=', channel)
+      .executeTakeFirstOrThrow();
+    return { rows: Number(rows.n), anomalies: Number(anomalies.n) };
+  }
+
+  /**
+   * Empties every derived table, checkpoints included, in one transaction (the schema stays): the
+   * index then reads from block 0 again. For a rebuild in place, with the app stopped.
+   */
+  async clear(): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const table of DERIVED_TABLES) await trx.deleteFrom(table).execute();
+    });
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
@@ -270,7 +425,12 @@ export class AuditIndexStore {
 
 /** Groups by key, calls without the grouped field (null) last: the order UsageSummary gives. */
 function byGroupKey(a: UsageGroup, b: UsageGroup): number {
-  return a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1;
+  return a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : compareText(a.key, b.key);
+}
+
+/** Code-unit order, whatever the database's collation. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Totals over groups (every call is in exactly one group). */

@@ -1,32 +1,55 @@
-import type { Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { AuditIndexDatabase } from './schema';
+import type { AuditIndexBackend } from './store-location';
 
-/** One schema change; `version`s are applied in ascending order, each once. */
+/**
+ * One schema change; `version`s are applied in ascending order, each once. Every migration runs on
+ * both backends (SQLite and PostgreSQL), so it uses only what both understand: `bigint` for block
+ * numbers, token counts and amounts (PostgreSQL's `integer` stops at 2^31), `integer` 0/1 for
+ * booleans, `text` for strings and JSON, {@link seqColumn} for an ordering key, and no functions
+ * of one engine only. `backend` is there for what has no portable spelling.
+ */
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  up(db: Kysely<AuditIndexDatabase>): Promise<void>;
+  up(db: Kysely<AuditIndexDatabase>, backend: AuditIndexBackend): Promise<void>;
 }
 
 // Migrations run before the typed tables exist, so they take the database untyped.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- schema builders are untyped by nature
 type AnyDb = Kysely<any>;
 
+/**
+ * An increasing row number assigned by the database: SQLite's rowid alias (`integer primary key
+ * autoincrement`, 64-bit there) or a PostgreSQL identity column (`bigint`); no portable spelling exists.
+ */
+export function seqColumn(backend: AuditIndexBackend): {
+  type: 'integer' | 'bigint';
+  build: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+} {
+  return backend === 'sqlite'
+    ? { type: 'integer', build: (column) => column.primaryKey().autoIncrement() }
+    : { type: 'bigint', build: (column) => column.primaryKey().generatedByDefaultAsIdentity() };
+}
+
 /** Every migration of the audit index, in order. Never edit one that has shipped: add the next. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'interactions and checkpoints',
-    async up(typed) {
+    // Types made portable when PostgreSQL arrived (integer → bigint for numbers that can pass 2^31,
+    // the seq column per backend); on SQLite both spellings are the same 64-bit integer affinity.
+    async up(typed, backend) {
       const db = typed as AnyDb;
+      const seq = seqColumn(backend);
       await db.schema
         .createTable('interactions')
-        .addColumn('seq', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('seq', seq.type, seq.build)
         .addColumn('channel', 'text', (column) => column.notNull())
         .addColumn('record_id', 'text', (column) => column.notNull())
         .addColumn('org', 'text', (column) => column.notNull())
         .addColumn('tx_id', 'text', (column) => column.notNull())
-        .addColumn('block_number', 'integer', (column) => column.notNull())
+        .addColumn('block_number', 'bigint', (column) => column.notNull())
         .addColumn('tx_index', 'integer', (column) => column.notNull())
         .addColumn('batch_id', 'text')
         .addColumn('leaf_index', 'integer')
@@ -37,12 +60,12 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('subject_ref', 'text')
         .addColumn('consent_id', 'text')
         .addColumn('is_error', 'integer', (column) => column.notNull())
-        .addColumn('input_tokens', 'integer', (column) => column.notNull())
-        .addColumn('output_tokens', 'integer', (column) => column.notNull())
-        .addColumn('cache_read_tokens', 'integer', (column) => column.notNull())
-        .addColumn('reasoning_tokens', 'integer', (column) => column.notNull())
+        .addColumn('input_tokens', 'bigint', (column) => column.notNull())
+        .addColumn('output_tokens', 'bigint', (column) => column.notNull())
+        .addColumn('cache_read_tokens', 'bigint', (column) => column.notNull())
+        .addColumn('reasoning_tokens', 'bigint', (column) => column.notNull())
         .addColumn('cost_currency', 'text')
-        .addColumn('cost_amount_minor', 'integer')
+        .addColumn('cost_amount_minor', 'bigint')
         .addColumn('consent_allowed', 'integer')
         .addColumn('record_json', 'text', (column) => column.notNull())
         // One id names one record on a channel: a block seen twice adds nothing.
@@ -57,7 +80,137 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema
         .createTable('checkpoints')
         .addColumn('channel', 'text', (column) => column.primaryKey())
-        .addColumn('block_number', 'integer', (column) => column.notNull())
+        .addColumn('block_number', 'bigint', (column) => column.notNull())
+        .execute();
+    },
+  },
+  {
+    version: 2,
+    name: 'batches, consents, annotations, artifacts, training runs, erasure receipts',
+    async up(typed) {
+      const db = typed as AnyDb;
+      // Portable types only (bigint, text, integer booleans): the same migrations serve PostgreSQL.
+      const placed = (table: string) =>
+        db.schema
+          .createTable(table)
+          .addColumn('channel', 'text', (column) => column.notNull())
+          .addColumn('tx_id', 'text', (column) => column.notNull())
+          .addColumn('block_number', 'bigint', (column) => column.notNull())
+          .addColumn('tx_index', 'bigint', (column) => column.notNull())
+          .addColumn('tx_time', 'text', (column) => column.notNull())
+          .addColumn('record_json', 'text', (column) => column.notNull());
+      await placed('batches')
+        .addColumn('batch_id', 'text', (column) => column.notNull())
+        .addColumn('org', 'text', (column) => column.notNull())
+        .addColumn('recorded_by', 'text', (column) => column.notNull())
+        .addColumn('root', 'text', (column) => column.notNull())
+        .addColumn('size', 'bigint', (column) => column.notNull())
+        .addPrimaryKeyConstraint('batches_key', ['channel', 'batch_id'])
+        .execute();
+      await db.schema.createIndex('batches_by_org').on('batches').columns(['channel', 'org', 'tx_time']).execute();
+      await db.schema.createIndex('batches_by_time').on('batches').columns(['channel', 'tx_time']).execute();
+      // Batch listings by a record's field find the batch through its records.
+      await db.schema
+        .createIndex('interactions_by_batch')
+        .on('interactions')
+        .columns(['channel', 'batch_id'])
+        .execute();
+      await placed('consents')
+        .addColumn('consent_id', 'text', (column) => column.notNull())
+        .addColumn('controller', 'text', (column) => column.notNull())
+        .addColumn('subject_ref', 'text', (column) => column.notNull())
+        .addColumn('decision', 'text', (column) => column.notNull())
+        .addColumn('period_start', 'text', (column) => column.notNull())
+        .addColumn('period_end', 'text')
+        .addColumn('revoked_at', 'text')
+        .addColumn('revocation_reason', 'text')
+        .addColumn('revocation_tx_id', 'text')
+        .addColumn('revocation_block_number', 'bigint')
+        .addColumn('revoked_json', 'text')
+        .addPrimaryKeyConstraint('consents_key', ['channel', 'consent_id'])
+        .execute();
+      await placed('consent_versions')
+        .addColumn('consent_id', 'text', (column) => column.notNull())
+        .addColumn('change', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('consent_versions_key', ['channel', 'consent_id', 'tx_id'])
+        .execute();
+      await db.schema
+        .createTable('consent_paths')
+        .addColumn('channel', 'text', (column) => column.notNull())
+        .addColumn('path', 'text', (column) => column.notNull())
+        .addColumn('value', 'text', (column) => column.notNull())
+        .addColumn('consent_id', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('consent_paths_key', ['channel', 'path', 'value', 'consent_id'])
+        .execute();
+      await db.schema
+        .createTable('consent_readers')
+        .addColumn('channel', 'text', (column) => column.notNull())
+        .addColumn('consent_id', 'text', (column) => column.notNull())
+        .addColumn('org', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('consent_readers_key', ['channel', 'consent_id', 'org'])
+        .execute();
+      await placed('annotations')
+        .addColumn('interaction_id', 'text', (column) => column.notNull())
+        .addColumn('annotation_id', 'text', (column) => column.notNull())
+        .addColumn('org', 'text', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('severity', 'text')
+        .addPrimaryKeyConstraint('annotations_key', ['channel', 'interaction_id', 'annotation_id'])
+        .execute();
+      await placed('artifacts')
+        .addColumn('artifact_id', 'text', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('version', 'text', (column) => column.notNull())
+        .addColumn('sha256', 'text', (column) => column.notNull())
+        .addColumn('registered_by', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('artifacts_key', ['channel', 'artifact_id'])
+        .execute();
+      await placed('training_runs')
+        .addColumn('run_id', 'text', (column) => column.notNull())
+        .addColumn('org', 'text', (column) => column.notNull())
+        .addColumn('model_artifact_id', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('training_runs_key', ['channel', 'run_id'])
+        .execute();
+      await placed('erasure_receipts')
+        .addColumn('subject_ref', 'text', (column) => column.notNull())
+        .addColumn('org', 'text', (column) => column.notNull())
+        .addColumn('erased_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('erasure_receipts_key', ['channel', 'subject_ref'])
+        .execute();
+      // The audit records listing pages each kind in ledger order.
+      for (const table of ['annotations', 'artifacts', 'training_runs', 'erasure_receipts'])
+        await db.schema
+          .createIndex(`${table}_in_ledger_order`)
+          .on(table)
+          .columns(['channel', 'block_number', 'tx_index'])
+          .execute();
+    },
+  },
+  {
+    version: 3,
+    name: 'block hash chain and transaction time anomalies',
+    async up(typed) {
+      const db = typed as AnyDb;
+      // Nullable: checkpoints written before this migration have no hash; the next block's link is then not checked.
+      for (const [column, type] of [
+        ['header_hash', 'text'],
+        ['newest_tx_time', 'text'],
+        ['newest_tx_id', 'text'],
+        ['newest_tx_block', 'bigint'],
+      ] as const)
+        await db.schema.alterTable('checkpoints').addColumn(column, type).execute();
+      await db.schema
+        .createTable('time_anomalies')
+        .addColumn('channel', 'text', (column) => column.notNull())
+        .addColumn('block_number', 'bigint', (column) => column.notNull())
+        .addColumn('tx_index', 'bigint', (column) => column.notNull())
+        .addColumn('tx_id', 'text', (column) => column.notNull())
+        .addColumn('tx_time', 'text', (column) => column.notNull())
+        .addColumn('earlier_tx_id', 'text', (column) => column.notNull())
+        .addColumn('earlier_block_number', 'bigint', (column) => column.notNull())
+        .addColumn('earlier_tx_time', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('time_anomalies_position', ['channel', 'block_number', 'tx_index'])
         .execute();
     },
   },
@@ -69,6 +222,7 @@ export const MIGRATIONS: readonly Migration[] = [
  */
 export async function migrate(
   db: Kysely<AuditIndexDatabase>,
+  backend: AuditIndexBackend,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
   await db.schema
@@ -84,7 +238,7 @@ export async function migrate(
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;
     await db.transaction().execute(async (trx) => {
-      await migration.up(trx);
+      await migration.up(trx, backend);
       await trx.insertInto('schema_migrations').values({ version: migration.version, name: migration.name }).execute();
     });
     now.push(migration.version);

@@ -189,6 +189,36 @@ describe('the auditor-read log', () => {
     expect(await again.reconcile(anchor)).toBeUndefined();
   });
 
+  it('checks the anchor the ledger chains the latest one to (previousHead): an entry before it, or one a gap records', async () => {
+    const entries = await writeThree();
+    const mac = (seq: number): string => entries[seq - 1]?.mac ?? '';
+    // A chain start (first anchor, or one stored before chaining) names no previous anchor.
+    expect(verifyAuditorReadLog(path, key(), { seq: 3, head: mac(3) })).toMatchObject({ valid: true });
+    for (const previous of [1, 2])
+      expect(verifyAuditorReadLog(path, key(), { seq: 3, head: mac(3), previousHead: mac(previous) })).toMatchObject({
+        valid: true,
+      });
+    // A previous anchor that is no entry of this log, or not one before the anchored entry: not this log's anchors.
+    for (const previousHead of ['e'.repeat(64), mac(3)])
+      expect(verifyAuditorReadLog(path, key(), { seq: 3, head: mac(3), previousHead })).toEqual({
+        valid: false,
+        problem: 'diverged',
+        line: 4,
+        reason: `the ledger's anchor of entry 3 follows an anchor of head ${previousHead}, which is no entry of the log`,
+      });
+
+    // After a gap, the anchor the gap records stands in for the lost entries. An anchor of a lost entry
+    // cannot be checked by its MAC: once entries below the anchored one are lost, any previousHead passes.
+    writeFileSync(path, `${lines()[0]}\n`);
+    const reopened = new AuditorReadLog({ path });
+    const gap = await reopened.reconcile({ seq: 3, head: mac(3), previousHead: mac(2) });
+    expect(gap).toEqual({ reason: 'truncated', anchored: { seq: 3, head: mac(3) }, found: { seq: 1, mac: mac(1) } });
+    const gapEntry = JSON.parse(lines()[1] ?? '') as AuditorReadEntry;
+    const next = { seq: 4, head: gapEntry.mac };
+    for (const previousHead of [mac(3), mac(2), mac(1), 'e'.repeat(64)])
+      expect(verifyAuditorReadLog(path, key(), { ...next, previousHead })).toMatchObject({ valid: true, gaps: [gap] });
+  });
+
   it('records the gap when the log and its key were removed, under a new key', async () => {
     const entries = await writeThree();
     const anchor = { seq: 3, head: entries[2]?.mac ?? '' };

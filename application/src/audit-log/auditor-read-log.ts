@@ -54,6 +54,11 @@ export interface LogPosition {
 export interface AnchorPosition {
   readonly seq: number;
   readonly head: string;
+  /**
+   * The head of the anchor before it on the ledger (`ReadAnchor.previousHead`); absent on a
+   * chain start (a log's first anchor, or one stored before anchors were chained).
+   */
+  readonly previousHead?: string | undefined;
 }
 
 /**
@@ -170,13 +175,18 @@ export type AuditorReadLogVerification =
  * the HMAC of its line under `key`. An edited, removed, inserted or reordered line fails, and so does
  * a truncated last line. Removing lines from the end is detected against `anchor`, the ledger's
  * latest anchor of the log (`ReadLog:GetLatestReadAnchor`): the log must hold the anchored entry,
- * with the anchored MAC, or a gap entry that records it.
+ * with the anchored MAC, or a gap entry that records it. When the anchor follows another
+ * (`previousHead`), the log must hold that one too, before it — as an entry's MAC, as the anchored
+ * position a gap entry records, or within the entries a gap entry says were lost — or the anchors
+ * on the ledger are not this log's (`diverged`).
  */
 export function verifyAuditorReadLog(path: string, key: Buffer, anchor?: AnchorPosition): AuditorReadLogVerification {
   const parsed = parseLog(path);
   if (!parsed.valid) return parsed;
   let previous: LogPosition = { seq: 0, mac: GENESIS_MAC };
   let anchoredMac: { line: number; mac: string } | undefined;
+  // MACs of the entries before the anchored one: where the anchor's previousHead must be.
+  const macsBeforeAnchor = new Set<string>();
   const gaps: ReadLogGap[] = [];
   const broken = (line: number, reason: string) => ({
     valid: false as const,
@@ -200,10 +210,12 @@ export function verifyAuditorReadLog(path: string, key: Buffer, anchor?: AnchorP
     if (!sameMac(entryMac(key, unsigned), mac))
       return broken(line, 'mac does not match the entry (edited, or another key)');
     if (anchor !== undefined && entry.seq === anchor.seq) anchoredMac = { line, mac };
+    if (anchor !== undefined && entry.seq < anchor.seq) macsBeforeAnchor.add(mac);
     previous = { seq: entry.seq, mac };
   }
   if (anchor !== undefined) {
-    const problem = anchorProblem(anchor, previous, anchoredMac, gaps);
+    const problem =
+      anchorProblem(anchor, previous, anchoredMac, gaps) ?? previousAnchorProblem(anchor, macsBeforeAnchor, gaps);
     if (problem !== undefined) return { valid: false, ...problem, line: problem.line ?? parsed.entries.length + 1 };
   }
   return { valid: true, entries: parsed.entries.length, last: previous, gaps };
@@ -234,6 +246,36 @@ function anchorProblem(
   if (covering !== undefined && (covering.anchored.seq !== anchor.seq || covering.anchored.head === anchor.head))
     return undefined;
   return { problem: 'diverged', reason: `the log has no entry ${anchor.seq}, which the ledger anchors` };
+}
+
+/**
+ * Whether the anchor before `anchor` (its `previousHead`) is in the log: an entry before the
+ * anchored one, an anchored position a gap entry records, or — unknowable by MAC alone — within
+ * entries a gap before the anchored one says were lost.
+ */
+function previousAnchorProblem(
+  anchor: AnchorPosition,
+  macsBeforeAnchor: ReadonlySet<string>,
+  gaps: readonly ReadLogGap[],
+): { problem: 'diverged'; reason: string; line?: number } | undefined {
+  const previous = anchor.previousHead;
+  if (previous === undefined || macsBeforeAnchor.has(previous)) return undefined;
+  // A gap that records this very anchor has reported the discrepancy already.
+  const recorded = (gap: ReadLogGap) => gap.anchored.seq === anchor.seq && gap.anchored.head === anchor.head;
+  if (gaps.some((gap) => gap.anchored.head === previous || recorded(gap) || lostBefore(gap, anchor.seq)))
+    return undefined;
+  return {
+    problem: 'diverged',
+    reason: `the ledger's anchor of entry ${anchor.seq} follows an anchor of head ${previous}, which is no entry of the log`,
+  };
+}
+
+/**
+ * Whether entries below `seq` may be ones the gap says were lost (truncated: after `found`) or
+ * replaced (diverged: up to the gap entry): an anchor of one of them cannot be checked by MAC.
+ */
+function lostBefore(gap: ReadLogGap, seq: number): boolean {
+  return gap.found.seq + 1 < seq || Math.max(gap.found.seq, gap.anchored.seq) + 1 <= seq;
 }
 
 /** The entries of a log file, unchecked (verify it first); none when a line does not parse. */
@@ -372,7 +414,11 @@ export class AuditorReadLog {
             `the auditor-read log ${this.path} fails verification at line ${verification.line}: ${verification.reason}`,
           );
         }
-        gap = { reason: verification.problem, anchored: anchor, found: { seq: this.last.seq, mac: this.last.mac } };
+        gap = {
+          reason: verification.problem,
+          anchored: { seq: anchor.seq, head: anchor.head },
+          found: { seq: this.last.seq, mac: this.last.mac },
+        };
         await this.write({
           seq: Math.max(this.last.seq, anchor.seq) + 1,
           event: 'gap',

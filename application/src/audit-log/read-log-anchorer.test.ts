@@ -15,7 +15,8 @@ const CHANNELS = ['hospital-a', 'hospital-b'];
 
 /**
  * The ReadLog contract as the chaincode answers it, per channel: write-once anchors whose seq must
- * grow (CONFLICT otherwise), signed by the org's admin only, and the latest one per log.
+ * grow and that name the latest anchor's head as previousHead (CONFLICT otherwise), signed by the
+ * org's admin only, and the latest one per log.
  */
 function installReadLogChaincode(ledger: FakeLedger): Map<string, StoredReadAnchor[]> {
   const anchors = new Map<string, StoredReadAnchor[]>(CHANNELS.map((channel) => [channel, []]));
@@ -26,6 +27,8 @@ function installReadLogChaincode(ledger: FakeLedger): Map<string, StoredReadAnch
     const latest = list[list.length - 1];
     if (latest !== undefined && input.seq <= latest.seq)
       throw new ContractError({ code: 'CONFLICT', message: `anchored at seq ${latest.seq} already` });
+    if (input.previousHead !== latest?.head)
+      throw new ContractError({ code: 'CONFLICT', message: `previousHead must be ${latest?.head ?? 'absent'}` });
     const stored: StoredReadAnchor = {
       ...input,
       org: 'RegulatorMSP',
@@ -233,11 +236,46 @@ describe('anchoring the auditor-read log on the ledger', () => {
     expect(await registry.metrics()).toContain('aal_read_log_gaps_total 1');
     expect(await third.anchorer.anchorNow()).toBe(true);
     expect(anchored('hospital-a').map((anchor) => anchor.seq)).toEqual([3, 5, 6]);
+    // Each anchor follows the channel's previous one, across restarts and the gap.
+    for (const channel of CHANNELS)
+      expect(anchored(channel).map((anchor) => anchor.previousHead)).toEqual([
+        undefined,
+        anchored(channel)[0]?.head,
+        anchored(channel)[1]?.head,
+      ]);
     const key = readReadLogKey(`${path}.key`);
     expect(verifyAuditorReadLog(path, key, { seq: 6, head: anchored('hospital-a')[2]?.head ?? '' })).toMatchObject({
       valid: true,
       gaps: [gap],
     });
+  });
+
+  it('records a divergence when the ledger’s latest anchor follows a head that is no entry of the log', async () => {
+    const first = await start();
+    for (let n = 1; n <= 3; n++) await first.log.append(read(n, 'hospital-a', { HospitalAMSP: 1 }));
+    expect(await first.anchorer.anchorNow()).toBe(true);
+    for (const anchorer of running.splice(0)) await anchorer.stop(0);
+    // Another writer under this log's name chained an anchor of entry 3 to a head this log never had.
+    const own = anchored('hospital-a')[0];
+    const foreign = { ...own, previousHead: 'e'.repeat(64) } as StoredReadAnchor;
+    anchors.set('hospital-a', [foreign]);
+    anchors.set('hospital-b', [foreign]);
+
+    const second = await start();
+    const gap = { reason: 'diverged', anchored: { seq: 3, head: own?.head }, found: { seq: 3 } };
+    expect(second.anchorer.status()).toMatchObject({ lastSeq: 4, gaps: [gap] });
+    expect(logLines.join('')).toContain('the auditor-read log lacks entries the ledger anchors');
+    // Restarting again before the next anchor finds the divergence recorded: no second gap.
+    for (const anchorer of running.splice(0)) await anchorer.stop(0).catch(() => undefined);
+    anchors.set('hospital-a', [foreign]);
+    anchors.set('hospital-b', [foreign]);
+    const third = await start();
+    expect(third.anchorer.status()).toMatchObject({ lastSeq: 4, gaps: [gap] });
+    expect(await third.anchorer.anchorNow()).toBe(true);
+    expect(anchored('hospital-a').map((anchor) => [anchor.seq, anchor.previousHead])).toEqual([
+      [3, 'e'.repeat(64)],
+      [4, own?.head],
+    ]);
   });
 
   it('takes no auditor read until it has compared the log with the ledger, retrying while the peer is down', async () => {

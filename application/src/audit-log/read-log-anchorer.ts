@@ -35,6 +35,8 @@ export interface ReadLogStatus {
 
 interface ChannelState {
   anchoredSeq: number;
+  /** The head of the latest anchor on this channel: the next anchor names it as `previousHead`. */
+  anchoredHead: string | undefined;
   /** Records per owner read on this channel since its last anchor, and when the first unanchored entry was written. */
   pending: Map<string, number>;
   pendingFrom: string | undefined;
@@ -97,7 +99,12 @@ export class ReadLogAnchorer {
     this.logger = deps.logger;
     this.metrics = deps.registry === undefined ? undefined : readLogMetrics(deps.registry, () => this.status());
     for (const channel of deps.channels)
-      this.channels.set(channel, { anchoredSeq: 0, pending: new Map(), pendingFrom: undefined });
+      this.channels.set(channel, {
+        anchoredSeq: 0,
+        anchoredHead: undefined,
+        pending: new Map(),
+        pendingFrom: undefined,
+      });
     deps.log.onAppend((entry) => this.note(entry));
   }
 
@@ -128,11 +135,20 @@ export class ReadLogAnchorer {
     for (const [channel, anchor] of anchors) {
       const state = this.channels.get(channel) as ChannelState;
       state.anchoredSeq = anchor?.seq ?? 0;
+      state.anchoredHead = anchor?.head;
       state.pending = new Map();
       state.pendingFrom = undefined;
       for (const entry of entries) if (entry.seq > state.anchoredSeq) this.add(state, channel, entry);
     }
-    const gap = await log.reconcile(latest === undefined ? undefined : { seq: latest.seq, head: latest.head });
+    const gap = await log.reconcile(
+      latest === undefined
+        ? undefined
+        : {
+            seq: latest.seq,
+            head: latest.head,
+            ...(latest.previousHead === undefined ? {} : { previousHead: latest.previousHead }),
+          },
+    );
     if (gap !== undefined) {
       this.metrics?.gaps.inc();
       this.logger?.error(
@@ -271,6 +287,8 @@ export class ReadLogAnchorer {
       log: this.deps.log.name,
       seq: head.seq,
       head: head.mac,
+      // The chaincode refuses an anchor that does not follow the channel's latest one.
+      ...(state.anchoredHead === undefined ? {} : { previousHead: state.anchoredHead }),
       window: { from, to },
       readsByOwner: Object.fromEntries([...counted.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
     };
@@ -292,6 +310,7 @@ export class ReadLogAnchorer {
       }
     }
     state.anchoredSeq = Math.max(state.anchoredSeq, anchor.seq);
+    state.anchoredHead = anchor.head;
     this.metrics?.anchors.inc({ channel });
     return true;
   }
@@ -302,7 +321,12 @@ export class ReadLogAnchorer {
     const latest = await latestReadAnchor(this.deps.ledger, channel, this.deps.mspId, anchor.log).catch(
       () => undefined,
     );
-    return latest !== undefined && latest.seq === anchor.seq && latest.head === anchor.head;
+    return (
+      latest !== undefined &&
+      latest.seq === anchor.seq &&
+      latest.head === anchor.head &&
+      latest.previousHead === anchor.previousHead
+    );
   }
 
   private scheduleRetry(): void {

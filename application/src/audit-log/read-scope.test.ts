@@ -63,7 +63,10 @@ describe('what the auditor-read log records of each auditor read (fake ledger)',
     // The harness's org is an auditor org here: its auditor reads every org's records.
     app = await startAppHarness({ auditorOrgs: ['HospitalAMSP'] });
     chaincode = installFakeInteractionsChaincode(app.ledger);
-    const records = [interaction('i-a', 'HospitalAMSP', 'HospitalAMSP:s-1'), interaction('i-p', 'AIProviderMSP')];
+    const records = [
+      interaction('HospitalAMSP:i-a', 'HospitalAMSP', 'HospitalAMSP:s-1'),
+      interaction('AIProviderMSP:i-p', 'AIProviderMSP'),
+    ];
     for (const record of records) chaincode.interactions.set(String(record['id']), record);
     // The audit routes answer from the index: the same records, committed in block 0.
     await app.auditIndex.ingest(

@@ -1,7 +1,7 @@
 import type { StoredInteraction } from '@aal/ledger-contract';
 
 /** What a usage summary groups calls by. */
-export const USAGE_GROUPINGS = ['model', 'actor', 'application', 'day'] as const;
+export const USAGE_GROUPINGS = ['model', 'actor', 'application', 'day', 'org'] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
 
 /** Token, call and cost totals of a set of calls. */
@@ -46,6 +46,8 @@ function groupKey(record: StoredInteraction, groupBy: UsageGrouping): string | n
     case 'day':
       // txTime is always written as UTC `YYYY-MM-DDTHH:mm:ss.sssZ`, so its first ten characters are the UTC day.
       return record.txTime.slice(0, 10);
+    case 'org':
+      return record.org;
   }
 }
 

@@ -32,7 +32,11 @@ export async function grantConsent(
   const submitted = await ledger.submit(channel, TRANSACTIONS.grantConsent, [JSON.stringify(consent)], {
     idempotent: true,
   });
-  return { record: JSON.parse(submitted.result) as ConsentRecord, transactionId: submitted.transactionId };
+  return {
+    record: JSON.parse(submitted.result) as ConsentRecord,
+    transactionId: submitted.transactionId,
+    blockNumber: submitted.blockNumber,
+  };
 }
 
 /** Revokes a consent (the same reason again answers the stored revocation, so it is safe to repeat). */
@@ -43,7 +47,11 @@ export async function revokeConsent(
   reason: string,
 ): Promise<Submitted<ConsentRecord>> {
   const submitted = await ledger.submit(channel, TRANSACTIONS.revokeConsent, [id, reason], { idempotent: true });
-  return { record: JSON.parse(submitted.result) as ConsentRecord, transactionId: submitted.transactionId };
+  return {
+    record: JSON.parse(submitted.result) as ConsentRecord,
+    transactionId: submitted.transactionId,
+    blockNumber: submitted.blockNumber,
+  };
 }
 
 /** Whether the subject's consents allow `purpose` for `grantee` at `at` (empty: the time of the query). */

@@ -41,6 +41,9 @@ export interface RouteContext<P, Q, B> {
   readonly headers: IncomingHttpHeaders;
 }
 
+/** The header of a write answer without a body field for it: the block that committed the transaction (pass as `minBlock`). */
+export const BLOCK_NUMBER_HEADER = 'X-Block-Number';
+
 /** What a handler answers; the route helper writes it (after recording an auditor read, if any). */
 export interface RouteReply {
   readonly status: number;

@@ -10,4 +10,6 @@ export interface LedgerPage<T> {
 export interface Submitted<T> {
   readonly record: T;
   readonly transactionId: string;
+  /** The block that committed the transaction (a read may wait for it with `minBlock`). */
+  readonly blockNumber: bigint;
 }

@@ -17,6 +17,8 @@ export interface AppMetrics {
   readonly ledgerRetries: Counter<'transaction'>;
   /** Records per `RecordInteractions` transaction formed from single-record requests. */
   readonly interactionBatchRecords: Histogram<'channel'>;
+  /** Blocks the audit index refused because they failed an integrity check (each stops the channel's ingestion). */
+  readonly auditIndexIntegrityFailures: Counter<'channel'>;
 }
 
 /** Creates the metrics; `withProcessMetrics` adds Node's default process metrics (off in unit tests). */
@@ -62,6 +64,12 @@ export function createMetrics(withProcessMetrics = false): AppMetrics {
       help: 'Single-record interaction requests gathered per ledger transaction',
       labelNames: ['channel'],
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+    auditIndexIntegrityFailures: new Counter({
+      name: 'aal_audit_index_integrity_failures_total',
+      help: 'Blocks the audit index refused because a hash-chain, data-hash or sequence check failed (ingestion of the channel stops)',
+      labelNames: ['channel'],
       registers: [registry],
     }),
   };

@@ -1,6 +1,7 @@
 import { TRANSACTIONS, type ErasureReceipt } from '@aal/ledger-contract';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Submitted } from '../ledger/ledger-answers';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError } from '../ledger/ledger-error';
 import { randomKeyHex, type OrgKeys } from './org-keys';
@@ -65,14 +66,18 @@ export class SubjectRegistry {
    * The receipt's endorsers check that the key's hash is gone from their own copy of the hashed state,
    * which they see only once the purge has committed there too: a `PRECONDITION_FAILED` is retried.
    */
-  async erase(ledger: LedgerClient, channel: string, subjectRef: string): Promise<ErasureReceipt> {
+  async erase(ledger: LedgerClient, channel: string, subjectRef: string): Promise<Submitted<ErasureReceipt>> {
     await ledger.submit(channel, TRANSACTIONS.eraseSubject, [subjectRef], { idempotent: true });
     for (let attempt = 1; ; attempt++) {
       try {
         const submitted = await ledger.submit(channel, TRANSACTIONS.recordErasureReceipt, [subjectRef], {
           idempotent: true,
         });
-        return JSON.parse(submitted.result) as ErasureReceipt;
+        return {
+          record: JSON.parse(submitted.result) as ErasureReceipt,
+          transactionId: submitted.transactionId,
+          blockNumber: submitted.blockNumber,
+        };
       } catch (error) {
         const notYet =
           error instanceof LedgerError && error.kind === 'precondition-failed' && attempt < this.receiptRetry.attempts;

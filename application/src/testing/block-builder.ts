@@ -1,5 +1,7 @@
 import { sortedKeyJson } from '@aal/ledger-contract';
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
+import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
+import { blockDataHash, blockHeaderHash } from '../audit-index/block-hashes';
 
 /** One write of a transaction's write set. */
 export interface TestWrite {
@@ -18,6 +20,8 @@ export interface TestTransaction {
   readonly namespace?: string;
   /** Default ENDORSER_TRANSACTION. */
   readonly type?: number;
+  /** The channel header's timestamp (ms since the epoch); none by default. */
+  readonly txTimeMs?: number;
 }
 
 /** A composite key as the chaincode shim builds it. */
@@ -57,6 +61,12 @@ export function testEnvelope(transaction: TestTransaction): common.Envelope {
   const channelHeader = new common.ChannelHeader();
   channelHeader.setType(transaction.type ?? common.HeaderType.ENDORSER_TRANSACTION);
   channelHeader.setTxId(transaction.txId);
+  if (transaction.txTimeMs !== undefined) {
+    const timestamp = new Timestamp();
+    timestamp.setSeconds(Math.floor(transaction.txTimeMs / 1000));
+    timestamp.setNanos((transaction.txTimeMs % 1000) * 1_000_000);
+    channelHeader.setTimestamp(timestamp);
+  }
   channelHeader.setChannelId('hospital-a');
   const header = new common.Header();
   header.setChannelHeader(channelHeader.serializeBinary());
@@ -68,15 +78,29 @@ export function testEnvelope(transaction: TestTransaction): common.Envelope {
   return envelope;
 }
 
-/** A committed block as a peer delivers it: header, envelopes, and the transaction filter in its metadata. */
-export function testBlock(number: number, transactions: readonly TestTransaction[]): common.Block {
+/**
+ * A committed block as a peer delivers it: header (its `data_hash` the hash of its envelopes, its
+ * `previous_hash` the header hash of `previous` — a block, or a hex hash — empty without one),
+ * envelopes, and the transaction filter in its metadata.
+ */
+export function testBlock(
+  number: number,
+  transactions: readonly TestTransaction[],
+  previous?: common.Block | string,
+): common.Block {
   const block = new common.Block();
-  const header = new common.BlockHeader();
-  header.setNumber(number);
-  block.setHeader(header);
   const data = new common.BlockData();
   data.setDataList(transactions.map((transaction) => testEnvelope(transaction).serializeBinary()));
   block.setData(data);
+  const header = new common.BlockHeader();
+  header.setNumber(number);
+  header.setDataHash(blockDataHash(data));
+  if (typeof previous === 'string') header.setPreviousHash(Buffer.from(previous, 'hex'));
+  else {
+    const previousHeader = previous?.getHeader();
+    if (previousHeader !== undefined) header.setPreviousHash(blockHeaderHash(previousHeader));
+  }
+  block.setHeader(header);
   const metadata = new common.BlockMetadata();
   const entries: Uint8Array[] = [
     new Uint8Array(),
@@ -120,4 +144,13 @@ export function batchWrites(
       value: sortedKeyJson({ ...entry, batchId: batch.batchId, leafIndex }),
     })),
   ];
+}
+
+/** The next block of `channel` for an index, chained to the last block it indexed. */
+export function nextTestBlock(
+  index: { nextBlock(channel: string): bigint; headHash(channel: string): string | undefined },
+  channel: string,
+  transactions: readonly TestTransaction[],
+): common.Block {
+  return testBlock(Number(index.nextBlock(channel)), transactions, index.headHash(channel));
 }

@@ -67,11 +67,13 @@ describe('auditor orgs: configuration', () => {
       );
       const fresh = new Fresh();
       const ledger = new InMemoryLedger();
-      await ledger.submit(recorderA, (ctx) => fresh.RecordInteraction(ctx, JSON.stringify(interactionInput('a-1'))));
-      // Without configuration no org reads everything, the regulator's auditor included.
-      expect(await errorOf(ledger.evaluate(regulatorAuditor, (ctx) => fresh.GetInteraction(ctx, 'a-1')))).toBe(
-        "ACCESS_DENIED: access denied: RegulatorMSP may read only its own org's interactions",
+      await ledger.submit(recorderA, (ctx) =>
+        fresh.RecordInteraction(ctx, JSON.stringify(interactionInput('HospitalAMSP:a-1'))),
       );
+      // Without configuration no org reads everything, the regulator's auditor included.
+      expect(
+        await errorOf(ledger.evaluate(regulatorAuditor, (ctx) => fresh.GetInteraction(ctx, 'HospitalAMSP:a-1'))),
+      ).toBe("ACCESS_DENIED: access denied: RegulatorMSP may read only its own org's interactions");
     } finally {
       if (original === undefined) delete process.env[AUDITOR_ORGS_ENV];
       else process.env[AUDITOR_ORGS_ENV] = original;
@@ -94,25 +96,27 @@ describe("auditor orgs: another org's auditor reads only its own org's records",
   it('interactions: get, annotations, query by value and by org', async () => {
     const ledger = new InMemoryLedger();
     await ledger.submit(recorderA, (ctx) =>
-      interactions.RecordInteraction(ctx, JSON.stringify(interactionInput('a-1'))),
+      interactions.RecordInteraction(ctx, JSON.stringify(interactionInput('HospitalAMSP:a-1'))),
     );
     await ledger.submit(recorderP, (ctx) =>
-      interactions.RecordInteraction(ctx, JSON.stringify(interactionInput('p-1'))),
+      interactions.RecordInteraction(ctx, JSON.stringify(interactionInput('AIProviderMSP:p-1'))),
     );
     const denied = "ACCESS_DENIED: access denied: AIProviderMSP may read only its own org's interactions";
 
-    expect(await read(ledger, providerAuditor, (ctx) => interactions.GetInteraction(ctx, 'p-1'))).toMatchObject({
-      id: 'p-1',
+    expect(
+      await read(ledger, providerAuditor, (ctx) => interactions.GetInteraction(ctx, 'AIProviderMSP:p-1')),
+    ).toMatchObject({
+      id: 'AIProviderMSP:p-1',
     });
-    expect(await errorOf(ledger.evaluate(providerAuditor, (ctx) => interactions.GetInteraction(ctx, 'a-1')))).toBe(
-      denied,
-    );
-    expect(await errorOf(ledger.evaluate(providerAuditor, (ctx) => interactions.GetAnnotations(ctx, 'a-1')))).toBe(
-      denied,
-    );
+    expect(
+      await errorOf(ledger.evaluate(providerAuditor, (ctx) => interactions.GetInteraction(ctx, 'HospitalAMSP:a-1'))),
+    ).toBe(denied);
+    expect(
+      await errorOf(ledger.evaluate(providerAuditor, (ctx) => interactions.GetAnnotations(ctx, 'HospitalAMSP:a-1'))),
+    ).toBe(denied);
     const byModel = JSON.stringify({ by: 'requestModel', value: 'gpt-4o' });
     expect(ids(await read(ledger, providerAuditor, (ctx) => interactions.QueryInteractions(ctx, byModel)))).toEqual([
-      'p-1',
+      'AIProviderMSP:p-1',
     ]);
     expect(
       await errorOf(
@@ -122,35 +126,43 @@ describe("auditor orgs: another org's auditor reads only its own org's records",
       ),
     ).toBe("ACCESS_DENIED: access denied: AIProviderMSP may read only its own org's interactions");
 
-    expect(await read(ledger, regulatorAuditor, (ctx) => interactions.GetInteraction(ctx, 'a-1'))).toMatchObject({
-      id: 'a-1',
+    expect(
+      await read(ledger, regulatorAuditor, (ctx) => interactions.GetInteraction(ctx, 'HospitalAMSP:a-1')),
+    ).toMatchObject({
+      id: 'HospitalAMSP:a-1',
     });
     expect(ids(await read(ledger, regulatorAuditor, (ctx) => interactions.QueryInteractions(ctx, byModel)))).toEqual([
-      'a-1',
-      'p-1',
+      'HospitalAMSP:a-1',
+      'AIProviderMSP:p-1',
     ]);
   });
 
   it('batches: header, batched record, inclusion proof, query, and the batched record through GetInteraction', async () => {
     const ledger = new InMemoryLedger();
     const { batchId } = JSON.parse(
-      await ledger.submit(recorderA, (ctx) => batches.RecordBatch(ctx, JSON.stringify([interactionInput('b-1')]))),
+      await ledger.submit(recorderA, (ctx) =>
+        batches.RecordBatch(ctx, JSON.stringify([interactionInput('HospitalAMSP:b-1')])),
+      ),
     ) as { batchId: string };
-    await ledger.submit(recorderP, (ctx) => batches.RecordBatch(ctx, JSON.stringify([interactionInput('q-1')])));
+    await ledger.submit(recorderP, (ctx) =>
+      batches.RecordBatch(ctx, JSON.stringify([interactionInput('AIProviderMSP:q-1')])),
+    );
 
     for (const call of [
       (ctx: Context) => batches.GetBatch(ctx, batchId),
-      (ctx: Context) => batches.GetBatchedInteraction(ctx, 'b-1'),
-      (ctx: Context) => batches.GetInclusionProof(ctx, 'b-1'),
-      (ctx: Context) => interactions.GetInteraction(ctx, 'b-1'),
+      (ctx: Context) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:b-1'),
+      (ctx: Context) => batches.GetInclusionProof(ctx, 'HospitalAMSP:b-1'),
+      (ctx: Context) => interactions.GetInteraction(ctx, 'HospitalAMSP:b-1'),
     ]) {
       expect(await errorOf(ledger.evaluate(providerAuditor, call))).toMatch(
         /^ACCESS_DENIED: access denied: AIProviderMSP may read only its own org's/,
       );
       await expect(read(ledger, regulatorAuditor, call)).resolves.toBeDefined();
     }
-    expect(await read(ledger, providerAuditor, (ctx) => batches.GetBatchedInteraction(ctx, 'q-1'))).toMatchObject({
-      id: 'q-1',
+    expect(
+      await read(ledger, providerAuditor, (ctx) => batches.GetBatchedInteraction(ctx, 'AIProviderMSP:q-1')),
+    ).toMatchObject({
+      id: 'AIProviderMSP:q-1',
       org: 'AIProviderMSP',
     });
     const byModel = JSON.stringify({ by: 'requestModel', value: 'gpt-4o' });
@@ -172,7 +184,7 @@ describe("auditor orgs: another org's auditor reads only its own org's records",
     const ledger = new InMemoryLedger();
     await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
     const consent = {
-      id: 'c-1',
+      id: 'HospitalAMSP:c-1',
       subjectRef: 'HospitalAMSP:subj-1',
       grantees: ['HospitalAMSP'],
       decision: 'permit',
@@ -183,17 +195,19 @@ describe("auditor orgs: another org's auditor reads only its own org's records",
     await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(consent)));
 
     for (const call of [
-      (ctx: Context) => consents.GetConsent(ctx, 'c-1'),
-      (ctx: Context) => consents.GetConsentHistory(ctx, 'c-1'),
-      (ctx: Context) => consents.ExportConsentFHIR(ctx, 'c-1'),
+      (ctx: Context) => consents.GetConsent(ctx, 'HospitalAMSP:c-1'),
+      (ctx: Context) => consents.GetConsentHistory(ctx, 'HospitalAMSP:c-1'),
+      (ctx: Context) => consents.ExportConsentFHIR(ctx, 'HospitalAMSP:c-1'),
     ]) {
       expect(await errorOf(ledger.evaluate(providerAuditor, call))).toBe(
-        'ACCESS_DENIED: access denied: AIProviderMSP is neither controller nor grantee of consent c-1',
+        'ACCESS_DENIED: access denied: AIProviderMSP is neither controller nor grantee of consent HospitalAMSP:c-1',
       );
       await expect(read(ledger, regulatorAuditor, call)).resolves.toBeDefined();
     }
     const bySubject = JSON.stringify({ by: 'subjectRef', value: 'HospitalAMSP:subj-1' });
     expect(ids(await read(ledger, providerAuditor, (ctx) => consents.QueryConsents(ctx, bySubject)))).toEqual([]);
-    expect(ids(await read(ledger, regulatorAuditor, (ctx) => consents.QueryConsents(ctx, bySubject)))).toEqual(['c-1']);
+    expect(ids(await read(ledger, regulatorAuditor, (ctx) => consents.QueryConsents(ctx, bySubject)))).toEqual([
+      'HospitalAMSP:c-1',
+    ]);
   });
 });

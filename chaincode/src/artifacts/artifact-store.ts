@@ -1,4 +1,10 @@
-import { ARTIFACT_QUERY_PATHS, sortedKeyJson, type ArtifactQueryPath, type StoredArtifact } from '@aal/ledger-contract';
+import {
+  STATE_KEY_TYPES,
+  ARTIFACT_QUERY_PATHS,
+  sortedKeyJson,
+  type ArtifactQueryPath,
+  type StoredArtifact,
+} from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { INDEX_MARKER, indexKey, indexRange } from '../ledger/index-keys';
 import { stateBatchOf } from '../ledger/peer-state-batch';
@@ -11,7 +17,8 @@ import { stateBatchOf } from '../ledger/peer-state-batch';
  */
 const indexName = (path: ArtifactQueryPath): string => `artifact-by-${path}`;
 
-export const artifactKey = (ctx: Context, id: string): string => ctx.stub.createCompositeKey('artifact', [id]);
+export const artifactKey = (ctx: Context, id: string): string =>
+  ctx.stub.createCompositeKey(STATE_KEY_TYPES.artifact, [id]);
 
 export async function readArtifact(ctx: Context, id: string): Promise<StoredArtifact | undefined> {
   return decodeArtifact(await ctx.stub.getState(artifactKey(ctx, id)));

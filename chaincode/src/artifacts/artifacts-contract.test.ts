@@ -88,13 +88,13 @@ describe('Artifacts:RegisterArtifact', () => {
     const ledger = new InMemoryLedger();
     const json = await registerArtifact(
       ledger,
-      model('m-1', { uri: 's3://models/m-1', registeredBy: undefined }),
+      model('AIProviderMSP:m-1', { uri: 's3://models/m-1', registeredBy: undefined }),
       providerRecorder,
       '2026-02-01T08:00:00.000Z',
     );
     const stored = JSON.parse(json) as Record<string, unknown>;
     expect(stored).toEqual({
-      id: 'm-1',
+      id: 'AIProviderMSP:m-1',
       kind: 'model',
       name: 'triage-llm',
       version: '1.0',
@@ -109,7 +109,7 @@ describe('Artifacts:RegisterArtifact', () => {
       {
         name: 'ArtifactRegistered',
         payload: {
-          id: 'm-1',
+          id: 'AIProviderMSP:m-1',
           kind: 'model',
           name: 'triage-llm',
           version: '1.0',
@@ -119,12 +119,16 @@ describe('Artifacts:RegisterArtifact', () => {
         txId: stored.txId,
       },
     ]);
-    expect(await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) => contract.GetArtifact(ctx, 'm-1'))).toBe(json);
+    expect(
+      await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) => contract.GetArtifact(ctx, 'AIProviderMSP:m-1')),
+    ).toBe(json);
   });
 
   it('refuses an org field in input: the org is never taken from input', async () => {
     expect(
-      await errorOf(registerArtifact(new InMemoryLedger(), model('m-1', { registeredBy: 'HospitalBMSP' }))),
+      await errorOf(
+        registerArtifact(new InMemoryLedger(), model('AIProviderMSP:m-1', { registeredBy: 'HospitalBMSP' })),
+      ),
     ).toContain('INVALID_ARGUMENT: registeredBy: is not a known field');
   });
 
@@ -137,7 +141,7 @@ describe('Artifacts:RegisterArtifact', () => {
       version: 'v1\n',
       sha256: digest('A'),
       uri: 'no scheme',
-      parents: ['p', 'p'],
+      parents: ['HospitalAMSP:p', 'HospitalAMSP:p'],
       extra: 1,
     };
     const refused = registerArtifact(ledger, bad);
@@ -153,12 +157,12 @@ describe('Artifacts:RegisterArtifact', () => {
     ]) {
       expect(await errorOf(refused)).toContain(message);
     }
-    expect(await errorOf(registerArtifact(ledger, { id: 'x' }))).toContain(
+    expect(await errorOf(registerArtifact(ledger, { id: 'HospitalAMSP:x' }))).toContain(
       'INVALID_ARGUMENT: kind: is required; name: is required; version: is required; sha256: is required',
     );
-    expect(await errorOf(registerArtifact(ledger, model('m-1', { parents: ['m-1'] })))).toContain(
-      "parents: must not contain the artifact's own id",
-    );
+    expect(
+      await errorOf(registerArtifact(ledger, model('AIProviderMSP:m-1', { parents: ['AIProviderMSP:m-1'] }))),
+    ).toContain("parents: must not contain the artifact's own id");
     expect(
       await errorOf(
         ledger.submit(hospitalRecorder, (ctx) =>
@@ -169,97 +173,139 @@ describe('Artifacts:RegisterArtifact', () => {
     expect(
       await errorOf(ledger.submit(hospitalRecorder, (ctx) => contract.RegisterArtifact(ctx, '{not json'))),
     ).toContain('artifact: must be valid JSON');
-    expect(await errorOf(registerArtifact(ledger, model('m-1', { uri: `s3://${'x'.repeat(70_000)}` })))).toContain(
-      'artifact: must be at most 65536 bytes',
-    );
+    expect(
+      await errorOf(
+        registerArtifact(ledger, model('AIProviderMSP:m-1', { uri: `s3://${'HospitalAMSP:x'.repeat(70_000)}` })),
+      ),
+    ).toContain('artifact: must be at most 65536 bytes');
     expect(ledger.keys()).toEqual([]);
     expect(ledger.events).toEqual([]);
   });
 
   it('lets recorders and admins register; consent managers, auditors and role-less identities may not', async () => {
     const ledger = new InMemoryLedger();
-    await registerArtifact(ledger, model('m-r'), as('HospitalAMSP', 'recorder'));
-    await registerArtifact(ledger, model('m-a'), as('HospitalAMSP', 'admin'));
+    await registerArtifact(ledger, model('HospitalAMSP:m-r'), as('HospitalAMSP', 'recorder'));
+    await registerArtifact(ledger, model('HospitalAMSP:m-a'), as('HospitalAMSP', 'admin'));
     for (const role of ['consent-manager', 'auditor', undefined]) {
-      expect(await errorOf(registerArtifact(ledger, model(`m-${role ?? 'none'}`), as('HospitalAMSP', role)))).toMatch(
-        /^ACCESS_DENIED/,
-      );
+      expect(
+        await errorOf(registerArtifact(ledger, model(`HospitalAMSP:m-${role ?? 'none'}`), as('HospitalAMSP', role))),
+      ).toMatch(/^ACCESS_DENIED/);
     }
   });
 
   it('is write-once and idempotent: same input (any field order) returns the stored record; different input or another org conflicts', async () => {
     const ledger = new InMemoryLedger();
-    const first = await registerArtifact(ledger, model('m-1'));
-    const reordered = { version: '1.0', sha256: digest('b'), name: 'triage-llm', kind: 'model', id: 'm-1' };
+    const first = await registerArtifact(ledger, model('HospitalAMSP:m-1'));
+    const reordered = {
+      version: '1.0',
+      sha256: digest('b'),
+      name: 'triage-llm',
+      kind: 'model',
+      id: 'HospitalAMSP:m-1',
+    };
     expect(await registerArtifact(ledger, reordered)).toBe(first);
     expect(ledger.events).toHaveLength(1);
-    expect(await errorOf(registerArtifact(ledger, model('m-1', { sha256: digest('f') })))).toContain(
-      'CONFLICT: artifact m-1 already exists with different content (registered by HospitalAMSP)',
+    expect(await errorOf(registerArtifact(ledger, model('HospitalAMSP:m-1', { sha256: digest('f') })))).toContain(
+      'CONFLICT: artifact HospitalAMSP:m-1 already exists with different content (registered by HospitalAMSP)',
     );
-    expect(await errorOf(registerArtifact(ledger, model('m-1'), providerRecorder))).toMatch(/^CONFLICT/);
-    expect(await ledger.evaluate(hospitalRecorder, (ctx) => contract.GetArtifact(ctx, 'm-1'))).toBe(first);
+    expect(await errorOf(registerArtifact(ledger, model('HospitalAMSP:m-1'), providerRecorder))).toMatch(/^CONFLICT/);
+    expect(await ledger.evaluate(hospitalRecorder, (ctx) => contract.GetArtifact(ctx, 'HospitalAMSP:m-1'))).toBe(first);
   });
 
   it('needs every parent (lineage) and every consent to exist, listing each missing one', async () => {
     const ledger = new InMemoryLedger();
-    await withConsents(ledger, consent({ id: 'c-1' }));
-    await registerArtifact(ledger, model('base'));
+    await withConsents(ledger, consent({ id: 'HospitalAMSP:c-1' }));
+    await registerArtifact(ledger, model('HospitalAMSP:base'));
     expect(
-      await refusalOf(registerArtifact(ledger, dataset('d-1', ['c-1', 'c-missing'], { parents: ['base', 'ghost'] }))),
+      await refusalOf(
+        registerArtifact(
+          ledger,
+          dataset('HospitalAMSP:d-1', ['HospitalAMSP:c-1', 'c-missing'], {
+            parents: ['HospitalAMSP:base', 'HospitalAMSP:ghost'],
+          }),
+        ),
+      ),
     ).toEqual({
       code: 'NOT_FOUND',
-      message: 'parents[1]: artifact ghost does not exist; consentIds[1]: consent c-missing does not exist',
+      message:
+        'parents[1]: artifact HospitalAMSP:ghost does not exist; consentIds[1]: consent c-missing does not exist',
       reasons: [
-        { path: 'parents[1]', reason: 'artifact ghost does not exist' },
+        { path: 'parents[1]', reason: 'artifact HospitalAMSP:ghost does not exist' },
         { path: 'consentIds[1]', reason: 'consent c-missing does not exist' },
       ],
     });
-    const child = JSON.parse(await registerArtifact(ledger, model('fine-tuned', { parents: ['base'] }))) as {
+    const child = JSON.parse(
+      await registerArtifact(ledger, model('HospitalAMSP:fine-tuned', { parents: ['HospitalAMSP:base'] })),
+    ) as {
       parents: string[];
     };
-    expect(child.parents).toEqual(['base']);
-    expect(JSON.parse(await registerArtifact(ledger, dataset('d-1', ['c-1'])))).toMatchObject({ consentIds: ['c-1'] });
+    expect(child.parents).toEqual(['HospitalAMSP:base']);
+    expect(JSON.parse(await registerArtifact(ledger, dataset('HospitalAMSP:d-1', ['HospitalAMSP:c-1'])))).toMatchObject(
+      { consentIds: ['HospitalAMSP:c-1'] },
+    );
   });
 });
 
 describe('Artifacts:RegisterArtifact lists only the registering org’s own consents', () => {
   it('refuses an artifact listing a consent another org controls (PRECONDITION_FAILED per consent), writing nothing', async () => {
     const ledger = new InMemoryLedger();
-    // c-1 and c-2 are HospitalA's, granted to the AIProvider: real consents a trainer could try to use as cover.
+    // HospitalAMSP:c-1 and HospitalAMSP:c-2 are HospitalA's, granted to the AIProvider: real consents a trainer could try to use as cover.
     await withConsents(
       ledger,
-      consent({ id: 'c-1' }),
-      consent({ id: 'c-2' }),
-      consent({ id: 'c-prov', controller: 'AIProviderMSP' }),
+      consent({ id: 'HospitalAMSP:c-1' }),
+      consent({ id: 'HospitalAMSP:c-2' }),
+      consent({ id: 'HospitalAMSP:c-prov', controller: 'AIProviderMSP' }),
     );
     const keysBefore = ledger.keys();
     const eventsBefore = ledger.events.length;
     const reason = (id: string): string =>
       `consent ${id} is not controlled by AIProviderMSP: an org lists only its own consents`;
     expect(
-      await refusalOf(registerArtifact(ledger, dataset('d-cover', ['c-prov', 'c-1', 'c-2']), providerRecorder)),
+      await refusalOf(
+        registerArtifact(
+          ledger,
+          dataset('AIProviderMSP:d-cover', ['HospitalAMSP:c-prov', 'HospitalAMSP:c-1', 'HospitalAMSP:c-2']),
+          providerRecorder,
+        ),
+      ),
     ).toEqual({
       code: 'PRECONDITION_FAILED',
-      message: `artifact d-cover refused: consentIds[1]: ${reason('c-1')}; consentIds[2]: ${reason('c-2')}`,
+      message: `artifact AIProviderMSP:d-cover refused: consentIds[1]: ${reason('HospitalAMSP:c-1')}; consentIds[2]: ${reason('HospitalAMSP:c-2')}`,
       reasons: [
-        { path: 'consentIds[1]', reason: reason('c-1') },
-        { path: 'consentIds[2]', reason: reason('c-2') },
+        { path: 'consentIds[1]', reason: reason('HospitalAMSP:c-1') },
+        { path: 'consentIds[2]', reason: reason('HospitalAMSP:c-2') },
       ],
     });
     expect(
-      (await refusalOf(registerArtifact(ledger, model('m-cover', { consentIds: ['c-1'] }), providerRecorder))).code,
+      (
+        await refusalOf(
+          registerArtifact(
+            ledger,
+            model('AIProviderMSP:m-cover', { consentIds: ['HospitalAMSP:c-1'] }),
+            providerRecorder,
+          ),
+        )
+      ).code,
     ).toBe('PRECONDITION_FAILED');
     expect(ledger.keys()).toEqual(keysBefore);
     expect(ledger.events).toHaveLength(eventsBefore);
 
     // Each controller lists its own.
-    expect(JSON.parse(await registerArtifact(ledger, dataset('d-own', ['c-prov']), providerRecorder))).toMatchObject({
+    expect(
+      JSON.parse(
+        await registerArtifact(ledger, dataset('AIProviderMSP:d-own', ['HospitalAMSP:c-prov']), providerRecorder),
+      ),
+    ).toMatchObject({
       registeredBy: 'AIProviderMSP',
-      consentIds: ['c-prov'],
+      consentIds: ['HospitalAMSP:c-prov'],
     });
-    expect(JSON.parse(await registerArtifact(ledger, dataset('d-hospital', ['c-1', 'c-2'])))).toMatchObject({
+    expect(
+      JSON.parse(
+        await registerArtifact(ledger, dataset('HospitalAMSP:d-hospital', ['HospitalAMSP:c-1', 'HospitalAMSP:c-2'])),
+      ),
+    ).toMatchObject({
       registeredBy: 'HospitalAMSP',
-      consentIds: ['c-1', 'c-2'],
+      consentIds: ['HospitalAMSP:c-1', 'HospitalAMSP:c-2'],
     });
   });
 });
@@ -267,19 +313,25 @@ describe('Artifacts:RegisterArtifact lists only the registering org’s own cons
 describe('Artifacts:GetArtifact and VerifyArtifact', () => {
   it('lets every role of every org read and verify; answers NOT_FOUND for unknown ids and validates input', async () => {
     const ledger = new InMemoryLedger();
-    await registerArtifact(ledger, model('m-1'));
+    await registerArtifact(ledger, model('HospitalAMSP:m-1'));
     for (const identity of [
       as('RegulatorMSP', 'auditor'),
       as('AIProviderMSP', 'consent-manager'),
       as('HospitalAMSP', 'admin'),
     ]) {
-      const match = await ledger.evaluate(identity, (ctx) => contract.VerifyArtifact(ctx, 'm-1', digest('b')));
-      expect(JSON.parse(match)).toEqual({ id: 'm-1', match: true, registeredSha256: digest('b') });
+      const match = await ledger.evaluate(identity, (ctx) =>
+        contract.VerifyArtifact(ctx, 'HospitalAMSP:m-1', digest('b')),
+      );
+      expect(JSON.parse(match)).toEqual({ id: 'HospitalAMSP:m-1', match: true, registeredSha256: digest('b') });
     }
-    const mismatch = await ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'm-1', digest('0')));
-    expect(JSON.parse(mismatch)).toEqual({ id: 'm-1', match: false, registeredSha256: digest('b') });
+    const mismatch = await ledger.evaluate(hospitalRecorder, (ctx) =>
+      contract.VerifyArtifact(ctx, 'HospitalAMSP:m-1', digest('0')),
+    );
+    expect(JSON.parse(mismatch)).toEqual({ id: 'HospitalAMSP:m-1', match: false, registeredSha256: digest('b') });
     expect(
-      await errorOf(ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'm-1', 'abc'))),
+      await errorOf(
+        ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'HospitalAMSP:m-1', 'abc')),
+      ),
     ).toMatch(/^INVALID_ARGUMENT: sha256/);
     expect(
       await errorOf(ledger.evaluate(hospitalRecorder, (ctx) => contract.VerifyArtifact(ctx, 'nope', digest('b')))),
@@ -287,20 +339,23 @@ describe('Artifacts:GetArtifact and VerifyArtifact', () => {
     expect(await errorOf(ledger.evaluate(hospitalRecorder, (ctx) => contract.GetArtifact(ctx, 'a b')))).toMatch(
       /^INVALID_ARGUMENT: id/,
     );
-    expect(await errorOf(ledger.evaluate(as('HospitalAMSP'), (ctx) => contract.GetArtifact(ctx, 'm-1')))).toMatch(
-      /^ACCESS_DENIED/,
-    );
+    expect(
+      await errorOf(ledger.evaluate(as('HospitalAMSP'), (ctx) => contract.GetArtifact(ctx, 'AIProviderMSP:m-1'))),
+    ).toMatch(/^ACCESS_DENIED/);
   });
 });
 
 describe('Artifacts:QueryArtifacts', () => {
   async function catalogue(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
-    await withConsents(ledger, consent({ id: 'c-1' }));
+    await withConsents(ledger, consent({ id: 'HospitalAMSP:c-1' }));
     for (let index = 0; index < 5; index++)
-      await registerArtifact(ledger, dataset(`d-${index}`, ['c-1'], { name: `set-${index % 2}` }));
-    await registerArtifact(ledger, model('m-1'), providerRecorder);
-    await registerArtifact(ledger, model('m-2'), providerRecorder);
+      await registerArtifact(
+        ledger,
+        dataset(`HospitalAMSP:d-${index}`, ['HospitalAMSP:c-1'], { name: `set-${index % 2}` }),
+      );
+    await registerArtifact(ledger, model('AIProviderMSP:m-1'), providerRecorder);
+    await registerArtifact(ledger, model('AIProviderMSP:m-2'), providerRecorder);
     return ledger;
   }
   const query = async (
@@ -325,28 +380,34 @@ describe('Artifacts:QueryArtifacts', () => {
       pages.push(page.records.map((record) => record.id));
       bookmark = page.bookmark;
     } while (bookmark !== '');
-    expect(pages).toEqual([['d-0', 'd-1'], ['d-2', 'd-3'], ['d-4']]);
+    expect(pages).toEqual([
+      ['HospitalAMSP:d-0', 'HospitalAMSP:d-1'],
+      ['HospitalAMSP:d-2', 'HospitalAMSP:d-3'],
+      ['HospitalAMSP:d-4'],
+    ]);
   });
 
   it('filters by name and by registering org', async () => {
     const ledger = await catalogue();
     expect((await query(ledger, { by: 'name', value: 'set-1' })).records.map((record) => record.id)).toEqual([
-      'd-1',
-      'd-3',
+      'HospitalAMSP:d-1',
+      'HospitalAMSP:d-3',
     ]);
     expect(
       (await query(ledger, { by: 'registeredBy', value: 'AIProviderMSP' })).records.map((record) => record.id),
-    ).toEqual(['m-1', 'm-2']);
+    ).toEqual(['AIProviderMSP:m-1', 'AIProviderMSP:m-2']);
     expect(await query(ledger, { by: 'registeredBy', value: 'HospitalBMSP' })).toEqual({ records: [], bookmark: '' });
     expect((await query(ledger, { by: 'kind', value: 'model' })).records[0]).toMatchObject({
-      id: 'm-1',
+      id: 'AIProviderMSP:m-1',
       sha256: digest('b'),
     });
   });
 
   it('validates the filter', async () => {
     const ledger = await catalogue();
-    expect(await errorOf(query(ledger, { by: 'sha256', value: 'x', pageSize: 1001, extra: true }))).toContain(
+    expect(
+      await errorOf(query(ledger, { by: 'sha256', value: 'HospitalAMSP:x', pageSize: 1001, extra: true })),
+    ).toContain(
       'INVALID_ARGUMENT: by: must be one of kind, name, registeredBy; pageSize: must be an integer from 1 to 1000; extra: is not a known field',
     );
     expect(await errorOf(query(ledger, { by: 'kind' }))).toBe('INVALID_ARGUMENT: value: is required');
@@ -361,21 +422,21 @@ describe('Artifacts:RecordTrainingRun', () => {
   async function registry(...consents: StoredConsent[]): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
     await withConsents(ledger, ...consents);
-    await registerArtifact(ledger, model('m-1'), providerRecorder);
+    await registerArtifact(ledger, model('AIProviderMSP:m-1'), providerRecorder);
     return ledger;
   }
 
   it('accepts a run whose datasets’ consents all cover model-training for the caller’s org, records the coverage and emits TrainingRunRecorded', async () => {
     const ledger = await registry(
-      consent({ id: 'c-1' }),
-      consent({ id: 'c-2', grantees: ['HospitalBMSP', 'AIProviderMSP'] }),
+      consent({ id: 'HospitalAMSP:c-1' }),
+      consent({ id: 'HospitalAMSP:c-2', grantees: ['HospitalBMSP', 'AIProviderMSP'] }),
     );
-    await registerArtifact(ledger, dataset('d-1', ['c-1', 'c-2']));
-    await registerArtifact(ledger, dataset('d-2', ['c-2']));
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-1', ['HospitalAMSP:c-1', 'HospitalAMSP:c-2']));
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-2', ['HospitalAMSP:c-2']));
     const run = {
-      id: 'run-1',
-      modelArtifactId: 'm-1',
-      datasetArtifactIds: ['d-1', 'd-2'],
+      id: 'AIProviderMSP:run-1',
+      modelArtifactId: 'AIProviderMSP:m-1',
+      datasetArtifactIds: ['HospitalAMSP:d-1', 'HospitalAMSP:d-2'],
       startTime: '2026-06-02T00:00:00Z',
       notesCommitment: `hmac-sha256:${'e'.repeat(64)}`,
     };
@@ -388,90 +449,115 @@ describe('Artifacts:RecordTrainingRun', () => {
       txId: stored.txId,
       txTime: RUN_TIME,
       consentCoverage: [
-        { datasetArtifactId: 'd-1', consentIds: ['c-1', 'c-2'] },
-        { datasetArtifactId: 'd-2', consentIds: ['c-2'] },
+        { datasetArtifactId: 'HospitalAMSP:d-1', consentIds: ['HospitalAMSP:c-1', 'HospitalAMSP:c-2'] },
+        { datasetArtifactId: 'HospitalAMSP:d-2', consentIds: ['HospitalAMSP:c-2'] },
       ],
     });
     expect(ledger.events.at(-1)).toEqual({
       name: 'TrainingRunRecorded',
-      payload: { id: 'run-1', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1', 'd-2'], org: 'AIProviderMSP' },
+      payload: {
+        id: 'AIProviderMSP:run-1',
+        modelArtifactId: 'AIProviderMSP:m-1',
+        datasetArtifactIds: ['HospitalAMSP:d-1', 'HospitalAMSP:d-2'],
+        org: 'AIProviderMSP',
+      },
       txId: stored.txId,
     });
-    expect(await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) => contract.GetTrainingRun(ctx, 'run-1'))).toBe(
-      json,
-    );
+    expect(
+      await ledger.evaluate(as('RegulatorMSP', 'auditor'), (ctx) =>
+        contract.GetTrainingRun(ctx, 'AIProviderMSP:run-1'),
+      ),
+    ).toBe(json);
     // Write-once: a retry returns the stored run (no second event); other content conflicts.
     expect(await recordRun(ledger, run)).toBe(json);
     expect(ledger.events.filter((event) => event.name === 'TrainingRunRecorded')).toHaveLength(1);
     expect(await errorOf(recordRun(ledger, { ...run, notesCommitment: `hmac-sha256:${'f'.repeat(64)}` }))).toMatch(
-      /^CONFLICT: training run run-1 already exists/,
+      /^CONFLICT: training run AIProviderMSP:run-1 already exists/,
     );
   });
 
   it('refuses with one reason per failing dataset (and the model), and writes nothing', async () => {
     const ledger = await registry(
-      consent({ id: 'c-ok' }),
-      consent({ id: 'c-research', purposes: ['research'] }),
-      consent({ id: 'c-other-grantee', grantees: ['HospitalBMSP'] }),
+      consent({ id: 'HospitalAMSP:c-ok' }),
+      consent({ id: 'HospitalAMSP:c-research', purposes: ['research'] }),
+      consent({ id: 'HospitalAMSP:c-other-grantee', grantees: ['HospitalBMSP'] }),
       consent({
-        id: 'c-revoked',
+        id: 'HospitalAMSP:c-revoked',
         revokedAt: '2026-03-01T00:00:00.000Z',
         revokedBy: 'app-consent-manager',
         revocationReason: 'withdrawn-by-controller',
       }),
-      consent({ id: 'c-expired', period: { start: '2025-01-01T00:00:00Z', end: '2026-01-31T00:00:00Z' } }),
-      consent({ id: 'c-permit', subjectRef: 's-denier' }),
-      consent({ id: 'c-deny', subjectRef: 's-denier', decision: 'deny' }),
+      consent({ id: 'HospitalAMSP:c-expired', period: { start: '2025-01-01T00:00:00Z', end: '2026-01-31T00:00:00Z' } }),
+      consent({ id: 'HospitalAMSP:c-permit', subjectRef: 's-denier' }),
+      consent({ id: 'HospitalAMSP:c-deny', subjectRef: 's-denier', decision: 'deny' }),
     );
-    await registerArtifact(ledger, dataset('d-ok', ['c-ok']));
-    await registerArtifact(ledger, dataset('d-purpose', ['c-ok', 'c-research']));
-    await registerArtifact(ledger, dataset('d-grantee', ['c-other-grantee']));
-    await registerArtifact(ledger, dataset('d-revoked', ['c-revoked', 'c-expired']));
-    await registerArtifact(ledger, dataset('d-denied', ['c-permit']));
-    await registerArtifact(ledger, dataset('d-none', []));
-    await registerArtifact(ledger, model('not-a-dataset'));
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-ok', ['HospitalAMSP:c-ok']));
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-purpose', ['HospitalAMSP:c-ok', 'HospitalAMSP:c-research']));
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-grantee', ['HospitalAMSP:c-other-grantee']));
+    await registerArtifact(
+      ledger,
+      dataset('HospitalAMSP:d-revoked', ['HospitalAMSP:c-revoked', 'HospitalAMSP:c-expired']),
+    );
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-denied', ['HospitalAMSP:c-permit']));
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-none', []));
+    await registerArtifact(ledger, model('HospitalAMSP:not-a-dataset'));
     const keysBefore = ledger.keys();
     const eventsBefore = ledger.events.length;
 
     const refused = recordRun(
       ledger,
       {
-        id: 'run-x',
-        modelArtifactId: 'm-ghost',
+        id: 'AIProviderMSP:run-x',
+        modelArtifactId: 'AIProviderMSP:m-ghost',
         datasetArtifactIds: [
-          'd-ok',
-          'd-purpose',
-          'd-grantee',
-          'd-revoked',
-          'd-denied',
-          'd-none',
-          'd-ghost',
-          'not-a-dataset',
+          'HospitalAMSP:d-ok',
+          'HospitalAMSP:d-purpose',
+          'HospitalAMSP:d-grantee',
+          'HospitalAMSP:d-revoked',
+          'HospitalAMSP:d-denied',
+          'HospitalAMSP:d-none',
+          'HospitalAMSP:d-ghost',
+          'HospitalAMSP:not-a-dataset',
         ],
       },
       providerRecorder,
       RUN_TIME,
     );
     const reasons = [
-      { path: 'modelArtifactId', reason: 'model m-ghost is not registered' },
-      { path: 'datasetArtifactIds[1]', reason: 'dataset d-purpose: consent c-research does not cover model-training' },
+      { path: 'modelArtifactId', reason: 'model AIProviderMSP:m-ghost is not registered' },
+      {
+        path: 'datasetArtifactIds[1]',
+        reason: 'dataset HospitalAMSP:d-purpose: consent HospitalAMSP:c-research does not cover model-training',
+      },
       {
         path: 'datasetArtifactIds[2]',
-        reason: 'dataset d-grantee: consent c-other-grantee does not name AIProviderMSP',
+        reason: 'dataset HospitalAMSP:d-grantee: consent HospitalAMSP:c-other-grantee does not name AIProviderMSP',
       },
-      { path: 'datasetArtifactIds[3]', reason: `dataset d-revoked: consent c-revoked is revoked at ${RUN_TIME}` },
-      { path: 'datasetArtifactIds[3]', reason: `dataset d-revoked: consent c-expired is expired at ${RUN_TIME}` },
+      {
+        path: 'datasetArtifactIds[3]',
+        reason: `dataset HospitalAMSP:d-revoked: consent HospitalAMSP:c-revoked is revoked at ${RUN_TIME}`,
+      },
+      {
+        path: 'datasetArtifactIds[3]',
+        reason: `dataset HospitalAMSP:d-revoked: consent HospitalAMSP:c-expired is expired at ${RUN_TIME}`,
+      },
       {
         path: 'datasetArtifactIds[4]',
-        reason: 'dataset d-denied: consent c-deny denies model-training for AIProviderMSP',
+        reason: 'dataset HospitalAMSP:d-denied: consent HospitalAMSP:c-deny denies model-training for AIProviderMSP',
       },
-      { path: 'datasetArtifactIds[5]', reason: 'dataset d-none lists no consents, so nothing covers model-training' },
-      { path: 'datasetArtifactIds[6]', reason: 'dataset d-ghost is not registered' },
-      { path: 'datasetArtifactIds[7]', reason: 'dataset not-a-dataset is registered as model, not dataset' },
+      {
+        path: 'datasetArtifactIds[5]',
+        reason: 'dataset HospitalAMSP:d-none lists no consents, so nothing covers model-training',
+      },
+      { path: 'datasetArtifactIds[6]', reason: 'dataset HospitalAMSP:d-ghost is not registered' },
+      {
+        path: 'datasetArtifactIds[7]',
+        reason: 'dataset HospitalAMSP:not-a-dataset is registered as model, not dataset',
+      },
     ];
     expect(await refusalOf(refused)).toEqual({
       code: 'PRECONDITION_FAILED',
-      message: `training run run-x refused: ${reasons.map((entry) => `${entry.path}: ${entry.reason}`).join('; ')}`,
+      message: `training run AIProviderMSP:run-x refused: ${reasons.map((entry) => `${entry.path}: ${entry.reason}`).join('; ')}`,
       reasons,
     });
     expect(ledger.keys()).toEqual(keysBefore);
@@ -480,28 +566,32 @@ describe('Artifacts:RecordTrainingRun', () => {
 
   it('judges consents at the transaction time and for the caller’s org as grantee', async () => {
     const ledger = await registry(
-      consent({ id: 'c-1', period: { start: '2026-05-01T00:00:00Z', end: '2026-07-01T00:00:00Z' } }),
+      consent({ id: 'HospitalAMSP:c-1', period: { start: '2026-05-01T00:00:00Z', end: '2026-07-01T00:00:00Z' } }),
     );
-    await registerArtifact(ledger, dataset('d-1', ['c-1']));
-    const run = { id: 'run-t', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1'] };
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-1', ['HospitalAMSP:c-1']));
+    const run = {
+      id: 'AIProviderMSP:run-t',
+      modelArtifactId: 'AIProviderMSP:m-1',
+      datasetArtifactIds: ['HospitalAMSP:d-1'],
+    };
     expect(await errorOf(recordRun(ledger, run, providerRecorder, '2026-04-30T23:59:59.000Z'))).toContain(
-      'consent c-1 is pending',
+      'consent HospitalAMSP:c-1 is pending',
     );
-    expect(await errorOf(recordRun(ledger, run, as('HospitalBMSP', 'recorder'), RUN_TIME))).toContain(
-      'consent c-1 does not name HospitalBMSP',
-    );
+    expect(
+      await errorOf(recordRun(ledger, { ...run, id: 'HospitalBMSP:run-t' }, as('HospitalBMSP', 'recorder'), RUN_TIME)),
+    ).toContain('consent HospitalAMSP:c-1 does not name HospitalBMSP');
     expect(JSON.parse(await recordRun(ledger, run, providerRecorder, RUN_TIME))).toMatchObject({
-      id: 'run-t',
+      id: 'AIProviderMSP:run-t',
       org: 'AIProviderMSP',
     });
   });
 
   it('refuses a self-attested run: a consent the training org controls itself never counts', async () => {
-    const ledger = await registry(consent({ id: 'c-hospital' }));
+    const ledger = await registry(consent({ id: 'HospitalAMSP:c-hospital' }));
     // The trainer registers a dummy subject of its own and grants itself model-training, through the real contracts.
     await registerSubject(ledger, 'AIProviderMSP', 'AIProviderMSP:dummy');
     const selfGrant = {
-      id: 'c-self',
+      id: 'AIProviderMSP:c-self',
       subjectRef: 'AIProviderMSP:dummy',
       grantees: ['AIProviderMSP'],
       decision: 'permit',
@@ -513,25 +603,29 @@ describe('Artifacts:RecordTrainingRun', () => {
       new ConsentContract().GrantConsent(ctx, JSON.stringify(selfGrant)),
     );
     // Its own dataset may list its own consent; the hospital's dataset lists the hospital's.
-    await registerArtifact(ledger, dataset('d-self', ['c-self']), providerRecorder);
-    await registerArtifact(ledger, dataset('d-hospital', ['c-hospital']));
+    await registerArtifact(ledger, dataset('AIProviderMSP:d-self', ['AIProviderMSP:c-self']), providerRecorder);
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-hospital', ['HospitalAMSP:c-hospital']));
     const keysBefore = ledger.keys();
     const reason =
-      'consent c-self is controlled by AIProviderMSP, the training org itself: a trainer cannot attest its own consents';
+      'consent AIProviderMSP:c-self is controlled by AIProviderMSP, the training org itself: a trainer cannot attest its own consents';
     // Mixed with a properly covered dataset, the self-attested one still sinks the run.
     expect(
       await refusalOf(
         recordRun(
           ledger,
-          { id: 'run-self', modelArtifactId: 'm-1', datasetArtifactIds: ['d-hospital', 'd-self'] },
+          {
+            id: 'AIProviderMSP:run-self',
+            modelArtifactId: 'AIProviderMSP:m-1',
+            datasetArtifactIds: ['HospitalAMSP:d-hospital', 'AIProviderMSP:d-self'],
+          },
           providerRecorder,
           RUN_TIME,
         ),
       ),
     ).toEqual({
       code: 'PRECONDITION_FAILED',
-      message: `training run run-self refused: datasetArtifactIds[1]: dataset d-self: ${reason}`,
-      reasons: [{ path: 'datasetArtifactIds[1]', reason: `dataset d-self: ${reason}` }],
+      message: `training run AIProviderMSP:run-self refused: datasetArtifactIds[1]: dataset AIProviderMSP:d-self: ${reason}`,
+      reasons: [{ path: 'datasetArtifactIds[1]', reason: `dataset AIProviderMSP:d-self: ${reason}` }],
     });
     expect(ledger.keys()).toEqual(keysBefore);
   });
@@ -539,8 +633,8 @@ describe('Artifacts:RecordTrainingRun', () => {
   it('refuses a run whose dataset lists a consent of an erased subject', async () => {
     const ledger = await registry();
     await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
-    await withConsents(ledger, consent({ id: 'c-1', subjectRef: 'HospitalAMSP:subj-1' }));
-    await registerArtifact(ledger, dataset('d-1', ['c-1']));
+    await withConsents(ledger, consent({ id: 'HospitalAMSP:c-1', subjectRef: 'HospitalAMSP:subj-1' }));
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-1', ['HospitalAMSP:c-1']));
     const subjects = new SubjectsContract();
     await ledger.submit(as('HospitalAMSP', 'admin'), (ctx) => subjects.EraseSubject(ctx, 'HospitalAMSP:subj-1'));
     await ledger.submit(
@@ -553,7 +647,11 @@ describe('Artifacts:RecordTrainingRun', () => {
         await refusalOf(
           recordRun(
             ledger,
-            { id: 'run-e', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1'] },
+            {
+              id: 'AIProviderMSP:run-e',
+              modelArtifactId: 'AIProviderMSP:m-1',
+              datasetArtifactIds: ['HospitalAMSP:d-1'],
+            },
             providerRecorder,
             RUN_TIME,
           ),
@@ -562,15 +660,19 @@ describe('Artifacts:RecordTrainingRun', () => {
     ).toEqual([
       {
         path: 'datasetArtifactIds[0]',
-        reason: 'dataset d-1: subject HospitalAMSP:subj-1 was erased at 2026-05-01T00:00:00.000Z',
+        reason: 'dataset HospitalAMSP:d-1: subject HospitalAMSP:subj-1 was erased at 2026-05-01T00:00:00.000Z',
       },
     ]);
   });
 
   it('is for recorders and admins, validates the run, and GetTrainingRun answers NOT_FOUND for unknown runs', async () => {
-    const ledger = await registry(consent({ id: 'c-1' }));
-    await registerArtifact(ledger, dataset('d-1', ['c-1']));
-    const run = { id: 'run-r', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1'] };
+    const ledger = await registry(consent({ id: 'HospitalAMSP:c-1' }));
+    await registerArtifact(ledger, dataset('HospitalAMSP:d-1', ['HospitalAMSP:c-1']));
+    const run = {
+      id: 'AIProviderMSP:run-r',
+      modelArtifactId: 'AIProviderMSP:m-1',
+      datasetArtifactIds: ['HospitalAMSP:d-1'],
+    };
     for (const role of ['consent-manager', 'auditor', undefined]) {
       expect(await errorOf(recordRun(ledger, run, as('AIProviderMSP', role), RUN_TIME))).toMatch(/^ACCESS_DENIED/);
     }
@@ -580,21 +682,52 @@ describe('Artifacts:RecordTrainingRun', () => {
     expect(
       await errorOf(
         recordRun(ledger, {
-          id: 'r',
-          modelArtifactId: 'm-1',
+          id: 'HospitalAMSP:r',
+          modelArtifactId: 'AIProviderMSP:m-1',
           datasetArtifactIds: [],
           startTime: 'yesterday',
-          org: 'x',
+          org: 'HospitalAMSP:x',
         }),
       ),
     ).toContain(
       'INVALID_ARGUMENT: datasetArtifactIds: must have 1 to 100 items; startTime: must be an RFC 3339 date-time with a time zone (e.g. 2026-01-31T12:00:00Z); org: is not a known field',
     );
     expect(
-      await errorOf(recordRun(ledger, { id: 'r', modelArtifactId: 'm-1', datasetArtifactIds: ['d-1', 'd-1'] })),
+      await errorOf(
+        recordRun(ledger, {
+          id: 'HospitalAMSP:r',
+          modelArtifactId: 'AIProviderMSP:m-1',
+          datasetArtifactIds: ['HospitalAMSP:d-1', 'HospitalAMSP:d-1'],
+        }),
+      ),
     ).toContain('datasetArtifactIds: must not contain duplicates');
     expect(await errorOf(ledger.evaluate(hospitalRecorder, (ctx) => contract.GetTrainingRun(ctx, 'nope')))).toContain(
       'NOT_FOUND: training run nope does not exist',
     );
+  });
+});
+
+describe('Artifacts: artifact and training-run ids are in the creating org’s namespace', () => {
+  it('refuses an id in no namespace (INVALID_ARGUMENT) and in another org’s (CONFLICT) before reading state, writing nothing', async () => {
+    const ledger = new InMemoryLedger();
+    const rule = "must be in the caller's namespace ('AIProviderMSP:…')";
+    expect(await refusalOf(registerArtifact(ledger, model('m-1'), providerRecorder))).toEqual({
+      code: 'INVALID_ARGUMENT',
+      message: `id: ${rule}`,
+      violations: [{ path: 'id', rule }],
+    });
+    expect(await errorOf(registerArtifact(ledger, model('HospitalAMSP:m-1'), providerRecorder))).toBe(
+      "CONFLICT: id: artifact id HospitalAMSP:m-1 belongs to HospitalAMSP: AIProviderMSP creates artifacts only in its own namespace ('AIProviderMSP:…')",
+    );
+    const run = { modelArtifactId: 'AIProviderMSP:m-1', datasetArtifactIds: ['HospitalAMSP:d-1'] };
+    expect(await refusalOf(recordRun(ledger, { ...run, id: 'run-1' }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      violations: [{ path: 'id', rule }],
+    });
+    expect(await errorOf(recordRun(ledger, { ...run, id: 'HospitalAMSP:run-1' }))).toBe(
+      "CONFLICT: id: training run id HospitalAMSP:run-1 belongs to HospitalAMSP: AIProviderMSP creates training runs only in its own namespace ('AIProviderMSP:…')",
+    );
+    expect(ledger.keys()).toEqual([]);
+    expect(ledger.events).toEqual([]);
   });
 });

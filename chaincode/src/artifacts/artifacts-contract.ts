@@ -19,6 +19,7 @@ import {
 } from '@aal/ledger-contract';
 import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { requireTransactionRole } from '../access/caller';
+import { requireOwnRecordIds } from '../access/own-record-ids';
 import { LedgerContract } from '../ledger/ledger-contract';
 import { readConsent } from '../consents/consent-store';
 import { emitEvent } from '../ledger/events';
@@ -63,6 +64,7 @@ export class ArtifactsContract extends LedgerContract {
   async RegisterArtifact(ctx: Context, artifact: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.registerArtifact);
     const input = checkInput(artifactInputSchema, parseJsonArgument('artifact', artifact, LIMITS.artifactBytes));
+    requireOwnRecordIds(caller.mspId, 'artifact', [{ id: input.id, path: 'id' }]);
     const existing = await readArtifact(ctx, input.id);
     if (existing !== undefined) {
       if (
@@ -137,6 +139,7 @@ export class ArtifactsContract extends LedgerContract {
   async RecordTrainingRun(ctx: Context, run: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.recordTrainingRun);
     const input = checkInput(trainingRunInputSchema, parseJsonArgument('run', run, LIMITS.trainingRunBytes));
+    requireOwnRecordIds(caller.mspId, 'training run', [{ id: input.id, path: 'id' }]);
     const existing = await readTrainingRun(ctx, input.id);
     if (existing !== undefined) {
       if (

@@ -1,7 +1,8 @@
-import { sortedKeyJson, type StoredTrainingRun } from '@aal/ledger-contract';
+import { STATE_KEY_TYPES, sortedKeyJson, type StoredTrainingRun } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 
-const trainingRunKey = (ctx: Context, id: string): string => ctx.stub.createCompositeKey('training-run', [id]);
+const trainingRunKey = (ctx: Context, id: string): string =>
+  ctx.stub.createCompositeKey(STATE_KEY_TYPES.trainingRun, [id]);
 
 export async function readTrainingRun(ctx: Context, id: string): Promise<StoredTrainingRun | undefined> {
   const bytes = await ctx.stub.getState(trainingRunKey(ctx, id));

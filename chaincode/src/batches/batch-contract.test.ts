@@ -38,7 +38,7 @@ interface Summary {
 type Proof = RecordInclusionProof & { batchId: string; org: string; txTime: string; consentCheck?: Json };
 
 const interaction = (id: string, overrides: Json = {}): Json => interactionInput(id, overrides);
-const many = (count: number, prefix = 'r'): Json[] =>
+const many = (count: number, prefix = 'HospitalAMSP:r'): Json[] =>
   Array.from({ length: count }, (_, i) => interaction(`${prefix}-${i}`, { actorRef: `actor-${i % 3}` }));
 
 const recordBatch = async (
@@ -92,13 +92,13 @@ describe('Batches: RecordBatch', () => {
       txTime: '2026-01-02T03:04:05.678Z',
       size: 5,
       root: expectedRoot,
-      ids: ['r-0', 'r-1', 'r-2', 'r-3', 'r-4'],
+      ids: ['HospitalAMSP:r-0', 'HospitalAMSP:r-1', 'HospitalAMSP:r-2', 'HospitalAMSP:r-3', 'HospitalAMSP:r-4'],
     });
   });
 
   it('leaf is the canonical JSON of the input: field order in the submission does not change the root', async () => {
     const ledger = new InMemoryLedger();
-    const input = interaction('x-1');
+    const input = interaction('HospitalAMSP:x-1');
     const reversed = Object.fromEntries(Object.entries(input).reverse());
     const summary = await recordBatch(ledger, recorderA, [reversed]);
     expect(summary.root).toBe(merkleRoot([Buffer.from(sortedKeyJson(input))]).toString('hex'));
@@ -110,8 +110,8 @@ describe('Batches: RecordBatch', () => {
     const keys = ledger.keys();
     expect(keys.filter((key) => key.startsWith('\u0000batched-interaction\u0000'))).toHaveLength(100);
     expect(keys.filter((key) => key.startsWith('\u0000batch\u0000'))).toHaveLength(1);
-    expect(JSON.parse(ledger.get(entryKey('r-7')) ?? '{}')).toMatchObject({
-      record: interaction('r-7', { actorRef: 'actor-1' }),
+    expect(JSON.parse(ledger.get(entryKey('HospitalAMSP:r-7')) ?? '{}')).toMatchObject({
+      record: interaction('HospitalAMSP:r-7', { actorRef: 'actor-1' }),
       leafIndex: 7,
     });
     // org (asc, desc) + per distinct value (requestModel, applicationId, 3 actors) × (all, org) × (asc, desc)
@@ -134,9 +134,9 @@ describe('Batches: RecordBatch', () => {
 
   it('stores a failing consent verdict per record, flags it, and emits ConsentViolation for the batch', async () => {
     const ledger = new InMemoryLedger();
-    const flagged = interaction('c-1', { subjectRef: 'subj-unknown', purpose: 'ai-inference' });
-    const summary = await recordBatch(ledger, recorderA, [interaction('c-0'), flagged]);
-    const stored = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'c-1'));
+    const flagged = interaction('HospitalAMSP:c-1', { subjectRef: 'subj-unknown', purpose: 'ai-inference' });
+    const summary = await recordBatch(ledger, recorderA, [interaction('HospitalAMSP:c-0'), flagged]);
+    const stored = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:c-1'));
     const verdict = stored.consentCheck as { allowed: boolean; reason: string };
     expect(verdict.allowed).toBe(false);
     expect(verdict.reason).not.toBe('');
@@ -147,23 +147,25 @@ describe('Batches: RecordBatch', () => {
           batchId: summary.batchId,
           root: summary.root,
           size: 2,
-          violations: [{ id: 'c-1', reason: verdict.reason }],
+          violations: [{ id: 'HospitalAMSP:c-1', reason: verdict.reason }],
         },
         txId: summary.batchId,
       },
     ]);
     // The verdict is the ledger's, not part of the leaf: the root covers the input only.
-    expect(summary.root).toBe(merkleRoot([interaction('c-0'), flagged].map(recordLeafBytes)).toString('hex'));
+    expect(summary.root).toBe(
+      merkleRoot([interaction('HospitalAMSP:c-0'), flagged].map(recordLeafBytes)).toString('hex'),
+    );
   });
 
   it('refuses the whole batch naming every failing index, and writes nothing', async () => {
     const ledger = new InMemoryLedger();
     const message = await errorOf(
       recordBatch(ledger, recorderA, [
-        interaction('ok-1'),
-        interaction('bad', { usage: { inputTokens: -1, outputTokens: 5, source: 'provider' } }),
-        interaction('ok-1'),
-        { id: 'x', extra: 1 },
+        interaction('HospitalAMSP:ok-1'),
+        interaction('HospitalAMSP:bad', { usage: { inputTokens: -1, outputTokens: 5, source: 'provider' } }),
+        interaction('HospitalAMSP:ok-1'),
+        { id: 'HospitalAMSP:x', extra: 1 },
       ]),
     );
     expect(message).toMatch(/^INVALID_ARGUMENT: /);
@@ -176,7 +178,7 @@ describe('Batches: RecordBatch', () => {
 
   it(`refuses empty batches, more than ${LIMITS.merkleBatchRecords} records and non-arrays`, async () => {
     const ledger = new InMemoryLedger();
-    for (const records of [[], many(LIMITS.merkleBatchRecords + 1), { id: 'x' }]) {
+    for (const records of [[], many(LIMITS.merkleBatchRecords + 1), { id: 'HospitalAMSP:x' }]) {
       expect(await errorOf(recordBatch(ledger, recorderA, records))).toBe(
         `INVALID_ARGUMENT: records: must be an array of 1 to ${LIMITS.merkleBatchRecords} interactions`,
       );
@@ -191,9 +193,9 @@ describe('Batches: RecordBatch', () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(LIMITS.merkleBatchRecords));
     expect(summary.size).toBe(LIMITS.merkleBatchRecords);
-    const proof = await proofOf(ledger, auditor, `r-${LIMITS.merkleBatchRecords - 1}`);
+    const proof = await proofOf(ledger, auditor, `HospitalAMSP:r-${LIMITS.merkleBatchRecords - 1}`);
     // RFC 6962's unbalanced tree: leaf 0 sits 10 levels deep, the last leaf (of the 488-leaf right part) 8.
-    expect((await proofOf(ledger, auditor, 'r-0')).auditPath).toHaveLength(10);
+    expect((await proofOf(ledger, auditor, 'HospitalAMSP:r-0')).auditPath).toHaveLength(10);
     expect(proof.auditPath).toHaveLength(8);
     expect(verifyRecordProof(proof.record, proof, await ledgerBatchOf(ledger, summary.batchId)).leafIndex).toBe(
       LIMITS.merkleBatchRecords - 1,
@@ -202,9 +204,9 @@ describe('Batches: RecordBatch', () => {
 
   it('allows recorders and admins only', async () => {
     const ledger = new InMemoryLedger();
-    expect((await recordBatch(ledger, adminA, many(1, 'adm'))).size).toBe(1);
+    expect((await recordBatch(ledger, adminA, many(1, 'HospitalAMSP:adm'))).size).toBe(1);
     for (const who of [consentManagerA, auditor, { mspId: 'HospitalAMSP' }]) {
-      expect(await errorOf(recordBatch(ledger, who, many(1, 'no')))).toMatch(/^ACCESS_DENIED: /);
+      expect(await errorOf(recordBatch(ledger, who, many(1, 'HospitalAMSP:no')))).toMatch(/^ACCESS_DENIED: /);
     }
   });
 });
@@ -233,32 +235,38 @@ describe('Batches: consent verdicts bound to the recording org; erased subjects 
 
   it('judges each record for the org and `<org>:<applicationId>`: a claimed application or MSP id borrows nothing, a deny on the app binds it', async () => {
     const ledger = await withConsents(
-      { id: 'c-app', grantees: ['HospitalAMSP:triage-app'] },
-      { id: 'c-hospital', grantees: ['HospitalAMSP'] },
-      { id: 'c-deny', grantees: ['HospitalAMSP:summary-app'], decision: 'deny' },
+      { id: 'HospitalAMSP:c-app', grantees: ['HospitalAMSP:triage-app'] },
+      { id: 'HospitalAMSP:c-hospital', grantees: ['HospitalAMSP'] },
+      { id: 'HospitalAMSP:c-deny', grantees: ['HospitalAMSP:summary-app'], decision: 'deny' },
     );
     await recordBatch(ledger, recorderP, [
-      use('p-1', 'triage-app'),
-      use('p-2', 'HospitalAMSP'),
-      use('p-3', 'summary-app'),
+      use('AIProviderMSP:p-1', 'triage-app'),
+      use('AIProviderMSP:p-2', 'HospitalAMSP'),
+      use('AIProviderMSP:p-3', 'summary-app'),
     ]);
-    for (const id of ['p-1', 'p-2', 'p-3'])
+    for (const id of ['AIProviderMSP:p-1', 'AIProviderMSP:p-2', 'AIProviderMSP:p-3'])
       expect(await verdictOf(ledger, recorderP, id)).toMatchObject({ allowed: false });
-    expect(await verdictOf(ledger, recorderP, 'p-1')).toEqual({
+    expect(await verdictOf(ledger, recorderP, 'AIProviderMSP:p-1')).toEqual({
       allowed: false,
       reason: 'no consent of the subject covers ai-inference for AIProviderMSP or AIProviderMSP:triage-app',
     });
-    await recordBatch(ledger, recorderA, [use('a-1', 'triage-app'), use('a-2', 'summary-app')]);
-    expect(await verdictOf(ledger, recorderA, 'a-1')).toMatchObject({ allowed: true, consentId: 'c-app' });
-    expect(await verdictOf(ledger, recorderA, 'a-2')).toEqual({
+    await recordBatch(ledger, recorderA, [
+      use('HospitalAMSP:a-1', 'triage-app'),
+      use('HospitalAMSP:a-2', 'summary-app'),
+    ]);
+    expect(await verdictOf(ledger, recorderA, 'HospitalAMSP:a-1')).toMatchObject({
+      allowed: true,
+      consentId: 'HospitalAMSP:c-app',
+    });
+    expect(await verdictOf(ledger, recorderA, 'HospitalAMSP:a-2')).toEqual({
       allowed: false,
-      consentId: 'c-deny',
-      reason: 'consent c-deny denies ai-inference for HospitalAMSP or HospitalAMSP:summary-app',
+      consentId: 'HospitalAMSP:c-deny',
+      reason: 'consent HospitalAMSP:c-deny denies ai-inference for HospitalAMSP or HospitalAMSP:summary-app',
     });
   });
 
   it('refuses a batch with records naming an erased subject, naming each index, and writes nothing', async () => {
-    const ledger = await withConsents({ id: 'c-hospital', grantees: ['HospitalAMSP'] });
+    const ledger = await withConsents({ id: 'HospitalAMSP:c-hospital', grantees: ['HospitalAMSP'] });
     const subjects = new SubjectsContract();
     await ledger.submit(adminA, (ctx) => subjects.EraseSubject(ctx, subjectRef));
     await ledger.submit(adminA, (ctx) => subjects.RecordErasureReceipt(ctx, subjectRef), {
@@ -267,7 +275,11 @@ describe('Batches: consent verdicts bound to the recording org; erased subjects 
     const keysBefore = ledger.keys();
     const eventsBefore = ledger.events.length;
     const refused = await refusalOf(
-      recordBatch(ledger, recorderA, [interaction('r-0'), use('r-1', 'triage-app'), use('r-2', 'summary-app')]),
+      recordBatch(ledger, recorderA, [
+        interaction('HospitalAMSP:r-0'),
+        use('HospitalAMSP:r-1', 'triage-app'),
+        use('HospitalAMSP:r-2', 'summary-app'),
+      ]),
     );
     const reason = `subject ${subjectRef} was erased at 2026-02-01T00:00:00.000Z`;
     expect(refused).toEqual({
@@ -297,62 +309,75 @@ describe('Batches: write-once and idempotency', () => {
   it('records only the new records of a partly known batch, listing where the known ones are', async () => {
     const ledger = new InMemoryLedger();
     const first = await recordBatch(ledger, recorderA, many(3));
-    const mixed = [interaction('new-0'), ...many(3).slice(1, 2), interaction('new-1')];
+    const mixed = [interaction('HospitalAMSP:new-0'), ...many(3).slice(1, 2), interaction('HospitalAMSP:new-1')];
     const second = await recordBatch(ledger, recorderA, mixed);
     expect(second.size).toBe(2);
-    expect(second.alreadyRecorded).toEqual([{ index: 1, id: 'r-1', batchId: first.batchId, leafIndex: 1 }]);
+    expect(second.alreadyRecorded).toEqual([
+      { index: 1, id: 'HospitalAMSP:r-1', batchId: first.batchId, leafIndex: 1 },
+    ]);
     expect(second.root).toBe(
-      merkleRoot([interaction('new-0'), interaction('new-1')].map(recordLeafBytes)).toString('hex'),
+      merkleRoot([interaction('HospitalAMSP:new-0'), interaction('HospitalAMSP:new-1')].map(recordLeafBytes)).toString(
+        'hex',
+      ),
     );
-    const moved = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'new-1'));
+    const moved = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:new-1'));
     expect([moved.batchId, moved.leafIndex]).toEqual([second.batchId, 1]);
   });
 
   it('a known id with different content is CONFLICT for the whole batch, naming each index', async () => {
     const ledger = new InMemoryLedger();
     await recordBatch(ledger, recorderA, many(3));
-    const changed = [interaction('fresh'), interaction('r-0', { latencyMs: 1 }), interaction('r-2', { latencyMs: 2 })];
+    const changed = [
+      interaction('HospitalAMSP:fresh'),
+      interaction('HospitalAMSP:r-0', { latencyMs: 1 }),
+      interaction('HospitalAMSP:r-2', { latencyMs: 2 }),
+    ];
     const message = await errorOf(recordBatch(ledger, recorderA, changed));
     expect(message).toBe(
-      'CONFLICT: [1] interaction r-0 already exists with different content; [2] interaction r-2 already exists with different content',
+      'CONFLICT: [1] interaction HospitalAMSP:r-0 already exists with different content; [2] interaction HospitalAMSP:r-2 already exists with different content',
     );
     expect(ledger.keys().some((key) => key.endsWith('fresh\u0000'))).toBe(false);
   });
 
-  it("another org's id is CONFLICT even with identical content", async () => {
+  it("another org's id is CONFLICT even with identical content: it is in that org's namespace", async () => {
     const ledger = new InMemoryLedger();
     await recordBatch(ledger, recorderA, many(1));
     expect(await errorOf(recordBatch(ledger, recorderP, many(1)))).toBe(
-      'CONFLICT: [0] interaction r-0 already exists with different content',
+      "CONFLICT: [0].id: interaction id HospitalAMSP:r-0 belongs to HospitalAMSP: AIProviderMSP creates interactions only in its own namespace ('AIProviderMSP:…')",
     );
   });
 
   it('an id already recorded by Interactions is CONFLICT', async () => {
     const ledger = new InMemoryLedger();
     await ledger.submit(recorderA, (ctx) =>
-      interactions.RecordInteraction(ctx, JSON.stringify(interaction('single-1'))),
+      interactions.RecordInteraction(ctx, JSON.stringify(interaction('HospitalAMSP:single-1'))),
     );
-    expect(await errorOf(recordBatch(ledger, recorderA, [interaction('single-1')]))).toBe(
-      'CONFLICT: [0] interaction single-1 already exists (recorded by Interactions)',
+    expect(await errorOf(recordBatch(ledger, recorderA, [interaction('HospitalAMSP:single-1')]))).toBe(
+      'CONFLICT: [0] interaction HospitalAMSP:single-1 already exists (recorded by Interactions)',
     );
   });
 
   it('an id already batched is CONFLICT for Interactions too, alone or in its batch call, and nothing is written', async () => {
     const ledger = new InMemoryLedger();
-    await recordBatch(ledger, recorderA, [interaction('b-1')]);
+    await recordBatch(ledger, recorderA, [interaction('HospitalAMSP:b-1')]);
     const keys = ledger.keys();
     expect(
       await errorOf(
-        ledger.submit(recorderA, (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interaction('b-1')))),
+        ledger.submit(recorderA, (ctx) =>
+          interactions.RecordInteraction(ctx, JSON.stringify(interaction('HospitalAMSP:b-1'))),
+        ),
       ),
-    ).toBe('CONFLICT: interaction b-1 already exists (recorded in a batch)');
+    ).toBe('CONFLICT: interaction HospitalAMSP:b-1 already exists (recorded in a batch)');
     expect(
       await errorOf(
         ledger.submit(recorderA, (ctx) =>
-          interactions.RecordInteractions(ctx, JSON.stringify([interaction('s-1'), interaction('b-1')])),
+          interactions.RecordInteractions(
+            ctx,
+            JSON.stringify([interaction('HospitalAMSP:s-1'), interaction('HospitalAMSP:b-1')]),
+          ),
         ),
       ),
-    ).toBe('CONFLICT: [1] interaction b-1 already exists (recorded in a batch)');
+    ).toBe('CONFLICT: [1] interaction HospitalAMSP:b-1 already exists (recorded in a batch)');
     expect(ledger.keys()).toEqual(keys);
   });
 });
@@ -361,7 +386,7 @@ describe('Batches: reads and access', () => {
   it('GetBatchedInteraction returns the record as stored with its batch and leaf index', async () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(3), '2026-02-01T00:00:00.000Z');
-    const stored = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'r-2'));
+    const stored = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:r-2'));
     expect(stored).toEqual({
       ...many(3)[2],
       org: 'HospitalAMSP',
@@ -377,19 +402,26 @@ describe('Batches: reads and access', () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(2));
     await ledger.submit(recorderA, (ctx) =>
-      interactions.RecordInteraction(ctx, JSON.stringify(interaction('single-2'))),
+      interactions.RecordInteraction(ctx, JSON.stringify(interaction('HospitalAMSP:single-2'))),
     );
-    const viaInteractions = await evaluate(ledger, auditor, (ctx) => interactions.GetInteraction(ctx, 'r-1'));
+    const viaInteractions = await evaluate(ledger, auditor, (ctx) =>
+      interactions.GetInteraction(ctx, 'HospitalAMSP:r-1'),
+    );
     expect(viaInteractions).toEqual(
-      await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-1')),
+      await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:r-1')),
     );
-    expect(viaInteractions).toMatchObject({ id: 'r-1', batchId: summary.batchId, leafIndex: 1, txId: summary.batchId });
-    expect(await evaluate(ledger, recorderA, (ctx) => interactions.GetInteraction(ctx, 'single-2'))).not.toHaveProperty(
-      'batchId',
-    );
-    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => interactions.GetInteraction(ctx, 'r-0')))).toMatch(
-      /^ACCESS_DENIED: /,
-    );
+    expect(viaInteractions).toMatchObject({
+      id: 'HospitalAMSP:r-1',
+      batchId: summary.batchId,
+      leafIndex: 1,
+      txId: summary.batchId,
+    });
+    expect(
+      await evaluate(ledger, recorderA, (ctx) => interactions.GetInteraction(ctx, 'HospitalAMSP:single-2')),
+    ).not.toHaveProperty('batchId');
+    expect(
+      await errorOf(ledger.evaluate(recorderP, (ctx) => interactions.GetInteraction(ctx, 'HospitalAMSP:r-0'))),
+    ).toMatch(/^ACCESS_DENIED: /);
     expect(await errorOf(ledger.evaluate(auditor, (ctx) => interactions.GetInteraction(ctx, 'nope')))).toBe(
       'NOT_FOUND: interaction nope does not exist',
     );
@@ -398,14 +430,16 @@ describe('Batches: reads and access', () => {
   it('auditors read every org; other roles only their own org; unknown ids are NOT_FOUND', async () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(2));
-    expect((await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-0'))).id).toBe('r-0');
-    expect((await proofOf(ledger, consentManagerA, 'r-1')).leafIndex).toBe(1);
-    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetBatchedInteraction(ctx, 'r-0')))).toMatch(
-      /^ACCESS_DENIED: /,
+    expect((await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:r-0'))).id).toBe(
+      'HospitalAMSP:r-0',
     );
-    expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetInclusionProof(ctx, 'r-0')))).toMatch(
-      /^ACCESS_DENIED: /,
-    );
+    expect((await proofOf(ledger, consentManagerA, 'HospitalAMSP:r-1')).leafIndex).toBe(1);
+    expect(
+      await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:r-0'))),
+    ).toMatch(/^ACCESS_DENIED: /);
+    expect(
+      await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetInclusionProof(ctx, 'HospitalAMSP:r-0'))),
+    ).toMatch(/^ACCESS_DENIED: /);
     expect(await errorOf(ledger.evaluate(recorderP, (ctx) => batches.GetBatch(ctx, summary.batchId)))).toMatch(
       /^ACCESS_DENIED: /,
     );
@@ -422,14 +456,14 @@ describe('Batches: reads and access', () => {
 
   it('QueryBatches finds batches by org and by a value inside them, newest first on request, own org only for non-auditors', async () => {
     const ledger = new InMemoryLedger();
-    const a1 = await recordBatch(ledger, recorderA, many(2, 'a1'), '2026-03-01T00:00:00.000Z');
+    const a1 = await recordBatch(ledger, recorderA, many(2, 'HospitalAMSP:a1'), '2026-03-01T00:00:00.000Z');
     const a2 = await recordBatch(
       ledger,
       recorderA,
-      [interaction('a2-0', { requestModel: 'claude-3' })],
+      [interaction('HospitalAMSP:a2-0', { requestModel: 'claude-3' })],
       '2026-03-02T00:00:00.000Z',
     );
-    const p1 = await recordBatch(ledger, recorderP, many(1, 'p1'), '2026-03-03T00:00:00.000Z');
+    const p1 = await recordBatch(ledger, recorderP, many(1, 'AIProviderMSP:p1'), '2026-03-03T00:00:00.000Z');
     type Page = { records: Json[]; bookmark: string };
     const query = (who: TestIdentity, filter: Json): Promise<Page> =>
       evaluate<Page>(ledger, who, (ctx) => batches.QueryBatches(ctx, JSON.stringify(filter)));
@@ -480,17 +514,17 @@ describe('Batches: inclusion proofs', () => {
   it('every record of batches of 1 to 9 records has a proof that verifies against the root read from the ledger', async () => {
     const ledger = new InMemoryLedger();
     for (let size = 1; size <= 9; size++) {
-      const summary = await recordBatch(ledger, recorderA, many(size, `s${size}`));
+      const summary = await recordBatch(ledger, recorderA, many(size, `HospitalAMSP:s${size}`));
       const onLedger = await ledgerBatchOf(ledger, summary.batchId);
       for (let i = 0; i < size; i++) {
-        const proof = await proofOf(ledger, auditor, `s${size}-${i}`);
+        const proof = await proofOf(ledger, auditor, `HospitalAMSP:s${size}-${i}`);
         expect([proof.leafIndex, proof.treeSize, proof.root, proof.txId]).toEqual([
           i,
           size,
           summary.root,
           summary.batchId,
         ]);
-        expect(verifyRecordProof(many(size, `s${size}`)[i], proof, onLedger)).toEqual({
+        expect(verifyRecordProof(many(size, `HospitalAMSP:s${size}`)[i], proof, onLedger)).toEqual({
           txId: summary.batchId,
           root: summary.root,
           leafIndex: i,
@@ -502,9 +536,9 @@ describe('Batches: inclusion proofs', () => {
 
   it("a proof from one batch does not verify against another batch's root", async () => {
     const ledger = new InMemoryLedger();
-    await recordBatch(ledger, recorderA, many(4, 'x'));
-    const other = await recordBatch(ledger, recorderA, many(4, 'y'));
-    const proof = await proofOf(ledger, auditor, 'x-1');
+    await recordBatch(ledger, recorderA, many(4, 'HospitalAMSP:x'));
+    const other = await recordBatch(ledger, recorderA, many(4, 'HospitalAMSP:y'));
+    const proof = await proofOf(ledger, auditor, 'HospitalAMSP:x-1');
     let error: unknown;
     try {
       verifyRecordProof(proof.record, proof, { txId: proof.txId, root: other.root, size: 4 });
@@ -518,13 +552,19 @@ describe('Batches: inclusion proofs', () => {
   it('a tampered stored record is detected: the chaincode refuses to prove it and the old proof no longer matches it', async () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(4));
-    const honest = await proofOf(ledger, auditor, 'r-2');
-    const stored = JSON.parse(ledger.get(entryKey('r-2')) ?? '{}') as { record: Json };
-    await tamper(ledger, entryKey('r-2'), sortedKeyJson({ ...stored, record: { ...stored.record, latencyMs: 1 } }));
-    expect(await errorOf(proofOf(ledger, auditor, 'r-2'))).toBe(
+    const honest = await proofOf(ledger, auditor, 'HospitalAMSP:r-2');
+    const stored = JSON.parse(ledger.get(entryKey('HospitalAMSP:r-2')) ?? '{}') as { record: Json };
+    await tamper(
+      ledger,
+      entryKey('HospitalAMSP:r-2'),
+      sortedKeyJson({ ...stored, record: { ...stored.record, latencyMs: 1 } }),
+    );
+    expect(await errorOf(proofOf(ledger, auditor, 'HospitalAMSP:r-2'))).toBe(
       `PRECONDITION_FAILED: batch ${summary.batchId}: the stored records do not hash to the stored root`,
     );
-    const tamperedRecord = await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'r-2'));
+    const tamperedRecord = await evaluate(ledger, auditor, (ctx) =>
+      batches.GetBatchedInteraction(ctx, 'HospitalAMSP:r-2'),
+    );
     const {
       org: _o,
       recordedBy: _r,
@@ -542,21 +582,21 @@ describe('Batches: inclusion proofs', () => {
   it('a deleted or misplaced record entry makes the chaincode refuse the proof', async () => {
     const ledger = new InMemoryLedger();
     await recordBatch(ledger, recorderA, many(4));
-    await ledger.submit(adminA, (ctx) => ctx.stub.deleteState(entryKey('r-3')));
-    expect(await errorOf(proofOf(ledger, auditor, 'r-1'))).toMatch(
+    await ledger.submit(adminA, (ctx) => ctx.stub.deleteState(entryKey('HospitalAMSP:r-3')));
+    expect(await errorOf(proofOf(ledger, auditor, 'HospitalAMSP:r-1'))).toMatch(
       /^PRECONDITION_FAILED: batch [0-9a-f]{64}: the stored records do not hash to the stored root$/,
     );
-    const moved = JSON.parse(ledger.get(entryKey('r-2')) ?? '{}') as Json;
-    await tamper(ledger, entryKey('r-2'), sortedKeyJson({ ...moved, leafIndex: 0 }));
-    expect(await errorOf(proofOf(ledger, auditor, 'r-2'))).toMatch(
-      /^PRECONDITION_FAILED: batch [0-9a-f]{64} does not hold r-2 at leaf 0$/,
+    const moved = JSON.parse(ledger.get(entryKey('HospitalAMSP:r-2')) ?? '{}') as Json;
+    await tamper(ledger, entryKey('HospitalAMSP:r-2'), sortedKeyJson({ ...moved, leafIndex: 0 }));
+    expect(await errorOf(proofOf(ledger, auditor, 'HospitalAMSP:r-2'))).toMatch(
+      /^PRECONDITION_FAILED: batch [0-9a-f]{64} does not hold HospitalAMSP:r-2 at leaf 0$/,
     );
   });
 
   it('a tampered stored root makes every honest proof fail with ROOT_MISMATCH', async () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(3));
-    const proof = await proofOf(ledger, auditor, 'r-0');
+    const proof = await proofOf(ledger, auditor, 'HospitalAMSP:r-0');
     const header = JSON.parse(ledger.get(`\u0000batch\u0000${summary.batchId}\u0000`) ?? '{}') as Json;
     await tamper(
       ledger,
@@ -566,6 +606,6 @@ describe('Batches: inclusion proofs', () => {
     expect(() =>
       verifyRecordProof(proof.record, proof, { txId: summary.batchId, root: 'a'.repeat(64), size: 3 }),
     ).toThrow(/^ROOT_MISMATCH: /);
-    expect(await errorOf(proofOf(ledger, auditor, 'r-0'))).toMatch(/^PRECONDITION_FAILED: /);
+    expect(await errorOf(proofOf(ledger, auditor, 'HospitalAMSP:r-0'))).toMatch(/^PRECONDITION_FAILED: /);
   });
 });

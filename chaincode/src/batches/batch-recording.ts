@@ -8,6 +8,7 @@ import {
 } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import type { Caller } from '../access/caller';
+import { requireOwnRecordIds } from '../access/own-record-ids';
 import { evaluateConsent } from '../consents/consent-check';
 import { interactionKey } from '../interactions/interaction-store';
 import { txTime } from '../ledger/tx-time';
@@ -90,6 +91,11 @@ export async function recordBatch(
   const alreadyRecorded: AlreadyRecorded[] = [];
   const fresh: { index: number; input: InteractionInput }[] = [];
   const state = stateBatchOf(ctx);
+  requireOwnRecordIds(
+    caller.mspId,
+    'interaction',
+    inputs.map((input, index) => ({ id: input.id, path: `[${index}].id` })),
+  );
   // Ids are one namespace with single-record interactions, so GetBatchedInteraction and
   // GetInteraction can never name two different records: both keys of every id are read, in
   // one message to the peer (two for more than 500 records) instead of two round trips per record.

@@ -1,9 +1,9 @@
-import { ValidationError, orgNamespaceOf, type ConsentVerdict, type StoredConsent } from '@aal/ledger-contract';
+import { ValidationError, granteesJudgedFor, type ConsentVerdict, type StoredConsent } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { readsEverything, type Caller } from '../access/caller';
+import type { Caller } from '../access/caller';
 import { readReceipt } from '../subjects/erasure-receipt';
-import { subjectErasedReason, subjectOwnerOf } from '../subjects/subject-ownership';
-import { mayReadConsent } from './consent-access';
+import { subjectErasedReason } from '../subjects/subject-ownership';
+import { requireMayAskAboutConsent } from './consent-access';
 import { consentStatus, momentTime, type ConsentMoment } from './consent-status';
 import { consentsOfSubject, readConsent } from './consent-store';
 
@@ -32,55 +32,6 @@ export interface ConsentRequest {
  * const verdict = await evaluateConsent(ctx, { subjectRef: 'HospitalAMSP:sub_1', purpose: 'ai-inference', grantees: ['AIProviderMSP'], moment: { now: txTime(ctx) } });
  */
 export async function evaluateConsent(ctx: Context, request: ConsentRequest): Promise<ConsentVerdict> {
-  return (await judgeConsent(ctx, request)).verdict;
-}
-
-/**
- * `CheckConsent`'s answer to `caller`: the verdict of {@link evaluateConsent}, with `consentId` and
- * the detailed reason only when the caller may read every consent that reason names (GetConsent's
- * rule, {@link mayReadConsent}), or may read every consent that could decide the question (auditors
- * of the configured auditor orgs, the subject's owner — the controller of all its consents — and the
- * org of the grantee asked about). Anyone else learns only `allowed`, with one generic reason per
- * outcome that names no consent and does not tell a deny, an inactive consent and no consent apart.
- * An erasure is answered as is: its receipt is public (GetErasureReceipt).
- */
-export async function checkConsentFor(
-  ctx: Context,
-  caller: Caller,
-  request: ConsentRequest & { readonly subjectRef: string },
-): Promise<ConsentVerdict> {
-  const { verdict, named, erased } = await judgeConsent(ctx, request);
-  if (erased || answersEverythingFor(caller, request)) return verdict;
-  if (named.length > 0 && named.every((consent) => mayReadConsent(caller, consent))) return verdict;
-  const who = request.grantees.join(' or ');
-  return verdict.allowed
-    ? { allowed: true, reason: `a consent permits ${request.purpose} for ${who}` }
-    : { allowed: false, reason: `no active consent covers ${request.purpose} for ${who}` };
-}
-
-/**
- * Whether the caller may read every consent that could decide the request, whatever the ledger
- * holds: the rule depends on who asks and what, never on which consents exist, so the detail it
- * unlocks cannot tell an outsider whether an unreadable consent is there.
- */
-function answersEverythingFor(caller: Caller, request: ConsentRequest & { readonly subjectRef: string }): boolean {
-  return (
-    readsEverything(caller) ||
-    // Only the owner org grants consents about its subjects, so it controls every one of them.
-    subjectOwnerOf(request.subjectRef) === caller.mspId ||
-    // A deciding consent names a judged grantee; its org reads every consent naming it (mayReadConsent).
-    request.grantees.some((grantee) => (orgNamespaceOf(grantee) ?? grantee) === caller.mspId)
-  );
-}
-
-/** A verdict with the consents its reason names (by id), and whether the subject's erasure decided it. */
-interface Judgement {
-  readonly verdict: ConsentVerdict;
-  readonly named: readonly StoredConsent[];
-  readonly erased: boolean;
-}
-
-async function judgeConsent(ctx: Context, request: ConsentRequest): Promise<Judgement> {
   const time = momentTime(request.moment);
   if (Number.isNaN(Date.parse(time)))
     throw new ValidationError([{ path: 'at', rule: 'must be an RFC 3339 date-time' }]);
@@ -90,50 +41,70 @@ async function judgeConsent(ctx: Context, request: ConsentRequest): Promise<Judg
   const receipt = subjectRef === undefined ? undefined : await readReceipt(ctx, subjectRef);
   if (receipt !== undefined)
     return {
-      verdict: {
-        allowed: false,
-        ...(request.consentId === undefined ? {} : { consentId: request.consentId }),
-        reason: subjectErasedReason(receipt),
-      },
-      named: [],
-      erased: true,
+      allowed: false,
+      ...(request.consentId === undefined ? {} : { consentId: request.consentId }),
+      reason: subjectErasedReason(receipt),
     };
 
   // The subject's denies count whether the request names the subject or only one of its consents.
   const subjectConsents = subjectRef === undefined ? [] : await consentsOfSubject(ctx, subjectRef);
   const denial = subjectConsents.find((consent) => consent.decision === 'deny' && appliesAt(consent, request));
-  if (denial !== undefined) {
-    return decided(
-      { allowed: false, consentId: denial.id, reason: `consent ${denial.id} denies ${request.purpose} for ${who}` },
-      [denial],
-    );
-  }
-  if (request.consentId !== undefined)
-    return decided(judgeNamedConsent(request, request.consentId, named, who), named === undefined ? [] : [named]);
-  if (request.subjectRef === undefined)
-    return decided({ allowed: false, reason: 'neither subjectRef nor consentId was given' }, []);
+  if (denial !== undefined)
+    return {
+      allowed: false,
+      consentId: denial.id,
+      reason: `consent ${denial.id} denies ${request.purpose} for ${who}`,
+    };
+  if (request.consentId !== undefined) return judgeNamedConsent(request, request.consentId, named, who);
+  if (request.subjectRef === undefined) return { allowed: false, reason: 'neither subjectRef nor consentId was given' };
 
   const permit = subjectConsents.find((consent) => consent.decision === 'permit' && appliesAt(consent, request));
-  if (permit !== undefined) {
-    return decided(
-      { allowed: true, consentId: permit.id, reason: `consent ${permit.id} permits ${request.purpose} for ${who}` },
-      [permit],
-    );
-  }
+  if (permit !== undefined)
+    return {
+      allowed: true,
+      consentId: permit.id,
+      reason: `consent ${permit.id} permits ${request.purpose} for ${who}`,
+    };
   const covering = subjectConsents.filter((consent) => covers(consent, request));
   if (covering.length === 0)
-    return decided({ allowed: false, reason: `no consent of the subject covers ${request.purpose} for ${who}` }, []);
+    return { allowed: false, reason: `no consent of the subject covers ${request.purpose} for ${who}` };
   const states = covering
     .map((consent) => `${consent.id} is ${consentStatus(consent, request.moment, false)}`)
     .join(', ');
-  return decided(
-    { allowed: false, reason: `no active consent of the subject covers ${request.purpose} for ${who} (${states})` },
-    covering,
-  );
+  return {
+    allowed: false,
+    reason: `no active consent of the subject covers ${request.purpose} for ${who} (${states})`,
+  };
 }
 
-function decided(verdict: ConsentVerdict, named: readonly StoredConsent[]): Judgement {
-  return { verdict, named, erased: false };
+/** A `CheckConsent` question: the subject, the purpose, the one grantee asked about, and when. */
+export interface ConsentQuestion {
+  readonly subjectRef: string;
+  readonly purpose: string;
+  /** An MSP id, or an application as `<MSP id>:<applicationId>` (judged as {@link granteesJudgedFor}). */
+  readonly grantee: string;
+  readonly moment: ConsentMoment;
+}
+
+/**
+ * `CheckConsent`'s answer to `caller`: the verdict of {@link evaluateConsent}, with the deciding
+ * consent and the detailed reason. Refused with ACCESS_DENIED, before anything is read, unless the
+ * caller may ask ({@link requireMayAskAboutConsent}: configured auditors, the subject's owner, or an
+ * org asking for itself); so the refusal is the same whether the subject exists or not, and every
+ * caller answered may read every consent the reason can name.
+ */
+export async function checkConsentFor(
+  ctx: Context,
+  caller: Caller,
+  question: ConsentQuestion,
+): Promise<ConsentVerdict> {
+  requireMayAskAboutConsent(caller, question.subjectRef, question.grantee);
+  return evaluateConsent(ctx, {
+    subjectRef: question.subjectRef,
+    purpose: question.purpose,
+    grantees: granteesJudgedFor(question.grantee),
+    moment: question.moment,
+  });
 }
 
 function judgeNamedConsent(

@@ -8,6 +8,7 @@ import { ConsentContract } from './consent-contract';
 import type { FhirConsent } from './fhir-consent';
 
 const contract = new ConsentContract();
+const subjects = new SubjectsContract();
 const managerA: TestIdentity = { mspId: 'HospitalAMSP', role: 'consent-manager' };
 const managerB: TestIdentity = { mspId: 'HospitalBMSP', role: 'consent-manager' };
 const providerManager: TestIdentity = { mspId: 'AIProviderMSP', role: 'consent-manager' };
@@ -22,7 +23,7 @@ type Json = Record<string, unknown>;
 
 function consentInput(overrides: Json = {}): Json {
   return {
-    id: 'c-1',
+    id: 'HospitalAMSP:c-1',
     subjectRef: 'HospitalAMSP:subj-1',
     grantees: ['AIProviderMSP'],
     decision: 'permit',
@@ -68,7 +69,9 @@ describe('Consents: an org grants only about subjects in its own namespace that 
       ledger.submit(providerManager, (ctx) =>
         contract.GrantConsent(
           ctx,
-          JSON.stringify(consentInput({ grantees: ['AIProviderMSP'], purposes: ['model-training'] })),
+          JSON.stringify(
+            consentInput({ id: 'AIProviderMSP:c-1', grantees: ['AIProviderMSP'], purposes: ['model-training'] }),
+          ),
         ),
       ),
     );
@@ -77,7 +80,7 @@ describe('Consents: an org grants only about subjects in its own namespace that 
       message:
         "access denied: only the org that owns subject HospitalAMSP:subj-1 (HospitalAMSP) may grant consents about it; AIProviderMSP owns only 'AIProviderMSP:…'",
     });
-    expect(ledger.keys().filter((key) => key.includes('c-1'))).toEqual([]);
+    expect(ledger.keys().filter((key) => key.includes('HospitalAMSP:c-1'))).toEqual([]);
     await ledger.submit(managerA, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput())));
   });
 
@@ -102,12 +105,16 @@ describe('Consents: an org grants only about subjects in its own namespace that 
       new SubjectsContract().EraseSubject(ctx, 'HospitalAMSP:subj-1'),
     );
     const refused = await errorOf(
-      ledger.submit(managerA, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput({ id: 'c-2' })))),
+      ledger.submit(managerA, (ctx) =>
+        contract.GrantConsent(ctx, JSON.stringify(consentInput({ id: 'HospitalAMSP:c-2' }))),
+      ),
     );
     expect(refused).toMatch(
       /^PRECONDITION_FAILED: subject HospitalAMSP:subj-1 is not registered by HospitalAMSP \(or was erased\)/,
     );
-    expect(await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'))).toMatchObject({ id: 'c-1' });
+    expect(await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'HospitalAMSP:c-1'))).toMatchObject({
+      id: 'HospitalAMSP:c-1',
+    });
   });
 });
 
@@ -124,14 +131,19 @@ describe('Consents: GrantConsent', () => {
     const key = ledger.keys().find((candidate) => candidate.startsWith('\u0000consent\u0000')) ?? '';
     expect(JSON.parse(ledger.get(key) ?? '{}')).toEqual(stored);
     expect(ledger.keys().filter((candidate) => candidate.startsWith('consent-by-'))).toEqual([
-      'consent-by-grantee\u0000AIProviderMSP\u0000c-1\u0000',
-      'consent-by-purpose\u0000ai-inference\u0000c-1\u0000',
-      'consent-by-subjectRef\u0000HospitalAMSP:subj-1\u0000c-1\u0000',
+      'consent-by-grantee\u0000AIProviderMSP\u0000HospitalAMSP:c-1\u0000',
+      'consent-by-purpose\u0000ai-inference\u0000HospitalAMSP:c-1\u0000',
+      'consent-by-subjectRef\u0000HospitalAMSP:subj-1\u0000HospitalAMSP:c-1\u0000',
     ]);
     expect(ledger.events).toEqual([
       {
         name: 'ConsentGranted',
-        payload: { controller: 'HospitalAMSP', decision: 'permit', id: 'c-1', txTime: '2026-01-02T10:00:00.000Z' },
+        payload: {
+          controller: 'HospitalAMSP',
+          decision: 'permit',
+          id: 'HospitalAMSP:c-1',
+          txTime: '2026-01-02T10:00:00.000Z',
+        },
         txId: stored.txId,
       },
     ]);
@@ -211,14 +223,15 @@ describe('Consents: GrantConsent', () => {
     expect(ledger.keys().map((key) => [key, ledger.get(key)])).toEqual(keysBefore);
     expect(ledger.events).toHaveLength(1);
     const history = await read<{ records: unknown[] }>(ledger, managerA, (ctx) =>
-      contract.GetConsentHistory(ctx, 'c-1'),
+      contract.GetConsentHistory(ctx, 'HospitalAMSP:c-1'),
     );
     expect(history.records).toHaveLength(1);
     expect(await errorOf(grant(ledger, managerA, consentInput({ purposes: ['research'] })))).toBe(
-      'CONFLICT: consent c-1 already exists with different content',
+      'CONFLICT: consent HospitalAMSP:c-1 already exists with different content',
     );
+    // Another org cannot take the id: it is in HospitalA's namespace.
     expect(await errorOf(grant(ledger, managerB, consentInput()))).toBe(
-      'CONFLICT: consent c-1 already exists with different content',
+      "CONFLICT: id: consent id HospitalAMSP:c-1 belongs to HospitalAMSP: HospitalBMSP creates consents only in its own namespace ('HospitalBMSP:…')",
     );
   });
 
@@ -240,30 +253,32 @@ describe('Consents: RevokeConsent and history', () => {
   it('lets only the controller’s consent-manager revoke, records who, when and why, and keeps every version', async () => {
     const ledger = new InMemoryLedger();
     const granted = await grant(ledger, managerA, consentInput(), '2026-01-02T00:00:00.000Z');
-    expect(await errorOf(ledger.submit(providerManager, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'other')))).toMatch(
-      /^ACCESS_DENIED: access denied: only the controller HospitalAMSP/,
-    );
-    expect(await errorOf(ledger.submit(managerB, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'other')))).toMatch(
-      /^ACCESS_DENIED: /,
-    );
-    expect(await errorOf(ledger.submit(recorderA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'other')))).toMatch(
-      /^ACCESS_DENIED: /,
-    );
+    expect(
+      await errorOf(ledger.submit(providerManager, (ctx) => contract.RevokeConsent(ctx, 'HospitalAMSP:c-1', 'other'))),
+    ).toMatch(/^ACCESS_DENIED: access denied: only the controller HospitalAMSP/);
+    expect(
+      await errorOf(ledger.submit(managerB, (ctx) => contract.RevokeConsent(ctx, 'HospitalAMSP:c-1', 'other'))),
+    ).toMatch(/^ACCESS_DENIED: /);
+    expect(
+      await errorOf(ledger.submit(recorderA, (ctx) => contract.RevokeConsent(ctx, 'HospitalAMSP:c-1', 'other'))),
+    ).toMatch(/^ACCESS_DENIED: /);
     const codes =
       'subject-request, withdrawn-by-controller, expired-policy, entered-in-error, legal-requirement, other';
     // Free text is refused: the shared ledger takes a reason code only.
     expect(
-      await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'patient withdrew'))),
+      await errorOf(
+        ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'HospitalAMSP:c-1', 'patient withdrew')),
+      ),
     ).toBe(`INVALID_ARGUMENT: reason: must be one of ${codes}`);
-    expect(await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'line\nbreak')))).toBe(
-      `INVALID_ARGUMENT: reason: must be one of ${codes}`,
-    );
+    expect(
+      await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'HospitalAMSP:c-1', 'line\nbreak'))),
+    ).toBe(`INVALID_ARGUMENT: reason: must be one of ${codes}`);
     expect(await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'nope', 'other')))).toBe(
       'NOT_FOUND: consent nope does not exist',
     );
 
     const revoked = JSON.parse(
-      await ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'subject-request'), {
+      await ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'HospitalAMSP:c-1', 'subject-request'), {
         txTime: '2026-03-01T00:00:00.000Z',
       }),
     ) as Json;
@@ -274,14 +289,14 @@ describe('Consents: RevokeConsent and history', () => {
     });
     expect(ledger.events.at(-1)).toMatchObject({
       name: 'ConsentRevoked',
-      payload: { controller: 'HospitalAMSP', id: 'c-1', txTime: '2026-03-01T00:00:00.000Z' },
+      payload: { controller: 'HospitalAMSP', id: 'HospitalAMSP:c-1', txTime: '2026-03-01T00:00:00.000Z' },
     });
     expect(
-      await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'), '2026-03-01T00:00:00.000Z'),
+      await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'HospitalAMSP:c-1'), '2026-03-01T00:00:00.000Z'),
     ).toMatchObject({ status: 'revoked' });
     // "Now" is the state read: a reader's earlier timestamp does not make a revoked consent active again.
     expect(
-      await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'), '2026-02-28T23:59:59.999Z'),
+      await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'HospitalAMSP:c-1'), '2026-02-28T23:59:59.999Z'),
     ).toMatchObject({ status: 'revoked' });
     expect(
       await read(ledger, auditor, (ctx) =>
@@ -289,19 +304,21 @@ describe('Consents: RevokeConsent and history', () => {
       ),
     ).toMatchObject({
       allowed: true,
-      consentId: 'c-1',
+      consentId: 'HospitalAMSP:c-1',
     });
 
-    const again = await ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'subject-request'));
-    expect(JSON.parse(again)).toEqual(revoked);
-    expect(await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-1', 'other')))).toBe(
-      'CONFLICT: consent c-1 is already revoked',
+    const again = await ledger.submit(managerA, (ctx) =>
+      contract.RevokeConsent(ctx, 'HospitalAMSP:c-1', 'subject-request'),
     );
+    expect(JSON.parse(again)).toEqual(revoked);
+    expect(
+      await errorOf(ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'HospitalAMSP:c-1', 'other'))),
+    ).toBe('CONFLICT: consent HospitalAMSP:c-1 is already revoked');
 
     const history = await read<{ records: { txId: string; txTime: string; isDelete: boolean; consent: Json }[] }>(
       ledger,
       auditor,
-      (ctx) => contract.GetConsentHistory(ctx, 'c-1'),
+      (ctx) => contract.GetConsentHistory(ctx, 'HospitalAMSP:c-1'),
     );
     expect(history.records.map((entry) => [entry.txId, entry.txTime, entry.isDelete])).toEqual([
       [revoked.revocationTxId, '2026-03-01T00:00:00.000Z', false],
@@ -319,7 +336,7 @@ describe('Consents: reading', () => {
     await grant(
       ledger,
       managerB,
-      consentInput({ id: 'c-b', subjectRef: 'HospitalBMSP:subj-b', grantees: ['AIProviderMSP', 'app-x'] }),
+      consentInput({ id: 'HospitalBMSP:c-b', subjectRef: 'HospitalBMSP:subj-b', grantees: ['AIProviderMSP', 'app-x'] }),
     );
     return ledger;
   }
@@ -327,16 +344,20 @@ describe('Consents: reading', () => {
   it('lets auditors, the controller org (any role) and grantee orgs read, and nobody else', async () => {
     const ledger = await twoConsents();
     for (const who of [auditor, managerA, recorderA, providerRecorder]) {
-      expect(await read(ledger, who, (ctx) => contract.GetConsent(ctx, 'c-1'))).toMatchObject({ id: 'c-1' });
-      expect(await read(ledger, who, (ctx) => contract.ExportConsentFHIR(ctx, 'c-1'))).toMatchObject({
+      expect(await read(ledger, who, (ctx) => contract.GetConsent(ctx, 'HospitalAMSP:c-1'))).toMatchObject({
+        id: 'HospitalAMSP:c-1',
+      });
+      expect(await read(ledger, who, (ctx) => contract.ExportConsentFHIR(ctx, 'HospitalAMSP:c-1'))).toMatchObject({
         resourceType: 'Consent',
       });
-      expect(await read(ledger, who, (ctx) => contract.GetConsentHistory(ctx, 'c-1'))).toHaveProperty('records');
+      expect(await read(ledger, who, (ctx) => contract.GetConsentHistory(ctx, 'HospitalAMSP:c-1'))).toHaveProperty(
+        'records',
+      );
     }
     const reads: ((ctx: Context) => Promise<string>)[] = [
-      (ctx) => contract.GetConsent(ctx, 'c-1'),
-      (ctx) => contract.GetConsentHistory(ctx, 'c-1'),
-      (ctx) => contract.ExportConsentFHIR(ctx, 'c-1'),
+      (ctx) => contract.GetConsent(ctx, 'HospitalAMSP:c-1'),
+      (ctx) => contract.GetConsentHistory(ctx, 'HospitalAMSP:c-1'),
+      (ctx) => contract.ExportConsentFHIR(ctx, 'HospitalAMSP:c-1'),
     ];
     for (const call of reads) {
       expect(await errorOf(read(ledger, recorderB, call))).toMatch(/^ACCESS_DENIED: /);
@@ -350,7 +371,7 @@ describe('Consents: reading', () => {
   it('derives the status at the transaction time: pending, active, expired (end inclusive)', async () => {
     const ledger = await twoConsents();
     const statusAt = async (txTime: string): Promise<unknown> =>
-      (await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'), txTime)).status;
+      (await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'HospitalAMSP:c-1'), txTime)).status;
     expect(await statusAt('2025-12-31T23:59:59.999Z')).toBe('pending');
     expect(await statusAt('2026-01-01T00:00:00.000Z')).toBe('active');
     expect(await statusAt('2026-06-30T23:59:59.000Z')).toBe('active');
@@ -368,14 +389,20 @@ describe('Consents: reading', () => {
           txTime,
         )
       ).records.map((record) => record.id);
-    expect(await query(auditor, { by: 'grantee', value: 'AIProviderMSP' })).toEqual(['c-1', 'c-b']);
-    expect(await query(providerRecorder, { by: 'purpose', value: 'ai-inference' })).toEqual(['c-1', 'c-b']);
-    expect(await query(recorderA, { by: 'grantee', value: 'AIProviderMSP' })).toEqual(['c-1']);
+    expect(await query(auditor, { by: 'grantee', value: 'AIProviderMSP' })).toEqual([
+      'HospitalAMSP:c-1',
+      'HospitalBMSP:c-b',
+    ]);
+    expect(await query(providerRecorder, { by: 'purpose', value: 'ai-inference' })).toEqual([
+      'HospitalAMSP:c-1',
+      'HospitalBMSP:c-b',
+    ]);
+    expect(await query(recorderA, { by: 'grantee', value: 'AIProviderMSP' })).toEqual(['HospitalAMSP:c-1']);
     expect(await query(recorderB, { by: 'subjectRef', value: 'HospitalAMSP:subj-1' })).toEqual([]);
-    expect(await query(auditor, { by: 'grantee', value: 'app-x' })).toEqual(['c-b']);
+    expect(await query(auditor, { by: 'grantee', value: 'app-x' })).toEqual(['HospitalBMSP:c-b']);
     expect(
       await query(auditor, { by: 'purpose', value: 'ai-inference', status: 'expired' }, '2026-07-01T00:00:00.000Z'),
-    ).toEqual(['c-1', 'c-b']);
+    ).toEqual(['HospitalAMSP:c-1', 'HospitalBMSP:c-b']);
     expect(
       await query(auditor, { by: 'purpose', value: 'ai-inference', status: 'active' }, '2026-07-01T00:00:00.000Z'),
     ).toEqual([]);
@@ -386,7 +413,8 @@ describe('Consents: reading', () => {
 
   it('pages with bookmarks and refuses a bookmark from another query', async () => {
     const ledger = new InMemoryLedger();
-    for (let index = 0; index < 5; index++) await grant(ledger, managerA, consentInput({ id: `c-${index}` }));
+    for (let index = 0; index < 5; index++)
+      await grant(ledger, managerA, consentInput({ id: `HospitalAMSP:c-${index}` }));
     const pages: string[][] = [];
     let bookmark = '';
     do {
@@ -399,7 +427,11 @@ describe('Consents: reading', () => {
       pages.push(page.records.map((record) => record.id));
       bookmark = page.bookmark;
     } while (bookmark !== '');
-    expect(pages).toEqual([['c-0', 'c-1'], ['c-2', 'c-3'], ['c-4']]);
+    expect(pages).toEqual([
+      ['HospitalAMSP:c-0', 'HospitalAMSP:c-1'],
+      ['HospitalAMSP:c-2', 'HospitalAMSP:c-3'],
+      ['HospitalAMSP:c-4'],
+    ]);
     const foreign = 'consent-by-grantee\u0000AIProviderMSP\u0000c-0\u0000';
     expect(
       await errorOf(
@@ -417,9 +449,17 @@ describe('Consents: reading', () => {
 describe('Consents: QueryConsents bookmarks name only consents the caller may read', () => {
   it('hands out the key of the last consent returned and resumes strictly after it, reading on past consents the caller may not read', async () => {
     const ledger = new InMemoryLedger();
-    // In purpose-index order: the AIProvider may read c-0, c-2 and c-5, not the HospitalB-only ones.
-    const providerIds = ['c-0', 'c-2', 'c-5'];
-    for (const id of ['c-0', 'c-1h', 'c-2', 'c-3h', 'c-4h', 'c-5', 'c-6h'])
+    // In purpose-index order: the AIProvider may read c-0, HospitalAMSP:c-2 and c-5, not the HospitalB-only ones.
+    const providerIds = ['HospitalAMSP:c-0', 'HospitalAMSP:c-2', 'HospitalAMSP:c-5'];
+    for (const id of [
+      'HospitalAMSP:c-0',
+      'HospitalAMSP:c-1h',
+      'HospitalAMSP:c-2',
+      'HospitalAMSP:c-3h',
+      'HospitalAMSP:c-4h',
+      'HospitalAMSP:c-5',
+      'HospitalAMSP:c-6h',
+    ])
       await grant(
         ledger,
         managerA,
@@ -441,13 +481,22 @@ describe('Consents: QueryConsents bookmarks name only consents the caller may re
     };
     const key = (id: string): string => `consent-by-purpose\u0000ai-inference\u0000${id}\u0000`;
 
-    expect(await walk(1)).toEqual({ pages: [['c-0'], ['c-2'], ['c-5'], []], bookmarks: providerIds.map(key) });
-    expect(await walk(2)).toEqual({ pages: [['c-0', 'c-2'], ['c-5']], bookmarks: [key('c-2')] });
+    expect(await walk(1)).toEqual({
+      pages: [['HospitalAMSP:c-0'], ['HospitalAMSP:c-2'], ['HospitalAMSP:c-5'], []],
+      bookmarks: providerIds.map(key),
+    });
+    expect(await walk(2)).toEqual({
+      pages: [['HospitalAMSP:c-0', 'HospitalAMSP:c-2'], ['HospitalAMSP:c-5']],
+      bookmarks: [key('HospitalAMSP:c-2')],
+    });
     // A reader of everything pages over every entry as before, each bookmark the last key it was given.
     const all = await read<{ records: { id: string }[]; bookmark: string }>(ledger, auditor, (ctx) =>
       contract.QueryConsents(ctx, JSON.stringify({ by: 'purpose', value: 'ai-inference', pageSize: 2 })),
     );
-    expect([all.records.map((record) => record.id), all.bookmark]).toEqual([['c-0', 'c-1h'], key('c-1h')]);
+    expect([all.records.map((record) => record.id), all.bookmark]).toEqual([
+      ['HospitalAMSP:c-0', 'HospitalAMSP:c-1h'],
+      key('HospitalAMSP:c-1h'),
+    ]);
   });
 });
 
@@ -464,10 +513,10 @@ describe('Consents: CheckConsent', () => {
       );
     expect(await check()).toEqual({
       allowed: true,
-      consentId: 'c-1',
-      reason: 'consent c-1 permits ai-inference for AIProviderMSP',
+      consentId: 'HospitalAMSP:c-1',
+      reason: 'consent HospitalAMSP:c-1 permits ai-inference for AIProviderMSP',
     });
-    expect((await check('', 'HospitalBMSP')).allowed).toBe(false);
+    expect((await check('', 'HospitalBMSP', recorderA)).allowed).toBe(false);
     expect(await check('2026-07-01T00:00:00Z')).toMatchObject({
       allowed: false,
       reason: expect.stringContaining('c-1 is expired') as unknown,
@@ -476,31 +525,28 @@ describe('Consents: CheckConsent', () => {
     await grant(
       ledger,
       managerA,
-      consentInput({ id: 'c-deny', decision: 'deny', period: { start: '2026-01-15T00:00:00Z' } }),
+      consentInput({ id: 'HospitalAMSP:c-deny', decision: 'deny', period: { start: '2026-01-15T00:00:00Z' } }),
     );
     expect(await check()).toEqual({
       allowed: false,
-      consentId: 'c-deny',
-      reason: 'consent c-deny denies ai-inference for AIProviderMSP',
+      consentId: 'HospitalAMSP:c-deny',
+      reason: 'consent HospitalAMSP:c-deny denies ai-inference for AIProviderMSP',
     });
-    expect(await check('2026-01-10T00:00:00Z')).toMatchObject({ allowed: true, consentId: 'c-1' });
+    expect(await check('2026-01-10T00:00:00Z')).toMatchObject({ allowed: true, consentId: 'HospitalAMSP:c-1' });
 
-    await ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'c-deny', 'entered-in-error'), {
+    await ledger.submit(managerA, (ctx) => contract.RevokeConsent(ctx, 'HospitalAMSP:c-deny', 'entered-in-error'), {
       txTime: '2026-01-20T00:00:00.000Z',
     });
-    expect(await check()).toMatchObject({ allowed: true, consentId: 'c-1' });
-    expect(await check('2026-01-16T00:00:00Z')).toMatchObject({ allowed: false, consentId: 'c-deny' });
+    expect(await check()).toMatchObject({ allowed: true, consentId: 'HospitalAMSP:c-1' });
+    expect(await check('2026-01-16T00:00:00Z')).toMatchObject({ allowed: false, consentId: 'HospitalAMSP:c-deny' });
     expect(await errorOf(check('yesterday'))).toMatch(/^INVALID_ARGUMENT: at: /);
     expect(await errorOf(check('', 'AIProviderMSP', peer))).toMatch(/^ACCESS_DENIED: /);
   });
 });
 
-describe('Consents: CheckConsent names consents only to callers that may read them', () => {
+describe('Consents: CheckConsent answers only who may ask', () => {
   const auditorB: TestIdentity = { mspId: 'HospitalBMSP', role: 'auditor' };
-  const generic = {
-    permitted: { allowed: true, reason: 'a consent permits ai-inference for AIProviderMSP' },
-    refused: { allowed: false, reason: 'no active consent covers ai-inference for AIProviderMSP' },
-  };
+  const adminA: TestIdentity = { mspId: 'HospitalAMSP', role: 'admin' };
   const check = (
     ledger: InMemoryLedger,
     who: TestIdentity,
@@ -519,78 +565,107 @@ describe('Consents: CheckConsent names consents only to callers that may read th
         ),
       '2026-02-01T00:00:00.000Z',
     );
+  const refusalFor = (mspId: string) => ({
+    code: 'ACCESS_DENIED',
+    message: `access denied: ${mspId} may check consent only about its own subjects or for itself (${mspId} or ${mspId}:<applicationId>)`,
+  });
 
-  it('answers another member (any role, its auditors included) only `allowed` with a generic reason that names no consent', async () => {
+  it('refuses another member asking about another org’s subject for another org (any role, its auditors included), the same whatever the ledger holds', async () => {
     const ledger = new InMemoryLedger();
     await grant(ledger, managerA, consentInput());
-    for (const who of [recorderB, managerB, auditorB]) {
-      expect(await check(ledger, who)).toEqual(generic.permitted);
-      // Expired, denied and never granted read alike: the outsider cannot tell them apart.
-      expect(await check(ledger, who, { at: '2026-07-01T00:00:00Z' })).toEqual(generic.refused);
-      expect(await check(ledger, who, { subjectRef: 'HospitalAMSP:subj-none' })).toEqual(generic.refused);
-    }
     await grant(
       ledger,
       managerA,
-      consentInput({ id: 'c-deny', decision: 'deny', period: { start: '2026-01-15T00:00:00Z' } }),
+      consentInput({ id: 'HospitalAMSP:c-deny', subjectRef: 'HospitalAMSP:subj-2', decision: 'deny' }),
     );
-    for (const who of [recorderB, managerB, auditorB]) expect(await check(ledger, who)).toEqual(generic.refused);
-    // GetConsent refuses the same caller: CheckConsent no longer names what it may not read.
-    expect(await errorOf(read(ledger, recorderB, (ctx) => contract.GetConsent(ctx, 'c-deny')))).toMatch(
+    // HospitalB is co-grantee of a consent about subj-3, and still may not ask on the AIProvider's behalf.
+    await grant(
+      ledger,
+      managerA,
+      consentInput({
+        id: 'HospitalAMSP:c-shared',
+        subjectRef: 'HospitalAMSP:subj-3',
+        grantees: ['AIProviderMSP', 'HospitalBMSP'],
+      }),
+    );
+    await grant(ledger, managerA, consentInput({ id: 'HospitalAMSP:c-erased', subjectRef: 'HospitalAMSP:subj-4' }));
+    await ledger.submit(adminA, (ctx) => subjects.EraseSubject(ctx, 'HospitalAMSP:subj-4'));
+    await ledger.submit(adminA, (ctx) => subjects.RecordErasureReceipt(ctx, 'HospitalAMSP:subj-4'), {
+      txTime: '2026-01-20T00:00:00.000Z',
+    });
+    const before = ledger.keys();
+    for (const who of [recorderB, managerB, auditorB])
+      for (const subjectRef of [1, 2, 3, 4, 'none'].map((n) => `HospitalAMSP:subj-${n}`))
+        for (const grantee of ['AIProviderMSP', 'AIProviderMSP:summary-app', 'HospitalAMSP:triage-app', 'triage-app'])
+          expect({
+            who,
+            subjectRef,
+            grantee,
+            ...(await refusalOf(check(ledger, who, { subjectRef, grantee }))),
+          }).toEqual({
+            who,
+            subjectRef,
+            grantee,
+            ...refusalFor('HospitalBMSP'),
+          });
+    // The AIProvider may not ask about the hospital's own application (or a bare name) either.
+    for (const grantee of ['HospitalAMSP:triage-app', 'HospitalAMSP', 'triage-app', 'HospitalBMSP'])
+      expect(await refusalOf(check(ledger, providerRecorder, { grantee }))).toEqual(refusalFor('AIProviderMSP'));
+    // …and GetConsent refuses the same callers: nothing of the consents reaches them.
+    expect(await errorOf(read(ledger, recorderB, (ctx) => contract.GetConsent(ctx, 'HospitalAMSP:c-1')))).toMatch(
       /^ACCESS_DENIED: /,
     );
+    expect(ledger.keys()).toEqual(before);
   });
 
-  it('gives the deciding consent and the detailed reason to the controller, the grantee’s org and the configured auditors', async () => {
+  it('answers the subject’s owner org, the grantee’s own org and the configured auditors with the deciding consent and the detailed reason', async () => {
     const ledger = new InMemoryLedger();
     await grant(ledger, managerA, consentInput());
-    for (const who of [recorderA, managerA, providerRecorder, auditor]) {
+    for (const who of [recorderA, managerA, adminA, providerRecorder, providerManager, auditor]) {
       expect(await check(ledger, who)).toEqual({
         allowed: true,
-        consentId: 'c-1',
-        reason: 'consent c-1 permits ai-inference for AIProviderMSP',
+        consentId: 'HospitalAMSP:c-1',
+        reason: 'consent HospitalAMSP:c-1 permits ai-inference for AIProviderMSP',
       });
       expect(await check(ledger, who, { at: '2026-07-01T00:00:00Z' })).toEqual({
         allowed: false,
-        reason: 'no active consent of the subject covers ai-inference for AIProviderMSP (c-1 is expired)',
+        reason: 'no active consent of the subject covers ai-inference for AIProviderMSP (HospitalAMSP:c-1 is expired)',
       });
       expect(await check(ledger, who, { subjectRef: 'HospitalAMSP:subj-none' })).toEqual({
         allowed: false,
         reason: 'no consent of the subject covers ai-inference for AIProviderMSP',
       });
     }
-    // An org asking about itself (or one of its applications) reads every consent that could decide.
+    // An org asking for itself, or one of its applications, about another org's subject.
     expect(await check(ledger, recorderB, { grantee: 'HospitalBMSP:triage-app' })).toEqual({
       allowed: false,
       reason: 'no consent of the subject covers ai-inference for HospitalBMSP or HospitalBMSP:triage-app',
     });
-  });
-
-  it('gives a co-grantee the details of a deciding consent that names it, and nothing of one that does not', async () => {
-    const ledger = new InMemoryLedger();
-    await grant(ledger, managerA, consentInput({ id: 'c-shared', grantees: ['AIProviderMSP', 'HospitalBMSP'] }));
-    await grant(ledger, managerA, consentInput({ id: 'c-own', subjectRef: 'HospitalAMSP:subj-2' }));
-    expect(await check(ledger, recorderB)).toEqual({
+    expect(await check(ledger, providerRecorder, { grantee: 'AIProviderMSP:summary-app' })).toEqual({
       allowed: true,
-      consentId: 'c-shared',
-      reason: 'consent c-shared permits ai-inference for AIProviderMSP',
+      consentId: 'HospitalAMSP:c-1',
+      reason: 'consent HospitalAMSP:c-1 permits ai-inference for AIProviderMSP or AIProviderMSP:summary-app',
     });
-    expect(await check(ledger, recorderB, { subjectRef: 'HospitalAMSP:subj-2' })).toEqual(generic.permitted);
+    // The owner asks about any grantee, its own applications included.
+    expect(await check(ledger, recorderA, { grantee: 'HospitalBMSP' })).toEqual({
+      allowed: false,
+      reason: 'no consent of the subject covers ai-inference for HospitalBMSP',
+    });
   });
 
-  it('answers an erased subject as is to everyone: its erasure receipt is public', async () => {
+  it('answers an erased subject to who may ask: its erasure receipt is public', async () => {
     const ledger = new InMemoryLedger();
     await grant(ledger, managerA, consentInput());
-    const adminA: TestIdentity = { mspId: 'HospitalAMSP', role: 'admin' };
-    const subjects = new SubjectsContract();
     await ledger.submit(adminA, (ctx) => subjects.EraseSubject(ctx, 'HospitalAMSP:subj-1'));
     await ledger.submit(adminA, (ctx) => subjects.RecordErasureReceipt(ctx, 'HospitalAMSP:subj-1'), {
       txTime: '2026-01-20T00:00:00.000Z',
     });
-    expect(await check(ledger, recorderB)).toEqual({
-      allowed: false,
-      reason: 'subject HospitalAMSP:subj-1 was erased at 2026-01-20T00:00:00.000Z',
-    });
+    for (const who of [providerRecorder, recorderA, auditor])
+      expect(await check(ledger, who)).toEqual({
+        allowed: false,
+        reason: 'subject HospitalAMSP:subj-1 was erased at 2026-01-20T00:00:00.000Z',
+      });
+    expect(await refusalOf(check(ledger, recorderB))).toEqual(refusalFor('HospitalBMSP'));
   });
 });
 
@@ -611,7 +686,7 @@ describe('Consents: ExportConsentFHIR', () => {
     const fhir = await read<FhirConsent>(
       ledger,
       auditor,
-      (ctx) => contract.ExportConsentFHIR(ctx, 'c-1'),
+      (ctx) => contract.ExportConsentFHIR(ctx, 'HospitalAMSP:c-1'),
       '2026-02-01T00:00:00.000Z',
     );
     const grantee = { identifier: { system: 'urn:aal:grantee', value: 'AIProviderMSP' } };
@@ -619,9 +694,9 @@ describe('Consents: ExportConsentFHIR', () => {
     const period = { start: '2026-01-01T00:00:00Z', end: '2026-06-30T23:59:59Z' };
     expect(fhir).toEqual({
       resourceType: 'Consent',
-      id: 'c-1',
+      // No FHIR resource id: a qualified id's ':' is not allowed in one; the id is the identifier.
       meta: { lastUpdated: '2026-01-02T08:00:00.000Z' },
-      identifier: [{ system: 'urn:aal:consent-id', value: 'c-1' }],
+      identifier: [{ system: 'urn:aal:consent-id', value: 'HospitalAMSP:c-1' }],
       status: 'active',
       category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
       subject,
@@ -667,25 +742,27 @@ describe('Consents: ExportConsentFHIR', () => {
 
   it('marks revoked and expired consents inactive and leaves out an id FHIR would not accept', async () => {
     const ledger = new InMemoryLedger();
-    await grant(ledger, managerA, consentInput({ id: 'consent:with_underscore' }));
+    await grant(ledger, managerA, consentInput({ id: 'HospitalAMSP:consent_with_underscore' }));
     const expired = await read<FhirConsent>(
       ledger,
       auditor,
-      (ctx) => contract.ExportConsentFHIR(ctx, 'consent:with_underscore'),
+      (ctx) => contract.ExportConsentFHIR(ctx, 'HospitalAMSP:consent_with_underscore'),
       '2026-08-01T00:00:00.000Z',
     );
     expect(expired.status).toBe('inactive');
     expect(expired).not.toHaveProperty('id');
-    expect(expired.identifier).toEqual([{ system: 'urn:aal:consent-id', value: 'consent:with_underscore' }]);
+    expect(expired.identifier).toEqual([
+      { system: 'urn:aal:consent-id', value: 'HospitalAMSP:consent_with_underscore' },
+    ]);
     await ledger.submit(
       managerA,
-      (ctx) => contract.RevokeConsent(ctx, 'consent:with_underscore', 'withdrawn-by-controller'),
+      (ctx) => contract.RevokeConsent(ctx, 'HospitalAMSP:consent_with_underscore', 'withdrawn-by-controller'),
       { txTime: '2026-02-01T00:00:00.000Z' },
     );
     const revoked = await read<FhirConsent>(
       ledger,
       auditor,
-      (ctx) => contract.ExportConsentFHIR(ctx, 'consent:with_underscore'),
+      (ctx) => contract.ExportConsentFHIR(ctx, 'HospitalAMSP:consent_with_underscore'),
       '2026-03-01T00:00:00.000Z',
     );
     expect(revoked.status).toBe('inactive');
@@ -694,7 +771,6 @@ describe('Consents: ExportConsentFHIR', () => {
 });
 
 describe('Consents: an erased subject’s consents stop applying', () => {
-  const subjects = new SubjectsContract();
   const adminA: TestIdentity = { mspId: 'HospitalAMSP', role: 'admin' };
 
   async function erasedAfterGrant(): Promise<InMemoryLedger> {
@@ -712,8 +788,8 @@ describe('Consents: an erased subject’s consents stop applying', () => {
   it('answers status erased in GetConsent, QueryConsents (also as a filter) and an inactive FHIR export', async () => {
     const ledger = await erasedAfterGrant();
     const at = '2026-03-01T00:00:00.000Z';
-    expect(await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'c-1'), at)).toMatchObject({
-      id: 'c-1',
+    expect(await read(ledger, auditor, (ctx) => contract.GetConsent(ctx, 'HospitalAMSP:c-1'), at)).toMatchObject({
+      id: 'HospitalAMSP:c-1',
       status: 'erased',
     });
     const query = async (filter: Json): Promise<Json[]> =>
@@ -730,11 +806,12 @@ describe('Consents: an erased subject’s consents stop applying', () => {
     ]);
     expect(
       (await query({ by: 'grantee', value: 'AIProviderMSP', status: 'erased' })).map((record) => record.id),
-    ).toEqual(['c-1']);
+    ).toEqual(['HospitalAMSP:c-1']);
     expect(await query({ by: 'grantee', value: 'AIProviderMSP', status: 'active' })).toEqual([]);
-    expect((await read<FhirConsent>(ledger, auditor, (ctx) => contract.ExportConsentFHIR(ctx, 'c-1'), at)).status).toBe(
-      'inactive',
-    );
+    expect(
+      (await read<FhirConsent>(ledger, auditor, (ctx) => contract.ExportConsentFHIR(ctx, 'HospitalAMSP:c-1'), at))
+        .status,
+    ).toBe('inactive');
   });
 
   it('CheckConsent answers not allowed because the subject was erased, and GrantConsent refuses new consents about it', async () => {
@@ -750,14 +827,16 @@ describe('Consents: an erased subject’s consents stop applying', () => {
       reason: 'subject HospitalAMSP:subj-1 was erased at 2026-02-01T00:00:01.000Z',
     });
     const refused = await refusalOf(
-      ledger.submit(managerA, (ctx) => contract.GrantConsent(ctx, JSON.stringify(consentInput({ id: 'c-2' })))),
+      ledger.submit(managerA, (ctx) =>
+        contract.GrantConsent(ctx, JSON.stringify(consentInput({ id: 'HospitalAMSP:c-2' }))),
+      ),
     );
     expect(refused).toEqual({
       code: 'PRECONDITION_FAILED',
       message: 'subject HospitalAMSP:subj-1 was erased at 2026-02-01T00:00:01.000Z: no consent can be granted about it',
       reasons: [{ path: 'subjectRef', reason: 'subject HospitalAMSP:subj-1 was erased at 2026-02-01T00:00:01.000Z' }],
     });
-    expect(ledger.keys().filter((key) => key.includes('c-2'))).toEqual([]);
+    expect(ledger.keys().filter((key) => key.includes('HospitalAMSP:c-2'))).toEqual([]);
   });
 });
 
@@ -775,11 +854,12 @@ describe('Consents: a consent applies only from its grant on', () => {
       );
     expect(await check('2026-02-01T00:00:00Z')).toEqual({
       allowed: false,
-      reason: 'no active consent of the subject covers ai-inference for AIProviderMSP (c-1 is not-granted)',
+      reason:
+        'no active consent of the subject covers ai-inference for AIProviderMSP (HospitalAMSP:c-1 is not-granted)',
     });
     expect(await check('2026-02-28T23:59:59.999Z')).toMatchObject({ allowed: false });
-    expect(await check('2026-03-01T00:00:00.000Z')).toMatchObject({ allowed: true, consentId: 'c-1' });
-    expect(await check('')).toMatchObject({ allowed: true, consentId: 'c-1' });
+    expect(await check('2026-03-01T00:00:00.000Z')).toMatchObject({ allowed: true, consentId: 'HospitalAMSP:c-1' });
+    expect(await check('')).toMatchObject({ allowed: true, consentId: 'HospitalAMSP:c-1' });
   });
 });
 
@@ -790,12 +870,16 @@ describe('Consents: CheckConsent judges an application as a recording is judged'
     await grant(
       ledger,
       managerA,
-      consentInput({ id: 'c-app', subjectRef: 'HospitalAMSP:subj-2', grantees: ['HospitalAMSP:triage-app'] }),
+      consentInput({
+        id: 'HospitalAMSP:c-app',
+        subjectRef: 'HospitalAMSP:subj-2',
+        grantees: ['HospitalAMSP:triage-app'],
+      }),
     );
     await grant(
       ledger,
       managerA,
-      consentInput({ id: 'c-bare', subjectRef: 'HospitalAMSP:subj-3', grantees: ['triage-app'] }),
+      consentInput({ id: 'HospitalAMSP:c-bare', subjectRef: 'HospitalAMSP:subj-3', grantees: ['triage-app'] }),
     );
     const check = (subjectRef: string, grantee: string): Promise<Json> =>
       read(
@@ -806,14 +890,29 @@ describe('Consents: CheckConsent judges an application as a recording is judged'
       );
     expect(await check('HospitalAMSP:subj-1', 'AIProviderMSP:summary-app')).toEqual({
       allowed: true,
-      consentId: 'c-1',
-      reason: 'consent c-1 permits ai-inference for AIProviderMSP or AIProviderMSP:summary-app',
+      consentId: 'HospitalAMSP:c-1',
+      reason: 'consent HospitalAMSP:c-1 permits ai-inference for AIProviderMSP or AIProviderMSP:summary-app',
     });
     expect(await check('HospitalAMSP:subj-2', 'HospitalAMSP:triage-app')).toMatchObject({
       allowed: true,
-      consentId: 'c-app',
+      consentId: 'HospitalAMSP:c-app',
     });
     expect((await check('HospitalAMSP:subj-2', 'AIProviderMSP:triage-app')).allowed).toBe(false);
     expect((await check('HospitalAMSP:subj-3', 'HospitalAMSP:triage-app')).allowed).toBe(false);
+  });
+});
+
+describe('Consents: consent ids are in the granting org’s namespace', () => {
+  it('refuses an id in no namespace (INVALID_ARGUMENT) and in another org’s (CONFLICT), writing nothing', async () => {
+    const ledger = new InMemoryLedger();
+    expect(await refusalOf(grant(ledger, managerA, consentInput({ id: 'c-1' })))).toEqual({
+      code: 'INVALID_ARGUMENT',
+      message: "id: must be in the caller's namespace ('HospitalAMSP:…')",
+      violations: [{ path: 'id', rule: "must be in the caller's namespace ('HospitalAMSP:…')" }],
+    });
+    expect(await errorOf(grant(ledger, managerA, consentInput({ id: 'HospitalBMSP:c-1' })))).toBe(
+      "CONFLICT: id: consent id HospitalBMSP:c-1 belongs to HospitalBMSP: HospitalAMSP creates consents only in its own namespace ('HospitalAMSP:…')",
+    );
+    expect(ledger.keys().filter((key) => key.includes('c-1'))).toEqual([]);
   });
 });

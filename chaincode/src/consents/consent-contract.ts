@@ -8,7 +8,6 @@ import {
   checkInput,
   consentInputSchema,
   dateTime,
-  granteesJudgedFor,
   label,
   recordId,
   revocationReasonSchema,
@@ -19,6 +18,7 @@ import {
 } from '@aal/ledger-contract';
 import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { type Caller, requireTransactionRole } from '../access/caller';
+import { requireOwnRecordIds } from '../access/own-record-ids';
 import { LedgerContract } from '../ledger/ledger-contract';
 import { emitEvent } from '../ledger/events';
 import { txTime, timestampMillis } from '../ledger/tx-time';
@@ -55,6 +55,7 @@ export class ConsentContract extends LedgerContract {
   async GrantConsent(ctx: Context, consent: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.grantConsent);
     const input = checkInput(consentInputSchema, parseJsonArgument('consent', consent, LIMITS.consentBytes));
+    requireOwnRecordIds(caller.mspId, 'consent', [{ id: input.id, path: 'id' }]);
     const existing = await readConsent(ctx, input.id);
     if (existing !== undefined) {
       if (existing.controller === caller.mspId && sameInput(existing, input)) return sortedKeyJson(existing);
@@ -162,8 +163,9 @@ export class ConsentContract extends LedgerContract {
   /**
    * May `grantee` use the subject's data for `purpose` at `at` (default: now)? A matching deny wins;
    * an application (`<MSP id>:<applicationId>`) is covered by its org's consents too; an erased
-   * subject allows nothing. The deciding consent's id and the detailed reason are given only to a
-   * caller that may read it (see checkConsentFor); anyone else gets `allowed` and a generic reason.
+   * subject allows nothing. Only the configured auditors, the subject's owner org, and an org asking
+   * for itself (`grantee` its MSP id or one of its applications) may ask; anyone else is refused
+   * with ACCESS_DENIED whether the subject exists or not (see checkConsentFor).
    */
   @Transaction(false)
   @Param('subjectRef', 'string', 'pseudonymous subject reference')
@@ -177,9 +179,7 @@ export class ConsentContract extends LedgerContract {
     checkInput(label(64), purpose, 'purpose');
     checkInput(recordId(), grantee, 'grantee');
     const moment = at === '' ? { now: txTime(ctx) } : { at: checkInput(dateTime(), at, 'at') };
-    return sortedKeyJson(
-      await checkConsentFor(ctx, caller, { subjectRef, purpose, grantees: granteesJudgedFor(grantee), moment }),
-    );
+    return sortedKeyJson(await checkConsentFor(ctx, caller, { subjectRef, purpose, grantee, moment }));
   }
 
   /** The consent as an HL7 FHIR R5 Consent resource (JSON), with its status now (as GetConsent). */

@@ -1,4 +1,4 @@
-import { sortedKeyJson, type ConsentQueryPath, type StoredConsent } from '@aal/ledger-contract';
+import { STATE_KEY_TYPES, sortedKeyJson, type ConsentQueryPath, type StoredConsent } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { INDEX_MARKER, indexKey, indexRange, indexedId } from '../ledger/index-keys';
 import { stateBatchOf } from '../ledger/peer-state-batch';
@@ -8,7 +8,7 @@ import { stateBatchOf } from '../ledger/peer-state-batch';
  * history), plus simple-key index entries for the query paths. Index entries never change after the
  * grant because the indexed fields never do; revocation rewrites only the record.
  */
-const RECORD_TYPE = 'consent';
+const RECORD_TYPE = STATE_KEY_TYPES.consent;
 
 /** One index per query path (`CONSENT_QUERY_PATHS`): `consent-by-<path> ∘ value ∘ consentId`. */
 const indexName = (path: ConsentQueryPath): string => `consent-by-${path}`;

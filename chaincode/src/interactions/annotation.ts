@@ -1,4 +1,4 @@
-import { sortedKeyJson, type StoredAnnotation } from '@aal/ledger-contract';
+import { STATE_KEY_TYPES, sortedKeyJson, type StoredAnnotation } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 
 /**
@@ -6,7 +6,7 @@ import type { Context } from 'fabric-contract-api';
  * itself never changes. Their shape (no free text: a note is a commitment) is the contract's
  * `annotationInputSchema`.
  */
-const RECORD_TYPE = 'annotation';
+const RECORD_TYPE = STATE_KEY_TYPES.annotation;
 
 export function annotationKey(ctx: Context, interactionId: string, annotationId: string): string {
   return ctx.stub.createCompositeKey(RECORD_TYPE, [interactionId, annotationId]);

@@ -21,7 +21,7 @@ const COMMITMENT = TEST_COMMITMENT;
 type Json = Record<string, unknown>;
 type Stored = Json & { id: string; org: string; txTime: string; txId: string; consentCheck?: Json };
 
-const interaction = (overrides: Json = {}): Json => interactionInput('i-1', overrides);
+const interaction = (overrides: Json = {}): Json => interactionInput('HospitalAMSP:i-1', overrides);
 
 const record = async (ledger: InMemoryLedger, who: TestIdentity, input: Json, txTime?: string): Promise<Stored> =>
   JSON.parse(
@@ -69,7 +69,7 @@ describe('Interactions: RecordInteraction', () => {
       txId: stored.txId,
       txTime: '2026-01-01T10:00:02.000Z',
     });
-    expect(JSON.parse(ledger.get('\u0000interaction\u0000i-1\u0000') ?? '{}')).toEqual(stored);
+    expect(JSON.parse(ledger.get('\u0000interaction\u0000HospitalAMSP:i-1\u0000') ?? '{}')).toEqual(stored);
     const indexNames = ledger
       .keys()
       .filter((key) => key.startsWith('interaction-by-'))
@@ -91,7 +91,7 @@ describe('Interactions: RecordInteraction', () => {
       'interaction-by-requestModel-desc',
     ]);
     expect(ledger.events).toEqual([
-      { name: 'InteractionRecorded', payload: { ids: ['i-1'], violations: [] }, txId: stored.txId },
+      { name: 'InteractionRecorded', payload: { ids: ['HospitalAMSP:i-1'], violations: [] }, txId: stored.txId },
     ]);
   });
 
@@ -104,7 +104,7 @@ describe('Interactions: RecordInteraction', () => {
   it('lets an admin record, and refuses an org given in input', async () => {
     const ledger = new InMemoryLedger();
     expect((await record(ledger, adminA, interaction())).org).toBe('HospitalAMSP');
-    expect(await errorOf(record(ledger, recorderP, interaction({ id: 'i-2', org: 'HospitalAMSP' })))).toBe(
+    expect(await errorOf(record(ledger, recorderP, interaction({ id: 'HospitalAMSP:i-2', org: 'HospitalAMSP' })))).toBe(
       'INVALID_ARGUMENT: org: is not a known field',
     );
   });
@@ -142,10 +142,11 @@ describe('Interactions: RecordInteraction', () => {
     expect(snapshot(ledger)).toEqual(before);
     expect(ledger.events).toHaveLength(1);
     expect(await errorOf(record(ledger, recorderA, interaction({ latencyMs: 1001 })))).toBe(
-      'CONFLICT: interaction i-1 already exists with different content',
+      'CONFLICT: interaction HospitalAMSP:i-1 already exists with different content',
     );
+    // Another org cannot even try the id: it is in HospitalA's namespace (judged before any read).
     expect(await errorOf(record(ledger, recorderP, interaction()))).toBe(
-      'CONFLICT: interaction i-1 already exists with different content',
+      "CONFLICT: id: interaction id HospitalAMSP:i-1 belongs to HospitalAMSP: AIProviderMSP creates interactions only in its own namespace ('AIProviderMSP:…')",
     );
     expect(snapshot(ledger)).toEqual(before);
   });
@@ -174,23 +175,30 @@ describe('Interactions: RecordInteraction', () => {
 describe('Interactions: RecordInteractions (batch)', () => {
   it('stores every record in one transaction with one event listing the ids', async () => {
     const ledger = new InMemoryLedger();
-    const stored = await recordBatch(ledger, recorderA, [interaction({ id: 'b-1' }), interaction({ id: 'b-2' })]);
-    expect(stored.map((entry) => entry.id)).toEqual(['b-1', 'b-2']);
+    const stored = await recordBatch(ledger, recorderA, [
+      interaction({ id: 'HospitalAMSP:b-1' }),
+      interaction({ id: 'HospitalAMSP:b-2' }),
+    ]);
+    expect(stored.map((entry) => entry.id)).toEqual(['HospitalAMSP:b-1', 'HospitalAMSP:b-2']);
     expect(new Set(stored.map((entry) => entry.txId)).size).toBe(1);
     expect(ledger.events).toEqual([
-      { name: 'InteractionRecorded', payload: { ids: ['b-1', 'b-2'], violations: [] }, txId: stored[0]?.txId },
+      {
+        name: 'InteractionRecorded',
+        payload: { ids: ['HospitalAMSP:b-1', 'HospitalAMSP:b-2'], violations: [] },
+        txId: stored[0]?.txId,
+      },
     ]);
   });
 
   it('refuses the whole batch naming the index of every failing record, duplicates included', async () => {
     const ledger = new InMemoryLedger();
     const batch = [
-      interaction({ id: 'b-0' }),
-      interaction({ id: 'b-1', cost: { status: 'unpriced', amountMinor: 0 } }),
-      interaction({ id: 'b-2' }),
-      interaction({ id: 'b-3', usage: { inputTokens: -1, outputTokens: 0, source: 'provider' } }),
-      interaction({ id: 'b-2' }),
-      { id: 'b-5', extra: true },
+      interaction({ id: 'HospitalAMSP:b-0' }),
+      interaction({ id: 'HospitalAMSP:b-1', cost: { status: 'unpriced', amountMinor: 0 } }),
+      interaction({ id: 'HospitalAMSP:b-2' }),
+      interaction({ id: 'HospitalAMSP:b-3', usage: { inputTokens: -1, outputTokens: 0, source: 'provider' } }),
+      interaction({ id: 'HospitalAMSP:b-2' }),
+      { id: 'HospitalAMSP:b-5', extra: true },
     ];
     const refusal = await refusalOf(recordBatch(ledger, recorderA, batch));
     expect(refusal.code).toBe('INVALID_ARGUMENT');
@@ -218,12 +226,15 @@ describe('Interactions: RecordInteractions (batch)', () => {
     expect(await errorOf(recordBatch(ledger, recorderA, { records: [] }))).toBe(
       'INVALID_ARGUMENT: records: must be an array of 1 to 500 interactions',
     );
-    const many = Array.from({ length: 501 }, (_, index) => interaction({ id: `m-${index}` }));
+    const many = Array.from({ length: 501 }, (_, index) => interaction({ id: `HospitalAMSP:m-${index}` }));
     expect(await errorOf(recordBatch(ledger, recorderA, many))).toBe(
       'INVALID_ARGUMENT: records: must be an array of 1 to 500 interactions',
     );
     const big = Array.from({ length: 500 }, (_, index) =>
-      interaction({ id: `big-${index}`, tags: Array.from({ length: 32 }, (_, tag) => `${'t'.repeat(60)}-${tag}`) }),
+      interaction({
+        id: `HospitalAMSP:big-${index}`,
+        tags: Array.from({ length: 32 }, (_, tag) => `${'t'.repeat(60)}-${tag}`),
+      }),
     );
     expect(await errorOf(recordBatch(ledger, recorderA, big))).toBe(
       'INVALID_ARGUMENT: records: must be at most 1048576 bytes of JSON',
@@ -233,16 +244,22 @@ describe('Interactions: RecordInteractions (batch)', () => {
 
   it('returns already stored records unchanged, stores the new ones, and refuses the batch on any conflict naming its index', async () => {
     const ledger = new InMemoryLedger();
-    const old = await record(ledger, recorderA, interaction({ id: 'old' }));
-    const stored = await recordBatch(ledger, recorderA, [interaction({ id: 'old' }), interaction({ id: 'new' })]);
+    const old = await record(ledger, recorderA, interaction({ id: 'HospitalAMSP:old' }));
+    const stored = await recordBatch(ledger, recorderA, [
+      interaction({ id: 'HospitalAMSP:old' }),
+      interaction({ id: 'HospitalAMSP:new' }),
+    ]);
     expect(stored[0]).toEqual(old);
-    expect(ledger.events.at(-1)?.payload).toEqual({ ids: ['new'], violations: [] });
+    expect(ledger.events.at(-1)?.payload).toEqual({ ids: ['HospitalAMSP:new'], violations: [] });
     const before = snapshot(ledger);
     expect(
       await errorOf(
-        recordBatch(ledger, recorderA, [interaction({ id: 'fresh' }), interaction({ id: 'old', latencyMs: 7 })]),
+        recordBatch(ledger, recorderA, [
+          interaction({ id: 'HospitalAMSP:fresh' }),
+          interaction({ id: 'HospitalAMSP:old', latencyMs: 7 }),
+        ]),
       ),
-    ).toBe('CONFLICT: [1] interaction old already exists with different content');
+    ).toBe('CONFLICT: [1] interaction HospitalAMSP:old already exists with different content');
     expect(snapshot(ledger)).toEqual(before);
   });
 });
@@ -251,7 +268,7 @@ describe('Interactions: consent verdict at commit time', () => {
   async function withConsent(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
     const consent = {
-      id: 'c-1',
+      id: 'HospitalAMSP:c-1',
       subjectRef: 'HospitalAMSP:subj-1',
       grantees: ['HospitalAMSP'],
       decision: 'permit',
@@ -262,7 +279,10 @@ describe('Interactions: consent verdict at commit time', () => {
     await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
     await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(consent)));
     await ledger.submit(managerA, (ctx) =>
-      consents.GrantConsent(ctx, JSON.stringify({ ...consent, id: 'c-app', grantees: ['AIProviderMSP:summary-app'] })),
+      consents.GrantConsent(
+        ctx,
+        JSON.stringify({ ...consent, id: 'HospitalAMSP:c-app', grantees: ['AIProviderMSP:summary-app'] }),
+      ),
     );
     return ledger;
   }
@@ -276,8 +296,8 @@ describe('Interactions: consent verdict at commit time', () => {
     );
     expect(stored.consentCheck).toEqual({
       allowed: true,
-      consentId: 'c-1',
-      reason: 'consent c-1 permits ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
+      consentId: 'HospitalAMSP:c-1',
+      reason: 'consent HospitalAMSP:c-1 permits ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
     });
     expect(ledger.events.at(-1)?.name).toBe('InteractionRecorded');
   });
@@ -288,13 +308,13 @@ describe('Interactions: consent verdict at commit time', () => {
       ledger,
       recorderP,
       interaction({
-        id: 'i-app',
+        id: 'AIProviderMSP:i-app',
         applicationId: 'summary-app',
         subjectRef: 'HospitalAMSP:subj-1',
         purpose: 'ai-inference',
       }),
     );
-    expect(stored.consentCheck).toMatchObject({ allowed: true, consentId: 'c-app' });
+    expect(stored.consentCheck).toMatchObject({ allowed: true, consentId: 'HospitalAMSP:c-app' });
   });
 
   it('keeps a record whose check fails, flags it, and emits ConsentViolation with the reason', async () => {
@@ -303,10 +323,10 @@ describe('Interactions: consent verdict at commit time', () => {
       ledger,
       recorderA,
       [
-        interaction({ id: 'ok-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
-        interaction({ id: 'bad-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'model-training' }),
-        interaction({ id: 'bad-2', consentId: 'c-1', purpose: 'ai-inference' }),
-        interaction({ id: 'none' }),
+        interaction({ id: 'HospitalAMSP:ok-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+        interaction({ id: 'HospitalAMSP:bad-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'model-training' }),
+        interaction({ id: 'HospitalAMSP:bad-2', consentId: 'HospitalAMSP:c-1', purpose: 'ai-inference' }),
+        interaction({ id: 'HospitalAMSP:none' }),
       ],
       '2026-04-01T00:00:00.000Z',
     );
@@ -314,33 +334,37 @@ describe('Interactions: consent verdict at commit time', () => {
       {
         allowed: false,
         reason:
-          'no active consent of the subject covers ai-inference for HospitalAMSP or HospitalAMSP:triage-app (c-1 is expired)',
+          'no active consent of the subject covers ai-inference for HospitalAMSP or HospitalAMSP:triage-app (HospitalAMSP:c-1 is expired)',
       },
       {
         allowed: false,
         reason: 'no consent of the subject covers model-training for HospitalAMSP or HospitalAMSP:triage-app',
       },
-      { allowed: false, consentId: 'c-1', reason: 'consent c-1 is expired at 2026-04-01T00:00:00.000Z' },
+      {
+        allowed: false,
+        consentId: 'HospitalAMSP:c-1',
+        reason: 'consent HospitalAMSP:c-1 is expired at 2026-04-01T00:00:00.000Z',
+      },
       undefined,
     ]);
-    expect(JSON.parse(ledger.get('\u0000interaction\u0000bad-1\u0000') ?? '{}')).toMatchObject({
+    expect(JSON.parse(ledger.get('\u0000interaction\u0000HospitalAMSP:bad-1\u0000') ?? '{}')).toMatchObject({
       consentCheck: { allowed: false },
     });
     expect(ledger.events.at(-1)).toEqual({
       name: 'ConsentViolation',
       payload: {
-        ids: ['ok-1', 'bad-1', 'bad-2', 'none'],
+        ids: ['HospitalAMSP:ok-1', 'HospitalAMSP:bad-1', 'HospitalAMSP:bad-2', 'HospitalAMSP:none'],
         violations: [
           {
-            id: 'ok-1',
+            id: 'HospitalAMSP:ok-1',
             reason:
-              'no active consent of the subject covers ai-inference for HospitalAMSP or HospitalAMSP:triage-app (c-1 is expired)',
+              'no active consent of the subject covers ai-inference for HospitalAMSP or HospitalAMSP:triage-app (HospitalAMSP:c-1 is expired)',
           },
           {
-            id: 'bad-1',
+            id: 'HospitalAMSP:bad-1',
             reason: 'no consent of the subject covers model-training for HospitalAMSP or HospitalAMSP:triage-app',
           },
-          { id: 'bad-2', reason: 'consent c-1 is expired at 2026-04-01T00:00:00.000Z' },
+          { id: 'HospitalAMSP:bad-2', reason: 'consent HospitalAMSP:c-1 is expired at 2026-04-01T00:00:00.000Z' },
         ],
       },
       txId: stored[0]?.txId,
@@ -353,7 +377,7 @@ describe('Interactions: consent verdict at commit time', () => {
       consents.GrantConsent(
         ctx,
         JSON.stringify({
-          id: 'c-deny',
+          id: 'HospitalAMSP:c-deny',
           subjectRef: 'HospitalAMSP:subj-1',
           grantees: ['HospitalAMSP:triage-app'],
           decision: 'deny',
@@ -366,12 +390,12 @@ describe('Interactions: consent verdict at commit time', () => {
     const stored = await record(
       ledger,
       recorderA,
-      interaction({ subjectRef: 'HospitalAMSP:subj-1', consentId: 'c-1', purpose: 'ai-inference' }),
+      interaction({ subjectRef: 'HospitalAMSP:subj-1', consentId: 'HospitalAMSP:c-1', purpose: 'ai-inference' }),
     );
     expect(stored.consentCheck).toEqual({
       allowed: false,
-      consentId: 'c-deny',
-      reason: 'consent c-deny denies ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
+      consentId: 'HospitalAMSP:c-deny',
+      reason: 'consent HospitalAMSP:c-deny denies ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
     });
   });
 });
@@ -397,13 +421,13 @@ describe('Interactions: a consent is judged for the recording org, never for a c
 
   it('another member recording under the hospital’s application name, or under an MSP id, borrows nothing', async () => {
     const ledger = await withConsents(
-      { id: 'c-hospital-app', grantees: ['HospitalAMSP:triage-app'] },
-      { id: 'c-hospital', grantees: ['HospitalAMSP'] },
+      { id: 'HospitalAMSP:c-hospital-app', grantees: ['HospitalAMSP:triage-app'] },
+      { id: 'HospitalAMSP:c-hospital', grantees: ['HospitalAMSP'] },
     );
     const stored = await recordBatch(ledger, recorderP, [
-      use('p-1', 'triage-app'),
-      use('p-2', 'HospitalAMSP'),
-      use('p-3', 'HospitalAMSP:triage-app'),
+      use('AIProviderMSP:p-1', 'triage-app'),
+      use('AIProviderMSP:p-2', 'HospitalAMSP'),
+      use('AIProviderMSP:p-3', 'HospitalAMSP:triage-app'),
     ]);
     expect(stored.map((entry) => entry.consentCheck)).toEqual([
       {
@@ -422,39 +446,41 @@ describe('Interactions: a consent is judged for the recording org, never for a c
     ]);
     expect(ledger.events.at(-1)?.name).toBe('ConsentViolation');
     // The hospital itself is covered, through its application and as an org.
-    expect((await record(ledger, recorderA, use('a-1', 'triage-app'))).consentCheck).toMatchObject({
+    expect((await record(ledger, recorderA, use('HospitalAMSP:a-1', 'triage-app'))).consentCheck).toMatchObject({
       allowed: true,
-      consentId: 'c-hospital',
+      consentId: 'HospitalAMSP:c-hospital',
     });
   });
 
   it('a bare application id in a consent matches nobody', async () => {
-    const ledger = await withConsents({ id: 'c-bare', grantees: ['triage-app'] });
-    expect((await record(ledger, recorderA, use('a-1', 'triage-app'))).consentCheck).toEqual({
+    const ledger = await withConsents({ id: 'HospitalAMSP:c-bare', grantees: ['triage-app'] });
+    expect((await record(ledger, recorderA, use('HospitalAMSP:a-1', 'triage-app'))).consentCheck).toEqual({
       allowed: false,
       reason: 'no consent of the subject covers ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
     });
-    expect((await record(ledger, recorderP, use('p-1', 'triage-app'))).consentCheck).toMatchObject({ allowed: false });
+    expect((await record(ledger, recorderP, use('AIProviderMSP:p-1', 'triage-app'))).consentCheck).toMatchObject({
+      allowed: false,
+    });
   });
 
   it('a deny naming the hospital’s application binds that application and cannot be dodged by another org’s recording claiming it', async () => {
     const ledger = await withConsents(
-      { id: 'c-permit', grantees: ['HospitalAMSP', 'AIProviderMSP'] },
-      { id: 'c-deny', grantees: ['HospitalAMSP:triage-app'], decision: 'deny' },
+      { id: 'HospitalAMSP:c-permit', grantees: ['HospitalAMSP', 'AIProviderMSP'] },
+      { id: 'HospitalAMSP:c-deny', grantees: ['HospitalAMSP:triage-app'], decision: 'deny' },
     );
-    expect((await record(ledger, recorderA, use('a-1', 'triage-app'))).consentCheck).toEqual({
+    expect((await record(ledger, recorderA, use('HospitalAMSP:a-1', 'triage-app'))).consentCheck).toEqual({
       allowed: false,
-      consentId: 'c-deny',
-      reason: 'consent c-deny denies ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
+      consentId: 'HospitalAMSP:c-deny',
+      reason: 'consent HospitalAMSP:c-deny denies ai-inference for HospitalAMSP or HospitalAMSP:triage-app',
     });
-    expect((await record(ledger, recorderA, use('a-2', 'summary-app'))).consentCheck).toMatchObject({
+    expect((await record(ledger, recorderA, use('HospitalAMSP:a-2', 'summary-app'))).consentCheck).toMatchObject({
       allowed: true,
-      consentId: 'c-permit',
+      consentId: 'HospitalAMSP:c-permit',
     });
     // The provider's own use is judged for the provider: the hospital app's deny is not the provider's.
-    expect((await record(ledger, recorderP, use('p-1', 'triage-app'))).consentCheck).toMatchObject({
+    expect((await record(ledger, recorderP, use('AIProviderMSP:p-1', 'triage-app'))).consentCheck).toMatchObject({
       allowed: true,
-      consentId: 'c-permit',
+      consentId: 'HospitalAMSP:c-permit',
     });
   });
 });
@@ -464,7 +490,7 @@ describe('Interactions: "now" is the state read at commit', () => {
     const ledger = new InMemoryLedger();
     await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
     const consent = {
-      id: 'c-1',
+      id: 'HospitalAMSP:c-1',
       subjectRef: 'HospitalAMSP:subj-1',
       grantees: ['HospitalAMSP'],
       decision: 'permit',
@@ -475,20 +501,20 @@ describe('Interactions: "now" is the state read at commit', () => {
     await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(consent)), {
       txTime: '2026-02-01T00:00:00.000Z',
     });
-    await ledger.submit(managerA, (ctx) => consents.RevokeConsent(ctx, 'c-1', 'subject-request'), {
+    await ledger.submit(managerA, (ctx) => consents.RevokeConsent(ctx, 'HospitalAMSP:c-1', 'subject-request'), {
       txTime: '2026-03-01T00:00:30.000Z',
     });
     // Dated 30 s before the revocation (a skew every endorser accepts), committed after it.
     const stored = await record(
       ledger,
       recorderA,
-      interaction({ subjectRef: 'HospitalAMSP:subj-1', consentId: 'c-1', purpose: 'ai-inference' }),
+      interaction({ subjectRef: 'HospitalAMSP:subj-1', consentId: 'HospitalAMSP:c-1', purpose: 'ai-inference' }),
       '2026-03-01T00:00:00.000Z',
     );
     expect(stored.consentCheck).toEqual({
       allowed: false,
-      consentId: 'c-1',
-      reason: 'consent c-1 is revoked at 2026-03-01T00:00:00.000Z',
+      consentId: 'HospitalAMSP:c-1',
+      reason: 'consent HospitalAMSP:c-1 is revoked at 2026-03-01T00:00:00.000Z',
     });
   });
 });
@@ -502,7 +528,7 @@ describe('Interactions: records naming an erased subject are refused', () => {
     await record(
       ledger,
       recorderA,
-      interaction({ id: 'before', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+      interaction({ id: 'HospitalAMSP:before', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
     );
     await ledger.submit(adminA, (ctx) => subjects.EraseSubject(ctx, 'HospitalAMSP:subj-1'));
     await ledger.submit(adminA, (ctx) => subjects.RecordErasureReceipt(ctx, 'HospitalAMSP:subj-1'), {
@@ -515,7 +541,7 @@ describe('Interactions: records naming an erased subject are refused', () => {
         record(
           ledger,
           recorderA,
-          interaction({ id: 'after', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+          interaction({ id: 'HospitalAMSP:after', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
         ),
       ),
     ).toEqual({
@@ -524,10 +550,10 @@ describe('Interactions: records naming an erased subject are refused', () => {
       reasons: [{ path: 'subjectRef', reason: erased }],
     });
     const batch = recordBatch(ledger, recorderP, [
-      interaction({ id: 'b-0', subjectRef: 'HospitalAMSP:subj-2', purpose: 'ai-inference' }),
-      interaction({ id: 'b-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
-      interaction({ id: 'b-2' }),
-      interaction({ id: 'b-3', subjectRef: 'HospitalAMSP:subj-1', purpose: 'research' }),
+      interaction({ id: 'AIProviderMSP:b-0', subjectRef: 'HospitalAMSP:subj-2', purpose: 'ai-inference' }),
+      interaction({ id: 'AIProviderMSP:b-1', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+      interaction({ id: 'AIProviderMSP:b-2' }),
+      interaction({ id: 'AIProviderMSP:b-3', subjectRef: 'HospitalAMSP:subj-1', purpose: 'research' }),
     ]);
     expect(await refusalOf(batch)).toMatchObject({
       code: 'PRECONDITION_FAILED',
@@ -543,10 +569,10 @@ describe('Interactions: records naming an erased subject are refused', () => {
         await record(
           ledger,
           recorderA,
-          interaction({ id: 'before', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
+          interaction({ id: 'HospitalAMSP:before', subjectRef: 'HospitalAMSP:subj-1', purpose: 'ai-inference' }),
         )
       ).id,
-    ).toBe('before');
+    ).toBe('HospitalAMSP:before');
   });
 });
 
@@ -563,18 +589,23 @@ describe("Interactions: a record naming only a consent is judged by that consent
       policyCommitment: COMMITMENT,
     };
     const grants = [
-      { ...base, id: 'c-1', subjectRef: 'HospitalAMSP:subj-1', decision: 'permit' },
-      { ...base, id: 'c-2', subjectRef: 'HospitalAMSP:subj-2', decision: 'permit' },
-      { ...base, id: 'c-2-deny', subjectRef: 'HospitalAMSP:subj-2', decision: 'deny' },
+      { ...base, id: 'HospitalAMSP:c-1', subjectRef: 'HospitalAMSP:subj-1', decision: 'permit' },
+      { ...base, id: 'HospitalAMSP:c-2', subjectRef: 'HospitalAMSP:subj-2', decision: 'permit' },
+      { ...base, id: 'HospitalAMSP:c-2-deny', subjectRef: 'HospitalAMSP:subj-2', decision: 'deny' },
     ];
     for (const grant of grants)
       await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(grant)), {
         txTime: '2026-01-15T00:00:00.000Z',
       });
     expect(
-      (await record(ledger, recorderP, interaction({ id: 'p-deny', consentId: 'c-2', purpose: 'ai-inference' })))
-        .consentCheck,
-    ).toMatchObject({ allowed: false, consentId: 'c-2-deny' });
+      (
+        await record(
+          ledger,
+          recorderP,
+          interaction({ id: 'AIProviderMSP:p-deny', consentId: 'HospitalAMSP:c-2', purpose: 'ai-inference' }),
+        )
+      ).consentCheck,
+    ).toMatchObject({ allowed: false, consentId: 'HospitalAMSP:c-2-deny' });
 
     await ledger.submit(adminA, (ctx) => subjects.EraseSubject(ctx, 'HospitalAMSP:subj-1'));
     await ledger.submit(adminA, (ctx) => subjects.RecordErasureReceipt(ctx, 'HospitalAMSP:subj-1'), {
@@ -584,14 +615,18 @@ describe("Interactions: a record naming only a consent is judged by that consent
     const erased = 'subject HospitalAMSP:subj-1 was erased at 2026-02-01T00:00:00.000Z';
     expect(
       await refusalOf(
-        record(ledger, recorderP, interaction({ id: 'p-erased', consentId: 'c-1', purpose: 'ai-inference' })),
+        record(
+          ledger,
+          recorderP,
+          interaction({ id: 'AIProviderMSP:p-erased', consentId: 'HospitalAMSP:c-1', purpose: 'ai-inference' }),
+        ),
       ),
     ).toMatchObject({ code: 'PRECONDITION_FAILED', reasons: [{ path: 'consentId', reason: erased }] });
     expect(
       await refusalOf(
         recordBatch(ledger, recorderP, [
-          interaction({ id: 'pb-0' }),
-          interaction({ id: 'pb-1', consentId: 'c-1', purpose: 'ai-inference' }),
+          interaction({ id: 'AIProviderMSP:pb-0' }),
+          interaction({ id: 'AIProviderMSP:pb-1', consentId: 'HospitalAMSP:c-1', purpose: 'ai-inference' }),
         ]),
       ),
     ).toMatchObject({ code: 'PRECONDITION_FAILED', reasons: [{ path: '[1].consentId', reason: erased }] });
@@ -602,39 +637,41 @@ describe("Interactions: a record naming only a consent is judged by that consent
 describe('Interactions: reading and access', () => {
   async function twoOrgs(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
-    await record(ledger, recorderA, interaction({ id: 'a-1' }));
-    await record(ledger, recorderP, interaction({ id: 'p-1' }));
+    await record(ledger, recorderA, interaction({ id: 'HospitalAMSP:a-1' }));
+    await record(ledger, recorderP, interaction({ id: 'AIProviderMSP:p-1' }));
     return ledger;
   }
 
   it('lets auditors read every org’s records and every other role only its own org’s', async () => {
     const ledger = await twoOrgs();
     for (const who of [auditor, recorderA, adminA, managerA]) {
-      expect(await evaluate(ledger, who, (ctx) => contract.GetInteraction(ctx, 'a-1'))).toMatchObject({
-        id: 'a-1',
+      expect(await evaluate(ledger, who, (ctx) => contract.GetInteraction(ctx, 'HospitalAMSP:a-1'))).toMatchObject({
+        id: 'HospitalAMSP:a-1',
         org: 'HospitalAMSP',
       });
-      expect(await evaluate(ledger, who, (ctx) => contract.GetAnnotations(ctx, 'a-1'))).toEqual({ records: [] });
+      expect(await evaluate(ledger, who, (ctx) => contract.GetAnnotations(ctx, 'HospitalAMSP:a-1'))).toEqual({
+        records: [],
+      });
     }
-    expect(await evaluate(ledger, auditor, (ctx) => contract.GetInteraction(ctx, 'p-1'))).toMatchObject({
+    expect(await evaluate(ledger, auditor, (ctx) => contract.GetInteraction(ctx, 'AIProviderMSP:p-1'))).toMatchObject({
       org: 'AIProviderMSP',
     });
     for (const who of [recorderA, adminA, managerA]) {
-      expect(await errorOf(evaluate(ledger, who, (ctx) => contract.GetInteraction(ctx, 'p-1')))).toBe(
+      expect(await errorOf(evaluate(ledger, who, (ctx) => contract.GetInteraction(ctx, 'AIProviderMSP:p-1')))).toBe(
         "ACCESS_DENIED: access denied: HospitalAMSP may read only its own org's interactions",
       );
-      expect(await errorOf(evaluate(ledger, who, (ctx) => contract.GetAnnotations(ctx, 'p-1')))).toMatch(
+      expect(await errorOf(evaluate(ledger, who, (ctx) => contract.GetAnnotations(ctx, 'AIProviderMSP:p-1')))).toMatch(
         /^ACCESS_DENIED: /,
       );
     }
     // A hospital's auditor is no auditor org's (AAL_AUDITOR_ORGS names the regulator): it reads its own org's only.
-    expect(await evaluate(ledger, auditorA, (ctx) => contract.GetInteraction(ctx, 'a-1'))).toMatchObject({
+    expect(await evaluate(ledger, auditorA, (ctx) => contract.GetInteraction(ctx, 'HospitalAMSP:a-1'))).toMatchObject({
       org: 'HospitalAMSP',
     });
-    expect(await errorOf(evaluate(ledger, auditorA, (ctx) => contract.GetInteraction(ctx, 'p-1')))).toBe(
+    expect(await errorOf(evaluate(ledger, auditorA, (ctx) => contract.GetInteraction(ctx, 'AIProviderMSP:p-1')))).toBe(
       "ACCESS_DENIED: access denied: HospitalAMSP may read only its own org's interactions",
     );
-    expect(await errorOf(evaluate(ledger, peer, (ctx) => contract.GetInteraction(ctx, 'a-1')))).toMatch(
+    expect(await errorOf(evaluate(ledger, peer, (ctx) => contract.GetInteraction(ctx, 'HospitalAMSP:a-1')))).toMatch(
       /^ACCESS_DENIED: /,
     );
     expect(await errorOf(evaluate(ledger, auditor, (ctx) => contract.GetInteraction(ctx, 'missing')))).toBe(
@@ -649,11 +686,14 @@ describe('Interactions: reading and access', () => {
     const ledger = await twoOrgs();
     const ids = async (who: TestIdentity, filter: Json): Promise<string[]> =>
       (await query(ledger, who, filter)).records.map((entry) => entry.id);
-    expect(await ids(auditor, { by: 'requestModel', value: 'gpt-4o' })).toEqual(['a-1', 'p-1']);
-    expect(await ids(recorderA, { by: 'requestModel', value: 'gpt-4o' })).toEqual(['a-1']);
-    expect(await ids(recorderP, { by: 'applicationId', value: 'triage-app' })).toEqual(['p-1']);
-    expect(await ids(auditor, { by: 'org', value: 'AIProviderMSP' })).toEqual(['p-1']);
-    expect(await ids(managerA, { by: 'org', value: 'HospitalAMSP' })).toEqual(['a-1']);
+    expect(await ids(auditor, { by: 'requestModel', value: 'gpt-4o' })).toEqual([
+      'HospitalAMSP:a-1',
+      'AIProviderMSP:p-1',
+    ]);
+    expect(await ids(recorderA, { by: 'requestModel', value: 'gpt-4o' })).toEqual(['HospitalAMSP:a-1']);
+    expect(await ids(recorderP, { by: 'applicationId', value: 'triage-app' })).toEqual(['AIProviderMSP:p-1']);
+    expect(await ids(auditor, { by: 'org', value: 'AIProviderMSP' })).toEqual(['AIProviderMSP:p-1']);
+    expect(await ids(managerA, { by: 'org', value: 'HospitalAMSP' })).toEqual(['HospitalAMSP:a-1']);
     expect(await errorOf(ids(recorderA, { by: 'org', value: 'AIProviderMSP' }))).toMatch(/^ACCESS_DENIED: /);
     expect(await errorOf(ids(peer, { by: 'org', value: 'HospitalAMSP' }))).toMatch(/^ACCESS_DENIED: /);
   });
@@ -682,7 +722,7 @@ describe('Interactions: QueryInteractions pagination and time ranges', () => {
       await record(
         ledger,
         recorderA,
-        interaction({ id: `s-${index}`, subjectRef: 'subj-9', purpose: 'ai-inference' }),
+        interaction({ id: `HospitalAMSP:s-${index}`, subjectRef: 'subj-9', purpose: 'ai-inference' }),
         `2026-01-0${index + 1}T00:00:00.000Z`,
       );
     }
@@ -703,17 +743,25 @@ describe('Interactions: QueryInteractions pagination and time ranges', () => {
   it('pages oldest first and newest first with bookmarks, without gaps or repeats', async () => {
     const ledger = await series();
     expect(await walk(ledger, recorderA, { by: 'subjectRef', value: 'subj-9', pageSize: 3 })).toEqual([
-      ['s-0', 's-1', 's-2'],
-      ['s-3', 's-4', 's-5'],
-      ['s-6'],
+      ['HospitalAMSP:s-0', 'HospitalAMSP:s-1', 'HospitalAMSP:s-2'],
+      ['HospitalAMSP:s-3', 'HospitalAMSP:s-4', 'HospitalAMSP:s-5'],
+      ['HospitalAMSP:s-6'],
     ]);
     expect(await walk(ledger, auditor, { by: 'subjectRef', value: 'subj-9', pageSize: 3, order: 'desc' })).toEqual([
-      ['s-6', 's-5', 's-4'],
-      ['s-3', 's-2', 's-1'],
-      ['s-0'],
+      ['HospitalAMSP:s-6', 'HospitalAMSP:s-5', 'HospitalAMSP:s-4'],
+      ['HospitalAMSP:s-3', 'HospitalAMSP:s-2', 'HospitalAMSP:s-1'],
+      ['HospitalAMSP:s-0'],
     ]);
     expect(await walk(ledger, auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 7 })).toEqual([
-      ['s-0', 's-1', 's-2', 's-3', 's-4', 's-5', 's-6'],
+      [
+        'HospitalAMSP:s-0',
+        'HospitalAMSP:s-1',
+        'HospitalAMSP:s-2',
+        'HospitalAMSP:s-3',
+        'HospitalAMSP:s-4',
+        'HospitalAMSP:s-5',
+        'HospitalAMSP:s-6',
+      ],
     ]);
   });
 
@@ -724,15 +772,23 @@ describe('Interactions: QueryInteractions pagination and time ranges', () => {
         (entry) => entry.id,
       );
     const range = { from: '2026-01-02T00:00:00Z', to: '2026-01-04T00:00:00.000Z' };
-    expect(await ids(range)).toEqual(['s-1', 's-2', 's-3']);
-    expect(await ids({ ...range, order: 'desc' })).toEqual(['s-3', 's-2', 's-1']);
-    expect(await ids({ from: '2026-01-02T00:00:00.001Z', to: '2026-01-03T23:59:59.999Z' })).toEqual(['s-2']);
-    expect(await ids({ from: '2026-01-02T00:00:00.001Z', to: '2026-01-03T23:59:59.999Z', order: 'desc' })).toEqual([
-      's-2',
+    expect(await ids(range)).toEqual(['HospitalAMSP:s-1', 'HospitalAMSP:s-2', 'HospitalAMSP:s-3']);
+    expect(await ids({ ...range, order: 'desc' })).toEqual([
+      'HospitalAMSP:s-3',
+      'HospitalAMSP:s-2',
+      'HospitalAMSP:s-1',
     ]);
-    expect(await ids({ from: '2026-01-02T01:00:00+01:00', to: '2026-01-02T01:00:00+01:00' })).toEqual(['s-1']);
-    expect(await ids({ from: '2026-01-06T00:00:00Z' })).toEqual(['s-5', 's-6']);
-    expect(await ids({ to: '2026-01-01T00:00:00Z', order: 'desc' })).toEqual(['s-0']);
+    expect(await ids({ from: '2026-01-02T00:00:00.001Z', to: '2026-01-03T23:59:59.999Z' })).toEqual([
+      'HospitalAMSP:s-2',
+    ]);
+    expect(await ids({ from: '2026-01-02T00:00:00.001Z', to: '2026-01-03T23:59:59.999Z', order: 'desc' })).toEqual([
+      'HospitalAMSP:s-2',
+    ]);
+    expect(await ids({ from: '2026-01-02T01:00:00+01:00', to: '2026-01-02T01:00:00+01:00' })).toEqual([
+      'HospitalAMSP:s-1',
+    ]);
+    expect(await ids({ from: '2026-01-06T00:00:00Z' })).toEqual(['HospitalAMSP:s-5', 'HospitalAMSP:s-6']);
+    expect(await ids({ to: '2026-01-01T00:00:00Z', order: 'desc' })).toEqual(['HospitalAMSP:s-0']);
   });
 
   it('refuses a bookmark that belongs to another query (another org’s index)', async () => {
@@ -747,7 +803,7 @@ describe('Interactions: QueryInteractions pagination and time ranges', () => {
 
 describe('Interactions: annotations', () => {
   const annotation = (overrides: Json = {}): Json => ({
-    id: 'n-1',
+    id: 'HospitalAMSP:n-1',
     kind: 'flag',
     severity: 'high',
     labels: ['hallucination'],
@@ -763,39 +819,105 @@ describe('Interactions: annotations', () => {
   it('links annotations to the caller’s own interaction without changing it, idempotently', async () => {
     const ledger = new InMemoryLedger();
     const original = await record(ledger, recorderA, interaction());
-    const stored = await annotate(ledger, recorderA, 'i-1', annotation());
+    const stored = await annotate(ledger, recorderA, 'HospitalAMSP:i-1', annotation());
     expect(stored).toMatchObject({
       ...annotation(),
-      interactionId: 'i-1',
+      interactionId: 'HospitalAMSP:i-1',
       org: 'HospitalAMSP',
       annotatedBy: 'app-recorder',
     });
-    await annotate(ledger, adminA, 'i-1', annotation({ id: 'n-2', kind: 'resolution', severity: undefined }));
-    expect(await evaluate(ledger, recorderA, (ctx) => contract.GetInteraction(ctx, 'i-1'))).toEqual(original);
-    const before = snapshot(ledger);
-    expect(await annotate(ledger, recorderA, 'i-1', annotation())).toEqual(stored);
-    expect(snapshot(ledger)).toEqual(before);
-    expect(await errorOf(annotate(ledger, recorderA, 'i-1', annotation({ kind: 'review' })))).toBe(
-      'CONFLICT: annotation n-1 of interaction i-1 already exists with different content',
+    await annotate(
+      ledger,
+      adminA,
+      'HospitalAMSP:i-1',
+      annotation({ id: 'HospitalAMSP:n-2', kind: 'resolution', severity: undefined }),
     );
-    const listed = await evaluate<{ records: Json[] }>(ledger, auditor, (ctx) => contract.GetAnnotations(ctx, 'i-1'));
-    expect(listed.records.map((entry) => entry.id)).toEqual(['n-1', 'n-2']);
+    expect(await evaluate(ledger, recorderA, (ctx) => contract.GetInteraction(ctx, 'HospitalAMSP:i-1'))).toEqual(
+      original,
+    );
+    const before = snapshot(ledger);
+    expect(await annotate(ledger, recorderA, 'HospitalAMSP:i-1', annotation())).toEqual(stored);
+    expect(snapshot(ledger)).toEqual(before);
+    expect(await errorOf(annotate(ledger, recorderA, 'HospitalAMSP:i-1', annotation({ kind: 'review' })))).toBe(
+      'CONFLICT: annotation HospitalAMSP:n-1 of interaction HospitalAMSP:i-1 already exists with different content',
+    );
+    const listed = await evaluate<{ records: Json[] }>(ledger, auditor, (ctx) =>
+      contract.GetAnnotations(ctx, 'HospitalAMSP:i-1'),
+    );
+    expect(listed.records.map((entry) => entry.id)).toEqual(['HospitalAMSP:n-1', 'HospitalAMSP:n-2']);
   });
 
   it('refuses other orgs, auditors and consent-managers, unknown interactions and free text', async () => {
     const ledger = new InMemoryLedger();
     await record(ledger, recorderA, interaction());
-    expect(await errorOf(annotate(ledger, recorderP, 'i-1', annotation()))).toBe(
-      "ACCESS_DENIED: access denied: AIProviderMSP may read only its own org's interactions",
-    );
-    expect(await errorOf(annotate(ledger, auditor, 'i-1', annotation()))).toMatch(/^ACCESS_DENIED: /);
-    expect(await errorOf(annotate(ledger, managerA, 'i-1', annotation()))).toMatch(/^ACCESS_DENIED: /);
+    expect(
+      await errorOf(annotate(ledger, recorderP, 'HospitalAMSP:i-1', annotation({ id: 'AIProviderMSP:n-1' }))),
+    ).toBe("ACCESS_DENIED: access denied: AIProviderMSP may read only its own org's interactions");
+    expect(await errorOf(annotate(ledger, auditor, 'HospitalAMSP:i-1', annotation()))).toMatch(/^ACCESS_DENIED: /);
+    expect(await errorOf(annotate(ledger, managerA, 'HospitalAMSP:i-1', annotation()))).toMatch(/^ACCESS_DENIED: /);
     expect(await errorOf(annotate(ledger, recorderA, 'nope', annotation()))).toBe(
       'NOT_FOUND: interaction nope does not exist',
     );
-    expect(await errorOf(annotate(ledger, recorderA, 'i-1', annotation({ note: 'patient John Doe' })))).toBe(
-      'INVALID_ARGUMENT: note: is not a known field',
-    );
+    expect(
+      await errorOf(annotate(ledger, recorderA, 'HospitalAMSP:i-1', annotation({ note: 'patient John Doe' }))),
+    ).toBe('INVALID_ARGUMENT: note: is not a known field');
     expect(ledger.keys().filter((key) => key.includes('annotation'))).toEqual([]);
+  });
+});
+
+describe('Interactions: record ids are in the recording org’s namespace', () => {
+  it('refuses an id in no namespace (INVALID_ARGUMENT) and in another org’s (CONFLICT) before reading state, alone and in a batch', async () => {
+    const ledger = new InMemoryLedger();
+    expect(await refusalOf(record(ledger, recorderA, interaction({ id: 'i-1' })))).toEqual({
+      code: 'INVALID_ARGUMENT',
+      message: "id: must be in the caller's namespace ('HospitalAMSP:…')",
+      violations: [{ path: 'id', rule: "must be in the caller's namespace ('HospitalAMSP:…')" }],
+    });
+    // Refused the same whether the id exists or not: the refusal reveals nothing about HospitalA's records.
+    const squat = interaction({ id: 'HospitalAMSP:i-1' });
+    const refusalBefore = await errorOf(record(ledger, recorderP, squat));
+    await record(ledger, recorderA, interaction());
+    expect(await errorOf(record(ledger, recorderP, squat))).toBe(refusalBefore);
+    expect(refusalBefore).toBe(
+      "CONFLICT: id: interaction id HospitalAMSP:i-1 belongs to HospitalAMSP: AIProviderMSP creates interactions only in its own namespace ('AIProviderMSP:…')",
+    );
+    expect(
+      await refusalOf(
+        recordBatch(ledger, recorderP, [
+          interaction({ id: 'AIProviderMSP:ok' }),
+          interaction({ id: 'bare' }),
+          interaction({ id: 'HospitalAMSP:x' }),
+        ]),
+      ),
+    ).toMatchObject({ code: 'INVALID_ARGUMENT', violations: [{ path: '[1].id' }] });
+    expect(
+      await errorOf(
+        recordBatch(ledger, recorderP, [
+          interaction({ id: 'AIProviderMSP:ok' }),
+          interaction({ id: 'HospitalAMSP:x' }),
+        ]),
+      ),
+    ).toBe(
+      "CONFLICT: [1].id: interaction id HospitalAMSP:x belongs to HospitalAMSP: AIProviderMSP creates interactions only in its own namespace ('AIProviderMSP:…')",
+    );
+    expect(ledger.keys().filter((key) => key.includes('AIProviderMSP'))).toEqual([]);
+  });
+
+  it('refuses an annotation id outside the caller’s namespace', async () => {
+    const ledger = new InMemoryLedger();
+    await record(ledger, recorderA, interaction());
+    const before = snapshot(ledger);
+    const annotate = (id: string): Promise<string> =>
+      ledger.submit(recorderA, (ctx) =>
+        contract.AnnotateInteraction(ctx, 'HospitalAMSP:i-1', JSON.stringify({ id, kind: 'flag' })),
+      );
+    expect(await refusalOf(annotate('n-1'))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      violations: [{ path: 'id', rule: "must be in the caller's namespace ('HospitalAMSP:…')" }],
+    });
+    expect(await errorOf(annotate('AIProviderMSP:n-1'))).toMatch(
+      /^CONFLICT: id: annotation id AIProviderMSP:n-1 belongs to AIProviderMSP/,
+    );
+    expect(snapshot(ledger)).toEqual(before);
   });
 });

@@ -18,6 +18,7 @@ import {
 } from '@aal/ledger-contract';
 import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
 import { type Caller, readsEverything, requireTransactionRole } from '../access/caller';
+import { requireOwnRecordIds } from '../access/own-record-ids';
 import { LedgerContract } from '../ledger/ledger-contract';
 import { entryKey } from '../batches/batch-store';
 import { batchedInteractionView, findBatchedInteraction } from '../batches/batched-interaction';
@@ -135,6 +136,7 @@ export class InteractionContract extends LedgerContract {
       annotationInputSchema,
       parseJsonArgument('annotation', annotation, LIMITS.annotationBytes),
     );
+    requireOwnRecordIds(caller.mspId, 'annotation', [{ id: input.id, path: 'id' }]);
     const interaction = await readableInteraction(ctx, caller, id);
     if (interaction.org !== caller.mspId) {
       throw new ContractError({
@@ -207,6 +209,11 @@ async function recordAll(
   const slots: (StoredInteraction | number)[] = [];
   const freshInputs: { index: number; input: InteractionInput }[] = [];
   const conflicts: string[] = [];
+  requireOwnRecordIds(
+    caller.mspId,
+    'interaction',
+    inputs.map((input, index) => ({ id: input.id, path: `${pathPrefix(index)}id` })),
+  );
   // Both keys of every id in one message to the peer: ids are one namespace with batched records.
   const values = await stateBatchOf(ctx).getStates([
     ...inputs.map((input) => interactionKey(ctx, input.id)),

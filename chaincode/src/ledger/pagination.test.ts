@@ -78,8 +78,8 @@ describe('cursor tampering against every query', () => {
   async function twoOrgs(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
     for (const [who, prefix] of [
-      [recorderA, 'a'],
-      [recorderP, 'p'],
+      [recorderA, 'HospitalAMSP:a'],
+      [recorderP, 'AIProviderMSP:p'],
     ] as const) {
       for (let day = 1; day <= 4; day++) {
         const txTime = `2026-01-0${day}T00:00:00.000Z`;
@@ -142,7 +142,7 @@ describe('cursor tampering against every query', () => {
     const ledger = await twoOrgs();
     await registerSubject(ledger, 'HospitalAMSP', 'HospitalAMSP:subj-1');
     const consent = {
-      id: 'c-1',
+      id: 'HospitalAMSP:c-1',
       subjectRef: 'HospitalAMSP:subj-1',
       grantees: ['HospitalAMSP'],
       decision: 'permit',
@@ -151,7 +151,7 @@ describe('cursor tampering against every query', () => {
       policyCommitment: `hmac-sha256:${'b'.repeat(64)}`,
     };
     await ledger.submit(managerA, (ctx) => consents.GrantConsent(ctx, JSON.stringify(consent)));
-    const artifact = { id: 'd-1', kind: 'dataset', name: 'notes', version: '1', sha256: 'a'.repeat(64) };
+    const artifact = { id: 'HospitalAMSP:d-1', kind: 'dataset', name: 'notes', version: '1', sha256: 'a'.repeat(64) };
     await ledger.submit(recorderA, (ctx) => artifacts.RegisterArtifact(ctx, JSON.stringify(artifact)));
 
     for (const bookmark of [

@@ -9,10 +9,14 @@ const providerAdmin: TestIdentity = { mspId: 'AIProviderMSP', role: 'admin', enr
 const hospitalAuditor: TestIdentity = { mspId: 'HospitalAMSP', role: 'auditor' };
 
 /** The in-memory ledger's clock starts at 2026-01-01T00:00:00Z: these windows lie before every transaction. */
+const headOf = (seq: number): string => seq.toString(16).padStart(64, '0');
+/** An anchor that follows the log's anchor at `seq` (previousHead: that anchor's head). */
+const after = (seq: number) => ({ previousHead: headOf(seq) });
+
 const anchor = (seq: number, readsByOwner: Record<string, number>, overrides: Record<string, unknown> = {}) => ({
   log: 'auditor-reads',
   seq,
-  head: seq.toString(16).padStart(64, '0'),
+  head: headOf(seq),
   window: { from: '2025-12-31T10:00:00.000Z', to: '2025-12-31T11:00:00.000Z' },
   readsByOwner,
   ...overrides,
@@ -73,7 +77,7 @@ describe('ReadLog: anchors of the auditor-read logs', () => {
     expect(ledger.keys()).toEqual(before);
     expect((await latest(ledger, 'RegulatorMSP')).seq).toBe(10);
 
-    await anchorReads(ledger, regulatorAdmin, anchor(11, {}));
+    await anchorReads(ledger, regulatorAdmin, anchor(11, {}, after(10)));
     expect((await latest(ledger, 'RegulatorMSP')).seq).toBe(11);
     // Each org's logs are its own: another org, or another log of the org, starts at any seq.
     await anchorReads(ledger, providerAdmin, anchor(1, {}));
@@ -81,6 +85,32 @@ describe('ReadLog: anchors of the auditor-read logs', () => {
     expect((await latest(ledger, 'AIProviderMSP')).seq).toBe(1);
     expect((await latest(ledger, 'RegulatorMSP', 'auditor-reads.second')).seq).toBe(1);
     expect((await latest(ledger, 'RegulatorMSP')).seq).toBe(11);
+  });
+
+  it('chains a log’s anchors: each names the latest anchor’s head as previousHead, the first none (CONFLICT otherwise)', async () => {
+    const ledger = new InMemoryLedger();
+    const conflict = (got: string) => ({
+      code: 'CONFLICT',
+      message: `read log auditor-reads of RegulatorMSP is anchored at seq 3 with head ${headOf(3)}: a new anchor must name that head as previousHead (got ${got})`,
+    });
+    expect(await refusalOf(anchorReads(ledger, regulatorAdmin, anchor(3, {}, after(2))))).toEqual({
+      code: 'CONFLICT',
+      message: 'read log auditor-reads of RegulatorMSP has no anchor yet: its first anchor names no previousHead',
+    });
+    expect(ledger.keys()).toEqual([]);
+    // A first anchor without previousHead is also how anchors stored before chaining read: a chain start.
+    const first = await anchorReads(ledger, regulatorAdmin, anchor(3, { HospitalAMSP: 1 }));
+    expect(first).not.toHaveProperty('previousHead');
+    const before = ledger.keys();
+    expect(await refusalOf(anchorReads(ledger, regulatorAdmin, anchor(5, {})))).toEqual(conflict('none'));
+    expect(await refusalOf(anchorReads(ledger, regulatorAdmin, anchor(5, {}, after(2))))).toEqual(conflict(headOf(2)));
+    expect(ledger.keys()).toEqual(before);
+    const second = await anchorReads(ledger, regulatorAdmin, anchor(5, { HospitalAMSP: 1 }, after(3)));
+    expect(second).toMatchObject({ seq: 5, previousHead: headOf(3) });
+    expect(await latest(ledger, 'RegulatorMSP')).toEqual(second);
+    // The chain is per (org, log): another log of the org starts its own.
+    await anchorReads(ledger, regulatorAdmin, anchor(1, {}, { log: 'auditor-reads.second' }));
+    await anchorReads(ledger, regulatorAdmin, anchor(6, {}, after(5)));
   });
 
   it('is written by the org’s admin identity only: auditors, recorders, consent managers and role-less identities are refused', async () => {
@@ -130,8 +160,8 @@ describe('ReadLog: anchors of the auditor-read logs', () => {
       anchor(7, { HospitalAMSP: 5, AIProviderMSP: 1 }),
       '2026-01-01T02:00:00.000Z',
     );
-    await anchorReads(ledger, regulatorAdmin, anchor(2, { AIProviderMSP: 4 }), '2026-01-01T03:00:00.000Z');
-    await anchorReads(ledger, regulatorAdmin, anchor(3, { HospitalAMSP: 1 }), '2026-01-01T04:00:00.000Z');
+    await anchorReads(ledger, regulatorAdmin, anchor(2, { AIProviderMSP: 4 }, after(1)), '2026-01-01T03:00:00.000Z');
+    await anchorReads(ledger, regulatorAdmin, anchor(3, { HospitalAMSP: 1 }, after(2)), '2026-01-01T04:00:00.000Z');
 
     const own = await query(ledger, { by: 'owner', value: 'HospitalAMSP' });
     expect(

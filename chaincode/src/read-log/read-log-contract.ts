@@ -10,6 +10,7 @@ import {
   readLogName,
   orgMspId,
   sortedKeyJson,
+  type ReadAnchor,
   type StoredReadAnchor,
 } from '@aal/ledger-contract';
 import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api';
@@ -35,7 +36,8 @@ export class ReadLogContract extends LedgerContract {
 
   /**
    * Anchors the caller's org's read log at an entry. Refused with CONFLICT unless `seq` is greater
-   * than the log's latest anchored `seq` (an equal one included: anchors are write-once), and with
+   * than the log's latest anchored `seq` (an equal one included: anchors are write-once) and
+   * `previousHead` is that latest anchor's `head` (absent for the log's first anchor), and with
    * INVALID_ARGUMENT when the window ends after this transaction's time.
    */
   @Transaction()
@@ -55,6 +57,7 @@ export class ReadLogContract extends LedgerContract {
         message: `read log ${input.log} of ${caller.mspId} is anchored at seq ${latest.seq} already: a new anchor must name a later entry (got seq ${input.seq})`,
       });
     }
+    requireChained(caller.mspId, input, latest);
     const stored: StoredReadAnchor = {
       ...input,
       org: caller.mspId,
@@ -94,5 +97,25 @@ export class ReadLogContract extends LedgerContract {
     const checked = checkInput(readAnchorFilterSchema, parseJsonArgument('filter', filter, LIMITS.filterBytes));
     const page = await queryAnchors(ctx, checked);
     return sortedKeyJson({ records: page.records, bookmark: page.bookmark });
+  }
+}
+
+/**
+ * An anchor must follow its log's latest anchor: `previousHead` is that anchor's `head`, so the
+ * anchors of a log form a chain; the first has none. An anchor stored before anchors were chained
+ * has no `previousHead` and counts as a chain start — the next one still names its `head`.
+ */
+function requireChained(org: string, input: ReadAnchor, latest: StoredReadAnchor | undefined): void {
+  if (latest === undefined && input.previousHead !== undefined) {
+    throw new ContractError({
+      code: 'CONFLICT',
+      message: `read log ${input.log} of ${org} has no anchor yet: its first anchor names no previousHead`,
+    });
+  }
+  if (latest !== undefined && input.previousHead !== latest.head) {
+    throw new ContractError({
+      code: 'CONFLICT',
+      message: `read log ${input.log} of ${org} is anchored at seq ${latest.seq} with head ${latest.head}: a new anchor must name that head as previousHead (got ${input.previousHead ?? 'none'})`,
+    });
   }
 }

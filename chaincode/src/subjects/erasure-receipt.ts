@@ -1,11 +1,11 @@
-import { ContractError, sortedKeyJson, type ErasureReceipt } from '@aal/ledger-contract';
+import { STATE_KEY_TYPES, ContractError, sortedKeyJson, type ErasureReceipt } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { subjectEntryKey, tombstoneEntryKey } from './subject-registry';
 
 /** Erasure receipts (the contract's `erasureReceiptSchema`) are shared state, one per subject. */
 
 export const receiptKey = (ctx: Context, subjectRef: string): string =>
-  ctx.stub.createCompositeKey('erasure-receipt', [subjectRef]);
+  ctx.stub.createCompositeKey(STATE_KEY_TYPES.erasureReceipt, [subjectRef]);
 
 export async function readReceipt(ctx: Context, subjectRef: string): Promise<ErasureReceipt | undefined> {
   const bytes = await ctx.stub.getState(receiptKey(ctx, subjectRef));

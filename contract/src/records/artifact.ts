@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commitment, dateTime, issueAt, label, list, oneOf, recordId, sha256Hex } from './fields';
+import { newRecordId } from './record-id';
 
 export const ARTIFACT_KINDS = ['dataset', 'model', 'other'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
@@ -12,7 +13,7 @@ const uri = () =>
     .regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'must be an absolute URI such as s3://bucket/key');
 
 const artifactFields = {
-  id: recordId().describe('client-chosen id; the idempotency key'),
+  id: newRecordId(),
   kind: oneOf(ARTIFACT_KINDS),
   name: label(128),
   version: label(64),
@@ -20,10 +21,10 @@ const artifactFields = {
   uri: uri().optional(),
   parents: list(recordId(), { maxItems: 100, unique: true })
     .optional()
-    .describe("lineage: artifacts this one was derived from (a fine-tuned model's base model)"),
+    .describe("lineage: artifacts this one was derived from (a fine-tuned model's base model), by qualified id"),
   consentIds: list(recordId(), { maxItems: 1000, unique: true })
     .optional()
-    .describe("consents under which a dataset's subjects' data may be used; checked by training runs"),
+    .describe("consents (qualified ids) under which a dataset's subjects' data may be used; checked by training runs"),
 };
 
 /** An artifact as a client registers it; an artifact cannot be its own parent. */
@@ -49,9 +50,11 @@ export type StoredArtifact = ArtifactInput & {
 };
 
 const trainingRunFields = {
-  id: recordId().describe('client-chosen id; the idempotency key'),
-  modelArtifactId: recordId(),
-  datasetArtifactIds: list(recordId(), { minItems: 1, maxItems: 100, unique: true }),
+  id: newRecordId(),
+  modelArtifactId: recordId().describe("the model's qualified artifact id ('<MSP id>:<local>')"),
+  datasetArtifactIds: list(recordId(), { minItems: 1, maxItems: 100, unique: true }).describe(
+    "the datasets' qualified artifact ids, e.g. another org's 'HospitalAMSP:ds-1'",
+  ),
   startTime: dateTime().optional().describe('when training is planned to start, as declared by the client'),
   notesCommitment: commitment()
     .optional()

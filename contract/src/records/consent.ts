@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commitment, dateTime, issueAt, label, list, oneOf, recordId } from './fields';
+import { newRecordId } from './record-id';
 import { orgNamespaced, orgNamespaceOf } from './org-namespace';
 
 /** Purposes the ecosystem uses; the vocabulary stays open (any label), these are just the common ones. */
@@ -19,7 +20,7 @@ const jurisdiction = () =>
 export const consentPeriodSchema = z.strictObject({ start: dateTime(), end: dateTime().optional() });
 
 const consentFields = {
-  id: recordId().describe('client-chosen id; the idempotency key'),
+  id: newRecordId(),
   subjectRef: recordId().describe('pseudonymous subject reference (from the subject registry)'),
   grantees: list(recordId(), { minItems: 1, maxItems: 32, unique: true }).describe(
     "who the consent allows or forbids: an org by MSP id (`AIProviderMSP`), one org's application as `<MSP id>:<applicationId>` (`HospitalAMSP:triage-app`); a bare application id matches nothing",

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commitment, count, currency, dateTime, issueAt, label, list, oneOf, recordId } from './fields';
+import { newRecordId } from './record-id';
 
 /** Model names as providers spell them: `gpt-4o-2024-08-06`, `models/gemini-1.5-pro`, `claude-3-5-sonnet@20240620`. */
 const modelName = () =>
@@ -41,7 +42,7 @@ export const callCostSchema = z.strictObject({
  * content). Field names follow the OpenTelemetry GenAI conventions where one exists.
  */
 export const interactionFields = {
-  id: recordId().describe('client-chosen id; the idempotency key'),
+  id: newRecordId(),
   startTime: dateTime(),
   endTime: dateTime(),
   provider: label(64).describe('gen_ai.provider.name'),
@@ -61,11 +62,11 @@ export const interactionFields = {
   promptCommitment: commitment(),
   outputCommitment: commitment().optional(),
   subjectRef: recordId().optional(),
-  consentId: recordId().optional(),
+  consentId: recordId().describe("the consent's qualified id ('<MSP id>:<local>')").optional(),
   purpose: label(64).optional(),
   dataCategories: list(label(64), { maxItems: 32, unique: true }).optional(),
   tags: list(label(64), { maxItems: 32, unique: true }).optional(),
-  modelArtifactId: recordId().optional(),
+  modelArtifactId: recordId().describe("the model's qualified artifact id ('<MSP id>:<local>')").optional(),
 };
 
 /** The parts of an interaction the rules between fields look at. */
@@ -154,7 +155,7 @@ export const ANNOTATION_SEVERITIES = ['info', 'low', 'medium', 'high', 'critical
 
 /** A review or flag linked to an interaction. No free text: a note is a commitment to text kept off-chain. */
 export const annotationInputSchema = z.strictObject({
-  id: recordId().describe('annotation id, unique per interaction; the idempotency key'),
+  id: newRecordId('annotation id, unique per interaction,'),
   kind: oneOf(ANNOTATION_KINDS),
   severity: oneOf(ANNOTATION_SEVERITIES).optional(),
   labels: list(label(64), { maxItems: 16, unique: true }).optional(),

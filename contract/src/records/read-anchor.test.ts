@@ -23,6 +23,10 @@ describe('read anchor schema', () => {
   it('accepts an anchor, and one that counts no reads on its channel', () => {
     expect(violationsOf(readAnchorSchema, anchor())).toEqual([]);
     expect(violationsOf(readAnchorSchema, anchor({ readsByOwner: {} }))).toEqual([]);
+    expect(violationsOf(readAnchorSchema, anchor({ previousHead: 'cd'.repeat(32) }))).toEqual([]);
+    expect(violationsOf(readAnchorSchema, anchor({ previousHead: 'CD'.repeat(32) }))).toEqual([
+      'previousHead: must be 64 lowercase hex characters',
+    ]);
   });
 
   it('names every bad, unknown and missing field', () => {

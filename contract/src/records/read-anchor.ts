@@ -10,7 +10,9 @@ import { bookmark, pageSize } from './queries';
  * head on every channel it reads, with how many records of each data owner its auditors read
  * there since its previous anchor. The reader org comes from the certificate, never from input;
  * anchors are write-once and their `seq` only grows per (org, log), so a truncated log cannot be
- * hidden by anchoring again. The data owner reads them from its own peer (`QueryReadAnchors`).
+ * hidden by anchoring again; each anchor names the head of the log's previous anchor on the channel
+ * (`previousHead`), so a log's anchors form a chain. The data owner reads them from its own peer
+ * (`QueryReadAnchors`).
  */
 
 /** A read log's name within its org: an org may run several apps, each with its own log. */
@@ -40,6 +42,13 @@ const readAnchorShape = {
     .string({ error: 'must be a string' })
     .regex(HEX_256_PATTERN, 'must be 64 lowercase hex characters')
     .describe("the log's last entry: its HMAC-SHA256, hex"),
+  previousHead: z
+    .string({ error: 'must be a string' })
+    .regex(HEX_256_PATTERN, 'must be 64 lowercase hex characters')
+    .optional()
+    .describe(
+      "the head of the log's latest anchor on this channel, which this one follows; absent on a log's first anchor (and on anchors stored before chaining, each read as a chain start)",
+    ),
   window: z
     .strictObject({
       from: dateTime().describe('time of the first entry since the previous anchor on this channel'),

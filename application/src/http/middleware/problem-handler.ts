@@ -1,3 +1,4 @@
+import { CanonicalContentError } from '@aal/ledger-contract';
 import type { ErrorRequestHandler, Response } from 'express';
 import { LedgerError } from '../../ledger/ledger-error';
 import { HttpProblem, LEDGER_RETRY_AFTER_SECONDS, problemFromLedger, problemType } from '../problem';
@@ -24,6 +25,16 @@ export function sendProblem(res: Response, problem: HttpProblem, instance?: stri
 export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const instance = req.originalUrl.split('?')[0];
   if (error instanceof HttpProblem) return sendProblem(res, error, instance);
+  // The content schemas refuse such content first (400); this keeps any other path from a 500.
+  if (error instanceof CanonicalContentError) {
+    return sendProblem(
+      res,
+      new HttpProblem(422, 'Content without canonical form', error.message, {
+        errors: [{ field: '', message: error.message }],
+      }),
+      instance,
+    );
+  }
   if (error instanceof LedgerError) {
     if (error.kind === 'internal') req.log?.error({ err: { message: error.message } }, 'ledger call failed');
     return sendProblem(res, problemFromLedger(error), instance);

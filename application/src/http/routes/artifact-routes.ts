@@ -15,8 +15,9 @@ import {
   verifyArtifact,
 } from '../../artifacts/artifact-ledger';
 import { LedgerError } from '../../ledger/ledger-error';
+import { BARE_ID_RULE, OwnRecordIds } from '../../records/own-record-ids';
 import { HttpProblem, ledgerFieldErrors } from '../problem';
-import { API_BASE, defineRoute, type AnyRouteDefinition } from '../route';
+import { API_BASE, BLOCK_NUMBER_HEADER, defineRoute, type AnyRouteDefinition } from '../route';
 import { artifactQuerySchema, artifactVerificationSchema, verifyArtifactRequestSchema } from '../schemas/artifact';
 import { channelParams, channelRecordParams, requireMemberChannel } from '../schemas/channel';
 import { apiPage, ledgerPaging, pageSchema } from '../schemas/paging';
@@ -26,8 +27,9 @@ import { apiPage, ledgerPaging, pageSchema } from '../schemas/paging';
  * training runs that the ledger refuses unless every dataset's consents cover model training.
  * AI apps (recorder) and admins register; every role reads and verifies.
  */
-export function artifactRoutes(channels: readonly string[]): AnyRouteDefinition[] {
-  const channelAndId = channelRecordParams('artifact or training run id');
+export function artifactRoutes(channels: readonly string[], mspId: string): AnyRouteDefinition[] {
+  const ids = new OwnRecordIds(mspId);
+  const channelAndId = channelRecordParams(`artifact or training run id; ${BARE_ID_RULE}`);
   return [
     defineRoute({
       method: 'post',
@@ -35,7 +37,9 @@ export function artifactRoutes(channels: readonly string[]): AnyRouteDefinition[
       operationId: 'registerArtifact',
       summary: 'Register an artifact',
       description:
-        'Write-once: the same id with the same content answers the stored artifact; different content, or an id another org took, is 409. Unknown parents or consents are 404; a consent this org does not control is 422 (an org lists only its own consents).',
+        'Write-once: the same id with the same content answers the stored artifact; different content, or an id another org took, is 409. Unknown parents or consents are 404; a consent this org does not control is 422 (an org lists only its own consents). ' +
+        BARE_ID_RULE +
+        ' (id, parents and consentIds alike); the answer carries the qualified ids.',
       tag: 'artifacts',
       roles: TRANSACTION_ROLES[TRANSACTIONS.registerArtifact],
       params: channelParams,
@@ -46,12 +50,14 @@ export function artifactRoutes(channels: readonly string[]): AnyRouteDefinition[
       refusals: [404, 409, 422],
       async handle({ params, body, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const registered = await registerArtifact(ledger, channel, body);
+        const artifact = ids.artifact(body);
+        const registered = await registerArtifact(ledger, channel, artifact);
         return {
           status: 201,
           headers: {
-            Location: `${API_BASE}/channels/${channel}/artifacts/${encodeURIComponent(body.id)}`,
+            Location: `${API_BASE}/channels/${channel}/artifacts/${encodeURIComponent(artifact.id)}`,
             'X-Transaction-Id': registered.transactionId,
+            [BLOCK_NUMBER_HEADER]: String(registered.blockNumber),
           },
           body: registered.record,
         };
@@ -89,7 +95,7 @@ export function artifactRoutes(channels: readonly string[]): AnyRouteDefinition[
       recordsAuditorRead: true,
       async handle({ params, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        return { status: 200, body: await getArtifact(ledger, channel, params.id) };
+        return { status: 200, body: await getArtifact(ledger, channel, ids.id(params.id)) };
       },
     }),
     defineRoute({
@@ -108,7 +114,7 @@ export function artifactRoutes(channels: readonly string[]): AnyRouteDefinition[
       recordsAuditorRead: true,
       async handle({ params, body, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        return { status: 200, body: await verifyArtifact(ledger, channel, params.id, body.sha256) };
+        return { status: 200, body: await verifyArtifact(ledger, channel, ids.id(params.id), body.sha256) };
       },
     }),
     defineRoute({
@@ -117,7 +123,9 @@ export function artifactRoutes(channels: readonly string[]): AnyRouteDefinition[
       operationId: 'recordTrainingRun',
       summary: 'Record a training run',
       description:
-        'Declared before training. Refused (422, one entry in `errors` per failing artifact) unless the model is registered as a model and every dataset is registered as a dataset whose consents allow model-training for this org now.',
+        'Declared before training. Refused (422, one entry in `errors` per failing artifact) unless the model is registered as a model and every dataset is registered as a dataset whose consents allow model-training for this org now. ' +
+        BARE_ID_RULE +
+        " (id, modelArtifactId and datasetArtifactIds alike): name another org's dataset by its qualified id, e.g. 'HospitalAMSP:ds-1'.",
       tag: 'artifacts',
       roles: TRANSACTION_ROLES[TRANSACTIONS.recordTrainingRun],
       params: channelParams,
@@ -132,12 +140,14 @@ export function artifactRoutes(channels: readonly string[]): AnyRouteDefinition[
       async handle({ params, body, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
         try {
-          const recorded = await recordTrainingRun(ledger, channel, body);
+          const run = ids.trainingRun(body);
+          const recorded = await recordTrainingRun(ledger, channel, run);
           return {
             status: 201,
             headers: {
-              Location: `${API_BASE}/channels/${channel}/training-runs/${encodeURIComponent(body.id)}`,
+              Location: `${API_BASE}/channels/${channel}/training-runs/${encodeURIComponent(run.id)}`,
               'X-Transaction-Id': recorded.transactionId,
+              [BLOCK_NUMBER_HEADER]: String(recorded.blockNumber),
             },
             body: recorded.record,
           };
@@ -162,7 +172,7 @@ export function artifactRoutes(channels: readonly string[]): AnyRouteDefinition[
       recordsAuditorRead: true,
       async handle({ params, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        return { status: 200, body: await getTrainingRun(ledger, channel, params.id) };
+        return { status: 200, body: await getTrainingRun(ledger, channel, ids.id(params.id)) };
       },
     }),
   ];

@@ -1,7 +1,7 @@
 import { ROLES, type Role } from '@aal/ledger-contract';
 import { peer } from '@hyperledger/fabric-protos';
 import { startAppHarness, type AppHarness } from '../../testing/app-harness';
-import { batchWrites, interactionWrites, testBlock } from '../../testing/block-builder';
+import { batchWrites, interactionWrites, nextTestBlock, testBlock } from '../../testing/block-builder';
 
 const AUDIT = '/api/v1/channels/hospital-a/audit';
 
@@ -44,10 +44,9 @@ describe('audit routes (answered from the audit index)', () => {
   /** Commits the records in the next block, gathered in one transaction, as the peer would deliver it. */
   const seed = async (count: number, extra: (index: number) => Record<string, unknown> = () => ({})): Promise<void> => {
     const records = Array.from({ length: count }, (_, index) => stored(index, extra(index)));
-    const number = Number(app.auditIndex.nextBlock('hospital-a'));
     await app.auditIndex.ingest(
       'hospital-a',
-      testBlock(number, [{ txId: 'e'.repeat(64), writes: interactionWrites(records) }]),
+      nextTestBlock(app.auditIndex, 'hospital-a', [{ txId: 'e'.repeat(64), writes: interactionWrites(records) }]),
     );
   };
   const get = (path: string, role: Role = 'auditor') => app.request('GET', path, { key: app.keys[role] });
@@ -88,6 +87,10 @@ describe('audit routes (answered from the audit index)', () => {
     expect(byDay.groups.map((group) => group.key)).toEqual(['2026-01-01', '2026-01-02']);
     const byActor = (await (await get(`${AUDIT}/usage?groupBy=actor`)).json()) as { groups: { key: string | null }[] };
     expect(byActor.groups.map((group) => group.key)).toEqual([null]);
+    const byOrg = (await (await get(`${AUDIT}/usage?groupBy=org`)).json()) as {
+      groups: { key: string; calls: number }[];
+    };
+    expect(byOrg.groups.map((group) => [group.key, group.calls])).toEqual([['HospitalAMSP', 6]]);
     expect((await get(`${AUDIT}/usage?groupBy=colour&by=org`)).status).toBe(400);
   });
 
@@ -172,7 +175,7 @@ describe('audit routes (answered from the audit index)', () => {
     );
     await app.auditIndex.ingest(
       'hospital-a',
-      testBlock(1, [
+      nextTestBlock(app.auditIndex, 'hospital-a', [
         {
           txId: batchTx,
           writes: batchWrites(

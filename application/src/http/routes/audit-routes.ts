@@ -1,7 +1,11 @@
-import { LIMITS, storedInteractionSchema, type StoredInteraction } from '@aal/ledger-contract';
+import { DEFAULT_PAGE_SIZE, LIMITS, storedInteractionSchema, type StoredInteraction } from '@aal/ledger-contract';
 import { z } from 'zod';
 import type { AuditIndex } from '../../audit-index/audit-index';
-import { indexFilterOf, minBlockQuery, readScopeOf } from '../../audit-index/index-reads';
+import { decodeIndexCursor } from '../../audit-index/index-cursor';
+import { AUDIT_RECORD_TYPES, auditRecordPage, type AuditRecordType } from '../../audit-index/index-queries';
+import { indexFilterOf, indexHeight, minBlockQuery, readScopeOf } from '../../audit-index/index-reads';
+import { INDEX_PAGING_RULE, indexPageBody, indexPageSchema } from '../schemas/index-page';
+import { pageQueryShape } from '../schemas/paging';
 import { totalsOf, type IndexFilter, type IndexRow } from '../../audit-index/index-store';
 import {
   EXPORT_CONTENT_TYPES,
@@ -12,6 +16,7 @@ import {
 } from '../../audit/interaction-export';
 import { USAGE_GROUPINGS } from '../../audit/usage-summary';
 import { ReadTally } from '../../audit-log/read-tally';
+import { OwnRecordIds } from '../../records/own-record-ids';
 import { channelParams, requireMemberChannel } from '../schemas/channel';
 import { writeChunks } from '../middleware/chunked-body';
 import { interactionRangeQuery } from '../schemas/interaction-query';
@@ -43,7 +48,10 @@ const bothOrNeither = (query: { by?: unknown; value?: unknown }): boolean =>
 const BOTH_OR_NEITHER = { message: 'give by and value together, or neither', path: ['value'] };
 
 const usageQuerySchema = z
-  .strictObject({ ...rangeShape, groupBy: z.enum(USAGE_GROUPINGS).describe('model, actor, application or UTC day') })
+  .strictObject({
+    ...rangeShape,
+    groupBy: z.enum(USAGE_GROUPINGS).describe('model, actor, application, UTC day or the recording org (MSP id)'),
+  })
   .refine(bothOrNeither, BOTH_OR_NEITHER);
 
 const violationsQuerySchema = z
@@ -102,6 +110,25 @@ const usageSchema = z.object({
   ),
 });
 
+const recordsQuerySchema = z.strictObject({
+  type: z
+    .enum(Object.keys(AUDIT_RECORD_TYPES) as [AuditRecordType, ...AuditRecordType[]])
+    .describe('which kind of ledger record'),
+  ...pageQueryShape,
+  minBlock: minBlockQuery,
+});
+
+/** The sort key in a records cursor: block, position in the block, record key. */
+const LEDGER_ORDER_CURSOR = z.tuple([z.number().int().min(0), z.number().int().min(0), z.string()]);
+
+const placedRecordSchema = z.object({
+  record: z
+    .record(z.string(), z.unknown())
+    .describe('the record as the ledger stores it (annotation, artifact, training run or erasure receipt)'),
+  txId: z.string(),
+  blockNumber: z.string(),
+});
+
 /** Counts one row an answer read, for the auditor-read log. */
 function countRow(tally: ReadTally, row: IndexRow): void {
   tally.owner(row.org);
@@ -153,6 +180,10 @@ export function auditRoutes(deps: {
   readonly auditorOrgs: ReadonlySet<string>;
 }): AnyRouteDefinition[] {
   const { channels, mspId, auditIndex, auditorOrgs } = deps;
+  const ids = new OwnRecordIds(mspId);
+  /** The query with a bare `consentId` value read as this org's consent. */
+  const ownQuery = <Q extends { by?: string; value?: string }>(query: Q): Q =>
+    query.value === undefined ? query : { ...query, value: ids.filterValue(query.by, query.value) ?? query.value };
   return [
     defineRoute({
       method: 'get',
@@ -173,7 +204,7 @@ export function auditRoutes(deps: {
       async handle({ params, query, caller }) {
         const channel = requireMemberChannel(params.channel, channels);
         const scope = readScopeOf(caller.role, mspId, auditorOrgs);
-        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...query, channel });
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...ownQuery(query), channel });
         const usage = await auditIndex.store.usage(filter, query.groupBy, MAX_USAGE_GROUPS);
         if (usage.tooManyGroups)
           throw new HttpProblem(
@@ -232,7 +263,7 @@ export function auditRoutes(deps: {
       async handle({ params, query, caller }) {
         const channel = requireMemberChannel(params.channel, channels);
         const scope = readScopeOf(caller.role, mspId, auditorOrgs);
-        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...query, channel });
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...ownQuery(query), channel });
         const rows = await auditIndex.store.rows(filter, Number(query.cursor ?? '0'), VIOLATION_SCAN_RECORDS);
         const records = rows
           .filter((row) => row.consentAllowed === 0)
@@ -243,6 +274,37 @@ export function auditRoutes(deps: {
           status: 200,
           body: { asOfBlock: String(asOfBlock), records, scannedRecords: rows.length, nextCursor },
         };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/channels/:channel/audit/records',
+      operationId: 'listLedgerRecords',
+      summary: 'List ledger records of one kind',
+      description:
+        'Annotations, artifacts, training runs or erasure receipts of the channel, in ledger order (block, position), each with its transaction and block. ' +
+        "Auditors of an auditor org read every org's records, everyone else their own org's (annotating, registering, declaring or erasing org). " +
+        INDEX_PAGING_RULE,
+      tag: 'audit',
+      roles: ['auditor', 'admin'],
+      params: channelParams,
+      query: recordsQuerySchema,
+      responses: { 200: { description: 'A page of records', schema: indexPageSchema(placedRecordSchema) } },
+      refusals: [404, 503],
+      recordsAuditorRead: true,
+      async handle({ params, query, caller }) {
+        const channel = requireMemberChannel(params.channel, channels);
+        const scope = readScopeOf(caller.role, mspId, auditorOrgs);
+        const atBlock = await indexHeight(auditIndex, channel, query.minBlock);
+        const after = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor, LEDGER_ORDER_CURSOR);
+        const page = await auditRecordPage(
+          auditIndex.store.db,
+          query.type,
+          { channel, atBlock, ...(scope.everything ? {} : { org: scope.mspId }) },
+          query.pageSize ?? DEFAULT_PAGE_SIZE,
+          after,
+        );
+        return { status: 200, body: indexPageBody(page, atBlock) };
       },
     }),
     defineRoute({
@@ -271,7 +333,7 @@ export function auditRoutes(deps: {
         const channel = requireMemberChannel(params.channel, channels);
         // Checked before answering, so a refusal (403, 503…) is still a problem answer.
         const scope = readScopeOf(caller.role, mspId, auditorOrgs);
-        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...query, channel });
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...ownQuery(query), channel });
         const read = new ReadTally();
         const chunks = exportChunks(
           rowPages(auditIndex, filter, query.pageSize ?? LIMITS.pageSize),

@@ -2,6 +2,7 @@ import { ROLES, TRANSACTIONS } from '@aal/ledger-contract';
 import { contentCommitment, recordSalt } from '@aal/ledger-contract';
 import { FAKE_ORG_CONTENT_KEY, installFakeInteractionsChaincode } from '../../testing/fake-interactions-chaincode';
 import { startAppHarness, type AppHarness } from '../../testing/app-harness';
+import { batchWrites, testBlock } from '../../testing/block-builder';
 import { interactionRequest, TEST_PROMPT } from '../../testing/interaction-request';
 
 const BASE = '/api/v1/channels/hospital-a';
@@ -59,7 +60,9 @@ describe('Merkle batch routes (fake ledger)', () => {
     expect(submits[0]?.options).toEqual({ idempotent: true });
     const sent = JSON.parse(submits[0]?.args[0] ?? '[]') as Record<string, unknown>[];
     expect(sent.map((record) => record.promptCommitment)).toEqual(
-      ['b-1', 'b-2'].map((id) => contentCommitment(recordSalt(FAKE_ORG_CONTENT_KEY, id), PROMPT)),
+      ['HospitalAMSP:b-1', 'HospitalAMSP:b-2'].map((id) =>
+        contentCommitment(recordSalt(FAKE_ORG_CONTENT_KEY, id), PROMPT),
+      ),
     );
     expect(JSON.stringify(app.ledger.calls)).not.toContain('discharge letter');
   });
@@ -93,52 +96,75 @@ describe('Merkle batch routes (fake ledger)', () => {
   it('passes a record’s inclusion proof through for every role and validates the path', async () => {
     const proof = await app.request('GET', `${BASE}/batched-interactions/b-1/proof`, { key: app.keys.auditor });
     expect(proof.status).toBe(200);
-    expect(await proof.json()).toMatchObject({ record: { id: 'b-1' }, leafIndex: 1, treeSize: 2, batchId: BATCH_ID });
+    expect(await proof.json()).toMatchObject({
+      record: { id: 'HospitalAMSP:b-1' },
+      leafIndex: 1,
+      treeSize: 2,
+      batchId: BATCH_ID,
+    });
     expect((await app.request('GET', `${BASE}/batches/not-a-tx-id`, { key: app.keys.auditor })).status).toBe(400);
   });
 
-  it('queries batches with the interaction query parameters, passes the filter to QueryBatches and pages with a cursor', async () => {
-    const listing = {
-      batchId: BATCH_ID,
-      org: 'HospitalAMSP',
+  it('lists batches from the audit index with the interaction query parameters, pages with a cursor, and scopes non-auditors', async () => {
+    const header = (batchId: string, txTime: string, org = 'HospitalAMSP') => ({
+      batchId,
+      org,
       recordedBy: 'app-recorder',
-      txTime: '2026-01-01T10:00:02.000Z',
-      size: 2,
-      root: 'f'.repeat(64),
-    };
-    app.ledger.handlers.set(TRANSACTIONS.queryBatches, (call) => {
-      const filter = JSON.parse(call.args[0] ?? '{}') as { bookmark?: string };
-      return JSON.stringify({ records: [listing], bookmark: filter.bookmark === undefined ? 'next-page' : '' });
+      txTime,
     });
-    const first = await app.request(
-      'GET',
-      `${BASE}/batches?by=requestModel&value=gpt-4o&order=desc&pageSize=1&from=2026-01-01T00:00:00Z`,
-      { key: app.keys.auditor },
-    );
+    const leaf = { ...interactionRequest('l-1'), prompt: undefined, promptCommitment: `hmac-sha256:${'0'.repeat(64)}` };
+    const older = header('1'.repeat(64), '2026-01-01T10:00:01.000Z');
+    const newer = header('2'.repeat(64), '2026-01-01T10:00:02.000Z');
+    const foreign = header('3'.repeat(64), '2026-01-01T10:00:03.000Z', 'AIProviderMSP');
+    const block = testBlock(0, [
+      { txId: older.batchId, writes: batchWrites(older, [{ record: { ...leaf, id: 'o-1' } }]) },
+      { txId: newer.batchId, writes: batchWrites(newer, [{ record: { ...leaf, id: 'n-1' } }]) },
+      { txId: foreign.batchId, writes: batchWrites(foreign, [{ record: { ...leaf, id: 'f-1' } }]) },
+    ]);
+    await app.auditIndex.ingest('hospital-a', block);
+    const listing = (batch: typeof older) => ({
+      ...batch,
+      size: 1,
+      root: 'f'.repeat(64),
+      txId: batch.batchId,
+      blockNumber: '0',
+    });
+    const query = `${BASE}/batches?by=requestModel&value=${String(interactionRequest('x').requestModel)}&order=desc&pageSize=2&from=2026-01-01T00:00:00Z`;
+    // This org is not an auditor org: even its auditor lists its own org's batches only.
+    const first = await app.request('GET', query.replace('pageSize=2', 'pageSize=1'), { key: app.keys.auditor });
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ records: [listing], nextCursor: 'next-page' });
+    const firstBody = (await first.json()) as { records: unknown[]; nextCursor: string | null; asOfBlock: string };
+    expect(firstBody).toEqual({ records: [listing(newer)], nextCursor: expect.any(String) as string, asOfBlock: '0' });
     const second = await app.request(
       'GET',
-      `${BASE}/batches?by=requestModel&value=gpt-4o&order=desc&pageSize=1&from=2026-01-01T00:00:00Z&cursor=next-page`,
-      { key: app.keys.auditor },
-    );
-    expect(await second.json()).toEqual({ records: [listing], nextCursor: null });
-    const filters = app.ledger.calls
-      .filter((call) => call.transaction === TRANSACTIONS.queryBatches)
-      .map((call) => JSON.parse(call.args[0] ?? '{}') as unknown);
-    expect(filters).toEqual([
-      { by: 'requestModel', value: 'gpt-4o', from: '2026-01-01T00:00:00Z', order: 'desc', pageSize: 1 },
+      `${query.replace('pageSize=2', 'pageSize=1')}&cursor=${firstBody.nextCursor ?? ''}`,
       {
-        by: 'requestModel',
-        value: 'gpt-4o',
-        from: '2026-01-01T00:00:00Z',
-        order: 'desc',
-        pageSize: 1,
-        bookmark: 'next-page',
+        key: app.keys.auditor,
       },
-    ]);
+    );
+    expect(await second.json()).toEqual({
+      records: [listing(older)],
+      nextCursor: expect.any(String) as string,
+      asOfBlock: '0',
+    });
+    // An auditor org's auditor lists every org's batches.
+    const auditorApp = await startAppHarness({ auditorOrgs: ['HospitalAMSP'] });
+    try {
+      await auditorApp.auditIndex.ingest('hospital-a', block);
+      const all = await auditorApp.request('GET', query.replace('pageSize=2', 'pageSize=10'), {
+        key: auditorApp.keys.auditor,
+      });
+      expect(await all.json()).toEqual({
+        records: [listing(foreign), listing(newer), listing(older)],
+        nextCursor: null,
+        asOfBlock: '0',
+      });
+    } finally {
+      await auditorApp.close();
+    }
+    expect(app.ledger.calls.filter((call) => call.transaction === TRANSACTIONS.queryBatches)).toEqual([]);
     const invalid = await app.request('GET', `${BASE}/batches?by=colour&value=x`, { key: app.keys.auditor });
     expect(invalid.status).toBe(400);
-    expect(app.ledger.calls.filter((call) => call.transaction === TRANSACTIONS.queryBatches)).toHaveLength(2);
+    expect(app.ledger.calls.filter((call) => call.transaction === TRANSACTIONS.queryBatches)).toEqual([]);
   });
 });

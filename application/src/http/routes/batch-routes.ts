@@ -1,5 +1,10 @@
-import { LIMITS, TRANSACTIONS, TRANSACTION_ROLES } from '@aal/ledger-contract';
-import { getBatch, getInclusionProof, queryBatches, recordBatch } from '../../interactions/batch-ledger';
+import { DEFAULT_PAGE_SIZE, LIMITS, TRANSACTIONS, TRANSACTION_ROLES } from '@aal/ledger-contract';
+import type { AuditIndex } from '../../audit-index/audit-index';
+import { decodeIndexCursor } from '../../audit-index/index-cursor';
+import { batchPage } from '../../audit-index/index-queries';
+import { indexFilterOf, readScopeOf } from '../../audit-index/index-reads';
+import { BARE_ID_RULE, OwnRecordIds } from '../../records/own-record-ids';
+import { getBatch, getInclusionProof, recordBatch } from '../../interactions/batch-ledger';
 import type { SubjectKeys } from '../../subjects/subject-keys';
 import { API_BASE, defineRoute, type AnyRouteDefinition } from '../route';
 import {
@@ -11,8 +16,8 @@ import {
   merkleBatchRequestSchema,
 } from '../schemas/batch';
 import { channelParams, channelRecordParams, requireMemberChannel } from '../schemas/channel';
-import { interactionFilterOf, interactionQuerySchema } from '../schemas/interaction-query';
-import { apiPage, pageSchema } from '../schemas/paging';
+import { INDEX_PAGING_RULE, indexPageBody, indexPageSchema } from '../schemas/index-page';
+import { indexInteractionQuerySchema, INTERACTION_CURSOR } from '../schemas/interaction-query';
 import { committedRequestRecords } from './content-commitment';
 
 const recordParams = channelRecordParams('interaction id');
@@ -24,11 +29,20 @@ const recordParams = channelRecordParams('interaction id');
  */
 export function batchRoutes({
   channels,
+  mspId,
   subjectKeys,
+  auditIndex,
+  auditorOrgs,
 }: {
   channels: readonly string[];
+  /** This org's MSP id: a bare record id names this org's record; non-auditors list its batches only. */
+  mspId: string;
   subjectKeys: SubjectKeys;
+  auditIndex: AuditIndex;
+  /** The orgs whose auditors read every org's batches (AAL_AUDITOR_ORGS, as the chaincode's). */
+  auditorOrgs: ReadonlySet<string>;
 }): AnyRouteDefinition[] {
+  const ids = new OwnRecordIds(mspId);
   return [
     defineRoute({
       method: 'post',
@@ -37,7 +51,9 @@ export function batchRoutes({
       summary: 'Record a Merkle batch of interactions',
       description:
         `Up to ${LIMITS.merkleBatchRecords} records in one transaction, all or nothing, each as in recordInteraction (content is committed and dropped here). ` +
-        "The ledger stores the batch under an RFC 6962 Merkle root; read each record's proof at /batched-interactions/{id}/proof. 201 when any record is new, 200 when all were already recorded.",
+        "The ledger stores the batch under an RFC 6962 Merkle root; read each record's proof at /batched-interactions/{id}/proof. 201 when any record is new, 200 when all were already recorded. " +
+        BARE_ID_RULE +
+        ' Ids are qualified before the leaves are hashed, so each proof verifies the record as stored.',
       tag: 'batches',
       roles: TRANSACTION_ROLES[TRANSACTIONS.recordBatch],
       params: channelParams,
@@ -53,7 +69,14 @@ export function batchRoutes({
       refusals: [404, 409, 422],
       async handle({ params, body, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const records = await committedRequestRecords(subjectKeys, ledger, channel, body.records, true);
+        // Qualified before committing and hashing: the salt and the Merkle leaf cover the stored (qualified) id.
+        const records = await committedRequestRecords(
+          subjectKeys,
+          ledger,
+          channel,
+          body.records.map((record) => ids.interaction(record)),
+          true,
+        );
         const written = await recordBatch(ledger, channel, records);
         const summary = {
           ...written.summary,
@@ -79,21 +102,35 @@ export function batchRoutes({
       operationId: 'queryMerkleBatches',
       summary: 'Query batches',
       description:
-        'Batches of an org (`by=org`) or holding at least one record with a model, actor, subject, consent or application, within an optional txTime range, paged. ' +
-        "Batches are indexed once per distinct value, so this finds batches; read their records by id (getMerkleBatch lists the ids, getInteraction reads each). Non-auditors see their own org's batches only.",
+        'Batches of an org (`by=org`) or holding at least one record with a model, actor, subject, consent or application, within an optional txTime range, by txTime then batch id, paged. ' +
+        "Read their records with queryInteractions (batched records are there, with batchId/leafIndex) or by id. Non-auditors see their own org's batches only. " +
+        INDEX_PAGING_RULE,
       tag: 'batches',
       roles: TRANSACTION_ROLES[TRANSACTIONS.queryBatches],
       params: channelParams,
-      query: interactionQuerySchema,
+      query: indexInteractionQuerySchema,
       responses: {
-        200: { description: 'A page of batch headers (without ids)', schema: pageSchema(batchListingSchema) },
+        200: { description: 'A page of batch headers (without ids)', schema: indexPageSchema(batchListingSchema) },
       },
-      refusals: [404, 422],
+      refusals: [403, 404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, ledger }) {
+      async handle({ params, query, caller }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const page = await queryBatches(ledger, channel, interactionFilterOf(query));
-        return { status: 200, body: apiPage(page) };
+        const scope = readScopeOf(caller.role, mspId, auditorOrgs);
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, {
+          ...query,
+          value: ids.filterValue(query.by, query.value) ?? query.value,
+          channel,
+        });
+        const after = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor, INTERACTION_CURSOR);
+        const page = await batchPage(
+          auditIndex.store.db,
+          filter,
+          query.order ?? 'asc',
+          query.pageSize ?? DEFAULT_PAGE_SIZE,
+          after,
+        );
+        return { status: 200, body: indexPageBody(page, asOfBlock) };
       },
     }),
     defineRoute({
@@ -122,7 +159,8 @@ export function batchRoutes({
       operationId: 'getInclusionProof',
       summary: "A batched record's inclusion proof",
       description:
-        'Leaf index, audit path, root and transaction id of a record written by recordMerkleBatch, computed by the chaincode from the stored batch.',
+        'Leaf index, audit path, root and transaction id of a record written by recordMerkleBatch, computed by the chaincode from the stored batch. ' +
+        BARE_ID_RULE,
       tag: 'batches',
       roles: TRANSACTION_ROLES[TRANSACTIONS.getInclusionProof],
       params: recordParams,
@@ -132,7 +170,7 @@ export function batchRoutes({
       async handle({ params, ledger }) {
         return {
           status: 200,
-          body: await getInclusionProof(ledger, requireMemberChannel(params.channel, channels), params.id),
+          body: await getInclusionProof(ledger, requireMemberChannel(params.channel, channels), ids.id(params.id)),
         };
       },
     }),

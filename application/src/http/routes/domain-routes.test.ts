@@ -7,6 +7,7 @@ import {
   type Role,
 } from '@aal/ledger-contract';
 import { startAppHarness, type AppHarness } from '../../testing/app-harness';
+import { compositeKey, testBlock } from '../../testing/block-builder';
 import type { RecordedLedgerCall } from '../../testing/fake-ledger-client';
 
 const BASE = '/api/v1/channels/hospital-a';
@@ -22,6 +23,7 @@ const consent = {
 };
 const storedConsent = {
   ...consent,
+  id: 'HospitalAMSP:c-1',
   controller: 'HospitalAMSP',
   grantedBy: 'app-consent-manager',
   grantedAt: '2026-01-01T00:00:00.000Z',
@@ -108,6 +110,8 @@ interface RouteCase {
   readonly body?: unknown;
   readonly allowed: readonly Role[];
   readonly okStatus: number;
+  /** Answered from the audit index (no ledger call). */
+  readonly fromIndex?: boolean;
 }
 
 const ROUTES: readonly RouteCase[] = [
@@ -159,9 +163,17 @@ const ROUTES: readonly RouteCase[] = [
     path: `${BASE}/consents?by=subjectRef&value=sub_1&pageSize=10`,
     allowed: ROLES,
     okStatus: 200,
+    fromIndex: true,
   },
   { name: 'read consent', method: 'GET', path: `${BASE}/consents/c-1`, allowed: ROLES, okStatus: 200 },
-  { name: 'consent history', method: 'GET', path: `${BASE}/consents/c-1/history`, allowed: ROLES, okStatus: 200 },
+  {
+    name: 'consent history',
+    method: 'GET',
+    path: `${BASE}/consents/c-1/history`,
+    allowed: ROLES,
+    okStatus: 200,
+    fromIndex: true,
+  },
   { name: 'consent FHIR', method: 'GET', path: `${BASE}/consents/c-1/fhir`, allowed: ROLES, okStatus: 200 },
   {
     name: 'register artifact',
@@ -211,6 +223,21 @@ describe('subject, consent and artifact routes (fake ledger)', () => {
   let app: AppHarness;
   beforeEach(async () => {
     app = await startAppHarness();
+    // The audit index holds consent HospitalAMSP:c-1 (block 0), as its peer's first block would deliver it.
+    await app.auditIndex.ingest(
+      'hospital-a',
+      testBlock(0, [
+        {
+          txId: storedConsent.txId,
+          writes: [
+            {
+              key: compositeKey('consent', 'HospitalAMSP:c-1'),
+              value: JSON.stringify({ ...storedConsent, status: undefined }),
+            },
+          ],
+        },
+      ]),
+    );
     scriptLedger(app);
   });
   afterEach(() => app.close());
@@ -223,6 +250,10 @@ describe('subject, consent and artifact routes (fake ledger)', () => {
       });
       if (route.allowed.includes(role)) {
         expect(response.status).toBe(route.okStatus);
+        if (route.fromIndex === true) {
+          expect(app.ledger.calls).toEqual([]);
+          return;
+        }
         expect(app.ledger.calls.length).toBeGreaterThan(0);
         // The ledger is called with the caller's own role's identity (org-key initialisation aside, which is the admin's).
         expect(
@@ -312,6 +343,8 @@ describe('subject, consent and artifact routes (fake ledger)', () => {
     const response = await app.request('DELETE', `${BASE}/subjects/sub_1`, { key: app.keys.admin });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(receipt);
+    // The receipt's block, so a client can read its erasure back from the audit index (minBlock).
+    expect(response.headers.get('x-block-number')).toMatch(/^[1-9][0-9]*$/);
     expect(app.ledger.calls.map((call) => call.transaction)).toEqual([
       TRANSACTIONS.eraseSubject,
       TRANSACTIONS.recordErasureReceipt,
@@ -367,7 +400,7 @@ describe('subject, consent and artifact routes (fake ledger)', () => {
     expect(app.ledger.calls).toEqual([]);
   });
 
-  it('passes the consent, the revocation, the check and the query to the chaincode as it documents them', async () => {
+  it('passes the consent, the revocation and the check to the chaincode as it documents them, and queries the index', async () => {
     await app.request('POST', `${BASE}/consents`, { key: app.keys['consent-manager'], body: consent });
     await app.request('POST', `${BASE}/consents/c-1/revoke`, {
       key: app.keys['consent-manager'],
@@ -383,15 +416,21 @@ describe('subject, consent and artifact routes (fake ledger)', () => {
       `${BASE}/consents?by=grantee&value=AIProviderMSP&status=active&pageSize=5&cursor=abc`,
       { key: app.keys.auditor },
     );
-    expect(await page.json()).toEqual({ records: [storedConsent], nextCursor: 'next-page' });
+    // The index holds c-1 (granted to AIProviderMSP, active now) as of block 0; a cursor is the index's own.
+    expect(page.status).toBe(400);
+    const first = await app.request('GET', `${BASE}/consents?by=grantee&value=AIProviderMSP&status=active&pageSize=5`, {
+      key: app.keys.auditor,
+    });
+    expect(await first.json()).toEqual({
+      records: [{ ...storedConsent, status: 'active' }],
+      nextCursor: null,
+      asOfBlock: '0',
+    });
     expect(app.ledger.calls.map((call) => [call.transaction, call.args])).toEqual([
-      [TRANSACTIONS.grantConsent, [JSON.stringify(consent)]],
-      [TRANSACTIONS.revokeConsent, ['c-1', 'subject-request']],
+      // Bare ids name this org's consent: passed on qualified with the app's MSP id.
+      [TRANSACTIONS.grantConsent, [JSON.stringify({ ...consent, id: 'HospitalAMSP:c-1' })]],
+      [TRANSACTIONS.revokeConsent, ['HospitalAMSP:c-1', 'subject-request']],
       [TRANSACTIONS.checkConsent, ['sub_1', 'ai-inference', 'AIProviderMSP', '2026-01-02T00:00:00Z']],
-      [
-        TRANSACTIONS.queryConsents,
-        [JSON.stringify({ by: 'grantee', value: 'AIProviderMSP', status: 'active', pageSize: 5, bookmark: 'abc' })],
-      ],
     ]);
     expect(app.ledger.calls.every((call) => call.options?.transient === undefined)).toBe(true);
   });

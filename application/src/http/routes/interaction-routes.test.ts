@@ -8,6 +8,7 @@ import {
   type FakeInteractionState,
 } from '../../testing/fake-interactions-chaincode';
 import { startAppHarness, type AppHarness } from '../../testing/app-harness';
+import { interactionWrites, nextTestBlock, testBlock } from '../../testing/block-builder';
 import { interactionRequest, TEST_PROMPT } from '../../testing/interaction-request';
 
 const BASE = '/api/v1/channels/hospital-a/interactions';
@@ -27,6 +28,8 @@ describe('interaction routes (fake ledger)', () => {
   beforeEach(async () => {
     app = await startAppHarness();
     chaincode = installFakeInteractionsChaincode(app.ledger);
+    // The audit index has read the channel's first block: index-backed queries answer.
+    await app.auditIndex.ingest('hospital-a', testBlock(0, []));
   });
   afterEach(() => app.close());
 
@@ -37,13 +40,14 @@ describe('interaction routes (fake ledger)', () => {
   it('commits prompt and output with the org content key, sends only commitments, and answers 201 then 200 for a repeat', async () => {
     const response = await post(BASE, interaction('ix-1', { output: [{ role: 'assistant', content: 'Summary…' }] }));
     expect(response.status).toBe(201);
-    expect(response.headers.get('location')).toBe(`${BASE}/ix-1`);
+    // A bare id names this org's record: the app qualifies it with its MSP id.
+    expect(response.headers.get('location')).toBe(`${BASE}/HospitalAMSP%3Aix-1`);
     const body = (await response.json()) as {
       interaction: Record<string, unknown>;
       transactionId: string;
       blockNumber: string;
     };
-    const salt = recordSalt(FAKE_ORG_CONTENT_KEY, 'ix-1');
+    const salt = recordSalt(FAKE_ORG_CONTENT_KEY, 'HospitalAMSP:ix-1');
     expect(body.interaction['promptCommitment']).toBe(contentCommitment(salt, PROMPT));
     expect(body.interaction['outputCommitment']).toBe(
       contentCommitment(salt, [{ role: 'assistant', content: 'Summary…' }]),
@@ -61,10 +65,15 @@ describe('interaction routes (fake ledger)', () => {
     expect(JSON.stringify(app.ledger.calls)).not.toContain('discharge letter');
     expect(app.logLines.join('\n')).not.toContain('discharge letter');
 
-    chaincode.interactions.set('ix-1', { ...chaincode.interactions.get('ix-1'), txId: 'd'.repeat(64) });
+    chaincode.interactions.set('HospitalAMSP:ix-1', {
+      ...chaincode.interactions.get('HospitalAMSP:ix-1'),
+      txId: 'd'.repeat(64),
+    });
     const repeat = await post(BASE, interaction('ix-1', { output: [{ role: 'assistant', content: 'Summary…' }] }));
     expect(repeat.status).toBe(200);
-    expect(await repeat.json()).toEqual({ interaction: expect.objectContaining({ id: 'ix-1' }) as unknown });
+    expect(await repeat.json()).toEqual({
+      interaction: expect.objectContaining({ id: 'HospitalAMSP:ix-1' }) as unknown,
+    });
     expect((await post(BASE, interaction('ix-1', { prompt: 'other' }))).status).toBe(409);
   });
 
@@ -75,7 +84,9 @@ describe('interaction routes (fake ledger)', () => {
     const response = await post(BASE, interaction('ix-s', withSubject));
     expect(response.status).toBe(201);
     const { interaction: stored } = (await response.json()) as { interaction: Record<string, unknown> };
-    expect(stored['promptCommitment']).toBe(contentCommitment(recordSalt(FAKE_SUBJECT_KEY, 'ix-s'), PROMPT));
+    expect(stored['promptCommitment']).toBe(
+      contentCommitment(recordSalt(FAKE_SUBJECT_KEY, 'HospitalAMSP:ix-s'), PROMPT),
+    );
     const erased = (await (
       await post(BASE, interaction('ix-e', { subjectRef: 'sub-gone', purpose: 'ai-inference' }))
     ).json()) as Problem;
@@ -137,13 +148,45 @@ describe('interaction routes (fake ledger)', () => {
     expect(app.ledger.calls).toEqual([]);
   });
 
+  it('refuses content whose keys collide after Unicode NFC with 400, before the ledger: it has no canonical form', async () => {
+    // Two different prompts that canonicalisation would merge into one: the values swap between the spellings.
+    const nfc = 'caf\u00e9';
+    const nfd = 'cafe\u0301';
+    const message = `holds the key "${nfc}" twice after Unicode NFC normalisation (NFC and NFD spellings of one key): give each key once`;
+    for (const content of [
+      { [nfc]: 'a', [nfd]: 'b' },
+      { [nfd]: 'a', [nfc]: 'b' },
+    ]) {
+      const single = (await (
+        await post(BASE, interaction('ix-nfc', { prompt: [{ role: 'user', content }] }))
+      ).json()) as Problem;
+      expect(single).toMatchObject({ status: 400, errors: [{ field: 'prompt[0].content', message }] });
+    }
+    const batch = (await (
+      await post(`${BASE}/batch`, {
+        records: [interaction('b-ok'), interaction('b-nfc', { output: [{ role: 'tool', [nfc]: 1, [nfd]: 2 }] })],
+      })
+    ).json()) as Problem;
+    expect(batch).toMatchObject({ status: 400, errors: [{ field: 'records[1].output[0]', message }] });
+    const verify = (await (
+      await post(`${BASE}/v-1/verify`, { prompt: [{ role: 'user', [nfd]: 1, [nfc]: 1 }] }, 'auditor')
+    ).json()) as Problem;
+    expect(verify).toMatchObject({ status: 400, errors: [{ field: 'prompt[0]', message }] });
+    expect(app.ledger.calls).toEqual([]);
+    expect(chaincode.interactions.size).toBe(0);
+    // One spelling alone is fine, in either normalisation.
+    expect(
+      (await post(BASE, interaction('ix-nfd', { prompt: [{ role: 'user', content: { [nfd]: 'a' } }] }))).status,
+    ).toBe(201);
+  });
+
   it('records a batch in one transaction, names the new ids, and refuses more than 500 records', async () => {
     const response = await post(`${BASE}/batch`, {
       records: [interaction('b-1'), interaction('b-2', { prompt: [{ role: 'user', content: 'x' }] })],
     });
     expect(response.status).toBe(201);
     const body = (await response.json()) as { records: { id: string }[]; created: string[] };
-    expect(body.created).toEqual(['b-1', 'b-2']);
+    expect(body.created).toEqual(['HospitalAMSP:b-1', 'HospitalAMSP:b-2']);
     expect(app.ledger.calls.filter((call) => call.transaction === TRANSACTIONS.getOrgContentKey)).toHaveLength(1);
     const tooMany = (await (
       await post(`${BASE}/batch`, {
@@ -155,19 +198,35 @@ describe('interaction routes (fake ledger)', () => {
     expect(tooMany).toMatchObject({ status: 400, errors: [{ field: 'records' }] });
   });
 
-  it('reads, queries with an opaque cursor, and annotates', async () => {
-    for (const id of ['q-1', 'q-2', 'q-3']) expect((await post(BASE, interaction(id))).status).toBe(201);
+  it('reads, queries the audit index with an opaque cursor, and annotates', async () => {
+    const stored: Record<string, unknown>[] = [];
+    for (const id of ['q-1', 'q-2', 'q-3']) {
+      const response = await post(BASE, interaction(id));
+      expect(response.status).toBe(201);
+      stored.push(((await response.json()) as { interaction: Record<string, unknown> }).interaction);
+    }
+    // The peer delivers the committed records to the index (block 1 after the seeded block 0).
+    await app.auditIndex.ingest(
+      'hospital-a',
+      nextTestBlock(app.auditIndex, 'hospital-a', [{ txId: 'c'.repeat(64), writes: interactionWrites(stored) }]),
+    );
     expect((await get(`${BASE}/q-2`)).status).toBe(200);
     expect((await get(`${BASE}/absent`)).status).toBe(404);
     const first = (await (await get(`${BASE}?by=org&value=HospitalAMSP&pageSize=2`)).json()) as {
       records: { id: string }[];
       nextCursor: string | null;
     };
-    expect(first.records.map((record) => record.id)).toEqual(['q-1', 'q-2']);
+    expect(first.records.map((record) => record.id)).toEqual(['HospitalAMSP:q-1', 'HospitalAMSP:q-2']);
     const second = (await (
       await get(`${BASE}?by=org&value=HospitalAMSP&pageSize=2&cursor=${first.nextCursor ?? ''}`)
     ).json()) as { records: { id: string }[]; nextCursor: string | null };
-    expect(second).toEqual({ records: [expect.objectContaining({ id: 'q-3' })], nextCursor: null });
+    expect(second).toEqual({
+      records: [expect.objectContaining({ id: 'HospitalAMSP:q-3' })],
+      nextCursor: null,
+      asOfBlock: '1',
+    });
+    expect((await get(`${BASE}?by=org&value=HospitalAMSP&cursor=not-a-cursor`)).status).toBe(400);
+    expect(app.ledger.calls.filter((call) => call.transaction === TRANSACTIONS.queryInteractions)).toEqual([]);
     const badQuery = (await (await get(`${BASE}?by=colour&value=x&pageSize=0&from=yesterday`)).json()) as Problem;
     expect(badQuery.errors?.map((error) => error.field).sort()).toEqual(['by', 'from', 'pageSize']);
     expect((await get(`${BASE}?by=org&value=AIProviderMSP`)).status).toBe(403);
@@ -177,7 +236,7 @@ describe('interaction routes (fake ledger)', () => {
     expect((await post(`${BASE}/q-1/annotations`, annotation)).status).toBe(201);
     expect((await post(`${BASE}/q-1/annotations`, { id: 'a-2', kind: 'flag', note: 'free text' })).status).toBe(400);
     const list = (await (await get(`${BASE}/q-1/annotations`, 'auditor')).json()) as { annotations: { id: string }[] };
-    expect(list.annotations.map((entry) => entry.id)).toEqual(['a-1']);
+    expect(list.annotations.map((entry) => entry.id)).toEqual(['HospitalAMSP:a-1']);
   });
 
   it('verifies content per field: match, mismatch, not-recorded, erased; another org needs a disclosed salt', async () => {
@@ -186,26 +245,26 @@ describe('interaction routes (fake ledger)', () => {
     const verify = async (body: unknown, role: Role = 'auditor') =>
       (await post(`${BASE}/v-1/verify`, body, role)).json() as Promise<Record<string, unknown>>;
     expect(await verify({ prompt: PROMPT, output: 'anything' })).toEqual({
-      interactionId: 'v-1',
+      interactionId: 'HospitalAMSP:v-1',
       prompt: 'match',
       output: 'not-recorded',
     });
-    expect(await verify({ prompt: `${PROMPT}.` })).toEqual({ interactionId: 'v-1', prompt: 'mismatch' });
+    expect(await verify({ prompt: `${PROMPT}.` })).toEqual({ interactionId: 'HospitalAMSP:v-1', prompt: 'mismatch' });
     expect(
       await verify({ prompt: 'Patient 4711: summarise the discharge lette\u0072' }, 'consent-manager'),
     ).toMatchObject({ prompt: 'match' });
     chaincode.subjects.set('sub-v', 'erased');
-    expect(await verify({ prompt: PROMPT })).toEqual({ interactionId: 'v-1', prompt: 'erased' });
+    expect(await verify({ prompt: PROMPT })).toEqual({ interactionId: 'HospitalAMSP:v-1', prompt: 'erased' });
     expect(((await (await post(`${BASE}/v-1/verify`, {})).json()) as Problem).status).toBe(400);
 
-    chaincode.interactions.set('foreign', {
-      ...chaincode.interactions.get('v-1'),
-      id: 'foreign',
+    chaincode.interactions.set('AIProviderMSP:foreign', {
+      ...chaincode.interactions.get('HospitalAMSP:v-1'),
+      id: 'AIProviderMSP:foreign',
       org: 'AIProviderMSP',
     });
-    const refused = (await (await post(`${BASE}/foreign/verify`, { prompt: PROMPT })).json()) as Problem;
+    const refused = (await (await post(`${BASE}/AIProviderMSP:foreign/verify`, { prompt: PROMPT })).json()) as Problem;
     expect(refused).toMatchObject({ status: 422, errors: [{ field: 'salt' }] });
-    const salt = recordSalt(FAKE_SUBJECT_KEY, 'v-1').toString('hex');
+    const salt = recordSalt(FAKE_SUBJECT_KEY, 'HospitalAMSP:v-1').toString('hex');
     expect(await (await post(`${BASE}/v-1/verify`, { prompt: PROMPT, salt })).json()).toMatchObject({
       prompt: 'match',
     });
@@ -217,7 +276,7 @@ describe('interaction routes (fake ledger)', () => {
     expect(response.status).toBe(200);
     const disclosure = (await response.json()) as { salt: string; derivedFrom: string };
     expect(disclosure).toMatchObject({
-      salt: recordSalt(FAKE_ORG_CONTENT_KEY, 'd-1').toString('hex'),
+      salt: recordSalt(FAKE_ORG_CONTENT_KEY, 'HospitalAMSP:d-1').toString('hex'),
       derivedFrom: 'org-content-key',
     });
     const log = readFileSync(app.auditorReadLogPath, 'utf8');
@@ -225,12 +284,12 @@ describe('interaction routes (fake ledger)', () => {
     expect(log).toContain('"role":"recorder"');
     expect(log).not.toContain(disclosure.salt);
     expect(app.logLines.join('\n')).not.toContain(disclosure.salt);
-    chaincode.interactions.set('foreign', {
-      ...chaincode.interactions.get('d-1'),
-      id: 'foreign',
+    chaincode.interactions.set('AIProviderMSP:foreign', {
+      ...chaincode.interactions.get('HospitalAMSP:d-1'),
+      id: 'AIProviderMSP:foreign',
       org: 'AIProviderMSP',
     });
-    expect((await post(`${BASE}/foreign/disclosures`, undefined, 'admin')).status).toBe(403);
+    expect((await post(`${BASE}/AIProviderMSP:foreign/disclosures`, undefined, 'admin')).status).toBe(403);
   });
 
   describe('roles', () => {
@@ -261,8 +320,11 @@ describe('interaction routes (fake ledger)', () => {
       for (const role of ROLES) {
         const allowed = entry.allowed.includes(role);
         it(`${entry.route}: ${role} is ${allowed ? 'allowed' : 'refused with 403'}`, async () => {
-          chaincode.interactions.set('seed', {
-            ...interaction('seed', { prompt: undefined, promptCommitment: `hmac-sha256:${'0'.repeat(64)}` }),
+          chaincode.interactions.set('HospitalAMSP:seed', {
+            ...interaction('HospitalAMSP:seed', {
+              prompt: undefined,
+              promptCommitment: `hmac-sha256:${'0'.repeat(64)}`,
+            }),
             org: 'HospitalAMSP',
             txId: 'e'.repeat(64),
             txTime: '2026-01-01T00:00:00.000Z',

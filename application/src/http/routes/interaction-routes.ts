@@ -1,4 +1,5 @@
 import {
+  DEFAULT_PAGE_SIZE,
   LIMITS,
   annotationInputSchema,
   recordSalt,
@@ -9,15 +10,19 @@ import {
   TRANSACTION_ROLES,
 } from '@aal/ledger-contract';
 import { z } from 'zod';
+import type { AuditIndex } from '../../audit-index/audit-index';
+import { decodeIndexCursor } from '../../audit-index/index-cursor';
+import { interactionPage } from '../../audit-index/index-queries';
+import { indexFilterOf, readScopeOf } from '../../audit-index/index-reads';
 import { verifyRecordContent } from '../../commitments/record-content';
 import {
   annotateInteraction,
   getAnnotations,
   getInteraction,
-  queryInteractions,
   recordInteraction,
   recordInteractions,
 } from '../../interactions/interaction-ledger';
+import { BARE_ID_RULE, OwnRecordIds } from '../../records/own-record-ids';
 import type { SubjectKeys } from '../../subjects/subject-keys';
 import { HttpProblem } from '../problem';
 import { API_BASE, defineRoute, type AnyRouteDefinition } from '../route';
@@ -31,8 +36,8 @@ import {
   saltDisclosureSchema,
   verifyContentRequestSchema,
 } from '../schemas/interaction';
-import { interactionFilterOf, interactionQuerySchema } from '../schemas/interaction-query';
-import { apiPage, pageSchema } from '../schemas/paging';
+import { indexInteractionQuerySchema, INTERACTION_CURSOR } from '../schemas/interaction-query';
+import { INDEX_PAGING_RULE, indexPageBody, indexPageSchema } from '../schemas/index-page';
 import { committedRequestRecords, keyOfStoredRecord } from './content-commitment';
 
 /** What the interaction routes need besides the caller's ledger client. */
@@ -41,6 +46,9 @@ export interface InteractionRouteDeps {
   /** This org's MSP id: only the recording org holds a record's keys. */
   readonly mspId: string;
   readonly subjectKeys: SubjectKeys;
+  readonly auditIndex: AuditIndex;
+  /** The orgs whose auditors read every org's records (AAL_AUDITOR_ORGS, as the chaincode's). */
+  readonly auditorOrgs: ReadonlySet<string>;
 }
 
 const interactionParams = channelRecordParams('interaction id');
@@ -56,7 +64,8 @@ function writtenBy(record: { readonly txId?: unknown }, transactionId: string): 
  * the record's key and dropped: it never reaches the ledger or a log line.
  */
 export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinition[] {
-  const { channels, mspId, subjectKeys } = deps;
+  const { channels, mspId, subjectKeys, auditIndex, auditorOrgs } = deps;
+  const ids = new OwnRecordIds(mspId);
   return [
     defineRoute({
       method: 'post',
@@ -67,7 +76,9 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
         "Give `prompt` (and optionally `output`) as text or chat messages: the app commits to them with the record's salt and discards them. " +
         'Or give `promptCommitment` / `outputCommitment` computed the same way (exactly one of the two per field). ' +
         'Write-once by id: the same record again answers 200 with the stored record, different content 409. ' +
-        'Concurrent requests may share one transaction (AAL_INTERACTION_BATCH_*): the answer comes after it commits, and `transactionId` is the shared one.',
+        'Concurrent requests may share one transaction (AAL_INTERACTION_BATCH_*): the answer comes after it commits, and `transactionId` is the shared one. ' +
+        BARE_ID_RULE +
+        ' The answer carries the qualified id.',
       tag: 'interactions',
       roles: TRANSACTION_ROLES[TRANSACTIONS.recordInteraction],
       params: channelParams,
@@ -79,7 +90,8 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       refusals: [404, 409, 422],
       async handle({ params, body, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const [record] = await committedRequestRecords(subjectKeys, ledger, channel, [body], false);
+        // Qualified before committing: the record's salt is derived from its (qualified) id.
+        const [record] = await committedRequestRecords(subjectKeys, ledger, channel, [ids.interaction(body)], false);
         const written = await recordInteraction(ledger, channel, record ?? {});
         const stored = written.records[0] as StoredInteraction;
         if (!writtenBy(stored, written.transactionId)) return { status: 200, body: { interaction: stored } };
@@ -99,7 +111,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       path: '/channels/:channel/interactions/batch',
       operationId: 'recordInteractionBatch',
       summary: 'Record a batch of interactions',
-      description: `Up to ${LIMITS.interactionBatchRecords} records in one transaction, all or nothing; each as in recordInteraction. 201 when any record is new, 200 when all already existed.`,
+      description: `Up to ${LIMITS.interactionBatchRecords} records in one transaction, all or nothing; each as in recordInteraction. 201 when any record is new, 200 when all already existed. ${BARE_ID_RULE}`,
       tag: 'interactions',
       roles: TRANSACTION_ROLES[TRANSACTIONS.recordInteractions],
       params: channelParams,
@@ -114,7 +126,13 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       refusals: [404, 409, 422],
       async handle({ params, body, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const records = await committedRequestRecords(subjectKeys, ledger, channel, body.records, true);
+        const records = await committedRequestRecords(
+          subjectKeys,
+          ledger,
+          channel,
+          body.records.map((record) => ids.interaction(record)),
+          true,
+        );
         const written = await recordInteractions(ledger, channel, records);
         const created = written.records
           .filter((record) => writtenBy(record, written.transactionId))
@@ -135,7 +153,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       path: '/channels/:channel/interactions/:id',
       operationId: 'getInteraction',
       summary: 'Read an interaction',
-      description: "Auditors read every org's records; other roles their own org's only (others are 404).",
+      description: `Auditors read every org's records; other roles their own org's only (others are 404). ${BARE_ID_RULE}`,
       tag: 'interactions',
       roles: TRANSACTION_ROLES[TRANSACTIONS.getInteraction],
       params: interactionParams,
@@ -146,7 +164,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       recordsAuditorRead: true,
       async handle({ params, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        return { status: 200, body: { interaction: await getInteraction(ledger, channel, params.id) } };
+        return { status: 200, body: { interaction: await getInteraction(ledger, channel, ids.id(params.id)) } };
       },
     }),
     defineRoute({
@@ -155,19 +173,34 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       operationId: 'queryInteractions',
       summary: 'Query interactions',
       description:
-        "One access path (`by` + `value`) and an optional txTime range, paged. Non-auditors see their own org's records only (`by=org` with another org is 403). " +
-        'Pass `nextCursor` back as `cursor` with the same query for the next page.',
+        "One access path (`by` + `value`) and an optional txTime range, by txTime then id, paged; every committed record whatever its write path (single, gathered or in a Merkle batch, with `batchId`/`leafIndex`). Non-auditors see their own org's records only (`by=org` with another org is 403). " +
+        INDEX_PAGING_RULE,
       tag: 'interactions',
       roles: TRANSACTION_ROLES[TRANSACTIONS.queryInteractions],
       params: channelParams,
-      query: interactionQuerySchema,
-      responses: { 200: { description: 'A page of interactions', schema: pageSchema(storedInteractionSchema) } },
-      refusals: [404, 422],
+      query: indexInteractionQuerySchema,
+      responses: {
+        200: { description: 'A page of interactions', schema: indexPageSchema(storedInteractionSchema) },
+      },
+      refusals: [403, 404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, ledger }) {
+      async handle({ params, query, caller }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const page = await queryInteractions(ledger, channel, interactionFilterOf(query));
-        return { status: 200, body: apiPage(page) };
+        const scope = readScopeOf(caller.role, mspId, auditorOrgs);
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, {
+          ...query,
+          value: ids.filterValue(query.by, query.value) ?? query.value,
+          channel,
+        });
+        const after = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor, INTERACTION_CURSOR);
+        const page = await interactionPage(
+          auditIndex.store.db,
+          filter,
+          query.order ?? 'asc',
+          query.pageSize ?? DEFAULT_PAGE_SIZE,
+          after,
+        );
+        return { status: 200, body: indexPageBody(page, asOfBlock) };
       },
     }),
     defineRoute({
@@ -176,7 +209,8 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       operationId: 'annotateInteraction',
       summary: 'Annotate an interaction',
       description:
-        "A review, flag or resolution of one of the org's own interactions; a note is a commitment, never free text. Write-once by annotation id.",
+        "A review, flag or resolution of one of the org's own interactions; a note is a commitment, never free text. Write-once by annotation id. " +
+        BARE_ID_RULE,
       tag: 'interactions',
       roles: TRANSACTION_ROLES[TRANSACTIONS.annotateInteraction],
       params: interactionParams,
@@ -194,7 +228,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       refusals: [404, 409, 422],
       async handle({ params, body, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const written = await annotateInteraction(ledger, channel, params.id, body);
+        const written = await annotateInteraction(ledger, channel, ids.id(params.id), { ...body, id: ids.id(body.id) });
         const annotation = written.annotation as { txId?: unknown };
         if (!writtenBy(annotation, written.transactionId)) return { status: 200, body: { annotation } };
         return {
@@ -221,7 +255,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       recordsAuditorRead: true,
       async handle({ params, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        return { status: 200, body: { annotations: await getAnnotations(ledger, channel, params.id) } };
+        return { status: 200, body: { annotations: await getAnnotations(ledger, channel, ids.id(params.id)) } };
       },
     }),
     defineRoute({
@@ -247,7 +281,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       recordsAuditorRead: true,
       async handle({ params, body, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const record = await getInteraction(ledger, channel, params.id);
+        const record = await getInteraction(ledger, channel, ids.id(params.id));
         let salt: Buffer | 'erased';
         if (body.salt !== undefined) salt = Buffer.from(body.salt, 'hex');
         else {
@@ -283,7 +317,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       recordsEveryCall: true,
       async handle({ params, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const record = await getInteraction(ledger, channel, params.id);
+        const record = await getInteraction(ledger, channel, ids.id(params.id));
         if (record.org !== mspId) throw new HttpProblem(403, 'Forbidden', 'only the recording org can disclose a salt');
         const key = await keyOfStoredRecord(subjectKeys, ledger, channel, record.subjectRef);
         if (key === 'erased')

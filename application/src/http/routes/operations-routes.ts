@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { IngestionHalt } from '../../audit-index/audit-index';
 import type { ReadLogStatus } from '../../audit-log/read-log-anchorer';
 import type { LedgerClient } from '../../ledger/ledger-client';
 import type { AppMetrics } from '../../observability/metrics';
@@ -11,14 +12,16 @@ export interface OperationsRouteDeps {
   readonly metrics: AppMetrics;
   /** The auditor-read log's state (reconciled with its ledger anchor, anchoring, gaps), reported by /readyz. */
   readonly readLog?: () => ReadLogStatus;
+  /** The audit index's channels whose ingestion stopped on a block that failed an integrity check. */
+  readonly auditIndexHalts?: () => readonly IngestionHalt[];
 }
 
 /**
- * `/healthz` (the process answers), `/readyz` (the org's peer answers and the auditor-read log takes
- * entries, with its anchoring state as detail) and `/metrics`
+ * `/healthz` (the process answers), `/readyz` (the org's peer answers, the auditor-read log takes
+ * entries, with its anchoring state as detail, and no channel's audit index has halted) and `/metrics`
  * (Prometheus). No API key: orchestrators and scrapers call them, and they reveal no records.
  */
-export function operationsRoutes({ org, ledger, metrics, readLog }: OperationsRouteDeps): Router {
+export function operationsRoutes({ org, ledger, metrics, readLog, auditIndexHalts }: OperationsRouteDeps): Router {
   const router = Router();
   router.get('/healthz', (req, res) => {
     setRouteTemplate(req, '/healthz');
@@ -37,6 +40,27 @@ export function operationsRoutes({ org, ledger, metrics, readLog }: OperationsRo
         { readLog: log },
       );
     }
+    const halts = auditIndexHalts?.() ?? [];
+    if (halts.length > 0)
+      throw new HttpProblem(
+        503,
+        'Audit index halted',
+        halts
+          .map(
+            (halt) =>
+              `the audit index of ${halt.channel} stopped at block ${halt.blockNumber} (${halt.check} check failed)`,
+          )
+          .join('; '),
+        {
+          auditIndex: {
+            halted: halts.map((halt) => ({
+              channel: halt.channel,
+              blockNumber: String(halt.blockNumber),
+              check: halt.check,
+            })),
+          },
+        },
+      );
     res.json({ status: 'ready', org, ...(log === undefined ? {} : { readLog: log }) });
   });
   router.get('/metrics', async (req, res) => {

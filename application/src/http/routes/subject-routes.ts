@@ -9,7 +9,7 @@ import {
 import type { SubjectKeys } from '../../subjects/subject-keys';
 import type { SubjectRegistry } from '../../subjects/subject-registry';
 import { channelNameSchema, channelParams, requireMemberChannel } from '../schemas/channel';
-import { API_BASE, defineRoute, type AnyRouteDefinition } from '../route';
+import { API_BASE, BLOCK_NUMBER_HEADER, defineRoute, type AnyRouteDefinition } from '../route';
 
 const identifierBody = z.strictObject({
   identifier: subjectIdentifier().describe(
@@ -93,7 +93,7 @@ export function subjectRoutes(
       operationId: 'eraseSubject',
       summary: 'Erase a subject',
       description:
-        "Purges the identifier mapping and the subject key from this org's private collection (crypto-shredding: every commitment of the subject becomes unverifiable), then records the public erasure receipt once the other orgs' peers see the purge. Repeating it answers the same receipt.",
+        "Purges the identifier mapping and the subject key from this org's private collection (crypto-shredding: every commitment of the subject becomes unverifiable), then records the public erasure receipt once the other orgs' peers see the purge. Repeating it answers the same receipt. `X-Block-Number` names the block of the receipt transaction (pass it as `minBlock` to read the erasure back from the audit index).",
       tag: 'subjects',
       roles: TRANSACTION_ROLES[TRANSACTIONS.eraseSubject],
       params: channelAndSubject,
@@ -101,13 +101,14 @@ export function subjectRoutes(
       refusals: [404, 409, 422],
       async handle({ params, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const receipt = await registry.erase(ledger, channel, params.subjectRef);
+        const erased = await registry.erase(ledger, channel, params.subjectRef);
         return {
           status: 200,
           headers: {
             'Content-Location': `${API_BASE}/channels/${channel}/subjects/${encodeURIComponent(params.subjectRef)}/erasure`,
+            [BLOCK_NUMBER_HEADER]: String(erased.blockNumber),
           },
-          body: receipt,
+          body: erased.record,
         };
       },
     }),

@@ -32,6 +32,8 @@ export const batchListingSchema = z.object({
   txTime: z.string(),
   size: z.number().int(),
   root: z.string(),
+  txId: z.string().describe('the recording transaction'),
+  blockNumber: z.string().describe('the block that committed it'),
 });
 
 export const batchHeaderSchema = z.looseObject({

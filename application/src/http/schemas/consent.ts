@@ -17,6 +17,8 @@ export const consentHistorySchema = z.object({
     z.looseObject({
       txId: z.string(),
       txTime: z.string(),
+      blockNumber: z.string().describe('the block that committed this version'),
+      change: z.enum(['grant', 'revocation']).describe('what this version recorded'),
       isDelete: z.boolean(),
       consent: consentResponseSchema.nullable().optional(),
     }),

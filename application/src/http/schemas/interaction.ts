@@ -3,6 +3,7 @@ import {
   checkInteractionRelations,
   interactionFields,
   issueAt,
+  nfcKeyCollisionOf,
   storedInteractionSchema,
   type Content,
 } from '@aal/ledger-contract';
@@ -20,12 +21,27 @@ const chatMessageSchema = z
   .object({ role: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters') })
   .catchall(z.unknown());
 
-/** Prompt or output content: text, or a list of chat messages. Committed by the app, never stored or logged. */
+/**
+ * Prompt or output content: text, or a list of chat messages. Committed by the app, never stored or
+ * logged. Messages with an object holding two keys equal after Unicode NFC are refused: they have
+ * no canonical form (canonicalContent would merge the keys, giving two contents one commitment).
+ */
 export const contentSchema = z
   .union([z.string(), z.array(chatMessageSchema).min(1, 'must hold at least one message')])
   // The body was parsed from JSON text, so the messages' other fields are JSON values.
   .transform((content): Content => content as Content)
-  .describe('text, or chat messages ({ role, … }); the app commits to it and discards it');
+  .superRefine((content, context) => {
+    const collision = typeof content === 'string' ? undefined : nfcKeyCollisionOf(content);
+    if (collision !== undefined)
+      context.addIssue({
+        code: 'custom',
+        path: [...collision.path],
+        message: `holds the key ${JSON.stringify(collision.key)} twice after Unicode NFC normalisation (NFC and NFD spellings of one key): give each key once`,
+      });
+  })
+  .describe(
+    'text, or chat messages ({ role, … }); the app commits to it and discards it. No object in the messages may hold two keys that are equal after Unicode NFC normalisation.',
+  );
 
 /** An interaction as a client records it: the contract's fields, with content or commitments (exactly one per field). */
 export const interactionRequestSchema = z
