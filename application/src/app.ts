@@ -57,6 +57,9 @@ export interface AppDeps {
   readonly shutdown?: AbortSignal;
 }
 
+/** How long `/readyz` waits for the audit index's database to answer before calling it unavailable. */
+const INDEX_DATABASE_PING_MS = 2_000;
+
 /** The API version reported in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
 
@@ -148,6 +151,7 @@ export function createApp(deps: AppDeps): Express {
       metrics,
       ...(deps.readLogStatus === undefined ? {} : { readLog: deps.readLogStatus }),
       auditIndexHalts: () => deps.auditIndex.haltedChannels(),
+      auditIndexDatabaseProblem: () => deps.auditIndex.databaseProblem(INDEX_DATABASE_PING_MS),
     }),
   );
   app.use(apiDocsRoutes(openApiDocument(routes, { title: 'AI Audit Ledger', version: API_VERSION, org })));

@@ -7,7 +7,7 @@ import { createApp } from './app';
 import { AuditIndex } from './audit-index/audit-index';
 import { followBlocks } from './audit-index/block-follower';
 import { GatewayBlockSource } from './audit-index/gateway-block-source';
-import { openAuditIndexStore } from './audit-index/store-factory';
+import { auditIndexStoreAt } from './audit-index/store-factory';
 import { describeLocation } from './audit-index/store-location';
 import { AuditorReadLog, AuditorReadLogError } from './audit-log/auditor-read-log';
 import { ReadLogAnchorer } from './audit-log/read-log-anchorer';
@@ -61,9 +61,11 @@ async function main(): Promise<void> {
   });
   readAnchoring.start();
   const shutdownController = new AbortController();
-  // The audit index follows the org's peer's blocks on each channel from its checkpoint on.
-  const auditIndex = await AuditIndex.over(
-    await openAuditIndexStore(config.auditIndex, {
+  // The audit index follows the org's peer's blocks on each channel from its checkpoint on. Its
+  // database need not answer yet: the followers open it (migrations, checkpoints) once it does, and
+  // until then index reads answer 503 and /readyz is not ready; the ledger routes work meanwhile.
+  const auditIndex = AuditIndex.unopened(
+    auditIndexStoreAt(config.auditIndex, {
       onConnectionError: (error) =>
         logger.warn({ err: { message: error.message } }, 'audit index: a database connection broke; reconnecting'),
     }),
@@ -82,11 +84,8 @@ async function main(): Promise<void> {
     }),
   );
   logger.info(
-    {
-      database: describeLocation(config.auditIndex),
-      asOfBlock: Object.fromEntries(profile.channels.map((c) => [c, auditIndex.asOfBlock(c) ?? null])),
-    },
-    'audit index opened; following blocks',
+    { database: describeLocation(config.auditIndex) },
+    'audit index: following blocks from the checkpoint once its database answers',
   );
   const app = createApp({
     org: profile.org,
@@ -119,7 +118,9 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     // Event streams never finish by themselves: end them so that server.close() can complete.
     shutdownController.abort();
+    const idleCloser = setInterval(() => server.closeIdleConnections(), 100);
     server.close(() => {
+      clearInterval(idleCloser);
       // The reads answered so far are anchored before the ledger connection closes.
       void readAnchoring
         .stop(config.shutdownGraceMs / 2)
@@ -133,7 +134,8 @@ async function main(): Promise<void> {
           process.exit(0);
         });
     });
-    // Idle keep-alive connections would hold close() open; in-flight requests keep theirs.
+    // Idle keep-alive connections would hold close() open (until their keep-alive timeout, maybe beyond the
+    // grace period); in-flight requests keep theirs until answered, and are closed once idle.
     server.closeIdleConnections();
     setTimeout(() => {
       logger.warn({ graceMs: config.shutdownGraceMs }, 'in-flight requests did not finish in time');

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApplication, writeGatewayProfile } from './applications';
-import { startAuditIndexDatabase } from './audit-index-database';
+import { auditIndexServer, startAuditIndexDatabase } from './audit-index-database';
 import { removeDataDir } from './postgres-server';
 import { ensureBinaries, type FabricBinaries } from './binaries';
 import { OrgCertificateAuthority } from './certificate-authority';
@@ -15,10 +15,11 @@ import { NetworkError } from './errors';
 import { NetworkLayout, address, type NetworkOptions } from './layout';
 import { startOrderer, startPeer, writePeerConfig } from './nodes';
 import { findPostgresBinaries } from './postgres-binaries';
+import type { PostgresServer } from './postgres-server';
 import { ProcessSupervisor, isAlive, isListening } from './processes';
 import { REPO_ROOT } from './paths';
 import { log } from './progress';
-import { CHANNELS, ORDERER_ORG, PEER_ORGS } from './topology';
+import { CHANNELS, ORDERER_ORG, PEER_ORGS, type OrgSpec } from './topology';
 
 export { REPO_ROOT } from './paths';
 
@@ -168,6 +169,14 @@ export class FabricNetwork {
     for (const { org, database } of started)
       urls[org.name] = await startApplication(this.layout, this.supervisor, org, database);
     return urls;
+  }
+
+  /**
+   * The org's audit index server (PostgreSQL) as the network runs it, to stop and start it on its
+   * own (tests of the apps' behaviour while it is down); `startApplications` starts it with the rest.
+   */
+  auditIndexServer(org: OrgSpec): PostgresServer {
+    return auditIndexServer(this.layout, findPostgresBinaries(), this.supervisor, org);
   }
 
   status(): ProcessStatus[] {

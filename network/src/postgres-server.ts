@@ -178,6 +178,20 @@ export class PostgresServer {
     await this.waitReady(timeoutMs);
   }
 
+  /**
+   * Stops the server with PostgreSQL's fast shutdown (SIGINT): open sessions are ended and their
+   * transactions rolled back, rather than waited for as SIGTERM's smart shutdown would (the org's
+   * app keeps connections open). `network down` stops the apps first and needs no such thing.
+   */
+  async stop(graceMs = 30_000): Promise<void> {
+    await this.supervisor.stop(this.options.name, graceMs, 'SIGINT');
+  }
+
+  /** Whether the server's process (as its PID record names it) is running. */
+  isRunning(): boolean {
+    return this.supervisor.isRunning(this.options.name);
+  }
+
   /** Polls `pg_isready` until the server accepts connections; fails with its log when it dies or never does. */
   private async waitReady(timeoutMs: number): Promise<void> {
     const { name, port, database, role } = this.options;

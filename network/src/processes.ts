@@ -93,13 +93,15 @@ export class ProcessSupervisor {
     }
   }
 
-  /** Stops one process (SIGTERM, then SIGKILL after the grace period) and forgets it. */
-  async stop(name: string, graceMs = 10_000): Promise<boolean> {
+  /**
+   * Stops one process (`signal`, SIGTERM by default, then SIGKILL after the grace period) and forgets it.
+   */
+  async stop(name: string, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<boolean> {
     const record = this.record(name);
     if (!record) return false;
     let stopped = false;
     if (isAlive(record)) {
-      signalGroup(record.pid, 'SIGTERM');
+      signalGroup(record.pid, signal);
       const deadline = Date.now() + graceMs;
       while (isAlive(record) && Date.now() < deadline) await sleep(100);
       if (isAlive(record)) signalGroup(record.pid, 'SIGKILL');

@@ -3,6 +3,7 @@ import { decodeBlock } from './block-decoder';
 import { blockHeaderHash } from './block-hashes';
 import { BlockIntegrityError, verifyNextBlock } from './block-integrity';
 import type { AuditIndexStore, ChainState } from './index-store';
+import { IndexDatabaseUnavailableError } from './index-database-unavailable';
 import { timeAnomaliesOf, transactionTimes } from './transaction-times';
 
 /** Why a channel's ingestion stopped: the block and the check it failed (no content). */
@@ -17,25 +18,115 @@ export interface IngestionHalt {
  * The org's audit index: the store plus what readers wait on — the block height it reflects per
  * channel — and the hash chain each channel's next block is checked against. Blocks are applied one
  * at a time per channel, in order (see block-follower.ts).
+ *
+ * An index is open once its database has answered: migrations applied and checkpoints read. The
+ * app creates it {@link AuditIndex.unopened} and the block followers open it when the database can be
+ * reached (retrying with their backoff), so the app starts and serves ledger routes while its index
+ * database is down; index reads are refused (503) until then.
  */
 export class AuditIndex {
   private readonly chains = new Map<string, ChainState>();
   private readonly halts = new Map<string, IngestionHalt>();
   private readonly waiters = new Set<() => void>();
+  private opened = false;
+  private opening: Promise<void> | undefined;
 
   private constructor(
     readonly store: AuditIndexStore,
     readonly chaincode: string,
+    private readonly channels: readonly string[],
   ) {}
 
   /** Opens the index over a store, reading each channel's checkpoint. */
   static async over(store: AuditIndexStore, chaincode: string, channels: readonly string[]): Promise<AuditIndex> {
-    const index = new AuditIndex(store, chaincode);
-    for (const channel of channels) {
-      const chain = await store.chainState(channel);
-      if (chain !== undefined) index.chains.set(channel, chain);
-    }
+    const index = new AuditIndex(store, chaincode, channels);
+    await index.loadCheckpoints();
+    index.opened = true;
     return index;
+  }
+
+  /**
+   * An index over a store whose database has not been reached yet (unmigrated, see
+   * AuditIndexStore.unmigrated): nothing is read until {@link open}.
+   */
+  static unopened(store: AuditIndexStore, chaincode: string, channels: readonly string[]): AuditIndex {
+    return new AuditIndex(store, chaincode, channels);
+  }
+
+  /** Whether the database has answered once: migrations applied, checkpoints read. */
+  isOpen(): boolean {
+    return this.opened;
+  }
+
+  /**
+   * Migrates the database and reads every channel's checkpoint, once; concurrent callers share the
+   * attempt, and a failed attempt (the database unreachable) is tried again by the next call.
+   *
+   * @throws IndexDatabaseUnavailableError when the database cannot be reached
+   */
+  async open(): Promise<void> {
+    if (this.opened) return;
+    this.opening ??= (async () => {
+      try {
+        await this.store.migrate();
+        await this.loadCheckpoints();
+        this.opened = true;
+        for (const wake of [...this.waiters]) wake();
+      } finally {
+        this.opening = undefined;
+      }
+    })();
+    return this.opening;
+  }
+
+  /**
+   * Opens the index if needed and reads `channel`'s checkpoint again from the database, before a
+   * block stream (re)starts: after an outage the database decides where ingestion resumes (a commit
+   * whose acknowledgement was lost is not applied twice, a restored backup is caught up from its own
+   * checkpoint).
+   *
+   * @throws IndexDatabaseUnavailableError when the database cannot be reached
+   */
+  async resume(channel: string): Promise<void> {
+    await this.open();
+    const stored = await this.store.chainState(channel);
+    if (stored === undefined) this.chains.delete(channel);
+    else this.chains.set(channel, stored);
+  }
+
+  /**
+   * Whether the database answers now (opening the index if it is not yet, then a trivial query, all
+   * bounded by `timeoutMs`), for `/readyz`: undefined when it does, otherwise why not.
+   */
+  async databaseProblem(timeoutMs: number): Promise<string | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`the audit index database did not answer within ${timeoutMs} ms`), timeoutMs);
+    });
+    const ping = (async (): Promise<string | undefined> => {
+      try {
+        await this.open();
+        await this.store.ping();
+        return undefined;
+      } catch (error) {
+        // No addresses or driver text on an unauthenticated route: the follower's log has the details.
+        return error instanceof IndexDatabaseUnavailableError
+          ? 'the audit index database cannot be reached'
+          : 'the audit index database failed to answer (see the log)';
+      }
+    })();
+    try {
+      return await Promise.race([ping, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async loadCheckpoints(): Promise<void> {
+    for (const channel of this.channels) {
+      const chain = await this.store.chainState(channel);
+      if (chain !== undefined) this.chains.set(channel, chain);
+    }
   }
 
   /** The last block of `channel` the index reflects, or undefined before its first block. */
@@ -71,10 +162,12 @@ export class AuditIndex {
    * halted (readers are refused) and the error is thrown.
    *
    * @throws BlockIntegrityError for a block that fails a check; the channel stays halted
+   * @throws IndexDatabaseUnavailableError when the database cannot be reached; nothing of the block is stored
    */
   async ingest(channel: string, block: common.Block): Promise<boolean> {
     const halt = this.halts.get(channel);
     if (halt !== undefined) throw new BlockIntegrityError(channel, halt.blockNumber, halt.check, 'ingestion is halted');
+    await this.open();
     try {
       return await this.checkAndApply(channel, block);
     } catch (error) {

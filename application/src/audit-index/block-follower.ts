@@ -3,13 +3,18 @@ import type { Counter } from 'prom-client';
 import type { AuditIndex } from './audit-index';
 import { BlockIntegrityError } from './block-integrity';
 import type { BlockSource } from './block-source';
+import { IndexDatabaseUnavailableError } from './index-database-unavailable';
 
 /** Waits between reconnections after a failure: doubling from 1 s up to 30 s. */
-const BACKOFF = { firstMs: 1_000, maxMs: 30_000 } as const;
+export const FOLLOWER_BACKOFF = { firstMs: 1_000, maxMs: 30_000 } as const;
 
 /**
  * Follows one channel's blocks into the index from its checkpoint on, reconnecting after
  * failures (resuming at the checkpoint, so nothing is skipped or added twice) until `signal` aborts.
+ * Each (re)start first opens the index and reads the channel's checkpoint from the database
+ * ({@link AuditIndex.resume}); while the database cannot be reached that fails, and the follower
+ * waits with the same backoff — a block whose transaction did not commit is read again, one that
+ * did is not applied twice.
  * A block that fails an integrity check (block-integrity.ts) stops the channel for good: it is
  * logged as an error (block number and hashes, no content), counted in `integrityFailures`, and the
  * index refuses that channel's reads until an operator has looked (docs/operations.md).
@@ -23,18 +28,31 @@ export async function followBlocks(options: {
   readonly signal: AbortSignal;
   /** Counts blocks that failed an integrity check, by channel. */
   readonly integrityFailures?: Counter<'channel'>;
+  /** Waits out a backoff (tests pass one that does not wait); resolves early when `signal` aborts. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }): Promise<void> {
-  const { index, source, channel, logger, signal, integrityFailures } = options;
-  let backoffMs: number = BACKOFF.firstMs;
+  const { index, source, channel, logger, signal, integrityFailures, sleep = abortableSleep } = options;
+  let backoffMs: number = FOLLOWER_BACKOFF.firstMs;
+  let failing = false;
   while (!signal.aborted) {
     try {
+      await index.resume(channel);
+      if (failing)
+        logger.info(
+          { channel, asOfBlock: index.asOfBlock(channel) ?? null },
+          'audit index: resuming from the checkpoint',
+        );
+      failing = false;
+      if (signal.aborted) break;
       const blocks = await source.blocks(channel, index.nextBlock(channel));
       const stop = (): void => blocks.close();
       signal.addEventListener('abort', stop, { once: true });
+      // Aborted while the index opened or the stream did: the listener above will never fire.
+      if (signal.aborted) stop();
       try {
         for await (const block of blocks) {
           await index.ingest(channel, block);
-          backoffMs = BACKOFF.firstMs;
+          backoffMs = FOLLOWER_BACKOFF.firstMs;
         }
       } finally {
         signal.removeEventListener('abort', stop);
@@ -50,14 +68,17 @@ export async function followBlocks(options: {
         return;
       }
       if (signal.aborted) break;
+      failing = true;
       logger.warn(
         { channel, err: { message: error instanceof Error ? error.message : String(error) }, retryInMs: backoffMs },
-        'audit index: block stream failed; resuming from the checkpoint',
+        error instanceof IndexDatabaseUnavailableError
+          ? 'audit index: its database is unavailable; index reads answer 503, retrying from the checkpoint'
+          : 'audit index: block stream failed; resuming from the checkpoint',
       );
     }
     if (signal.aborted) break;
-    await abortableSleep(backoffMs, signal);
-    backoffMs = Math.min(backoffMs * 2, BACKOFF.maxMs);
+    await sleep(backoffMs, signal);
+    backoffMs = Math.min(backoffMs * 2, FOLLOWER_BACKOFF.maxMs);
   }
 }
 

@@ -8,6 +8,8 @@ import type { IndexFilter } from './index-store';
 export const MIN_BLOCK_WAIT_MS = 10_000;
 /** Seconds a client should wait before asking again when the index is behind. */
 export const INDEX_RETRY_AFTER_SECONDS = 2;
+/** Seconds a client should wait before asking again when the index's database cannot be reached. */
+export const INDEX_DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** `minBlock`: a block number (as write answers give `blockNumber`), decimal. */
 export const minBlockQuery = z
@@ -70,8 +72,8 @@ export async function indexFilterOf(
 
 /**
  * The block height an index read of `channel` answers at, once the index has reached `minBlock`:
- * 503 for a halted channel (see {@link refuseHalted}), and 503 with Retry-After when it has not
- * reached `minBlock` in time, or reflects no block yet.
+ * 503 for a halted channel (see {@link refuseHalted}), and 503 with Retry-After when its database
+ * has not been reached yet, when it has not reached `minBlock` in time, or reflects no block yet.
  */
 export async function indexHeight(
   index: AuditIndex,
@@ -80,6 +82,7 @@ export async function indexHeight(
   waitMs: number = MIN_BLOCK_WAIT_MS,
 ): Promise<number> {
   refuseHalted(index, channel);
+  if (!index.isOpen()) throw indexDatabaseUnavailable('the audit index database has not been reached yet');
   if (minBlock !== undefined && !(await index.reached(channel, minBlock, waitMs)))
     throw behind(`the audit index of ${channel} has not reached block ${minBlock} yet`);
   const asOfBlock = index.asOfBlock(channel);
@@ -105,4 +108,20 @@ export function refuseHalted(index: AuditIndex, channel: string): void {
 
 function behind(detail: string): HttpProblem {
   return new HttpProblem(503, 'Audit index behind', detail, {}, { 'Retry-After': String(INDEX_RETRY_AFTER_SECONDS) });
+}
+
+/**
+ * The answer to an index read while the index's database cannot be reached (not yet, or no longer:
+ * IndexDatabaseUnavailableError): 503 with Retry-After; the ledger and its write routes are unaffected.
+ */
+export function indexDatabaseUnavailable(
+  detail = 'the audit index database cannot be reached; ledger writes are unaffected',
+): HttpProblem {
+  return new HttpProblem(
+    503,
+    'Audit index unavailable',
+    detail,
+    {},
+    { 'Retry-After': String(INDEX_DATABASE_RETRY_AFTER_SECONDS) },
+  );
 }

@@ -155,8 +155,27 @@ export class AuditIndexStore {
 
   /** An index over a query builder of either backend: applies the migrations it lacks first. */
   static async connect(db: Kysely<Db>, backend: AuditIndexBackend): Promise<AuditIndexStore> {
-    await migrate(db, backend);
+    const store = AuditIndexStore.unmigrated(db, backend);
+    await store.migrate();
+    return store;
+  }
+
+  /**
+   * An index over a query builder without touching the database yet (a PostgreSQL server may not be
+   * reachable): {@link migrate} must succeed before any other call. The app opens its index this way.
+   */
+  static unmigrated(db: Kysely<Db>, backend: AuditIndexBackend): AuditIndexStore {
     return new AuditIndexStore(db, backend);
+  }
+
+  /** Applies the migrations the database lacks (none when it is up to date). */
+  async migrate(): Promise<void> {
+    await migrate(this.db, this.backend);
+  }
+
+  /** Resolves when the database answers a trivial query; rejects as the query would (IndexDatabaseUnavailableError when unreachable). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
   }
 
   /** The last block of `channel` whose rows are in the index, or undefined before the first. */

@@ -1,5 +1,6 @@
-import { PostgresDialect } from 'kysely';
+import { PostgresDialect, type Dialect } from 'kysely';
 import { Pool, types, type CustomTypesConfig, type PoolConfig } from 'pg';
+import { outageAwareDialect } from './outage-aware-dialect';
 
 /** PostgreSQL's type ids of `bigint` (counts, sums of integers) and `numeric` (sums of bigints). */
 const INT8_OID = 20;
@@ -70,13 +71,14 @@ export function postgresConnection(url: string, password?: string): PoolConfig {
 /**
  * Kysely's PostgreSQL dialect over a pg pool for `url`. `onConnectionError` hears of idle
  * connections that broke (e.g. the server restarted); the pool drops them and the next query
- * reconnects, so they must not crash the process as an unhandled 'error' event would.
+ * reconnects, so they must not crash the process as an unhandled 'error' event would. A query that
+ * cannot reach the server fails with IndexDatabaseUnavailableError (outage-aware-dialect.ts).
  */
 export function postgresDialect(options: {
   readonly url: string;
   readonly password?: string;
   readonly onConnectionError?: (error: Error) => void;
-}): PostgresDialect {
+}): Dialect {
   const pool = new Pool({
     ...postgresConnection(options.url, options.password),
     types: INDEX_TYPES,
@@ -85,5 +87,5 @@ export function postgresDialect(options: {
     application_name: 'aal-audit-index',
   });
   pool.on('error', (error) => options.onConnectionError?.(error));
-  return new PostgresDialect({ pool });
+  return outageAwareDialect(new PostgresDialect({ pool }));
 }

@@ -28,7 +28,7 @@ const REFUSALS: Record<number, string> = {
   413: 'Request body over the limit',
   422: 'Refused by the chaincode: `errors` lists the failing fields when it named them',
   429: 'Rate limit for this API key exceeded; see `Retry-After`',
-  503: 'The ledger is unreachable; see `Retry-After`',
+  503: 'Unavailable, see `Retry-After`: the ledger is unreachable, or (audit index reads) the audit index has not reached `minBlock` in time, has halted, or its database cannot be reached',
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {

@@ -37,7 +37,13 @@ export interface AppHarness {
 }
 
 export async function startAppHarness(
-  options: { rateLimit?: RateLimitConfig; bodyLimitBytes?: number; auditorOrgs?: readonly string[] } = {},
+  options: {
+    rateLimit?: RateLimitConfig;
+    bodyLimitBytes?: number;
+    auditorOrgs?: readonly string[];
+    /** The app's audit index (default: an open, empty one in memory); the harness closes it. */
+    auditIndex?: AuditIndex;
+  } = {},
 ): Promise<AppHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'aal-app-'));
   const store = new ApiKeyStore(join(dir, 'api-keys.json'));
@@ -58,7 +64,8 @@ export async function startAppHarness(
   // Never anchored: the fake ledger holds no anchor of it.
   const auditorReadLog = new AuditorReadLog({ path: auditorReadLogPath });
   await auditorReadLog.reconcile(undefined);
-  const auditIndex = await AuditIndex.over(await AuditIndexStore.open(':memory:'), 'audit', ['hospital-a']);
+  const auditIndex =
+    options.auditIndex ?? (await AuditIndex.over(await AuditIndexStore.open(':memory:'), 'audit', ['hospital-a']));
   const app = createApp({
     org: 'HospitalA',
     mspId: 'HospitalAMSP',

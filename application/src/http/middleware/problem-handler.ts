@@ -1,5 +1,7 @@
 import { CanonicalContentError } from '@aal/ledger-contract';
 import type { ErrorRequestHandler, Response } from 'express';
+import { IndexDatabaseUnavailableError } from '../../audit-index/index-database-unavailable';
+import { indexDatabaseUnavailable } from '../../audit-index/index-reads';
 import { LedgerError } from '../../ledger/ledger-error';
 import { HttpProblem, LEDGER_RETRY_AFTER_SECONDS, problemFromLedger, problemType } from '../problem';
 
@@ -34,6 +36,10 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
       }),
       instance,
     );
+  }
+  if (error instanceof IndexDatabaseUnavailableError) {
+    req.log?.warn({ err: { message: error.message } }, 'audit index read refused: its database is unavailable');
+    return sendProblem(res, indexDatabaseUnavailable(), instance);
   }
   if (error instanceof LedgerError) {
     if (error.kind === 'internal') req.log?.error({ err: { message: error.message } }, 'ledger call failed');

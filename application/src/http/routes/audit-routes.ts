@@ -135,15 +135,19 @@ function countRow(tally: ReadTally, row: IndexRow): void {
   if (row.subjectRef !== null) tally.subject(row.subjectRef);
 }
 
-/** Every matching row in ledger order, one page at a time: constant memory at any size. */
-async function* rowPages(index: AuditIndex, filter: IndexFilter, pageSize: number): AsyncGenerator<IndexRow[]> {
-  let after = 0;
+/** Every matching row in ledger order, one page at a time from the first (already read): constant memory at any size. */
+async function* rowPages(
+  index: AuditIndex,
+  filter: IndexFilter,
+  pageSize: number,
+  firstPage: IndexRow[],
+): AsyncGenerator<IndexRow[]> {
+  let rows = firstPage;
   for (;;) {
-    const rows = await index.store.rows(filter, after, pageSize);
     if (rows.length > 0) yield rows;
     const last = rows.at(-1);
     if (last === undefined || rows.length < pageSize) return;
-    after = last.seq;
+    rows = await index.store.rows(filter, last.seq, pageSize);
   }
 }
 
@@ -335,11 +339,10 @@ export function auditRoutes(deps: {
         const scope = readScopeOf(caller.role, mspId, auditorOrgs);
         const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...ownQuery(query), channel });
         const read = new ReadTally();
-        const chunks = exportChunks(
-          rowPages(auditIndex, filter, query.pageSize ?? LIMITS.pageSize),
-          query.format,
-          read,
-        );
+        const pageSize = query.pageSize ?? LIMITS.pageSize;
+        // Read before answering too: an index database that cannot be reached is a 503, not a 200 cut short.
+        const firstPage = await auditIndex.store.rows(filter, 0, pageSize);
+        const chunks = exportChunks(rowPages(auditIndex, filter, pageSize, firstPage), query.format, read);
         const extension = query.format === 'csv' ? 'csv' : 'ndjson';
         return {
           status: 200,

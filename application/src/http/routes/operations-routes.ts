@@ -14,14 +14,24 @@ export interface OperationsRouteDeps {
   readonly readLog?: () => ReadLogStatus;
   /** The audit index's channels whose ingestion stopped on a block that failed an integrity check. */
   readonly auditIndexHalts?: () => readonly IngestionHalt[];
+  /** Why the audit index's database does not answer now, or undefined when it does (AuditIndex.databaseProblem). */
+  readonly auditIndexDatabaseProblem?: () => Promise<string | undefined>;
 }
 
 /**
  * `/healthz` (the process answers), `/readyz` (the org's peer answers, the auditor-read log takes
- * entries, with its anchoring state as detail, and no channel's audit index has halted) and `/metrics`
+ * entries, with its anchoring state as detail, no channel's audit index has halted and the audit
+ * index's database answers) and `/metrics`
  * (Prometheus). No API key: orchestrators and scrapers call them, and they reveal no records.
  */
-export function operationsRoutes({ org, ledger, metrics, readLog, auditIndexHalts }: OperationsRouteDeps): Router {
+export function operationsRoutes({
+  org,
+  ledger,
+  metrics,
+  readLog,
+  auditIndexHalts,
+  auditIndexDatabaseProblem,
+}: OperationsRouteDeps): Router {
   const router = Router();
   router.get('/healthz', (req, res) => {
     setRouteTemplate(req, '/healthz');
@@ -61,6 +71,12 @@ export function operationsRoutes({ org, ledger, metrics, readLog, auditIndexHalt
           },
         },
       );
+    const databaseProblem = await auditIndexDatabaseProblem?.();
+    if (databaseProblem !== undefined)
+      // Only index reads are refused meanwhile; the ledger routes work (an orchestrator may still route writes here).
+      throw new HttpProblem(503, 'Audit index unavailable', databaseProblem, {
+        auditIndex: { database: 'unavailable' },
+      });
     res.json({ status: 'ready', org, ...(log === undefined ? {} : { readLog: log }) });
   });
   router.get('/metrics', async (req, res) => {
