@@ -27,6 +27,7 @@ import {
   type NetworkOptions,
 } from '@aal/network';
 import { gatewayFor } from '../support/gateway';
+import { withOrgIndexDatabase } from '../support/org-index-database';
 import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
 import { runLoad, type LoadResult } from './load-generator';
@@ -117,6 +118,8 @@ interface SizeResult {
   readonly usageRecords: number;
   /** The same summary the old way, once: pages of the chaincode's per-record query index. */
   readonly chaincodeScan: ChaincodeScan;
+  /** HospitalA's audit index database (PostgreSQL) at this size. */
+  readonly indexDatabaseMiB: number;
 }
 
 async function main(): Promise<void> {
@@ -259,6 +262,10 @@ async function main(): Promise<void> {
         `  usage over ${size} records from the index: p50 ${summarise(usage.latenciesMs).p50} ms; now the old chaincode scan`,
       );
       const chaincodeScan = await chaincodeUsageScan(contract, HOSPITAL_A.mspId);
+      const indexDatabaseMiB = await withOrgIndexDatabase(layout, HOSPITAL_A, async (client) => {
+        const { rows } = await client.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes');
+        return Math.round(Number(rows[0]?.bytes ?? 0) / 2 ** 20);
+      });
       log(`  chaincode scan: ${chaincodeScan.records} records visible in ${chaincodeScan.ms} ms`);
       const result: SizeResult = {
         ledgerRecords: size,
@@ -272,6 +279,7 @@ async function main(): Promise<void> {
         usageMs: summarise(usage.latenciesMs),
         usageRecords,
         chaincodeScan,
+        indexDatabaseMiB,
       };
       results.push(result);
       // Latencies of failed reads would flatter the figures: a run with any failure is void.
@@ -314,6 +322,7 @@ async function main(): Promise<void> {
       'usage max ms': result.usageMs.p99,
       'chaincode scan ms': result.chaincodeScan.ms,
       'chaincode scan records': result.chaincodeScan.records,
+      'index DB MiB': result.indexDatabaseMiB,
       'index lag p50 ms': result.indexLagMs.p50,
       'index lag p99 ms': result.indexLagMs.p99,
       failed: result.failedReads,
