@@ -1,8 +1,6 @@
-import { DEFAULT_PAGE_SIZE, LIMITS, TRANSACTIONS, TRANSACTION_ROLES } from '@aal/ledger-contract';
+import { LIMITS, TRANSACTIONS, TRANSACTION_ROLES } from '@aal/ledger-contract';
 import type { AuditIndex } from '../../audit-index/audit-index';
-import { decodeIndexCursor } from '../../audit-index/index-cursor';
 import { batchPage } from '../../audit-index/index-queries';
-import { indexFilterOf, readScopeOf } from '../../audit-index/index-reads';
 import { BARE_ID_RULE, OwnRecordIds } from '../../records/own-record-ids';
 import { getBatch, getInclusionProof, recordBatch } from '../../interactions/batch-ledger';
 import type { SubjectKeys } from '../../subjects/subject-keys';
@@ -16,8 +14,9 @@ import {
   merkleBatchRequestSchema,
 } from '../schemas/batch';
 import { channelParams, channelRecordParams, requireMemberChannel } from '../schemas/channel';
-import { INDEX_PAGING_RULE, indexPageBody, indexPageSchema } from '../schemas/index-page';
-import { indexInteractionQuerySchema, INTERACTION_CURSOR } from '../schemas/interaction-query';
+import { INDEX_PAGING_RULE, indexPageSchema } from '../schemas/index-page';
+import { indexInteractionQuerySchema } from '../schemas/interaction-query';
+import { indexQueryPage } from './index-query-page';
 import { committedRequestRecords } from './content-commitment';
 
 const recordParams = channelRecordParams('interaction id');
@@ -116,21 +115,12 @@ export function batchRoutes({
       recordsAuditorRead: true,
       async handle({ params, query, caller }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const scope = readScopeOf(caller.role, mspId, auditorOrgs);
-        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, {
-          ...query,
-          value: ids.filterValue(query.by, query.value) ?? query.value,
-          channel,
-        });
-        const after = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor, INTERACTION_CURSOR);
-        const page = await batchPage(
-          auditIndex.store.db,
-          filter,
-          query.order ?? 'asc',
-          query.pageSize ?? DEFAULT_PAGE_SIZE,
-          after,
+        const body = await indexQueryPage(
+          { auditIndex, mspId, auditorOrgs, ids },
+          { channel, role: caller.role, query },
+          batchPage,
         );
-        return { status: 200, body: indexPageBody(page, asOfBlock) };
+        return { status: 200, body };
       },
     }),
     defineRoute({

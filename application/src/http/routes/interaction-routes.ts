@@ -1,5 +1,4 @@
 import {
-  DEFAULT_PAGE_SIZE,
   LIMITS,
   annotationInputSchema,
   recordSalt,
@@ -11,9 +10,7 @@ import {
 } from '@aal/ledger-contract';
 import { z } from 'zod';
 import type { AuditIndex } from '../../audit-index/audit-index';
-import { decodeIndexCursor } from '../../audit-index/index-cursor';
 import { interactionPage } from '../../audit-index/index-queries';
-import { indexFilterOf, readScopeOf } from '../../audit-index/index-reads';
 import { verifyRecordContent } from '../../commitments/record-content';
 import {
   annotateInteraction,
@@ -36,8 +33,9 @@ import {
   saltDisclosureSchema,
   verifyContentRequestSchema,
 } from '../schemas/interaction';
-import { indexInteractionQuerySchema, INTERACTION_CURSOR } from '../schemas/interaction-query';
-import { INDEX_PAGING_RULE, indexPageBody, indexPageSchema } from '../schemas/index-page';
+import { indexInteractionQuerySchema } from '../schemas/interaction-query';
+import { INDEX_PAGING_RULE, indexPageSchema } from '../schemas/index-page';
+import { indexQueryPage } from './index-query-page';
 import { committedRequestRecords, keyOfStoredRecord } from './content-commitment';
 
 /** What the interaction routes need besides the caller's ledger client. */
@@ -186,21 +184,12 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       recordsAuditorRead: true,
       async handle({ params, query, caller }) {
         const channel = requireMemberChannel(params.channel, channels);
-        const scope = readScopeOf(caller.role, mspId, auditorOrgs);
-        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, {
-          ...query,
-          value: ids.filterValue(query.by, query.value) ?? query.value,
-          channel,
-        });
-        const after = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor, INTERACTION_CURSOR);
-        const page = await interactionPage(
-          auditIndex.store.db,
-          filter,
-          query.order ?? 'asc',
-          query.pageSize ?? DEFAULT_PAGE_SIZE,
-          after,
+        const body = await indexQueryPage(
+          { auditIndex, mspId, auditorOrgs, ids },
+          { channel, role: caller.role, query },
+          interactionPage,
         );
-        return { status: 200, body: indexPageBody(page, asOfBlock) };
+        return { status: 200, body };
       },
     }),
     defineRoute({
