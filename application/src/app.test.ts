@@ -1,4 +1,14 @@
-import { ROLES, TRANSACTIONS, ContractError, ValidationError, type Role } from '@aal/ledger-contract';
+import {
+  ANNOTATION_LABELS,
+  ContractError,
+  DATA_CATEGORIES,
+  ID_PATTERN,
+  PURPOSES,
+  ROLES,
+  TRANSACTIONS,
+  ValidationError,
+  type Role,
+} from '@aal/ledger-contract';
 import { readFileSync } from 'node:fs';
 import { verifyAuditorReadLog } from './audit-log/auditor-read-log';
 import { defaultReadLogKeyPath, readReadLogKey } from './audit-log/read-log-key';
@@ -395,6 +405,16 @@ describe('the REST app (fake ledger)', () => {
       expect(record?.['x-roles']).toEqual(['recorder', 'admin']);
       const body = record?.requestBody?.content['application/json']?.schema;
       expect(body?.additionalProperties).toBe(false);
+      // The closed vocabularies are enums in the document; actors and tags are clear ids the app commits.
+      const properties = (body as { properties?: Record<string, Record<string, unknown>> } | undefined)?.properties;
+      expect(properties?.['purpose']?.['enum']).toEqual([...PURPOSES]);
+      expect(properties?.['dataCategories']?.['items']).toMatchObject({ enum: [...DATA_CATEGORIES] });
+      expect(properties?.['actorRef']).toMatchObject({ pattern: ID_PATTERN.source });
+      expect(properties?.['actorRef']?.['description']).toContain('keyed commitment');
+      const annotate = document.paths['/api/v1/channels/{channel}/interactions/{id}/annotations']?.post;
+      const annotation = annotate?.requestBody?.content['application/json']?.schema as
+        { properties?: Record<string, { items?: unknown }> } | undefined;
+      expect(annotation?.properties?.['labels']?.items).toMatchObject({ enum: [...ANNOTATION_LABELS] });
       expect(body?.required).toEqual([
         'id',
         'startTime',

@@ -101,6 +101,7 @@ export function apiRoutes(
       mspId: deps.mspId,
       auditIndex: deps.auditIndex,
       auditorOrgs: deps.auditorOrgs,
+      subjectKeys,
     }),
     ...timeAnomalyRoutes({ channels: deps.channels, auditIndex: deps.auditIndex }),
   ];

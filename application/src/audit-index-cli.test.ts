@@ -1,4 +1,7 @@
-import { runAuditIndexCli } from './audit-index-cli';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { orgConfigOf, runAuditIndexCli, sampleScopeOf } from './audit-index-cli';
 
 /** The command's argument checks, which refuse before anything is opened (no network needed). */
 describe('audit-index command: --sample', () => {
@@ -17,9 +20,74 @@ describe('audit-index command: --sample', () => {
       await expect(run('check', '--org', 'hospital-a', '--sample', good)).rejects.toThrow("no org 'hospital-a'");
   });
 
-  it('is an option of check only', async () => {
+  it('is an option of check only, as is --seed', async () => {
     await expect(run('reindex', '--org', 'hospital-a', '--sample', '5')).rejects.toThrow(
-      '--sample is an option of check',
+      '--sample and --seed are options of check',
     );
+    await expect(run('reindex', '--org', 'hospital-a', '--seed', '5')).rejects.toThrow(
+      '--sample and --seed are options of check',
+    );
+  });
+
+  it('takes a seed from 0 to 2^32-1', async () => {
+    for (const bad of ['x', '-1', '01', '1.5', String(2 ** 32)])
+      await expect(run('check', '--org', 'hospital-a', `--seed=${bad}`)).rejects.toThrow(
+        `--seed must be an integer from 0 to ${2 ** 32 - 1}, got '${bad}'`,
+      );
+    for (const good of ['0', '7', String(2 ** 32 - 1)])
+      await expect(run('check', '--org', 'hospital-a', '--seed', good)).rejects.toThrow("no org 'hospital-a'");
+  });
+});
+
+describe('audit-index command: the auditor orgs, read as the app reads them', () => {
+  let orgDir: string;
+  /** Writes the org's gateway profile as the network does, for `mspId`, naming `auditorOrgs` if given. */
+  const profile = (mspId: string, auditorOrgs?: string[]): void => {
+    const identity = { certificate: 'c.pem', keyDir: 'k' };
+    writeFileSync(
+      join(orgDir, 'gateway-profile.json'),
+      JSON.stringify({
+        org: mspId.replace(/MSP$/, ''),
+        mspId,
+        peerEndpoint: '127.0.0.1:1',
+        peerTlsRootCert: 'ca.pem',
+        channels: ['hospital-a'],
+        chaincode: 'audit',
+        identities: { recorder: identity, 'consent-manager': identity, auditor: identity, admin: identity },
+        ...(auditorOrgs === undefined ? {} : { auditorOrgs }),
+      }),
+    );
+  };
+  beforeEach(() => {
+    orgDir = mkdtempSync(join(tmpdir(), 'aal-index-cli-'));
+  });
+  afterEach(() => rmSync(orgDir, { recursive: true, force: true }));
+
+  it("samples every org's records as an auditor org named by the gateway profile, with no environment", () => {
+    profile('RegulatorMSP', ['RegulatorMSP']);
+    const config = orgConfigOf(orgDir, {});
+    expect(config.auditorOrgs).toEqual(['RegulatorMSP']);
+    expect(sampleScopeOf(config)).toEqual({ everything: true, mspId: 'RegulatorMSP' });
+  });
+
+  it('samples its own records as any other org, or when the profile names no auditor orgs', () => {
+    profile('HospitalAMSP', ['RegulatorMSP']);
+    expect(sampleScopeOf(orgConfigOf(orgDir, {}))).toEqual({ everything: false, mspId: 'HospitalAMSP' });
+    profile('RegulatorMSP');
+    expect(sampleScopeOf(orgConfigOf(orgDir, {}))).toEqual({ everything: false, mspId: 'RegulatorMSP' });
+  });
+
+  it('lets AAL_AUDITOR_ORGS override the profile, as it does for the app, and refuses a malformed one', () => {
+    profile('RegulatorMSP', ['RegulatorMSP']);
+    expect(sampleScopeOf(orgConfigOf(orgDir, { AAL_AUDITOR_ORGS: '' }))).toEqual({
+      everything: false,
+      mspId: 'RegulatorMSP',
+    });
+    profile('RegulatorMSP');
+    expect(sampleScopeOf(orgConfigOf(orgDir, { AAL_AUDITOR_ORGS: 'RegulatorMSP' }))).toEqual({
+      everything: true,
+      mspId: 'RegulatorMSP',
+    });
+    expect(() => orgConfigOf(orgDir, { AAL_AUDITOR_ORGS: 'Regulator MSP;' })).toThrow(/AAL_AUDITOR_ORGS/);
   });
 });

@@ -10,9 +10,10 @@
  * its index lives (`audit-index-location.json`, written by the network when it starts the org's
  * PostgreSQL server; without it, `audit-index.sqlite` there); `--index <file>` names an SQLite
  * index file instead. `check --sample <n>|all` (default {@link DEFAULT_SAMPLE}) reads that
- * many records of each kind (or all) back through the chaincode as the org's auditor; an auditor
- * org (AAL_AUDITOR_ORGS, as the apps are given it) samples every org's records, any other org its
- * own. Progress goes to stderr, the summary to stdout;
+ * many records of each kind (or all) back through the chaincode as the org's auditor, `--seed`
+ * choosing which (the same seed, the same records); an auditor org (the gateway profile's
+ * `auditorOrgs`, or AAL_AUDITOR_ORGS, read as the app reads them) samples every org's records,
+ * any other org its own. Progress goes to stderr, the summary to stdout;
  * exit 0 when everything matches, 1 on any difference or failed rebuild, 2 on a usage error.
  */
 import { existsSync } from 'node:fs';
@@ -29,11 +30,11 @@ import {
   readAuditIndexLocation,
   type AuditIndexLocation,
 } from './audit-index/store-location';
-import { readScopeOf } from './audit-index/index-reads';
+import { readScopeOf, type ReadScope } from './audit-index/index-reads';
 import { checkSample } from './audit-index/index-sample-check';
 import type { SampleSize } from './audit-index/sample-rows';
 import { AUDITOR_ORGS_ENV } from '@aal/ledger-contract';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type AppConfig } from './config';
 import { walletIdentities } from './identity/wallet';
 import { connectToPeer, GatewayLedgerClient } from './ledger/gateway-ledger-client';
 
@@ -41,12 +42,13 @@ import { connectToPeer, GatewayLedgerClient } from './ledger/gateway-ledger-clie
 export const DEFAULT_SAMPLE = 100;
 
 const USAGE = `usage: npm run audit-index -- <command> --org <org slug> [--index <file>]
-  check [--sample <n>|all]
+  check [--sample <n>|all] [--seed <n>]
                       re-read every block from the org's peer; verify the hash chain and that the stored
                       rows equal what decoding the blocks yields (count and digest per block); then read
                       n records of each kind (interactions, batched interactions, consents, artifacts;
                       default ${DEFAULT_SAMPLE}, 0 for none) or all of them back through the chaincode
-                      and compare them with the index
+                      and compare them with the index; n records are spread over the blocks by the seed
+                      (default 0): the same seed and index, the same records
   reindex [--force]   rebuild the index from block 0 (stop the app first): SQLite into a new file switched
                       in by rename; PostgreSQL in place`;
 
@@ -58,6 +60,14 @@ function sampleSizeOf(option: string | undefined): SampleSize {
   if (option === 'all') return 'all';
   if (!/^(0|[1-9][0-9]{0,8})$/.test(option))
     throw new UsageError(`--sample must be a record count (0 or more) or 'all', got '${option}'`);
+  return Number(option);
+}
+
+/** `--seed`: a non-negative integer below 2^32, default 0. */
+function seedOf(option: string | undefined): number {
+  if (option === undefined) return 0;
+  if (!/^(0|[1-9][0-9]{0,9})$/.test(option) || Number(option) >= 2 ** 32)
+    throw new UsageError(`--seed must be an integer from 0 to ${2 ** 32 - 1}, got '${option}'`);
   return Number(option);
 }
 
@@ -89,6 +99,24 @@ function indexLocationOf(orgDir: string, indexOption: string | undefined): Audit
   );
 }
 
+/**
+ * The org's configuration as its app reads it ({@link loadConfig}): the gateway profile in the org's
+ * directory, with the auditor orgs from the profile unless AAL_AUDITOR_ORGS is set, as for the app.
+ * Only the variables that describe the org, not the app's own process, are taken from `env`.
+ */
+export function orgConfigOf(orgDir: string, env: NodeJS.ProcessEnv): AppConfig {
+  const auditorOrgs = env[AUDITOR_ORGS_ENV];
+  return loadConfig({
+    AAL_GATEWAY_PROFILE: join(orgDir, 'gateway-profile.json'),
+    ...(auditorOrgs === undefined ? {} : { [AUDITOR_ORGS_ENV]: auditorOrgs }),
+  });
+}
+
+/** What `check --sample` reads as the org's auditor: every org's records when the org is an auditor org. */
+export function sampleScopeOf(config: AppConfig): ReadScope {
+  return readScopeOf('auditor', config.profile.mspId, new Set(config.auditorOrgs));
+}
+
 /** Runs one command; resolves with the process exit code. */
 export async function runAuditIndexCli(
   argv: readonly string[],
@@ -103,19 +131,18 @@ export async function runAuditIndexCli(
       index: { type: 'string' },
       force: { type: 'boolean', default: false },
       sample: { type: 'string' },
+      seed: { type: 'string' },
     },
   });
   const [command] = positionals;
   if (command !== 'check' && command !== 'reindex')
     throw new UsageError(command === undefined ? 'a command is required' : `unknown command '${command}'`);
-  if (command !== 'check' && values.sample !== undefined) throw new UsageError('--sample is an option of check');
+  if (command !== 'check' && (values.sample !== undefined || values.seed !== undefined))
+    throw new UsageError('--sample and --seed are options of check');
   const sampleSize = sampleSizeOf(values.sample);
+  const seed = seedOf(values.seed);
   const orgDir = orgDirOf(values.org, env);
-  const auditorOrgs = env[AUDITOR_ORGS_ENV];
-  const config = loadConfig({
-    AAL_GATEWAY_PROFILE: join(orgDir, 'gateway-profile.json'),
-    ...(auditorOrgs === undefined ? {} : { [AUDITOR_ORGS_ENV]: auditorOrgs }),
-  });
+  const config = orgConfigOf(orgDir, env);
   const location = indexLocationOf(orgDir, values.index);
   const where = describeLocation(location);
   const { profile } = await walletIdentities(config.profile, config.walletDir);
@@ -152,14 +179,15 @@ export async function runAuditIndexCli(
             store,
             reader,
             channel,
-            scope: readScopeOf('auditor', profile.mspId, new Set(config.auditorOrgs)),
+            scope: sampleScopeOf(config),
             size: sampleSize,
+            seed,
             progress,
           });
           differences += sample.differences.length;
           const { checked } = sample;
           out(
-            `${channel}: ${sampleSize === 'all' ? 'every record' : `sample of ${sampleSize} per kind`} ` +
+            `${channel}: ${sampleSize === 'all' ? 'every record' : `sample of ${sampleSize} per kind (seed ${seed})`} ` +
               `${sample.checkpoint === undefined ? '' : `up to block ${sample.checkpoint} `}` +
               `(${checked.interaction} interactions, ${checked['batched-interaction']} batched interactions, ` +
               `${checked.consent} consents, ${checked.artifact} artifacts) read through the chaincode` +

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -45,6 +45,44 @@ describe('loadConfig', () => {
       port: 8080,
       rateLimit: { burst: 5 },
     });
+  });
+
+  it('takes the auditor orgs from the gateway profile, AAL_AUDITOR_ORGS overriding them', () => {
+    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile }).auditorOrgs).toEqual([]);
+    const written = JSON.parse(readFileSync(profile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(profile, JSON.stringify({ ...written, auditorOrgs: ['RegulatorMSP'] }));
+    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile }).auditorOrgs).toEqual(['RegulatorMSP']);
+    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_AUDITOR_ORGS: 'OtherMSP' }).auditorOrgs).toEqual([
+      'OtherMSP',
+    ]);
+    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_AUDITOR_ORGS: '' }).auditorOrgs).toEqual([]);
+    writeFileSync(profile, JSON.stringify({ ...written, auditorOrgs: ['not an msp id'] }));
+    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile })).toThrow(/'auditorOrgs\.0': must be an MSP id/);
+  });
+
+  it('serves the AI gateway only when its configuration is named, on a port of its own', () => {
+    expect(loadConfig({ AAL_GATEWAY_PROFILE: profile }).aiGateway).toBeUndefined();
+    const gateway = join(dir, 'ai-gateway.json');
+    expect(
+      loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_AI_GATEWAY_CONFIG: gateway, AAL_AI_GATEWAY_PORT: '8075' })
+        .aiGateway,
+    ).toEqual({
+      host: '127.0.0.1',
+      port: 8075,
+      configPath: gateway,
+      keyStorePath: join(dir, 'ai-gateway-keys.json'),
+      outboxPath: join(dir, 'ai-gateway-outbox.sqlite'),
+      bodyLimitBytes: 1024 * 1024,
+    });
+    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_AI_GATEWAY_CONFIG: gateway })).toThrow(
+      /AAL_AI_GATEWAY_PORT: is required with AAL_AI_GATEWAY_CONFIG/,
+    );
+    expect(() =>
+      loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_AI_GATEWAY_CONFIG: gateway, AAL_AI_GATEWAY_PORT: '3000' }),
+    ).toThrow(/must differ from AAL_PORT/);
+    expect(() =>
+      loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_AI_GATEWAY_CONFIG: gateway, AAL_AI_GATEWAY_PORT: 'x' }),
+    ).toThrow(ConfigError);
   });
 
   it('names the read log after its file unless told otherwise, and takes the anchoring cadence', () => {

@@ -1,13 +1,21 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { AUDITOR_ORGS_ENV, LIMITS, READ_LOG_NAME_PATTERN, ROLES, parseAuditorOrgs } from '@aal/ledger-contract';
+import {
+  AUDITOR_ORGS_ENV,
+  LIMITS,
+  MSP_ID_PATTERN,
+  READ_LOG_NAME_PATTERN,
+  ROLES,
+  parseAuditorOrgs,
+} from '@aal/ledger-contract';
 import { defaultReadLogName } from './audit-log/auditor-read-log';
 import { postgresConnection } from './audit-index/postgres-dialect';
 import type { AuditIndexLocation } from './audit-index/store-location';
 import type { ReadAnchoringConfig } from './audit-log/read-log-anchorer';
 import { defaultReadLogKeyPath } from './audit-log/read-log-key';
 import type { InteractionBatchingConfig } from './ledger/batching-ledger-client';
+import type { AiGatewaySettings } from './ai-gateway/ai-gateway';
 
 /** One application user: a Fabric identity with a `role` attribute, enrolled from the org's CA. */
 export interface IdentityFiles {
@@ -26,6 +34,12 @@ export interface GatewayProfile {
   readonly identities: Readonly<Record<string, IdentityFiles>>;
   /** How the app enrolls its own identities into its wallet on first start (see identity/wallet.ts). */
   readonly enrollment?: EnrollmentSettings;
+  /**
+   * Orgs (MSP ids) whose auditors read every org's records, as the network tells the chaincode
+   * servers: the one place the app and the operator commands read it from ({@link AUDITOR_ORGS_ENV}
+   * overrides it). Absent: none.
+   */
+  readonly auditorOrgs?: readonly string[];
 }
 
 /** The org's Fabric CA and the file (mode 0600) with the app users' enrollment ids and secrets. */
@@ -67,16 +81,27 @@ export interface AppConfig {
   readonly rateLimit: RateLimitConfig;
   readonly retry: RetryConfig;
   readonly shutdownGraceMs: number;
+  /**
+   * How long an idle keep-alive connection stays open (AAL_HTTP_KEEP_ALIVE_MS). Longer than Node's 5 s so that
+   * a client whose event loop was busy for a moment does not send its next request into a socket the server is
+   * closing ("other side closed"); clients learn it from the `Keep-Alive` header and close theirs first.
+   */
+  readonly keepAliveMs: number;
   readonly logLevel: string;
   /**
    * The org's audit index: PostgreSQL at AAL_AUDIT_INDEX_URL (password in AAL_AUDIT_INDEX_PASSWORD_FILE),
    * else the SQLite file AAL_AUDIT_INDEX_PATH (default `<org dir>/audit-index.sqlite`).
    */
   readonly auditIndex: AuditIndexLocation;
-  /** Orgs whose auditors read every org's records (AAL_AUDITOR_ORGS, as the chaincode servers are told). */
+  /** Orgs whose auditors read every org's records (AAL_AUDITOR_ORGS, else the gateway profile's `auditorOrgs`). */
   readonly auditorOrgs: readonly string[];
   /** Gathering of single-record interaction submits into batch transactions (see BatchingLedgerClient). */
   readonly interactionBatching: InteractionBatchingConfig;
+  /**
+   * The org's AI gateway (docs/gateway.md), started in this process when AAL_AI_GATEWAY_CONFIG names
+   * its configuration file; listens on AAL_AI_GATEWAY_PORT.
+   */
+  readonly aiGateway: AiGatewaySettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -149,8 +174,17 @@ const environmentSchema = z.object({
   AAL_RETRY_BASE_DELAY_MS: integer(1, 10_000, 100),
   AAL_RETRY_MAX_DELAY_MS: integer(1, 60_000, 2_000),
   AAL_SHUTDOWN_GRACE_MS: integer(0, 120_000, 10_000),
+  AAL_HTTP_KEEP_ALIVE_MS: integer(1_000, 600_000, 65_000),
   AAL_INTERACTION_BATCH_MAX_RECORDS: integer(1, LIMITS.interactionBatchRecords, 100),
   AAL_INTERACTION_BATCH_LINGER_MS: integer(0, 1_000, 10),
+  AAL_AI_GATEWAY_CONFIG: z.string().min(1).optional(),
+  AAL_AI_GATEWAY_PORT: z
+    .string()
+    .optional()
+    .transform((text) => (text === undefined ? undefined : Number(text)))
+    .pipe(z.int('must be a whole number between 1 and 65535').min(1).max(65_535).optional()),
+  AAL_AI_GATEWAY_KEY_STORE: z.string().min(1).optional(),
+  AAL_AI_GATEWAY_OUTBOX: z.string().min(1).optional(),
   AAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -175,6 +209,9 @@ const profileSchema = z.object({
       secretsFile: z.string().min(1),
     })
     .optional(),
+  auditorOrgs: z
+    .array(z.string().regex(MSP_ID_PATTERN, `must be an MSP id matching ${MSP_ID_PATTERN.source}`))
+    .optional(),
 });
 
 /**
@@ -192,6 +229,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (vars.AAL_RETRY_BASE_DELAY_MS > vars.AAL_RETRY_MAX_DELAY_MS) {
     throw new ConfigError('invalid configuration:\n  AAL_RETRY_BASE_DELAY_MS: must not exceed AAL_RETRY_MAX_DELAY_MS');
   }
+  if (vars.AAL_AI_GATEWAY_CONFIG !== undefined && vars.AAL_AI_GATEWAY_PORT === undefined) {
+    throw new ConfigError('invalid configuration:\n  AAL_AI_GATEWAY_PORT: is required with AAL_AI_GATEWAY_CONFIG');
+  }
+  if (vars.AAL_AI_GATEWAY_CONFIG !== undefined && vars.AAL_AI_GATEWAY_PORT === vars.AAL_PORT) {
+    throw new ConfigError('invalid configuration:\n  AAL_AI_GATEWAY_PORT: must differ from AAL_PORT');
+  }
   const profilePath = vars.AAL_GATEWAY_PROFILE;
   const profile = loadProfile(profilePath);
   // The org's files live beside its gateway profile (<network dir>/orgs/<org>/) unless told otherwise.
@@ -208,7 +251,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readAnchoring: { everyEntries: vars.AAL_READ_ANCHOR_ENTRIES, intervalMs: vars.AAL_READ_ANCHOR_INTERVAL_MS },
     walletDir: vars.AAL_WALLET_DIR ?? join(orgDir, 'app-wallet'),
     auditIndex: auditIndexLocation(vars, orgDir),
-    auditorOrgs: parseAuditorOrgs(vars[AUDITOR_ORGS_ENV]),
+    // The environment when set (a deployment without the network tool), else the gateway profile.
+    auditorOrgs:
+      vars[AUDITOR_ORGS_ENV] === undefined
+        ? [...new Set(profile.auditorOrgs)]
+        : parseAuditorOrgs(vars[AUDITOR_ORGS_ENV]),
     bodyLimitBytes: vars.AAL_BODY_LIMIT_BYTES,
     rateLimit: { perSecond: vars.AAL_RATE_LIMIT_PER_SECOND, burst: vars.AAL_RATE_LIMIT_BURST },
     retry: {
@@ -217,11 +264,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxDelayMs: vars.AAL_RETRY_MAX_DELAY_MS,
     },
     shutdownGraceMs: vars.AAL_SHUTDOWN_GRACE_MS,
+    keepAliveMs: vars.AAL_HTTP_KEEP_ALIVE_MS,
     logLevel: vars.AAL_LOG_LEVEL,
     interactionBatching: {
       maxRecords: vars.AAL_INTERACTION_BATCH_MAX_RECORDS,
       lingerMs: vars.AAL_INTERACTION_BATCH_LINGER_MS,
     },
+    aiGateway:
+      vars.AAL_AI_GATEWAY_CONFIG === undefined
+        ? undefined
+        : {
+            host: vars.AAL_HOST,
+            port: vars.AAL_AI_GATEWAY_PORT ?? 0,
+            configPath: vars.AAL_AI_GATEWAY_CONFIG,
+            keyStorePath: vars.AAL_AI_GATEWAY_KEY_STORE ?? join(orgDir, 'ai-gateway-keys.json'),
+            outboxPath: vars.AAL_AI_GATEWAY_OUTBOX ?? join(orgDir, 'ai-gateway-outbox.sqlite'),
+            bodyLimitBytes: vars.AAL_BODY_LIMIT_BYTES,
+          },
   };
 }
 

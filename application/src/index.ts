@@ -19,6 +19,9 @@ export { defaultReadLogKeyPath, readReadLogKey } from './audit-log/read-log-key'
 export { decodeTransactionProof, type TransactionProof } from './ledger/transaction-proof';
 export { AuditIndex } from './audit-index/audit-index';
 export { AuditIndexStore } from './audit-index/index-store';
+export { openAuditIndexStore } from './audit-index/store-factory';
+export { batchPage, interactionPage } from './audit-index/index-queries';
+export type { DecodedBlock } from './audit-index/block-decoder';
 export { runAuditIndexCli, type CliOutput } from './audit-index-cli';
 export {
   AUDIT_INDEX_LOCATION_FILE,
@@ -26,3 +29,12 @@ export {
   writeAuditIndexLocation,
   type AuditIndexLocation,
 } from './audit-index/store-location';
+export {
+  startFakeOpenAiUpstream,
+  FAKE_CHAT_USAGE,
+  FAKE_MODELS,
+  FAKE_STREAM_TEXT,
+  type FakeOpenAiUpstream,
+  type UpstreamRequest,
+} from './testing/fake-openai-upstream';
+export { gatewayConfigSchema, type GatewayConfig } from './ai-gateway/gateway-config';

@@ -4,6 +4,7 @@
  */
 import { pino } from 'pino';
 import { createApp } from './app';
+import { startAiGateway, type RunningAiGateway } from './ai-gateway/ai-gateway';
 import { AuditIndex } from './audit-index/audit-index';
 import { followBlocks } from './audit-index/block-follower';
 import { GatewayBlockSource } from './audit-index/gateway-block-source';
@@ -106,10 +107,26 @@ async function main(): Promise<void> {
   const server = app.listen(config.port, config.host, () => {
     logger.info({ org: profile.org, url: `http://${config.host}:${config.port}` }, 'listening');
   });
+  server.keepAliveTimeout = config.keepAliveMs;
+  // A request's headers may take as long as an idle connection may wait for them.
+  server.headersTimeout = Math.max(server.headersTimeout, config.keepAliveMs + 1_000);
   server.on('error', (error) => {
     logger.fatal({ err: error }, 'cannot listen');
     process.exit(1);
   });
+  // The AI gateway runs in this process (docs/gateway.md): it shares the org's ledger clients and keys.
+  let aiGateway: RunningAiGateway | undefined;
+  if (config.aiGateway !== undefined) {
+    aiGateway = await startAiGateway({
+      settings: config.aiGateway,
+      mspId: profile.mspId,
+      channels: profile.channels,
+      recorder: ledgers.recorder,
+      admin: ledgers.admin,
+      logger,
+    });
+    logger.info({ org: profile.org, url: aiGateway.url }, 'ai gateway listening');
+  }
 
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -124,6 +141,7 @@ async function main(): Promise<void> {
       // The reads answered so far are anchored before the ledger connection closes.
       void readAnchoring
         .stop(config.shutdownGraceMs / 2)
+        .then(() => aiGateway?.stop())
         .then(() => Promise.all(followers))
         .then(() => auditIndex.store.close())
         .finally(() => {

@@ -15,7 +15,7 @@ export const COMMITMENT_PREFIX = 'hmac-sha256:';
  * @returns the 32-byte salt
  */
 export function recordSalt(keyHex: string, recordId: string): Buffer {
-  return createHmac('sha256', hexKey(keyHex)).update(recordId, 'utf8').digest();
+  return createHmac('sha256', keyBytes(keyHex)).update(recordId, 'utf8').digest();
 }
 
 /**
@@ -28,7 +28,8 @@ export function contentCommitment(salt: Buffer, content: Content): string {
   return `${COMMITMENT_PREFIX}${createHmac('sha256', salt).update(canonicalContent(content)).digest('hex')}`;
 }
 
-function hexKey(keyHex: string): Buffer {
+/** A 64-hex key as bytes; refuses anything else (used by this file and reference-commitment.ts). */
+export function keyBytes(keyHex: string): Buffer {
   // A malformed key would silently give a different HMAC; it can only come from a broken ledger answer.
   if (!HEX_256_PATTERN.test(keyHex)) throw new Error('a content key must be 64 lowercase hex characters');
   return Buffer.from(keyHex, 'hex');

@@ -33,6 +33,7 @@ export {
   type JsonValue,
 } from './canonical-content';
 export { COMMITMENT_PREFIX, contentCommitment, recordSalt } from './commitment';
+export { COMMITTED_REFERENCE_FIELDS, referenceCommitment, type CommittedReferenceField } from './reference-commitment';
 export {
   allInclusionPaths,
   inclusionPath,
@@ -57,6 +58,7 @@ export {
   type VerifiedRecord,
 } from './merkle/record-proof';
 export * from './records/fields';
+export * from './records/vocabularies';
 export * from './records/interaction';
 export * from './records/consent';
 export * from './records/org-namespace';

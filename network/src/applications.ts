@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 // The app defines what it reads (GatewayProfile); the network writes exactly that.
 import { ApiKeyStore, type GatewayProfile } from '@aal/application';
 import { AUDITOR_ORGS_ENV } from '@aal/ledger-contract';
-import { auditorOrgsValue } from './chaincode-server-env';
+import { AUDITOR_ORGS } from './chaincode-server-env';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
 import type { PostgresServer } from './postgres-server';
@@ -34,6 +34,8 @@ export function writeGatewayProfile(layout: NetworkLayout, org: OrgSpec): Gatewa
       caTlsCert: layout.caCert(org),
       secretsFile: layout.appEnrollmentSecrets(org),
     },
+    // The auditor orgs the chaincode servers are given, for the app and `npm run audit-index` alike.
+    auditorOrgs: AUDITOR_ORGS.map((auditorOrg) => auditorOrg.mspId),
   };
   writeFileSync(layout.gatewayProfile(org), JSON.stringify(profile, null, 2));
   return profile;
@@ -47,6 +49,51 @@ export function apiKeyStorePath(layout: NetworkLayout, org: OrgSpec): string {
 /** The org's append-only, hash-chained log of reads by auditor keys. */
 export function auditorReadLogPath(layout: NetworkLayout, org: OrgSpec): string {
   return join(layout.orgDir(org), 'auditor-reads.jsonl');
+}
+
+/** The org's AI gateway configuration (docs/gateway.md), beside its gateway profile; written once, then the operator's. */
+export function aiGatewayConfigPath(layout: NetworkLayout, org: OrgSpec): string {
+  return join(layout.orgDir(org), 'ai-gateway.json');
+}
+
+/** The org's AI gateway keys (hashes only, mode 0600), one per application. */
+export function aiGatewayKeyStorePath(layout: NetworkLayout, org: OrgSpec): string {
+  return join(layout.orgDir(org), 'ai-gateway-keys.json');
+}
+
+/**
+ * Writes a starting AI gateway configuration for an org unless one exists: every model routed to
+ * OpenAI with the key the operator puts in `openai-api-key` (mode 0600) beside it, consent mode
+ * `record` on the org's first channel, and an empty price table (every call `unpriced` until the
+ * operator enters prices).
+ */
+export function writeDefaultAiGatewayConfig(layout: NetworkLayout, org: OrgSpec): string {
+  const path = aiGatewayConfigPath(layout, org);
+  if (existsSync(path)) return path;
+  const config = {
+    version: 1,
+    providers: { openai: { baseUrl: 'https://api.openai.com/v1', credentialFile: 'openai-api-key' } },
+    models: {},
+    defaultProvider: 'openai',
+    applications: {},
+    defaults: { consentMode: 'record', channel: channelsOf(org)[0]?.name },
+    priceTable: { version: 'none', currency: 'USD', prices: [] },
+    outbox: { maxEntries: 100_000, batchRecords: 500 },
+    consent: { cacheMs: 5_000 },
+  };
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  return path;
+}
+
+/**
+ * Issues a gateway key for `applicationId` at an org (revoking an earlier active one of that
+ * application), shown once: the key names the application its calls are recorded for.
+ */
+export function issueAiGatewayKey(layout: NetworkLayout, org: OrgSpec, applicationId: string): string {
+  const store = new ApiKeyStore(aiGatewayKeyStorePath(layout, org));
+  for (const existing of store.list())
+    if (existing.name === applicationId && existing.revokedAt === null) store.revoke(existing.id);
+  return store.create(applicationId, 'recorder').key;
 }
 
 /**
@@ -78,12 +125,16 @@ export async function startApplication(
 ): Promise<string> {
   const name = layout.applicationProcess(org);
   const endpoint = layout.application(org);
+  // The app reads the auditor orgs from its gateway profile, as the chaincode servers are told them:
+  // a value left in the operator's shell must not override that.
+  const { [AUDITOR_ORGS_ENV]: _shellAuditorOrgs, ...inherited } = process.env;
+  const aiGateway = layout.aiGateway(org);
   supervisor.start({
     name,
     command: process.execPath,
     args: [APPLICATION_ENTRY],
     env: {
-      ...process.env,
+      ...inherited,
       AAL_HOST: endpoint.host,
       AAL_PORT: String(endpoint.port),
       AAL_GATEWAY_PROFILE: layout.gatewayProfile(org),
@@ -92,8 +143,9 @@ export async function startApplication(
       AAL_AUDITOR_READ_LOG: auditorReadLogPath(layout, org),
       AAL_AUDIT_INDEX_URL: auditIndex.url,
       AAL_AUDIT_INDEX_PASSWORD_FILE: auditIndex.options.passwordFile,
-      // The app answers audit reads from its index with the chaincode's rule: the same auditor orgs.
-      [AUDITOR_ORGS_ENV]: auditorOrgsValue(),
+      AAL_AI_GATEWAY_CONFIG: writeDefaultAiGatewayConfig(layout, org),
+      AAL_AI_GATEWAY_PORT: String(aiGateway.port),
+      AAL_AI_GATEWAY_KEY_STORE: aiGatewayKeyStorePath(layout, org),
     },
     logFile: layout.logFile(name),
   });

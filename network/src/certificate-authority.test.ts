@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -188,6 +188,7 @@ describe('OrgCertificateAuthority keeps secrets out of command lines', () => {
   });
   afterAll(async () => {
     await supervisor.stop(layout.caProcess(org));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('starts fabric-ca-server with the registrar in its 0600 configuration, not on its command line', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { FabricBinaries } from './binaries';
 import { AUDIT_CHAINCODE, CHAINCODE_DIR, type ChaincodeSpec } from './chaincodes';
 import { chaincodeServerEnv } from './chaincode-server-env';
@@ -23,7 +23,10 @@ export interface CommittedDefinition {
 
 /**
  * The chaincode version is a digest of the built code: the same code always gives the same
- * version, and changed code gives a new version and therefore a new definition sequence.
+ * version, and changed code gives a new version and therefore a new definition sequence. The built
+ * code includes the workspace packages the chaincode runs with (`@aal/*` dependencies, i.e. the
+ * contract's record schemas), which its server resolves from `node_modules`: a changed schema is
+ * changed validation, so it must be a new version too.
  */
 export function chaincodeVersion(chaincodeDir = CHAINCODE_DIR): string {
   const dist = join(chaincodeDir, 'dist');
@@ -38,7 +41,41 @@ export function chaincodeVersion(chaincodeDir = CHAINCODE_DIR): string {
   for (const file of files.sort()) {
     hash.update(relative(chaincodeDir, file)).update('\0').update(readFileSync(file)).update('\0');
   }
+  for (const [name, files] of workspaceDependencyCode(chaincodeDir)) {
+    for (const { path, relativePath } of files)
+      hash.update(`${name}/${relativePath}`).update('\0').update(readFileSync(path)).update('\0');
+  }
   return hash.digest('hex').slice(0, 16);
+}
+
+/** The directory of package `name` as `from` resolves it: the nearest one above its entry with its package.json. */
+function packageDirOf(name: string, from: string): string {
+  let dir = dirname(require.resolve(name, { paths: [from] }));
+  while (dir !== dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name)
+      return dir;
+    dir = dirname(dir);
+  }
+  throw new NetworkError('NOT_INITIALISED', `cannot find the package directory of ${name} from ${from}`);
+}
+
+/** The built `.js` files of each `@aal/*` dependency of the chaincode, sorted, by package name. */
+function workspaceDependencyCode(chaincodeDir: string): [string, { path: string; relativePath: string }[]][] {
+  const manifest = JSON.parse(readFileSync(join(chaincodeDir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  return Object.keys(manifest.dependencies ?? {})
+    .filter((name) => name.startsWith('@aal/'))
+    .sort()
+    .map((name) => {
+      const packageDir = packageDirOf(name, chaincodeDir);
+      const files = listFiles(join(packageDir, 'dist'))
+        .filter((file) => file.endsWith('.js'))
+        .sort()
+        .map((path) => ({ path, relativePath: relative(packageDir, path) }));
+      return [name, files];
+    });
 }
 
 function listFiles(dir: string): string[] {

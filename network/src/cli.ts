@@ -7,10 +7,11 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCommandLine, type CommandLine } from './cli-options';
 import { NetworkError } from './errors';
+import { address } from './layout';
 import { FabricNetwork, optionsFromEnv } from './network';
 import { tail } from './processes';
 import { log } from './progress';
-import { issueApiKeys } from './applications';
+import { issueAiGatewayKey, issueApiKeys } from './applications';
 import { APP_ROLES, PEER_ORGS } from './topology';
 
 const USAGE = `usage: npm run network -- <command>
@@ -115,6 +116,12 @@ async function start(network: FabricNetwork): Promise<void> {
     `       curl -s ${urls.Regulator}/api/v1/channels/hospital-a/interactions/demo-1 -H 'authorization: Bearer ${demoKeys.Regulator?.auditor}'`,
   );
   console.log(`  API docs: ${urls.HospitalA}/docs`);
+  console.log(`\nAI gateways (OpenAI-compatible; set the client's base URL and key; docs/gateway.md):`);
+  for (const org of PEER_ORGS)
+    console.log(
+      `  ${org.name.padEnd(11)} http://${address(layout.aiGateway(org))}/v1   key for application demo-app: ${issueAiGatewayKey(layout, org, 'demo-app')}`,
+    );
+  console.log(`  provider key: each org's gateway reads <network dir>/orgs/<org>/openai-api-key (chmod 600)`);
   console.log(`\nLogs: ${layout.logsDir}   Stop: Ctrl-C or 'npm stop'\n`);
   // Stay in the foreground until a signal arrives, or until `npm stop` from another shell stops
   // the processes (then there is nothing left to wait for).

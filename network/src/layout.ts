@@ -56,8 +56,8 @@ export interface IdentityPaths {
  * - B+20..22 orderer listen, B+25..27 orderer admin, B+30..32 orderer operations
  * - B+40..43 peer listen, B+45..48 peer chaincode, B+50..53 peer operations (one peer per org)
  * - B+60..63 chaincode servers (B+64..67 the benchmark's baseline chaincode's, when deployed),
- *   B+70..73 peer pprof (profiling only), B+80..83 REST applications, B+85..88 the apps' audit
- *   index databases (PostgreSQL, one server per org)
+ *   B+70..73 peer pprof (profiling only), B+75..78 the apps' AI gateways, B+80..83 REST applications,
+ *   B+85..88 the apps' audit index databases (PostgreSQL, one server per org)
  */
 export class NetworkLayout {
   constructor(readonly options: NetworkOptions) {
@@ -128,6 +128,11 @@ export class NetworkLayout {
     return this.port(80 + this.peerIndex(org));
   }
 
+  /** The org's AI gateway (OpenAI-compatible), served by the org's app process on its own port. */
+  aiGateway(org: OrgSpec): Endpoint {
+    return this.port(75 + this.peerIndex(org));
+  }
+
   /** The org's PostgreSQL server, which holds its app's audit index. */
   auditIndexDatabase(org: OrgSpec): Endpoint {
     return this.port(85 + this.peerIndex(org));
@@ -164,6 +169,7 @@ export class NetworkLayout {
         ports.push({ owner: this.chaincodeProcess(org, chaincode), endpoint: this.chaincodeServer(org, chaincode) });
       }
       ports.push({ owner: this.applicationProcess(org), endpoint: this.application(org) });
+      ports.push({ owner: this.applicationProcess(org), endpoint: this.aiGateway(org) });
       ports.push({ owner: this.postgresProcess(org), endpoint: this.auditIndexDatabase(org) });
     }
     return ports;

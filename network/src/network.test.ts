@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,7 @@ describe('FabricNetwork.up refuses to start', () => {
       expect(network.status()).toEqual([]);
     } finally {
       blocker.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -42,6 +43,7 @@ describe('FabricNetwork.up refuses to start', () => {
       ).rejects.toThrow(/holds a network with base port .* run 'npm run network -- down --purge' first/);
     } finally {
       blocker.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

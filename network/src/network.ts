@@ -179,6 +179,32 @@ export class FabricNetwork {
     return auditIndexServer(this.layout, findPostgresBinaries(), this.supervisor, org);
   }
 
+  /**
+   * Stops the org's peer, waiting until it has exited (tests of what the peer serves from its files
+   * after a restart); {@link startPeer} starts it again with the same configuration and data.
+   */
+  async stopPeer(org: OrgSpec): Promise<void> {
+    await this.supervisor.stop(this.layout.peerProcess(org));
+  }
+
+  /** Starts the org's peer on its existing data; resolves when it listens. */
+  async startPeer(org: OrgSpec): Promise<void> {
+    const bins = await this.bins();
+    await startPeer(this.layout, bins, this.supervisor, writePeerConfig(this.layout, bins), org);
+  }
+
+  /** The directory holding the org's peer's block files of `channel` (`blockfile_000000`, …). */
+  peerBlockFilesDir(org: OrgSpec, channel: string): string {
+    return join(
+      this.layout.nodeDataDir(this.layout.peerProcess(org)),
+      'production',
+      'ledgersData',
+      'chains',
+      'chains',
+      channel,
+    );
+  }
+
   status(): ProcessStatus[] {
     return this.supervisor
       .records()

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { ProcessSupervisor, isAlive, isListening, waitForListening } from './pro
 describe('ProcessSupervisor', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aal-proc-'));
   const supervisor = new ProcessSupervisor(join(dir, 'pids'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('starts a detached process, records it, and stops exactly it', async () => {
     const record = supervisor.start({

@@ -12,6 +12,7 @@ import {
   submitJson,
 } from '../support/deviating-member';
 import { registerSubjectOnLedger } from '../support/registered-subject';
+import { eventually } from '../support/eventually';
 
 /**
  * Self-attested training: the AIProvider registers a subject of its own, grants itself
@@ -108,8 +109,11 @@ describe('self-attested training', () => {
       org: AI_PROVIDER.mspId,
       consentCoverage: [{ datasetArtifactId: ids.hospitalDataset, consentIds: [ids.hospitalConsent] }],
     });
-    expect(await evaluateJsonArgs(clients.contract(REGULATOR, 'auditor'), TRANSACTIONS.getTrainingRun, id)).toEqual(
-      stored,
-    );
+    // Read at the Regulator's peer, which commits the block a little after AIProvider's.
+    expect(
+      await eventually(`training run ${id} at the Regulator's peer`, () =>
+        evaluateJsonArgs(clients.contract(REGULATOR, 'auditor'), TRANSACTIONS.getTrainingRun, id),
+      ),
+    ).toEqual(stored);
   });
 });

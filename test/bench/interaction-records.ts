@@ -1,10 +1,20 @@
 import { createHash } from 'node:crypto';
+import { referenceCommitment } from '@aal/ledger-contract';
+
+/** The content key the records' references are committed with when a run needs no particular org's key. */
+const BENCH_ORG_KEY = 'be'.repeat(32);
 
 /**
- * A realistic, valid interaction record (see docs/chaincode-api.md) with a unique id. Commitments
- * are derived from the id so records differ without needing the app's keys.
+ * A realistic, valid interaction record (see docs/chaincode-api.md) with a unique id. Content
+ * commitments are derived from the id so records differ without needing the app's keys; actor,
+ * conversation and tag are keyed commitments under `orgKey` (the org's content key when the run
+ * queries them through the org's app, which commits a queried actor with that key).
  */
-export function interactionRecord(id: string, startTime = '2026-11-01T10:00:00.000Z'): Record<string, unknown> {
+export function interactionRecord(
+  id: string,
+  startTime = '2026-11-01T10:00:00.000Z',
+  orgKey = BENCH_ORG_KEY,
+): Record<string, unknown> {
   const commit = (what: string): string => `hmac-sha256:${createHash('sha256').update(`${what}:${id}`).digest('hex')}`;
   return {
     id,
@@ -20,11 +30,11 @@ export function interactionRecord(id: string, startTime = '2026-11-01T10:00:00.0
     latencyMs: 1250,
     status: 'ok',
     finishReasons: ['stop'],
-    actorRef: 'actor-7f3a',
+    actorRef: referenceCommitment(orgKey, 'actorRef', 'actor-7f3a'),
     applicationId: 'radiology-assistant',
-    conversationId: `conv-${id.length % 17}`,
+    conversationId: referenceCommitment(orgKey, 'conversationId', `conv-${id.length % 17}`),
     promptCommitment: commit('prompt'),
     outputCommitment: commit('output'),
-    tags: ['benchmark'],
+    tags: [referenceCommitment(orgKey, 'tags', 'benchmark')],
   };
 }

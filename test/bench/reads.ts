@@ -10,13 +10,14 @@
  * the index's lag behind commits while the ledger grows, and finally how fast a fresh index ingests
  * the whole channel's real blocks. Writes JSON and PNG charts.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { TRANSACTIONS } from '@aal/ledger-contract';
+import { referenceCommitment, TRANSACTIONS } from '@aal/ledger-contract';
 import {
   BENCH_BASELINE_CHAINCODE,
   CHAINCODE_NAME,
@@ -90,15 +91,35 @@ function log(message: string): void {
   process.stderr.write(`[bench:reads ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** Record `i` of a kind: models, actors and applications vary so each query path has real fan-out. */
-function record(prefix: string, i: number): Record<string, unknown> {
+/**
+ * Record `i` of a kind: models, actors and applications vary so each query path has real fan-out.
+ * Actors are committed with HospitalA's content key, as its app commits them and the queried value.
+ */
+function record(orgKey: string, prefix: string, i: number): Record<string, unknown> {
   return {
-    ...interactionRecord(`HospitalAMSP:${prefix}-${i}`),
+    ...interactionRecord(`HospitalAMSP:${prefix}-${i}`, undefined, orgKey),
     requestModel: MODELS[i % MODELS.length],
     responseModel: MODELS[i % MODELS.length],
-    actorRef: `actor-${i % 100}`,
+    actorRef: referenceCommitment(orgKey, 'actorRef', `actor-${i % 100}`),
     applicationId: `app-${i % 10}`,
   };
+}
+
+/**
+ * HospitalA's content key on the channel, initialising the org keys first as its app would (the
+ * chaincode keeps keys that exist, so this never replaces the app's).
+ */
+async function hospitalContentKey(layout: NetworkLayout): Promise<string> {
+  const admin = gatewayFor(layout, HOSPITAL_A, 'admin');
+  try {
+    const keys = admin.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+    const random = (): Uint8Array => Buffer.from(randomBytes(32).toString('hex'), 'utf8');
+    await keys.submit(TRANSACTIONS.initOrgKeys, { transientData: { contentKey: random(), lookupPepper: random() } });
+    const answer = Buffer.from(await keys.evaluateTransaction(TRANSACTIONS.getOrgContentKey)).toString('utf8');
+    return (JSON.parse(answer) as { contentKey: string }).contentKey;
+  } finally {
+    admin.close();
+  }
 }
 
 interface SizeResult {
@@ -156,6 +177,7 @@ async function main(): Promise<void> {
         await sleep(1000);
       }
     }
+    const orgKey = await hospitalContentKey(layout);
     const indexedStarted = Date.now();
     log(`recording ${INDEXED} records with per-record index entries (RecordInteractions × ${INDEXED_BATCH})`);
     const indexed = await runLoad({
@@ -164,7 +186,9 @@ async function main(): Promise<void> {
       operation: (b) =>
         contract.submitTransaction(
           TRANSACTIONS.recordInteractions,
-          JSON.stringify(Array.from({ length: INDEXED_BATCH }, (_, j) => record('indexed', b * INDEXED_BATCH + j))),
+          JSON.stringify(
+            Array.from({ length: INDEXED_BATCH }, (_, j) => record(orgKey, 'indexed', b * INDEXED_BATCH + j)),
+          ),
         ),
     });
     if (indexed.failed > 0) throw new Error(`recording the indexed records failed: ${JSON.stringify(indexed.errors)}`);
@@ -185,7 +209,7 @@ async function main(): Promise<void> {
           const first = from + b * BATCH;
           const count = Math.min(BATCH, size - first);
           const commit = await contract.submitAsync(TRANSACTIONS.recordBatch, {
-            arguments: [JSON.stringify(Array.from({ length: count }, (_, j) => record('read', first + j)))],
+            arguments: [JSON.stringify(Array.from({ length: count }, (_, j) => record(orgKey, 'read', first + j)))],
           });
           const status = await commit.getStatus();
           if (!status.successful) throw new Error(`batch ${b} failed validation: code ${status.code}`);

@@ -289,7 +289,7 @@ describe('audit index integrity on the real network', () => {
     expect(clean.code).toBe(0);
     // The default sample: at most 100 of each kind, also OK.
     const byDefault = await cli('check', '--org', 'hospital-a');
-    expect(byDefault.out).toMatch(/^hospital-a: sample of 100 per kind up to block \d+ .*: OK$/m);
+    expect(byDefault.out).toMatch(/^hospital-a: sample of 100 per kind \(seed 0\) up to block \d+ .*: OK$/m);
     expect(byDefault.code).toBe(0);
 
     // A scratch SQLite index rebuilt from the same blocks, then one record of each kind tampered:

@@ -1,3 +1,4 @@
+import { eventually } from '../support/eventually';
 import { conformanceProblems } from '../support/openapi-conformance';
 import { bearer, loadTestEnvironment } from '../support/test-network';
 
@@ -276,16 +277,22 @@ describe('subjects and consents over HTTP against the real network', () => {
         )
       ).status,
     ).toBe(404);
-    // The regulator's consent-manager is neither controller nor grantee: the chaincode refuses.
+    // The regulator's consent-manager is neither controller nor grantee: the chaincode refuses (once the
+    // consent's block has reached the Regulator's peer: until then it does not exist there, 404).
     expect(
       (
-        await call(
-          regulator,
-          'Regulator',
-          'consent-manager',
-          'GET',
-          `${A}/consents/HospitalAMSP:${consent.id}`,
-          '/api/v1/channels/{channel}/consents/{id}',
+        await eventually(
+          "HospitalA's consent on the Regulator's peer",
+          () =>
+            call(
+              regulator,
+              'Regulator',
+              'consent-manager',
+              'GET',
+              `${A}/consents/HospitalAMSP:${consent.id}`,
+              '/api/v1/channels/{channel}/consents/{id}',
+            ),
+          (answer) => answer.status !== 404,
         )
       ).status,
     ).toBe(403);

@@ -5,6 +5,7 @@ import { decodeBlock } from './block-decoder';
 import { BlockIntegrityError, verifyNextBlock } from './block-integrity';
 import type { BlockSource } from './block-source';
 import { rowOf, type AuditIndexStore, type StoredRow } from './index-store';
+import { rollupDifferences } from './usage-rollup';
 import { timeAnomaliesOf, transactionTimes, type NewestTxTime, type TimeAnomaly } from './transaction-times';
 
 /** What `check` found on one channel. */
@@ -176,5 +177,7 @@ export async function checkChannel(options: {
     differences.push(
       `time anomalies: ${missing.length} missing from the index, ${extra.length} not derived from the blocks`,
     );
+  // The usage rollup must equal a recount of the rows (which were just compared with the blocks).
+  differences.push(...(await rollupDifferences(store.db, store.backend, channel)));
   return { channel, checkpoint: target, blocks, rows, anomalies: stored.length, differences };
 }

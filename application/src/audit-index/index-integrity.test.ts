@@ -199,6 +199,8 @@ describe('audit index integrity: check and reindex', () => {
     expect(tampered.differences).toEqual([
       expect.stringMatching(/^block 1: 2 rows stored \(digest [0-9a-f]{16}…\), 2 decoded from the block/),
       expect.stringMatching(/^block 2: 1 rows stored .*, 2 decoded from the block/),
+      // The rollup still sums the rows as ingested: 8 calls, 80 input tokens; the rows now say 7 and 71.
+      'usage rollup 2026-03-01T12: sums 8,0,80,16,0,0,0 stored, 7,0,71,14,0,0,0 recounted',
     ]);
     await store.db
       .updateTable('checkpoints')
@@ -216,13 +218,37 @@ describe('audit index integrity: check and reindex', () => {
     await store.close();
   });
 
+  it('finds a usage rollup that no longer sums the rows', async () => {
+    const blocks = chain(5);
+    const { store } = await built(blocks);
+    await store.db
+      .updateTable('usage_rollup')
+      .set({ cost_amount_minor: 1 })
+      .where('hour', '=', '2026-03-01T12')
+      .execute();
+    expect((await check(store, blocks)).differences).toEqual([
+      'usage rollup 2026-03-01T12: sums 8,0,80,16,0,0,1 stored, 8,0,80,16,0,0,0 recounted',
+    ]);
+    await store.db.deleteFrom('usage_rollup').execute();
+    expect((await check(store, blocks)).differences).toEqual([
+      'usage rollup 2026-03-01T11: no rollup row, 2,0,20,4,0,0,0 recounted from rows',
+      'usage rollup 2026-03-01T12: no rollup row, 8,0,80,16,0,0,0 recounted from rows',
+    ]);
+    await store.close();
+  });
+
   it('rebuilds an index equal to one ingested live, switching it in by rename, and refuses while the index is open', async () => {
     const blocks = chain(5);
     const { path, store } = await built(blocks);
     const dump = async (s: AuditIndexStore): Promise<unknown[]> =>
       (await s.storedRows(CHANNEL, 0, 1_000)).map(({ seq: _seq, ...row }) => row);
     const live = await dump(store);
+    const rollup = async (s: AuditIndexStore): Promise<unknown[]> =>
+      s.db.selectFrom('usage_rollup').selectAll().orderBy('hour').orderBy('actor_ref').orderBy('subject_ref').execute();
+    const liveRollup = await rollup(store);
+    expect(liveRollup.length).toBeGreaterThan(0);
     await store.db.updateTable('interactions').set({ input_tokens: 99 }).execute();
+    await store.db.updateTable('usage_rollup').set({ calls: 99 }).execute();
     await expect(
       reindex({
         indexPath: path,
@@ -246,6 +272,7 @@ describe('audit index integrity: check and reindex', () => {
     expect(progress.at(-1)).toBe(`${CHANNEL}: indexed block 4 of 4`);
     const rebuilt = await AuditIndexStore.open(path);
     expect(await dump(rebuilt)).toEqual(live);
+    expect(await rollup(rebuilt)).toEqual(liveRollup);
     expect((await check(rebuilt, blocks)).differences).toEqual([]);
     await rebuilt.close();
     expect(existsSync(`${path}.reindex`)).toBe(false);

@@ -8,7 +8,7 @@ import {
 } from '@aal/ledger-contract';
 import { sql, type Kysely } from 'kysely';
 import type { IndexFilter } from './index-store';
-import { matches, PATH_COLUMNS } from './index-store';
+import { matches } from './index-store';
 import type { AuditIndexDatabase } from './schema';
 
 type Db = Kysely<AuditIndexDatabase>;
@@ -86,40 +86,38 @@ export async function batchPage(
   after?: BatchKey,
 ): Promise<IndexPage<BatchListing, BatchKey>> {
   const direction = order === 'desc' ? '<' : '>';
-  const rows = await db
-    .selectFrom('batches')
+  // By a record's field, batches come from batch_paths, whose key lists one value's batches in
+  // (tx_time, batch_id) order: a page reads its rows and no others (no join over every record).
+  const listed =
+    filter.by === 'org'
+      ? db.selectFrom('batches as b').where('b.org', '=', filter.value).where('b.channel', '=', filter.channel)
+      : db
+          .selectFrom('batch_paths as p')
+          .innerJoin('batches as b', (join) =>
+            join.onRef('b.channel', '=', 'p.channel').onRef('b.batch_id', '=', 'p.batch_id'),
+          )
+          .where('p.channel', '=', filter.channel)
+          .where('p.path', '=', filter.by)
+          .where('p.value', '=', filter.value);
+  // The ordering columns of the index read: batches' own, or batch_paths' (the same values).
+  const time = sql.ref<string>(filter.by === 'org' ? 'b.tx_time' : 'p.tx_time');
+  const id = sql.ref<string>(filter.by === 'org' ? 'b.batch_id' : 'p.batch_id');
+  const rows = await listed
     .where((eb) => {
-      const conditions = [eb('channel', '=', filter.channel)];
-      if (filter.by === 'org') conditions.push(eb('org', '=', filter.value));
-      else
-        conditions.push(
-          eb(
-            'batch_id',
-            'in',
-            eb
-              .selectFrom('interactions')
-              .select('interactions.batch_id')
-              .where('interactions.channel', '=', filter.channel)
-              .where(`interactions.${PATH_COLUMNS[filter.by]}`, '=', filter.value)
-              .where('interactions.batch_id', 'is not', null),
-          ),
-        );
-      if (filter.org !== undefined) conditions.push(eb('org', '=', filter.org));
-      if (filter.from !== undefined) conditions.push(eb('tx_time', '>=', filter.from));
-      if (filter.to !== undefined) conditions.push(eb('tx_time', '<=', filter.to));
-      if (filter.atBlock !== undefined) conditions.push(eb('block_number', '<=', filter.atBlock));
+      const conditions = [];
+      if (filter.org !== undefined) conditions.push(eb('b.org', '=', filter.org));
+      if (filter.from !== undefined) conditions.push(eb(time, '>=', filter.from));
+      if (filter.to !== undefined) conditions.push(eb(time, '<=', filter.to));
+      if (filter.atBlock !== undefined) conditions.push(eb('b.block_number', '<=', filter.atBlock));
       if (after !== undefined)
         conditions.push(
-          eb.or([
-            eb('tx_time', direction, after[0]),
-            eb.and([eb('tx_time', '=', after[0]), eb('batch_id', direction, after[1])]),
-          ]),
+          eb.or([eb(time, direction, after[0]), eb.and([eb(time, '=', after[0]), eb(id, direction, after[1])])]),
         );
       return eb.and(conditions);
     })
-    .selectAll()
-    .orderBy('tx_time', order)
-    .orderBy('batch_id', order)
+    .selectAll('b')
+    .orderBy(time, order)
+    .orderBy(id, order)
     .limit(pageSize)
     .execute();
   const last = rows.at(-1);

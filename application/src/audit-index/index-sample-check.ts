@@ -108,7 +108,8 @@ async function compareRow(
 
 /**
  * Reads a sample of the channel's indexed records — interactions written one at a time or
- * gathered, batched interactions, consents and artifacts, `size` of each at random, or all — back
+ * gathered, batched interactions, consents and artifacts, `size` of each spread over the blocks
+ * by `seed`, or all — back
  * through the chaincode's point reads on the org's peer and compares each with the record the
  * index holds (both as sorted-key JSON). Only records the scope may read are sampled, as the
  * chaincode would refuse the others; only rows of blocks up to the checkpoint read first (the app
@@ -120,9 +121,11 @@ export async function checkSample(options: {
   readonly channel: string;
   readonly scope: ReadScope;
   readonly size: SampleSize;
+  /** Chooses which rows a sample takes (see `sampleStrides`): the same seed, the same rows (default 0). */
+  readonly seed?: number;
   readonly progress?: (line: string) => void;
 }): Promise<SampleCheck> {
-  const { store, reader, channel, scope, size, progress } = options;
+  const { store, reader, channel, scope, size, seed = 0, progress } = options;
   const checked: Record<SampleKind, number> = { interaction: 0, 'batched-interaction': 0, consent: 0, artifact: 0 };
   const differences: string[] = [];
   let pending = 0;
@@ -148,8 +151,7 @@ export async function checkSample(options: {
   for (const kind of SAMPLE_KINDS) {
     const query = { channel, atBlock: checkpoint, scope };
     if (size !== 'all') {
-      if (size > 0)
-        await compareAll(kind, await sampleRows(store.db, kind, { ...query, pick: { random: true }, limit: size }));
+      if (size > 0) await compareAll(kind, await sampleRows(store.db, kind, { ...query, pick: { seed }, limit: size }));
       continue;
     }
     let afterId: string | undefined;

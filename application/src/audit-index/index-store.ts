@@ -7,12 +7,15 @@ import {
   type Insertable,
   type Selectable,
   type SqlBool,
+  type Transaction,
 } from 'kysely';
 import type { DatabaseSync } from 'node:sqlite';
 import type { UsageGroup, UsageGrouping, UsageTotals } from '../audit/usage-summary';
 import type { DecodedBlock, IndexedInteraction } from './block-decoder';
 import { migrate } from './migrations';
 import { insertRecordRows } from './record-rows';
+import { addBatchPaths, addToRollup } from './usage-rollup';
+import { compareText, onSnapshot, usageGroups, usagePlan, usageReadScope } from './usage-query';
 import { DERIVED_TABLES, type AuditIndexDatabase } from './schema';
 import type { NewestTxTime, TimeAnomaly } from './transaction-times';
 import { nodeSqliteDialect, openSqlite } from './sqlite-dialect';
@@ -53,13 +56,6 @@ export const PATH_COLUMNS = {
   consentId: 'consent_id',
   applicationId: 'application_id',
 } as const satisfies Record<InteractionQueryPath, keyof Db['interactions']>;
-
-const GROUP_COLUMNS = {
-  model: 'request_model',
-  actor: 'actor_ref',
-  application: 'application_id',
-  org: 'org',
-} as const satisfies Record<Exclude<UsageGrouping, 'day'>, keyof Db['interactions']>;
 
 /** The condition selecting the interaction rows of a filter. */
 export function matches(eb: Rows, filter: IndexFilter): Expression<SqlBool> {
@@ -226,14 +222,22 @@ export class AuditIndexStore {
       if (block.number > expected)
         throw new Error(`audit index of ${channel}: block ${block.number} arrived, block ${expected} expected`);
       const rows = block.interactions.map((indexed) => rowOf(channel, indexed));
+      // Only the rows this call inserted are summed: a record id already indexed must not count twice.
+      let skipped = false;
       for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-        await trx
+        const chunk = rows.slice(start, start + INSERT_CHUNK);
+        const [result] = await trx
           .insertInto('interactions')
-          .values(rows.slice(start, start + INSERT_CHUNK))
+          .values(chunk)
           .onConflict((conflict) => conflict.columns(['channel', 'record_id']).doNothing())
           .execute();
+        if (Number(result?.numInsertedOrUpdatedRows ?? 0) !== chunk.length) skipped = true;
       }
+      // Rare (an id already indexed): keep the rows that are this block's, found by their block number.
+      const added = skipped ? await rowsOfBlock(trx, channel, block.number, rows) : rows;
+      await addToRollup(trx, added);
       await insertRecordRows(trx, channel, block);
+      await addBatchPaths(trx, channel, block.batches, rows);
       if (evidence.anomalies.length > 0)
         await trx
           .insertInto('time_anomalies')
@@ -267,70 +271,24 @@ export class AuditIndexStore {
   }
 
   /**
-   * Usage totals and groups over the matching rows, summed by the database. Reads at most
-   * `maxGroups + 1` groups, so a caller can tell "too many" without holding them all.
+   * Usage totals and groups over the matching rows, summed by the database: from the usage rollup
+   * for the whole hours of the range and from rows for the partial hours at its edges (or from rows
+   * alone when the rollup cannot answer the filter; usage-query.ts), in one pass per source and on
+   * one snapshot. Reads little more than `maxGroups + 1` groups, so a caller can tell "too many"
+   * without holding them all.
    */
   async usage(
     filter: IndexFilter,
     groupBy: UsageGrouping,
     maxGroups: number,
   ): Promise<{ records: number; groups: UsageGroup[]; tooManyGroups: boolean }> {
-    const key =
-      groupBy === 'day'
-        ? sql<string | null>`substr(tx_time, 1, 10)`
-        : sql<string | null>`${sql.ref(GROUP_COLUMNS[groupBy])}`;
-    const totals = await this.db
-      .selectFrom('interactions')
-      .where((eb) => matches(eb, filter))
-      .select((eb) => [
-        key.as('key'),
-        eb.fn.countAll<number>().as('calls'),
-        eb.fn.sum<number>('is_error').as('error_calls'),
-        eb.fn.sum<number>('input_tokens').as('input'),
-        eb.fn.sum<number>('output_tokens').as('output'),
-        eb.fn.sum<number>('cache_read_tokens').as('cache_read'),
-        eb.fn.sum<number>('reasoning_tokens').as('reasoning'),
-        // Literals, not parameters: PostgreSQL cannot type a CASE of parameters only (it would sum text).
-        eb.fn
-          .sum<number>(eb.case().when('cost_amount_minor', 'is', null).then(eb.lit(1)).else(eb.lit(0)).end())
-          .as('unpriced'),
-      ])
-      .groupBy('key')
-      .limit(maxGroups + 1)
-      .execute();
-    if (totals.length > maxGroups) return { records: 0, groups: [], tooManyGroups: true };
-    const costs = await this.db
-      .selectFrom('interactions')
-      .where((eb) => eb.and([matches(eb, filter), eb('cost_amount_minor', 'is not', null)]))
-      .select((eb) => [
-        key.as('key'),
-        'cost_currency',
-        eb.fn.sum<number>('cost_amount_minor').as('amount'),
-        eb.fn.countAll<number>().as('calls'),
-      ])
-      .groupBy(['key', 'cost_currency'])
-      .execute();
-    const groups = new Map<string | null, UsageGroup>();
-    let records = 0;
-    for (const row of totals) {
-      records += row.calls;
-      groups.set(row.key, {
-        key: row.key,
-        calls: row.calls,
-        errorCalls: row.error_calls,
-        tokens: { input: row.input, output: row.output, cacheRead: row.cache_read, reasoning: row.reasoning },
-        cost: { byCurrency: [], unpricedCalls: row.unpriced },
-      });
-    }
-    for (const row of costs) {
-      if (row.cost_currency === null) continue;
-      groups
-        .get(row.key)
-        ?.cost.byCurrency.push({ currency: row.cost_currency, amountMinor: row.amount, calls: row.calls });
-    }
+    const groups = await onSnapshot(this.db, this.backend, filter.channel, (reader, checkpoint) =>
+      usageGroups(reader, usagePlan(filter, checkpoint), groupBy, maxGroups),
+    );
+    if (groups === undefined) return { records: 0, groups: [], tooManyGroups: true };
+    const records = groups.reduce((sum, group) => sum + group.calls, 0);
     // Sorted here, not by the database: the order must not depend on a backend's collation.
-    for (const group of groups.values()) group.cost.byCurrency.sort((a, b) => compareText(a.currency, b.currency));
-    return { records, groups: [...groups.values()].sort(byGroupKey), tooManyGroups: false };
+    return { records, groups: groups.sort(byGroupKey), tooManyGroups: false };
   }
 
   /** Up to `limit` matching rows after `afterSeq`, in ledger order. */
@@ -351,24 +309,11 @@ export class AuditIndexStore {
     }));
   }
 
-  /** The distinct owners and subjects of the matching rows, for the auditor-read log of a summary. */
+  /** The distinct owners and subjects of the matching rows, for the auditor-read log of a summary (rollup and edge rows, as {@link usage}). */
   async readScope(filter: IndexFilter): Promise<{ owners: Map<string, number>; subjects: string[] }> {
-    const owners = await this.db
-      .selectFrom('interactions')
-      .where((eb) => matches(eb, filter))
-      .select((eb) => ['org', eb.fn.countAll<number>().as('records')])
-      .groupBy('org')
-      .execute();
-    const subjects = await this.db
-      .selectFrom('interactions')
-      .where((eb) => eb.and([matches(eb, filter), eb('subject_ref', 'is not', null)]))
-      .select('subject_ref')
-      .distinct()
-      .execute();
-    return {
-      owners: new Map(owners.map((row) => [row.org, row.records])),
-      subjects: subjects.flatMap((row) => (row.subject_ref === null ? [] : [row.subject_ref])),
-    };
+    return onSnapshot(this.db, this.backend, filter.channel, (reader, checkpoint) =>
+      usageReadScope(reader, usagePlan(filter, checkpoint)),
+    );
   }
 
   /** Up to `limit` time anomalies of `channel` up to block `atBlock`, after position `after` (block, tx), in ledger order. */
@@ -442,14 +387,36 @@ export class AuditIndexStore {
   }
 }
 
+/** Those of `rows` stored with block number `blockNumber` (the ones a block's insert added). */
+async function rowsOfBlock(
+  trx: Transaction<Db>,
+  channel: string,
+  blockNumber: number,
+  rows: readonly Insertable<Db['interactions']>[],
+): Promise<Insertable<Db['interactions']>[]> {
+  const stored = new Set<string>();
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    const found = await trx
+      .selectFrom('interactions')
+      .select('record_id')
+      .where('channel', '=', channel)
+      .where(
+        'record_id',
+        'in',
+        rows.slice(start, start + INSERT_CHUNK).map((row) => row.record_id),
+      )
+      .where('block_number', '=', blockNumber)
+      .execute();
+    for (const row of found) stored.add(row.record_id);
+  }
+  // An id twice in the block was inserted once: keep its first row only.
+  const kept = new Set<string>();
+  return rows.filter((row) => stored.has(row.record_id) && !kept.has(row.record_id) && kept.add(row.record_id));
+}
+
 /** Groups by key, calls without the grouped field (null) last: the order UsageSummary gives. */
 function byGroupKey(a: UsageGroup, b: UsageGroup): number {
   return a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : compareText(a.key, b.key);
-}
-
-/** Code-unit order, whatever the database's collation. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Totals over groups (every call is in exactly one group). */

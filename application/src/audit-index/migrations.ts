@@ -1,5 +1,6 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
-import type { AuditIndexDatabase } from './schema';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { BATCH_PATH_COLUMNS, USAGE_ROLLUP_KEY_COLUMNS, USAGE_SUM_COLUMNS } from './usage-rollup';
+import { ROLLUP_NONE, type AuditIndexDatabase } from './schema';
 import type { AuditIndexBackend } from './store-location';
 
 /**
@@ -212,6 +213,99 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('earlier_tx_time', 'text', (column) => column.notNull())
         .addPrimaryKeyConstraint('time_anomalies_position', ['channel', 'block_number', 'tx_index'])
         .execute();
+    },
+  },
+  {
+    version: 4,
+    name: 'interactions and consents in block order',
+    async up(typed) {
+      const db = typed as AnyDb;
+      // check --sample seeks the first row at or after a block number in each of its strides: an
+      // index seek each, instead of sorting the whole table at random.
+      await db.schema
+        .createIndex('interactions_in_block_order')
+        .on('interactions')
+        .columns(['channel', 'block_number'])
+        .execute();
+      await db.schema
+        .createIndex('consents_in_ledger_order')
+        .on('consents')
+        .columns(['channel', 'block_number', 'tx_index'])
+        .execute();
+    },
+  },
+  {
+    version: 5,
+    name: 'usage rollup and batch paths',
+    // Filled here from the rows already indexed, so an existing index answers at once (no reindex needed).
+    async up(typed) {
+      const db = typed as AnyDb;
+      const sumColumns = USAGE_SUM_COLUMNS;
+      let rollup = db.schema
+        .createTable('usage_rollup')
+        .addColumn('channel', 'text', (column) => column.notNull())
+        .addColumn('hour', 'text', (column) => column.notNull());
+      for (const column of USAGE_ROLLUP_KEY_COLUMNS)
+        rollup = rollup.addColumn(column, 'text', (definition) => definition.notNull());
+      for (const column of sumColumns)
+        rollup = rollup.addColumn(column, 'bigint', (definition) => definition.notNull());
+      await rollup
+        // The builder types constraint columns by the columns added one by one; those added in the loop are lost to it.
+        .addPrimaryKeyConstraint('usage_rollup_key', ['channel', 'hour', ...USAGE_ROLLUP_KEY_COLUMNS] as never[])
+        .execute();
+      const none = sql.lit(ROLLUP_NONE);
+      await db
+        .insertInto('usage_rollup')
+        .columns(['channel', 'hour', ...USAGE_ROLLUP_KEY_COLUMNS, ...sumColumns])
+        .expression(
+          db
+            .selectFrom('interactions')
+            .select((eb) => [
+              'channel',
+              sql<string>`substr(tx_time, 1, 13)`.as('hour'),
+              ...USAGE_ROLLUP_KEY_COLUMNS.map((column) => eb.fn.coalesce(column, none).as(column)),
+              eb.fn.countAll().as('calls'),
+              eb.fn.sum('is_error').as('error_calls'),
+              ...(['input_tokens', 'output_tokens', 'cache_read_tokens', 'reasoning_tokens'] as const).map((column) =>
+                eb.fn.sum(column).as(column),
+              ),
+              eb.fn.coalesce(eb.fn.sum('cost_amount_minor'), sql.lit(0)).as('cost_amount_minor'),
+            ])
+            .groupBy(['channel', sql`substr(tx_time, 1, 13)`, ...USAGE_ROLLUP_KEY_COLUMNS]),
+        )
+        .execute();
+      await db.schema
+        .createTable('batch_paths')
+        .addColumn('channel', 'text', (column) => column.notNull())
+        .addColumn('path', 'text', (column) => column.notNull())
+        .addColumn('value', 'text', (column) => column.notNull())
+        .addColumn('tx_time', 'text', (column) => column.notNull())
+        .addColumn('batch_id', 'text', (column) => column.notNull())
+        // Also the listing's index: one path value's batches in time order.
+        .addPrimaryKeyConstraint('batch_paths_key', ['channel', 'path', 'value', 'tx_time', 'batch_id'])
+        .execute();
+      for (const [path, column] of Object.entries(BATCH_PATH_COLUMNS))
+        await db
+          .insertInto('batch_paths')
+          .columns(['channel', 'path', 'value', 'tx_time', 'batch_id'])
+          .expression(
+            db
+              .selectFrom('interactions as i')
+              .innerJoin('batches as b', (join) =>
+                join.onRef('b.channel', '=', 'i.channel').onRef('b.batch_id', '=', 'i.batch_id'),
+              )
+              .select(['i.channel', sql.lit(path).as('path'), `i.${column} as value`, 'b.tx_time', 'b.batch_id'])
+              .where(`i.${column}`, 'is not', null)
+              .distinct(),
+          )
+          .execute();
+      // Batches of an org in time order, ties by id: a first page reads exactly its rows from the index.
+      await db.schema
+        .createIndex('batches_by_org_in_order')
+        .on('batches')
+        .columns(['channel', 'org', 'tx_time', 'batch_id'])
+        .execute();
+      await db.schema.dropIndex('batches_by_org').execute();
     },
   },
 ];

@@ -18,6 +18,8 @@ export interface AuditIndexDatabase {
   artifacts: ArtifactRowTable;
   training_runs: TrainingRunRowTable;
   erasure_receipts: ErasureReceiptRowTable;
+  usage_rollup: UsageRollupTable;
+  batch_paths: BatchPathTable;
   schema_migrations: SchemaMigrationTable;
 }
 
@@ -35,6 +37,8 @@ export const DERIVED_TABLES = [
   'artifacts',
   'training_runs',
   'erasure_receipts',
+  'usage_rollup',
+  'batch_paths',
 ] as const satisfies readonly Exclude<keyof AuditIndexDatabase, 'schema_migrations'>[];
 
 /** One committed interaction, whatever its write path (single, gathered or in a Merkle batch). */
@@ -80,6 +84,50 @@ interface LedgerPlaceColumns {
   tx_time: string;
   /** The record as the ledger stores it (sorted-key JSON). */
   record_json: string;
+}
+
+/**
+ * Usage pre-aggregated at ingestion (migration 5): one row per channel, UTC hour and distinct
+ * combination of the fields usage summaries filter and group by, with the sums of its interaction
+ * rows, written in the block's transaction. It grows with the number of groups per hour, not with
+ * the number of records. Key columns are never null (unique keys treat nulls as distinct):
+ * {@link ROLLUP_NONE} stands for an absent field, and for the currency of an unpriced call.
+ */
+export interface UsageRollupTable {
+  channel: string;
+  /** The UTC hour of the calls' txTime, `YYYY-MM-DDTHH` (the first 13 characters of the stored form). */
+  hour: string;
+  org: string;
+  request_model: string;
+  actor_ref: string;
+  application_id: string;
+  subject_ref: string;
+  /** {@link ROLLUP_NONE} for unpriced calls (their amount is never added). */
+  cost_currency: string;
+  calls: number;
+  error_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  reasoning_tokens: number;
+  cost_amount_minor: number;
+}
+
+/** The key value of an absent field in {@link UsageRollupTable}: no record id or currency is empty. */
+export const ROLLUP_NONE = '';
+
+/**
+ * A value of a record field among a Merkle batch's records (migration 5), so that a batch listing by
+ * a record's field reads batches in time order from one index instead of joining every record.
+ */
+export interface BatchPathTable {
+  channel: string;
+  /** The query path (requestModel, actorRef, applicationId, subjectRef, consentId). */
+  path: string;
+  value: string;
+  /** The batch's transaction time, as in `batches`. */
+  tx_time: string;
+  batch_id: string;
 }
 
 /** One Merkle batch header (`batch ∘ batchId`); its records are rows of `interactions`. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnrollmentSettings, GatewayProfile } from '../config';
@@ -7,6 +7,11 @@ import { walletIdentities } from './wallet';
 
 const ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'];
 
+const scratchDirs: string[] = [];
+afterEach(() => {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 function setUp(): {
   profile: GatewayProfile & { enrollment: EnrollmentSettings };
   wallet: string;
@@ -14,6 +19,7 @@ function setUp(): {
   enroll: (request: EnrollmentRequest) => Promise<{ certificatePem: string; privateKeyPem: string }>;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'aal-wallet-'));
+  scratchDirs.push(dir);
   const secretsFile = join(dir, 'secrets.json');
   writeFileSync(
     secretsFile,

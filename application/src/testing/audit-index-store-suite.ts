@@ -2,10 +2,12 @@ import { AuditIndex } from '../audit-index/audit-index';
 import { AuditIndexStore, totalsOf } from '../audit-index/index-store';
 import { indexFilterOf } from '../audit-index/index-reads';
 import { MIGRATIONS } from '../audit-index/migrations';
-import { sampleRows } from '../audit-index/sample-rows';
+import { sampleRows, type SampleKind } from '../audit-index/sample-rows';
 import { sortedKeyJson } from '@aal/ledger-contract';
 import { batchWrites, compositeKey, interactionWrites, testBlock, type TestWrite } from './block-builder';
+import { describeIndexQueries } from './index-queries-suite';
 import { TEST_BATCH, batchLeaf, storedInteraction as record } from './stored-interactions';
+import { describeUsageRollupCases } from './usage-rollup-cases';
 
 /** A write of a record under its composite key, as the chaincode stores it. */
 const recordWrite = (type: string, id: string, value: Record<string, unknown>): TestWrite => ({
@@ -40,9 +42,11 @@ const ARTIFACT = {
 /**
  * The audit index store's test cases, run against each backend (SQLite in the unit tests,
  * PostgreSQL in `*.postgres.test.ts`): the same queries must give the same answers, of the same JS
- * types. `openEmpty` opens a store over an empty database (no tables).
+ * types. `openEmpty` opens a store over an empty database (no tables). The queries over every
+ * record kind (consent, batch and interaction pages, consent history) run with them.
  */
 export function describeAuditIndexStore(backend: string, openEmpty: () => Promise<AuditIndexStore>): void {
+  describeIndexQueries(backend, openEmpty);
   describe(`AuditIndexStore and AuditIndex (${backend})`, () => {
     let index: AuditIndex;
     beforeEach(async () => {
@@ -216,7 +220,7 @@ export function describeAuditIndexStore(backend: string, openEmpty: () => Promis
       ]);
     });
 
-    it('samples rows for check --sample at random or page by page, within the reader scope, up to a block', async () => {
+    it('samples rows for check --sample by seed or page by page, within the reader scope, up to a block', async () => {
       await index.ingest(
         'hospital-a',
         testBlock(0, [
@@ -238,10 +242,12 @@ export function describeAuditIndexStore(backend: string, openEmpty: () => Promis
       const own = { everything: false, mspId: 'HospitalAMSP' };
       const query = { channel: 'hospital-a', atBlock: 0, scope: own };
       const ids = (rows: readonly { id: string }[]): string[] => rows.map((row) => row.id);
-      const randomTwo = await sampleRows(index.store.db, 'interaction', { ...query, pick: { random: true }, limit: 2 });
-      expect(randomTwo).toHaveLength(2);
-      expect(ids(randomTwo).every((id) => ['s-1', 's-2'].includes(id))).toBe(true);
-      expect(typeof randomTwo[0]?.blockNumber).toBe('number');
+      const seededTwo = await sampleRows(index.store.db, 'interaction', { ...query, pick: { seed: 1 }, limit: 2 });
+      expect(ids(seededTwo)).toEqual(['s-1', 's-2']);
+      expect(typeof seededTwo[0]?.blockNumber).toBe('number');
+      expect(ids(await sampleRows(index.store.db, 'interaction', { ...query, pick: { seed: 1 }, limit: 1 }))).toEqual([
+        's-1',
+      ]);
       const firstPage = await sampleRows(index.store.db, 'interaction', {
         ...query,
         pick: { afterId: undefined },
@@ -263,7 +269,7 @@ export function describeAuditIndexStore(backend: string, openEmpty: () => Promis
       ).toEqual(['s-1', 's-2', 's-3']);
       const batched = await sampleRows(index.store.db, 'batched-interaction', {
         ...query,
-        pick: { random: true },
+        pick: { seed: 0 },
         limit: 5,
       });
       expect(ids(batched)).toEqual(['m-1']);
@@ -273,7 +279,7 @@ export function describeAuditIndexStore(backend: string, openEmpty: () => Promis
         leafIndex: 0,
       });
       // Consents: only those the org may read (controller or grantee org); artifacts: every one.
-      const consents = await sampleRows(index.store.db, 'consent', { ...query, pick: { random: true }, limit: 5 });
+      const consents = await sampleRows(index.store.db, 'consent', { ...query, pick: { seed: 0 }, limit: 5 });
       expect(consents.map((row) => [row.id, row.revoked])).toEqual([['c-a', false]]);
       expect(
         ids(
@@ -285,12 +291,57 @@ export function describeAuditIndexStore(backend: string, openEmpty: () => Promis
           }),
         ),
       ).toEqual(['c-a', 'c-p']);
-      expect(ids(await sampleRows(index.store.db, 'artifact', { ...query, pick: { random: true }, limit: 5 }))).toEqual(
-        ['ds-1'],
-      );
+      expect(ids(await sampleRows(index.store.db, 'artifact', { ...query, pick: { seed: 0 }, limit: 5 }))).toEqual([
+        'ds-1',
+      ]);
       expect(
-        await sampleRows(index.store.db, 'interaction', { ...query, atBlock: -1, pick: { random: true }, limit: 5 }),
+        await sampleRows(index.store.db, 'interaction', { ...query, atBlock: -1, pick: { seed: 0 }, limit: 5 }),
       ).toEqual([]);
+    });
+
+    it('samples the same rows for the same seed, spread over the blocks, other rows for another seed', async () => {
+      // 40 blocks of 3 interactions each (and one consent and artifact every 4th block).
+      let previous = testBlock(0, []);
+      await index.ingest('hospital-a', previous);
+      for (let number = 1; number <= 40; number++) {
+        const transactions = [
+          {
+            txId: number.toString(16).padStart(64, '0'),
+            writes: interactionWrites([0, 1, 2].map((leaf) => record(`r-${number}-${leaf}`))),
+          },
+        ];
+        if (number % 4 === 0)
+          transactions.push({
+            txId: number.toString(16).padStart(64, 'f'),
+            writes: [
+              recordWrite('consent', `c-${number}`, consent(`c-${number}`, 'HospitalAMSP', ['RegulatorMSP'])),
+              recordWrite('artifact', `ds-${number}`, { ...ARTIFACT, id: `ds-${number}` }),
+            ],
+          });
+        previous = testBlock(number, transactions, previous);
+        await index.ingest('hospital-a', previous);
+      }
+      const scope = { everything: true, mspId: 'RegulatorMSP' };
+      const idsOf = (rows: readonly { id: string }[]): string[] => rows.map((row) => row.id);
+      const sample = (kind: SampleKind, seed: number, limit: number) =>
+        sampleRows(index.store.db, kind, { channel: 'hospital-a', atBlock: 40, scope, pick: { seed }, limit });
+      const first = await sample('interaction', 7, 10);
+      expect(first).toHaveLength(10);
+      expect(await sample('interaction', 7, 10)).toEqual(first);
+      // One a stride of 4 blocks: ten different blocks, the first row of each.
+      const blocks = first.map((row) => row.blockNumber);
+      expect(new Set(blocks).size).toBe(10);
+      expect(Math.max(...blocks) - Math.min(...blocks)).toBeGreaterThanOrEqual(32);
+      expect(first.every((row) => row.id === `r-${row.blockNumber}-0`)).toBe(true);
+      // Another seed shifts the strides: other rows.
+      const seeds = [0, 1, 2, 3, 4, 5];
+      const samples = await Promise.all(seeds.map(async (seed) => idsOf(await sample('interaction', seed, 10)).join()));
+      expect(new Set(samples).size).toBeGreaterThan(1);
+      // Fewer rows than asked: every one (consents and artifacts of blocks 4, 8 … 40).
+      expect(idsOf(await sample('consent', 3, 100)).sort()).toEqual(
+        Array.from({ length: 10 }, (_, index) => `c-${(index + 1) * 4}`).sort(),
+      );
+      expect(await sample('artifact', 3, 4)).toHaveLength(4);
     });
 
     it('reads block numbers past 2^31 and sums past 2^32 back as exact JS numbers', async () => {
@@ -369,6 +420,8 @@ export function describeAuditIndexStore(backend: string, openEmpty: () => Promis
       expect(JSON.parse(rows[0]?.recordJson ?? '{}')).toMatchObject({ id: 'c-1', consentCheck: { allowed: true } });
       expect((await index.store.readScope(filter)).subjects.sort()).toEqual(['sub-1', 'sub-2']);
     });
+
+    describeUsageRollupCases(() => index);
 
     it('waits for minBlock a bounded time, then answers 503 with Retry-After', async () => {
       const scope = { everything: true, mspId: 'RegulatorMSP' };

@@ -149,7 +149,7 @@ describe('Artifacts:RegisterArtifact', () => {
       'id: must match',
       'kind: must be one of dataset, model, other',
       'name: must be 1 to 128 characters',
-      'version: must be letters, digits',
+      'version: must be ASCII letters, digits',
       'sha256: must be 64 lowercase hex characters',
       'uri: must be an absolute URI',
       'parents: must not contain duplicates',

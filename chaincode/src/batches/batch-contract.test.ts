@@ -14,7 +14,7 @@ import { InteractionContract } from '../interactions/interaction-contract';
 import { SubjectsContract } from '../subjects/subjects-contract';
 import { registerSubject } from '../testing/registered-subject';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
-import { interactionInput } from '../testing/interaction-fixture';
+import { interactionInput, testReference } from '../testing/interaction-fixture';
 import { errorOf, refusalOf } from '../testing/refusal';
 import { BatchesContract } from './batch-contract';
 
@@ -39,7 +39,9 @@ type Proof = RecordInclusionProof & { batchId: string; org: string; txTime: stri
 
 const interaction = (id: string, overrides: Json = {}): Json => interactionInput(id, overrides);
 const many = (count: number, prefix = 'HospitalAMSP:r'): Json[] =>
-  Array.from({ length: count }, (_, i) => interaction(`${prefix}-${i}`, { actorRef: `actor-${i % 3}` }));
+  Array.from({ length: count }, (_, i) =>
+    interaction(`${prefix}-${i}`, { actorRef: testReference('actorRef', `actor-${i % 3}`) }),
+  );
 
 const recordBatch = async (
   ledger: InMemoryLedger,
@@ -111,7 +113,7 @@ describe('Batches: RecordBatch', () => {
     expect(keys.filter((key) => key.startsWith('\u0000batched-interaction\u0000'))).toHaveLength(100);
     expect(keys.filter((key) => key.startsWith('\u0000batch\u0000'))).toHaveLength(1);
     expect(JSON.parse(ledger.get(entryKey('HospitalAMSP:r-7')) ?? '{}')).toMatchObject({
-      record: interaction('HospitalAMSP:r-7', { actorRef: 'actor-1' }),
+      record: interaction('HospitalAMSP:r-7', { actorRef: testReference('actorRef', 'actor-1') }),
       leafIndex: 7,
     });
     // org (asc, desc) + per distinct value (requestModel, applicationId, 3 actors) × (all, org) × (asc, desc)
@@ -478,7 +480,9 @@ describe('Batches: reads and access', () => {
     expect(ids(await query(auditor, { by: 'requestModel', value: 'gpt-4o', from: '2026-03-02T00:00:00Z' }))).toEqual([
       p1.batchId,
     ]);
-    expect(ids(await query(auditor, { by: 'actorRef', value: 'actor-1' }))).toEqual([a1.batchId]);
+    expect(ids(await query(auditor, { by: 'actorRef', value: testReference('actorRef', 'actor-1') }))).toEqual([
+      a1.batchId,
+    ]);
     const page = await query(auditor, { by: 'org', value: 'HospitalAMSP', pageSize: 1 });
     expect(ids(page)).toEqual([a1.batchId]);
     expect(

@@ -1,4 +1,4 @@
-import type { ConsentStatus, StoredConsent } from '@aal/ledger-contract';
+import type { ConsentStatus, Purpose, StoredConsent } from '@aal/ledger-contract';
 
 /**
  * HL7 FHIR R5 `Consent` for a ledger consent (http://hl7.org/fhir/R5/consent.html). Everything is a
@@ -56,15 +56,23 @@ export const FHIR_SYSTEMS = {
   collectionMethod: 'urn:aal:StructureDefinition/collection-method',
 } as const;
 
-/** Purposes with a standard HL7 v3 PurposeOfUse code; others keep the ledger's own code system. */
+const V3_ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
+const hl7 = (code: string, display: string): FhirCoding => ({ system: V3_ACT_REASON, code, display });
+
+/** Purposes with a standard HL7 v3 PurposeOfUse code; the AI purposes keep the ledger's own code system. */
+// Keyed by string: stored consents from before the vocabulary may hold any purpose.
 const HL7_PURPOSES: Readonly<Record<string, FhirCoding>> = {
-  treatment: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT', display: 'treatment' },
-  research: {
-    system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
-    code: 'HRESCH',
-    display: 'healthcare research',
-  },
-};
+  treatment: hl7('TREAT', 'treatment'),
+  'emergency-treatment': hl7('ETREAT', 'emergency treatment'),
+  'care-coordination': hl7('COC', 'coordination of care'),
+  payment: hl7('HPAYMT', 'healthcare payment'),
+  operations: hl7('HOPERAT', 'healthcare operations'),
+  research: hl7('HRESCH', 'healthcare research'),
+  'clinical-trial-research': hl7('CLINTRCH', 'clinical trial research'),
+  'public-health': hl7('PUBHLTH', 'public health'),
+  legal: hl7('HLEGAL', 'legal'),
+  'patient-request': hl7('PATRQT', 'patient requested'),
+} satisfies Partial<Record<Purpose, FhirCoding>>;
 
 /** FHIR resource ids are `[A-Za-z0-9-.]{1,64}`; ledger ids that do not fit appear only as identifiers. */
 const FHIR_ID = /^[A-Za-z0-9.-]{1,64}$/;

@@ -5,7 +5,7 @@ import { registerSubject } from '../testing/registered-subject';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
 import { errorOf, refusalOf } from '../testing/refusal';
 import { InteractionContract } from './interaction-contract';
-import { interactionInput, TEST_COMMITMENT } from '../testing/interaction-fixture';
+import { interactionInput, TEST_COMMITMENT, testReference } from '../testing/interaction-fixture';
 
 const contract = new InteractionContract();
 const consents = new ConsentContract();
@@ -61,9 +61,14 @@ const snapshot = (ledger: InMemoryLedger): [string, string | undefined][] =>
 describe('Interactions: RecordInteraction', () => {
   it('stores the record with org and recorder from the certificate and tx id/time from the transaction, indexed on every path, and emits InteractionRecorded', async () => {
     const ledger = new InMemoryLedger();
-    const stored = await record(ledger, recorderA, interaction({ actorRef: 'actor-1' }), '2026-01-01T10:00:02.000Z');
+    const stored = await record(
+      ledger,
+      recorderA,
+      interaction({ actorRef: testReference('actorRef', 'actor-1') }),
+      '2026-01-01T10:00:02.000Z',
+    );
     expect(stored).toEqual({
-      ...interaction({ actorRef: 'actor-1' }),
+      ...interaction({ actorRef: testReference('actorRef', 'actor-1') }),
       org: 'HospitalAMSP',
       recordedBy: 'app-recorder',
       txId: stored.txId,
@@ -124,7 +129,7 @@ describe('Interactions: RecordInteraction', () => {
           ledger,
           recorderA,
           interaction({
-            tags: Array.from({ length: 30 }, (_, i) => `${'t'.repeat(60)}${i}`),
+            tags: Array.from({ length: 30 }, (_, i) => testReference('tags', `t${i}`)),
             padding: 'x'.repeat(16_000),
           }),
         ),
@@ -157,14 +162,20 @@ describe('Interactions: RecordInteraction', () => {
     await record(
       one,
       recorderA,
-      interaction({ tags: ['a'], usage: { source: 'provider', outputTokens: 5, inputTokens: 10 } }),
+      interaction({
+        tags: [testReference('tags', 'a')],
+        usage: { source: 'provider', outputTokens: 5, inputTokens: 10 },
+      }),
     );
     await record(
       two,
       recorderA,
       Object.fromEntries(
         Object.entries(
-          interaction({ usage: { inputTokens: 10, outputTokens: 5, source: 'provider' }, tags: ['a'] }),
+          interaction({
+            usage: { inputTokens: 10, outputTokens: 5, source: 'provider' },
+            tags: [testReference('tags', 'a')],
+          }),
         ).reverse(),
       ),
     );
@@ -233,7 +244,7 @@ describe('Interactions: RecordInteractions (batch)', () => {
     const big = Array.from({ length: 500 }, (_, index) =>
       interaction({
         id: `HospitalAMSP:big-${index}`,
-        tags: Array.from({ length: 32 }, (_, tag) => `${'t'.repeat(60)}-${tag}`),
+        tags: Array.from({ length: 32 }, (_, tag) => testReference('tags', `t-${tag}`)),
       }),
     );
     expect(await errorOf(recordBatch(ledger, recorderA, big))).toBe(

@@ -64,7 +64,7 @@ describe('consent input schema', () => {
         consent({
           grantees: [],
           decision: 'maybe',
-          purposes: ['a', 'a'],
+          purposes: ['ai-inference', 'ai-inference'],
           jurisdiction: 'Germany',
           period: { start: 'soon', until: 'x' },
           controller: 'HospitalBMSP',

@@ -2,12 +2,10 @@ import { z } from 'zod';
 import { commitment, dateTime, issueAt, label, list, oneOf, recordId } from './fields';
 import { newRecordId } from './record-id';
 import { orgNamespaced, orgNamespaceOf } from './org-namespace';
-
-/** Purposes the ecosystem uses; the vocabulary stays open (any label), these are just the common ones. */
-export const WELL_KNOWN_PURPOSES = ['treatment', 'ai-inference', 'model-training', 'research'] as const;
+import { DATA_CATEGORIES, PURPOSES, dataCategory, purpose, storedVocabularyValue, type Purpose } from './vocabularies';
 
 /** The purpose every dataset's consents must cover before a model may be trained on it. */
-export const TRAINING_PURPOSE = 'model-training';
+export const TRAINING_PURPOSE = 'model-training' satisfies Purpose;
 
 export const CONSENT_DECISIONS = ['permit', 'deny'] as const;
 
@@ -26,10 +24,8 @@ const consentFields = {
     "who the consent allows or forbids: an org by MSP id (`AIProviderMSP`), one org's application as `<MSP id>:<applicationId>` (`HospitalAMSP:triage-app`); a bare application id matches nothing",
   ),
   decision: oneOf(CONSENT_DECISIONS),
-  purposes: list(label(64), { minItems: 1, maxItems: 16, unique: true }).describe(
-    `e.g. ${WELL_KNOWN_PURPOSES.join(', ')}`,
-  ),
-  dataCategories: list(label(64), { maxItems: 32, unique: true }).optional(),
+  purposes: list(purpose(), { minItems: 1, maxItems: 16, unique: true }),
+  dataCategories: list(dataCategory(), { maxItems: 32, unique: true }).optional(),
   period: consentPeriodSchema,
   policyCommitment: commitment().describe('commitment to the signed consent document kept off-chain'),
   jurisdiction: jurisdiction().optional(),
@@ -92,6 +88,9 @@ export function granteesJudgedFor(grantee: string): string[] {
 /** A consent as stored and returned. */
 export const storedConsentSchema = z.object({
   ...consentFields,
+  // Consents granted before the vocabularies were closed keep their labels.
+  purposes: z.array(storedVocabularyValue(PURPOSES)),
+  dataCategories: z.array(storedVocabularyValue(DATA_CATEGORIES)).optional(),
   controller: z.string().describe('granting org (MSP id), from the certificate'),
   grantedBy: z.string(),
   grantedAt: z.string(),
@@ -101,7 +100,10 @@ export const storedConsentSchema = z.object({
   revocationReason: oneOf(REVOCATION_REASONS).optional(),
   revocationTxId: z.string().optional(),
 });
-export type StoredConsent = ConsentInput & {
+/** A stored consent; its labels are plain strings, since consents granted before the vocabularies may hold any. */
+export type StoredConsent = Omit<ConsentInput, 'purposes' | 'dataCategories'> & {
+  readonly purposes: string[];
+  readonly dataCategories?: string[] | undefined;
   readonly controller: string;
   readonly grantedBy: string;
   readonly grantedAt: string;

@@ -19,12 +19,17 @@ const string = (what = 'a string') => z.string({ error: `must be ${what}` });
 
 export const recordId = () => string().regex(ID_PATTERN, `must match ${ID_PATTERN.source}`);
 
-/** Short printable labels (purposes, tags, provider names): letters, digits, spaces and `. _ : / -`. */
+/**
+ * Short names of software and things, not of people (provider, operation, error type, finish
+ * reasons, artifact names and versions, price tables): ASCII letters, digits, spaces and `. _ : / -`.
+ * Spaces stay because artifact names and collection methods use them (`discharge notes`, `paper form`).
+ * Labels about people and data use closed vocabularies (vocabularies.ts) or keyed commitments.
+ */
 export const label = (maxLength = 64) =>
   string()
     .min(1, `must be 1 to ${maxLength} characters`)
     .max(maxLength, `must be 1 to ${maxLength} characters`)
-    .regex(/^[\p{L}\p{N} ._:/-]+$/u, 'must be letters, digits, spaces and . _ : / -');
+    .regex(/^[A-Za-z0-9 ._:/-]+$/, 'must be ASCII letters, digits, spaces and . _ : / -');
 
 /** Text without control characters, bounded (identifiers, query values). */
 export const printableText = (maxLength: number) =>

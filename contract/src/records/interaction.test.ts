@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { FieldViolation } from '../errors/contract-error';
 import { annotationInputSchema, interactionInputSchema } from './interaction';
 import { collectViolations } from './validate';
+import { ANNOTATION_LABELS, DATA_CATEGORIES, PURPOSES } from './vocabularies';
 
 const COMMITMENT = `hmac-sha256:${'c'.repeat(64)}`;
 
@@ -41,14 +42,14 @@ describe('interaction input schema', () => {
           responseId: 'chatcmpl-AbC123',
           usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 5, reasoningTokens: 7, source: 'estimated' },
           finishReasons: ['stop'],
-          actorRef: 'actor-1',
-          conversationId: 'conv-1',
+          actorRef: `hmac-sha256:${'a'.repeat(64)}`,
+          conversationId: `hmac-sha256:${'b'.repeat(64)}`,
           outputCommitment: COMMITMENT,
           subjectRef: 'subj-1',
           consentId: 'c-1',
           purpose: 'ai-inference',
           dataCategories: ['labs'],
-          tags: ['triage'],
+          tags: [`hmac-sha256:${'d'.repeat(64)}`],
           modelArtifactId: 'model-1',
         }),
       ),
@@ -64,7 +65,8 @@ describe('interaction input schema', () => {
     ],
     ['endTime', 5, 'endTime: must be an RFC 3339 date-time with a time zone (e.g. 2026-01-31T12:00:00Z)'],
     ['provider', '', 'provider: must be 1 to 64 characters'],
-    ['operation', 'chat\n', 'operation: must be letters, digits, spaces and . _ : / -'],
+    ['operation', 'chat\n', 'operation: must be ASCII letters, digits, spaces and . _ : / -'],
+    ['provider', 'Jöhn', 'provider: must be ASCII letters, digits, spaces and . _ : / -'],
     ['requestModel', 'gpt 4', 'requestModel: must be letters, digits and . _ : / @ + -'],
     ['responseModel', 'x'.repeat(257), 'responseModel: must be 1 to 256 characters'],
     ['responseId', 'a b', 'responseId: must be printable ASCII without spaces'],
@@ -86,7 +88,11 @@ describe('interaction input schema', () => {
     ['latencyMs', -5, 'latencyMs: must be at least 0'],
     ['status', 'fine', 'status: must be one of ok, error'],
     ['finishReasons', 'stop', 'finishReasons: must be an array'],
-    ['actorRef', 'a/b', 'actorRef: must match ^[A-Za-z0-9._:-]{1,128}$'],
+    ['actorRef', 'Jane-Doe', "actorRef: must be 'hmac-sha256:' followed by 64 lowercase hex characters"],
+    ['conversationId', 'conv-1', "conversationId: must be 'hmac-sha256:' followed by 64 lowercase hex characters"],
+    ['tags', ['patient-jane'], "tags[0]: must be 'hmac-sha256:' followed by 64 lowercase hex characters"],
+    ['purpose', 'jane-doe', `purpose: must be one of ${PURPOSES.join(', ')}`],
+    ['dataCategories', ['jane-doe'], `dataCategories[0]: must be one of ${DATA_CATEGORIES.join(', ')}`],
     ['applicationId', undefined, 'applicationId: is required'],
     ['status', undefined, 'status: is required'],
     ['usage', undefined, 'usage: is required'],
@@ -96,7 +102,11 @@ describe('interaction input schema', () => {
       "promptCommitment: must be 'hmac-sha256:' followed by 64 lowercase hex characters",
     ],
     ['dataCategories', ['labs', 'labs'], 'dataCategories: must not contain duplicates'],
-    ['tags', Array.from({ length: 33 }, (_, index) => `t${index}`), 'tags: must have 0 to 32 items'],
+    [
+      'tags',
+      Array.from({ length: 33 }, (_, index) => `hmac-sha256:${index.toString(16).padStart(64, '0')}`),
+      'tags: must have 0 to 32 items',
+    ],
   ])('refuses a bad %s with one violation naming it', (field, value, expected) => {
     expect(violationsOf(interactionInputSchema, validInteraction({ [field]: value }))).toEqual([expected]);
   });
@@ -181,6 +191,9 @@ describe('annotation input schema', () => {
         noteCommitment: COMMITMENT,
       }),
     ).toEqual([]);
+    expect(violationsOf(annotationInputSchema, { id: 'n-1', kind: 'flag', labels: ['patient-jane'] })).toEqual([
+      `labels[0]: must be one of ${ANNOTATION_LABELS.join(', ')}`,
+    ]);
     expect(violationsOf(annotationInputSchema, { id: 'n-1', kind: 'comment', note: 'patient John Doe' })).toEqual([
       'kind: must be one of review, flag, resolution',
       'note: is not a known field',

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { commitment, count, currency, dateTime, issueAt, label, list, oneOf, recordId } from './fields';
 import { newRecordId } from './record-id';
+import {
+  ANNOTATION_LABELS,
+  DATA_CATEGORIES,
+  PURPOSES,
+  annotationLabel,
+  dataCategory,
+  purpose,
+  storedVocabularyValue,
+} from './vocabularies';
 
 /** Model names as providers spell them: `gpt-4o-2024-08-06`, `models/gemini-1.5-pro`, `claude-3-5-sonnet@20240620`. */
 const modelName = () =>
@@ -53,20 +62,59 @@ export const interactionFields = {
   usage: tokenUsageSchema,
   cost: callCostSchema,
   latencyMs: count(),
+  timeToFirstTokenMs: count()
+    .describe('streamed calls: ms from the request to the first output chunk (gen_ai.server.time_to_first_token)')
+    .optional(),
   status: oneOf(INTERACTION_STATUSES),
   errorType: label(128).optional(),
   finishReasons: list(label(64), { maxItems: 16 }).optional(),
-  actorRef: recordId().optional(),
+  actorRef: commitment()
+    .optional()
+    .describe("keyed commitment to the pseudonymous staff/end user (the recording org's app computes it)"),
   applicationId: recordId(),
-  conversationId: recordId().optional(),
+  conversationId: commitment().optional().describe('keyed commitment to gen_ai.conversation.id'),
   promptCommitment: commitment(),
   outputCommitment: commitment().optional(),
   subjectRef: recordId().optional(),
   consentId: recordId().describe("the consent's qualified id ('<MSP id>:<local>')").optional(),
-  purpose: label(64).optional(),
-  dataCategories: list(label(64), { maxItems: 32, unique: true }).optional(),
-  tags: list(label(64), { maxItems: 32, unique: true }).optional(),
+  purpose: purpose().optional(),
+  dataCategories: list(dataCategory(), { maxItems: 32, unique: true }).optional(),
+  tags: list(commitment(), { maxItems: 32, unique: true }).optional().describe('keyed commitments to tags'),
   modelArtifactId: recordId().describe("the model's qualified artifact id ('<MSP id>:<local>')").optional(),
+};
+
+/**
+ * `actorRef`, `conversationId` and `tags` as the recording org's own client gives them to its app:
+ * clear values, which the app replaces by keyed commitments (`referenceCommitment`) before they
+ * reach the ledger.
+ */
+export const clearReferenceFields = {
+  actorRef: recordId().optional().describe('pseudonymous staff/end user; the app stores a keyed commitment to it'),
+  conversationId: recordId().optional().describe('gen_ai.conversation.id; the app stores a keyed commitment to it'),
+  tags: list(label(64), { maxItems: 32, unique: true })
+    .optional()
+    .describe('the app stores a keyed commitment to each tag'),
+};
+
+/**
+ * The fields whose rules were tightened (closed vocabularies, commitments) as stored records hold
+ * them: records written before keep their clear values and labels, and reads return them as stored.
+ */
+const storedTightenedFields = {
+  actorRef: z
+    .string()
+    .optional()
+    .describe('keyed commitment (a record written before commitments may hold a clear id)'),
+  conversationId: z
+    .string()
+    .optional()
+    .describe('keyed commitment (a record written before commitments may hold a clear id)'),
+  tags: z
+    .array(z.string())
+    .optional()
+    .describe('keyed commitments (a record written before commitments may hold clear labels)'),
+  purpose: storedVocabularyValue(PURPOSES).optional(),
+  dataCategories: z.array(storedVocabularyValue(DATA_CATEGORIES)).optional(),
 };
 
 /** The parts of an interaction the rules between fields look at. */
@@ -139,8 +187,15 @@ export const interactionLedgerFields = {
 };
 
 /** An interaction as stored and returned: the input plus what only the ledger can say. */
-export const storedInteractionSchema = z.object({ ...interactionFields, ...interactionLedgerFields });
-export type StoredInteraction = InteractionInput & {
+export const storedInteractionSchema = z.object({
+  ...interactionFields,
+  ...storedTightenedFields,
+  ...interactionLedgerFields,
+});
+/** A stored interaction; its vocabulary fields are plain strings, since records written before may hold any label. */
+export type StoredInteraction = Omit<InteractionInput, 'purpose' | 'dataCategories'> & {
+  readonly purpose?: string | undefined;
+  readonly dataCategories?: string[] | undefined;
   readonly org: string;
   readonly recordedBy: string;
   readonly txId: string;
@@ -158,7 +213,7 @@ export const annotationInputSchema = z.strictObject({
   id: newRecordId('annotation id, unique per interaction,'),
   kind: oneOf(ANNOTATION_KINDS),
   severity: oneOf(ANNOTATION_SEVERITIES).optional(),
-  labels: list(label(64), { maxItems: 16, unique: true }).optional(),
+  labels: list(annotationLabel(), { maxItems: 16, unique: true }).optional(),
   noteCommitment: commitment().optional().describe('commitment to a note kept off-chain (no free text on the ledger)'),
 });
 export type AnnotationInput = z.output<typeof annotationInputSchema>;
@@ -166,6 +221,7 @@ export const ANNOTATION_INPUT_FIELDS = Object.keys(annotationInputSchema.shape) 
 
 export const storedAnnotationSchema = z.object({
   ...annotationInputSchema.shape,
+  labels: z.array(storedVocabularyValue(ANNOTATION_LABELS)).optional(),
   interactionId: z.string(),
   org: z.string(),
   annotatedBy: z.string(),

@@ -16,7 +16,10 @@ import {
 } from '../../audit/interaction-export';
 import { USAGE_GROUPINGS } from '../../audit/usage-summary';
 import { ReadTally } from '../../audit-log/read-tally';
+import { committedFilterValue } from '../../commitments/reference-commitments';
+import type { LedgerClient } from '../../ledger/ledger-client';
 import { OwnRecordIds } from '../../records/own-record-ids';
+import type { SubjectKeys } from '../../subjects/subject-keys';
 import { channelParams, requireMemberChannel } from '../schemas/channel';
 import { writeChunks } from '../middleware/chunked-body';
 import { interactionRangeQuery } from '../schemas/interaction-query';
@@ -182,12 +185,21 @@ export function auditRoutes(deps: {
   readonly auditIndex: AuditIndex;
   /** The orgs whose auditors read every org's records (AAL_AUDITOR_ORGS, as the chaincode's). */
   readonly auditorOrgs: ReadonlySet<string>;
+  /** The org's keys: a clear actorRef in a filter is committed with the org's content key. */
+  readonly subjectKeys: SubjectKeys;
 }): AnyRouteDefinition[] {
-  const { channels, mspId, auditIndex, auditorOrgs } = deps;
+  const { channels, mspId, auditIndex, auditorOrgs, subjectKeys } = deps;
   const ids = new OwnRecordIds(mspId);
-  /** The query with a bare `consentId` value read as this org's consent. */
-  const ownQuery = <Q extends { by?: string; value?: string }>(query: Q): Q =>
-    query.value === undefined ? query : { ...query, value: ids.filterValue(query.by, query.value) ?? query.value };
+  /** The query with a bare `consentId` read as this org's consent and a clear `actorRef` committed with this org's key. */
+  const ownQuery = async <Q extends { by?: string; value?: string }>(
+    query: Q,
+    ledger: LedgerClient,
+    channel: string,
+  ): Promise<Q> => {
+    if (query.value === undefined) return query;
+    const value = await committedFilterValue(subjectKeys, ledger, channel, query.by, query.value);
+    return { ...query, value: ids.filterValue(query.by, value) ?? value };
+  };
   return [
     defineRoute({
       method: 'get',
@@ -205,10 +217,13 @@ export function auditRoutes(deps: {
       responses: { 200: { description: 'The summary', schema: usageSchema } },
       refusals: [404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, caller }) {
+      async handle({ params, query, caller, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
         const scope = readScopeOf(caller.role, mspId, auditorOrgs);
-        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...ownQuery(query), channel });
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, {
+          ...(await ownQuery(query, ledger, channel)),
+          channel,
+        });
         const usage = await auditIndex.store.usage(filter, query.groupBy, MAX_USAGE_GROUPS);
         if (usage.tooManyGroups)
           throw new HttpProblem(
@@ -264,10 +279,13 @@ export function auditRoutes(deps: {
       },
       refusals: [404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, caller }) {
+      async handle({ params, query, caller, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
         const scope = readScopeOf(caller.role, mspId, auditorOrgs);
-        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...ownQuery(query), channel });
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, {
+          ...(await ownQuery(query, ledger, channel)),
+          channel,
+        });
         const rows = await auditIndex.store.rows(filter, Number(query.cursor ?? '0'), VIOLATION_SCAN_RECORDS);
         const records = rows
           .filter((row) => row.consentAllowed === 0)
@@ -333,11 +351,14 @@ export function auditRoutes(deps: {
       },
       refusals: [404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, caller }) {
+      async handle({ params, query, caller, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
         // Checked before answering, so a refusal (403, 503…) is still a problem answer.
         const scope = readScopeOf(caller.role, mspId, auditorOrgs);
-        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, { ...ownQuery(query), channel });
+        const { filter, asOfBlock } = await indexFilterOf(auditIndex, scope, {
+          ...(await ownQuery(query, ledger, channel)),
+          channel,
+        });
         const read = new ReadTally();
         const pageSize = query.pageSize ?? LIMITS.pageSize;
         // Read before answering too: an index database that cannot be reached is a 503, not a 200 cut short.

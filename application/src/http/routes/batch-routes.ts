@@ -113,11 +113,11 @@ export function batchRoutes({
       },
       refusals: [403, 404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, caller }) {
+      async handle({ params, query, caller, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
         const body = await indexQueryPage(
-          { auditIndex, mspId, auditorOrgs, ids },
-          { channel, role: caller.role, query },
+          { auditIndex, mspId, auditorOrgs, ids, subjectKeys },
+          { ledger, channel, role: caller.role, query },
           batchPage,
         );
         return { status: 200, body };

@@ -2,6 +2,7 @@ import type { RecordKey } from '../../commitments/record-keys';
 import { commitRecordContent } from '../../commitments/commit-record-content';
 import type { ContentOrCommitments } from '../../commitments/record-content';
 import { RecordKeyError, recordKey } from '../../commitments/record-keys';
+import { committedReferences, type ClearReferences } from '../../commitments/reference-commitments';
 import type { LedgerClient } from '../../ledger/ledger-client';
 import type { SubjectKeys } from '../../subjects/subject-keys';
 import { HttpProblem } from '../problem';
@@ -33,19 +34,28 @@ function recordKeyProblem(error: RecordKeyError, field: string): HttpProblem {
 }
 
 /**
- * Commits every record's content (see commitments/commit-record-content.ts) for a request; a subject
- * without a key is a 422 naming the record's `subjectRef` (`records[i].subjectRef` in a batch).
+ * Commits every record's content (see commitments/commit-record-content.ts) and its clear references
+ * (`actorRef`, `conversationId`, `tags`: commitments/reference-commitments.ts) for a request; a
+ * subject without a key is a 422 naming the record's `subjectRef` (`records[i].subjectRef` in a batch).
  */
 export async function committedRequestRecords<
-  T extends ContentOrCommitments & { readonly id: string; readonly subjectRef?: string | undefined },
+  T extends ContentOrCommitments & ClearReferences & { readonly id: string; readonly subjectRef?: string | undefined },
 >(keys: SubjectKeys, ledger: LedgerClient, channel: string, records: readonly T[], batch: boolean): Promise<object[]> {
   try {
-    return await commitRecordContent(keys, ledger, channel, records);
+    // The org key is read only when a record carries a reference (once per channel, then cached).
+    const orgKey = records.some(hasReferences) ? await keys.orgContentKey(ledger, channel) : undefined;
+    const withReferences =
+      orgKey === undefined ? records : records.map((record) => committedReferences(orgKey, record));
+    return await commitRecordContent(keys, ledger, channel, withReferences);
   } catch (error) {
     if (error instanceof RecordKeyError)
       throw recordKeyProblem(error, batch ? `records[${error.index}].subjectRef` : 'subjectRef');
     throw error;
   }
+}
+
+function hasReferences(record: ClearReferences): boolean {
+  return record.actorRef !== undefined || record.conversationId !== undefined || record.tags !== undefined;
 }
 
 /** The record's key for verification or disclosure; an unknown subject is a 422. */

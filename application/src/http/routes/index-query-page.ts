@@ -7,7 +7,10 @@ import type { IndexPage } from '../../audit-index/index-queries';
 import { indexFilterOf, readScopeOf } from '../../audit-index/index-reads';
 import type { IndexFilter } from '../../audit-index/index-store';
 import type { AuditIndexDatabase } from '../../audit-index/schema';
+import { committedFilterValue } from '../../commitments/reference-commitments';
+import type { LedgerClient } from '../../ledger/ledger-client';
 import type { OwnRecordIds } from '../../records/own-record-ids';
+import type { SubjectKeys } from '../../subjects/subject-keys';
 import { indexPageBody } from '../schemas/index-page';
 import { type indexInteractionQuerySchema, INTERACTION_CURSOR } from '../schemas/interaction-query';
 
@@ -22,7 +25,8 @@ export type IndexPageReader<T> = (
 
 /**
  * Answers `GET …/interactions` and `GET …/batches` from the audit index: the caller's read scope,
- * the access path's value (a bare consent id names this org's consent), the height after
+ * the access path's value (a bare consent id names this org's consent, a clear actorRef is committed
+ * with this org's key), the height after
  * `minBlock`, the cursor, and one page read by `readPage`.
  */
 export async function indexQueryPage<T>(
@@ -31,19 +35,22 @@ export async function indexQueryPage<T>(
     readonly mspId: string;
     readonly auditorOrgs: ReadonlySet<string>;
     readonly ids: OwnRecordIds;
+    readonly subjectKeys: SubjectKeys;
   },
   request: {
+    readonly ledger: LedgerClient;
     readonly channel: string;
     readonly role: Role;
     readonly query: z.output<typeof indexInteractionQuerySchema>;
   },
   readPage: IndexPageReader<T>,
 ): Promise<ReturnType<typeof indexPageBody<T>>> {
-  const { auditIndex, mspId, auditorOrgs, ids } = deps;
-  const { channel, role, query } = request;
+  const { auditIndex, mspId, auditorOrgs, ids, subjectKeys } = deps;
+  const { ledger, channel, role, query } = request;
+  const value = await committedFilterValue(subjectKeys, ledger, channel, query.by, query.value);
   const { filter, asOfBlock } = await indexFilterOf(auditIndex, readScopeOf(role, mspId, auditorOrgs), {
     ...query,
-    value: ids.filterValue(query.by, query.value) ?? query.value,
+    value: ids.filterValue(query.by, value) ?? value,
     channel,
   });
   const after = query.cursor === undefined ? undefined : decodeIndexCursor(query.cursor, INTERACTION_CURSOR);

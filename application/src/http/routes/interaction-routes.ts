@@ -182,11 +182,11 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       },
       refusals: [403, 404, 422, 503],
       recordsAuditorRead: true,
-      async handle({ params, query, caller }) {
+      async handle({ params, query, caller, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
         const body = await indexQueryPage(
-          { auditIndex, mspId, auditorOrgs, ids },
-          { channel, role: caller.role, query },
+          { auditIndex, mspId, auditorOrgs, ids, subjectKeys },
+          { ledger, channel, role: caller.role, query },
           interactionPage,
         );
         return { status: 200, body };

@@ -8,7 +8,7 @@ import { ledgerPaging, pageQueryShape } from './paging';
 export const interactionRangeQuery = {
   by: interactionFilterSchema.shape.by.describe('access path'),
   value: interactionFilterSchema.shape.value.describe(
-    "the org MSP id, model, actorRef, subjectRef, consentId (a bare one names your org's consent) or applicationId",
+    "the org MSP id, model, actorRef (your client's clear actor: the app commits it with your org's key, so it finds your org's actors only), subjectRef, consentId (a bare one names your org's consent) or applicationId",
   ),
   from: interactionFilterSchema.shape.from,
   to: interactionFilterSchema.shape.to,

@@ -1,6 +1,7 @@
 import {
   LIMITS,
   checkInteractionRelations,
+  clearReferenceFields,
   interactionFields,
   issueAt,
   nfcKeyCollisionOf,
@@ -43,10 +44,15 @@ export const contentSchema = z
     'text, or chat messages ({ role, … }); the app commits to it and discards it. No object in the messages may hold two keys that are equal after Unicode NFC normalisation.',
   );
 
-/** An interaction as a client records it: the contract's fields, with content or commitments (exactly one per field). */
+/**
+ * An interaction as a client records it: the contract's fields, with content or commitments (exactly
+ * one per field), and clear `actorRef` / `conversationId` / `tags`, which the app commits to with the
+ * org's key.
+ */
 export const interactionRequestSchema = z
   .strictObject({
     ...interactionFields,
+    ...clearReferenceFields,
     promptCommitment: interactionFields.promptCommitment.optional(),
     prompt: contentSchema.optional(),
     output: contentSchema.optional(),

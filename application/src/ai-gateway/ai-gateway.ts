@@ -1,0 +1,92 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { ApiKeyStore } from '../auth/api-key-store';
+import type { LedgerClient } from '../ledger/ledger-client';
+import { OwnRecordIds } from '../records/own-record-ids';
+import { OrgKeys } from '../subjects/org-keys';
+import { SubjectKeys } from '../subjects/subject-keys';
+import { ConsentGate } from './consent-gate';
+import { createGatewayApp } from './gateway-app';
+import { loadGatewayConfig } from './gateway-config';
+import { createGatewayMetrics } from './gateway-metrics';
+import { OutboxShipper } from './outbox-shipper';
+import { RecordOutbox } from './record-outbox';
+
+/** Where the gateway listens and keeps its files (AAL_AI_GATEWAY_*, see config.ts). */
+export interface AiGatewaySettings {
+  readonly host: string;
+  readonly port: number;
+  readonly configPath: string;
+  readonly keyStorePath: string;
+  readonly outboxPath: string;
+  readonly bodyLimitBytes: number;
+}
+
+/** A running gateway. */
+export interface RunningAiGateway {
+  readonly url: string;
+  readonly server: Server;
+  /** Stops accepting calls, then stops the shipper and the event streams and closes the outbox. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the org's AI gateway inside the org app's process, on its own port: it shares the app's
+ * recorder ledger client (record keys, consent checks, Merkle batches) and admin client (org keys),
+ * so no key material leaves the process.
+ */
+export async function startAiGateway(options: {
+  readonly settings: AiGatewaySettings;
+  readonly mspId: string;
+  readonly channels: readonly string[];
+  readonly recorder: LedgerClient;
+  readonly admin: LedgerClient;
+  readonly logger: Logger;
+}): Promise<RunningAiGateway> {
+  const { settings, logger } = options;
+  const config = loadGatewayConfig(settings.configPath, options.channels);
+  const keys = new ApiKeyStore(settings.keyStorePath);
+  keys.check();
+  const outbox = new RecordOutbox(settings.outboxPath, config.outbox.maxEntries);
+  const shipper = new OutboxShipper(outbox, options.recorder, logger, { batchRecords: config.outbox.batchRecords });
+  const consent = new ConsentGate(options.recorder, options.mspId, config.consent.cacheMs, logger);
+  const channels = [
+    ...new Set([config.defaults.channel, ...Object.values(config.applications).map((app) => app.channel)]),
+  ];
+  consent.start(channels);
+  shipper.start();
+  const app = createGatewayApp({
+    config,
+    ids: new OwnRecordIds(options.mspId),
+    ledger: options.recorder,
+    subjectKeys: new SubjectKeys(new OrgKeys(options.admin)),
+    outbox,
+    shipper,
+    consent,
+    metrics: createGatewayMetrics(outbox, consent, channels),
+    logger,
+    keys,
+    channels,
+    bodyLimitBytes: settings.bodyLimitBytes,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(settings.port, settings.host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const url = `http://${settings.host}:${settings.port}`;
+  if (outbox.depth() > 0)
+    logger.info({ depth: outbox.depth() }, 'ai gateway: resuming the outbox left by the last run');
+  return {
+    url,
+    server,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      consent.stop();
+      await shipper.stop();
+      outbox.close();
+    },
+  };
+}

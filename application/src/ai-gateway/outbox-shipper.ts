@@ -1,0 +1,157 @@
+import type { Logger } from 'pino';
+import { recordBatch } from '../interactions/batch-ledger';
+import type { LedgerClient } from '../ledger/ledger-client';
+import { LedgerError } from '../ledger/ledger-error';
+import type { OutboxEntry, RecordOutbox } from './record-outbox';
+
+/** How the shipper paces itself. */
+export interface ShipperOptions {
+  /** Records per Merkle batch transaction. */
+  readonly batchRecords: number;
+  /** Pause between looks at an empty outbox. */
+  readonly idleMs?: number;
+  /** Backoff after the ledger could not be reached, doubling up to `maxBackoffMs`. */
+  readonly baseBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+/** Failures the same batch may overcome later: the ledger unreachable, or not understood. */
+function transient(error: unknown): boolean {
+  return !(error instanceof LedgerError) || error.kind === 'unavailable' || error.kind === 'internal';
+}
+
+/**
+ * Ships the outbox to the ledger: the oldest records, per channel, in one `RecordBatch` (Merkle
+ * batch) transaction; removed from the outbox only after that transaction committed. A record the
+ * ledger already holds (a resend after a crash between commit and removal) is answered as
+ * `alreadyRecorded` by the chaincode and written nowhere twice: its id is the idempotency key.
+ * While the ledger is unreachable the shipper backs off and the outbox grows; a batch refused for
+ * good is split so that only the refused records are set aside.
+ */
+export class OutboxShipper {
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  /** Time of the last successful commit (ms), for /readyz. */
+  lastDeliveryMs: number | undefined;
+  /** The last transient failure's message, cleared by the next success. */
+  lastFailure: string | undefined;
+
+  constructor(
+    private readonly outbox: RecordOutbox,
+    private readonly ledger: LedgerClient,
+    private readonly logger: Logger,
+    private readonly options: ShipperOptions,
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Nudges an idle shipper after an append. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Stops after the batch in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  /** Ships until the outbox is empty (tests, shutdown); returns false if the ledger failed meanwhile. */
+  async drain(): Promise<boolean> {
+    while (this.outbox.oldest(1).length > 0) if (!(await this.shipOnce())) return false;
+    return true;
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = this.options.baseBackoffMs ?? 200;
+    while (!this.stopped) {
+      let shipped: boolean;
+      try {
+        shipped = await this.shipOnce();
+      } catch (error) {
+        this.logger.error({ err: { message: String(error) } }, 'ai gateway: the outbox shipper failed unexpectedly');
+        shipped = false;
+      }
+      if (shipped) backoff = this.options.baseBackoffMs ?? 200;
+      const empty = this.outbox.oldest(1).length === 0;
+      if (shipped && !empty) continue;
+      await this.sleep(shipped ? (this.options.idleMs ?? 200) : backoff);
+      if (!shipped) backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5_000);
+    }
+  }
+
+  /** One batch per channel of the oldest records; false when the ledger could not take them now. */
+  private async shipOnce(): Promise<boolean> {
+    const entries = this.outbox.oldest(this.options.batchRecords);
+    if (entries.length === 0) return true;
+    const byChannel = new Map<string, OutboxEntry[]>();
+    for (const entry of entries) byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
+    for (const [channel, batch] of byChannel) if (!(await this.shipBatch(channel, batch))) return false;
+    return true;
+  }
+
+  private async shipBatch(channel: string, batch: readonly OutboxEntry[]): Promise<boolean> {
+    try {
+      const written = await recordBatch(
+        this.ledger,
+        channel,
+        batch.map((entry) => JSON.parse(entry.record) as object),
+      );
+      this.outbox.delivered(batch.map((entry) => entry.id));
+      this.lastDeliveryMs = Date.now();
+      this.lastFailure = undefined;
+      this.logger.debug(
+        {
+          channel,
+          records: batch.length,
+          transactionId: written.transactionId,
+          already: written.summary.alreadyRecorded.length,
+        },
+        'ai gateway: outbox batch on the ledger',
+      );
+      return true;
+    } catch (error) {
+      if (transient(error)) {
+        this.lastFailure = error instanceof Error ? error.message : String(error);
+        this.logger.warn(
+          { channel, records: batch.length, err: { message: this.lastFailure } },
+          'ai gateway: ledger unreachable; the outbox keeps the records',
+        );
+        return false;
+      }
+      if (batch.length > 1) {
+        // All or nothing: find the refused records one by one, ship the others.
+        for (const entry of batch) if (!(await this.shipBatch(channel, [entry]))) return false;
+        return true;
+      }
+      const reason = error instanceof LedgerError ? `${error.kind}: ${error.message}` : String(error);
+      this.outbox.refused(
+        batch.map((entry) => entry.id),
+        reason,
+      );
+      this.logger.error(
+        { channel, id: batch[0]?.id, reason },
+        'ai gateway: the ledger refused a record; set aside in the outbox',
+      );
+      return true;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,184 @@
+import type { StoredBatch } from '@aal/ledger-contract';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { Indexed } from './block-decoder';
+import type { AuditIndexBackend } from './store-location';
+import { onSnapshot } from './usage-query';
+import { ROLLUP_NONE, type AuditIndexDatabase } from './schema';
+
+type Db = AuditIndexDatabase;
+type Trx = Transaction<Db>;
+
+/** The rollup's key columns besides channel and hour: every field a usage summary filters or groups by (but consentId). */
+export const USAGE_ROLLUP_KEY_COLUMNS = [
+  'org',
+  'request_model',
+  'actor_ref',
+  'application_id',
+  'subject_ref',
+  'cost_currency',
+] as const satisfies readonly (keyof Db['usage_rollup'] & keyof Db['interactions'])[];
+
+/** The rollup's summed columns. */
+export const USAGE_SUM_COLUMNS = [
+  'calls',
+  'error_calls',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'reasoning_tokens',
+  'cost_amount_minor',
+] as const satisfies readonly (keyof Db['usage_rollup'])[];
+
+/** The record fields a batch listing reads through `batch_paths`, and their interaction columns (org is the batch's own). */
+export const BATCH_PATH_COLUMNS = {
+  requestModel: 'request_model',
+  actorRef: 'actor_ref',
+  applicationId: 'application_id',
+  subjectRef: 'subject_ref',
+  consentId: 'consent_id',
+} as const satisfies Record<string, keyof Db['interactions']>;
+
+/** The UTC hour bucket of a stored txTime (`YYYY-MM-DDTHH:mm:ss.sssZ`). */
+export function hourOf(txTime: string): string {
+  return txTime.slice(0, 13);
+}
+
+type InteractionRow = Insertable<Db['interactions']>;
+type RollupRow = Db['usage_rollup'];
+
+/** Rows of one rollup key per statement: a row binds 15 parameters (SQLite allows 32766). */
+const UPSERT_CHUNK = 500;
+
+/** The rollup rows of some interaction rows: their sums per channel, hour and key. */
+export function rollupOf(rows: readonly InteractionRow[]): RollupRow[] {
+  const sums = new Map<string, RollupRow>();
+  for (const row of rows) {
+    const entry: RollupRow = {
+      channel: row.channel,
+      hour: hourOf(row.tx_time),
+      org: row.org,
+      request_model: row.request_model,
+      actor_ref: row.actor_ref ?? ROLLUP_NONE,
+      application_id: row.application_id ?? ROLLUP_NONE,
+      subject_ref: row.subject_ref ?? ROLLUP_NONE,
+      cost_currency: row.cost_currency ?? ROLLUP_NONE,
+      calls: 0,
+      error_calls: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_read_tokens: 0,
+      reasoning_tokens: 0,
+      cost_amount_minor: 0,
+    };
+    // JSON of the key columns: unambiguous whatever characters the values hold.
+    const key = JSON.stringify([entry.channel, entry.hour, ...USAGE_ROLLUP_KEY_COLUMNS.map((column) => entry[column])]);
+    const sum = sums.get(key) ?? entry;
+    sums.set(key, sum);
+    sum.calls += 1;
+    sum.error_calls += row.is_error;
+    sum.input_tokens += row.input_tokens;
+    sum.output_tokens += row.output_tokens;
+    sum.cache_read_tokens += row.cache_read_tokens ?? 0;
+    sum.reasoning_tokens += row.reasoning_tokens ?? 0;
+    sum.cost_amount_minor += row.cost_amount_minor ?? 0;
+  }
+  return [...sums.values()];
+}
+
+/** Adds interaction rows just inserted to the rollup, in the caller's (the block's) transaction. */
+export async function addToRollup(trx: Trx, rows: readonly InteractionRow[]): Promise<void> {
+  const rollup = rollupOf(rows);
+  for (let start = 0; start < rollup.length; start += UPSERT_CHUNK)
+    await trx
+      .insertInto('usage_rollup')
+      .values(rollup.slice(start, start + UPSERT_CHUNK))
+      .onConflict((conflict) =>
+        conflict
+          .columns(['channel', 'hour', ...USAGE_ROLLUP_KEY_COLUMNS])
+          .doUpdateSet((eb) =>
+            Object.fromEntries(
+              USAGE_SUM_COLUMNS.map((column) => [
+                column,
+                eb(`usage_rollup.${column}`, '+', eb.ref(`excluded.${column}`)),
+              ]),
+            ),
+          ),
+      )
+      .execute();
+}
+
+/** Records each distinct record-field value of each batch in `batch_paths` (a batch seen twice adds nothing). */
+export async function addBatchPaths(
+  trx: Trx,
+  channel: string,
+  batches: readonly Indexed<StoredBatch>[],
+  rows: readonly InteractionRow[],
+): Promise<void> {
+  if (batches.length === 0) return;
+  const txTimes = new Map(batches.map((batch) => [batch.record.batchId, batch.record.txTime]));
+  const paths = new Map<string, Insertable<Db['batch_paths']>>();
+  for (const row of rows) {
+    const batchId = row.batch_id;
+    const txTime = batchId === null || batchId === undefined ? undefined : txTimes.get(batchId);
+    if (batchId === null || batchId === undefined || txTime === undefined) continue;
+    for (const [path, column] of Object.entries(BATCH_PATH_COLUMNS)) {
+      const value = row[column];
+      if (value === null || value === undefined) continue;
+      paths.set(JSON.stringify([path, value, batchId]), { channel, path, value, tx_time: txTime, batch_id: batchId });
+    }
+  }
+  const values = [...paths.values()];
+  for (let start = 0; start < values.length; start += UPSERT_CHUNK)
+    await trx
+      .insertInto('batch_paths')
+      .values(values.slice(start, start + UPSERT_CHUNK))
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+}
+
+/**
+ * Compares the channel's rollup with a recount of its interaction rows, on one snapshot: one line
+ * per hour and key whose sums differ (or that only one side has). Reads every row: for `check`.
+ */
+export async function rollupDifferences(
+  db: Kysely<Db>,
+  backend: AuditIndexBackend,
+  channel: string,
+): Promise<string[]> {
+  return onSnapshot(db, backend, channel, async (reader) => {
+    const recount = await reader
+      .selectFrom('interactions')
+      .where('channel', '=', channel)
+      .select((eb) => [
+        sql<string>`substr(tx_time, 1, 13)`.as('hour'),
+        ...USAGE_ROLLUP_KEY_COLUMNS.map((column) => eb.fn.coalesce(column, sql.lit(ROLLUP_NONE)).as(column)),
+        eb.fn.countAll<number>().as('calls'),
+        eb.fn.sum<number>('is_error').as('error_calls'),
+        eb.fn.sum<number>('input_tokens').as('input_tokens'),
+        eb.fn.sum<number>('output_tokens').as('output_tokens'),
+        eb.fn.sum<number>('cache_read_tokens').as('cache_read_tokens'),
+        eb.fn.sum<number>('reasoning_tokens').as('reasoning_tokens'),
+        eb.fn.sum<number>('cost_amount_minor').as('cost_amount_minor'),
+      ])
+      .groupBy([sql`substr(tx_time, 1, 13)`, ...USAGE_ROLLUP_KEY_COLUMNS])
+      .execute();
+    const stored = await reader.selectFrom('usage_rollup').selectAll().where('channel', '=', channel).execute();
+    const keyOf = (row: Record<string, unknown>): string =>
+      JSON.stringify([row['hour'], ...USAGE_ROLLUP_KEY_COLUMNS.map((column) => row[column])]);
+    const sumsOf = (row: Record<string, unknown>): string =>
+      USAGE_SUM_COLUMNS.map((column) => Number(row[column] ?? 0)).join(',');
+    const expected = new Map(recount.map((row) => [keyOf(row), { hour: row.hour, sums: sumsOf(row) }]));
+    const differences: string[] = [];
+    for (const row of stored) {
+      const key = keyOf(row);
+      const recounted = expected.get(key)?.sums;
+      if (recounted !== sumsOf(row))
+        differences.push(`usage rollup ${row.hour}: sums ${sumsOf(row)} stored, ${recounted ?? 'no rows'} recounted`);
+      expected.delete(key);
+    }
+    for (const { hour, sums } of expected.values())
+      differences.push(`usage rollup ${hour}: no rollup row, ${sums} recounted from rows`);
+    // In hour order, whatever order the database grouped in.
+    return differences.sort();
+  });
+}
