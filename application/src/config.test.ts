@@ -167,8 +167,8 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(/AAL_HOST: must be a loopback address/);
     expect(attempt).toThrow(/AAL_PORT: must be a whole number/);
     expect(attempt).toThrow(/AAL_RATE_LIMIT_BURST: must be at least 1/);
-    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_INTERACTION_BATCH_MAX_RECORDS: '501' })).toThrow(
-      /AAL_INTERACTION_BATCH_MAX_RECORDS: must be at most 500/,
+    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_INTERACTION_BATCH_MAX_RECORDS: '1001' })).toThrow(
+      /AAL_INTERACTION_BATCH_MAX_RECORDS: must be at most 1000/,
     );
     expect(
       loadConfig({

@@ -175,7 +175,7 @@ const environmentSchema = z.object({
   AAL_RETRY_MAX_DELAY_MS: integer(1, 60_000, 2_000),
   AAL_SHUTDOWN_GRACE_MS: integer(0, 120_000, 10_000),
   AAL_HTTP_KEEP_ALIVE_MS: integer(1_000, 600_000, 65_000),
-  AAL_INTERACTION_BATCH_MAX_RECORDS: integer(1, LIMITS.interactionBatchRecords, 100),
+  AAL_INTERACTION_BATCH_MAX_RECORDS: integer(1, LIMITS.merkleBatchRecords, 100),
   AAL_INTERACTION_BATCH_LINGER_MS: integer(0, 1_000, 10),
   AAL_AI_GATEWAY_CONFIG: z.string().min(1).optional(),
   AAL_AI_GATEWAY_PORT: z

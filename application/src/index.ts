@@ -17,6 +17,7 @@ export {
 } from './audit-log/auditor-read-log';
 export { defaultReadLogKeyPath, readReadLogKey } from './audit-log/read-log-key';
 export { decodeTransactionProof, type TransactionProof } from './ledger/transaction-proof';
+export { decodeRecordedTransaction, type RecordedTransaction } from './ledger/recorded-transaction';
 export { AuditIndex } from './audit-index/audit-index';
 export { AuditIndexStore } from './audit-index/index-store';
 export { openAuditIndexStore } from './audit-index/store-factory';

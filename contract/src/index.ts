@@ -37,8 +37,10 @@ export { COMMITTED_REFERENCE_FIELDS, referenceCommitment, type CommittedReferenc
 export {
   allInclusionPaths,
   inclusionPath,
+  inclusionPathOfLeafHashes,
   leafHash,
   merkleRoot,
+  merkleRootOfLeafHashes,
   nodeHash,
   verifyInclusion,
   type Hash,
@@ -52,6 +54,7 @@ export {
   verifyRecordProof,
   verifyRoot,
   verifyTransaction,
+  type LeafInclusionProof,
   type LedgerBatch,
   type RecordInclusionProof,
   type RecordProofErrorCode,
@@ -76,7 +79,13 @@ export { STATE_KEY_TYPES, compositeKeyParts } from './state-keys';
 export { storedTimeBounds } from './time-bounds';
 export {
   batchedInteractionView,
+  batchedRecordLocator,
+  isBatchMarker,
+  isBatchedRecordLocator,
   type BatchEntry,
+  type BatchMarker,
   type BatchedRecord,
+  type BatchedRecordLocator,
   type StoredBatch,
+  type StoredBatchEntry,
 } from './records/batched-interaction';

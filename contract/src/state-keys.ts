@@ -4,11 +4,15 @@
  * the proof verifier) recognise them by the same names.
  */
 export const STATE_KEY_TYPES = {
-  /** A single (or gathered) interaction: `interaction ∘ id`, the stored record. */
+  /** A single (or gathered) interaction: `interaction ∘ id`, the stored record (no query index entries since the lean layout). */
   interaction: 'interaction',
   /** A Merkle batch's header: `batch ∘ batchId`. */
   batch: 'batch',
-  /** One record of a Merkle batch: `batched-interaction ∘ id`, the record with its batch and leaf. */
+  /**
+   * One record of a Merkle batch: `batched-interaction ∘ id`. Lean layout: a marker `{ batchId, leafIndex,
+   * leafHash, consentCheck? }` (the record stays in the transaction's arguments); previous layout: the
+   * record with its batch and leaf, still read.
+   */
   batchedInteraction: 'batched-interaction',
   /** A consent: `consent ∘ id`, rewritten by its revocation (its key history is the consent's history). */
   consent: 'consent',

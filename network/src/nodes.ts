@@ -122,6 +122,9 @@ export async function startPeer(
       CORE_METRICS_PROVIDER: 'prometheus',
       CORE_VM_ENDPOINT: '',
       CORE_PEER_GATEWAY_ENABLED: 'true',
+      // The peer CLI's event waits (lifecycle approve/commit --waitForEvent) ping every 10 s, grpc's floor; with the
+      // shipped 60 s minimum the peer ends such a stream with "too_many_pings" after ~30 s, failing any slow commit.
+      CORE_PEER_KEEPALIVE_MININTERVAL: '10s',
       CORE_PEER_PROFILE_ENABLED: layout.options.profiling === true ? 'true' : 'false',
       CORE_PEER_PROFILE_LISTENADDRESS: address(layout.peerProfile(org)),
     },

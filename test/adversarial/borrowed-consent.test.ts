@@ -9,18 +9,23 @@ import {
   MemberClients,
   runSuffix,
   submitJson,
+  type Json,
 } from '../support/deviating-member';
+import { eventually } from '../support/eventually';
 import { registerSubjectOnLedger } from '../support/registered-subject';
+import { bearer, loadTestEnvironment } from '../support/test-network';
 
 /**
  * Borrowed consent: HospitalA's patient consented to HospitalA's triage application. The AIProvider,
  * acting alone with its own recorder identity, records uses of that patient's data under the
  * hospital's application name (bare, namespaced, or the hospital's MSP id) hoping the ledger judges
  * them covered. The ledger judges exactly [recording MSP, `<recording MSP>:<applicationId>`], both
- * from the certificate: the records are stored, flagged not allowed, and show up in violation scans.
+ * from the certificate: the records are stored, flagged not allowed, and show up in violation scans
+ * (the apps' audit index, built from the blocks: the chaincode's query entries are gone).
  */
 const run = runSuffix();
 const clients = new MemberClients();
+const environment = loadTestEnvironment();
 const subjectRef = `HospitalAMSP:adv-borrow-${run}`;
 const consentId = `HospitalAMSP:adv-borrow-${run}`;
 
@@ -62,6 +67,7 @@ describe('borrowed consent (a member recording under another org’s application
   });
 
   it('keeps them on the ledger as stored, visible to the regulator’s violation scan of the subject', async () => {
+    // Point reads: the verdict stored with each record at commit time.
     const auditor = clients.contract(REGULATOR, 'auditor');
     for (const id of ids) {
       expect(await evaluateJsonArgs<StoredInteraction>(auditor, TRANSACTIONS.getInteraction, id)).toMatchObject({
@@ -70,15 +76,26 @@ describe('borrowed consent (a member recording under another org’s application
         consentCheck: { allowed: false },
       });
     }
-    const page = await evaluateJsonArgs<{ records: StoredInteraction[] }>(
-      auditor,
-      TRANSACTIONS.queryInteractions,
-      JSON.stringify({ by: 'subjectRef', value: subjectRef, pageSize: 100 }),
+    // The scan of the subject: the Regulator's app answers from its audit index (rows built from the
+    // blocks, with the stored verdict), once the index holds every record written above.
+    const regulator = `${environment.apps[REGULATOR.name] ?? ''}/api/v1/channels/${HOSPITAL_A_CHANNEL}`;
+    const get = async (path: string): Promise<Json> => {
+      const response = await fetch(`${regulator}${path}`, { headers: bearer(environment, REGULATOR.name, 'auditor') });
+      expect(response.status).toBe(200);
+      return (await response.json()) as Json;
+    };
+    const listed = await eventually(
+      'the Regulator’s index holds the borrowed-consent records',
+      async () => (await get(`/interactions?by=subjectRef&value=${subjectRef}`))['records'] as StoredInteraction[],
+      (records) => ids.every((id) => records.some((row) => row.id === id)),
+      60_000,
     );
-    const violations = page.records
-      .filter((record) => record.consentCheck?.allowed === false)
-      .map((record) => record.id);
-    expect(violations.sort()).toEqual([...ids].sort());
+    const notAllowed = listed.filter((row) => row.consentCheck?.allowed === false).map((row) => row.id);
+    expect(notAllowed.sort()).toEqual([...ids].sort());
+    const violations = (await get(`/audit/violations?by=subjectRef&value=${subjectRef}`))['records'] as {
+      id: string;
+    }[];
+    expect(violations.map((row) => row.id).sort()).toEqual([...ids].sort());
   });
 
   it('allows HospitalA’s own recording with applicationId triage-app (the consent works for whom it names)', async () => {

@@ -1,46 +1,15 @@
 /**
  * What `npm run bench:reads` measures of the org's audit index besides REST read latencies: how far
- * the index trails commits, how fast it ingests real blocks, and the usage summary's old path — a
- * scan through the chaincode's per-record query index — side by side with the index's answer.
+ * the index trails commits and how fast it ingests real blocks — into a fresh index whose count must
+ * equal the records written, an independent recount from the blocks. (The usage summary's old path,
+ * a scan of the chaincode's per-record query entries, is gone: records of the lean layout write none.)
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Contract, Gateway } from '@hyperledger/fabric-gateway';
-import { TRANSACTIONS, type InteractionFilter } from '@aal/ledger-contract';
+import type { Gateway } from '@hyperledger/fabric-gateway';
 import { AuditIndex, AuditIndexStore } from '@aal/application';
-
-/** The old usage path's figures: pages of `QueryInteractions` summed by the client. */
-export interface ChaincodeScan {
-  readonly ms: number;
-  /** Records the scan could see (only those written with per-record index entries). */
-  readonly records: number;
-  readonly inputTokens: number;
-}
-
-/**
- * Sums input tokens over every interaction of `org` the chaincode's per-record query index holds,
- * a page of {@link pageSize} at a time — what `GET /audit/usage` did before the audit index.
- */
-export async function chaincodeUsageScan(contract: Contract, org: string, pageSize = 1000): Promise<ChaincodeScan> {
-  const started = performance.now();
-  let bookmark = '';
-  let records = 0;
-  let inputTokens = 0;
-  do {
-    const filter: InteractionFilter = { by: 'org', value: org, pageSize, ...(bookmark === '' ? {} : { bookmark }) };
-    const page = JSON.parse(
-      Buffer.from(
-        await contract.evaluateTransaction(TRANSACTIONS.queryInteractions, JSON.stringify(filter)),
-      ).toString(),
-    ) as { records: { usage?: { inputTokens?: number } }[]; bookmark: string };
-    records += page.records.length;
-    for (const record of page.records) inputTokens += record.usage?.inputTokens ?? 0;
-    bookmark = page.records.length === 0 ? '' : page.bookmark;
-  } while (bookmark !== '');
-  return { ms: Math.round(performance.now() - started), records, inputTokens };
-}
 
 /** Index ingestion of real blocks, in a fresh database of the bench's own. */
 export interface IngestionResult {

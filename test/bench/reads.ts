@@ -6,8 +6,7 @@
  * through the REST app at each size: point reads of random batched and indexed records, and the
  * first page of each audit query over interactions and over batches (by org, model, actor,
  * application; newest first). Of the org's audit index it measures the usage summary over every
- * record (and, once per size, the old way: a scan through the chaincode's per-record query index),
- * the index's lag behind commits while the ledger grows, and finally how fast a fresh index ingests
+ * record, the index's lag behind commits while the ledger grows, and finally how fast a fresh index ingests
  * the whole channel's real blocks. Writes JSON and PNG charts.
  */
 import { randomBytes } from 'node:crypto';
@@ -33,12 +32,7 @@ import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
 import { runLoad, type LoadResult } from './load-generator';
 import { summarise, type LatencySummary } from './statistics';
-import {
-  chaincodeUsageScan,
-  measureIngestion,
-  type ChaincodeScan,
-  type IngestionResult,
-} from './audit-index-measurements';
+import { measureIngestion, type IngestionResult } from './audit-index-measurements';
 
 const { values: flags } = parseArgs({
   options: {
@@ -138,7 +132,6 @@ interface SizeResult {
   readonly usageMs: LatencySummary;
   readonly usageRecords: number;
   /** The same summary the old way, once: pages of the chaincode's per-record query index. */
-  readonly chaincodeScan: ChaincodeScan;
   /** HospitalA's audit index database (PostgreSQL) at this size. */
   readonly indexDatabaseMiB: number;
 }
@@ -282,15 +275,11 @@ async function main(): Promise<void> {
       failed += count(usage);
       if (usageRecords !== size)
         throw new Error(`usage over the index counts ${usageRecords} records, ${size} written`);
-      log(
-        `  usage over ${size} records from the index: p50 ${summarise(usage.latenciesMs).p50} ms; now the old chaincode scan`,
-      );
-      const chaincodeScan = await chaincodeUsageScan(contract, HOSPITAL_A.mspId);
+      log(`  usage over ${size} records from the index: p50 ${summarise(usage.latenciesMs).p50} ms`);
       const indexDatabaseMiB = await withOrgIndexDatabase(layout, HOSPITAL_A, async (client) => {
         const { rows } = await client.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes');
         return Math.round(Number(rows[0]?.bytes ?? 0) / 2 ** 20);
       });
-      log(`  chaincode scan: ${chaincodeScan.records} records visible in ${chaincodeScan.ms} ms`);
       const result: SizeResult = {
         ledgerRecords: size,
         buildSeconds: Math.round(buildSeconds),
@@ -302,7 +291,6 @@ async function main(): Promise<void> {
         indexLagMs: summarise(lagMs),
         usageMs: summarise(usage.latenciesMs),
         usageRecords,
-        chaincodeScan,
         indexDatabaseMiB,
       };
       results.push(result);
@@ -344,8 +332,6 @@ async function main(): Promise<void> {
       ),
       'usage p50 ms': result.usageMs.p50,
       'usage max ms': result.usageMs.p99,
-      'chaincode scan ms': result.chaincodeScan.ms,
-      'chaincode scan records': result.chaincodeScan.records,
       'index DB MiB': result.indexDatabaseMiB,
       'index lag p50 ms': result.indexLagMs.p50,
       'index lag p99 ms': result.indexLagMs.p99,

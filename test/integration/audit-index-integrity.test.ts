@@ -235,10 +235,12 @@ describe('audit index integrity on the real network', () => {
       return answer;
     };
     // One record of each kind the sample reads: single and batched interactions, a consent granted
-    // and one revoked, an artifact.
+    // and one revoked, an artifact. The single one goes through the list route (its own
+    // `RecordInteractions` transaction, stored under its key): `POST /interactions` is gathered into
+    // a Merkle batch.
     const applicationId = `sample-${run}`;
     const single = `${applicationId}-single`;
-    await post(recorder, '/interactions', interactionRequest(single, { applicationId }));
+    await post(recorder, '/interactions/batch', { records: [interactionRequest(single, { applicationId })] });
     const batch = await post(recorder, '/batches', {
       records: Array.from({ length: 3 }, (_, leaf) =>
         interactionRequest(`${applicationId}-batch-${leaf}`, { applicationId }),

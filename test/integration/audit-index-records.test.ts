@@ -527,15 +527,36 @@ describe('audit index: every record kind in the index-backed answers', () => {
     const batches = async (url: string, org: string): Promise<unknown[]> =>
       (await everyPage<{ txTime: string }>(url, org, 'auditor', `${A}/batches?${byApp}`, `${T}/batches`, erasedAt, 1))
         .records;
-    const bothBatches = [hospitalBatch, providerBatch]
-      .map((answer) => ({ answer, txTime: String(answer.body.txTime), batchId: String(answer.body.batchId) }))
-      .sort((a, b) => (a.txTime === b.txTime ? (a.batchId < b.batchId ? -1 : 1) : a.txTime < b.txTime ? -1 : 1))
-      .map(({ answer }) => batchOf(answer));
-    expect(await batches(regulator, 'Regulator')).toEqual(bothBatches);
-    expect(await batches(hospitalA, 'HospitalA')).toEqual([batchOf(hospitalBatch)]);
+    // The single POST was gathered into a Merkle batch of its own (one record: its root is its leaf).
+    const gathered = singleAnswer.body.interaction as { batchId: string; txTime: string; leafIndex: number };
+    expect(gathered.leafIndex).toBe(0);
+    const gatheredBatch = {
+      batchId: gathered.batchId,
+      org: 'HospitalAMSP',
+      recordedBy: expect.any(String) as string,
+      txTime: gathered.txTime,
+      size: 1,
+      root: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+      txId: gathered.batchId,
+      blockNumber: String(blockOf(singleAnswer)),
+    };
+    const inListingOrder = (listed: { txTime: string; batchId: string; expected: unknown }[]): unknown[] =>
+      listed
+        .sort((a, b) => (a.txTime === b.txTime ? (a.batchId < b.batchId ? -1 : 1) : a.txTime < b.txTime ? -1 : 1))
+        .map(({ expected }) => expected);
+    const placed = (answer: Answer): { txTime: string; batchId: string; expected: unknown } => ({
+      txTime: String(answer.body.txTime),
+      batchId: String(answer.body.batchId),
+      expected: batchOf(answer),
+    });
+    const gatheredListed = { txTime: gathered.txTime, batchId: gathered.batchId, expected: gatheredBatch };
+    expect(await batches(regulator, 'Regulator')).toEqual(
+      inListingOrder([gatheredListed, placed(hospitalBatch), placed(providerBatch)]),
+    );
+    expect(await batches(hospitalA, 'HospitalA')).toEqual(inListingOrder([gatheredListed, placed(hospitalBatch)]));
     expect(await batches(aiProvider, 'AIProvider')).toEqual([batchOf(providerBatch)]);
 
-    // Interaction queries: the single record and every batched one (with batch and leaf), paged; scoped by org.
+    // Interaction queries: the gathered single record and every batched one (with batch and leaf), paged; scoped by org.
     type Listed = { id: string; org: string; batchId?: string; leafIndex?: number };
     const interactions = async (
       url: string,
@@ -552,7 +573,7 @@ describe('audit index: every record kind in the index-backed answers', () => {
         ])
         .sort();
     const hospitalRecords: [string, string, string | undefined, number | undefined][] = [
-      [single, 'HospitalAMSP', undefined, undefined],
+      [single, 'HospitalAMSP', gathered.batchId, 0],
       ...hospitalBatchIds.map((id, leaf): [string, string, string, number] => [
         id,
         'HospitalAMSP',

@@ -76,8 +76,18 @@ describe('audit index: every committed record in every audit answer', () => {
     const app = unique('index-app');
     const written: Written[] = [];
     let lastBlock = 0;
+    // Where each record sits, as its write was answered: every single POST is gathered into a Merkle batch.
+    const placed = new Map<string, { txId: string; batchId?: string; leafIndex?: number }>();
     const noteBlock = (body: unknown): void => {
       lastBlock = Math.max(lastBlock, Number((body as { blockNumber: string }).blockNumber));
+      const interaction = (body as { interaction?: { id: string; txId: string; batchId?: string; leafIndex?: number } })
+        .interaction;
+      if (interaction !== undefined)
+        placed.set(interaction.id, {
+          txId: interaction.txId,
+          batchId: interaction.batchId,
+          leafIndex: interaction.leafIndex,
+        });
     };
     const recorder = bearer(environment, 'HospitalA', 'recorder');
 
@@ -90,7 +100,7 @@ describe('audit index: every committed record in every audit answer', () => {
       noteBlock(await response.json());
       written.push({ id, path: 'single', request });
     }
-    // Gathered: concurrent single requests, which the app gathers into RecordInteractions transactions.
+    // Gathered: concurrent single requests, which the app gathers into shared RecordBatch transactions.
     const gathered = Array.from({ length: 10 }, (_, offset) => {
       const index = 3 + offset;
       const id = unique(`gathered-${index}`);
@@ -194,10 +204,21 @@ describe('audit index: every committed record in every audit answer', () => {
       .map((line) => JSON.parse(line) as { id: string; txId: string; batchId?: string; leafIndex?: number });
     expect(lines).toHaveLength(36);
     expect(lines.map((line) => line.id).sort()).toEqual(written.map((record) => `HospitalAMSP:${record.id}`).sort());
-    const batchedLines = lines.filter((line) => line.batchId !== undefined);
-    expect(batchedLines.map((line) => line.id)).toEqual(batched.map((record) => `HospitalAMSP:${record.id}`));
-    expect(batchedLines.map((line) => line.leafIndex)).toEqual(batched.map((_, leaf) => leaf));
-    expect(new Set(batchedLines.map((line) => line.txId))).toEqual(new Set([batchBody.batchId]));
+    batched.forEach((record, leafIndex) =>
+      placed.set(`HospitalAMSP:${record.id}`, { txId: batchBody.batchId, batchId: batchBody.batchId, leafIndex }),
+    );
+    // Every line sits where its write said: gathered singles in their RecordBatch, the batch's at its leaves.
+    expect(
+      Object.fromEntries(
+        lines.map((line) => [line.id, { txId: line.txId, batchId: line.batchId, leafIndex: line.leafIndex }]),
+      ),
+    ).toEqual(Object.fromEntries(placed));
+    expect([...placed.values()].every((place) => place.batchId === place.txId && place.leafIndex !== undefined)).toBe(
+      true,
+    );
+    expect(lines.filter((line) => line.batchId === batchBody.batchId).map((line) => line.id)).toEqual(
+      batched.map((record) => `HospitalAMSP:${record.id}`),
+    );
 
     // Violations: one per write path.
     const violations = await fetch(`${regulator}${CHANNEL}/audit/violations?${query}`, { headers: auditor });

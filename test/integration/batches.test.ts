@@ -146,9 +146,13 @@ describe('Batches on the real network', () => {
   });
 
   it("the auditor's proof verifies against the root read from the ledger, and tampering fails", async () => {
-    const proof = await evaluateJson<Proof>(auditor, TRANSACTIONS.getInclusionProof, {
+    const fromChaincode = await evaluateJson<Proof>(auditor, TRANSACTIONS.getInclusionProof, {
       arguments: [records[13]?.id as string],
     });
+    // The lean layout keeps no record in world state: the reader completes the proof with the record
+    // (the REST app takes it from the recording transaction); the leaf hash binds it.
+    expect(fromChaincode).not.toHaveProperty('record');
+    const proof: Proof = { ...fromChaincode, record: records[13] };
     expect([proof.leafIndex, proof.treeSize, proof.root, proof.txId]).toEqual([13, 21, summary.root, txId]);
     const reader = new LedgerBatchReader(regulatorProfile, 'auditor', CHANNEL);
     try {
@@ -196,9 +200,12 @@ describe('Batches on the real network', () => {
   });
 
   it('the verify-proof CLI verifies the proof with the Regulator auditor identity and refuses a tampered record', async () => {
-    const proof = await evaluateJson<Proof>(auditor, TRANSACTIONS.getInclusionProof, {
-      arguments: [records[4]?.id as string],
-    });
+    const proof: Proof = {
+      ...(await evaluateJson<Proof>(auditor, TRANSACTIONS.getInclusionProof, {
+        arguments: [records[4]?.id as string],
+      })),
+      record: records[4],
+    };
     const proofFile = join(workDir, 'proof.json');
     writeFileSync(proofFile, JSON.stringify(proof));
     const networkDir = testNetworkOptions().dir;

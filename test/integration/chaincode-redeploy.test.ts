@@ -78,5 +78,6 @@ describe('chaincode redeployment', () => {
       before.map((definition) => ({ sequence: definition.sequence + 2, version: environment.chaincodeVersion })),
     );
     await recordAndReadBack('restored');
-  });
+    // Three deployments (each installs, approves and commits on both channels and restarts the servers).
+  }, 360_000);
 });

@@ -163,14 +163,30 @@ describe('Merkle batches over HTTP against the real network', () => {
     );
     expect(nobody.body).toEqual({ records: [], nextCursor: null, asOfBlock: expect.any(String) as string });
 
-    // The single-record route refuses an id a batch already holds (one id, one record).
-    const single = await call(
+    // One id, one record: the single-record route (whose requests are gathered into Merkle batches)
+    // answers the same record again with the batch's stored record (200), and refuses a changed one.
+    const repeat = await call(
       hospitalA,
       'HospitalA',
       'recorder',
       'POST',
       '/interactions',
       interaction(ids[0] ?? '', 'query me', app),
+    );
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.interaction).toMatchObject({
+      id: `HospitalAMSP:${ids[0] ?? ''}`,
+      txId: batchId,
+      batchId,
+      leafIndex: 0,
+    });
+    const single = await call(
+      hospitalA,
+      'HospitalA',
+      'recorder',
+      'POST',
+      '/interactions',
+      interaction(ids[0] ?? '', 'changed prompt', app),
     );
     expect(single.status).toBe(409);
     expect(JSON.stringify(single.body)).toContain('recorded in a batch');

@@ -232,10 +232,10 @@ describe('REST infrastructure against the real network', () => {
       readLog: { name: 'auditor-reads', reconciled: true, gaps: [] },
     });
     const metrics = await (await fetch(`${hospitalA}/metrics`)).text();
-    // The writes above came one at a time, so the app submitted each alone (nothing to gather).
+    // The single-record writes above were gathered: each submitted as a Merkle batch (of one, when alone).
     expect(metrics).toMatch(
       new RegExp(
-        `aal_ledger_call_duration_seconds_count\\{operation="submit",transaction="${TRANSACTIONS.recordInteraction}",outcome="ok"\\} [1-9]`,
+        `aal_ledger_call_duration_seconds_count\\{operation="submit",transaction="${TRANSACTIONS.recordBatch}",outcome="ok"\\} [1-9]`,
       ),
     );
     expect(metrics).toMatch(

@@ -191,7 +191,9 @@ describe('interaction and audit routes over HTTP against the real network', () =
     const created = answers
       .filter((answer) => answer.status === 201)
       .map((answer) => answer.body as { interaction: { id: string; txId: string }; transactionId: string });
-    for (const answer of created) expect(answer.interaction.txId).toBe(answer.transactionId);
+    // Gathered into Merkle batches: the record's batch is the shared transaction.
+    for (const answer of created)
+      expect(answer.interaction).toMatchObject({ txId: answer.transactionId, batchId: answer.transactionId });
     // Sent within the app's linger time (10 ms by default), records share transactions.
     expect(new Set(created.map((answer) => answer.transactionId)).size).toBeLessThan(created.length);
     for (const answer of created) {
@@ -218,7 +220,7 @@ describe('interaction and audit routes over HTTP against the real network', () =
     expect(conflicting.body).toMatchObject({ interaction: { promptCommitment: commitmentOf('a') } });
     const metrics = await (await fetch(`${hospitalA}/metrics`)).text();
     expect(metrics).toMatch(
-      /aal_ledger_call_duration_seconds_count\{operation="submit",transaction="Interactions:RecordInteractions",outcome="ok"\} [1-9]/,
+      /aal_ledger_call_duration_seconds_count\{operation="submit",transaction="Batches:RecordBatch",outcome="ok"\} [1-9]/,
     );
     expect(metrics).toMatch(/aal_interaction_batch_records_count\{channel="hospital-a"\} [1-9]/);
   });

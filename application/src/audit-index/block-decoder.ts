@@ -2,7 +2,8 @@ import {
   STATE_KEY_TYPES,
   batchedInteractionView,
   compositeKeyParts,
-  type BatchEntry,
+  isBatchMarker,
+  type StoredBatchEntry,
   type ErasureReceipt,
   type StoredAnnotation,
   type StoredArtifact,
@@ -12,7 +13,9 @@ import {
   type StoredTrainingRun,
 } from '@aal/ledger-contract';
 import { common, type ledger, peer } from '@hyperledger/fabric-protos';
+import { batchArguments, recordInArguments, verifyRecordLeaf } from '../ledger/batched-record-evidence';
 import { chaincodeWrites } from '../ledger/chaincode-writes';
+import { invocationOf } from '../ledger/recorded-transaction';
 
 /** One committed record as a block shows it, with where it sits on the ledger. */
 export interface Indexed<T> {
@@ -99,9 +102,16 @@ export function validTransactions(block: common.Block): ValidTransaction[] {
  * interactions (`interaction ∘ id`, the stored record), Merkle batch headers (`batch ∘ batchId`)
  * and their records (`batched-interaction ∘ id`, viewed with their header from the same write set,
  * by leaf), consents, annotations, artifacts, training runs and erasure receipts. Index entries
- * (simple keys) and deletes add nothing.
+ * (simple keys) and deletes add nothing. A batched record of the lean layout (a marker, no record in
+ * the write set) is taken from the transaction's arguments and must hash to the marker's leaf.
+ *
+ * @param invocation the transaction's id and invocation arguments (the records of a lean batch)
+ * @throws Error, or LedgerEvidenceError for a lean record missing from the arguments or not matching its leaf
  */
-export function recordsOfWrites(writes: readonly ledger.rwset.kvrwset.KVWrite[]): WrittenRecords {
+export function recordsOfWrites(
+  writes: readonly ledger.rwset.kvrwset.KVWrite[],
+  invocation: { txId: string; args: readonly string[] } = { txId: '', args: [] },
+): WrittenRecords {
   const written: WrittenRecords = {
     interactions: [],
     batches: [],
@@ -111,7 +121,7 @@ export function recordsOfWrites(writes: readonly ledger.rwset.kvrwset.KVWrite[])
     trainingRuns: [],
     erasureReceipts: [],
   };
-  const entries: BatchEntry[] = [];
+  const entries: { id: string; entry: StoredBatchEntry }[] = [];
   for (const write of writes) {
     if (write.getIsDelete()) continue;
     const key = compositeKeyParts(write.getKey());
@@ -125,7 +135,7 @@ export function recordsOfWrites(writes: readonly ledger.rwset.kvrwset.KVWrite[])
         written.batches.push(json<StoredBatch>(value));
         break;
       case STATE_KEY_TYPES.batchedInteraction:
-        entries.push(json<BatchEntry>(value));
+        entries.push({ id: key.attributes[0] ?? '', entry: json<StoredBatchEntry>(value) });
         break;
       case STATE_KEY_TYPES.consent:
         written.consents.push(json<StoredConsent>(value));
@@ -147,14 +157,27 @@ export function recordsOfWrites(writes: readonly ledger.rwset.kvrwset.KVWrite[])
     }
   }
   const batches = new Map(written.batches.map((batch) => [batch.batchId, batch]));
-  entries.sort((a, b) => (a.batchId === b.batchId ? a.leafIndex - b.leafIndex : a.batchId < b.batchId ? -1 : 1));
-  for (const entry of entries) {
+  entries.sort((a, b) =>
+    a.entry.batchId === b.entry.batchId
+      ? a.entry.leafIndex - b.entry.leafIndex
+      : a.entry.batchId < b.entry.batchId
+        ? -1
+        : 1,
+  );
+  let submitted: Map<string, unknown> | undefined;
+  for (const { id, entry } of entries) {
     const batch = batches.get(entry.batchId);
     // The chaincode writes a batch's header and its entries in one transaction; an entry without
     // its header is not a record this index can attribute, and a decoder must not guess.
-    if (batch === undefined)
-      throw new Error(`batched record ${entry.record.id} without its batch header ${entry.batchId}`);
-    written.interactions.push(batchedInteractionView(batch, entry));
+    if (batch === undefined) throw new Error(`batched record ${id} without its batch header ${entry.batchId}`);
+    if (!isBatchMarker(entry)) {
+      written.interactions.push(batchedInteractionView(batch, entry));
+      continue;
+    }
+    submitted ??= batchArguments(invocation);
+    const record = recordInArguments(submitted, id, invocation.txId);
+    verifyRecordLeaf(record, entry.leafHash);
+    written.interactions.push(batchedInteractionView(batch, { ...entry, record }));
   }
   return written;
 }
@@ -182,8 +205,9 @@ export function decodeBlock(block: common.Block, chaincode: string): DecodedBloc
     erasureReceipts: [] as Indexed<ErasureReceipt>[],
   };
   for (const { txIndex, channelHeader, payload } of validTransactions(block)) {
-    const writes = chaincodeWrites(peer.Transaction.deserializeBinary(payload.getData_asU8()), chaincode);
-    const written = recordsOfWrites(writes);
+    const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+    const writes = chaincodeWrites(transaction, chaincode);
+    const written = recordsOfWrites(writes, { txId: channelHeader.getTxId(), args: invocationOf(transaction).args });
     const place = { txId: channelHeader.getTxId(), blockNumber: number, txIndex };
     const at = <T>(records: readonly T[]): Indexed<T>[] => records.map((record) => ({ record, ...place }));
     decoded.interactions.push(...at(written.interactions));

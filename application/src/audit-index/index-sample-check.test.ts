@@ -98,10 +98,11 @@ function blocks(): common.Block[] {
 function ledgerState(): Map<string, Map<string, Record<string, unknown>>> {
   const batched = (id: string, leafIndex: number) =>
     // The fixture's leaf is a valid InteractionInput written as plain JSON; the view only spreads it.
-    batchedInteractionView(
-      { ...BATCH, size: 2, root: '' },
-      { batchId: BATCH.batchId, leafIndex, record: leaf(id) as unknown as BatchEntry['record'] },
-    );
+    batchedInteractionView(BATCH, {
+      batchId: BATCH.batchId,
+      leafIndex,
+      record: leaf(id) as unknown as BatchEntry['record'],
+    });
   return new Map([
     [
       TRANSACTIONS.getInteraction,

@@ -1,4 +1,6 @@
-import { sortedKeyJson, TRANSACTIONS, type TransactionName } from '@aal/ledger-contract';
+import { isBatchedRecordLocator, sortedKeyJson, TRANSACTIONS, type TransactionName } from '@aal/ledger-contract';
+import { vouchedInteraction } from '../interactions/vouched-interaction';
+import { LedgerEvidenceError } from '../ledger/ledger-evidence-error';
 import { common } from '@hyperledger/fabric-protos';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError } from '../ledger/ledger-error';
@@ -85,7 +87,20 @@ async function compareRow(
     throw error;
   }
   const stored = JSON.parse(row.recordJson) as Record<string, unknown>;
-  const ledger = normalised(kind, answer);
+  let ledger = normalised(kind, answer);
+  if (isBatchedRecordLocator(ledger)) {
+    // Lean layout: world state holds the leaf hash only; the record is the recording transaction's
+    // argument, read from the org's peer and checked against that leaf and the batch root.
+    try {
+      ledger = { ...(await vouchedInteraction(reader, channel, ledger)) };
+    } catch (error) {
+      if (!(error instanceof LedgerEvidenceError)) throw error;
+      return {
+        outcome: 'different',
+        line: `${where}: the recording transaction does not vouch for it (${error.code})`,
+      };
+    }
+  }
   if (sortedKeyJson(stored) === sortedKeyJson(ledger)) return { outcome: 'equal' };
   const revocationTxId = ledger['revocationTxId'];
   if (kind === 'consent' && !row.revoked && typeof revocationTxId === 'string') {

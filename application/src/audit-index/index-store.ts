@@ -358,6 +358,17 @@ export class AuditIndexStore {
   }
 
   /** How many interaction rows and time anomalies the index holds for `channel`. */
+  /** The stored view (sorted-key JSON) of interaction `id` on `channel`, if the index holds it: one unique-key seek. */
+  async interactionJson(channel: string, id: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('interactions')
+      .select('record_json')
+      .where('channel', '=', channel)
+      .where('record_id', '=', id)
+      .executeTakeFirst();
+    return row?.record_json;
+  }
+
   async counts(channel: string): Promise<{ rows: number; anomalies: number }> {
     const rows = await this.db
       .selectFrom('interactions')

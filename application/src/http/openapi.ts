@@ -12,6 +12,10 @@ export const problemSchema = z
     status: z.number().int(),
     detail: z.string(),
     instance: z.string().optional(),
+    code: z
+      .string()
+      .optional()
+      .describe('502: the failed ledger evidence check (e.g. `LEAF_MISMATCH`, `WRITE_SET_MISMATCH`, `TX_NOT_VALID`)'),
     errors: z
       .array(z.object({ field: z.string(), message: z.string() }))
       .optional()
@@ -28,6 +32,7 @@ const REFUSALS: Record<number, string> = {
   413: 'Request body over the limit',
   422: 'Refused by the chaincode: `errors` lists the failing fields when it named them',
   429: 'Rate limit for this API key exceeded; see `Retry-After`',
+  502: "The record the chaincode answered is not what its recording transaction on the org's peer vouches for (`code` says which check failed); the bytes are not returned",
   503: 'Unavailable, see `Retry-After`: the ledger is unreachable, or (audit index reads) the audit index has not reached `minBlock` in time, has halted, or its database cannot be reached',
 };
 

@@ -1,6 +1,7 @@
-import { TRANSACTIONS, type BatchFilter } from '@aal/ledger-contract';
+import { TRANSACTIONS, type BatchFilter, type RecordInclusionProof } from '@aal/ledger-contract';
 import type { LedgerPage } from '../ledger/ledger-answers';
 import type { LedgerClient } from '../ledger/ledger-client';
+import { vouchedProof, type ChaincodeProof } from './vouched-interaction';
 
 /**
  * The Batches contract as the application calls it (docs/chaincode-api.md "Contract Batches"): many
@@ -63,13 +64,19 @@ export async function getBatch(
   return JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getBatch, [batchId])) as Record<string, unknown>;
 }
 
-/** A batched record's inclusion proof, computed by the chaincode from the stored batch. */
+/**
+ * A batched record's inclusion proof, computed by the chaincode from the stored leaves, completed with
+ * the record from the recording transaction and verified against the batch that transaction wrote.
+ *
+ * @throws LedgerEvidenceError when the recording transaction does not vouch for the record or the proof
+ */
 export async function getInclusionProof(
   ledger: LedgerClient,
   channel: string,
   id: string,
-): Promise<Record<string, unknown>> {
-  return JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getInclusionProof, [id])) as Record<string, unknown>;
+): Promise<RecordInclusionProof> {
+  const proof = JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getInclusionProof, [id])) as ChaincodeProof;
+  return vouchedProof(ledger, channel, id, proof);
 }
 
 /** One page of batches by org or by a value inside them (same filter as `QueryInteractions`). */

@@ -1,10 +1,12 @@
 import {
   TRANSACTIONS,
+  type BatchedRecordLocator,
   type InteractionFilter,
   type StoredAnnotation,
   type StoredInteraction,
 } from '@aal/ledger-contract';
 import type { LedgerClient } from '../ledger/ledger-client';
+import { vouchedInteraction, type IndexedInteraction } from './vouched-interaction';
 
 /**
  * The Interactions contract as the application calls it (docs/chaincode-api.md): JSON in, JSON out,
@@ -53,9 +55,22 @@ export async function recordInteractions(
   return { records: stored, transactionId: submitted.transactionId, blockNumber: submitted.blockNumber };
 }
 
-/** One interaction; the chaincode answers NOT_FOUND for another org's record unless the caller is an auditor. */
-export async function getInteraction(ledger: LedgerClient, channel: string, id: string): Promise<StoredInteraction> {
-  return JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getInteraction, [id])) as StoredInteraction;
+/**
+ * One interaction, checked against its recording transaction on the org's own peer before it is
+ * returned (interactions/vouched-interaction.ts); the chaincode answers NOT_FOUND for another org's
+ * record unless the caller is an auditor.
+ *
+ * @throws LedgerEvidenceError when the recording transaction does not vouch for the record
+ */
+export async function getInteraction(
+  ledger: LedgerClient,
+  channel: string,
+  id: string,
+  indexed?: IndexedInteraction,
+): Promise<StoredInteraction> {
+  const answer = JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getInteraction, [id])) as
+    StoredInteraction | BatchedRecordLocator;
+  return vouchedInteraction(ledger, channel, answer, indexed);
 }
 
 /** One page of a query. */

@@ -1,181 +1,235 @@
-import { TRANSACTIONS } from '@aal/ledger-contract';
+import { TRANSACTIONS, merkleRoot, recordLeafBytes, recordLeafHash } from '@aal/ledger-contract';
+import { installFakeInteractionsChaincode, type FakeInteractionState } from '../testing/fake-interactions-chaincode';
 import { FakeLedger, type RecordedLedgerCall } from '../testing/fake-ledger-client';
 import { BatchingLedgerClient } from './batching-ledger-client';
 import { LedgerError } from './ledger-error';
 
 const SINGLE = TRANSACTIONS.recordInteraction;
-const BATCH = TRANSACTIONS.recordInteractions;
+const BATCH = TRANSACTIONS.recordBatch;
+const CHANNEL = 'hospital-a';
 
-/** A ledger whose Interactions contract stores records write-once, like the chaincode (conflicts refuse the whole batch). */
-function interactionsLedger(): { ledger: FakeLedger; stored: Map<string, string> } {
+/** A fake peer running the fake Interactions and Batches contracts, each submit with its own transaction id. */
+function batchesLedger(): { ledger: FakeLedger; state: FakeInteractionState } {
   const ledger = new FakeLedger();
-  const stored = new Map<string, string>();
-  const store = (records: { id: string; note?: string }[], label: (index: number) => string): object[] => {
-    const conflicts = records.flatMap((record, index) => {
-      const existing = stored.get(record.id);
-      return existing !== undefined && existing !== JSON.stringify(record)
-        ? [`${label(index)}interaction ${record.id} already exists with different content`]
-        : [];
-    });
-    if (conflicts.length > 0) throw new LedgerError('conflict', conflicts.join('; '));
-    return records.map((record) => {
-      if (!stored.has(record.id)) stored.set(record.id, JSON.stringify(record));
-      return { ...record, txId: 'c'.repeat(64) };
-    });
-  };
-  ledger.handlers.set(SINGLE, (call) =>
-    JSON.stringify(store([JSON.parse(call.args[0] ?? '') as { id: string }], () => '')[0]),
-  );
-  ledger.handlers.set(BATCH, (call) =>
-    JSON.stringify({ records: store(JSON.parse(call.args[0] ?? '') as { id: string }[], (index) => `[${index}] `) }),
-  );
-  return { ledger, stored };
+  let next = 0;
+  ledger.nextTransactionId = () => (next++).toString(16).padStart(64, '0');
+  return { ledger, state: installFakeInteractionsChaincode(ledger) };
 }
 
-const record = (id: string, note = 'n'): string => JSON.stringify({ id, note });
+const record = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  id,
+  provider: 'openai',
+  ...extra,
+});
 const submits = (ledger: FakeLedger): RecordedLedgerCall[] =>
   ledger.calls.filter((call) => call.operation === 'submit');
-/** Each submit as [transaction, parsed argument]. */
-const sent = (ledger: FakeLedger): [string, unknown][] =>
-  submits(ledger).map((call) => [call.transaction, JSON.parse(call.args[0] ?? 'null')]);
+const submitOne = (
+  client: BatchingLedgerClient,
+  body: Record<string, unknown>,
+): ReturnType<BatchingLedgerClient['submit']> =>
+  client.submit(CHANNEL, SINGLE, [JSON.stringify(body)], { idempotent: true });
+const parsed = (result: { result: string }): Record<string, unknown> =>
+  JSON.parse(result.result) as Record<string, unknown>;
 
 describe('BatchingLedgerClient', () => {
-  it('gathers concurrent single-record submits into one RecordInteractions transaction and answers each with its own record', async () => {
-    const { ledger, stored } = interactionsLedger();
+  it('gathers concurrent single records into one RecordBatch and answers each with its stored record, leaf and the batch transaction', async () => {
+    const { ledger, state } = batchesLedger();
     const sizes: number[] = [];
-    const client = new BatchingLedgerClient(
-      ledger.clientFor('recorder'),
-      { maxRecords: 10, lingerMs: 5 },
-      (_channel, size) => sizes.push(size),
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 }, (_c, n) =>
+      sizes.push(n),
     );
-    const results = await Promise.all(
-      ['r1', 'r2', 'r3'].map((id) => client.submit('hospital-a', SINGLE, [record(id)], { idempotent: true })),
-    );
+    const results = await Promise.all(['r1', 'r2', 'r3'].map((id) => submitOne(client, record(id))));
     expect(submits(ledger).map((call) => call.transaction)).toEqual([BATCH]);
-    expect(JSON.parse(submits(ledger)[0]?.args[0] ?? '')).toEqual([
-      { id: 'r1', note: 'n' },
-      { id: 'r2', note: 'n' },
-      { id: 'r3', note: 'n' },
-    ]);
-    expect(results.map((result) => JSON.parse(result.result) as unknown)).toEqual(
-      ['r1', 'r2', 'r3'].map((id) => ({ id, note: 'n', txId: 'c'.repeat(64) })),
-    );
-    expect(new Set(results.map((result) => result.blockNumber)).size).toBe(1);
-    expect([...stored.keys()]).toEqual(['r1', 'r2', 'r3']);
+    const batchTx = submits(ledger)[0]?.transactionId as string;
+    expect(JSON.parse(submits(ledger)[0]?.args[0] ?? '')).toEqual([record('r1'), record('r2'), record('r3')]);
     expect(sizes).toEqual([3]);
-  });
-
-  it('sends a batch as soon as it is full, and keeps channels apart', async () => {
-    const { ledger } = interactionsLedger();
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 2, lingerMs: 60_000 });
-    const full = Promise.all([
-      client.submit('a', SINGLE, [record('x1')], { idempotent: true }),
-      client.submit('a', SINGLE, [record('x2')], { idempotent: true }),
-    ]);
-    await full; // would wait a minute for the linger if fullness did not send it
-    const other = client.submit('b', SINGLE, [record('y1')], { idempotent: true });
-    expect(submits(ledger).map((call) => [call.channel, call.transaction])).toEqual([['a', BATCH]]);
-    client.close();
-    await expect(other).rejects.toMatchObject({ kind: 'unavailable', transient: true });
-    expect(submits(ledger)).toHaveLength(1);
-  });
-
-  it('sends a lone record as the single-record transaction after the linger time', async () => {
-    const { ledger } = interactionsLedger();
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 50, lingerMs: 1 });
-    const result = await client.submit('hospital-a', SINGLE, [record('solo')], { idempotent: true });
-    expect(JSON.parse(result.result)).toMatchObject({ id: 'solo' });
-    expect(submits(ledger).map((call) => call.transaction)).toEqual([SINGLE]);
-  });
-
-  it('when a batch is refused, splits it in halves until only the offending caller gets the refusal', async () => {
-    const { ledger, stored } = interactionsLedger();
-    stored.set('taken', record('taken', 'other content'));
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
-    const outcomes = await Promise.allSettled(
-      ['ok1', 'taken', 'ok2'].map((id) => client.submit('hospital-a', SINGLE, [record(id)], { idempotent: true })),
+    expect(results.map((result) => result.transactionId)).toEqual([batchTx, batchTx, batchTx]);
+    expect(results.map(parsed)).toEqual(
+      ['r1', 'r2', 'r3'].map((id, leafIndex) => ({
+        ...record(id),
+        org: 'HospitalAMSP',
+        recordedBy: 'app-recorder',
+        txId: batchTx,
+        txTime: state.batches.get(batchTx)?.txTime,
+        batchId: batchTx,
+        leafIndex,
+      })),
     );
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(outcomes[1]).toMatchObject({
-      status: 'rejected',
-      reason: { kind: 'conflict', message: 'interaction taken already exists with different content' },
+    // Each answer is the record sent with the ledger's fields its point read (a lean locator) shows.
+    for (const result of results) {
+      const id = String(parsed(result)['id']);
+      const { leafHash, ...ledgerFields } = JSON.parse(
+        await ledger.clientFor('recorder').evaluate(CHANNEL, TRANSACTIONS.getInteraction, [id]),
+      ) as Record<string, unknown>;
+      expect(leafHash).toBe(recordLeafHash(record(id)).toString('hex'));
+      expect(parsed(result)).toEqual({ ...record(id), ...ledgerFields });
+    }
+    expect(state.batches.get(batchTx)?.root).toBe(
+      merkleRoot(['r1', 'r2', 'r3'].map((id) => recordLeafBytes(record(id)))).toString('hex'),
+    );
+  });
+
+  it("answers a record with a consent reference with the ledger's own verdict (read back), the others from the committed root", async () => {
+    const { ledger } = batchesLedger();
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const [plain, second, withSubject] = await Promise.all([
+      submitOne(client, record('p1')),
+      submitOne(client, record('p2')),
+      submitOne(client, record('s1', { subjectRef: 'subject-1', purpose: 'treatment' })),
+    ]);
+    expect(parsed(withSubject as { result: string })['consentCheck']).toEqual({ allowed: false, reason: 'no-consent' });
+    expect(parsed(plain as { result: string })['consentCheck']).toBeUndefined();
+    expect(parsed(second as { result: string })['leafIndex']).toBe(1);
+    // Point reads: the first leaf (recording identity) and the record with a verdict; not p2.
+    expect(
+      ledger.calls.filter((call) => call.transaction === TRANSACTIONS.getInteraction).map((call) => call.args[0]),
+    ).toEqual(['p1', 's1']);
+  });
+
+  it('answers a repeat with the earlier stored record, in another batch or in the same group, and a changed repeat with CONFLICT', async () => {
+    const { ledger } = batchesLedger();
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const first = await submitOne(client, record('r1'));
+    const firstTx = first.transactionId;
+
+    // The same id twice in one gathered group, plus a changed copy: never two copies in one batch.
+    const [again, sameGroupCopy, changed, other] = await Promise.allSettled([
+      submitOne(client, record('r2')),
+      submitOne(client, record('r2')),
+      submitOne(client, record('r2', { provider: 'anthropic' })),
+      submitOne(client, record('r3')),
+    ]);
+    expect(again.status).toBe('fulfilled');
+    const r2Tx = (again as PromiseFulfilledResult<{ result: string; transactionId: string }>).value.transactionId;
+    expect(parsed((again as PromiseFulfilledResult<{ result: string }>).value)['txId']).toBe(r2Tx);
+    // The held-back copy is answered as a repeat: the stored record of the earlier transaction.
+    const copy = (sameGroupCopy as PromiseFulfilledResult<{ result: string; transactionId: string }>).value;
+    expect(parsed(copy)['txId']).toBe(r2Tx);
+    expect(copy.transactionId).not.toBe(r2Tx);
+    expect(changed.status).toBe('rejected');
+    expect((changed as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict' });
+    expect((other as PromiseFulfilledResult<{ result: string }>).value).toBeDefined();
+    for (const call of submits(ledger).filter((candidate) => candidate.transaction === BATCH)) {
+      const ids = (JSON.parse(call.args[0] ?? '[]') as { id: string }[]).map((sent) => sent.id);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+
+    // A repeat of the first record, later and alone: 200-style answer (the earlier txId).
+    const repeat = await submitOne(client, record('r1'));
+    expect(parsed(repeat)['txId']).toBe(firstTx);
+    expect(repeat.transactionId).not.toBe(firstTx);
+  });
+
+  it('attributes a refused record to its own request only: the batch is halved, the lone record sent as a single record', async () => {
+    const { ledger, state } = batchesLedger();
+    // r3 was recorded one at a time with other content: RecordBatch refuses any batch holding it.
+    state.interactions.set('r3', {
+      ...record('r3', { provider: 'mistral' }),
+      org: 'HospitalAMSP',
+      txId: 'e'.repeat(64),
     });
-    // [ok1 taken ok2] refused → [ok1 taken] refused, [ok2] alone → [ok1] alone, [taken] alone (refused).
-    expect(sent(ledger)).toEqual([
-      [
-        BATCH,
-        [
-          { id: 'ok1', note: 'n' },
-          { id: 'taken', note: 'n' },
-          { id: 'ok2', note: 'n' },
-        ],
-      ],
-      [
-        BATCH,
-        [
-          { id: 'ok1', note: 'n' },
-          { id: 'taken', note: 'n' },
-        ],
-      ],
-      [SINGLE, { id: 'ok2', note: 'n' }],
-      [SINGLE, { id: 'ok1', note: 'n' }],
-      [SINGLE, { id: 'taken', note: 'n' }],
-    ]);
-    expect([...stored.keys()].sort()).toEqual(['ok1', 'ok2', 'taken']);
-    expect(stored.get('taken')).toBe(record('taken', 'other content'));
-  });
-
-  it('fails every caller with a transient failure that outlasted the retries, and writes nothing', async () => {
-    const { ledger, stored } = interactionsLedger();
-    ledger.failures.push(new LedgerError('unavailable', 'orderer unreachable', { transient: true }));
+    // r5 was recorded one at a time with the same content: a repeat, answered by the single-record transaction.
+    state.interactions.set('r5', { ...record('r5'), org: 'HospitalAMSP', txId: 'f'.repeat(64) });
     const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
     const outcomes = await Promise.allSettled(
-      ['a', 'b'].map((id) => client.submit('hospital-a', SINGLE, [record(id)], { idempotent: true })),
+      ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => submitOne(client, record(id))),
     );
-    expect(outcomes).toEqual([
-      { status: 'rejected', reason: expect.objectContaining({ kind: 'unavailable' }) as unknown },
-      { status: 'rejected', reason: expect.objectContaining({ kind: 'unavailable' }) as unknown },
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
     ]);
-    expect(submits(ledger)).toHaveLength(1);
-    expect(stored.size).toBe(0);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ kind: 'conflict' });
+    expect(((outcomes[2] as PromiseRejectedResult).reason as Error).message).not.toMatch(/\[\d\]/);
+    expect(parsed((outcomes[4] as PromiseFulfilledResult<{ result: string }>).value)['txId']).toBe('f'.repeat(64));
+    for (const id of ['r1', 'r2', 'r4']) expect(state.batched.get(id)).toBeDefined();
+    expect(state.batched.has('r3')).toBe(false);
+    expect(state.interactions.get('r3')?.['provider']).toBe('mistral');
+    // Only the lone refused records went as single-record transactions.
+    expect(
+      submits(ledger)
+        .filter((call) => call.transaction === SINGLE)
+        .map((call) => (JSON.parse(call.args[0] ?? '{}') as { id: string }).id)
+        .sort(),
+    ).toEqual(['r3', 'r5']);
   });
 
-  it('puts a repeated id into the next batch (a batch may not hold duplicates)', async () => {
-    const { ledger } = interactionsLedger();
+  it('refuses a new record naming an erased subject to its own request only', async () => {
+    const { ledger, state } = batchesLedger();
+    state.subjects.set('gone', 'erased');
     const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
-    await Promise.all(
-      ['d', 'e', 'd'].map((id) => client.submit('hospital-a', SINGLE, [record(id)], { idempotent: true })),
-    );
-    expect(sent(ledger)).toEqual([
-      [
-        BATCH,
-        [
-          { id: 'd', note: 'n' },
-          { id: 'e', note: 'n' },
-        ],
-      ],
-      [SINGLE, { id: 'd', note: 'n' }],
+    const outcomes = await Promise.allSettled([
+      submitOne(client, record('a')),
+      submitOne(client, record('b', { subjectRef: 'gone' })),
     ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ kind: 'precondition-failed' });
+    expect(state.batched.has('b')).toBe(false);
   });
 
-  it('passes through everything that is not a plain single record, and everything when maxRecords is 1', async () => {
-    const { ledger } = interactionsLedger();
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 60_000 });
-    await client.submit('hospital-a', BATCH, [JSON.stringify([{ id: 'm1' }])], { idempotent: true });
-    await client.submit('hospital-a', SINGLE, ['not json'], { idempotent: true }).catch(() => undefined);
-    await client.submit('hospital-a', SINGLE, [record('t1')], { idempotent: true, transient: { key: 'k' } });
-    await client.submit('hospital-a', SINGLE, [record('t2')]);
-    const unbatched = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 1, lingerMs: 60_000 });
-    await unbatched.submit('hospital-a', SINGLE, [record('u1')], { idempotent: true });
-    expect(submits(ledger).map((call) => call.transaction)).toEqual([BATCH, SINGLE, SINGLE, SINGLE, SINGLE]);
+  it('fails every caller of a batch whose transient failure outlasted the retries, and none is stored', async () => {
+    const { ledger, state } = batchesLedger();
+    ledger.failures.push(new LedgerError('unavailable', 'peer down', { transient: true }));
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const outcomes = await Promise.allSettled(['a', 'b'].map((id) => submitOne(client, record(id))));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(state.batched.size).toBe(0);
   });
 
-  it('refuses settings the chaincode cannot take', () => {
-    const inner = new FakeLedger().clientFor('recorder');
-    expect(() => new BatchingLedgerClient(inner, { maxRecords: 501, lingerMs: 5 })).toThrow(
-      /maxRecords must be a whole number from 1 to 500/,
+  it('sends a batch when it is full, and a second one for the rest', async () => {
+    const { ledger } = batchesLedger();
+    const sizes: number[] = [];
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 2, lingerMs: 1000 }, (_c, n) =>
+      sizes.push(n),
     );
-    expect(() => new BatchingLedgerClient(inner, { maxRecords: 0, lingerMs: 5 })).toThrow(RangeError);
-    expect(() => new BatchingLedgerClient(inner, { maxRecords: 5, lingerMs: -1 })).toThrow(/lingerMs/);
+    const pending = ['a', 'b', 'c'].map((id) => submitOne(client, record(id)));
+    await Promise.all(pending.slice(0, 2));
+    expect(sizes).toEqual([2]);
+    client.close();
+    await expect(pending[2]).rejects.toMatchObject({ kind: 'unavailable', transient: true });
+  });
+
+  it('passes other submits, non-idempotent or transient ones, and everything when maxRecords is 1, straight through', async () => {
+    const { ledger } = batchesLedger();
+    const off = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 1, lingerMs: 5 });
+    const alone = await submitOne(off, record('x'));
+    expect(parsed(alone)['batchId']).toBeUndefined();
+    const on = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    await on.submit(CHANNEL, SINGLE, [JSON.stringify(record('y'))]);
+    await expect(
+      on.submit(CHANNEL, SINGLE, [JSON.stringify(record('z'))], { idempotent: true, transient: { k: 'v' } }),
+    ).resolves.toBeDefined();
+    expect(submits(ledger).map((call) => call.transaction)).toEqual([SINGLE, SINGLE, SINGLE]);
+  });
+
+  it('refuses maxRecords outside 1…LIMITS.merkleBatchRecords', () => {
+    const inner = new FakeLedger().clientFor('recorder');
+    expect(() => new BatchingLedgerClient(inner, { maxRecords: 0, lingerMs: 1 })).toThrow(RangeError);
+    expect(() => new BatchingLedgerClient(inner, { maxRecords: 1001, lingerMs: 1 })).toThrow(RangeError);
+    expect(() => new BatchingLedgerClient(inner, { maxRecords: 1000, lingerMs: 1 })).not.toThrow();
+  });
+
+  it('reports a read-back whose leaf hash is not the record sent as an internal error', async () => {
+    const { ledger } = batchesLedger();
+    const honest = ledger.handlers.get(TRANSACTIONS.getInteraction);
+    ledger.handlers.set(TRANSACTIONS.getInteraction, (call) => {
+      const locator = JSON.parse(honest?.(call) ?? '{}') as Record<string, unknown>;
+      return JSON.stringify({ ...locator, leafHash: '0'.repeat(64) });
+    });
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    await expect(submitOne(client, record('a'))).rejects.toMatchObject({ kind: 'internal' });
+  });
+
+  it('reports a root that does not commit to the records sent as an internal error', async () => {
+    const { ledger } = batchesLedger();
+    const honest = ledger.handlers.get(BATCH);
+    ledger.handlers.set(BATCH, (call) => {
+      const summary = JSON.parse(honest?.(call) ?? '{}') as Record<string, unknown>;
+      return JSON.stringify({ ...summary, root: '0'.repeat(64) });
+    });
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    await expect(submitOne(client, record('a'))).rejects.toMatchObject({ kind: 'internal' });
   });
 });

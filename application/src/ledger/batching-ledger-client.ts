@@ -1,11 +1,23 @@
-import { LIMITS, TRANSACTIONS } from '@aal/ledger-contract';
+import {
+  LIMITS,
+  TRANSACTIONS,
+  batchedInteractionView,
+  isBatchedRecordLocator,
+  merkleRoot,
+  recordLeafBytes,
+  recordLeafHash,
+  type BatchedRecordLocator,
+  type InteractionInput,
+  type StoredInteraction,
+} from '@aal/ledger-contract';
+import type { BatchSummary } from '../interactions/batch-ledger';
 import type { ChaincodeEventStream } from './chaincode-event';
 import type { EvaluateOptions, LedgerClient, SubmitOptions, SubmitResult } from './ledger-client';
 import { LedgerError } from './ledger-error';
 
-/** How single-record submits are gathered into batches (AAL_INTERACTION_BATCH_* in docs/operations.md). */
+/** How single-record submits are gathered into Merkle batches (AAL_INTERACTION_BATCH_* in docs/api.md). */
 export interface InteractionBatchingConfig {
-  /** Records per batch transaction; 1 turns batching off. At most `LIMITS.interactionBatchRecords`. */
+  /** Records per `RecordBatch` transaction; 1 turns gathering off. At most `LIMITS.merkleBatchRecords`. */
   readonly maxRecords: number;
   /** How long the first record of a batch waits for others before the batch is sent. */
   readonly lingerMs: number;
@@ -15,13 +27,15 @@ export interface InteractionBatchingConfig {
 export type BatchListener = (channel: string, records: number) => void;
 
 const SINGLE = TRANSACTIONS.recordInteraction;
-const BATCH = TRANSACTIONS.recordInteractions;
-/** A batch stays one record's size below the contract's byte limit of `RecordInteractions`. */
-const MAX_BATCH_ARGUMENT_BYTES = LIMITS.interactionBatchBytes - LIMITS.interactionBytes;
+const BATCH = TRANSACTIONS.recordBatch;
+/** A batch stays one record's size below the contract's byte limit of `RecordBatch`. */
+const MAX_BATCH_ARGUMENT_BYTES = LIMITS.merkleBatchBytes - LIMITS.interactionBytes;
 
 interface Waiting {
   readonly id: string;
   readonly json: string;
+  /** The record as sent, for its leaf and its stored view. */
+  readonly input: InteractionInput;
   readonly bytes: number;
   readonly resolve: (result: SubmitResult) => void;
   readonly reject: (error: unknown) => void;
@@ -29,28 +43,31 @@ interface Waiting {
 
 interface OpenBatch {
   readonly waiting: Waiting[];
-  readonly ids: Set<string>;
   bytes: number;
   readonly timer: NodeJS.Timeout;
 }
 
 /**
  * A {@link LedgerClient} that gathers concurrent `Interactions:RecordInteraction` submits on a
- * channel into one `Interactions:RecordInteractions` transaction — up to `maxRecords`, or whatever
- * arrived within `lingerMs` of the first — and answers each caller with its own record from the
- * committed batch, exactly as the single-record transaction would have: same stored record (its
- * `txId` is the batch's), same write-once semantics. Every caller is answered only after the batch
- * commits, so an acknowledged record is on the ledger.
+ * channel into one `Batches:RecordBatch` transaction (a Merkle batch) — up to `maxRecords`, or
+ * whatever arrived within `lingerMs` of the first — and answers each caller with its own stored
+ * record, as `GetInteraction` shows it (`txId` = `batchId` = the batch's transaction, `leafIndex`),
+ * only after the batch commits, so an acknowledged record is on the ledger and provable.
  *
- * A batch is all or nothing in the chaincode, so one refused record (a conflict, a field the
- * chaincode rejects) would fail its neighbours: when the batch is refused for any non-transient
- * reason it is split in halves until the refused record stands alone, so its caller gets the
- * single-record transaction's own refusal and every other caller its record. A transient
- * failure that outlasted the retries fails every caller with it (none of them was acknowledged).
- * The same id twice starts a new batch, since a batch may not hold duplicates.
- *
- * Records stay the same wherever they went, so reads and audit queries cannot tell the two paths
- * apart; only the block shows `RecordInteractions`.
+ * - **Answers.** The ledger's root must equal the root of the records sent (else the callers get an
+ *   internal error). Records that carry a consent reference are read back with `GetInteraction`
+ *   (the verdict is the ledger's), plus the batch's first record (for the recording identity); the
+ *   others are the contract's batched view of what was sent.
+ * - **Repeats.** A record the chaincode reports as already recorded (same id, content and org, in
+ *   an earlier batch) is answered with the stored record from `GetInteraction`, so the route says 200.
+ * - **Refusals.** A batch is all or nothing in the chaincode: when it is refused for a non-transient
+ *   reason it is split in halves until the refused record stands alone, and a lone refused record is
+ *   sent once more as the single-record transaction, whose answer — its refusal (409, 422…) with the
+ *   single-record field paths, or the stored record for a repeat of a record recorded one at a time —
+ *   is its caller's. A transient failure that outlasted the retries fails every caller with it.
+ * - **One id, one batch.** A request whose id is already waiting or in flight on the channel is held
+ *   back until that one is answered, then gathered: it is then a repeat (200) or a conflict (409),
+ *   decided by the ledger, never a duplicate inside one batch (which `RecordBatch` refuses).
  *
  * @example
  * ```ts
@@ -60,6 +77,9 @@ interface OpenBatch {
  */
 export class BatchingLedgerClient implements LedgerClient {
   private readonly open = new Map<string, OpenBatch>();
+  /** Per channel and id: settles when the request last given that id has been answered. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly inner: LedgerClient,
@@ -69,9 +89,9 @@ export class BatchingLedgerClient implements LedgerClient {
     if (
       !Number.isInteger(config.maxRecords) ||
       config.maxRecords < 1 ||
-      config.maxRecords > LIMITS.interactionBatchRecords
+      config.maxRecords > LIMITS.merkleBatchRecords
     ) {
-      throw new RangeError(`maxRecords must be a whole number from 1 to ${LIMITS.interactionBatchRecords}`);
+      throw new RangeError(`maxRecords must be a whole number from 1 to ${LIMITS.merkleBatchRecords}`);
     }
     if (!Number.isInteger(config.lingerMs) || config.lingerMs < 0)
       throw new RangeError('lingerMs must be a whole number ≥ 0');
@@ -84,21 +104,36 @@ export class BatchingLedgerClient implements LedgerClient {
     options: SubmitOptions = {},
   ): Promise<SubmitResult> {
     const json = args[0];
-    const id = transaction === SINGLE && args.length === 1 && json !== undefined ? recordIdOf(json) : undefined;
+    const input = transaction === SINGLE && args.length === 1 && json !== undefined ? recordOf(json) : undefined;
     // Only plain, retry-safe single records are gathered; anything else (or a record whose id the
     // chaincode will refuse anyway) goes through unchanged.
     if (
       this.config.maxRecords === 1 ||
-      id === undefined ||
+      input === undefined ||
       json === undefined ||
       options.transient !== undefined ||
       options.idempotent !== true
     ) {
       return this.inner.submit(channel, transaction, args, options);
     }
-    return new Promise<SubmitResult>((resolve, reject) => {
-      this.enqueue(channel, { id, json, bytes: Buffer.byteLength(json) + 1, resolve, reject });
+    const key = `${channel}\u0000${input.id}`;
+    const earlier = this.inFlight.get(key);
+    const answered = (async (): Promise<SubmitResult> => {
+      // Settled either way; its outcome is its own caller's.
+      if (earlier !== undefined) await earlier;
+      return new Promise<SubmitResult>((resolve, reject) => {
+        this.enqueue(channel, { id: input.id, json, input, bytes: Buffer.byteLength(json) + 1, resolve, reject });
+      });
+    })();
+    const settled = answered.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.set(key, settled);
+    void settled.then(() => {
+      if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
     });
+    return answered;
   }
 
   evaluate(channel: string, transaction: string, args: readonly string[], options?: EvaluateOptions): Promise<string> {
@@ -124,34 +159,30 @@ export class BatchingLedgerClient implements LedgerClient {
 
   /** Fails records still waiting for their batch (none was acknowledged), then closes the inner client. */
   close(): void {
+    this.closed = true;
     for (const [channel, batch] of this.open) {
       clearTimeout(batch.timer);
       this.open.delete(channel);
-      const error = new LedgerError('unavailable', 'the application is shutting down; the record was not submitted', {
-        transient: true,
-      });
-      for (const waiting of batch.waiting) waiting.reject(error);
+      for (const waiting of batch.waiting) waiting.reject(shuttingDown());
     }
     this.inner.close();
   }
 
   private enqueue(channel: string, waiting: Waiting): void {
+    if (this.closed) {
+      waiting.reject(shuttingDown());
+      return;
+    }
     let batch = this.open.get(channel);
-    if (batch !== undefined && (batch.ids.has(waiting.id) || batch.bytes + waiting.bytes > MAX_BATCH_ARGUMENT_BYTES)) {
+    if (batch !== undefined && batch.bytes + waiting.bytes > MAX_BATCH_ARGUMENT_BYTES) {
       this.send(channel);
       batch = undefined;
     }
     if (batch === undefined) {
-      batch = {
-        waiting: [],
-        ids: new Set(),
-        bytes: 2,
-        timer: setTimeout(() => this.send(channel), this.config.lingerMs),
-      };
+      batch = { waiting: [], bytes: 2, timer: setTimeout(() => this.send(channel), this.config.lingerMs) };
       this.open.set(channel, batch);
     }
     batch.waiting.push(waiting);
-    batch.ids.add(waiting.id);
     batch.bytes += waiting.bytes;
     if (batch.waiting.length >= this.config.maxRecords) this.send(channel);
   }
@@ -166,54 +197,102 @@ export class BatchingLedgerClient implements LedgerClient {
   }
 
   /**
-   * Submits the records as one transaction; when the chaincode refuses it, halves it and tries each
+   * Submits the records as one Merkle batch; when the chaincode refuses it, halves it and tries each
    * half, so a refused record costs about 2·log2(n) extra transactions and its neighbours still
    * share theirs.
    */
   private async submitBatch(channel: string, waiting: readonly Waiting[]): Promise<void> {
-    if (waiting.length === 1) {
-      const [only] = waiting as [Waiting];
-      await this.submitAlone(channel, only);
-      return;
-    }
     let submitted: SubmitResult;
     try {
       submitted = await this.inner.submit(channel, BATCH, [`[${waiting.map((entry) => entry.json).join(',')}]`], {
         idempotent: true,
       });
     } catch (error) {
-      if (error instanceof LedgerError && !error.transient) {
+      if (!(error instanceof LedgerError) || error.transient) {
+        for (const entry of waiting) entry.reject(error);
+      } else if (waiting.length === 1) {
+        await this.submitAlone(channel, waiting[0] as Waiting);
+      } else {
         const half = Math.ceil(waiting.length / 2);
         await Promise.all([
           this.submitBatch(channel, waiting.slice(0, half)),
           this.submitBatch(channel, waiting.slice(half)),
         ]);
-      } else {
-        for (const entry of waiting) entry.reject(error);
       }
       return;
     }
-    let records: unknown[];
     try {
-      records = (JSON.parse(submitted.result) as { records: unknown[] }).records;
-      if (!Array.isArray(records) || records.length !== waiting.length)
-        throw new Error(`expected ${waiting.length} records`);
+      await this.answer(channel, waiting, submitted);
     } catch (error) {
-      const failure = new LedgerError(
-        'internal',
-        `RecordInteractions answered in an unexpected shape: ${String(error)}`,
-        { cause: error },
-      );
+      // Only callers not answered yet are affected (a settled promise ignores a second settlement).
+      const failure =
+        error instanceof LedgerError
+          ? error
+          : new LedgerError('internal', `RecordBatch committed, but its answer could not be read: ${String(error)}`, {
+              cause: error,
+            });
       for (const entry of waiting) entry.reject(failure);
-      return;
     }
-    for (const [index, entry] of waiting.entries()) {
-      entry.resolve({
-        result: JSON.stringify(records[index]),
-        transactionId: submitted.transactionId,
-        blockNumber: submitted.blockNumber,
-      });
+  }
+
+  /** Answers every caller of a committed batch with its stored record (see the class comment). */
+  private async answer(channel: string, waiting: readonly Waiting[], submitted: SubmitResult): Promise<void> {
+    const summary = JSON.parse(submitted.result) as BatchSummary;
+    const { transactionId, blockNumber } = submitted;
+    // An exact replay answers an earlier batch's summary: every record was already recorded.
+    const isNew = summary.batchId === transactionId;
+    const repeated = new Set(isNew ? summary.alreadyRecorded.map((entry) => entry.index) : waiting.keys());
+    const fresh = waiting.filter((_, index) => !repeated.has(index));
+    const repeats = waiting.filter((_, index) => repeated.has(index));
+    const reply = (entry: Waiting, record: StoredInteraction): void =>
+      entry.resolve({ result: JSON.stringify(record), transactionId, blockNumber });
+
+    const readBack = async (entry: Waiting): Promise<StoredInteraction> =>
+      storedView(
+        JSON.parse(await this.inner.evaluate(channel, TRANSACTIONS.getInteraction, [entry.id])) as
+          StoredInteraction | BatchedRecordLocator,
+        entry.input,
+      );
+    const repeatsAnswered = Promise.all(repeats.map(async (entry) => reply(entry, await readBack(entry))));
+    if (fresh.length > 0) {
+      const root = merkleRoot(fresh.map((entry) => recordLeafBytes(entry.input))).toString('hex');
+      if (summary.size !== fresh.length || summary.root !== root)
+        throw new LedgerError(
+          'internal',
+          `RecordBatch ${transactionId} committed ${summary.size} records under root ${summary.root}, not the ${fresh.length} sent (root ${root})`,
+        );
+      // The ledger's own view of the first record (recording identity) and of every record with a
+      // consent verdict; the others are the same view of exactly what the root commits to.
+      const readIndexes = fresh
+        .map((entry, leafIndex) => ({ entry, leafIndex }))
+        .filter(({ entry, leafIndex }) => leafIndex === 0 || hasConsentReference(entry.input));
+      const read = new Map<number, StoredInteraction>();
+      await Promise.all(
+        readIndexes.map(async ({ entry, leafIndex }) => {
+          const stored = await readBack(entry);
+          if (stored.txId !== transactionId || stored.batchId !== transactionId || stored.leafIndex !== leafIndex)
+            throw new LedgerError('internal', `interaction ${entry.id} is not leaf ${leafIndex} of ${transactionId}`);
+          read.set(leafIndex, stored);
+        }),
+      );
+      const first = read.get(0) as StoredInteraction;
+      const header = {
+        batchId: transactionId,
+        org: first.org,
+        recordedBy: first.recordedBy,
+        txTime: first.txTime,
+        size: summary.size,
+        root,
+      };
+      fresh.forEach((entry, leafIndex) =>
+        reply(
+          entry,
+          read.get(leafIndex) ??
+            batchedInteractionView(header, { record: entry.input, batchId: transactionId, leafIndex }),
+        ),
+      );
     }
+    await repeatsAnswered;
   }
 
   private async submitAlone(channel: string, entry: Waiting): Promise<void> {
@@ -225,13 +304,41 @@ export class BatchingLedgerClient implements LedgerClient {
   }
 }
 
-/** The record's `id` when the argument is a JSON object with a string id; otherwise undefined. */
-function recordIdOf(json: string): string | undefined {
+function shuttingDown(): LedgerError {
+  return new LedgerError('unavailable', 'the application is shutting down; the record was not submitted', {
+    transient: true,
+  });
+}
+
+/**
+ * The stored view of a record read back with `GetInteraction`: the record itself, or — for a lean
+ * batched record, which the chaincode answers with its locator (leaf hash and the ledger's fields:
+ * org, recording identity, time, consent verdict) — the record as sent with the locator's fields,
+ * once the leaf hash the ledger holds is the leaf of exactly that record.
+ */
+function storedView(answer: StoredInteraction | BatchedRecordLocator, sent: InteractionInput): StoredInteraction {
+  if (!isBatchedRecordLocator(answer)) return answer;
+  const { leafHash, ...ledgerFields } = answer;
+  if (recordLeafHash(sent).toString('hex') !== leafHash)
+    throw new LedgerError(
+      'internal',
+      `interaction ${answer.id} on the ledger is not the record sent (leaf ${leafHash})`,
+    );
+  return { ...sent, ...ledgerFields };
+}
+
+/** Whether the chaincode takes a consent verdict for the record (it names a subject or a consent). */
+function hasConsentReference(input: InteractionInput): boolean {
+  return input.subjectRef !== undefined || input.consentId !== undefined;
+}
+
+/** The record when the argument is a JSON object with a string id; otherwise undefined. */
+function recordOf(json: string): InteractionInput | undefined {
   try {
     const parsed: unknown = JSON.parse(json);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-    const id = (parsed as { id?: unknown }).id;
-    return typeof id === 'string' ? id : undefined;
+    // The chaincode validates the rest; a record it refuses comes back as its caller's refusal.
+    return typeof (parsed as { id?: unknown }).id === 'string' ? (parsed as InteractionInput) : undefined;
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { sortedKeyJson } from '@aal/ledger-contract';
+import { merkleRoot, recordLeafBytes, recordLeafHash, sortedKeyJson } from '@aal/ledger-contract';
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { blockDataHash, blockHeaderHash } from '../audit-index/block-hashes';
@@ -22,6 +22,8 @@ export interface TestTransaction {
   readonly type?: number;
   /** The channel header's timestamp (ms since the epoch); none by default. */
   readonly txTimeMs?: number;
+  /** The invocation's arguments (transaction name first); none by default. */
+  readonly args?: readonly string[];
 }
 
 /** A composite key as the chaincode shim builds it. */
@@ -54,6 +56,18 @@ export function testEnvelope(transaction: TestTransaction): common.Envelope {
   endorsed.setProposalResponsePayload(responsePayload.serializeBinary());
   const actionPayload = new peer.ChaincodeActionPayload();
   actionPayload.setAction(endorsed);
+  const chaincodeId = new peer.ChaincodeID();
+  chaincodeId.setName(transaction.namespace ?? 'audit');
+  const input = new peer.ChaincodeInput();
+  input.setArgsList((transaction.args ?? []).map((arg) => Buffer.from(arg)));
+  const spec = new peer.ChaincodeSpec();
+  spec.setChaincodeId(chaincodeId);
+  spec.setInput(input);
+  const invocation = new peer.ChaincodeInvocationSpec();
+  invocation.setChaincodeSpec(spec);
+  const proposalPayload = new peer.ChaincodeProposalPayload();
+  proposalPayload.setInput(invocation.serializeBinary());
+  actionPayload.setChaincodeProposalPayload(proposalPayload.serializeBinary());
   const action = new peer.TransactionAction();
   action.setPayload(actionPayload.serializeBinary());
   const tx = new peer.Transaction();
@@ -142,6 +156,34 @@ export function batchWrites(
     ...records.map((entry, leafIndex) => ({
       key: compositeKey('batched-interaction', ids[leafIndex] ?? ''),
       value: sortedKeyJson({ ...entry, batchId: batch.batchId, leafIndex }),
+    })),
+  ];
+}
+
+/** A ProcessedTransaction as qscc's `GetTransactionByID` answers it. */
+export function testProcessedTransaction(transaction: TestTransaction): Uint8Array {
+  const processed = new peer.ProcessedTransaction();
+  processed.setTransactionenvelope(testEnvelope(transaction));
+  processed.setValidationcode(transaction.code ?? peer.TxValidationCode.VALID);
+  return processed.serializeBinary();
+}
+
+/**
+ * The writes of a Merkle batch transaction in the lean layout, as the chaincode writes them: the
+ * header (with the true root) and one marker per record (place, leaf hash); the records themselves
+ * are the transaction's arguments (`[TRANSACTIONS.recordBatch, JSON.stringify(records)]`).
+ */
+export function leanBatchWrites(
+  batch: { batchId: string; org: string; recordedBy: string; txTime: string },
+  records: readonly Record<string, unknown>[],
+): TestWrite[] {
+  const ids = records.map((record) => String(record['id']));
+  const root = merkleRoot(records.map(recordLeafBytes)).toString('hex');
+  return [
+    { key: compositeKey('batch', batch.batchId), value: sortedKeyJson({ ...batch, size: records.length, root, ids }) },
+    ...records.map((record, leafIndex) => ({
+      key: compositeKey('batched-interaction', ids[leafIndex] ?? ''),
+      value: sortedKeyJson({ batchId: batch.batchId, leafHash: recordLeafHash(record).toString('hex'), leafIndex }),
     })),
   ];
 }

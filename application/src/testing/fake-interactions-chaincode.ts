@@ -1,4 +1,18 @@
-import { ContractError, TRANSACTIONS, subjectErasedRefusal } from '@aal/ledger-contract';
+import {
+  ContractError,
+  TRANSACTIONS,
+  ValidationError,
+  batchedRecordLocator,
+  merkleRoot,
+  recordLeafBytes,
+  recordLeafHash,
+  sortedKeyJson,
+  subjectErasedRefusal,
+  type BatchEntry,
+  type InteractionInput,
+  type StoredBatch,
+} from '@aal/ledger-contract';
+import { interactionWrites, testProcessedTransaction } from './block-builder';
 import type { FakeLedger, RecordedLedgerCall } from './fake-ledger-client';
 
 /** The fake's fixed keys (64 hex each), so unit tests can compute expected commitments. */
@@ -6,10 +20,16 @@ export const FAKE_ORG_CONTENT_KEY = '11'.repeat(32);
 export const FAKE_SUBJECT_KEY = '22'.repeat(32);
 
 const TX_OF_THIS_SUBMIT = 'c'.repeat(64);
+const FAKE_TX_TIME = '2026-01-01T00:00:00.000Z';
 
 /** What the fake holds; tests read and seed it directly. */
 export interface FakeInteractionState {
+  /** Records written one at a time or by `RecordInteractions`, by id. */
   readonly interactions: Map<string, Record<string, unknown>>;
+  /** Merkle batch headers by batch id. */
+  readonly batches: Map<string, StoredBatch>;
+  /** Batched records by id: the input as sent, its leaf and its consent verdict. */
+  readonly batched: Map<string, BatchEntry>;
   readonly annotations: Map<string, Record<string, unknown>[]>;
   /** subjectRef → key, or `erased`. */
   readonly subjects: Map<string, string>;
@@ -27,6 +47,8 @@ export interface FakeInteractionState {
 export function installFakeInteractionsChaincode(ledger: FakeLedger, org = 'HospitalAMSP'): FakeInteractionState {
   const state: FakeInteractionState = {
     interactions: new Map(),
+    batches: new Map(),
+    batched: new Map(),
     annotations: new Map(),
     subjects: new Map(),
     orgKeysInitialised: true,
@@ -38,6 +60,7 @@ export function installFakeInteractionsChaincode(ledger: FakeLedger, org = 'Hosp
     label: string,
   ): Record<string, unknown> | string | undefined => {
     const id = String(input['id']);
+    if (state.batched.has(id)) return `${label}interaction ${id} already exists (recorded in a batch)`;
     const existing = state.interactions.get(id);
     if (existing === undefined) return undefined;
     const { org: _org, recordedBy: _by, txId: _tx, txTime: _time, consentCheck: _check, ...fields } = existing;
@@ -71,7 +94,83 @@ export function installFakeInteractionsChaincode(ledger: FakeLedger, org = 'Hosp
       .map((input, index) => existingOrConflict(input, label(index)))
       .filter((answer): answer is string => typeof answer === 'string');
     if (conflicts.length > 0) throw new ContractError({ code: 'CONFLICT', message: conflicts.join('; ') });
+    refuseErased(inputs.filter((input) => !state.interactions.has(String(input['id']))));
     return inputs.map(store);
+  };
+  /** New records naming an erased subject are refused, as the chaincode refuses them (erased-subjects.ts). */
+  const refuseErased = (inputs: readonly Record<string, unknown>[]): void => {
+    const erased = inputs.find((input) => state.subjects.get(String(input['subjectRef'])) === 'erased');
+    if (erased !== undefined)
+      throw new ContractError({
+        code: 'PRECONDITION_FAILED',
+        message: `records name erased subjects, whose data may no longer be used: subjectRef: erased`,
+        reasons: [{ path: 'subjectRef', reason: 'erased' }],
+      });
+  };
+  /** A verdict for records naming a subject or consent: the fake holds no consents, so never allowed. */
+  const consentCheckOf = (input: InteractionInput): BatchEntry['consentCheck'] =>
+    input.subjectRef === undefined && input.consentId === undefined
+      ? undefined
+      : { allowed: false, reason: 'no-consent' };
+  /** `Batches:RecordBatch` as the chaincode answers it (batch-recording.ts): a summary, all or nothing. */
+  const recordBatch = (inputs: InteractionInput[], batchId: string): object => {
+    const seen = new Map<string, number>();
+    const duplicates = inputs.flatMap((input, index) => {
+      const first = seen.get(input.id);
+      seen.set(input.id, first ?? index);
+      return first === undefined ? [] : [{ path: `[${index}].id`, rule: `duplicates [${first}].id` }];
+    });
+    if (duplicates.length > 0) throw new ValidationError(duplicates);
+    const conflicts: string[] = [];
+    const alreadyRecorded: { index: number; id: string; batchId: string; leafIndex: number }[] = [];
+    const fresh: InteractionInput[] = [];
+    inputs.forEach((input, index) => {
+      const entry = state.batched.get(input.id);
+      if (entry !== undefined) {
+        if (state.batches.get(entry.batchId)?.org === org && sortedKeyJson(entry.record) === sortedKeyJson(input))
+          alreadyRecorded.push({ index, id: input.id, batchId: entry.batchId, leafIndex: entry.leafIndex });
+        else conflicts.push(`[${index}] interaction ${input.id} already exists with different content`);
+      } else if (state.interactions.has(input.id)) {
+        conflicts.push(`[${index}] interaction ${input.id} already exists (recorded by Interactions)`);
+      } else fresh.push(input);
+    });
+    if (conflicts.length > 0) throw new ContractError({ code: 'CONFLICT', message: conflicts.join('; ') });
+    refuseErased(fresh);
+    const summaryOf = (batch: StoredBatch, repeats: typeof alreadyRecorded): object => {
+      const { ids: _ids, recordedBy: _by, ...summary } = batch;
+      return { ...summary, alreadyRecorded: repeats };
+    };
+    if (fresh.length === 0) {
+      const first = alreadyRecorded[0];
+      const header = first === undefined ? undefined : state.batches.get(first.batchId);
+      const exactReplay =
+        header !== undefined &&
+        header.size === inputs.length &&
+        alreadyRecorded.every((entry) => entry.batchId === header.batchId && entry.leafIndex === entry.index);
+      return exactReplay
+        ? summaryOf(header, [])
+        : { batchId: '', org, txTime: FAKE_TX_TIME, root: '', size: 0, alreadyRecorded };
+    }
+    const batch: StoredBatch = {
+      batchId,
+      org,
+      recordedBy: 'app-recorder',
+      txTime: new Date(Date.UTC(2026, 0, 1, 0, 0, state.batches.size)).toISOString(),
+      size: fresh.length,
+      root: merkleRoot(fresh.map((input) => recordLeafBytes(input))).toString('hex'),
+      ids: fresh.map((input) => input.id),
+    };
+    state.batches.set(batchId, batch);
+    fresh.forEach((record, leafIndex) => {
+      const consentCheck = consentCheckOf(record);
+      state.batched.set(record.id, {
+        record,
+        batchId,
+        leafIndex,
+        ...(consentCheck === undefined ? {} : { consentCheck }),
+      });
+    });
+    return summaryOf(batch, alreadyRecorded);
   };
   handle(
     TRANSACTIONS.recordInteraction,
@@ -80,7 +179,20 @@ export function installFakeInteractionsChaincode(ledger: FakeLedger, org = 'Hosp
   handle(TRANSACTIONS.recordInteractions, (call) => ({
     records: recordAll(JSON.parse(call.args[0] ?? '[]') as Record<string, unknown>[], (index) => `[${index}] `),
   }));
+  handle(TRANSACTIONS.recordBatch, (call) =>
+    recordBatch(JSON.parse(call.args[0] ?? '[]') as InteractionInput[], call.transactionId ?? TX_OF_THIS_SUBMIT),
+  );
   handle(TRANSACTIONS.getInteraction, (call) => {
+    const entry = state.batched.get(call.args[0] ?? '');
+    const header = entry === undefined ? undefined : state.batches.get(entry.batchId);
+    // As the chaincode answers a batched record of the lean layout: its locator, not the record.
+    if (entry !== undefined && header !== undefined)
+      return batchedRecordLocator(header, entry.record.id, {
+        batchId: entry.batchId,
+        leafIndex: entry.leafIndex,
+        leafHash: recordLeafHash(entry.record).toString('hex'),
+        ...(entry.consentCheck === undefined ? {} : { consentCheck: entry.consentCheck }),
+      });
     const record = state.interactions.get(call.args[0] ?? '');
     if (record === undefined)
       throw new ContractError({ code: 'NOT_FOUND', message: `interaction ${call.args[0] ?? ''} does not exist` });
@@ -106,7 +218,7 @@ export function installFakeInteractionsChaincode(ledger: FakeLedger, org = 'Hosp
   });
   handle(TRANSACTIONS.annotateInteraction, (call) => {
     const interactionId = call.args[0] ?? '';
-    if (!state.interactions.has(interactionId))
+    if (!state.interactions.has(interactionId) && !state.batched.has(interactionId))
       throw new ContractError({ code: 'NOT_FOUND', message: `interaction ${interactionId} does not exist` });
     const input = JSON.parse(call.args[1] ?? '{}') as Record<string, unknown>;
     const list = state.annotations.get(interactionId) ?? [];
@@ -122,6 +234,13 @@ export function installFakeInteractionsChaincode(ledger: FakeLedger, org = 'Hosp
     };
     state.annotations.set(interactionId, [...list, stored]);
     return stored;
+  });
+  // The recording transaction as the org's peer holds it: what point reads are checked against.
+  ledger.systemHandlers.set('GetTransactionByID', ([, txId]) => {
+    const written = [...state.interactions.values()].filter((record) => record['txId'] === txId);
+    return written.length === 0
+      ? undefined
+      : testProcessedTransaction({ txId: txId ?? '', writes: interactionWrites(written) });
   });
   handle(TRANSACTIONS.getAnnotations, (call) => ({ records: state.annotations.get(call.args[0] ?? '') ?? [] }));
   handle(TRANSACTIONS.getOrgContentKey, () => {

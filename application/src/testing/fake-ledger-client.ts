@@ -13,6 +13,8 @@ export interface RecordedLedgerCall {
   readonly args: readonly string[];
   /** Submit options, or for an evaluation its options (transient data). */
   readonly options?: SubmitOptions;
+  /** A submit's transaction id (what `ctx.stub.getTxID()` gives the chaincode). */
+  readonly transactionId?: string;
 }
 
 /**
@@ -34,12 +36,20 @@ export class FakeLedger {
   readonly failures: Error[] = [];
   reachable = true;
   systemAnswers: Uint8Array[] = [];
+  /** qscc answers by transaction name (`GetTransactionByID`), used when no scripted answer is queued. */
+  readonly systemHandlers = new Map<string, (args: readonly string[]) => Uint8Array | undefined>();
   /** Scripted answers by transaction name (e.g. `TRANSACTIONS.getConsent`). */
   readonly handlers = new Map<string, FakeTransactionHandler>();
   /** Chaincode events on the ledger, in ledger order; streams deliver those from their start block on, then new ones. */
   readonly events: ChaincodeEvent[] = [];
   /** Event streams opened and closed so far (a test checks that each consumer closes its stream). */
   readonly eventStreams = { opened: 0, closed: 0 };
+  /**
+   * The id each submit's transaction gets; by default always `c…c`, so tests can tell a record
+   * written by this submit from an earlier one. Tests of transactions keyed by their id (Merkle
+   * batches) give each submit its own.
+   */
+  nextTransactionId: () => string = () => 'c'.repeat(64);
   private readonly eventListeners = new Set<() => void>();
   private block = 10n;
 
@@ -64,7 +74,7 @@ export class FakeLedger {
         this.calls.push({ role, operation: 'evaluateSystem', channel, transaction, args });
         const failure = this.nextFailure();
         if (failure) return Promise.reject(failure);
-        const answer = this.systemAnswers.shift();
+        const answer = this.systemAnswers.shift() ?? this.systemHandlers.get(transaction)?.(args);
         return answer ? Promise.resolve(answer) : Promise.reject(new LedgerError('rejected', 'no such transaction'));
       },
       ready: () => Promise.resolve(this.reachable),
@@ -122,14 +132,15 @@ export class FakeLedger {
     return failure instanceof ContractError ? refusal(failure) : failure;
   }
 
-  private submit(call: RecordedLedgerCall): Promise<SubmitResult> {
+  private submit(proposed: RecordedLedgerCall): Promise<SubmitResult> {
+    const call = { ...proposed, transactionId: this.nextTransactionId() };
     this.calls.push(call);
     const failure = this.nextFailure();
     if (failure) return Promise.reject(failure);
     try {
       const result = this.answer(call);
       this.block += 1n;
-      return Promise.resolve({ result, transactionId: 'c'.repeat(64), blockNumber: this.block });
+      return Promise.resolve({ result, transactionId: call.transactionId, blockNumber: this.block });
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -1,4 +1,4 @@
-import { AUDITOR_ORGS_ENV } from '@aal/ledger-contract';
+import { AUDITOR_ORGS_ENV, type StoredInteraction } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { BatchesContract } from '../batches/batch-contract';
 import { ConsentContract } from '../consents/consent-contract';
@@ -6,6 +6,7 @@ import { InteractionContract } from '../interactions/interaction-contract';
 import type * as InteractionContractModule from '../interactions/interaction-contract';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
 import { interactionInput } from '../testing/interaction-fixture';
+import { addPreviousInteractionIndexes, toPreviousBatchLayout } from '../testing/previous-layout';
 import { errorOf } from '../testing/refusal';
 import { registerSubject } from '../testing/registered-subject';
 import { AUDITOR_ORGS } from './auditor-orgs';
@@ -95,11 +96,16 @@ describe('auditor orgs: configuration', () => {
 describe("auditor orgs: another org's auditor reads only its own org's records", () => {
   it('interactions: get, annotations, query by value and by org', async () => {
     const ledger = new InMemoryLedger();
-    await ledger.submit(recorderA, (ctx) =>
+    const storedA = await ledger.submit(recorderA, (ctx) =>
       interactions.RecordInteraction(ctx, JSON.stringify(interactionInput('HospitalAMSP:a-1'))),
     );
-    await ledger.submit(recorderP, (ctx) =>
+    const storedP = await ledger.submit(recorderP, (ctx) =>
       interactions.RecordInteraction(ctx, JSON.stringify(interactionInput('AIProviderMSP:p-1'))),
+    );
+    // QueryInteractions reads the index entries of the previous layout only (the lean layout writes none).
+    await addPreviousInteractionIndexes(
+      ledger,
+      [storedA, storedP].map((stored) => JSON.parse(stored) as StoredInteraction),
     );
     const denied = "ACCESS_DENIED: access denied: AIProviderMSP may read only its own org's interactions";
 
@@ -144,9 +150,14 @@ describe("auditor orgs: another org's auditor reads only its own org's records",
         batches.RecordBatch(ctx, JSON.stringify([interactionInput('HospitalAMSP:b-1')])),
       ),
     ) as { batchId: string };
-    await ledger.submit(recorderP, (ctx) =>
-      batches.RecordBatch(ctx, JSON.stringify([interactionInput('AIProviderMSP:q-1')])),
-    );
+    const provider = JSON.parse(
+      await ledger.submit(recorderP, (ctx) =>
+        batches.RecordBatch(ctx, JSON.stringify([interactionInput('AIProviderMSP:q-1')])),
+      ),
+    ) as { batchId: string };
+    // QueryBatches reads the index entries of the previous layout only (the lean layout writes none).
+    await toPreviousBatchLayout(ledger, batchId, [interactionInput('HospitalAMSP:b-1') as never]);
+    await toPreviousBatchLayout(ledger, provider.batchId, [interactionInput('AIProviderMSP:q-1') as never]);
 
     for (const call of [
       (ctx: Context) => batches.GetBatch(ctx, batchId),

@@ -3,6 +3,7 @@ import {
   RecordProofError,
   merkleRoot,
   recordLeafBytes,
+  recordLeafHash,
   sortedKeyJson,
   verifyRecordProof,
   type LedgerBatch,
@@ -15,6 +16,7 @@ import { SubjectsContract } from '../subjects/subjects-contract';
 import { registerSubject } from '../testing/registered-subject';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
 import { interactionInput, testReference } from '../testing/interaction-fixture';
+import { toPreviousBatchLayout } from '../testing/previous-layout';
 import { errorOf, refusalOf } from '../testing/refusal';
 import { BatchesContract } from './batch-contract';
 
@@ -35,7 +37,16 @@ interface Summary {
   size: number;
   alreadyRecorded: { index: number; id: string; batchId: string; leafIndex: number }[];
 }
-type Proof = RecordInclusionProof & { batchId: string; org: string; txTime: string; consentCheck?: Json };
+/** What GetInclusionProof answers: the record only for entries of the previous layout. */
+type Proof = Omit<RecordInclusionProof, 'record'> & {
+  record?: Json;
+  batchId: string;
+  org: string;
+  txTime: string;
+  consentCheck?: Json;
+};
+/** A lean proof completed with the record the reader took from the transaction, as the app does. */
+const withRecord = (proof: Proof, record: Json): RecordInclusionProof => ({ ...proof, record });
 
 const interaction = (id: string, overrides: Json = {}): Json => interactionInput(id, overrides);
 const many = (count: number, prefix = 'HospitalAMSP:r'): Json[] =>
@@ -106,20 +117,22 @@ describe('Batches: RecordBatch', () => {
     expect(summary.root).toBe(merkleRoot([Buffer.from(sortedKeyJson(input))]).toString('hex'));
   });
 
-  it('writes one entry per record (record, verdict, place) plus a header and batch-level index entries — not ~15 keys per record', async () => {
+  it('writes the header and one marker per record (place, leaf hash) — no record JSON, no index entries', async () => {
     const ledger = new InMemoryLedger();
-    await recordBatch(ledger, recorderA, many(100));
+    const summary = await recordBatch(ledger, recorderA, many(100));
     const keys = ledger.keys();
     expect(keys.filter((key) => key.startsWith('\u0000batched-interaction\u0000'))).toHaveLength(100);
     expect(keys.filter((key) => key.startsWith('\u0000batch\u0000'))).toHaveLength(1);
-    expect(JSON.parse(ledger.get(entryKey('HospitalAMSP:r-7')) ?? '{}')).toMatchObject({
-      record: interaction('HospitalAMSP:r-7', { actorRef: testReference('actorRef', 'actor-1') }),
-      leafIndex: 7,
-    });
-    // org (asc, desc) + per distinct value (requestModel, applicationId, 3 actors) × (all, org) × (asc, desc)
-    expect(keys.filter((key) => key.startsWith('batch-by-'))).toHaveLength(2 + 5 * 4);
-    expect(keys).toHaveLength(100 + 1 + 22);
-    expect(keys.some((key) => key.startsWith('interaction-by-'))).toBe(false);
+    expect(keys).toHaveLength(100 + 1);
+    expect(ledger.get(entryKey('HospitalAMSP:r-7'))).toBe(
+      sortedKeyJson({
+        batchId: summary.batchId,
+        leafHash: recordLeafHash(
+          interaction('HospitalAMSP:r-7', { actorRef: testReference('actorRef', 'actor-1') }),
+        ).toString('hex'),
+        leafIndex: 7,
+      }),
+    );
   });
 
   it('emits one BatchRecorded event with batchId, root, size and no violations', async () => {
@@ -199,9 +212,11 @@ describe('Batches: RecordBatch', () => {
     // RFC 6962's unbalanced tree: leaf 0 sits 10 levels deep, the last leaf (of the 488-leaf right part) 8.
     expect((await proofOf(ledger, auditor, 'HospitalAMSP:r-0')).auditPath).toHaveLength(10);
     expect(proof.auditPath).toHaveLength(8);
-    expect(verifyRecordProof(proof.record, proof, await ledgerBatchOf(ledger, summary.batchId)).leafIndex).toBe(
-      LIMITS.merkleBatchRecords - 1,
-    );
+    const last = many(LIMITS.merkleBatchRecords)[LIMITS.merkleBatchRecords - 1] as Json;
+    expect(proof).not.toHaveProperty('record');
+    expect(
+      verifyRecordProof(last, withRecord(proof, last), await ledgerBatchOf(ledger, summary.batchId)).leafIndex,
+    ).toBe(LIMITS.merkleBatchRecords - 1);
   });
 
   it('allows recorders and admins only', async () => {
@@ -385,11 +400,27 @@ describe('Batches: write-once and idempotency', () => {
 });
 
 describe('Batches: reads and access', () => {
-  it('GetBatchedInteraction returns the record as stored with its batch and leaf index', async () => {
+  it('GetBatchedInteraction returns the locator of a lean record: batch, leaf index, leaf hash and the ledger fields, no record', async () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(3), '2026-02-01T00:00:00.000Z');
     const stored = await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:r-2'));
     expect(stored).toEqual({
+      id: 'HospitalAMSP:r-2',
+      org: 'HospitalAMSP',
+      recordedBy: 'app-recorder',
+      txId: summary.batchId,
+      txTime: '2026-02-01T00:00:00.000Z',
+      batchId: summary.batchId,
+      leafIndex: 2,
+      leafHash: recordLeafHash(many(3)[2]).toString('hex'),
+    });
+  });
+
+  it('GetBatchedInteraction and GetInteraction return a record of the previous layout as stored, with its batch and leaf index', async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(3), '2026-02-01T00:00:00.000Z');
+    await toPreviousBatchLayout(ledger, summary.batchId, many(3) as never);
+    const expected = {
       ...many(3)[2],
       org: 'HospitalAMSP',
       recordedBy: 'app-recorder',
@@ -397,7 +428,35 @@ describe('Batches: reads and access', () => {
       txTime: '2026-02-01T00:00:00.000Z',
       batchId: summary.batchId,
       leafIndex: 2,
+    };
+    expect(await evaluate(ledger, recorderA, (ctx) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:r-2'))).toEqual(
+      expected,
+    );
+    expect(await evaluate(ledger, auditor, (ctx) => interactions.GetInteraction(ctx, 'HospitalAMSP:r-2'))).toEqual(
+      expected,
+    );
+    const proof = await proofOf(ledger, auditor, 'HospitalAMSP:r-2');
+    expect(proof.record).toEqual(many(3)[2]);
+    expect(
+      verifyRecordProof(proof.record, proof as RecordInclusionProof, await ledgerBatchOf(ledger, summary.batchId)),
+    ).toEqual({
+      txId: summary.batchId,
+      root: summary.root,
+      leafIndex: 2,
+      treeSize: 3,
     });
+  });
+
+  it('replays and conflicts are judged against records of the previous layout too', async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(3));
+    await toPreviousBatchLayout(ledger, summary.batchId, many(3) as never);
+    const keys = ledger.keys();
+    expect(await recordBatch(ledger, recorderA, many(3))).toEqual({ ...summary, alreadyRecorded: [] });
+    expect(ledger.keys()).toEqual(keys);
+    expect(await errorOf(recordBatch(ledger, recorderA, [interaction('HospitalAMSP:r-1', { latencyMs: 7 })]))).toBe(
+      'CONFLICT: [0] interaction HospitalAMSP:r-1 already exists with different content',
+    );
   });
 
   it('Interactions:GetInteraction answers batched records too (one id, one record), with the same access rules', async () => {
@@ -456,16 +515,22 @@ describe('Batches: reads and access', () => {
     );
   });
 
-  it('QueryBatches finds batches by org and by a value inside them, newest first on request, own org only for non-auditors', async () => {
+  it('QueryBatches (previous layout only) finds batches by org and by a value inside them, newest first on request, own org only for non-auditors', async () => {
     const ledger = new InMemoryLedger();
-    const a1 = await recordBatch(ledger, recorderA, many(2, 'HospitalAMSP:a1'), '2026-03-01T00:00:00.000Z');
-    const a2 = await recordBatch(
-      ledger,
+    // Batches of the previous layout: the lean layout writes no batch index entries (queries are the audit index's).
+    const previous = async (who: TestIdentity, records: Json[], txTime: string): Promise<Summary> => {
+      const summary = await recordBatch(ledger, who, records, txTime);
+      await toPreviousBatchLayout(ledger, summary.batchId, records as never);
+      return summary;
+    };
+    const a1 = await previous(recorderA, many(2, 'HospitalAMSP:a1'), '2026-03-01T00:00:00.000Z');
+    const a2 = await previous(
       recorderA,
       [interaction('HospitalAMSP:a2-0', { requestModel: 'claude-3' })],
       '2026-03-02T00:00:00.000Z',
     );
-    const p1 = await recordBatch(ledger, recorderP, many(1, 'AIProviderMSP:p1'), '2026-03-03T00:00:00.000Z');
+    const p1 = await previous(recorderP, many(1, 'AIProviderMSP:p1'), '2026-03-03T00:00:00.000Z');
+    await recordBatch(ledger, recorderA, many(2, 'HospitalAMSP:lean'), '2026-03-04T00:00:00.000Z');
     type Page = { records: Json[]; bookmark: string };
     const query = (who: TestIdentity, filter: Json): Promise<Page> =>
       evaluate<Page>(ledger, who, (ctx) => batches.QueryBatches(ctx, JSON.stringify(filter)));
@@ -528,7 +593,8 @@ describe('Batches: inclusion proofs', () => {
           summary.root,
           summary.batchId,
         ]);
-        expect(verifyRecordProof(many(size, `HospitalAMSP:s${size}`)[i], proof, onLedger)).toEqual({
+        const record = many(size, `HospitalAMSP:s${size}`)[i] as Json;
+        expect(verifyRecordProof(record, withRecord(proof, record), onLedger)).toEqual({
           txId: summary.batchId,
           root: summary.root,
           leafIndex: i,
@@ -545,7 +611,8 @@ describe('Batches: inclusion proofs', () => {
     const proof = await proofOf(ledger, auditor, 'HospitalAMSP:x-1');
     let error: unknown;
     try {
-      verifyRecordProof(proof.record, proof, { txId: proof.txId, root: other.root, size: 4 });
+      const record = many(4, 'HospitalAMSP:x')[1] as Json;
+      verifyRecordProof(record, withRecord(proof, record), { txId: proof.txId, root: other.root, size: 4 });
     } catch (thrown) {
       error = thrown;
     }
@@ -553,9 +620,28 @@ describe('Batches: inclusion proofs', () => {
     expect((error as RecordProofError).code).toBe('ROOT_MISMATCH');
   });
 
-  it('a tampered stored record is detected: the chaincode refuses to prove it and the old proof no longer matches it', async () => {
+  it('a tampered leaf hash is detected: the chaincode refuses to prove it and the true record no longer matches it', async () => {
     const ledger = new InMemoryLedger();
     const summary = await recordBatch(ledger, recorderA, many(4));
+    const record = many(4)[2] as Json;
+    const honest = withRecord(await proofOf(ledger, auditor, 'HospitalAMSP:r-2'), record);
+    const marker = JSON.parse(ledger.get(entryKey('HospitalAMSP:r-2')) ?? '{}') as Json;
+    const forged = recordLeafHash({ ...record, latencyMs: 1 }).toString('hex');
+    await tamper(ledger, entryKey('HospitalAMSP:r-2'), sortedKeyJson({ ...marker, leafHash: forged }));
+    expect(await errorOf(proofOf(ledger, auditor, 'HospitalAMSP:r-2'))).toBe(
+      `PRECONDITION_FAILED: batch ${summary.batchId}: the stored records do not hash to the stored root`,
+    );
+    const located = await evaluate(ledger, auditor, (ctx) => batches.GetBatchedInteraction(ctx, 'HospitalAMSP:r-2'));
+    expect(located.leafHash).toBe(forged);
+    const onLedger = { txId: summary.batchId, root: summary.root, size: 4 };
+    expect(() => verifyRecordProof(record, { ...honest, leafHash: forged }, onLedger)).toThrow(/^LEAF_MISMATCH: /);
+    expect(verifyRecordProof(record, honest, onLedger).leafIndex).toBe(2);
+  });
+
+  it('a tampered stored record of the previous layout is detected: the chaincode refuses to prove it and the old proof no longer matches it', async () => {
+    const ledger = new InMemoryLedger();
+    const summary = await recordBatch(ledger, recorderA, many(4));
+    await toPreviousBatchLayout(ledger, summary.batchId, many(4) as never);
     const honest = await proofOf(ledger, auditor, 'HospitalAMSP:r-2');
     const stored = JSON.parse(ledger.get(entryKey('HospitalAMSP:r-2')) ?? '{}') as { record: Json };
     await tamper(
@@ -579,7 +665,11 @@ describe('Batches: inclusion proofs', () => {
       ...asSubmitted
     } = tamperedRecord;
     expect(() =>
-      verifyRecordProof(asSubmitted, honest, { txId: summary.batchId, root: summary.root, size: 4 }),
+      verifyRecordProof(asSubmitted, honest as RecordInclusionProof, {
+        txId: summary.batchId,
+        root: summary.root,
+        size: 4,
+      }),
     ).toThrow(/^LEAF_MISMATCH: /);
   });
 
@@ -608,7 +698,11 @@ describe('Batches: inclusion proofs', () => {
       sortedKeyJson({ ...header, root: 'a'.repeat(64) }),
     );
     expect(() =>
-      verifyRecordProof(proof.record, proof, { txId: summary.batchId, root: 'a'.repeat(64), size: 3 }),
+      verifyRecordProof(many(3)[0], withRecord(proof, many(3)[0] as Json), {
+        txId: summary.batchId,
+        root: 'a'.repeat(64),
+        size: 3,
+      }),
     ).toThrow(/^ROOT_MISMATCH: /);
     expect(await errorOf(proofOf(ledger, auditor, 'HospitalAMSP:r-0'))).toMatch(/^PRECONDITION_FAILED: /);
   });

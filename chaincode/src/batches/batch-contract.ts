@@ -16,13 +16,14 @@ import { parseBatchInput } from './batch-input';
 import { inclusionProofOf } from './batch-proof';
 import { queryBatches } from './batch-query';
 import { recordBatch } from './batch-recording';
-import { readBatch, readBatchEntries, type BatchEntry, type StoredBatch } from './batch-store';
-import { batchedInteractionView, findBatchedInteraction, requireReadableBatch } from './batched-interaction';
+import { readBatch, readBatchEntries, type StoredBatch, type StoredBatchEntry } from './batch-store';
+import { batchedRecordAnswer, findBatchedInteraction, requireReadableBatch } from './batched-interaction';
 
 /**
  * Batched ingestion: many interaction records in one transaction, validated like
  * `Interactions:RecordInteractions`, stored with an RFC 6962 Merkle root so every record has an
- * inclusion proof, and with about one key written per record instead of ~15.
+ * inclusion proof, and with one small key written per record (its leaf hash, consent verdict and place):
+ * the records themselves stay in the transaction's arguments, in the block.
  */
 @Info({
   title: 'Batches',
@@ -56,7 +57,11 @@ export class BatchesContract extends LedgerContract {
     return sortedKeyJson(await readableBatch(ctx, requireTransactionRole(ctx, TRANSACTIONS.getBatch), batchId));
   }
 
-  /** One batched record as stored (with org, txId, txTime, consent verdict) and where it sits. */
+  /**
+   * One batched record as stored (with org, txId, txTime, consent verdict) and where it sits; for the
+   * lean layout, which keeps no record in world state, its locator (the same without the record's
+   * fields, with `leafHash`): the record is in transaction `txId`'s arguments.
+   */
   @Transaction(false)
   @Param('id', 'string', 'interaction id')
   @Returns('string')
@@ -66,19 +71,24 @@ export class BatchesContract extends LedgerContract {
       requireTransactionRole(ctx, TRANSACTIONS.getBatchedInteraction),
       id,
     );
-    return sortedKeyJson(batchedInteractionView(batch, entry));
+    return sortedKeyJson(batchedRecordAnswer(batch, id, entry));
   }
 
-  /** The record's inclusion proof, computed from the batch's stored records: `{ record, leafHash, leafIndex, treeSize, auditPath, root, txId, … }`. */
+  /**
+   * The record's inclusion proof, computed from the batch's stored leaves: `{ leafHash, leafIndex, treeSize,
+   * auditPath, root, txId, … }`, with `record` for entries of the previous layout only.
+   */
   @Transaction(false)
   @Param('id', 'string', 'interaction id')
   @Returns('string')
   async GetInclusionProof(ctx: Context, id: string): Promise<string> {
     const { batch, entry } = await readableRecord(ctx, requireTransactionRole(ctx, TRANSACTIONS.getInclusionProof), id);
-    const entries = await readBatchEntries(ctx, batch);
-    const records = entries.filter((stored, index): stored is BatchEntry => stored?.record.id === batch.ids[index]);
-    // A missing or misplaced entry leaves `records` short, which the proof refuses with PRECONDITION_FAILED.
-    return sortedKeyJson(inclusionProofOf(batch, records, entry.leafIndex));
+    const entries = (await readBatchEntries(ctx, batch)).filter(
+      (stored, index): stored is StoredBatchEntry =>
+        stored !== undefined && stored.batchId === batch.batchId && stored.leafIndex === index,
+    );
+    // A missing or misplaced entry leaves `entries` short, which the proof refuses with PRECONDITION_FAILED.
+    return sortedKeyJson(inclusionProofOf(batch, entries, entry.leafIndex));
   }
 
   /** A page of batch headers (without ids) by org, model, actor, subject, consent or application within a time range. */
@@ -105,7 +115,7 @@ async function readableRecord(
   ctx: Context,
   caller: Caller,
   id: string,
-): Promise<{ batch: StoredBatch; entry: BatchEntry }> {
+): Promise<{ batch: StoredBatch; entry: StoredBatchEntry }> {
   const found = await findBatchedInteraction(ctx, caller, id);
   if (found === undefined)
     throw new ContractError({ code: 'NOT_FOUND', message: `batched interaction ${id} does not exist` });

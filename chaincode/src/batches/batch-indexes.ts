@@ -9,7 +9,9 @@ import { descendingTime, indexKey, indexRange } from '../ledger/index-keys';
 import type { StoredBatch } from './batch-store';
 
 /**
- * Batch-level index entries: a batch is indexed once per distinct value it contains, not once per
+ * Batch-level index entries of the previous layout: no longer written (the audit index answers
+ * queries from the blocks); `QueryBatches` still reads those of batches written before, and
+ * old-layout test fixtures build them here so keys and ranges stay one definition. Then: a batch is indexed once per distinct value it contains, not once per
  * record, so a batch of 1000 records of one model, application and actor writes a dozen entries
  * instead of ~15 000. A query therefore finds *batches* that contain a value; the records inside
  * are read from the batch. Like the interaction indexes, every path has an ascending entry
@@ -42,7 +44,7 @@ function prefixOf(path: BatchQueryPath, scope: Scope, org: string, value: string
   return path === 'org' ? [value] : scope === 'org' ? [org, value] : [value];
 }
 
-/** Every index entry of a batch, sorted (the same order on every peer): keys are built once per distinct value, not per record. */
+/** Every index entry the previous layout wrote for a batch, sorted: once per distinct value, not per record. */
 export function batchIndexKeys(batch: StoredBatch, records: readonly InteractionInput[]): string[] {
   const values = new Map<ValuePath, Set<string>>(VALUE_PATHS.map((path) => [path, new Set<string>()]));
   for (const record of records) {

@@ -1,9 +1,8 @@
 import {
   ContractError,
-  merkleRoot,
-  recordLeafBytes,
+  merkleRootOfLeafHashes,
+  recordLeafHash,
   recordingGrantees,
-  sortedKeyJson,
   type InteractionInput,
 } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
@@ -13,8 +12,15 @@ import { evaluateConsent } from '../consents/consent-check';
 import { interactionKey } from '../interactions/interaction-store';
 import { txTime } from '../ledger/tx-time';
 import { refuseErasedSubjects } from '../subjects/erased-subjects';
-import { batchIndexKeys, batchListingValue } from './batch-indexes';
-import { batchWrites, decodeEntry, entryKey, readBatch, type BatchedRecord, type StoredBatch } from './batch-store';
+import {
+  batchWrites,
+  decodeEntry,
+  entryKey,
+  entryLeafHash,
+  readBatch,
+  type HashedRecord,
+  type StoredBatch,
+} from './batch-store';
 import { stateBatchOf } from '../ledger/peer-state-batch';
 
 /** A submitted record that was already on the ledger (same id, same content, same org): not written again. */
@@ -89,7 +95,7 @@ export async function recordBatch(
   const headers = new HeaderCache(ctx);
   const conflicts: string[] = [];
   const alreadyRecorded: AlreadyRecorded[] = [];
-  const fresh: { index: number; input: InteractionInput }[] = [];
+  const fresh: { index: number; input: InteractionInput; leafHash: Buffer }[] = [];
   const state = stateBatchOf(ctx);
   requireOwnRecordIds(
     caller.mspId,
@@ -105,10 +111,12 @@ export async function recordBatch(
   ]);
   for (const [index, input] of inputs.entries()) {
     const entry = decodeEntry(existing[index] ?? new Uint8Array());
+    // The leaf hash is the hash of the record's canonical JSON: equal hashes are equal content.
+    const leafHash = recordLeafHash(input);
     if (entry !== undefined) {
       const header = await headers.get(entry.batchId);
       // Another org's record under the same id is a conflict too: its content is not the caller's to see.
-      if (header?.org === caller.mspId && sortedKeyJson(entry.record) === sortedKeyJson(input)) {
+      if (header?.org === caller.mspId && entryLeafHash(entry) === leafHash.toString('hex')) {
         alreadyRecorded.push({ index, id: input.id, batchId: entry.batchId, leafIndex: entry.leafIndex });
       } else {
         conflicts.push(`[${index}] interaction ${input.id} already exists with different content`);
@@ -119,7 +127,7 @@ export async function recordBatch(
       conflicts.push(`[${index}] interaction ${input.id} already exists (recorded by Interactions)`);
       continue;
     }
-    fresh.push({ index, input });
+    fresh.push({ index, input, leafHash });
   }
   if (conflicts.length > 0) throw new ContractError({ code: 'CONFLICT', message: conflicts.join('; ') });
   await refuseErasedSubjects(
@@ -136,11 +144,11 @@ export async function recordBatch(
     return { summary, violations: [] };
   }
 
-  const records: BatchedRecord[] = [];
+  const records: HashedRecord[] = [];
   const violations: BatchViolation[] = [];
-  for (const { input: record } of fresh) {
+  for (const { input: record, leafHash } of fresh) {
     if (record.subjectRef === undefined && record.consentId === undefined) {
-      records.push({ record });
+      records.push({ record, leafHash });
       continue;
     }
     const consentCheck = await evaluateConsent(ctx, {
@@ -150,7 +158,7 @@ export async function recordBatch(
       grantees: recordingGrantees(caller.mspId, record.applicationId),
       moment: { now },
     });
-    records.push({ record, consentCheck });
+    records.push({ record, consentCheck, leafHash });
     if (!consentCheck.allowed) violations.push({ id: record.id, reason: consentCheck.reason });
   }
   const batch: StoredBatch = {
@@ -159,15 +167,11 @@ export async function recordBatch(
     recordedBy: caller.enrollmentId,
     txTime: now,
     size: fresh.length,
-    root: merkleRoot(fresh.map(({ input }) => recordLeafBytes(input))).toString('hex'),
+    root: merkleRootOfLeafHashes(fresh.map(({ leafHash }) => leafHash)).toString('hex'),
     ids: fresh.map(({ input }) => input.id),
   };
-  const listing = batchListingValue(batch);
-  const freshInputs = fresh.map(({ input }) => input);
-  await state.putStates([
-    ...batchWrites(ctx, batch, records),
-    ...batchIndexKeys(batch, freshInputs).map((key) => ({ key, value: listing })),
-  ]);
+  // Header and one marker per record, nothing else: queries are the audit index's (from the blocks).
+  await state.putStates(batchWrites(ctx, batch, records));
   return { summary: summaryOf(batch, alreadyRecorded), violations };
 }
 

@@ -1,7 +1,16 @@
-import { ContractError, batchedInteractionView, checkInput, recordId } from '@aal/ledger-contract';
+import {
+  ContractError,
+  batchedInteractionView,
+  batchedRecordLocator,
+  checkInput,
+  isBatchMarker,
+  recordId,
+  type BatchedRecordLocator,
+  type StoredInteraction,
+} from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { readsEverything, type Caller } from '../access/caller';
-import { readBatch, readEntry, type BatchEntry, type StoredBatch } from './batch-store';
+import { readBatch, readEntry, type StoredBatch, type StoredBatchEntry } from './batch-store';
 
 // The stored view of a batched record is the contract's (the audit index builds the same from blocks).
 export { batchedInteractionView };
@@ -17,6 +26,19 @@ export function requireReadableBatch(caller: Caller, batch: StoredBatch): void {
 }
 
 /**
+ * What a point read answers for a batched record: the record itself for an entry of the previous
+ * layout; for the lean layout (no record in world state) its locator — batch, leaf index, leaf hash,
+ * the ledger's fields — with which the reader takes the record from the recording transaction.
+ */
+export function batchedRecordAnswer(
+  batch: StoredBatch,
+  id: string,
+  entry: StoredBatchEntry,
+): StoredInteraction | BatchedRecordLocator {
+  return isBatchMarker(entry) ? batchedRecordLocator(batch, id, entry) : batchedInteractionView(batch, entry);
+}
+
+/**
  * The batched record `id` with its batch header, checked for the caller; `undefined` when no batch
  * holds the id (so `Interactions:GetInteraction` can fall back to it: one id names one record).
  *
@@ -27,12 +49,12 @@ export async function findBatchedInteraction(
   ctx: Context,
   caller: Caller,
   id: string,
-): Promise<{ batch: StoredBatch; entry: BatchEntry } | undefined> {
+): Promise<{ batch: StoredBatch; entry: StoredBatchEntry } | undefined> {
   checkInput(recordId(), id, 'id');
   const entry = await readEntry(ctx, id);
   if (entry === undefined) return undefined;
   const batch = await readBatch(ctx, entry.batchId);
-  if (batch === undefined || batch.ids[entry.leafIndex] !== id || entry.record.id !== id) {
+  if (batch === undefined || batch.ids[entry.leafIndex] !== id || (!isBatchMarker(entry) && entry.record.id !== id)) {
     throw new ContractError({
       code: 'PRECONDITION_FAILED',
       message: `batch ${entry.batchId} does not hold ${id} at leaf ${entry.leafIndex}`,

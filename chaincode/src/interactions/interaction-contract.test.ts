@@ -1,4 +1,5 @@
 import type { Context } from 'fabric-contract-api';
+import { BatchesContract } from '../batches/batch-contract';
 import { ConsentContract } from '../consents/consent-contract';
 import { SubjectsContract } from '../subjects/subjects-contract';
 import { registerSubject } from '../testing/registered-subject';
@@ -6,6 +7,8 @@ import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
 import { errorOf, refusalOf } from '../testing/refusal';
 import { InteractionContract } from './interaction-contract';
 import { interactionInput, TEST_COMMITMENT, testReference } from '../testing/interaction-fixture';
+import { addPreviousInteractionIndexes } from '../testing/previous-layout';
+import type { StoredInteraction } from '@aal/ledger-contract';
 
 const contract = new InteractionContract();
 const consents = new ConsentContract();
@@ -27,6 +30,17 @@ const record = async (ledger: InMemoryLedger, who: TestIdentity, input: Json, tx
   JSON.parse(
     await ledger.submit(who, (ctx) => contract.RecordInteraction(ctx, JSON.stringify(input)), txTime ? { txTime } : {}),
   ) as Stored;
+/** Records as the previous layout did: with its query index entries (what QueryInteractions still reads). */
+const recordPreviousLayout = async (
+  ledger: InMemoryLedger,
+  who: TestIdentity,
+  input: Json,
+  txTime?: string,
+): Promise<Stored> => {
+  const stored = await record(ledger, who, input, txTime);
+  await addPreviousInteractionIndexes(ledger, [stored as unknown as StoredInteraction]);
+  return stored;
+};
 const recordBatch = async (
   ledger: InMemoryLedger,
   who: TestIdentity,
@@ -59,7 +73,7 @@ const snapshot = (ledger: InMemoryLedger): [string, string | undefined][] =>
   ledger.keys().map((key) => [key, ledger.get(key)]);
 
 describe('Interactions: RecordInteraction', () => {
-  it('stores the record with org and recorder from the certificate and tx id/time from the transaction, indexed on every path, and emits InteractionRecorded', async () => {
+  it('stores the record with org and recorder from the certificate and tx id/time from the transaction, writes one key and no query index entry, and emits InteractionRecorded', async () => {
     const ledger = new InMemoryLedger();
     const stored = await record(
       ledger,
@@ -75,26 +89,8 @@ describe('Interactions: RecordInteraction', () => {
       txTime: '2026-01-01T10:00:02.000Z',
     });
     expect(JSON.parse(ledger.get('\u0000interaction\u0000HospitalAMSP:i-1\u0000') ?? '{}')).toEqual(stored);
-    const indexNames = ledger
-      .keys()
-      .filter((key) => key.startsWith('interaction-by-'))
-      .map((key) => key.split('\u0000')[0]);
-    expect(indexNames).toEqual([
-      'interaction-by-actorRef',
-      'interaction-by-actorRef-desc',
-      'interaction-by-applicationId',
-      'interaction-by-applicationId-desc',
-      'interaction-by-org',
-      'interaction-by-org-actorRef',
-      'interaction-by-org-actorRef-desc',
-      'interaction-by-org-applicationId',
-      'interaction-by-org-applicationId-desc',
-      'interaction-by-org-desc',
-      'interaction-by-org-requestModel',
-      'interaction-by-org-requestModel-desc',
-      'interaction-by-requestModel',
-      'interaction-by-requestModel-desc',
-    ]);
+    // Queries are the audit index's (from the blocks): the record's key is all the chaincode writes.
+    expect(ledger.keys()).toEqual(['\u0000interaction\u0000HospitalAMSP:i-1\u0000']);
     expect(ledger.events).toEqual([
       { name: 'InteractionRecorded', payload: { ids: ['HospitalAMSP:i-1'], violations: [] }, txId: stored.txId },
     ]);
@@ -648,8 +644,8 @@ describe("Interactions: a record naming only a consent is judged by that consent
 describe('Interactions: reading and access', () => {
   async function twoOrgs(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
-    await record(ledger, recorderA, interaction({ id: 'HospitalAMSP:a-1' }));
-    await record(ledger, recorderP, interaction({ id: 'AIProviderMSP:p-1' }));
+    await recordPreviousLayout(ledger, recorderA, interaction({ id: 'HospitalAMSP:a-1' }));
+    await recordPreviousLayout(ledger, recorderP, interaction({ id: 'AIProviderMSP:p-1' }));
     return ledger;
   }
 
@@ -730,7 +726,7 @@ describe('Interactions: QueryInteractions pagination and time ranges', () => {
   async function series(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
     for (let index = 0; index < 7; index++) {
-      await record(
+      await recordPreviousLayout(
         ledger,
         recorderA,
         interaction({ id: `HospitalAMSP:s-${index}`, subjectRef: 'subj-9', purpose: 'ai-inference' }),
@@ -872,6 +868,65 @@ describe('Interactions: annotations', () => {
     expect(
       await errorOf(annotate(ledger, recorderA, 'HospitalAMSP:i-1', annotation({ note: 'patient John Doe' }))),
     ).toBe('INVALID_ARGUMENT: note: is not a known field');
+    expect(ledger.keys().filter((key) => key.includes('annotation'))).toEqual([]);
+  });
+});
+
+describe('Interactions: annotations of batched records', () => {
+  const batches = new BatchesContract();
+  const flag = (id: string): Json => ({ id, kind: 'flag', severity: 'high' });
+  const annotate = (ledger: InMemoryLedger, who: TestIdentity, interactionId: string, input: Json): Promise<Json> =>
+    ledger.submit(
+      who,
+      async (ctx) => JSON.parse(await contract.AnnotateInteraction(ctx, interactionId, JSON.stringify(input))) as Json,
+    );
+  const annotationsOf = async (ledger: InMemoryLedger, who: TestIdentity, id: string): Promise<string[]> =>
+    (await evaluate<{ records: Json[] }>(ledger, who, (ctx) => contract.GetAnnotations(ctx, id))).records.map(
+      (entry) => entry.id as string,
+    );
+  async function batchedRecords(): Promise<InMemoryLedger> {
+    const ledger = new InMemoryLedger();
+    await ledger.submit(recorderA, (ctx) =>
+      batches.RecordBatch(ctx, JSON.stringify([interaction({ id: 'HospitalAMSP:b-1' })])),
+    );
+    await ledger.submit(recorderP, (ctx) =>
+      batches.RecordBatch(ctx, JSON.stringify([interaction({ id: 'AIProviderMSP:b-2' })])),
+    );
+    return ledger;
+  }
+
+  it('annotates a lean batched record of the caller’s org, the org taken from its batch header', async () => {
+    const ledger = await batchedRecords();
+    // The lean layout keeps no record under the single-record key: only the batch's marker names the org.
+    expect(ledger.keys().filter((key) => key.startsWith('\u0000interaction\u0000'))).toEqual([]);
+    expect(await annotate(ledger, recorderA, 'HospitalAMSP:b-1', flag('HospitalAMSP:n-1'))).toMatchObject({
+      id: 'HospitalAMSP:n-1',
+      interactionId: 'HospitalAMSP:b-1',
+      org: 'HospitalAMSP',
+    });
+    for (const who of [recorderA, adminA, managerA, auditor]) {
+      expect(await annotationsOf(ledger, who, 'HospitalAMSP:b-1')).toEqual(['HospitalAMSP:n-1']);
+    }
+  });
+
+  it('refuses another org’s batched record to annotators and to readers other than auditors', async () => {
+    const ledger = await batchedRecords();
+    expect(await errorOf(annotate(ledger, recorderA, 'AIProviderMSP:b-2', flag('HospitalAMSP:n-1')))).toBe(
+      "ACCESS_DENIED: access denied: HospitalAMSP may read only its own org's batches",
+    );
+    expect(await errorOf(annotate(ledger, adminA, 'AIProviderMSP:b-2', flag('HospitalAMSP:n-1')))).toMatch(
+      /^ACCESS_DENIED: /,
+    );
+    expect(await errorOf(annotate(ledger, auditor, 'AIProviderMSP:b-2', flag('RegulatorMSP:n-1')))).toMatch(
+      /^ACCESS_DENIED: /,
+    );
+    expect(await errorOf(annotate(ledger, recorderA, 'HospitalAMSP:b-9', flag('HospitalAMSP:n-1')))).toBe(
+      'NOT_FOUND: interaction HospitalAMSP:b-9 does not exist',
+    );
+    for (const who of [recorderA, adminA, managerA, auditorA]) {
+      expect(await errorOf(annotationsOf(ledger, who, 'AIProviderMSP:b-2'))).toMatch(/^ACCESS_DENIED: /);
+    }
+    expect(await annotationsOf(ledger, auditor, 'AIProviderMSP:b-2')).toEqual([]);
     expect(ledger.keys().filter((key) => key.includes('annotation'))).toEqual([]);
   });
 });

@@ -21,7 +21,7 @@ import { type Caller, readsEverything, requireTransactionRole } from '../access/
 import { requireOwnRecordIds } from '../access/own-record-ids';
 import { LedgerContract } from '../ledger/ledger-contract';
 import { entryKey } from '../batches/batch-store';
-import { batchedInteractionView, findBatchedInteraction } from '../batches/batched-interaction';
+import { batchedRecordAnswer, findBatchedInteraction } from '../batches/batched-interaction';
 import { evaluateConsent } from '../consents/consent-check';
 import { emitEvent } from '../ledger/events';
 import { stateBatchOf } from '../ledger/peer-state-batch';
@@ -96,7 +96,8 @@ export class InteractionContract extends LedgerContract {
 
   /**
    * One interaction, recorded alone or in a batch (ids are one namespace: a batched record comes
-   * with `batchId` and `leafIndex`); non-auditors may read only their own org's.
+   * with `batchId` and `leafIndex`; one of the lean layout as its locator, see `GetBatchedInteraction`);
+   * non-auditors may read only their own org's.
    */
   @Transaction(false)
   @Param('id', 'string', 'interaction id')
@@ -107,7 +108,7 @@ export class InteractionContract extends LedgerContract {
     const record = await readInteraction(ctx, id);
     if (record === undefined) {
       const batched = await findBatchedInteraction(ctx, caller, id);
-      if (batched !== undefined) return sortedKeyJson(batchedInteractionView(batched.batch, batched.entry));
+      if (batched !== undefined) return sortedKeyJson(batchedRecordAnswer(batched.batch, id, batched.entry));
     }
     return sortedKeyJson(readableRecord(caller, id, record));
   }
@@ -121,7 +122,10 @@ export class InteractionContract extends LedgerContract {
     return sortedKeyJson(await queryInteractions(ctx, caller, parseJsonArgument('filter', filter, LIMITS.filterBytes)));
   }
 
-  /** Links a review or flag to one of the caller's org's interactions; idempotent by annotation id. */
+  /**
+   * Links a review or flag to one of the caller's org's interactions, recorded alone or in a batch;
+   * idempotent by annotation id.
+   */
   @Transaction()
   @Param('id', 'string', 'interaction id')
   @Param(
@@ -137,8 +141,7 @@ export class InteractionContract extends LedgerContract {
       parseJsonArgument('annotation', annotation, LIMITS.annotationBytes),
     );
     requireOwnRecordIds(caller.mspId, 'annotation', [{ id: input.id, path: 'id' }]);
-    const interaction = await readableInteraction(ctx, caller, id);
-    if (interaction.org !== caller.mspId) {
+    if ((await readableInteractionOrg(ctx, caller, id)) !== caller.mspId) {
       throw new ContractError({
         code: 'ACCESS_DENIED',
         message: `access denied: ${caller.mspId} may annotate only its own org's interactions`,
@@ -169,26 +172,40 @@ export class InteractionContract extends LedgerContract {
   @Param('id', 'string', 'interaction id')
   @Returns('string')
   async GetAnnotations(ctx: Context, id: string): Promise<string> {
-    await readableInteraction(ctx, requireTransactionRole(ctx, TRANSACTIONS.getAnnotations), id);
+    await readableInteractionOrg(ctx, requireTransactionRole(ctx, TRANSACTIONS.getAnnotations), id);
     return sortedKeyJson({ records: await annotationsOf(ctx, id) });
   }
 }
 
-async function readableInteraction(ctx: Context, caller: Caller, id: string): Promise<StoredInteraction> {
+/**
+ * The org of interaction `id` — recorded alone (its record) or in a batch (its batch header: a lean
+ * batched record has no record in world state) — if it exists and the caller may read it.
+ */
+async function readableInteractionOrg(ctx: Context, caller: Caller, id: string): Promise<string> {
   checkInput(recordId(), id, 'id');
-  return readableRecord(caller, id, await readInteraction(ctx, id));
+  const record = await readInteraction(ctx, id);
+  if (record === undefined) {
+    const batched = await findBatchedInteraction(ctx, caller, id);
+    if (batched !== undefined) return batched.batch.org;
+  }
+  return readableRecord(caller, id, record).org;
 }
 
 /** The record if it exists and the caller may read it. */
 function readableRecord(caller: Caller, id: string, record: StoredInteraction | undefined): StoredInteraction {
   if (record === undefined) throw new ContractError({ code: 'NOT_FOUND', message: `interaction ${id} does not exist` });
-  if (!readsEverything(caller) && record.org !== caller.mspId) {
+  requireReadableOrg(caller, record.org);
+  return record;
+}
+
+/** Refuses a caller who may not read an interaction of `org`: auditors read every org's, others their own org's. */
+function requireReadableOrg(caller: Caller, org: string): void {
+  if (!readsEverything(caller) && org !== caller.mspId) {
     throw new ContractError({
       code: 'ACCESS_DENIED',
       message: `access denied: ${caller.mspId} may read only its own org's interactions`,
     });
   }
-  return record;
 }
 
 /**

@@ -7,7 +7,9 @@ import {
 import { descendingTime, indexKey, indexRange } from '../ledger/index-keys';
 
 /**
- * Index entries for the interaction access paths. Each path has an ascending index
+ * Index entries for the interaction access paths, of the previous layout: no longer written (the
+ * audit index answers queries from the blocks); `QueryInteractions` still reads those of records
+ * written before, and old-layout test fixtures build them here so keys and ranges stay one definition. Each path has an ascending index
  * (`… ∘ txTime ∘ id`) and a descending twin (`… ∘ descendingTime(txTime) ∘ id`), because range scans
  * only go forward. Paths other than `org` exist twice: across orgs (auditors) and within one org
  * (`interaction-by-org-<path> ∘ org ∘ value ∘ …`), so a non-auditor's query reads only its own
@@ -25,7 +27,7 @@ function prefixOf(path: InteractionQueryPath, scope: 'all' | 'org', org: string,
   return path === 'org' ? [value] : scope === 'org' ? [org, value] : [value];
 }
 
-/** Every index entry of a stored interaction, sorted (the same order on every peer). */
+/** Every index entry the previous layout wrote for a stored interaction, sorted. */
 export function interactionIndexKeys(record: StoredInteraction): string[] {
   const keys: string[] = [];
   for (const path of INTERACTION_QUERY_PATHS) {

@@ -1,12 +1,12 @@
 import { STATE_KEY_TYPES, sortedKeyJson, type StoredInteraction } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
-import { INDEX_MARKER } from '../ledger/index-keys';
-import { stateBatchOf, type StateEntry } from '../ledger/peer-state-batch';
-import { interactionIndexKeys } from './interaction-indexes';
+import { stateBatchOf } from '../ledger/peer-state-batch';
 
 /**
  * Interactions live under a composite key per id (range queries never touch composite keys, so the
- * records stay out of the simple-key index ranges), written once with their index entries.
+ * records stay out of the simple-key index ranges), written once. No query index entries are written
+ * any more (the audit index answers queries from the blocks); those of records written before are
+ * still read by `QueryInteractions`.
  */
 const RECORD_TYPE = STATE_KEY_TYPES.interaction;
 
@@ -25,15 +25,13 @@ export async function readInteraction(ctx: Context, id: string): Promise<StoredI
 }
 
 /**
- * Writes new interactions (canonical JSON) and every index entry pointing at them — ~15 keys per
- * record — in as few messages to the peer as it takes (1000 keys each; see peer-state-batch.ts)
- * instead of one round trip per key.
+ * Writes new interactions (canonical JSON), one key per record, in as few messages to the peer as it
+ * takes (1000 keys each; see peer-state-batch.ts). The record stays in state because validation reads
+ * it: replays compare content, annotations check the org, and readers check a record against the
+ * transaction's write set.
  */
 export async function writeInteractions(ctx: Context, records: readonly StoredInteraction[]): Promise<void> {
-  const entries: StateEntry[] = [];
-  for (const record of records) {
-    entries.push({ key: interactionKey(ctx, record.id), value: Buffer.from(sortedKeyJson(record)) });
-    for (const key of interactionIndexKeys(record)) entries.push({ key, value: INDEX_MARKER });
-  }
-  await stateBatchOf(ctx).putStates(entries);
+  await stateBatchOf(ctx).putStates(
+    records.map((record) => ({ key: interactionKey(ctx, record.id), value: Buffer.from(sortedKeyJson(record)) })),
+  );
 }

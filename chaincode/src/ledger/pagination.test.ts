@@ -1,3 +1,4 @@
+import type { StoredInteraction } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { ArtifactsContract } from '../artifacts/artifacts-contract';
 import { BatchesContract } from '../batches/batch-contract';
@@ -5,6 +6,7 @@ import { ConsentContract } from '../consents/consent-contract';
 import { InteractionContract } from '../interactions/interaction-contract';
 import { InMemoryLedger, type TestIdentity } from '../testing/in-memory-ledger';
 import { interactionInput } from '../testing/interaction-fixture';
+import { addPreviousInteractionIndexes, toPreviousBatchLayout } from '../testing/previous-layout';
 import { refusalOf } from '../testing/refusal';
 import { registerSubject } from '../testing/registered-subject';
 import { checkBookmarkInRange, peerKeyBytes, rangePage } from './pagination';
@@ -74,7 +76,10 @@ describe('cursor tampering against every query', () => {
   const consents = new ConsentContract();
   const artifacts = new ArtifactsContract();
 
-  /** HospitalA's and the AI provider's interactions, on days 1–4, single and batched. */
+  /**
+   * HospitalA's and the AI provider's interactions, on days 1–4, single and batched, in the previous
+   * layout: its index entries are what the queries read (the lean layout writes none).
+   */
   async function twoOrgs(): Promise<InMemoryLedger> {
     const ledger = new InMemoryLedger();
     for (const [who, prefix] of [
@@ -83,16 +88,17 @@ describe('cursor tampering against every query', () => {
     ] as const) {
       for (let day = 1; day <= 4; day++) {
         const txTime = `2026-01-0${day}T00:00:00.000Z`;
-        await ledger.submit(
+        const stored = await ledger.submit(
           who,
           (ctx) => interactions.RecordInteraction(ctx, JSON.stringify(interactionInput(`${prefix}-${day}`))),
           { txTime },
         );
-        await ledger.submit(
-          who,
-          (ctx) => batches.RecordBatch(ctx, JSON.stringify([interactionInput(`${prefix}-b${day}`)])),
-          { txTime },
-        );
+        await addPreviousInteractionIndexes(ledger, [JSON.parse(stored) as StoredInteraction]);
+        const batched = [interactionInput(`${prefix}-b${day}`)];
+        const { batchId } = JSON.parse(
+          await ledger.submit(who, (ctx) => batches.RecordBatch(ctx, JSON.stringify(batched)), { txTime }),
+        ) as { batchId: string };
+        await toPreviousBatchLayout(ledger, batchId, batched as never);
       }
     }
     return ledger;

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { allInclusionPaths, inclusionPath, leafHash, merkleRoot, nodeHash, verifyInclusion } from './merkle-tree';
+import {
+  allInclusionPaths,
+  inclusionPath,
+  inclusionPathOfLeafHashes,
+  leafHash,
+  merkleRoot,
+  merkleRootOfLeafHashes,
+  nodeHash,
+  verifyInclusion,
+} from './merkle-tree';
 
 const leaves = (n: number): Buffer[] => Array.from({ length: n }, (_, i) => Buffer.from(`record-${i}`));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -40,5 +49,18 @@ describe('RFC 6962 Merkle tree', () => {
     expect(verifyInclusion(leaf, 6, 7, path, root)).toBe(false);
     expect(verifyInclusion(leaf, 6, 10, path, merkleRoot(leaves(9)))).toBe(false);
     expect(verifyInclusion(leaf, 10, 10, path, root)).toBe(false);
+  });
+});
+
+describe('trees over leaf hashes (the lean layout stores leaf hashes, not leaves)', () => {
+  it('give the same root and audit paths as the leaves themselves, and refuse an index outside the tree', () => {
+    for (let size = 1; size <= 9; size++) {
+      const tree = Array.from({ length: size }, (_, index) => Buffer.from(`leaf-${index}`));
+      const hashes = tree.map(leafHash);
+      expect(merkleRootOfLeafHashes(hashes)).toEqual(merkleRoot(tree));
+      for (let index = 0; index < size; index++)
+        expect(inclusionPathOfLeafHashes(index, hashes)).toEqual(inclusionPath(index, tree));
+      expect(() => inclusionPathOfLeafHashes(size, hashes)).toThrow(RangeError);
+    }
   });
 });

@@ -48,6 +48,21 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Hash {
   return rootOfHashes(leaves.map(leafHash));
 }
 
+/** The Merkle Tree Hash over leaves given by their leaf hashes (what the lean layout stores per record). */
+export function merkleRootOfLeafHashes(hashes: readonly Uint8Array[]): Hash {
+  return rootOfHashes(hashes.map((hash) => Buffer.from(hash)));
+}
+
+/** The audit path for leaf `index` over leaves given by their leaf hashes. */
+export function inclusionPathOfLeafHashes(index: number, hashes: readonly Uint8Array[]): Hash[] {
+  if (!Number.isInteger(index) || index < 0 || index >= hashes.length)
+    throw new RangeError(`leaf index ${index} is outside 0..${hashes.length - 1}`);
+  return pathOfHashes(
+    index,
+    hashes.map((hash) => Buffer.from(hash)),
+  );
+}
+
 function pathOfHashes(index: number, hashes: readonly Hash[]): Hash[] {
   if (hashes.length <= 1) return [];
   const k = split(hashes.length);

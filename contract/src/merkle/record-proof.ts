@@ -48,6 +48,13 @@ export interface RecordInclusionProof {
   readonly txId: string;
 }
 
+/**
+ * An inclusion proof without its record: what the chaincode can compute for the lean layout, where
+ * world state holds leaf hashes only. A reader completes it with the record from the recording
+ * transaction after checking that record against `leafHash` ({@link verifyLeaf}).
+ */
+export type LeafInclusionProof = Omit<RecordInclusionProof, 'record'>;
+
 /** The batch as read from the ledger by the verifier, independently of the proof. */
 export interface LedgerBatch {
   readonly txId: string;

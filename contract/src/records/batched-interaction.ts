@@ -21,17 +21,87 @@ export interface BatchedRecord {
   readonly consentCheck?: ConsentVerdict;
 }
 
-/** What the ledger holds per batched record (`batched-interaction ∘ id`): the record and where it sits. */
+/**
+ * What the previous layout held per batched record (`batched-interaction ∘ id`): the record and where
+ * it sits. Still read (ledgers written before the lean layout), never written.
+ */
 export interface BatchEntry extends BatchedRecord {
   readonly batchId: string;
   readonly leafIndex: number;
 }
 
 /**
+ * What the ledger holds per batched record (`batched-interaction ∘ id`) since the lean layout: no
+ * record, only what the chaincode checks later — the id is taken (the key exists), the leaf hash
+ * (idempotency: same id and same content is a replay), the consent verdict — and where it sits. The
+ * record itself is in the recording transaction's arguments, in the block.
+ */
+export interface BatchMarker {
+  readonly batchId: string;
+  readonly leafIndex: number;
+  /** RFC 6962 leaf hash of the record as submitted (`recordLeafHash`), lowercase hex. */
+  readonly leafHash: string;
+  readonly consentCheck?: ConsentVerdict;
+}
+
+/** A stored `batched-interaction ∘ id` value in either layout. */
+export type StoredBatchEntry = BatchEntry | BatchMarker;
+
+/** Whether a stored entry is of the lean layout (no record in world state). */
+export function isBatchMarker(entry: StoredBatchEntry): entry is BatchMarker {
+  return !('record' in entry);
+}
+
+/**
+ * What the chaincode answers for a batched record of the lean layout (`GetBatchedInteraction`,
+ * `GetInteraction`): where the record sits and the leaf hash it must match, with the ledger's fields —
+ * but not the record, which the reader takes from the recording transaction and checks against
+ * `leafHash` before using it.
+ */
+export interface BatchedRecordLocator {
+  readonly id: string;
+  readonly org: string;
+  readonly recordedBy: string;
+  readonly txId: string;
+  readonly txTime: string;
+  readonly batchId: string;
+  readonly leafIndex: number;
+  readonly leafHash: string;
+  readonly consentCheck?: ConsentVerdict;
+}
+
+/** The locator of a lean batched record `id` (see {@link BatchedRecordLocator}). */
+export function batchedRecordLocator(
+  batch: Omit<StoredBatch, 'ids'>,
+  id: string,
+  marker: BatchMarker,
+): BatchedRecordLocator {
+  return {
+    id,
+    org: batch.org,
+    recordedBy: batch.recordedBy,
+    txId: batch.batchId,
+    txTime: batch.txTime,
+    batchId: marker.batchId,
+    leafIndex: marker.leafIndex,
+    leafHash: marker.leafHash,
+    ...(marker.consentCheck === undefined ? {} : { consentCheck: marker.consentCheck }),
+  };
+}
+
+/** Whether a chaincode answer for a batched record is a locator (lean layout) rather than the record. */
+export function isBatchedRecordLocator(value: object): value is BatchedRecordLocator {
+  return 'leafHash' in value && typeof value.leafHash === 'string';
+}
+
+/**
  * The stored view of a batched record, as every reader sees it: the fields of a single-recorded
  * interaction plus `batchId` and `leafIndex` (the batch's id is its transaction id).
  */
-export function batchedInteractionView(batch: Omit<StoredBatch, 'ids'>, entry: BatchEntry): StoredInteraction {
+export function batchedInteractionView(
+  batch: Pick<StoredBatch, 'batchId' | 'org' | 'recordedBy' | 'txTime'>,
+  entry: BatchEntry,
+): StoredInteraction {
   return {
     ...entry.record,
     org: batch.org,

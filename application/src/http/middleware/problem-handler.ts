@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { IndexDatabaseUnavailableError } from '../../audit-index/index-database-unavailable';
 import { indexDatabaseUnavailable } from '../../audit-index/index-reads';
 import { LedgerError } from '../../ledger/ledger-error';
+import { LedgerEvidenceError } from '../../ledger/ledger-evidence-error';
 import { HttpProblem, LEDGER_RETRY_AFTER_SECONDS, problemFromLedger, problemType } from '../problem';
 
 /** Writes a problem as `application/problem+json` with the headers its status needs. */
@@ -40,6 +41,14 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
   if (error instanceof IndexDatabaseUnavailableError) {
     req.log?.warn({ err: { message: error.message } }, 'audit index read refused: its database is unavailable');
     return sendProblem(res, indexDatabaseUnavailable(), instance);
+  }
+  if (error instanceof LedgerEvidenceError) {
+    req.log?.error({ err: { message: error.message } }, 'a read was refused: the ledger does not vouch for the record');
+    return sendProblem(
+      res,
+      new HttpProblem(502, 'Ledger evidence mismatch', error.message, { code: error.code }),
+      instance,
+    );
   }
   if (error instanceof LedgerError) {
     if (error.kind === 'internal') req.log?.error({ err: { message: error.message } }, 'ledger call failed');

@@ -1,8 +1,8 @@
-import { ROLES, TRANSACTIONS } from '@aal/ledger-contract';
+import { ROLES, TRANSACTIONS, inclusionPath, merkleRoot, recordLeafBytes, recordLeafHash } from '@aal/ledger-contract';
 import { contentCommitment, recordSalt } from '@aal/ledger-contract';
 import { FAKE_ORG_CONTENT_KEY, installFakeInteractionsChaincode } from '../../testing/fake-interactions-chaincode';
 import { startAppHarness, type AppHarness } from '../../testing/app-harness';
-import { batchWrites, testBlock } from '../../testing/block-builder';
+import { batchWrites, leanBatchWrites, testBlock, testProcessedTransaction } from '../../testing/block-builder';
 import { interactionRequest, TEST_PROMPT } from '../../testing/interaction-request';
 
 const BASE = '/api/v1/channels/hospital-a';
@@ -93,16 +93,70 @@ describe('Merkle batch routes (fake ledger)', () => {
     expect(app.ledger.calls.filter((call) => call.transaction === TRANSACTIONS.recordBatch)).toHaveLength(2);
   });
 
-  it('passes a record’s inclusion proof through for every role and validates the path', async () => {
-    const proof = await app.request('GET', `${BASE}/batched-interactions/b-1/proof`, { key: app.keys.auditor });
-    expect(proof.status).toBe(200);
-    expect(await proof.json()).toMatchObject({
-      record: { id: 'HospitalAMSP:b-1' },
+  describe('inclusion proofs of the lean layout', () => {
+    const header = {
+      batchId: BATCH_ID,
+      org: 'HospitalAMSP',
+      recordedBy: 'app-recorder',
+      txTime: '2026-01-01T10:00:02.000Z',
+    };
+    const input = (id: string): Record<string, unknown> => ({
+      ...interactionRequest(id),
+      prompt: undefined,
+      promptCommitment: `hmac-sha256:${'0'.repeat(64)}`,
+    });
+    const records = [input('HospitalAMSP:b-0'), input('HospitalAMSP:b-1')].map(
+      (record) => JSON.parse(JSON.stringify(record)) as Record<string, unknown>,
+    );
+    const leaves = records.map(recordLeafBytes);
+    /** The chaincode's answer: leaf hash and path from world state, no record. */
+    const chaincodeProof = (auditPath = inclusionPath(1, leaves).map((hash) => hash.toString('hex'))) => ({
+      leafHash: recordLeafHash(records[1]).toString('hex'),
       leafIndex: 1,
       treeSize: 2,
+      auditPath,
+      root: merkleRoot(leaves).toString('hex'),
+      txId: BATCH_ID,
       batchId: BATCH_ID,
+      org: 'HospitalAMSP',
+      txTime: header.txTime,
     });
-    expect((await app.request('GET', `${BASE}/batches/not-a-tx-id`, { key: app.keys.auditor })).status).toBe(400);
+    /** The recording transaction on the org's peer, its arguments optionally altered. */
+    const recorded = (args: readonly Record<string, unknown>[] = records) =>
+      testProcessedTransaction({
+        txId: BATCH_ID,
+        args: [TRANSACTIONS.recordBatch, JSON.stringify(args)],
+        writes: leanBatchWrites(header, records),
+      });
+
+    it('completes the proof with the record from the recording transaction, verified, for every role', async () => {
+      app.ledger.handlers.set(TRANSACTIONS.getInclusionProof, () => JSON.stringify(chaincodeProof()));
+      app.ledger.systemHandlers.set('GetTransactionByID', () => recorded());
+      for (const role of ROLES) {
+        const proof = await app.request('GET', `${BASE}/batched-interactions/b-1/proof`, { key: app.keys[role] });
+        expect(proof.status).toBe(200);
+        expect(await proof.json()).toEqual({ ...chaincodeProof(), record: records[1] });
+      }
+      expect((await app.request('GET', `${BASE}/batches/not-a-tx-id`, { key: app.keys.auditor })).status).toBe(400);
+    });
+
+    it('answers 502 with a code, never the record, when the block bytes or the proof do not match the ledger', async () => {
+      app.ledger.handlers.set(TRANSACTIONS.getInclusionProof, () => JSON.stringify(chaincodeProof()));
+      app.ledger.systemHandlers.set('GetTransactionByID', () =>
+        recorded([records[0] ?? {}, { ...records[1], latencyMs: 1 }]),
+      );
+      const altered = await app.request('GET', `${BASE}/batched-interactions/b-1/proof`, { key: app.keys.auditor });
+      expect(altered.status).toBe(502);
+      const alteredBody = (await altered.json()) as Record<string, unknown>;
+      expect(alteredBody).toMatchObject({ status: 502, code: 'LEAF_MISMATCH' });
+      expect(JSON.stringify(alteredBody)).not.toContain('"latencyMs"');
+
+      app.ledger.handlers.set(TRANSACTIONS.getInclusionProof, () => JSON.stringify(chaincodeProof(['a'.repeat(64)])));
+      app.ledger.systemHandlers.set('GetTransactionByID', () => recorded());
+      const badPath = await app.request('GET', `${BASE}/batched-interactions/b-1/proof`, { key: app.keys.auditor });
+      expect(badPath.status).toBe(502);
+      expect(await badPath.json()).toMatchObject({ code: 'PROOF_INVALID' });
+    });
   });
 
   it('lists batches from the audit index with the interaction query parameters, pages with a cursor, and scopes non-auditors', async () => {

@@ -149,13 +149,13 @@ export function batchRoutes({
       operationId: 'getInclusionProof',
       summary: "A batched record's inclusion proof",
       description:
-        'Leaf index, audit path, root and transaction id of a record written by recordMerkleBatch, computed by the chaincode from the stored batch. ' +
+        "Leaf index, audit path, root and transaction id of a record written by recordMerkleBatch, computed by the chaincode from the stored leaf hashes; the record is taken from the recording transaction on the org's own peer, and the proof is verified against the batch that transaction wrote before it is answered (502 otherwise). " +
         BARE_ID_RULE,
       tag: 'batches',
       roles: TRANSACTION_ROLES[TRANSACTIONS.getInclusionProof],
       params: recordParams,
       responses: { 200: { description: 'The record and its RFC 6962 inclusion proof', schema: inclusionProofSchema } },
-      refusals: [403, 404, 422],
+      refusals: [403, 404, 422, 502],
       recordsAuditorRead: true,
       async handle({ params, ledger }) {
         return {

@@ -13,6 +13,7 @@ export const EVENT_NAMES = [
   'ConsentRevoked',
   'ConsentViolation',
   'InteractionRecorded',
+  'BatchRecorded',
   'ArtifactRegistered',
   'TrainingRunRecorded',
   'SubjectErased',

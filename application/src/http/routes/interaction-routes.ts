@@ -19,6 +19,7 @@ import {
   recordInteraction,
   recordInteractions,
 } from '../../interactions/interaction-ledger';
+import type { IndexedInteraction } from '../../interactions/vouched-interaction';
 import { BARE_ID_RULE, OwnRecordIds } from '../../records/own-record-ids';
 import type { SubjectKeys } from '../../subjects/subject-keys';
 import { HttpProblem } from '../problem';
@@ -63,6 +64,8 @@ function writtenBy(record: { readonly txId?: unknown }, transactionId: string): 
  */
 export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinition[] {
   const { channels, mspId, subjectKeys, auditIndex, auditorOrgs } = deps;
+  // Point reads of batched records take the record from the index when it hashes to the ledger's leaf.
+  const indexedInteraction: IndexedInteraction = (channel, id) => auditIndex.store.interactionJson(channel, id);
   const ids = new OwnRecordIds(mspId);
   return [
     defineRoute({
@@ -74,7 +77,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
         "Give `prompt` (and optionally `output`) as text or chat messages: the app commits to them with the record's salt and discards them. " +
         'Or give `promptCommitment` / `outputCommitment` computed the same way (exactly one of the two per field). ' +
         'Write-once by id: the same record again answers 200 with the stored record, different content 409. ' +
-        'Concurrent requests may share one transaction (AAL_INTERACTION_BATCH_*): the answer comes after it commits, and `transactionId` is the shared one. ' +
+        'Concurrent requests are gathered into one Merkle batch (Batches:RecordBatch; AAL_INTERACTION_BATCH_*): the answer comes after it commits, `transactionId` is the shared one, and the record carries its `batchId` and `leafIndex` (proof: GET …/batched-interactions/{id}/proof). ' +
         BARE_ID_RULE +
         ' The answer carries the qualified id.',
       tag: 'interactions',
@@ -151,18 +154,21 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       path: '/channels/:channel/interactions/:id',
       operationId: 'getInteraction',
       summary: 'Read an interaction',
-      description: `Auditors read every org's records; other roles their own org's only (others are 404). ${BARE_ID_RULE}`,
+      description: `Auditors read every org's records; other roles their own org's only (others are 404). The record is checked against its recording transaction on the org's own peer before it is answered: a batched record must hash to the leaf the ledger holds for it (taken from the org's audit index when it holds the record, else from the transaction's arguments, where it must also match the batch root), any other must be what the transaction wrote (502 otherwise). ${BARE_ID_RULE}`,
       tag: 'interactions',
       roles: TRANSACTION_ROLES[TRANSACTIONS.getInteraction],
       params: interactionParams,
       responses: {
         200: { description: 'The interaction as stored', schema: z.object({ interaction: storedInteractionSchema }) },
       },
-      refusals: [404],
+      refusals: [404, 502],
       recordsAuditorRead: true,
       async handle({ params, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
-        return { status: 200, body: { interaction: await getInteraction(ledger, channel, ids.id(params.id)) } };
+        return {
+          status: 200,
+          body: { interaction: await getInteraction(ledger, channel, ids.id(params.id), indexedInteraction) },
+        };
       },
     }),
     defineRoute({
@@ -266,7 +272,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
           schema: contentVerificationSchema,
         },
       },
-      refusals: [404, 422],
+      refusals: [404, 422, 502],
       recordsAuditorRead: true,
       async handle({ params, body, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
@@ -302,7 +308,7 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       roles: ['recorder', 'admin'],
       params: interactionParams,
       responses: { 200: { description: 'The salt', schema: saltDisclosureSchema } },
-      refusals: [404, 422],
+      refusals: [404, 422, 502],
       recordsEveryCall: true,
       async handle({ params, ledger }) {
         const channel = requireMemberChannel(params.channel, channels);
