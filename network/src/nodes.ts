@@ -124,7 +124,8 @@ export async function startPeer(
       CORE_PEER_GATEWAY_ENABLED: 'true',
       // The peer CLI's event waits (lifecycle approve/commit --waitForEvent) ping every 10 s, grpc's floor; with the
       // shipped 60 s minimum the peer ends such a stream with "too_many_pings" after ~30 s, failing any slow commit.
-      CORE_PEER_KEEPALIVE_MININTERVAL: '10s',
+      // Below 10 s, since pings exactly at the minimum still count as strikes when they arrive a little early.
+      CORE_PEER_KEEPALIVE_MININTERVAL: '5s',
       CORE_PEER_PROFILE_ENABLED: layout.options.profiling === true ? 'true' : 'false',
       CORE_PEER_PROFILE_LISTENADDRESS: address(layout.peerProfile(org)),
     },
