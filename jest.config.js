@@ -75,5 +75,18 @@ module.exports = {
       globalTeardown: '<rootDir>/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/support/timeouts.ts'],
     },
+    {
+      // Kills and restarts nodes and apps under a write load: a network of its own (own directory
+      // and ports, test/faults/support/faults-network.ts), never the integration suite's.
+      displayName: 'faults',
+      rootDir: 'test',
+      testMatch: ['<rootDir>/faults/**/*.test.ts'],
+      transform: withEsmDependencies(tsJest('<rootDir>/tsconfig.json')),
+      transformIgnorePatterns: esmDependencies.transformIgnorePatterns,
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/faults/support/global-setup.ts',
+      globalTeardown: '<rootDir>/faults/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/support/timeouts.ts'],
+    },
   ],
 };

@@ -50,4 +50,36 @@ describe('npm run apikey', () => {
     expect(() => runApiKeyCli(['rotate', '--org', 'hospital-a'])).toThrow(/unknown command 'rotate'/);
     expect(() => runApiKeyCli(['list'])).toThrow(/name the org/);
   });
+
+  it('issues an AI gateway key for an application into the org’s gateway key store with --gateway', () => {
+    const out: string[] = [];
+    expect(
+      runApiKeyCli(['create', '--org', 'hospital-a', '--gateway', '--name', 'triage-app', '--json'], (line) =>
+        out.push(line),
+      ),
+    ).toBe(0);
+    const created = JSON.parse(out[0] ?? '') as { id: string; key: string; name: string };
+    const gatewayKeys = new ApiKeyStore(join(networkDir, 'orgs', 'hospital-a', 'ai-gateway-keys.json'));
+    expect(gatewayKeys.authenticate(created.key)).toMatchObject({ id: created.id, name: 'triage-app' });
+    // Not a REST API key.
+    expect(
+      new ApiKeyStore(join(networkDir, 'orgs', 'hospital-a', 'api-keys.json')).authenticate(created.key),
+    ).toBeUndefined();
+    out.length = 0;
+    runApiKeyCli(['list', '--org', 'hospital-a', '--gateway'], (line) => out.push(line));
+    expect(out.join('\n')).toContain('triage-app');
+    runApiKeyCli(['revoke', '--org', 'hospital-a', '--gateway', '--id', created.id], () => undefined);
+    expect(gatewayKeys.authenticate(created.key)).toBeUndefined();
+  });
+
+  it('refuses a gateway key without a valid applicationId, with a role, or with --store', () => {
+    expect(() => runApiKeyCli(['create', '--org', 'hospital-a', '--gateway'])).toThrow(/the applicationId/);
+    expect(() => runApiKeyCli(['create', '--org', 'hospital-a', '--gateway', '--name', 'triage app'])).toThrow(
+      /--name must be an applicationId/,
+    );
+    expect(() =>
+      runApiKeyCli(['create', '--org', 'hospital-a', '--gateway', '--name', 'x', '--role', 'auditor']),
+    ).toThrow(/no role to choose/);
+    expect(() => runApiKeyCli(['list', '--store', join(networkDir, 'keys.json'), '--gateway'])).toThrow(/give --org/);
+  });
 });

@@ -4,26 +4,40 @@
  *   npm run apikey -- create --org hospital-a --role recorder --name demo [--json]
  *   npm run apikey -- list   --org hospital-a
  *   npm run apikey -- revoke --org hospital-a --id key_0123456789abcdef
+ *   npm run apikey -- create --org hospital-a --gateway --name triage-app      (an AI gateway key)
  *
  * `--org <slug>` means `<network dir>/orgs/<slug>/api-keys.json` (network dir: AAL_NETWORK_DIR, or
- * `.network` in the repository); `--store <file>` names a store directly. A new key is printed
- * once and never stored.
+ * `.network` in the repository), or with `--gateway` the org's AI gateway keys; `--store <file>`
+ * names a store directly. A new key is printed once and never stored.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiKeyStore, ApiKeyStoreError } from './auth/api-key-store';
-import { ROLES, isRole } from '@aal/ledger-contract';
+import { ID_PATTERN, ROLES, isRole, type Role } from '@aal/ledger-contract';
+import { ORG_FILES } from './org-files';
 
-const USAGE = `usage: npm run apikey -- <command> (--org <org slug> | --store <file>) [options]
+const USAGE = `usage: npm run apikey -- <command> (--org <org slug> [--gateway] | --store <file>) [options]
   create --role <${ROLES.join('|')}> --name <name> [--json]   issue a key (printed once)
+  create --gateway --name <applicationId> [--json]            issue an AI gateway key for an application
   list                                                        show keys (no secrets)
-  revoke --id <key id>                                        revoke a key`;
+  revoke --id <key id>                                        revoke a key
+  --gateway: the org's AI gateway keys (${ORG_FILES.aiGatewayKeys}) instead of its REST API keys`;
+
+/**
+ * The role an AI gateway key is stored with: the gateway reads only the key's name (the
+ * applicationId) and records as the org's recorder, so the key can do nothing else.
+ */
+const GATEWAY_KEY_ROLE: Role = 'recorder';
 
 class UsageError extends Error {}
 
-function storePath(values: { org?: string; store?: string }): string {
-  if (values.store !== undefined) return resolve(values.store);
+function storePath(values: { org?: string; store?: string; gateway?: boolean }): string {
+  if (values.store !== undefined) {
+    if (values.gateway === true)
+      throw new UsageError('--gateway picks the org’s gateway key store: give --org, not --store');
+    return resolve(values.store);
+  }
   if (values.org === undefined)
     throw new UsageError('name the org (--org hospital-a) or the store file (--store <file>)');
   if (!/^[a-z0-9-]+$/.test(values.org))
@@ -33,7 +47,7 @@ function storePath(values: { org?: string; store?: string }): string {
   const orgDir = join(networkDir, 'orgs', values.org);
   if (!existsSync(orgDir))
     throw new UsageError(`no org '${values.org}' in ${networkDir}: start the network first, or check the slug`);
-  return join(orgDir, 'api-keys.json');
+  return join(orgDir, values.gateway === true ? ORG_FILES.aiGatewayKeys : ORG_FILES.apiKeys);
 }
 
 /** Runs one command; returns the process exit code. */
@@ -48,17 +62,32 @@ export function runApiKeyCli(argv: readonly string[], out: (line: string) => voi
       name: { type: 'string' },
       id: { type: 'string' },
       json: { type: 'boolean', default: false },
+      gateway: { type: 'boolean', default: false },
     },
   });
   const [command] = positionals;
   const store = new ApiKeyStore(storePath(values));
   switch (command) {
     case 'create': {
-      if (!isRole(values.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-      if (values.name === undefined) throw new UsageError('--name is required: who or what will use the key');
-      const { key, info } = store.create(values.name, values.role);
+      if (values.gateway) {
+        if (values.role !== undefined)
+          throw new UsageError('a gateway key has no role to choose: the gateway records as the org’s recorder');
+      } else if (!isRole(values.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      if (values.name === undefined)
+        throw new UsageError(
+          values.gateway
+            ? '--name is required: the applicationId the gateway records the calls under'
+            : '--name is required: who or what will use the key',
+        );
+      if (values.gateway && !ID_PATTERN.test(values.name))
+        throw new UsageError(`--name must be an applicationId (${ID_PATTERN.source}), got '${values.name}'`);
+      const { key, info } = store.create(values.name, values.gateway ? GATEWAY_KEY_ROLE : (values.role as Role));
       if (values.json) out(JSON.stringify({ ...info, key }));
-      else {
+      else if (values.gateway) {
+        out(`AI gateway key for application '${info.name}' (id ${info.id}) in ${store.path}:`);
+        out(`  ${key}`);
+        out('Shown once: only its hash is stored. Give it to the application as its OpenAI API key.');
+      } else {
         out(`API key '${info.name}' (role ${info.role}, id ${info.id}) in ${store.path}:`);
         out(`  ${key}`);
         out('Shown once: only its hash is stored. Send it as "Authorization: Bearer <key>".');

@@ -20,13 +20,20 @@ describe('audit-index command: --sample', () => {
       await expect(run('check', '--org', 'hospital-a', '--sample', good)).rejects.toThrow("no org 'hospital-a'");
   });
 
-  it('is an option of check only, as is --seed', async () => {
-    await expect(run('reindex', '--org', 'hospital-a', '--sample', '5')).rejects.toThrow(
-      '--sample and --seed are options of check',
-    );
-    await expect(run('reindex', '--org', 'hospital-a', '--seed', '5')).rejects.toThrow(
-      '--sample and --seed are options of check',
-    );
+  it('is an option of check only, as are --seed and --from-block', async () => {
+    for (const option of ['--sample', '--seed', '--from-block'])
+      await expect(run('reindex', '--org', 'hospital-a', option, '5')).rejects.toThrow(
+        '--sample, --seed and --from-block are options of check',
+      );
+  });
+
+  it('takes a first block from 0 up', async () => {
+    for (const bad of ['x', '-1', '01', '1.5', '99999999999999999'])
+      await expect(run('check', '--org', 'hospital-a', `--from-block=${bad}`)).rejects.toThrow(
+        `--from-block must be a block number (0 or more), got '${bad}'`,
+      );
+    for (const good of ['0', '42'])
+      await expect(run('check', '--org', 'hospital-a', '--from-block', good)).rejects.toThrow("no org 'hospital-a'");
   });
 
   it('takes a seed from 0 to 2^32-1', async () => {

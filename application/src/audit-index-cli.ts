@@ -11,7 +11,8 @@
  * PostgreSQL server; without it, `audit-index.sqlite` there); `--index <file>` names an SQLite
  * index file instead. `check --sample <n>|all` (default {@link DEFAULT_SAMPLE}) reads that
  * many records of each kind (or all) back through the chaincode as the org's auditor, `--seed`
- * choosing which (the same seed, the same records); an auditor org (the gateway profile's
+ * choosing which (the same seed, the same records), `--from-block` leaving out older blocks' records
+ * (a check of what was written since an earlier one); an auditor org (the gateway profile's
  * `auditorOrgs`, or AAL_AUDITOR_ORGS, read as the app reads them) samples every org's records,
  * any other org its own. Progress goes to stderr, the summary to stdout;
  * exit 0 when everything matches, 1 on any difference or failed rebuild, 2 on a usage error.
@@ -42,13 +43,14 @@ import { connectToPeer, GatewayLedgerClient } from './ledger/gateway-ledger-clie
 export const DEFAULT_SAMPLE = 100;
 
 const USAGE = `usage: npm run audit-index -- <command> --org <org slug> [--index <file>]
-  check [--sample <n>|all] [--seed <n>]
+  check [--sample <n>|all] [--seed <n>] [--from-block <n>]
                       re-read every block from the org's peer; verify the hash chain and that the stored
                       rows equal what decoding the blocks yields (count and digest per block); then read
                       n records of each kind (interactions, batched interactions, consents, artifacts;
                       default ${DEFAULT_SAMPLE}, 0 for none) or all of them back through the chaincode
                       and compare them with the index; n records are spread over the blocks by the seed
-                      (default 0): the same seed and index, the same records
+                      (default 0): the same seed and index, the same records; --from-block samples only
+                      records of that block and later (the hash chain is still verified from block 0)
   reindex [--force]   rebuild the index from block 0 (stop the app first): SQLite into a new file switched
                       in by rename; PostgreSQL in place`;
 
@@ -68,6 +70,14 @@ function seedOf(option: string | undefined): number {
   if (option === undefined) return 0;
   if (!/^(0|[1-9][0-9]{0,9})$/.test(option) || Number(option) >= 2 ** 32)
     throw new UsageError(`--seed must be an integer from 0 to ${2 ** 32 - 1}, got '${option}'`);
+  return Number(option);
+}
+
+/** `--from-block`: the first block whose records the sample reads, a non-negative integer, default 0. */
+function fromBlockOf(option: string | undefined): number {
+  if (option === undefined) return 0;
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(option) || !Number.isSafeInteger(Number(option)))
+    throw new UsageError(`--from-block must be a block number (0 or more), got '${option}'`);
   return Number(option);
 }
 
@@ -132,15 +142,20 @@ export async function runAuditIndexCli(
       force: { type: 'boolean', default: false },
       sample: { type: 'string' },
       seed: { type: 'string' },
+      'from-block': { type: 'string' },
     },
   });
   const [command] = positionals;
   if (command !== 'check' && command !== 'reindex')
     throw new UsageError(command === undefined ? 'a command is required' : `unknown command '${command}'`);
-  if (command !== 'check' && (values.sample !== undefined || values.seed !== undefined))
-    throw new UsageError('--sample and --seed are options of check');
+  if (
+    command !== 'check' &&
+    (values.sample !== undefined || values.seed !== undefined || values['from-block'] !== undefined)
+  )
+    throw new UsageError('--sample, --seed and --from-block are options of check');
   const sampleSize = sampleSizeOf(values.sample);
   const seed = seedOf(values.seed);
+  const fromBlock = fromBlockOf(values['from-block']);
   const orgDir = orgDirOf(values.org, env);
   const config = orgConfigOf(orgDir, env);
   const location = indexLocationOf(orgDir, values.index);
@@ -182,13 +197,18 @@ export async function runAuditIndexCli(
             scope: sampleScopeOf(config),
             size: sampleSize,
             seed,
+            fromBlock,
             progress,
           });
           differences += sample.differences.length;
           const { checked } = sample;
           out(
             `${channel}: ${sampleSize === 'all' ? 'every record' : `sample of ${sampleSize} per kind (seed ${seed})`} ` +
-              `${sample.checkpoint === undefined ? '' : `up to block ${sample.checkpoint} `}` +
+              (sample.checkpoint === undefined
+                ? ''
+                : fromBlock === 0
+                  ? `up to block ${sample.checkpoint} `
+                  : `of blocks ${fromBlock}–${sample.checkpoint} `) +
               `(${checked.interaction} interactions, ${checked['batched-interaction']} batched interactions, ` +
               `${checked.consent} consents, ${checked.artifact} artifacts) read through the chaincode` +
               (sample.pending === 0 ? '' : `, ${sample.pending} consents revoked after the checkpoint`) +

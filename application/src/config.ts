@@ -16,6 +16,7 @@ import type { ReadAnchoringConfig } from './audit-log/read-log-anchorer';
 import { defaultReadLogKeyPath } from './audit-log/read-log-key';
 import type { InteractionBatchingConfig } from './ledger/batching-ledger-client';
 import type { AiGatewaySettings } from './ai-gateway/ai-gateway';
+import { ORG_FILES } from './org-files';
 
 /** One application user: a Fabric identity with a `role` attribute, enrolled from the org's CA. */
 export interface IdentityFiles {
@@ -244,7 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: vars.AAL_HOST,
     port: vars.AAL_PORT,
     profile,
-    apiKeyStorePath: vars.AAL_API_KEY_STORE ?? join(orgDir, 'api-keys.json'),
+    apiKeyStorePath: vars.AAL_API_KEY_STORE ?? join(orgDir, ORG_FILES.apiKeys),
     auditorReadLogPath: readLogPath,
     auditorReadLogKeyPath: vars.AAL_AUDITOR_READ_LOG_KEY ?? defaultReadLogKeyPath(readLogPath),
     readLogName: vars.AAL_READ_LOG_NAME ?? defaultReadLogName(readLogPath),
@@ -277,8 +278,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             host: vars.AAL_HOST,
             port: vars.AAL_AI_GATEWAY_PORT ?? 0,
             configPath: vars.AAL_AI_GATEWAY_CONFIG,
-            keyStorePath: vars.AAL_AI_GATEWAY_KEY_STORE ?? join(orgDir, 'ai-gateway-keys.json'),
-            outboxPath: vars.AAL_AI_GATEWAY_OUTBOX ?? join(orgDir, 'ai-gateway-outbox.sqlite'),
+            keyStorePath: vars.AAL_AI_GATEWAY_KEY_STORE ?? join(orgDir, ORG_FILES.aiGatewayKeys),
+            outboxPath: vars.AAL_AI_GATEWAY_OUTBOX ?? join(orgDir, ORG_FILES.aiGatewayOutbox),
             bodyLimitBytes: vars.AAL_BODY_LIMIT_BYTES,
           },
   };

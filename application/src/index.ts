@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { ApiKeyStore } from './auth/api-key-store';
+export { ORG_FILES } from './org-files';
 export type { GatewayProfile } from './config';
 export { LedgerBatchReader } from './verifier/ledger-batch-reader';
 export {
@@ -22,7 +23,7 @@ export { AuditIndex } from './audit-index/audit-index';
 export { AuditIndexStore } from './audit-index/index-store';
 export { openAuditIndexStore } from './audit-index/store-factory';
 export { batchPage, interactionPage } from './audit-index/index-queries';
-export type { DecodedBlock } from './audit-index/block-decoder';
+export { decodeBlock, type DecodedBlock } from './audit-index/block-decoder';
 export { runAuditIndexCli, type CliOutput } from './audit-index-cli';
 export {
   AUDIT_INDEX_LOCATION_FILE,
@@ -30,12 +31,4 @@ export {
   writeAuditIndexLocation,
   type AuditIndexLocation,
 } from './audit-index/store-location';
-export {
-  startFakeOpenAiUpstream,
-  FAKE_CHAT_USAGE,
-  FAKE_MODELS,
-  FAKE_STREAM_TEXT,
-  type FakeOpenAiUpstream,
-  type UpstreamRequest,
-} from './testing/fake-openai-upstream';
 export { gatewayConfigSchema, type GatewayConfig } from './ai-gateway/gateway-config';

@@ -80,6 +80,8 @@ export { storedTimeBounds } from './time-bounds';
 export {
   batchedInteractionView,
   batchedRecordLocator,
+  batchedRecordLocatorSchema,
+  interactionAnswerSchema,
   isBatchMarker,
   isBatchedRecordLocator,
   type BatchEntry,

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 // The app defines what it reads (GatewayProfile); the network writes exactly that.
-import { ApiKeyStore, type GatewayProfile } from '@aal/application';
+import { ApiKeyStore, ORG_FILES, type GatewayProfile } from '@aal/application';
 import { AUDITOR_ORGS_ENV } from '@aal/ledger-contract';
 import { AUDITOR_ORGS } from './chaincode-server-env';
 import type { NetworkLayout } from './layout';
@@ -43,7 +43,7 @@ export function writeGatewayProfile(layout: NetworkLayout, org: OrgSpec): Gatewa
 
 /** The org's API key store (hashes only, mode 0600), beside its gateway profile. */
 export function apiKeyStorePath(layout: NetworkLayout, org: OrgSpec): string {
-  return join(layout.orgDir(org), 'api-keys.json');
+  return join(layout.orgDir(org), ORG_FILES.apiKeys);
 }
 
 /** The org's append-only, hash-chained log of reads by auditor keys. */
@@ -53,12 +53,12 @@ export function auditorReadLogPath(layout: NetworkLayout, org: OrgSpec): string 
 
 /** The org's AI gateway configuration (docs/gateway.md), beside its gateway profile; written once, then the operator's. */
 export function aiGatewayConfigPath(layout: NetworkLayout, org: OrgSpec): string {
-  return join(layout.orgDir(org), 'ai-gateway.json');
+  return join(layout.orgDir(org), ORG_FILES.aiGatewayConfig);
 }
 
 /** The org's AI gateway keys (hashes only, mode 0600), one per application. */
 export function aiGatewayKeyStorePath(layout: NetworkLayout, org: OrgSpec): string {
-  return join(layout.orgDir(org), 'ai-gateway-keys.json');
+  return join(layout.orgDir(org), ORG_FILES.aiGatewayKeys);
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { FabricBinaries } from './binaries';
-import { AUDIT_CHAINCODE, CHAINCODE_DIR, type ChaincodeSpec } from './chaincodes';
+import { AUDIT_CHAINCODE, CHAINCODE_DIR, type ChaincodeGeneration, type ChaincodeSpec } from './chaincodes';
 import { chaincodeServerEnv } from './chaincode-server-env';
 import { run } from './command';
 import { NetworkError } from './errors';
@@ -14,6 +14,16 @@ import { log } from './progress';
 import { CHANNELS, ORDERER_ORG, PEER_ORGS, type ChannelSpec, type OrgSpec } from './topology';
 
 const SHIM_CLI = resolve(require.resolve('fabric-shim/package.json'), '..', 'cli.js');
+
+/** The process of the org's next `chaincode` server while an upgrade runs it beside the current one. */
+function nextProcess(layout: NetworkLayout, org: OrgSpec, chaincode: ChaincodeSpec): string {
+  return `${layout.chaincodeProcess(org, chaincode)}.next`;
+}
+
+/** Where the deployer notes which generation (and package) the org's last deployed server uses. */
+function activeGenerationFile(layout: NetworkLayout, org: OrgSpec, chaincode: ChaincodeSpec): string {
+  return join(layout.chaincodePackageDir(org), `${chaincode.name}.active.json`);
+}
 
 /** What is committed on a channel for a chaincode, as `querycommitted` reports it. */
 export interface CommittedDefinition {
@@ -99,23 +109,44 @@ export class ChaincodeDeployer {
     private readonly peerConfigDir: string,
   ) {}
 
-  /** Deploys `chaincode` (by default the audit chaincode) on every channel; returns its version. */
+  /**
+   * Deploys `chaincode` (by default the audit chaincode) on every channel; returns its version.
+   * Changed code is rolled out beside the running code: the new servers start at the other
+   * generation's addresses (under `<name>.next`), the new definition is approved and committed on
+   * every channel, and only then are the old servers stopped — at no moment does a peer find, at the
+   * address its committed package names, a server of another package.
+   */
   async deploy(chaincode: ChaincodeSpec = AUDIT_CHAINCODE): Promise<string> {
     const version = chaincodeVersion(chaincode.dir);
     const label = `${chaincode.name}_${version}`;
+    const committed = new Map<string, CommittedDefinition | undefined>();
+    for (const channel of CHANNELS)
+      committed.set(channel.name, await this.queryCommitted(channel.orgs[0] as OrgSpec, channel.name, chaincode.name));
+    const stale = CHANNELS.filter((channel) => committed.get(channel.name)?.version !== version);
+    const anyDefined = [...committed.values()].some((definition) => definition !== undefined);
+
     const packageIds = new Map<string, string>();
+    const rolling: { org: OrgSpec; generation: ChaincodeGeneration }[] = [];
     for (const org of PEER_ORGS) {
-      const packageId = await this.install(org, chaincode, label);
-      packageIds.set(org.mspId, packageId);
-      await this.startServer(org, chaincode, packageId);
-    }
-    for (const channel of CHANNELS) {
-      const committed = await this.queryCommitted(channel.orgs[0] as OrgSpec, channel.name, chaincode.name);
-      if (committed?.version === version) {
-        log(`${chaincode.name} ${version} already committed on ${channel.name} (sequence ${committed.sequence})`);
+      const active = this.activeServer(org, chaincode);
+      if (stale.length === 0 || !anyDefined) {
+        // Nothing to roll: (re)start the servers at the generation the committed packages name.
+        const generation = stale.length === 0 ? (active?.generation ?? 0) : 0;
+        const packageId = await this.install(org, chaincode, label, generation);
+        packageIds.set(org.mspId, packageId);
+        await this.startServer(org, chaincode, packageId, generation, this.layout.chaincodeProcess(org, chaincode));
+        this.noteGeneration(org, chaincode, generation);
         continue;
       }
-      const sequence = (committed?.sequence ?? 0) + 1;
+      // The definitions still name the active generation's package: the new code goes to the other one.
+      const generation: ChaincodeGeneration = active?.generation === 1 ? 0 : 1;
+      const packageId = await this.install(org, chaincode, label, generation);
+      packageIds.set(org.mspId, packageId);
+      await this.startServer(org, chaincode, packageId, generation, nextProcess(this.layout, org, chaincode));
+      rolling.push({ org, generation });
+    }
+    for (const channel of stale) {
+      const sequence = (committed.get(channel.name)?.sequence ?? 0) + 1;
       for (const org of channel.orgs) {
         log(`${org.name} approves ${chaincode.name} ${version} (sequence ${sequence}) on ${channel.name}`);
         await this.approve(org, channel, chaincode.name, version, sequence, packageIds.get(org.mspId) ?? '');
@@ -123,20 +154,80 @@ export class ChaincodeDeployer {
       log(`committing ${chaincode.name} ${version} on ${channel.name}`);
       await this.commit(channel, chaincode.name, version, sequence);
     }
+    for (const channel of CHANNELS.filter((candidate) => !stale.includes(candidate)))
+      log(
+        `${chaincode.name} ${version} already committed on ${channel.name} (sequence ${committed.get(channel.name)?.sequence})`,
+      );
+    // Every channel names the new packages now: the old servers go, the new ones take their names.
+    for (const { org, generation } of rolling) {
+      const name = this.layout.chaincodeProcess(org, chaincode);
+      await this.supervisor.stop(name);
+      this.supervisor.rename(nextProcess(this.layout, org, chaincode), name);
+      this.noteGeneration(org, chaincode, generation);
+      log(`${org.name}'s ${chaincode.name} server ${version} replaced the previous one`);
+    }
     return version;
+  }
+
+  /** Notes the generation the org's committed package names, for a start after `npm stop` or a crash. */
+  private noteGeneration(org: OrgSpec, chaincode: ChaincodeSpec, generation: ChaincodeGeneration): void {
+    writeFileSync(activeGenerationFile(this.layout, org, chaincode), JSON.stringify({ generation }));
+  }
+
+  /** The org's running server of `chaincode`: its generation, from the address it serves. */
+  private activeServer(org: OrgSpec, chaincode: ChaincodeSpec): { generation: ChaincodeGeneration } | undefined {
+    const args = this.supervisor.record(this.layout.chaincodeProcess(org, chaincode))?.args ?? [];
+    const at = args.indexOf('--chaincode-address');
+    const served = at < 0 ? undefined : args[at + 1];
+    if (served === undefined) return this.recordedGeneration(org, chaincode);
+    return { generation: served === address(this.layout.chaincodeServer(org, chaincode, 1)) ? 1 : 0 };
+  }
+
+  /**
+   * The generation the org's committed package names, as the last deploy left it (the servers may
+   * be stopped, e.g. after `npm stop`): noted in the org's package directory by {@link noteGeneration}.
+   */
+  private recordedGeneration(org: OrgSpec, chaincode: ChaincodeSpec): { generation: ChaincodeGeneration } | undefined {
+    const file = activeGenerationFile(this.layout, org, chaincode);
+    if (!existsSync(file)) return undefined;
+    const { generation } = JSON.parse(readFileSync(file, 'utf8')) as { generation: ChaincodeGeneration };
+    return { generation: generation === 1 ? 1 : 0 };
+  }
+
+  /**
+   * Starts the org's server of `chaincode` again with the package the last deploy ran, at that
+   * package's generation (after it died or was killed); nothing is redefined. Resolves when it listens.
+   */
+  async restartServer(org: OrgSpec, chaincode: ChaincodeSpec = AUDIT_CHAINCODE): Promise<void> {
+    const generation = this.recordedGeneration(org, chaincode)?.generation ?? 0;
+    const packageId = await this.install(
+      org,
+      chaincode,
+      `${chaincode.name}_${chaincodeVersion(chaincode.dir)}`,
+      generation,
+    );
+    await this.startServer(org, chaincode, packageId, generation, this.layout.chaincodeProcess(org, chaincode));
   }
 
   private ordererArgs(): string[] {
     return ['-o', address(this.layout.ordererEndpoint(0)), '--tls', '--cafile', this.layout.caCert(ORDERER_ORG)];
   }
 
-  /** Builds this org's ccaas package (deterministic bytes) and installs it on the org's peer. */
-  private async install(org: OrgSpec, chaincode: ChaincodeSpec, label: string): Promise<string> {
+  /**
+   * Builds this org's ccaas package naming its server at `generation`'s address (deterministic
+   * bytes) and installs it on the org's peer.
+   */
+  private async install(
+    org: OrgSpec,
+    chaincode: ChaincodeSpec,
+    label: string,
+    generation: ChaincodeGeneration,
+  ): Promise<string> {
     const env = peerCliEnv(this.layout, this.peerConfigDir, org);
     const dir = this.layout.chaincodePackageDir(org);
-    const file = join(dir, `${label}.tar.gz`);
+    const file = join(dir, `${label}${generation === 0 ? '' : `.g${generation}`}.tar.gz`);
     if (!existsSync(file)) {
-      this.stagePackage(org, chaincode, label, dir);
+      this.stagePackage(org, chaincode, label, dir, generation);
       await this.packFromStaging(dir, file);
     }
     const { stdout: idOut } = await run(this.binaries.peer, ['lifecycle', 'chaincode', 'calculatepackageid', file], {
@@ -155,7 +246,13 @@ export class ChaincodeDeployer {
     return packageId;
   }
 
-  private stagePackage(org: OrgSpec, chaincode: ChaincodeSpec, label: string, dir: string): void {
+  private stagePackage(
+    org: OrgSpec,
+    chaincode: ChaincodeSpec,
+    label: string,
+    dir: string,
+    generation: ChaincodeGeneration,
+  ): void {
     const server = this.layout.chaincodeServerIdentity(org);
     const peer = this.layout.peerIdentity(org);
     const staging = join(dir, 'staging');
@@ -164,7 +261,7 @@ export class ChaincodeDeployer {
     // The peer dials its own org's chaincode server over mutual TLS: it presents its TLS
     // certificate, and trusts only the org CA that issued the server's certificate.
     const connection = {
-      address: address(this.layout.chaincodeServer(org, chaincode)),
+      address: address(this.layout.chaincodeServer(org, chaincode, generation)),
       dial_timeout: '10s',
       tls_required: true,
       client_auth_required: true,
@@ -187,8 +284,17 @@ export class ChaincodeDeployer {
     rmSync(staging, { recursive: true, force: true });
   }
 
-  private async startServer(org: OrgSpec, chaincode: ChaincodeSpec, packageId: string): Promise<void> {
-    const name = this.layout.chaincodeProcess(org, chaincode);
+  /**
+   * Runs the org's server of `packageId` at `generation`'s address under process `name` (the org's
+   * chaincode process, or its `.next` during an upgrade), unless it already runs.
+   */
+  private async startServer(
+    org: OrgSpec,
+    chaincode: ChaincodeSpec,
+    packageId: string,
+    generation: ChaincodeGeneration,
+    name: string,
+  ): Promise<void> {
     const current = this.supervisor.record(name);
     if (current && this.supervisor.isRunning(name) && current.args.includes(packageId)) return;
     if (current) await this.supervisor.stop(name);
@@ -200,7 +306,7 @@ export class ChaincodeDeployer {
         SHIM_CLI,
         'server',
         '--chaincode-address',
-        address(this.layout.chaincodeServer(org, chaincode)),
+        address(this.layout.chaincodeServer(org, chaincode, generation)),
         '--chaincode-id',
         packageId,
         '--chaincode-tls-cert-file',
@@ -214,9 +320,10 @@ export class ChaincodeDeployer {
       ],
       env: chaincodeServerEnv(org),
       cwd: chaincode.dir,
-      logFile: this.layout.logFile(name),
+      // The next generation logs into the same file: one file per org's server, across upgrades.
+      logFile: this.layout.logFile(this.layout.chaincodeProcess(org, chaincode)),
     });
-    await waitForListening(this.supervisor, name, this.layout.chaincodeServer(org, chaincode));
+    await waitForListening(this.supervisor, name, this.layout.chaincodeServer(org, chaincode, generation));
   }
 
   async queryCommitted(

@@ -10,9 +10,20 @@ import { CHAINCODE_NAME } from './topology';
 export interface ChaincodeSpec {
   readonly name: string;
   readonly dir: string;
-  /** 0 → ports B+60..63, 1 → B+64..67 (one server per peer org). */
+  /**
+   * Which blocks of four server ports (one server per peer org) it uses: 0 → B+60..63, or B+56..59
+   * for the other generation; 1 → B+64..67, or B+35..38 (see {@link ChaincodeGeneration}).
+   */
   readonly serverSlot: 0 | 1;
 }
+
+/**
+ * Which of a chaincode's two server addresses a package names. An upgrade runs the new code's
+ * servers at the other generation's addresses beside the old ones until the new definition is
+ * committed on every channel: the peers never find, at the address their committed package names,
+ * a server of another package (which they refuse, holding a launch that stalls their commits).
+ */
+export type ChaincodeGeneration = 0 | 1;
 
 /** The AI Audit Ledger chaincode (`chaincode/`): the one every network deploys. */
 export const AUDIT_CHAINCODE: ChaincodeSpec = {

@@ -38,11 +38,14 @@ describe('NetworkLayout', () => {
     });
     expect(bench.chaincodes()).toEqual([AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE]);
     const ports = bench.allPorts().map(({ endpoint }) => endpoint.port);
-    expect(ports.length).toBe(layout.allPorts().length + 4);
+    expect(ports.length).toBe(layout.allPorts().length + 8);
     expect(new Set(ports).size).toBe(ports.length);
     expect(Math.max(...ports)).toBeLessThan(20100);
     expect(bench.chaincodeServer(HOSPITAL_A)).toEqual({ host: '127.0.0.1', port: 20060 });
     expect(bench.chaincodeServer(REGULATOR, BENCH_BASELINE_CHAINCODE)).toEqual({ host: '127.0.0.1', port: 20067 });
+    // The other generation, which an upgrade runs beside the current servers.
+    expect(bench.chaincodeServer(HOSPITAL_A, AUDIT_CHAINCODE, 1)).toEqual({ host: '127.0.0.1', port: 20056 });
+    expect(bench.chaincodeServer(REGULATOR, BENCH_BASELINE_CHAINCODE, 1)).toEqual({ host: '127.0.0.1', port: 20038 });
     expect(bench.chaincodeProcess(HOSPITAL_A)).toBe('chaincode.hospital-a');
     expect(bench.chaincodeProcess(HOSPITAL_A, BENCH_BASELINE_CHAINCODE)).toBe(
       'chaincode.hospital-a.aal-bench-baseline',

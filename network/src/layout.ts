@@ -1,6 +1,6 @@
 import { AUDIT_INDEX_LOCATION_FILE } from '@aal/application';
 import { join } from 'node:path';
-import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, type ChaincodeSpec } from './chaincodes';
+import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, type ChaincodeGeneration, type ChaincodeSpec } from './chaincodes';
 import { NetworkError } from './errors';
 import { APP_ROLES, ORDERER_ORG, PEER_ORGS, type AppRole, type OrgSpec } from './topology';
 
@@ -55,10 +55,17 @@ export interface IdentityPaths {
  * - B+0..4 CA listen, B+10..14 CA operations (index 0 is the orderer org's CA)
  * - B+20..22 orderer listen, B+25..27 orderer admin, B+30..32 orderer operations
  * - B+40..43 peer listen, B+45..48 peer chaincode, B+50..53 peer operations (one peer per org)
- * - B+60..63 chaincode servers (B+64..67 the benchmark's baseline chaincode's, when deployed),
+ * - B+60..63 chaincode servers, B+56..59 while an upgrade runs the next code beside them (B+64..67
+ *   and B+35..38 the benchmark's baseline chaincode's, when deployed),
  *   B+70..73 peer pprof (profiling only), B+75..78 the apps' AI gateways, B+80..83 REST applications,
  *   B+85..88 the apps' audit index databases (PostgreSQL, one server per org)
  */
+/** First port offset of each server slot's block of four chaincode servers, by generation. */
+const CHAINCODE_SERVER_PORT_BLOCKS = [
+  [60, 56],
+  [64, 35],
+] as const;
+
 export class NetworkLayout {
   constructor(readonly options: NetworkOptions) {
     if (!Number.isInteger(options.basePort) || options.basePort < 1024 || options.basePort > 65_435) {
@@ -119,9 +126,13 @@ export class NetworkLayout {
     return this.port(70 + this.peerIndex(org));
   }
 
-  /** Where the org's server of `chaincode` listens (its slot's block of four ports). */
-  chaincodeServer(org: OrgSpec, chaincode: ChaincodeSpec = AUDIT_CHAINCODE): Endpoint {
-    return this.port(60 + 4 * chaincode.serverSlot + this.peerIndex(org));
+  /** Where the org's server of `chaincode` listens: its slot's block of four ports for that generation. */
+  chaincodeServer(
+    org: OrgSpec,
+    chaincode: ChaincodeSpec = AUDIT_CHAINCODE,
+    generation: ChaincodeGeneration = 0,
+  ): Endpoint {
+    return this.port(CHAINCODE_SERVER_PORT_BLOCKS[chaincode.serverSlot][generation] + this.peerIndex(org));
   }
 
   application(org: OrgSpec): Endpoint {
@@ -165,9 +176,12 @@ export class NetworkLayout {
       }
       if (this.options.profiling === true)
         ports.push({ owner: this.peerProcess(org), endpoint: this.peerProfile(org) });
-      for (const chaincode of this.chaincodes()) {
-        ports.push({ owner: this.chaincodeProcess(org, chaincode), endpoint: this.chaincodeServer(org, chaincode) });
-      }
+      for (const chaincode of this.chaincodes())
+        for (const generation of [0, 1] as const)
+          ports.push({
+            owner: this.chaincodeProcess(org, chaincode),
+            endpoint: this.chaincodeServer(org, chaincode, generation),
+          });
       ports.push({ owner: this.applicationProcess(org), endpoint: this.application(org) });
       ports.push({ owner: this.applicationProcess(org), endpoint: this.aiGateway(org) });
       ports.push({ owner: this.postgresProcess(org), endpoint: this.auditIndexDatabase(org) });

@@ -187,6 +187,35 @@ export class FabricNetwork {
     await this.supervisor.stop(this.layout.peerProcess(org));
   }
 
+  /**
+   * Kills one of the network's processes by name with SIGKILL, at once (fault tests: a crash, not a
+   * shutdown); resolves once it has exited. False when it was not running.
+   */
+  async kill(name: string): Promise<boolean> {
+    return this.supervisor.stop(name, 0, 'SIGKILL');
+  }
+
+  /** Starts orderer `i` again on its existing data (after {@link kill}); resolves when it listens. */
+  async startOrderer(i: number): Promise<void> {
+    await startOrderer(this.layout, await this.bins(), this.supervisor, i);
+  }
+
+  /** Starts the org's audit chaincode server again with its installed package; resolves when it listens. */
+  async startChaincodeServer(org: OrgSpec): Promise<void> {
+    const bins = await this.bins();
+    await new ChaincodeDeployer(this.layout, bins, this.supervisor, writePeerConfig(this.layout, bins)).restartServer(
+      org,
+    );
+  }
+
+  /**
+   * Starts the org's REST application again (after it stopped or was killed) with its audit index
+   * server, which must be running; returns its base URL once it listens.
+   */
+  async startApplication(org: OrgSpec): Promise<string> {
+    return startApplication(this.layout, this.supervisor, org, this.auditIndexServer(org));
+  }
+
   /** Starts the org's peer on its existing data; resolves when it listens. */
   async startPeer(org: OrgSpec): Promise<void> {
     const bins = await this.bins();

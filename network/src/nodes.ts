@@ -59,6 +59,9 @@ export async function startOrderer(
       ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: identity.tls.cert,
       ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: identity.tls.key,
       ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${identity.tls.ca}]`,
+      // As the peers' CORE_PEER_KEEPALIVE_MININTERVAL: the peer CLI keeps its broadcast connection open
+      // through a lifecycle event wait, pinging every 10 s; the shipped 60 s minimum ends it after ~30 s.
+      ORDERER_GENERAL_KEEPALIVE_SERVERMININTERVAL: '5s',
       ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
       ORDERER_ADMIN_LISTENADDRESS: address(layout.ordererAdmin(i)),
       ORDERER_ADMIN_TLS_ENABLED: 'true',
@@ -126,6 +129,10 @@ export async function startPeer(
       // shipped 60 s minimum the peer ends such a stream with "too_many_pings" after ~30 s, failing any slow commit.
       // Below 10 s, since pings exactly at the minimum still count as strikes when they arrive a little early.
       CORE_PEER_KEEPALIVE_MININTERVAL: '5s',
+      // After losing the ordering service (e.g. two of three orderers down) the peer's block delivery retries with an
+      // exponential backoff capped at 3600 s: it slept 11 s and more between tries and took blocks ~25 s after the
+      // orderers had a leader again (test/faults). Capped at 2 s, it follows within 2 s of their return.
+      CORE_PEER_DELIVERYCLIENT_RECONNECTBACKOFFTHRESHOLD: '2s',
       CORE_PEER_PROFILE_ENABLED: layout.options.profiling === true ? 'true' : 'false',
       CORE_PEER_PROFILE_LISTENADDRESS: address(layout.peerProfile(org)),
     },

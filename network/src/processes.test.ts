@@ -28,6 +28,20 @@ describe('ProcessSupervisor', () => {
     expect(supervisor.record('sleeper')).toBeUndefined();
   });
 
+  it('tracks a running process under another name, and refuses to rename over a tracked one', async () => {
+    const record = supervisor.start({ name: 'next', command: '/bin/sleep', args: ['30'], logFile: join(dir, 'n.log') });
+    supervisor.start({ name: 'other', command: '/bin/sleep', args: ['30'], logFile: join(dir, 'o.log') });
+    expect(() => supervisor.rename('next', 'other')).toThrow(NetworkError);
+    expect(() => supervisor.rename('missing', 'current')).toThrow(NetworkError);
+    supervisor.rename('next', 'current');
+    expect(supervisor.record('next')).toBeUndefined();
+    expect(supervisor.record('current')).toMatchObject({ name: 'current', pid: record.pid });
+    expect(supervisor.isRunning('current')).toBe(true);
+    expect(await supervisor.stop('current')).toBe(true);
+    expect(isAlive(record)).toBe(false);
+    expect(await supervisor.stop('other')).toBe(true);
+  });
+
   it('does not treat a recycled PID running another program as ours', () => {
     expect(isAlive({ pid: process.pid, command: '/usr/bin/definitely-not-this' })).toBe(false);
   });

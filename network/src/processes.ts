@@ -93,6 +93,15 @@ export class ProcessSupervisor {
     }
   }
 
+  /** Tracks a running process under another name (its PID file moves; the process is untouched). */
+  rename(from: string, to: string): void {
+    const record = this.record(from);
+    if (!record) throw new NetworkError('COMMAND_FAILED', `no process ${from} to rename`);
+    if (this.record(to)) throw new NetworkError('COMMAND_FAILED', `a process ${to} is tracked already`);
+    writeFileSync(this.pidFile(to), JSON.stringify({ ...record, name: to }, null, 2));
+    rmSync(this.pidFile(from), { force: true });
+  }
+
   /**
    * Stops one process (`signal`, SIGTERM by default, then SIGKILL after the grace period) and forgets it.
    */

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { startFakeOpenAiUpstream, type FakeOpenAiUpstream } from '@aal/application';
+import { startFakeOpenAiUpstream, type FakeOpenAiUpstream } from '@aal/application/testing';
 import { HOSPITAL_A, NetworkLayout } from '@aal/network';
 import { HOSPITAL_A_CHANNEL, runSuffix } from '../support/deviating-member';
 import { eventually } from '../support/eventually';

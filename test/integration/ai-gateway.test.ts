@@ -8,7 +8,7 @@ import {
   FAKE_STREAM_TEXT,
   startFakeOpenAiUpstream,
   type FakeOpenAiUpstream,
-} from '@aal/application';
+} from '@aal/application/testing';
 import { NetworkLayout } from '@aal/network';
 import { HOSPITAL_A_CHANNEL, runSuffix } from '../support/deviating-member';
 import { eventually } from '../support/eventually';
@@ -170,6 +170,36 @@ describe('AI gateway on the real network (openai client)', () => {
     });
     expect(record.timeToFirstTokenMs).toEqual(expect.any(Number));
     expect(Number(record.timeToFirstTokenMs)).toBeLessThanOrEqual(Number(record.latencyMs));
+  });
+
+  it('streams a response (Responses API) event by event and records the usage of response.completed', async () => {
+    const { data: stream, response } = await client.responses
+      .create({ model: 'gpt-test', input: CANARY, stream: true })
+      .withResponse();
+    const types: string[] = [];
+    let text = '';
+    let completed: { id: string; usage?: { input_tokens: number; output_tokens: number } } | undefined;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') completed = event.response;
+    }
+    expect(types[0]).toBe('response.created');
+    expect(types.at(-1)).toBe('response.completed');
+    expect(text).toBe(FAKE_STREAM_TEXT);
+    const record = await onLedger(response.headers.get('x-aal-interaction-id') ?? '');
+    expect(record).toMatchObject({
+      operation: 'responses',
+      responseId: completed?.id,
+      status: 'ok',
+      finishReasons: ['completed'],
+      usage: {
+        inputTokens: completed?.usage?.input_tokens,
+        outputTokens: completed?.usage?.output_tokens,
+        source: 'provider',
+      },
+    });
+    expect(record.timeToFirstTokenMs).toEqual(expect.any(Number));
   });
 
   it('records an unpriced model as unpriced, never 0', async () => {

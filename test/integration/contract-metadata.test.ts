@@ -104,6 +104,8 @@ describe('the chaincode metadata (org.hyperledger.fabric:GetMetadata on the real
     const getInteraction = metadata.contracts.Interactions?.transactions.find(
       (transaction) => transaction.name === 'GetInteraction',
     );
-    expect(JSON.stringify(getInteraction?.returns)).toContain('InteractionRecord');
+    // The record, or a lean batched record's locator (found by its leafHash).
+    expect(JSON.stringify(getInteraction?.returns)).toContain('InteractionAnswer');
+    expect(JSON.stringify(schemas['InteractionAnswer'])).toContain('"leafHash"');
   });
 });

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiKeyStore, FAKE_MODELS } from '@aal/application';
+import { ApiKeyStore } from '@aal/application';
+import { FAKE_MODELS } from '@aal/application/testing';
 import { HOSPITAL_A, type NetworkLayout } from '@aal/network';
 import { eventually } from './eventually';
 import { startExtraApp, waitUntilReady, type ExtraApp } from './extra-app';
@@ -34,6 +35,8 @@ export async function startGatewayUnderTest(options: {
   readonly profilePath?: string;
   readonly upstreamSecret?: string;
   readonly config?: Record<string, unknown>;
+  /** The app's log level (default debug: the tests read its lines; a benchmark wants fewer). */
+  readonly logLevel?: string;
 }): Promise<GatewayUnderTest> {
   const { dir, layout } = options;
   mkdirSync(dir, { recursive: true });
@@ -81,7 +84,7 @@ export async function startGatewayUnderTest(options: {
     AAL_AI_GATEWAY_PORT: String(options.gatewayPort),
     AAL_AI_GATEWAY_KEY_STORE: store.path,
     AAL_AI_GATEWAY_OUTBOX: join(dir, 'outbox.sqlite'),
-    AAL_LOG_LEVEL: 'debug',
+    AAL_LOG_LEVEL: options.logLevel ?? 'debug',
   };
   const gatewayUrl = `http://127.0.0.1:${options.gatewayPort}`;
   const start = async (): Promise<ExtraApp> => {

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AppRole, FabricNetwork, issueApiKeys, PEER_ORGS } from '@aal/network';
+import { type AppRole, FabricNetwork, issueApiKeys, type NetworkOptions, PEER_ORGS } from '@aal/network';
 import { interactionRequest, postInteraction } from './interactions';
 import { testEnvironmentFile, testNetworkOptions, type TestEnvironment } from './test-network';
 
@@ -10,7 +10,15 @@ import { testEnvironmentFile, testNetworkOptions, type TestEnvironment } from '.
  * after start-up, discovery may not yet know every org's peer.
  */
 export default async function globalSetup(): Promise<void> {
-  const options = testNetworkOptions();
+  await startTestNetwork(testNetworkOptions(), 'integration');
+}
+
+/**
+ * Starts a fresh network with `options` (its own directory and ports), deploys, starts the apps,
+ * issues one test API key per org and role, waits until every app writes, and writes the
+ * {@link TestEnvironment} the test files load. `label` names the suite in the progress line.
+ */
+export async function startTestNetwork(options: NetworkOptions, label: string): Promise<void> {
   const network = new FabricNetwork(options);
   if (existsSync(options.dir)) await network.down({ purge: true });
   const started = Date.now();
@@ -35,7 +43,7 @@ export default async function globalSetup(): Promise<void> {
   const environment: TestEnvironment = { options, chaincodeVersion, apps, apiKeys };
   // Holds live API keys: owner-only, like the stores themselves.
   writeFileSync(testEnvironmentFile(options), JSON.stringify(environment, null, 2), { mode: 0o600 });
-  process.stderr.write(`\n[integration] network ready in ${Math.round((Date.now() - started) / 1000)}s\n`);
+  process.stderr.write(`\n[${label}] network ready in ${Math.round((Date.now() - started) / 1000)}s\n`);
 }
 
 async function waitUntilWritable(org: string, url: string, channel: string, recorderKey: string): Promise<void> {

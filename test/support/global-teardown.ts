@@ -1,4 +1,4 @@
-import { FabricNetwork } from '@aal/network';
+import { FabricNetwork, type NetworkOptions } from '@aal/network';
 import { testNetworkOptions } from './test-network';
 
 /**
@@ -7,7 +7,12 @@ import { testNetworkOptions } from './test-network';
  * post-mortems (logs under the network dir); the next run purges it first.
  */
 export default async function globalTeardown(): Promise<void> {
-  const network = new FabricNetwork(testNetworkOptions());
+  await stopTestNetwork(testNetworkOptions());
+}
+
+/** Stops the network with `options`, failing when any of its processes or ports outlives `down`. */
+export async function stopTestNetwork(options: NetworkOptions): Promise<void> {
+  const network = new FabricNetwork(options);
   await network.down();
   const left = network.status().filter((process) => process.running);
   if (left.length > 0) throw new Error(`processes still running after down: ${left.map((p) => p.name).join(', ')}`);

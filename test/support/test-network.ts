@@ -36,8 +36,9 @@ export function bearer(environment: TestEnvironment, org: string, role: AppRole)
   return { authorization: `Bearer ${key}` };
 }
 
-export function loadTestEnvironment(): TestEnvironment {
-  const file = testEnvironmentFile(testNetworkOptions());
+/** The environment global setup wrote for the network with `options` (by default the integration network). */
+export function loadTestEnvironment(options: NetworkOptions = testNetworkOptions()): TestEnvironment {
+  const file = testEnvironmentFile(options);
   if (!existsSync(file)) throw new Error(`no test environment at ${file}: global setup did not run`);
   return JSON.parse(readFileSync(file, 'utf8')) as TestEnvironment;
 }

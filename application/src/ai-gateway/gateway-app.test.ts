@@ -15,6 +15,7 @@ import { installFakeInteractionsChaincode } from '../testing/fake-interactions-c
 import {
   FAKE_CHAT_USAGE,
   FAKE_MODELS,
+  FAKE_RESPONSES_USAGE,
   FAKE_STREAM_TEXT,
   startFakeOpenAiUpstream,
   type FakeOpenAiUpstream,
@@ -77,6 +78,7 @@ async function harness(maxEntries = 100): Promise<Harness> {
       'gpt-unpriced': 'fake',
       [FAKE_MODELS.cutStream]: 'fake',
       [FAKE_MODELS.rateLimited]: 'fake',
+      [FAKE_MODELS.slow]: 'fake',
     },
     applications: { 'strict-app': { consentMode: 'enforce', channel: 'hospital-a' } },
     defaults: { consentMode: 'record', channel: 'hospital-a' },
@@ -250,6 +252,52 @@ describe('AI gateway', () => {
     expect(usage.outputTokens).toBeGreaterThan(0);
   });
 
+  it('relays a streamed response event by event, unchanged, and records the usage of response.completed', async () => {
+    const response = await post(h, '/responses', { model: 'gpt-test', input: CANARY, stream: true });
+    expect(response.status).toBe(200);
+    const events = (await response.text())
+      .split('\n\n')
+      .filter((block) => block !== '')
+      .map((block) => {
+        const [name, data] = block.split('\n');
+        return {
+          name: name?.replace(/^event: /, ''),
+          data: JSON.parse(data?.replace(/^data: /, '') ?? '{}') as Record<string, unknown>,
+        };
+      });
+    expect(events.map((event) => event.name)).toEqual([
+      'response.created',
+      ...Array.from({ length: 4 }, () => 'response.output_text.delta'),
+      'response.completed',
+    ]);
+    expect(events.every((event) => event.data.type === event.name)).toBe(true);
+    const completed = events.at(-1)?.data.response as { id: string; usage: typeof FAKE_RESPONSES_USAGE };
+    expect(completed.usage).toEqual(FAKE_RESPONSES_USAGE);
+    // No stream_options added: the Responses API reports usage in response.completed unasked.
+    expect(h.upstream.requests[0]?.body).toEqual({ model: 'gpt-test', input: CANARY, stream: true });
+    const [record] = await shipped(h);
+    expect(record).toMatchObject({
+      operation: 'responses',
+      responseId: completed.id,
+      status: 'ok',
+      finishReasons: ['completed'],
+      usage: { inputTokens: 9, outputTokens: 4, cacheReadTokens: 0, reasoningTokens: 1, source: 'provider' },
+    });
+    expect(record?.timeToFirstTokenMs).toEqual(expect.any(Number));
+    expect(String(record?.outputCommitment)).toMatch(/^hmac-sha256:/);
+    expect(JSON.stringify(h.batches)).not.toContain(CANARY);
+  });
+
+  it('records a streamed response the upstream cut as an error with estimated usage', async () => {
+    const response = await post(h, '/responses', { model: FAKE_MODELS.cutStream, input: 'question', stream: true });
+    await expect(response.text()).rejects.toThrow();
+    const [record] = await shipped(h);
+    expect(record).toMatchObject({ operation: 'responses', status: 'error', errorType: 'stream_cut_upstream' });
+    const usage = record?.usage as { inputTokens: number; outputTokens: number; source: string };
+    expect(usage).toMatchObject({ source: 'estimated' });
+    expect(usage.outputTokens).toBeGreaterThan(0);
+  });
+
   it('passes an upstream error through with its status and body, and records it', async () => {
     const response = await post(h, '/chat/completions', {
       model: FAKE_MODELS.rateLimited,
@@ -384,6 +432,50 @@ describe('AI gateway outbox bound', () => {
       const ready = await fetch(`${h.url}/readyz`);
       expect(ready.status).toBe(503);
       expect(((await ready.json()) as { outbox: { depth: number } }).outbox.depth).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('records every call it let through when calls in flight fill the outbox meanwhile, and refuses the rest before upstream', async () => {
+    const h = await harness(3);
+    try {
+      // Six slow calls at once (the upstream answers after 300 ms): three are admitted, each holding its place.
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, () => post(h, '/chat/completions', { model: FAKE_MODELS.slow, messages: [] })),
+      );
+      const statuses = answers.map((answer) => answer.status).sort();
+      expect(statuses).toEqual([200, 200, 200, 503, 503, 503]);
+      expect(h.upstream.requests).toHaveLength(3);
+      expect(h.outbox.depth()).toBe(3);
+      const admitted = answers
+        .filter((answer) => answer.status === 200)
+        .map((answer) => answer.headers.get('x-aal-interaction-id'));
+      expect((await shipped(h)).map((record) => record.id).sort()).toEqual(admitted.sort());
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('gives the place of a call that failed before it had anything to record back', async () => {
+    const h = await harness(1);
+    try {
+      // Admitted, then the subject's record key cannot be read from the ledger: no call, no record.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        h.ledger.failures.push(new LedgerError('unavailable', 'peer down', { transient: true }));
+        const failed = await post(
+          h,
+          '/chat/completions',
+          { model: 'gpt-test', messages: [] },
+          { 'x-aal-subject-ref': 's-1', 'x-aal-purpose': 'ai-inference' },
+        );
+        expect(failed.status).toBeGreaterThanOrEqual(500);
+        expect(failed.status).not.toBe(200);
+      }
+      expect(h.upstream.requests).toHaveLength(0);
+      expect(h.outbox.depth()).toBe(0);
+      // The one place is free again each time.
+      expect((await post(h, '/chat/completions', { model: 'gpt-test', messages: [] })).status).toBe(200);
     } finally {
       await h.close();
     }

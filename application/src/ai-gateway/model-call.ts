@@ -15,9 +15,9 @@ import type { GatewayConfig } from './gateway-config';
 import type { GatewayMetrics } from './gateway-metrics';
 import type { OutboxShipper } from './outbox-shipper';
 import { answerFacts, answerOutput, requestPrompt, type GatewayOperation } from './provider-answer';
-import type { RecordOutbox } from './record-outbox';
+import { OutboxFullError, type OutboxReservation, type RecordOutbox } from './record-outbox';
 import { relayEventStream } from './stream-relay';
-import { PASSED_RESPONSE_HEADERS, routeModel, upstreamHeaders } from './upstream';
+import { PASSED_RESPONSE_HEADERS, routeModel, upstreamHeaders, type Route } from './upstream';
 
 /** What a model call needs from the gateway. */
 export interface ModelCallDeps {
@@ -101,7 +101,11 @@ export async function handleModelCall(
       },
     );
   const route = routeModel(config, model);
-  if (outbox.full())
+  let place: OutboxReservation;
+  try {
+    place = outbox.reserve();
+  } catch (error) {
+    if (!(error instanceof OutboxFullError)) throw error;
     throw new HttpProblem(
       503,
       'Outbox full',
@@ -109,6 +113,45 @@ export async function handleModelCall(
       {},
       { 'Retry-After': '5' },
     );
+  }
+  try {
+    await admittedCall(deps, {
+      operation,
+      applicationId,
+      req,
+      res,
+      startMs,
+      references,
+      body,
+      model,
+      settings,
+      route,
+      place,
+    });
+  } finally {
+    place.release(); // a call refused before it recorded anything gives its place back
+  }
+}
+
+/** The rest of {@link handleModelCall} for a call that holds its outbox place. */
+async function admittedCall(
+  deps: ModelCallDeps,
+  call: {
+    readonly operation: GatewayOperation;
+    readonly applicationId: string;
+    readonly req: Request;
+    readonly res: Response;
+    readonly startMs: number;
+    readonly references: CallReferences;
+    readonly body: Json;
+    readonly model: string;
+    readonly settings: GatewayConfig['defaults'];
+    readonly route: Route;
+    readonly place: OutboxReservation;
+  },
+): Promise<void> {
+  const { config } = deps;
+  const { operation, applicationId, req, res, startMs, references, body, model, settings, route, place } = call;
   const channel = settings.channel;
   const key = await keyOfStoredRecord(deps.subjectKeys, deps.ledger, channel, references.subjectRef);
   if (key === 'erased')
@@ -134,7 +177,7 @@ export async function handleModelCall(
   };
   const record = async (call: Omit<FinishedCall, keyof typeof base | 'endMs'>): Promise<void> => {
     const finished: FinishedCall = { ...base, ...call, endMs: Date.now() };
-    await outbox.append({
+    await place.append({
       id,
       channel,
       record: JSON.stringify(callRecord(finished, config.priceTable, key.keyHex, orgKeyHex)),

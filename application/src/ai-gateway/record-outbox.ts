@@ -18,6 +18,17 @@ export class OutboxFullError extends Error {
 }
 
 /**
+ * A place in the outbox held for one call from its admission to its record: a call admitted while
+ * the outbox had room can always record itself, however many calls were admitted meanwhile.
+ */
+export interface OutboxReservation {
+  /** Appends the call's record into the held place (see {@link RecordOutbox.append}); once. */
+  append(entry: OutboxEntry): Promise<void>;
+  /** Gives the place back unused (a call refused before it had anything to record); no-op after append. */
+  release(): void;
+}
+
+/**
  * The gateway's durable outbox: an SQLite file (WAL, `synchronous=FULL`, so a commit is on disk
  * when it returns) holding each call's record until the shipper has it on the ledger. Appends
  * made in the same turn of the event loop share one transaction and one fsync (group commit); an
@@ -29,6 +40,8 @@ export class RecordOutbox {
   private pending: { entry: OutboxEntry; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private flushScheduled = false;
   private depthCache: number;
+  /** Places held by admitted calls that have not appended yet. */
+  private reserved = 0;
 
   constructor(
     readonly path: string,
@@ -57,9 +70,31 @@ export class RecordOutbox {
     return this.depthCache + this.pending.length;
   }
 
-  /** True when another append would exceed the bound. */
+  /** True when another call could not be given a place: undelivered records and held places fill the bound. */
   full(): boolean {
-    return this.depth() >= this.maxEntries;
+    return this.depth() + this.reserved >= this.maxEntries;
+  }
+
+  /**
+   * Holds a place for one call's record, before the call goes upstream.
+   * @throws OutboxFullError when undelivered records and held places fill the bound
+   */
+  reserve(): OutboxReservation {
+    if (this.full()) throw new OutboxFullError(`the outbox holds ${this.maxEntries} undelivered records`);
+    this.reserved += 1;
+    let held = true;
+    const giveBack = (): boolean => {
+      if (!held) return false;
+      held = false;
+      this.reserved -= 1;
+      return true;
+    };
+    return {
+      append: (entry) => (giveBack() ? this.enqueue(entry) : this.append(entry)),
+      release: () => {
+        giveBack();
+      },
+    };
   }
 
   /** Age in ms of the oldest undelivered record, 0 when none. */
@@ -76,6 +111,11 @@ export class RecordOutbox {
   append(entry: OutboxEntry): Promise<void> {
     if (this.full())
       return Promise.reject(new OutboxFullError(`the outbox holds ${this.maxEntries} undelivered records`));
+    return this.enqueue(entry);
+  }
+
+  /** Queues an append for the next group commit, whatever the bound (the caller checked or reserved). */
+  private enqueue(entry: OutboxEntry): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
       if (!this.flushScheduled) {

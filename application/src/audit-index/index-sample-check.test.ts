@@ -211,6 +211,19 @@ describe('check --sample: the index against the chaincode point reads', () => {
     expect(none.checked).toEqual({ interaction: 0, 'batched-interaction': 0, consent: 0, artifact: 0 });
   });
 
+  it('reads only records of the first block asked for and later, by seed or all', async () => {
+    for (const size of ['all', 10] as const) {
+      const { fake, reader } = peerOf(ledgerState());
+      const result = await checkSample({ store, reader, channel: CHANNEL, scope: hospitalA, size, fromBlock: 1 });
+      expect(result.checked).toEqual({ interaction: 0, 'batched-interaction': 2, consent: 0, artifact: 0 });
+      expect(readIds(fake)).toEqual(['Batches:GetBatchedInteraction m-1', 'Batches:GetBatchedInteraction m-2']);
+    }
+    const { fake, reader } = peerOf(ledgerState());
+    const beyond = await checkSample({ store, reader, channel: CHANNEL, scope: hospitalA, size: 'all', fromBlock: 2 });
+    expect(beyond).toMatchObject({ checkpoint: 1, checked: { interaction: 0, 'batched-interaction': 0 } });
+    expect(fake.calls).toHaveLength(0);
+  });
+
   it('reports a tampered row of each kind by id, block and field names, never the values', async () => {
     const tamper = (table: string, idColumn: string, id: string, field: string, value: unknown): void => {
       const row = database.prepare(`SELECT record_json FROM ${table} WHERE ${idColumn} = ?`).get(id) as {

@@ -124,7 +124,7 @@ async function compareRow(
 /**
  * Reads a sample of the channel's indexed records — interactions written one at a time or
  * gathered, batched interactions, consents and artifacts, `size` of each spread over the blocks
- * by `seed`, or all — back
+ * (from `fromBlock`) by `seed`, or all — back
  * through the chaincode's point reads on the org's peer and compares each with the record the
  * index holds (both as sorted-key JSON). Only records the scope may read are sampled, as the
  * chaincode would refuse the others; only rows of blocks up to the checkpoint read first (the app
@@ -138,9 +138,11 @@ export async function checkSample(options: {
   readonly size: SampleSize;
   /** Chooses which rows a sample takes (see `sampleStrides`): the same seed, the same rows (default 0). */
   readonly seed?: number;
+  /** The first block whose records are sampled (default 0): a check of what was written since then. */
+  readonly fromBlock?: number;
   readonly progress?: (line: string) => void;
 }): Promise<SampleCheck> {
-  const { store, reader, channel, scope, size, seed = 0, progress } = options;
+  const { store, reader, channel, scope, size, seed = 0, fromBlock = 0, progress } = options;
   const checked: Record<SampleKind, number> = { interaction: 0, 'batched-interaction': 0, consent: 0, artifact: 0 };
   const differences: string[] = [];
   let pending = 0;
@@ -164,7 +166,7 @@ export async function checkSample(options: {
     }
   };
   for (const kind of SAMPLE_KINDS) {
-    const query = { channel, atBlock: checkpoint, scope };
+    const query = { channel, atBlock: checkpoint, fromBlock, scope };
     if (size !== 'all') {
       if (size > 0) await compareAll(kind, await sampleRows(store.db, kind, { ...query, pick: { seed }, limit: size }));
       continue;

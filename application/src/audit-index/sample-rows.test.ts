@@ -34,4 +34,16 @@ describe('sampleStrides', () => {
     expect(sampleStrides(-1, 7, 5)).toEqual([]);
     expect(sampleStrides(10, 0, 5)).toEqual([]);
   });
+
+  it('spreads the strides over the blocks from the first block asked for, as over 0.. shifted', () => {
+    expect(sampleStrides(1_000_999, 100, 42, 1_000)).toEqual(
+      sampleStrides(999_999, 100, 42).map(({ from, to, take }) => ({ from: from + 1_000, to: to + 1_000, take })),
+    );
+    expect(sampleStrides(12, 7, 5, 10)).toEqual([
+      { from: 10, to: 11, take: 3 },
+      { from: 11, to: 12, take: 3 },
+      { from: 12, to: 13, take: 3 },
+    ]);
+    expect(sampleStrides(9, 7, 5, 10)).toEqual([]);
+  });
 });

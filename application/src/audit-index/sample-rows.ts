@@ -34,12 +34,18 @@ function seedFraction(seed: number): number {
 }
 
 /**
- * Where a sample of `size` rows looks: `size` strides of equal width over blocks 0..`atBlock`, all
- * shifted by the same seed-chosen fraction of a stride; the first rows of each stride are taken.
- * The same seed and block give the same strides, so two runs compare the same rows; another seed
+ * Where a sample of `size` rows looks: `size` strides of equal width over blocks `fromBlock`..`atBlock`,
+ * all shifted by the same seed-chosen fraction of a stride; the first rows of each stride are taken.
+ * The same seed and blocks give the same strides, so two runs compare the same rows; another seed
  * other rows. When there are fewer blocks than `size`, each block is a stride and takes its share.
  */
-export function sampleStrides(atBlock: number, size: number, seed: number): SampleStride[] {
+export function sampleStrides(atBlock: number, size: number, seed: number, fromBlock = 0): SampleStride[] {
+  if (fromBlock > 0)
+    return sampleStrides(atBlock - fromBlock, size, seed).map((stride) => ({
+      from: stride.from + fromBlock,
+      to: stride.to + fromBlock,
+      take: stride.take,
+    }));
   const blocks = atBlock + 1;
   if (blocks <= 0 || size <= 0) return [];
   if (blocks <= size) {
@@ -65,7 +71,7 @@ export function sampleStrides(atBlock: number, size: number, seed: number): Samp
 export type SamplePick = { readonly seed: number } | { readonly afterId: string | undefined };
 
 /**
- * Up to `limit` rows of one kind of `channel`, of blocks up to `atBlock`, that the scope may read:
+ * Up to `limit` rows of one kind of `channel`, of blocks `fromBlock` (default 0) to `atBlock`, that the scope may read:
  * with a seed, the first rows of each of {@link sampleStrides}' block ranges (an index seek per
  * stride on SQLite and PostgreSQL alike, no sort of the table), in block order; with `afterId`,
  * the page of `limit` rows after that id in id order.
@@ -76,18 +82,21 @@ export async function sampleRows(
   query: {
     readonly channel: string;
     readonly atBlock: number;
+    /** The first block sampled; rows of earlier blocks are left out (default 0). */
+    readonly fromBlock?: number;
     /** The records the checking identity may point-read, as the chaincode decides it. */
     readonly scope: ReadScope;
     readonly pick: SamplePick;
     readonly limit: number;
   },
 ): Promise<SampledRow[]> {
-  const { atBlock, pick, limit } = query;
+  const { atBlock, pick, limit, fromBlock = 0 } = query;
+  if (fromBlock > atBlock) return [];
   if (!('seed' in pick))
-    return sampleRange(db, kind, { ...query, from: 0, to: atBlock + 1, order: { afterId: pick.afterId } });
+    return sampleRange(db, kind, { ...query, from: fromBlock, to: atBlock + 1, order: { afterId: pick.afterId } });
   const rows: SampledRow[] = [];
   const seen = new Set<string>();
-  for (const stride of sampleStrides(atBlock, limit, pick.seed)) {
+  for (const stride of sampleStrides(atBlock, limit, pick.seed, fromBlock)) {
     if (rows.length >= limit) break;
     for (const row of await sampleRange(db, kind, { ...query, ...stride, limit: stride.take, order: 'block' })) {
       if (seen.has(row.id) || rows.length >= limit) continue;

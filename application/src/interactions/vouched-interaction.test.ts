@@ -6,8 +6,9 @@ import {
   sortedKeyJson,
   type BatchMarker,
   type StoredBatch,
+  type StoredInteraction,
 } from '@aal/ledger-contract';
-import { leanBatchWrites, testProcessedTransaction } from '../testing/block-builder';
+import { interactionWrites, leanBatchWrites, testProcessedTransaction } from '../testing/block-builder';
 import { interactionRequest } from '../testing/interaction-request';
 import { vouchedInteraction, type IndexedInteraction } from './vouched-interaction';
 
@@ -28,14 +29,12 @@ const marker = (leafIndex: number): BatchMarker => ({
 const locator = batchedRecordLocator(batch, 'HospitalAMSP:v-1', marker(1));
 const expected = batchedInteractionView(header, { ...marker(1), record: records[1] as never });
 
-/** The org's peer, counting the transactions it is asked for. */
-function peer(): { ledger: { evaluateSystem: () => Promise<Uint8Array> }; fetched: () => number } {
+/** The org's peer holding `tx` (default: the lean batch's transaction), counting the transactions it is asked for. */
+function peer(tx = batchTransaction()): {
+  ledger: { evaluateSystem: () => Promise<Uint8Array> };
+  fetched: () => number;
+} {
   let fetched = 0;
-  const tx = testProcessedTransaction({
-    txId: TX,
-    args: [TRANSACTIONS.recordBatch, JSON.stringify(records)],
-    writes: leanBatchWrites(header, records),
-  });
   return {
     ledger: {
       evaluateSystem: () => {
@@ -45,6 +44,14 @@ function peer(): { ledger: { evaluateSystem: () => Promise<Uint8Array> }; fetche
     },
     fetched: () => fetched,
   };
+}
+
+function batchTransaction(): Uint8Array {
+  return testProcessedTransaction({
+    txId: TX,
+    args: [TRANSACTIONS.recordBatch, JSON.stringify(records)],
+    writes: leanBatchWrites(header, records),
+  });
 }
 
 const index =
@@ -67,5 +74,46 @@ describe('vouchedInteraction of a lean batched record', () => {
       expect(await vouchedInteraction(ledger, CHANNEL, locator, indexed)).toEqual(expected);
       expect(fetched()).toBe(1);
     }
+  });
+});
+
+describe('vouchedInteraction of a record written alone', () => {
+  const single = {
+    ...input('HospitalAMSP:s-0'),
+    org: 'HospitalAMSP',
+    recordedBy: 'app-recorder',
+    txId: 'd'.repeat(64),
+    txTime: '2026-01-01T10:00:00.000Z',
+  } as unknown as StoredInteraction;
+  /** The org's peer holding the single record's transaction. */
+  const singlePeer = () =>
+    peer(
+      testProcessedTransaction({
+        txId: single.txId,
+        args: [TRANSACTIONS.recordInteraction, JSON.stringify(single)],
+        writes: interactionWrites([single]),
+      }),
+    );
+
+  it("answers without fetching the transaction when the org's index holds the same record", async () => {
+    const { ledger, fetched } = singlePeer();
+    expect(await vouchedInteraction(ledger, CHANNEL, single, index(JSON.stringify(single)))).toEqual(single);
+    expect(fetched()).toBe(0);
+  });
+
+  it('checks the transaction when the index differs, lacks the record or is down; a world state the block disagrees with is refused', async () => {
+    const altered = sortedKeyJson({ ...single, latencyMs: 99_999 });
+    const down: IndexedInteraction = () => Promise.reject(new Error('connection refused'));
+    for (const indexed of [index(altered), index(undefined), down, undefined]) {
+      const { ledger, fetched } = singlePeer();
+      expect(await vouchedInteraction(ledger, CHANNEL, single, indexed)).toEqual(single);
+      expect(fetched()).toBe(1);
+    }
+    // World state altered under the peer, the index still as the block: neither vouches for the answer.
+    const { ledger } = singlePeer();
+    const tampered = { ...single, latencyMs: 1 };
+    await expect(vouchedInteraction(ledger, CHANNEL, tampered, index(JSON.stringify(single)))).rejects.toMatchObject({
+      code: 'WRITE_SET_MISMATCH',
+    });
   });
 });

@@ -2,6 +2,7 @@ import {
   RecordProofError,
   batchedInteractionView,
   isBatchedRecordLocator,
+  sortedKeyJson,
   verifyRecordProof,
   type BatchedRecordLocator,
   type InteractionInput,
@@ -22,8 +23,9 @@ import { decodeRecordedTransaction, type RecordedTransaction } from '../ledger/r
 
 /**
  * Point reads and proofs of interactions, answered only with what the ledger vouches for: the
- * chaincode's answer is checked against the recording transaction fetched from the org's own peer
- * (qscc `GetTransactionByID`). A batched record of the lean layout is taken from that transaction's
+ * chaincode's answer is checked against the org's audit index row (taken from the hash-chained
+ * blocks) when it holds the record, else against the recording transaction fetched from the org's
+ * own peer (qscc `GetTransactionByID`). A batched record of the lean layout is taken from that transaction's
  * arguments and checked against its leaf hash and the batch root; any other record against the
  * transaction's write set. A mismatch is a {@link LedgerEvidenceError} (a 502), never the bytes.
  */
@@ -72,6 +74,23 @@ async function indexedBatchedRecord(
   );
 }
 
+/**
+ * Whether the org's audit index holds exactly the record the chaincode read from world state (a
+ * record written alone or gathered): the index row comes from the block, whose hash chain the index
+ * checked when it took it, so the two independent copies agreeing vouch for the record as the
+ * transaction's write set would, without fetching the transaction from the peer. Not indexed yet,
+ * unreadable or different: false, and the caller checks the transaction.
+ */
+async function indexAgrees(indexed: IndexedInteraction, channel: string, answer: StoredInteraction): Promise<boolean> {
+  let json: string | undefined;
+  try {
+    json = await indexed(channel, answer.id);
+  } catch {
+    return false; // the index's database is down: the transaction still vouches
+  }
+  return json !== undefined && sortedKeyJson(JSON.parse(json)) === sortedKeyJson(answer);
+}
+
 /** The recording transaction as the org's own peer holds it. */
 export async function recordedTransaction(
   ledger: Pick<LedgerClient, 'evaluateSystem'>,
@@ -98,6 +117,8 @@ export async function vouchedInteraction(
     const fromIndex = await indexedBatchedRecord(indexed, channel, answer);
     if (fromIndex !== undefined) return fromIndex;
   }
+  if (!isBatchedRecordLocator(answer) && answer.batchId === undefined && indexed !== undefined)
+    if (await indexAgrees(indexed, channel, answer)) return answer;
   const tx = await recordedTransaction(ledger, channel, answer.txId);
   if (isBatchedRecordLocator(answer)) return verifyBatchedRecord(tx, answer);
   if (answer.batchId !== undefined) {

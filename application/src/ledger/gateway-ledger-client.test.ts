@@ -97,6 +97,18 @@ describe('classifying ledger failures', () => {
     expect(toLedgerError(new Error('boom'))).toMatchObject({ kind: 'internal', transient: false });
   });
 
+  it('treats too few live endorsers (discovery) as transient and unavailable, other failed preconditions as internal', () => {
+    const noEndorsers = gatewayError(
+      grpc.status.FAILED_PRECONDITION,
+      'no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
+    );
+    expect(toLedgerError(noEndorsers)).toMatchObject({ kind: 'unavailable', transient: true });
+    expect(toLedgerError(gatewayError(grpc.status.FAILED_PRECONDITION, 'something else'))).toMatchObject({
+      kind: 'internal',
+      transient: false,
+    });
+  });
+
   it('treats read conflicts at commit as transient conflicts, other invalidations as final', () => {
     expect(invalidatedTransaction('t', 11)).toMatchObject({ kind: 'conflict', transient: true });
     expect(invalidatedTransaction('t', 12)).toMatchObject({ kind: 'conflict', transient: true });

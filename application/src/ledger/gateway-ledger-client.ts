@@ -188,6 +188,13 @@ const TRANSIENT_CODES = new Set<grpc.status>([
   grpc.status.ABORTED,
 ]);
 
+/**
+ * The gateway's answer when discovery knows too few live peers to satisfy the endorsement policy:
+ * right after start-up, or while a peer is down or restarting. Nothing was endorsed; the same call
+ * succeeds once the peers are back, so it is "not now" (503), not a fault of the app (500).
+ */
+const NO_ENDORSERS = /no combination of peers can be derived|no peer combination can satisfy/i;
+
 /** Classifies a Gateway failure so the HTTP layer can answer 4xx/503 instead of 500. */
 export function toLedgerError(error: unknown): LedgerError {
   if (error instanceof LedgerError) return error;
@@ -200,7 +207,7 @@ export function toLedgerError(error: unknown): LedgerError {
   if (code === grpc.status.PERMISSION_DENIED || /access denied|creator org unknown/i.test(error.message)) {
     return new LedgerError('forbidden', error.message, { cause: error });
   }
-  if (TRANSIENT_CODES.has(code)) {
+  if (TRANSIENT_CODES.has(code) || (code === grpc.status.FAILED_PRECONDITION && NO_ENDORSERS.test(error.message))) {
     return new LedgerError('unavailable', `the ledger is unreachable: ${error.message}`, {
       cause: error,
       transient: true,

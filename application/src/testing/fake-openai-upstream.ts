@@ -25,6 +25,15 @@ export const FAKE_CHAT_USAGE = {
   completion_tokens_details: { reasoning_tokens: 2 },
 } as const;
 
+/** The fixed usage every response reports, streamed or not (in the Responses API's spelling). */
+export const FAKE_RESPONSES_USAGE = {
+  input_tokens: 9,
+  output_tokens: 4,
+  total_tokens: 13,
+  input_tokens_details: { cached_tokens: 0 },
+  output_tokens_details: { reasoning_tokens: 1 },
+} as const;
+
 /** Models that make the fake misbehave; any other model answers normally. */
 export const FAKE_MODELS = {
   /** Answers 429 with an OpenAI error body. */
@@ -86,8 +95,8 @@ export async function startFakeOpenAiUpstream(port = 0): Promise<FakeOpenAiUpstr
         model,
         usage: { prompt_tokens: 5, total_tokens: 5 },
       });
-    if (path === '/responses')
-      return json(200, {
+    if (path === '/responses') {
+      const response = {
         id: `resp_fake_${counter}`,
         object: 'response',
         created_at: 1_700_000_000,
@@ -99,17 +108,14 @@ export async function startFakeOpenAiUpstream(port = 0): Promise<FakeOpenAiUpstr
             id: `msg_fake_${counter}`,
             status: 'completed',
             role: 'assistant',
-            content: [{ type: 'output_text', text: 'A response.', annotations: [] }],
+            content: [{ type: 'output_text', text: FAKE_STREAM_TEXT, annotations: [] }],
           },
         ],
-        usage: {
-          input_tokens: 9,
-          output_tokens: 4,
-          total_tokens: 13,
-          input_tokens_details: { cached_tokens: 0 },
-          output_tokens_details: { reasoning_tokens: 1 },
-        },
-      });
+        usage: FAKE_RESPONSES_USAGE,
+      };
+      if (body.stream !== true) return json(200, response);
+      return streamResponse(res, model, response, counter);
+    }
     if (path !== '/chat/completions')
       return json(404, { error: { message: 'Unknown path', type: 'invalid_request_error' } });
     const id = `chatcmpl-fake-${counter}`;
@@ -162,5 +168,36 @@ export async function startFakeOpenAiUpstream(port = 0): Promise<FakeOpenAiUpstr
   };
 }
 
-/** The text the fake streams for a chat completion, in full. */
+/** The text the fake answers (and streams) for a chat completion or a response, in full. */
 export const FAKE_STREAM_TEXT = STREAM_PIECES.join('');
+
+/**
+ * A streamed response as the Responses API sends one: named server-sent events — `response.created`,
+ * one `response.output_text.delta` per piece, `response.completed` carrying the whole response with
+ * its usage — and no `[DONE]`. The cut-stream model stops after two deltas, the slow one waits
+ * between them.
+ */
+async function streamResponse(
+  res: ServerResponse,
+  model: string,
+  response: { id: string; output: { id: string }[] },
+  counter: number,
+): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': `req_fake_${counter}` });
+  let sequence = 0;
+  const send = (type: string, fields: object) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...fields })}\n\n`);
+  send('response.created', { response: { ...response, status: 'in_progress', output: [], usage: null } });
+  const itemId = response.output[0]?.id ?? '';
+  for (const [index, piece] of STREAM_PIECES.entries()) {
+    if (model === FAKE_MODELS.slow) await sleep(300);
+    if (model === FAKE_MODELS.cutStream && index === 2) {
+      await sleep(50);
+      res.destroy();
+      return;
+    }
+    send('response.output_text.delta', { item_id: itemId, output_index: 0, content_index: 0, delta: piece });
+  }
+  send('response.completed', { response });
+  res.end();
+}

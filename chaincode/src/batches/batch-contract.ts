@@ -64,7 +64,7 @@ export class BatchesContract extends LedgerContract {
    */
   @Transaction(false)
   @Param('id', 'string', 'interaction id')
-  @Returns('string')
+  @Returns('InteractionAnswer')
   async GetBatchedInteraction(ctx: Context, id: string): Promise<string> {
     const { batch, entry } = await readableRecord(
       ctx,

@@ -83,6 +83,7 @@ describe('contract metadata', () => {
       'ArtifactRecord',
       'ConsentRecord',
       'ErasureReceiptRecord',
+      'InteractionAnswer',
       'InteractionRecord',
       'ReadAnchorRecord',
       'TrainingRunRecord',
@@ -118,6 +119,13 @@ describe('contract metadata', () => {
       type: 'object',
       required: ['inputTokens', 'outputTokens', 'source'],
     });
+    // A point read answers the record, or for a lean batched record its locator: one of the two shapes.
+    const answer = components.schemas.InteractionAnswer as unknown as { anyOf: { required: string[] }[] };
+    expect(answer.anyOf).toHaveLength(2);
+    expect(answer.anyOf[0]?.required).toEqual(interaction?.required);
+    expect(answer.anyOf[1]?.required).toEqual(
+      expect.arrayContaining(['id', 'org', 'txId', 'batchId', 'leafIndex', 'leafHash']),
+    );
 
     expect(components.schemas.ConsentRecord?.required).toEqual(
       expect.arrayContaining([

@@ -9,6 +9,7 @@
 import {
   consentViewSchema,
   erasureReceiptSchema,
+  interactionAnswerSchema,
   recordJsonSchema,
   storedArtifactSchema,
   storedInteractionSchema,
@@ -21,6 +22,7 @@ import 'fabric-contract-api';
 /** The component name `@Returns` uses for each record, and the schema it is generated from. */
 export const RECORD_COMPONENTS = {
   InteractionRecord: storedInteractionSchema,
+  InteractionAnswer: interactionAnswerSchema,
   ConsentRecord: consentViewSchema,
   ArtifactRecord: storedArtifactSchema,
   TrainingRunRecord: storedTrainingRunSchema,
@@ -49,7 +51,8 @@ export function registerRecordComponents(): void {
   const reflect = Reflect as unknown as MetadataReflect;
   const objects = (reflect.getMetadata(OBJECTS_KEY, globalThis) ?? {}) as Record<string, unknown>;
   for (const [name, schema] of Object.entries(RECORD_COMPONENTS))
-    objects[name] = { ...recordJsonSchema(schema), $id: name };
+    // Every answer is a JSON object; a union's schema (`anyOf`) says so too for the metadata's readers.
+    objects[name] = { type: 'object', ...recordJsonSchema(schema), $id: name };
   reflect.defineMetadata(OBJECTS_KEY, objects, globalThis);
 }
 

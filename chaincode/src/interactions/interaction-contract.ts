@@ -101,7 +101,7 @@ export class InteractionContract extends LedgerContract {
    */
   @Transaction(false)
   @Param('id', 'string', 'interaction id')
-  @Returns('InteractionRecord')
+  @Returns('InteractionAnswer')
   async GetInteraction(ctx: Context, id: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.getInteraction);
     checkInput(recordId(), id, 'id');

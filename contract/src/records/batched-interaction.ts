@@ -1,4 +1,12 @@
-import type { ConsentVerdict, InteractionInput, StoredInteraction } from './interaction';
+import { z } from 'zod';
+import {
+  consentVerdictSchema,
+  interactionLedgerFields,
+  storedInteractionSchema,
+  type ConsentVerdict,
+  type InteractionInput,
+  type StoredInteraction,
+} from './interaction';
 
 /** A Merkle batch's header as the ledger stores it (`batch ∘ batchId`). */
 export interface StoredBatch {
@@ -58,17 +66,26 @@ export function isBatchMarker(entry: StoredBatchEntry): entry is BatchMarker {
  * but not the record, which the reader takes from the recording transaction and checks against
  * `leafHash` before using it.
  */
-export interface BatchedRecordLocator {
-  readonly id: string;
-  readonly org: string;
-  readonly recordedBy: string;
-  readonly txId: string;
-  readonly txTime: string;
-  readonly batchId: string;
-  readonly leafIndex: number;
-  readonly leafHash: string;
-  readonly consentCheck?: ConsentVerdict;
-}
+export const batchedRecordLocatorSchema = z.object({
+  id: z.string(),
+  org: interactionLedgerFields.org,
+  recordedBy: interactionLedgerFields.recordedBy,
+  txId: z.string().describe("the batch's recording transaction, whose arguments hold the record"),
+  txTime: z.string(),
+  batchId: z.string(),
+  leafIndex: z.int().describe("the record's leaf in its Merkle batch"),
+  leafHash: z.string().describe('RFC 6962 leaf hash the record taken from the transaction must match, lowercase hex'),
+  consentCheck: consentVerdictSchema.optional().describe("the ledger's consent verdict at commit time"),
+});
+/** A lean batched record's locator (see {@link batchedRecordLocatorSchema}). */
+export type BatchedRecordLocator = Readonly<z.output<typeof batchedRecordLocatorSchema>>;
+
+/**
+ * What a point read of an interaction answers (`GetInteraction`, `GetBatchedInteraction`): the
+ * stored record — alone, or batched with `batchId` and `leafIndex` — or, for a batched record of
+ * the lean layout, its locator.
+ */
+export const interactionAnswerSchema = z.union([storedInteractionSchema, batchedRecordLocatorSchema]);
 
 /** The locator of a lean batched record `id` (see {@link BatchedRecordLocator}). */
 export function batchedRecordLocator(

@@ -1,0 +1,80 @@
+import { FabricNetwork, HOSPITAL_A, NetworkLayout } from '@aal/network';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { interactionsPath } from '../support/interactions';
+import { bearer, loadTestEnvironment } from '../support/test-network';
+import { unexpectedAnswers, exactlyOnce, printMeasurement } from './support/exactly-once';
+import { faultsNetworkOptions } from './support/faults-network';
+import { ledgerCensus } from './support/ledger-census';
+import { WriteLoad } from './support/write-load';
+
+const options = faultsNetworkOptions();
+const environment = loadTestEnvironment(options);
+const layout = new NetworkLayout(options);
+const network = new FabricNetwork(options);
+const CHANNEL = 'hospital-a';
+
+describe("fault 4: an org's chaincode server killed (SIGKILL), then restarted", () => {
+  afterAll(async () => {
+    if (!network.supervisor.isRunning(layout.chaincodeProcess(HOSPITAL_A)))
+      await network.startChaincodeServer(HOSPITAL_A);
+  });
+
+  it('refuses its writes with 503 problems (never 500) while it is down and recovers without intervention once it is back', async () => {
+    const hospitalA = environment.apps.HospitalA ?? '';
+    const load = new WriteLoad({
+      url: hospitalA,
+      channel: CHANNEL,
+      recorderKey: environment.apiKeys.HospitalA?.recorder ?? '',
+      mspId: HOSPITAL_A.mspId,
+      runId: `chaincode-crash-${Date.now()}`,
+    });
+    load.start();
+    await load.waitForAcknowledgements(15, 60_000);
+    const acknowledgedId = load.acknowledgedSince(0)[0]?.ids[0] ?? '';
+
+    const killedAt = Date.now();
+    expect(await network.kill(layout.chaincodeProcess(HOSPITAL_A))).toBe(true);
+    await sleep(5_000);
+    // A point read is an evaluation: the peer's gateway hands it to another org's peer when its own chaincode fails.
+    const read = await fetch(`${hospitalA}${interactionsPath(CHANNEL, acknowledgedId)}`, {
+      headers: bearer(environment, 'HospitalA', 'auditor'),
+    });
+    const readBody = (await read.json()) as { interaction?: { id: string } };
+    const readyWhileDown = (await fetch(`${hospitalA}/readyz`)).status;
+    const downFor = Date.now() - killedAt;
+
+    const restartedAt = Date.now();
+    await network.startChaincodeServer(HOSPITAL_A);
+    await load.waitForAcknowledgements(15, 90_000);
+    const firstAfter = load.acknowledgedSince(restartedAt)[0];
+    const report = await load.stop(60_000);
+    const census = await ledgerCensus(layout, HOSPITAL_A, CHANNEL);
+    const verdict = exactlyOnce(report, census);
+    const whileDown = report.attempts.filter((attempt) => attempt.at > killedAt + 500 && attempt.at < restartedAt);
+
+    printMeasurement('chaincode server kill -9', {
+      acknowledged: verdict.acknowledged,
+      committedOnce: verdict.committedOnce,
+      duplicates: verdict.duplicates.length,
+      downMs: downFor,
+      answersWhileDown: [...new Set(whileDown.map((attempt) => attempt.status))].join(',') || 'none',
+      acknowledgedWhileDown: whileDown.filter((attempt) => attempt.status === 200 || attempt.status === 201).length,
+      pointReadWhileDown: read.status,
+      readyzWhileDown: readyWhileDown,
+      recoveryMs: (firstAfter?.at ?? Number.NaN) - restartedAt,
+    });
+    expect(read.status).toBe(200);
+    expect(readBody.interaction?.id).toBe(acknowledgedId);
+    // Writes need HospitalA's peer to endorse first: refused while its chaincode is down, as 503 problems.
+    expect(whileDown.filter((attempt) => attempt.status === 503).length).toBeGreaterThan(0);
+    expect(whileDown.filter((attempt) => attempt.status === 200 || attempt.status === 201)).toEqual([]);
+    for (const attempt of whileDown.filter((entry) => entry.status !== 200 && entry.status !== 201))
+      expect(attempt).toMatchObject({ status: 503, problemJson: true, retryAfter: '5' });
+    expect(report.refused).toEqual([]);
+    expect(unexpectedAnswers(report)).toEqual([]);
+    expect(report.unacknowledged).toEqual([]);
+    expect(verdict.missing).toEqual([]);
+    expect(verdict.duplicates).toEqual([]);
+    expect(verdict.committedOnce).toBe(verdict.acknowledged);
+  });
+});
