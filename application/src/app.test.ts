@@ -440,8 +440,10 @@ describe('the REST app (fake ledger)', () => {
         '404',
         '409',
         '413',
+        '414',
         '422',
         '429',
+        '431',
         '503',
       ]);
       expect(Object.keys(document.paths).filter((path) => path.includes('probe'))).toEqual([]);

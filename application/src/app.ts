@@ -16,6 +16,8 @@ import { authenticate } from './http/middleware/authentication';
 import { openApiDocument } from './http/openapi';
 import { operationsRoutes } from './http/routes/operations-routes';
 import { problemHandler } from './http/middleware/problem-handler';
+import { knownPathsOf, methodNotAllowed } from './http/middleware/method-not-allowed';
+import { limitUrlLength } from './http/middleware/url-length';
 import { HttpProblem } from './http/problem';
 import { rateLimitPerKey } from './http/middleware/rate-limit';
 import { observeRequests } from './http/middleware/request-observation';
@@ -109,8 +111,10 @@ export function apiRoutes(
 
 /**
  * Builds the Express app from its dependencies; nothing here listens or touches the network.
- * Order of checks on /api/v1: authenticate (401) → rate limit per key (429) → body size and JSON
- * (413/400) → role (403) → input schema (400) → handler (ledger errors → 4xx/503).
+ * Order of checks: request target length (414; request line and headers over the limit are 431
+ * from the server) → a documented path asked with a method it does not answer (405 with `Allow`)
+ * → on /api/v1: authenticate (401) → rate limit per key (429) → body size and JSON (413/400) →
+ * role (403) → input schema (400) → handler (ledger errors → 4xx/503). Unknown paths: 404.
  */
 export function createApp(deps: AppDeps): Express {
   const { org, channels, ledgers, apiKeys, auditorReadLog, metrics, logger } = deps;
@@ -140,11 +144,15 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(observeRequests(metrics));
+  app.use(limitUrlLength);
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
 
+  const document = openApiDocument(routes, { title: 'AI Audit Ledger', version: API_VERSION, org, channels });
+  // A documented path asked with a method it does not answer: 405 with Allow, before any route or key check.
+  app.use(methodNotAllowed(knownPathsOf(document)));
   app.use(
     operationsRoutes({
       org,
@@ -155,7 +163,7 @@ export function createApp(deps: AppDeps): Express {
       auditIndexDatabaseProblem: () => deps.auditIndex.databaseProblem(INDEX_DATABASE_PING_MS),
     }),
   );
-  app.use(apiDocsRoutes(openApiDocument(routes, { title: 'AI Audit Ledger', version: API_VERSION, org })));
+  app.use(apiDocsRoutes(document));
 
   const api = Router();
   api.use((_req, res, next) => {

@@ -4,6 +4,7 @@
  */
 import { pino } from 'pino';
 import { createApp } from './app';
+import { createHttpServer } from './http/http-server';
 import { startAiGateway, type RunningAiGateway } from './ai-gateway/ai-gateway';
 import { AuditIndex } from './audit-index/audit-index';
 import { followBlocks } from './audit-index/block-follower';
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     rateLimit: config.rateLimit,
     shutdown: shutdownController.signal,
   });
-  const server = app.listen(config.port, config.host, () => {
+  const server = createHttpServer(app).listen(config.port, config.host, () => {
     logger.info({ org: profile.org, url: `http://${config.host}:${config.port}` }, 'listening');
   });
   server.keepAliveTimeout = config.keepAliveMs;

@@ -60,6 +60,7 @@ export {
   type RecordProofErrorCode,
   type VerifiedRecord,
 } from './merkle/record-proof';
+export * from './http-limits';
 export * from './records/fields';
 export * from './records/vocabularies';
 export * from './records/interaction';
@@ -76,7 +77,7 @@ export { erasureReceiptSchema, type ErasureReceipt } from './records/erasure-rec
 export { recordJsonSchema } from './records/json-schema';
 export * from './records/read-anchor';
 export { STATE_KEY_TYPES, compositeKeyParts } from './state-keys';
-export { storedTimeBounds } from './time-bounds';
+export { TIME_RANGE_RULE, storedTimeBounds } from './time-bounds';
 export {
   batchedInteractionView,
   batchedRecordLocator,

@@ -35,4 +35,13 @@ export const LIMITS = {
   /** `ReadLog:AnchorReads`: one anchor of an auditor-read log, and the data owners it may count. */
   readAnchorBytes: 16 * 1024,
   readAnchorOwners: 100,
+  /**
+   * A refusal's encoded payload crosses the peer's gateway in gRPC trailers (once per endorser it
+   * asked): named failing fields or reasons kept, and characters of its message and of each entry's
+   * text. Past them the payload says how many were left out: a refusal naming each of a thousand
+   * inputs overflowed the trailers and reset the app's connection to its peer.
+   */
+  refusalEntries: 20,
+  refusalMessageChars: 1500,
+  refusalEntryChars: 320,
 } as const;

@@ -1,5 +1,8 @@
 import { ValidationError } from './errors/contract-error';
 
+/** {@link storedTimeBounds}' rule in words, for the OpenAPI document (query parameters cannot state it in JSON Schema). */
+export const TIME_RANGE_RULE = '`from` must not be after `to`';
+
 /**
  * Query time bounds in the form stored times have (UTC, milliseconds; finer digits dropped), so
  * they compare as strings with stored `txTime`s and index keys. Refuses `to` before `from`.

@@ -11,7 +11,7 @@ import { address } from './layout';
 import { peerCliEnv } from './nodes';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { log } from './progress';
-import { CHANNELS, ORDERER_ORG, PEER_ORGS, type ChannelSpec, type OrgSpec } from './topology';
+import { CHANNELS, PEER_ORGS, type ChannelSpec, type OrgSpec } from './topology';
 
 const SHIM_CLI = resolve(require.resolve('fabric-shim/package.json'), '..', 'cli.js');
 
@@ -209,8 +209,11 @@ export class ChaincodeDeployer {
     await this.startServer(org, chaincode, packageId, generation, this.layout.chaincodeProcess(org, chaincode));
   }
 
-  private ordererArgs(): string[] {
-    return ['-o', address(this.layout.ordererEndpoint(0)), '--tls', '--cafile', this.layout.caCert(ORDERER_ORG)];
+  /** The orderer an org's admin broadcasts to: its own node with BFT ordering, the first Raft node otherwise. */
+  private ordererArgs(org: OrgSpec): string[] {
+    const i = this.layout.memberOrdererIndex(org) ?? 0;
+    const ca = this.layout.caCert(this.layout.ordererOrg(i));
+    return ['-o', address(this.layout.ordererEndpoint(i)), '--tls', '--cafile', ca];
   }
 
   /**
@@ -361,7 +364,7 @@ export class ChaincodeDeployer {
         'lifecycle',
         'chaincode',
         'approveformyorg',
-        ...this.ordererArgs(),
+        ...this.ordererArgs(org),
         '--channelID',
         channel.name,
         '--name',
@@ -392,7 +395,7 @@ export class ChaincodeDeployer {
         'lifecycle',
         'chaincode',
         'commit',
-        ...this.ordererArgs(),
+        ...this.ordererArgs(channel.orgs[0] as OrgSpec),
         '--channelID',
         channel.name,
         '--name',

@@ -4,27 +4,20 @@ import type { NetworkLayout } from './layout';
 import { address } from './layout';
 import { peerCliEnv } from './nodes';
 import { log } from './progress';
-import { CHANNELS, ORDERER_ORG } from './topology';
+import { CHANNELS } from './topology';
 
-/** Joins every orderer to every channel with the channel participation API (mutual TLS). */
+/**
+ * Joins every orderer to every channel with the channel participation API (mutual TLS), each by its
+ * own org's admin: with BFT ordering, each member joins its own node and no other.
+ */
 export async function joinOrderers(layout: NetworkLayout, binaries: FabricBinaries): Promise<void> {
-  const admin = layout.adminIdentity(ORDERER_ORG);
   for (const i of layout.ordererIndexes()) {
-    const tlsArgs = [
-      '-o',
-      address(layout.ordererAdmin(i)),
-      '--ca-file',
-      layout.caCert(ORDERER_ORG),
-      '--client-cert',
-      admin.tls.cert,
-      '--client-key',
-      admin.tls.key,
-    ];
+    const tlsArgs = ordererAdminArgs(layout, i);
     const { stdout } = await run(binaries.osnadmin, ['channel', 'list', ...tlsArgs]);
     const joined = new Set(parseChannelList(stdout));
     for (const channel of CHANNELS) {
       if (joined.has(channel.name)) continue;
-      log(`orderer${i} joins ${channel.name}`);
+      log(`${layout.ordererProcess(i)} joins ${channel.name}`);
       await run(binaries.osnadmin, [
         'channel',
         'join',
@@ -38,12 +31,50 @@ export async function joinOrderers(layout: NetworkLayout, binaries: FabricBinari
   }
 }
 
+/** osnadmin's address and mutual-TLS arguments for orderer `i`, as its own org's admin. */
+function ordererAdminArgs(layout: NetworkLayout, i: number): string[] {
+  const org = layout.ordererOrg(i);
+  const admin = layout.adminIdentity(org);
+  return [
+    '-o',
+    address(layout.ordererAdmin(i)),
+    '--ca-file',
+    layout.caCert(org),
+    '--client-cert',
+    admin.tls.cert,
+    '--client-key',
+    admin.tls.key,
+  ];
+}
+
 /** osnadmin prints a status line, then the JSON body. */
-function parseChannelList(output: string): string[] {
+function jsonBody(output: string): unknown {
   const start = output.indexOf('{');
-  if (start < 0) return [];
-  const body = JSON.parse(output.slice(start)) as { channels?: { name: string }[] | null };
+  return start < 0 ? {} : JSON.parse(output.slice(start));
+}
+
+function parseChannelList(output: string): string[] {
+  const body = jsonBody(output) as { channels?: { name: string }[] | null };
   return (body.channels ?? []).map((channel) => channel.name);
+}
+
+/** How many blocks of `channel` orderer `i` holds (its ledger height), from its channel participation API. */
+export async function ordererChannelHeight(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  i: number,
+  channel: string,
+): Promise<number> {
+  const { stdout } = await run(binaries.osnadmin, [
+    'channel',
+    'list',
+    '--channelID',
+    channel,
+    ...ordererAdminArgs(layout, i),
+  ]);
+  const { height } = jsonBody(stdout) as { height?: number };
+  if (typeof height !== 'number') throw new Error(`orderer ${i} reported no height for ${channel}: ${stdout}`);
+  return height;
 }
 
 /** Joins each org's peer to the channels its org is a member of. */

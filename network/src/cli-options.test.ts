@@ -8,6 +8,7 @@ describe('parseCommandLine', () => {
       purge: true,
       lines: 40,
       help: false,
+      ordering: undefined,
     });
     expect(parseCommandLine(['status'])).toEqual({
       command: 'status',
@@ -15,8 +16,16 @@ describe('parseCommandLine', () => {
       purge: false,
       lines: 40,
       help: false,
+      ordering: undefined,
     });
-    expect(parseCommandLine([])).toEqual({ command: undefined, name: undefined, purge: false, lines: 40, help: false });
+    expect(parseCommandLine([])).toEqual({
+      command: undefined,
+      name: undefined,
+      purge: false,
+      lines: 40,
+      help: false,
+      ordering: undefined,
+    });
   });
 
   it('reads a log name and --lines in either order', () => {
@@ -30,6 +39,14 @@ describe('parseCommandLine', () => {
       name: 'orderer0.orderer-org',
       lines: 7,
     });
+  });
+
+  it('reads --ordering raft|bft and refuses any other ordering', () => {
+    expect(parseCommandLine(['start', '--ordering', 'bft']).ordering).toBe('bft');
+    expect(parseCommandLine(['up', '--ordering=raft']).ordering).toBe('raft');
+    expect(() => parseCommandLine(['start', '--ordering', 'kafka'])).toThrow(
+      "--ordering must be one of raft, bft, got 'kafka'",
+    );
   });
 
   it('reads --help and -h', () => {

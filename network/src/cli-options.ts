@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseOrdering, type OrderingType } from './ordering';
 
 /** The command line: one command word, its optional name argument, and the flags. */
 export interface CommandLine {
@@ -7,6 +8,8 @@ export interface CommandLine {
   readonly purge: boolean;
   readonly lines: number;
   readonly help: boolean;
+  /** `--ordering raft|bft`: overrides AAL_ORDERING; undefined when not given. */
+  readonly ordering: OrderingType | undefined;
 }
 
 /** Parses the arguments; throws (with the reason) on unknown flags, extra words or a bad `--lines`. */
@@ -19,6 +22,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       purge: { type: 'boolean', default: false },
       lines: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      ordering: { type: 'string' },
     },
   });
   const [command, name, ...extra] = positionals;
@@ -28,5 +32,6 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const lines = values.lines === undefined ? 40 : Number(values.lines);
   if (!Number.isInteger(lines) || lines < 1)
     throw new Error(`--lines must be a positive whole number, got '${values.lines}'`);
-  return { command, name, purge: values.purge, lines, help: values.help };
+  const ordering = values.ordering === undefined ? undefined : parseOrdering(values.ordering, '--ordering');
+  return { command, name, purge: values.purge, lines, help: values.help, ordering };
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run network -- <command>`: up | deploy | start | down [--purge] | stop | status | logs [name] [--lines N]
+ * `npm run network -- <command>`: up | deploy | start | down [--purge] | stop | status | logs [name] [--lines N],
+ * each with an optional `--ordering raft|bft` (overrides AAL_ORDERING).
  * `npm start` runs `start`; `npm stop` runs `stop`. Settings come from AAL_* environment variables
  * (see docs/operations.md).
  */
@@ -21,7 +22,10 @@ const USAGE = `usage: npm run network -- <command>
   down [--purge]     stop every process this network started; --purge also deletes its state
   stop               same as down
   status             list the network's processes and whether they run
-  logs [name] [--lines N]   show the last lines of one process's log, or of all`;
+  logs [name] [--lines N]   show the last lines of one process's log, or of all
+options:
+  --ordering raft|bft  raft (default): the orderer org's 3 Raft nodes; bft: one SmartBFT orderer per member org
+                       (tolerates one faulty or deviating orderer). Also AAL_ORDERING; unset: the existing network's`;
 
 async function main(argv: string[]): Promise<void> {
   let line: CommandLine;
@@ -37,7 +41,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const network = new FabricNetwork(optionsFromEnv());
+  const env = line.ordering === undefined ? process.env : { ...process.env, AAL_ORDERING: line.ordering };
+  const network = new FabricNetwork(optionsFromEnv(env));
   switch (command) {
     case 'up':
       await network.up();

@@ -25,7 +25,17 @@ export async function issueOrgCrypto(layout: NetworkLayout, ca: OrgCertificateAu
     await ca.issue({ name: 'Admin', type: 'admin' }, layout.adminIdentity(org), true);
   } else {
     await ca.issue({ name: 'peer0', type: 'peer' }, layout.peerIdentity(org), true);
-    await ca.issue({ name: 'Admin', type: 'admin', attributes: { role: 'admin' } }, layout.adminIdentity(org), false);
+    // With BFT ordering the member runs its own orderer node, and its admin (with a TLS client
+    // certificate from the same CA, which that orderer's admin endpoint requires) joins it to channels.
+    const ownOrderer = layout.memberOrdererIndex(org);
+    if (ownOrderer !== undefined) {
+      await ca.issue({ name: 'orderer0', type: 'orderer' }, layout.ordererIdentity(ownOrderer), true);
+    }
+    await ca.issue(
+      { name: 'Admin', type: 'admin', attributes: { role: 'admin' } },
+      layout.adminIdentity(org),
+      ownOrderer !== undefined,
+    );
     await ca.issue({ name: 'chaincode', type: 'client' }, layout.chaincodeServerIdentity(org), true);
     // Application users: enrolled here for operator tooling (tests, benchmarks, the proof verifier),
     // and enrolled again by the org's app into its own wallet on first start, with these secrets —

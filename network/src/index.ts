@@ -31,10 +31,11 @@ export {
   type ChannelSpec,
   type OrgSpec,
 } from './topology';
+export { DEFAULT_ORDERING, ORDERING_TYPES, parseOrdering, type OrderingType } from './ordering';
 export { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, CHAINCODE_DIR, type ChaincodeSpec } from './chaincodes';
 export { ChaincodeDeployer, chaincodeVersion, type CommittedDefinition } from './chaincode-lifecycle';
 export { APPLICATION_ENTRY, apiKeyStorePath, auditorReadLogPath, issueApiKeys } from './applications';
-export { ensureBinaries, type FabricBinaries } from './binaries';
+export { cacheRoot, ensureBinaries, type FabricBinaries } from './binaries';
 export { run, type RunOptions, type RunResult } from './command';
 export { ProcessSupervisor, type ProcessRecord } from './processes';
 export { peerCliEnv } from './nodes';

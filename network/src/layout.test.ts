@@ -1,7 +1,7 @@
 import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE } from './chaincodes';
 import { NetworkError } from './errors';
 import { NetworkLayout } from './layout';
-import { HOSPITAL_A, REGULATOR } from './topology';
+import { HOSPITAL_A, ORDERER_ORG, PEER_ORGS, REGULATOR } from './topology';
 
 describe('NetworkLayout', () => {
   const layout = new NetworkLayout({ dir: '/tmp/net', basePort: 20000, orderers: 3, purgeIntervalBlocks: 1 });
@@ -80,5 +80,26 @@ describe('NetworkLayout', () => {
     expect(() => new NetworkLayout({ dir: '/tmp/x', basePort: 80, orderers: 1, purgeIntervalBlocks: 1 })).toThrow(
       NetworkError,
     );
+  });
+
+  it('with BFT ordering runs one orderer per member org, from its own CA, and no orderer org CA, inside the block', () => {
+    const bft = new NetworkLayout({
+      dir: '/tmp/net',
+      basePort: 20000,
+      orderers: 3,
+      ordering: 'bft',
+      purgeIntervalBlocks: 1,
+    });
+    expect(bft.ordererIndexes()).toEqual([0, 1, 2, 3]);
+    expect(bft.ordererIndexes().map((i) => bft.ordererOrg(i).mspId)).toEqual(PEER_ORGS.map((org) => org.mspId));
+    expect(bft.ordererProcess(0)).toBe('orderer0.hospital-a');
+    expect(bft.ordererIdentity(3).msp).toBe('/tmp/net/orgs/regulator/orderers/orderer0/msp');
+    expect(bft.memberOrdererIndex(REGULATOR)).toBe(3);
+    expect(layout.memberOrdererIndex(REGULATOR)).toBeUndefined();
+    expect(bft.caOrgs().map((org) => org.mspId)).not.toContain(ORDERER_ORG.mspId);
+    const ports = bft.allPorts().map(({ endpoint }) => endpoint.port);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(Math.max(...ports)).toBeLessThan(20100);
+    expect(() => bft.ordererOrg(4)).toThrow(NetworkError);
   });
 });

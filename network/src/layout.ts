@@ -2,6 +2,7 @@ import { AUDIT_INDEX_LOCATION_FILE } from '@aal/application';
 import { join } from 'node:path';
 import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, type ChaincodeGeneration, type ChaincodeSpec } from './chaincodes';
 import { NetworkError } from './errors';
+import { DEFAULT_ORDERING, type OrderingType } from './ordering';
 import { APP_ROLES, ORDERER_ORG, PEER_ORGS, type AppRole, type OrgSpec } from './topology';
 
 /** Where one network's state lives and which ports it uses. */
@@ -10,8 +11,13 @@ export interface NetworkOptions {
   readonly dir: string;
   /** First port of the block of 100 this network uses (see {@link NetworkLayout}). */
   readonly basePort: number;
-  /** Raft orderers: 3 for a crash-tolerant ordering service, 1 for quick dev runs. */
+  /** Raft orderers: 3 for a crash-tolerant ordering service, 1 for quick dev runs (ignored with `bft`). */
   readonly orderers: 1 | 3;
+  /**
+   * `raft` (default): the orderer org's Raft nodes; `bft`: one SmartBFT orderer node per member org,
+   * with an identity from that org's CA (see {@link OrderingType}).
+   */
+  readonly ordering?: OrderingType;
   /** Peer private-data purge interval in blocks (Fabric's default is 100). */
   readonly purgeIntervalBlocks: number;
   /** Serve Go's pprof on each peer at {@link NetworkLayout.peerProfile} (loopback), for profiling benchmarks; off by default. */
@@ -52,8 +58,9 @@ export interface IdentityPaths {
  * runs and a test network) can run side by side just by choosing different base ports and dirs.
  *
  * Ports, relative to the base port B:
- * - B+0..4 CA listen, B+10..14 CA operations (index 0 is the orderer org's CA)
- * - B+20..22 orderer listen, B+25..27 orderer admin, B+30..32 orderer operations
+ * - B+0..4 CA listen, B+10..14 CA operations (index 0 is the orderer org's CA, which `bft` does not run)
+ * - B+20..22 orderer listen, B+25..27 orderer admin, B+30..32 orderer operations (`raft`);
+ *   with `bft` B+20..23, B+25..28 and B+30..33, orderer i being member org i's (PEER_ORGS order)
  * - B+40..43 peer listen, B+45..48 peer chaincode, B+50..53 peer operations (one peer per org)
  * - B+60..63 chaincode servers, B+56..59 while an upgrade runs the next code beside them (B+64..67
  *   and B+35..38 the benchmark's baseline chaincode's, when deployed),
@@ -75,6 +82,23 @@ export class NetworkLayout {
 
   get dir(): string {
     return this.options.dir;
+  }
+
+  get ordering(): OrderingType {
+    return this.options.ordering ?? DEFAULT_ORDERING;
+  }
+
+  /** Orgs that run a Fabric CA: every member, plus the orderer org when it runs the (Raft) ordering service. */
+  caOrgs(): readonly OrgSpec[] {
+    return this.ordering === 'bft' ? PEER_ORGS : [ORDERER_ORG, ...PEER_ORGS];
+  }
+
+  /** The org that runs orderer `i`: the orderer org with `raft`, member org `i` with `bft`. */
+  ordererOrg(i: number): OrgSpec {
+    if (this.ordering === 'raft') return ORDERER_ORG;
+    const org = PEER_ORGS[i];
+    if (org === undefined) throw new NetworkError('INVALID_CONFIG', `no orderer ${i}: BFT runs one per member org`);
+    return org;
   }
 
   private port(offset: number): Endpoint {
@@ -154,14 +178,16 @@ export class NetworkLayout {
     return this.options.benchBaseline === true ? [AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE] : [AUDIT_CHAINCODE];
   }
 
+  /** Orderer numbers: 0..2 (or 0) with `raft`, one per member org (0..3) with `bft`. */
   ordererIndexes(): number[] {
-    return Array.from({ length: this.options.orderers }, (_, i) => i);
+    const count = this.ordering === 'bft' ? PEER_ORGS.length : this.options.orderers;
+    return Array.from({ length: count }, (_, i) => i);
   }
 
   /** Every port this network listens on, with the process that owns it. */
   allPorts(): { owner: string; endpoint: Endpoint }[] {
     const ports: { owner: string; endpoint: Endpoint }[] = [];
-    for (const org of [ORDERER_ORG, ...PEER_ORGS]) {
+    for (const org of this.caOrgs()) {
       ports.push({ owner: this.caProcess(org), endpoint: this.caEndpoint(org) });
       ports.push({ owner: this.caProcess(org), endpoint: this.caOperations(org) });
     }
@@ -195,8 +221,9 @@ export class NetworkLayout {
     return `ca.${org.slug}`;
   }
 
+  /** `orderer<i>.orderer-org` with `raft`; `orderer0.<member>` with `bft` (each member runs one). */
   ordererProcess(i: number): string {
-    return `orderer${i}.${ORDERER_ORG.slug}`;
+    return `${this.ordererIdentity(i).name}.${this.ordererOrg(i).slug}`;
   }
 
   peerProcess(org: OrgSpec): string {
@@ -278,7 +305,13 @@ export class NetworkLayout {
   }
 
   ordererIdentity(i: number): IdentityPaths {
-    return this.identity(ORDERER_ORG, 'orderers', `orderer${i}`);
+    const org = this.ordererOrg(i);
+    return this.identity(org, 'orderers', org.mspId === ORDERER_ORG.mspId ? `orderer${i}` : 'orderer0');
+  }
+
+  /** The member org's own orderer number with `bft`; undefined with `raft` (members run none). */
+  memberOrdererIndex(org: OrgSpec): number | undefined {
+    return this.ordererIndexes().find((i) => this.ordererOrg(i).mspId === org.mspId);
   }
 
   peerIdentity(org: OrgSpec): IdentityPaths {

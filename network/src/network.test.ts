@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,8 +56,20 @@ describe('optionsFromEnv', () => {
       dir: '/tmp/x',
       basePort: 21000,
       orderers: 1,
+      ordering: 'raft',
       purgeIntervalBlocks: 5,
     });
+    expect(optionsFromEnv({ AAL_ORDERING: 'bft' }).ordering).toBe('bft');
+    // Unset: the ordering the directory's network was created with.
+    const dir = mkdtempSync(join(tmpdir(), 'aal-options-'));
+    try {
+      writeFileSync(join(dir, 'network.json'), JSON.stringify({ dir, basePort: 21000, orderers: 3, ordering: 'bft' }));
+      expect(optionsFromEnv({ AAL_NETWORK_DIR: dir }).ordering).toBe('bft');
+      expect(optionsFromEnv({ AAL_NETWORK_DIR: dir, AAL_ORDERING: 'raft' }).ordering).toBe('raft');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => optionsFromEnv({ AAL_ORDERING: 'solo' })).toThrow("AAL_ORDERING must be one of raft, bft, got 'solo'");
     expect(() => optionsFromEnv({ AAL_ORDERERS: '2' })).toThrow("AAL_ORDERERS must be 1 or 3, got '2'");
     expect(() => optionsFromEnv({ AAL_PURGE_INTERVAL: '0' })).toThrow(/AAL_PURGE_INTERVAL must be a positive integer/);
   });

@@ -9,7 +9,7 @@ import { OrgCertificateAuthority } from './certificate-authority';
 import { ChaincodeDeployer } from './chaincode-lifecycle';
 import { AUDIT_CHAINCODE } from './chaincodes';
 import { createChannelBlocks } from './channel-config';
-import { joinOrderers, joinPeers } from './channels';
+import { joinOrderers, joinPeers, ordererChannelHeight } from './channels';
 import { issueOrgCrypto } from './crypto-material';
 import { NetworkError } from './errors';
 import { NetworkLayout, address, type NetworkOptions } from './layout';
@@ -19,12 +19,22 @@ import type { PostgresServer } from './postgres-server';
 import { ProcessSupervisor, isAlive, isListening } from './processes';
 import { REPO_ROOT } from './paths';
 import { log } from './progress';
-import { CHANNELS, ORDERER_ORG, PEER_ORGS, type OrgSpec } from './topology';
+import { CHANNELS, PEER_ORGS, type OrgSpec } from './topology';
+import { DEFAULT_ORDERING, parseOrdering } from './ordering';
 
 export { REPO_ROOT } from './paths';
 
-/** Options from the environment: AAL_NETWORK_DIR, AAL_BASE_PORT, AAL_ORDERERS, AAL_PURGE_INTERVAL. */
+/**
+ * Options from the environment: AAL_NETWORK_DIR, AAL_BASE_PORT, AAL_ORDERING (`raft`|`bft`), AAL_ORDERERS,
+ * AAL_PURGE_INTERVAL.
+ */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOptions {
+  const dir = resolve(env.AAL_NETWORK_DIR ?? join(REPO_ROOT, '.network'));
+  // Unset, the ordering is the existing network's (so `npm stop` or a second `npm start` need not repeat it).
+  const ordering =
+    env.AAL_ORDERING === undefined || env.AAL_ORDERING === ''
+      ? (recordedOptions(dir)?.ordering ?? DEFAULT_ORDERING)
+      : parseOrdering(env.AAL_ORDERING, 'AAL_ORDERING');
   const basePort = Number(env.AAL_BASE_PORT ?? 17000);
   const orderers = Number(env.AAL_ORDERERS ?? 3);
   const purgeIntervalBlocks = Number(env.AAL_PURGE_INTERVAL ?? 1);
@@ -37,7 +47,24 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOpt
       `AAL_PURGE_INTERVAL must be a positive integer, got '${env.AAL_PURGE_INTERVAL}'`,
     );
   }
-  return { dir: resolve(env.AAL_NETWORK_DIR ?? join(REPO_ROOT, '.network')), basePort, orderers, purgeIntervalBlocks };
+  return {
+    dir,
+    basePort,
+    orderers,
+    ordering,
+    purgeIntervalBlocks,
+  };
+}
+
+/** The file in a network directory that records the options the network was created with. */
+function stateFile(dir: string): string {
+  return join(dir, 'network.json');
+}
+
+/** The options the network in `dir` was created with, if there is one. */
+function recordedOptions(dir: string): NetworkOptions | undefined {
+  const file = stateFile(dir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as NetworkOptions) : undefined;
 }
 
 export interface ProcessStatus {
@@ -48,7 +75,8 @@ export interface ProcessStatus {
 }
 
 /**
- * The whole local network: 3 (or 1) Raft orderers, one peer per org, one Fabric CA per org, a
+ * The whole local network: 3 (or 1) Raft orderers of the orderer org, or (`bft`) one SmartBFT orderer
+ * per member org, one peer per org, one Fabric CA per org, a
  * chaincode server per org and a REST application per org, all local processes with TLS.
  * Every step is idempotent: `up` after `up` changes nothing, `down` stops only what was started.
  */
@@ -67,26 +95,28 @@ export class FabricNetwork {
     return this.binaries;
   }
 
-  private get stateFile(): string {
-    return join(this.layout.dir, 'network.json');
-  }
-
-  /** Refuses to reuse a directory created with other ports or orderer count. */
+  /** Refuses to reuse a directory created with other ports, orderer count or ordering. */
   private claimDirectory(): void {
     mkdirSync(this.layout.logsDir, { recursive: true });
     const options = this.layout.options;
-    if (existsSync(this.stateFile)) {
-      const previous = JSON.parse(readFileSync(this.stateFile, 'utf8')) as NetworkOptions;
-      if (previous.basePort !== options.basePort || previous.orderers !== options.orderers) {
+    const previous = recordedOptions(this.layout.dir);
+    if (previous !== undefined) {
+      const previousOrdering = previous.ordering ?? DEFAULT_ORDERING;
+      if (
+        previous.basePort !== options.basePort ||
+        previous.orderers !== options.orderers ||
+        previousOrdering !== this.layout.ordering
+      ) {
         throw new NetworkError(
           'INVALID_CONFIG',
-          `${options.dir} holds a network with base port ${previous.basePort} and ${previous.orderers} orderer(s); ` +
+          `${options.dir} holds a network with base port ${previous.basePort}, ${previous.orderers} orderer(s) and ` +
+            `${previousOrdering} ordering; ` +
             `run 'npm run network -- down --purge' first or choose another AAL_NETWORK_DIR`,
         );
       }
       return;
     }
-    writeFileSync(this.stateFile, JSON.stringify(options, null, 2));
+    writeFileSync(stateFile(this.layout.dir), JSON.stringify(options, null, 2));
   }
 
   /** Fails fast, naming the port, when something else already listens where we are about to. */
@@ -112,9 +142,9 @@ export class FabricNetwork {
     const bins = await this.bins();
 
     log('starting certificate authorities');
-    const authorities = [ORDERER_ORG, ...PEER_ORGS].map(
-      (org) => new OrgCertificateAuthority(this.layout, bins, this.supervisor, org),
-    );
+    const authorities = this.layout
+      .caOrgs()
+      .map((org) => new OrgCertificateAuthority(this.layout, bins, this.supervisor, org));
     await Promise.all(authorities.map((ca) => ca.start()));
     for (const ca of authorities) await issueOrgCrypto(this.layout, ca);
 
@@ -124,8 +154,11 @@ export class FabricNetwork {
       await createChannelBlocks(this.layout, bins);
     }
 
-    log(`starting ${this.layout.options.orderers} orderer(s)`);
-    await Promise.all(this.layout.ordererIndexes().map((i) => startOrderer(this.layout, bins, this.supervisor, i)));
+    const orderers = this.layout.ordererIndexes();
+    log(
+      `starting ${orderers.length} ${this.layout.ordering === 'bft' ? 'SmartBFT (one per member)' : 'Raft'} orderer(s)`,
+    );
+    await Promise.all(orderers.map((i) => startOrderer(this.layout, bins, this.supervisor, i)));
     await joinOrderers(this.layout, bins);
 
     log('starting peers');
@@ -195,7 +228,7 @@ export class FabricNetwork {
     return this.supervisor.stop(name, 0, 'SIGKILL');
   }
 
-  /** Starts orderer `i` again on its existing data (after {@link kill}); resolves when it listens. */
+  /** Starts orderer `i` again on its existing data (after {@link kill} or a test stopped it); resolves when it listens. */
   async startOrderer(i: number): Promise<void> {
     await startOrderer(this.layout, await this.bins(), this.supervisor, i);
   }
@@ -220,6 +253,11 @@ export class FabricNetwork {
   async startPeer(org: OrgSpec): Promise<void> {
     const bins = await this.bins();
     await startPeer(this.layout, bins, this.supervisor, writePeerConfig(this.layout, bins), org);
+  }
+
+  /** How many blocks of `channel` orderer `i` holds, as its own org's admin reads it from the node. */
+  async ordererHeight(i: number, channel: string): Promise<number> {
+    return ordererChannelHeight(this.layout, await this.bins(), i, channel);
   }
 
   /** The directory holding the org's peer's block files of `channel` (`blockfile_000000`, …). */

@@ -5,7 +5,7 @@ import type { FabricBinaries } from './binaries';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
 import { waitForListening, type ProcessSupervisor } from './processes';
-import { ORDERER_ORG, type OrgSpec } from './topology';
+import type { OrgSpec } from './topology';
 
 /** The external builder that lets peers run chaincode as a service (no Docker). */
 export const CCAAS_BUILDER_DIR = resolve(__dirname, '..', 'builders', 'ccaas');
@@ -35,9 +35,13 @@ export async function startOrderer(
 ): Promise<void> {
   const name = layout.ordererProcess(i);
   const identity = layout.ordererIdentity(i);
-  const admin = layout.adminIdentity(ORDERER_ORG);
+  const org = layout.ordererOrg(i);
+  const admin = layout.adminIdentity(org);
+  // The TLS roots of every orderer's org: with BFT the consenters' certificates come from four CAs.
+  const clusterRoots = [...new Set(layout.ordererIndexes().map((j) => layout.caCert(layout.ordererOrg(j))))];
   const data = layout.nodeDataDir(name);
   mkdirSync(data, { recursive: true });
+  const consensusDir = join(data, layout.ordering === 'bft' ? 'smartbft' : 'etcdraft');
   const listen = layout.ordererEndpoint(i);
   supervisor.start({
     name,
@@ -49,16 +53,16 @@ export async function startOrderer(
       FABRIC_LOGGING_SPEC: 'INFO',
       ORDERER_GENERAL_LISTENADDRESS: listen.host,
       ORDERER_GENERAL_LISTENPORT: String(listen.port),
-      ORDERER_GENERAL_LOCALMSPID: ORDERER_ORG.mspId,
+      ORDERER_GENERAL_LOCALMSPID: org.mspId,
       ORDERER_GENERAL_LOCALMSPDIR: identity.msp,
       ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
       ORDERER_GENERAL_TLS_ENABLED: 'true',
       ORDERER_GENERAL_TLS_CERTIFICATE: identity.tls.cert,
       ORDERER_GENERAL_TLS_PRIVATEKEY: identity.tls.key,
-      ORDERER_GENERAL_TLS_ROOTCAS: `[${identity.tls.ca}]`,
+      ORDERER_GENERAL_TLS_ROOTCAS: `[${clusterRoots.join(',')}]`,
       ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: identity.tls.cert,
       ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: identity.tls.key,
-      ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${identity.tls.ca}]`,
+      ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${clusterRoots.join(',')}]`,
       // As the peers' CORE_PEER_KEEPALIVE_MININTERVAL: the peer CLI keeps its broadcast connection open
       // through a lifecycle event wait, pinging every 10 s; the shipped 60 s minimum ends it after ~30 s.
       ORDERER_GENERAL_KEEPALIVE_SERVERMININTERVAL: '5s',
@@ -68,14 +72,14 @@ export async function startOrderer(
       ORDERER_ADMIN_TLS_CERTIFICATE: identity.tls.cert,
       ORDERER_ADMIN_TLS_PRIVATEKEY: identity.tls.key,
       ORDERER_ADMIN_TLS_ROOTCAS: `[${identity.tls.ca}]`,
-      // Only holders of a certificate from the orderer org's CA may join or remove channels.
+      // Only holders of a certificate from the node's own org's CA may join or remove channels.
       ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
       ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${admin.tls.ca}]`,
       ORDERER_OPERATIONS_LISTENADDRESS: address(layout.ordererOperations(i)),
       ORDERER_METRICS_PROVIDER: 'prometheus',
       ORDERER_FILELEDGER_LOCATION: join(data, 'ledger'),
-      ORDERER_CONSENSUS_WALDIR: join(data, 'etcdraft', 'wal'),
-      ORDERER_CONSENSUS_SNAPDIR: join(data, 'etcdraft', 'snapshot'),
+      ORDERER_CONSENSUS_WALDIR: join(consensusDir, 'wal'),
+      ORDERER_CONSENSUS_SNAPDIR: join(consensusDir, 'snapshot'),
     },
     logFile: layout.logFile(name),
   });

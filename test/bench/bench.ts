@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick]`: measures the ledger's write and read paths on a network it starts
- * with production-like settings (3 Raft orderers, TLS, majority endorsement), compares every path
+ * `npm run bench [-- --quick] [--ordering raft|bft]`: measures the ledger's write and read paths on a
+ * network it starts with production-like settings (3 Raft orderers, or with `--ordering bft` one
+ * SmartBFT orderer per member org; TLS, majority endorsement), compares every path
  * with a baseline measured in the same run, prints a table and writes JSON under bench-results/.
  * Not part of `npm test`: speed is measured here, never asserted in unit tests.
  */
@@ -19,6 +20,7 @@ import {
   issueApiKeys,
   NetworkLayout,
   type NetworkOptions,
+  parseOrdering,
 } from '@aal/network';
 import { gatewayFor, type TestGateway } from '../support/gateway';
 import { writeBarChart } from './bar-chart';
@@ -39,14 +41,18 @@ const { values: flags } = parseArgs({
      * scenario, and Node CPU profiles of every chaincode server and app over the whole run.
      */
     profile: { type: 'boolean', default: false },
+    /** The ordering service (`raft` by default); `npm run bench:ordering` compares both in one run. */
+    ordering: { type: 'string' },
   },
 });
 const { quick, profile } = flags;
+const ordering = parseOrdering(flags.ordering, '--ordering');
 const repoRoot = resolve(__dirname, '..', '..');
 const options: NetworkOptions = {
   dir: resolve(process.env.AAL_BENCH_NETWORK_DIR ?? join(repoRoot, '.network-bench')),
   basePort: Number(process.env.AAL_BENCH_BASE_PORT ?? 19000),
   orderers: 3,
+  ordering,
   purgeIntervalBlocks: 100,
   profiling: profile,
   // The reference point every path is compared with: plain Fabric puts, from its own chaincode.
@@ -346,7 +352,14 @@ async function main(): Promise<void> {
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
     },
-    settings: { quick, orderers: options.orderers, channel: CHANNEL, endorsement: 'MAJORITY (2 of 3 orgs)', tls: true },
+    settings: {
+      quick,
+      ordering,
+      orderers: new NetworkLayout(options).ordererIndexes().length,
+      channel: CHANNEL,
+      endorsement: 'MAJORITY (2 of 3 orgs)',
+      tls: true,
+    },
     results,
   };
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2));

@@ -1,16 +1,12 @@
-import { FabricNetwork, HOSPITAL_A, NetworkLayout } from '@aal/network';
+import { HOSPITAL_A } from '@aal/network';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadTestEnvironment } from '../support/test-network';
 import { unexpectedAnswers, exactlyOnce, printMeasurement, waitForReadiness } from './support/exactly-once';
-import { faultsNetworkOptions } from './support/faults-network';
+import { FAULTS_CHANNEL, faultsNetwork, orgWriteLoad } from './support/faults-network';
 import { ledgerCensus } from './support/ledger-census';
 import { WriteLoad } from './support/write-load';
 
-const options = faultsNetworkOptions();
-const environment = loadTestEnvironment(options);
-const layout = new NetworkLayout(options);
-const network = new FabricNetwork(options);
-const CHANNEL = 'hospital-a';
+const { environment, layout, network } = faultsNetwork();
+const CHANNEL = FAULTS_CHANNEL;
 
 describe('fault 1: the REST app killed (SIGKILL) while records are being gathered', () => {
   afterAll(async () => {
@@ -21,13 +17,7 @@ describe('fault 1: the REST app killed (SIGKILL) while records are being gathere
 
   it('loses no acknowledged record and writes none twice once the client has retried with the same ids', async () => {
     const url = environment.apps.HospitalA ?? '';
-    const load = new WriteLoad({
-      url,
-      channel: CHANNEL,
-      recorderKey: environment.apiKeys.HospitalA?.recorder ?? '',
-      mspId: HOSPITAL_A.mspId,
-      runId: `app-crash-${Date.now()}`,
-    });
+    const load = new WriteLoad(orgWriteLoad(environment, HOSPITAL_A, `app-crash-${Date.now()}`));
     load.start();
     await load.waitForAcknowledgements(15, 60_000);
 

@@ -1,17 +1,14 @@
-import { FabricNetwork, HOSPITAL_A, NetworkLayout } from '@aal/network';
+import { HOSPITAL_A } from '@aal/network';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { interactionsPath } from '../support/interactions';
-import { bearer, loadTestEnvironment } from '../support/test-network';
+import { bearer } from '../support/test-network';
 import { unexpectedAnswers, exactlyOnce, printMeasurement } from './support/exactly-once';
-import { faultsNetworkOptions } from './support/faults-network';
+import { FAULTS_CHANNEL, faultsNetwork, orgWriteLoad } from './support/faults-network';
 import { ledgerCensus } from './support/ledger-census';
 import { WriteLoad } from './support/write-load';
 
-const options = faultsNetworkOptions();
-const environment = loadTestEnvironment(options);
-const layout = new NetworkLayout(options);
-const network = new FabricNetwork(options);
-const CHANNEL = 'hospital-a';
+const { environment, layout, network } = faultsNetwork();
+const CHANNEL = FAULTS_CHANNEL;
 
 describe("fault 4: an org's chaincode server killed (SIGKILL), then restarted", () => {
   afterAll(async () => {
@@ -21,13 +18,7 @@ describe("fault 4: an org's chaincode server killed (SIGKILL), then restarted", 
 
   it('refuses its writes with 503 problems (never 500) while it is down and recovers without intervention once it is back', async () => {
     const hospitalA = environment.apps.HospitalA ?? '';
-    const load = new WriteLoad({
-      url: hospitalA,
-      channel: CHANNEL,
-      recorderKey: environment.apiKeys.HospitalA?.recorder ?? '',
-      mspId: HOSPITAL_A.mspId,
-      runId: `chaincode-crash-${Date.now()}`,
-    });
+    const load = new WriteLoad(orgWriteLoad(environment, HOSPITAL_A, `chaincode-crash-${Date.now()}`));
     load.start();
     await load.waitForAcknowledgements(15, 60_000);
     const acknowledgedId = load.acknowledgedSince(0)[0]?.ids[0] ?? '';

@@ -1,16 +1,12 @@
-import { FabricNetwork, HOSPITAL_A, NetworkLayout } from '@aal/network';
+import { HOSPITAL_A } from '@aal/network';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadTestEnvironment } from '../support/test-network';
 import { unexpectedAnswers, exactlyOnce, median, printMeasurement } from './support/exactly-once';
-import { faultsNetworkOptions } from './support/faults-network';
+import { FAULTS_CHANNEL, faultsNetwork, orgWriteLoad } from './support/faults-network';
 import { ledgerCensus } from './support/ledger-census';
 import { WriteLoad, type WriteLoadOptions } from './support/write-load';
 
-const options = faultsNetworkOptions();
-const environment = loadTestEnvironment(options);
-const layout = new NetworkLayout(options);
-const network = new FabricNetwork(options);
-const CHANNEL = 'hospital-a';
+const { environment, layout, network } = faultsNetwork();
+const CHANNEL = FAULTS_CHANNEL;
 
 describe('fault 3: orderers of the three-node Raft cluster killed (SIGKILL)', () => {
   afterAll(async () => {
@@ -19,13 +15,7 @@ describe('fault 3: orderers of the three-node Raft cluster killed (SIGKILL)', ()
   });
 
   it('writes on with one of three down, answer 503 with Retry-After with two down, and resume by themselves', async () => {
-    const loadOptions: WriteLoadOptions = {
-      url: environment.apps.HospitalA ?? '',
-      channel: CHANNEL,
-      recorderKey: environment.apiKeys.HospitalA?.recorder ?? '',
-      mspId: HOSPITAL_A.mspId,
-      runId: `orderers-${Date.now()}`,
-    };
+    const loadOptions: WriteLoadOptions = orgWriteLoad(environment, HOSPITAL_A, `orderers-${Date.now()}`);
     const load = new WriteLoad(loadOptions);
     load.start();
     const began = Date.now();

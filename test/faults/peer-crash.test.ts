@@ -1,16 +1,12 @@
-import { AI_PROVIDER, FabricNetwork, HOSPITAL_A, NetworkLayout, REGULATOR } from '@aal/network';
+import { AI_PROVIDER, HOSPITAL_A, REGULATOR } from '@aal/network';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadTestEnvironment } from '../support/test-network';
 import { unexpectedAnswers, exactlyOnce, printMeasurement, waitForReadiness } from './support/exactly-once';
-import { faultsNetworkOptions } from './support/faults-network';
+import { FAULTS_CHANNEL, faultsNetwork, orgWriteLoad } from './support/faults-network';
 import { blockHeight, ledgerCensus } from './support/ledger-census';
 import { WriteLoad } from './support/write-load';
 
-const options = faultsNetworkOptions();
-const environment = loadTestEnvironment(options);
-const layout = new NetworkLayout(options);
-const network = new FabricNetwork(options);
-const CHANNEL = 'hospital-a';
+const { environment, layout, network } = faultsNetwork();
+const CHANNEL = FAULTS_CHANNEL;
 
 describe('fault 2: one endorsing peer killed (SIGKILL), then restarted', () => {
   afterAll(async () => {
@@ -20,20 +16,10 @@ describe('fault 2: one endorsing peer killed (SIGKILL), then restarted', () => {
   it('keeps writing through the other orgs, tells the truth in /readyz, catches up and recovers its app without a restart', async () => {
     const hospitalA = environment.apps.HospitalA ?? '';
     const run = Date.now();
-    const ownLoad = new WriteLoad({
-      url: hospitalA,
-      channel: CHANNEL,
-      recorderKey: environment.apiKeys.HospitalA?.recorder ?? '',
-      mspId: HOSPITAL_A.mspId,
-      runId: `peer-crash-a-${run}`,
-    });
+    const ownLoad = new WriteLoad(orgWriteLoad(environment, HOSPITAL_A, `peer-crash-a-${run}`));
     // The same channel through another org's app: endorsed by AIProvider and Regulator (MAJORITY of three).
     const otherLoad = new WriteLoad({
-      url: environment.apps.AIProvider ?? '',
-      channel: CHANNEL,
-      recorderKey: environment.apiKeys.AIProvider?.recorder ?? '',
-      mspId: AI_PROVIDER.mspId,
-      runId: `peer-crash-p-${run}`,
+      ...orgWriteLoad(environment, AI_PROVIDER, `peer-crash-p-${run}`),
       writers: { single: 3, 'interactions-batch': 1, 'merkle-batch': 0 },
     });
     ownLoad.start();

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI, { APIError } from 'openai';
 import {
@@ -14,6 +16,7 @@ import { HOSPITAL_A_CHANNEL, runSuffix } from '../support/deviating-member';
 import { eventually } from '../support/eventually';
 import type { ExtraApp } from '../support/extra-app';
 import { startGatewayUnderTest } from '../support/gateway-under-test';
+import { ensurePythonVenv } from '../support/python-venv';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
 
 /**
@@ -33,6 +36,9 @@ const UPSTREAM_SECRET = `sk-upstream-${run}`;
 
 /** A record as HospitalA's app reads it from the ledger. */
 type LedgerRecord = Record<string, unknown> & { usage: Record<string, unknown>; cost: Record<string, unknown> };
+
+/** The Python example docs/gateway.md shows, and its pinned openai package. */
+const PYTHON_DIR = resolve(__dirname, '..', 'python');
 
 async function onLedger(id: string): Promise<LedgerRecord> {
   const response = await eventually(
@@ -201,6 +207,32 @@ describe('AI gateway on the real network (openai client)', () => {
     });
     expect(record.timeToFirstTokenMs).toEqual(expect.any(Number));
   });
+
+  it('serves the Python example (official openai package) unchanged but for base URL and headers, and records its call', async () => {
+    const bin = await ensurePythonVenv('openai-python', join(PYTHON_DIR, 'requirements.txt'));
+    const { stdout, stderr } = await promisify(execFile)(
+      join(bin, 'python'),
+      [join(PYTHON_DIR, 'gateway_example.py')],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AAL_GATEWAY_URL: client.baseURL,
+          AAL_GATEWAY_KEY: String(client.apiKey),
+          AAL_MODEL: 'gpt-test',
+        },
+      },
+    );
+    expect(stdout.trim()).toBe(FAKE_STREAM_TEXT);
+    const id = /^interaction (\S+)$/m.exec(stderr)?.[1] ?? '';
+    const record = await onLedger(id);
+    expect(record).toMatchObject({
+      operation: 'chat',
+      requestModel: 'gpt-test',
+      purpose: 'ai-inference',
+      status: 'ok',
+      usage: { inputTokens: FAKE_CHAT_USAGE.prompt_tokens, source: 'provider' },
+    });
+  }, 240_000);
 
   it('records an unpriced model as unpriced, never 0', async () => {
     const { response } = await client.chat.completions

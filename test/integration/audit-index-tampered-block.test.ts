@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiKeyStore, runAuditIndexCli } from '@aal/application';
-import { FabricNetwork, HOSPITAL_A } from '@aal/network';
+import { CHANNELS, FabricNetwork, HOSPITAL_A } from '@aal/network';
 import { startExtraApp, type ExtraApp } from '../support/extra-app';
 import { eventually } from '../support/eventually';
 import { interactionRequest, postInteraction } from '../support/interactions';
@@ -49,19 +49,29 @@ function findInBlockFiles(marker: Buffer): { file: string; offset: number } {
   throw new Error(`no block file of HospitalA's peer holds ${marker.toString('utf8')}`);
 }
 
-/** Starts HospitalA's peer again and waits until its operations endpoint reports it healthy. */
+/**
+ * Starts HospitalA's peer again and waits until its operations endpoint reports it healthy and its
+ * gossip knows the channel's other peers again: until then its gateway finds no peers to satisfy
+ * the endorsement policy, and the next test file's first write through it would fail (~30 s).
+ */
 async function restartPeer(): Promise<void> {
   await network.startPeer(HOSPITAL_A);
   const { host, port } = network.layout.peerOperations(HOSPITAL_A);
-  for (let attempt = 0; attempt < 100; attempt++) {
+  const others = (CHANNELS.find((channel) => channel.name === CHANNEL)?.orgs.length ?? 1) - 1;
+  const knownPeers = new RegExp(`^gossip_membership_total_peers_known\\{channel="${CHANNEL}"\\} (\\d+)$`, 'm');
+  for (let attempt = 0; attempt < 450; attempt++) {
+    const metrics = await fetch(`http://${host}:${port}/metrics`).then(
+      async (response) => (response.ok ? await response.text() : ''),
+      () => '',
+    );
     const healthy = await fetch(`http://${host}:${port}/healthz`).then(
       (response) => response.ok,
       () => false,
     );
-    if (healthy) return;
+    if (healthy && Number(knownPeers.exec(metrics)?.[1] ?? 0) >= others) return;
     await sleep(200);
   }
-  throw new Error("HospitalA's peer did not report healthy after its restart");
+  throw new Error("HospitalA's peer did not report healthy, knowing the channel's other peers, after its restart");
 }
 
 describe('audit index: a block file tampered with under the peer', () => {

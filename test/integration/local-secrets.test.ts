@@ -11,7 +11,6 @@ import {
   auditIndexDatabaseName,
   ensureBinaries,
   FabricNetwork,
-  ORDERER_ORG,
   PEER_ORGS,
   run,
   type OrgSpec,
@@ -27,7 +26,8 @@ import { loadTestEnvironment, testNetworkOptions } from '../support/test-network
 const environment = loadTestEnvironment();
 const network = new FabricNetwork(testNetworkOptions());
 const layout = network.layout;
-const CA_ORGS: readonly OrgSpec[] = [ORDERER_ORG, ...PEER_ORGS];
+/** Every org that runs a CA: the members, and OrdererOrg with Raft ordering. */
+const CA_ORGS: readonly OrgSpec[] = layout.caOrgs();
 
 interface Secret {
   readonly what: string;

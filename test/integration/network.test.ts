@@ -46,12 +46,18 @@ async function get(org: string, path: string): Promise<Response> {
 }
 
 describe('the local Fabric network', () => {
-  it('runs 3 orderers, 4 peers, 5 CAs (one per org), 4 chaincode servers, 4 PostgreSQL servers and 4 apps as live processes', () => {
+  const bft = layout.ordering === 'bft';
+  it(`runs ${bft ? '4 orderers (one per member org), 4 CAs' : '3 orderers, 5 CAs'} (one per org), 4 peers, 4 chaincode servers, 4 PostgreSQL servers and 4 apps as live processes`, () => {
     const running = new FabricNetwork(testNetworkOptions()).status().filter((process) => process.running);
     const count = (prefix: string): number => running.filter((process) => process.name.startsWith(prefix)).length;
-    expect(count('orderer')).toBe(3);
+    const orderers = running.filter((process) => process.name.startsWith('orderer')).map((process) => process.name);
+    expect(orderers.sort()).toEqual(
+      bft
+        ? ['orderer0.ai-provider', 'orderer0.hospital-a', 'orderer0.hospital-b', 'orderer0.regulator']
+        : ['orderer0.orderer-org', 'orderer1.orderer-org', 'orderer2.orderer-org'],
+    );
     expect(count('peer0.')).toBe(4);
-    expect(count('ca.')).toBe(5);
+    expect(count('ca.')).toBe(bft ? 4 : 5);
     expect(count('chaincode.')).toBe(4);
     expect(count('app.')).toBe(4);
     expect(count('postgres.')).toBe(4);
@@ -185,7 +191,14 @@ describe('the local Fabric network', () => {
         .getNetwork('hospital-a')
         .getContract(CHAINCODE_NAME)
         .evaluateTransaction(TRANSACTIONS.getInteraction, existing);
-      await expect(read).rejects.toThrow(/access denied|denied|not authorized|permission/i);
+      // With BFT ordering HospitalB's MSP is in hospital-a's configuration (its orderer node is in the
+      // Orderer group), so the peer knows the identity and refuses it by the application's Writers
+      // policy (proposals' ACL) rather than as an unknown org.
+      await expect(read).rejects.toThrow(
+        bft
+          ? /policy \[\/Channel\/Application\/Writers\]: \[implicit policy evaluation failed - 0 sub-policies were satisfied/
+          : /access denied|denied|not authorized|permission/i,
+      );
       const write = foreignWriter.gateway
         .getNetwork('hospital-a')
         .getContract(CHAINCODE_NAME)

@@ -5,8 +5,8 @@ import { interactionRequest, postInteraction } from './interactions';
 import { testEnvironmentFile, testNetworkOptions, type TestEnvironment } from './test-network';
 
 /**
- * Starts a fresh network for the integration tests (3 Raft orderers, 4 peers, 5 CAs, chaincode
- * servers and REST apps), then waits until each org's app can write through its gateway: right
+ * Starts a fresh network for the integration tests (3 Raft orderers and 5 CAs, or with
+ * AAL_TEST_ORDERING=bft one SmartBFT orderer per member and 4 CAs; 4 peers, chaincode servers and REST apps), then waits until each org's app can write through its gateway: right
  * after start-up, discovery may not yet know every org's peer.
  */
 export default async function globalSetup(): Promise<void> {

@@ -1,16 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { AppRole, NetworkOptions } from '@aal/network';
+import { parseOrdering, type AppRole, type NetworkOptions } from '@aal/network';
 
 /**
  * The network the integration tests run: its own directory and its own block of ports, so it can
- * run beside the one `npm start` runs. Override with AAL_TEST_NETWORK_DIR / AAL_TEST_BASE_PORT.
+ * run beside the one `npm start` runs. Override with AAL_TEST_NETWORK_DIR / AAL_TEST_BASE_PORT; the
+ * ordering service with AAL_TEST_ORDERING (`raft`, the default, or `bft`).
  */
 export function testNetworkOptions(env: NodeJS.ProcessEnv = process.env): NetworkOptions {
   return {
     dir: resolve(env.AAL_TEST_NETWORK_DIR ?? join(__dirname, '..', '..', '.network-test')),
     basePort: Number(env.AAL_TEST_BASE_PORT ?? 18000),
     orderers: 3,
+    ordering: parseOrdering(env.AAL_TEST_ORDERING, 'AAL_TEST_ORDERING'),
     purgeIntervalBlocks: 1,
   };
 }

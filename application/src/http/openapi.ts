@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HTTP_LIMITS } from '@aal/ledger-contract';
 import { API_BASE, type AnyRouteDefinition } from './route';
 
 /** A JSON Schema or OpenAPI object: plain JSON, as z.toJSONSchema returns it. */
@@ -30,6 +31,7 @@ const REFUSALS: Record<number, string> = {
   404: 'Not found (or a channel this org is not a member of)',
   409: 'Conflict with the ledger state, e.g. a duplicate with different content',
   413: 'Request body over the limit',
+  414: `Request target (path and query) over ${HTTP_LIMITS.urlBytes} bytes`,
   422: 'Refused by the chaincode: `errors` lists the failing fields when it named them',
   429: 'Rate limit for this API key exceeded; see `Retry-After`',
   502: "The record the chaincode answered is not what its recording transaction on the org's peer vouches for (`code` says which check failed); the bytes are not returned",
@@ -45,8 +47,31 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   return rest;
 }
 
+/**
+ * The `x-rules` of a schema and the schemas inside it: the rules between fields that JSON Schema
+ * cannot state (comparisons of values), in words, declared with the zod schema that enforces them.
+ */
+function rulesOf(schema: z.ZodType): string[] {
+  const rules = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'x-rules' && Array.isArray(value)) value.forEach((rule) => rules.add(String(rule)));
+        else visit(value);
+      }
+    }
+  };
+  visit(jsonSchema(schema, 'input'));
+  return [...rules];
+}
+
 /** Path parameters and query parameters, from the properties of their object schemas. */
-function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): JsonObject[] {
+function parameters(
+  schema: z.ZodType | undefined,
+  location: 'path' | 'query',
+  channels: readonly string[],
+): JsonObject[] {
   if (schema === undefined) return [];
   const objectSchema = jsonSchema(schema, 'input') as { properties?: Record<string, JsonObject>; required?: string[] };
   return Object.entries(objectSchema.properties ?? {}).map(([name, property]) => ({
@@ -54,39 +79,50 @@ function parameters(schema: z.ZodType | undefined, location: 'path' | 'query'): 
     in: location,
     required: location === 'path' || (objectSchema.required ?? []).includes(name),
     ...(typeof property.description === 'string' ? { description: property.description } : {}),
-    schema: property,
+    // This org's channels are the only ones its app serves: any other answers 404.
+    schema: location === 'path' && name === 'channel' ? { ...property, enum: [...channels] } : property,
   }));
 }
 
-function operation(route: AnyRouteDefinition): JsonObject {
+function operation(route: AnyRouteDefinition, channels: readonly string[]): JsonObject {
   const responses: Record<string, JsonObject> = {};
   for (const [status, response] of Object.entries(route.responses)) {
     responses[status] = {
       description: response.description,
       ...(response.schema
         ? {
-            content: {
-              [response.contentType ?? 'application/json']: { schema: jsonSchema(response.schema, 'output') },
-            },
+            content: Object.fromEntries(
+              [response.contentType ?? 'application/json', ...(response.alternativeContentTypes ?? [])].map((type) => [
+                type,
+                { schema: jsonSchema(response.schema as z.ZodType, 'output') },
+              ]),
+            ),
           }
         : {}),
     };
   }
-  const refusals = new Set([400, 401, 403, 429, 503, ...(route.body ? [413] : []), ...(route.refusals ?? [])]);
+  const refusals = new Set([400, 401, 403, 414, 429, 503, ...(route.body ? [413] : []), ...(route.refusals ?? [])]);
   for (const status of [...refusals].sort()) {
     responses[String(status)] = {
       description: REFUSALS[status] ?? 'Refused',
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
     };
   }
+  responses['431'] = { $ref: '#/components/responses/HeadersTooLarge' };
+  for (const [status, links] of Object.entries(route.links ?? {})) {
+    const response = responses[status];
+    if (response !== undefined) response.links = links;
+  }
+  const rules = [route.query, route.body].flatMap((schema) => (schema === undefined ? [] : rulesOf(schema)));
   const roles = route.roles.join(', ');
   return {
     operationId: route.operationId,
     summary: route.summary,
-    description: `${route.description ?? ''}${route.description ? '\n\n' : ''}Roles: ${roles}.${route.recordsAuditorRead ? ' Reads by auditor keys are recorded in the auditor-read log.' : ''}${route.recordsEveryCall ? ' Every call is recorded in the auditor-read log.' : ''}`,
+    description: `${route.description ?? ''}${route.description ? '\n\n' : ''}Roles: ${roles}.${route.recordsAuditorRead ? ' Reads by auditor keys are recorded in the auditor-read log.' : ''}${route.recordsEveryCall ? ' Every call is recorded in the auditor-read log.' : ''}${rules.length > 0 ? `\n\nRules between fields that JSON Schema cannot state (refused with 400): ${rules.join('; ')}.` : ''}`,
     tags: [route.tag],
     'x-roles': route.roles,
-    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+    ...(rules.length > 0 ? { 'x-rules': rules } : {}),
+    parameters: [...parameters(route.params, 'path', channels), ...parameters(route.query, 'query', channels)],
     ...(route.body
       ? {
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } },
@@ -139,22 +175,27 @@ function operationsPaths(): Record<string, JsonObject> {
   };
 }
 
+/** An OpenAPI document: its paths by template, each with its operations by method. */
+export interface OpenApiDocument extends JsonObject {
+  readonly paths: Record<string, JsonObject>;
+}
+
 /** The OpenAPI 3.1 document of the REST API, generated from the same route definitions that validate requests. */
 export function openApiDocument(
   routes: readonly AnyRouteDefinition[],
-  info: { title: string; version: string; org: string },
-): JsonObject {
+  info: { title: string; version: string; org: string; channels: readonly string[] },
+): OpenApiDocument {
   const paths: Record<string, JsonObject> = operationsPaths();
   for (const route of routes) {
     const path = `${API_BASE}${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
-    paths[path] = { ...(paths[path] ?? {}), [route.method]: operation(route) };
+    paths[path] = { ...(paths[path] ?? {}), [route.method]: operation(route, info.channels) };
   }
   return {
     openapi: '3.1.0',
     info: {
       title: info.title,
       version: info.version,
-      description: `REST API of the AI Audit Ledger application of ${info.org}. Authenticate with \`Authorization: Bearer <API key>\`; every refusal is \`application/problem+json\` (RFC 9457).`,
+      description: `REST API of the AI Audit Ledger application of ${info.org}. Authenticate with \`Authorization: Bearer <API key>\`; every refusal is \`application/problem+json\` (RFC 9457). A path of this document asked with a method it does not list is answered 405 with \`Allow\` naming exactly the methods it answers (HEAD with GET); any other path 404. Request targets over ${HTTP_LIMITS.urlBytes} bytes are answered 414, request lines and headers over ${HTTP_LIMITS.headerBytes} bytes 431.`,
     },
     servers: [{ url: '/' }],
     security: [{ apiKey: [] }],
@@ -168,6 +209,18 @@ export function openApiDocument(
         },
       },
       schemas: { Problem: jsonSchema(problemSchema, 'output') },
+      responses: {
+        HeadersTooLarge: {
+          description: `Request line and headers over ${HTTP_LIMITS.headerBytes} bytes (answered by the HTTP server before any route; the connection is closed)`,
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+        MethodNotAllowed: {
+          description:
+            'A path of this document asked with a method it does not list; `Allow` names the methods it answers',
+          headers: { Allow: { schema: { type: 'string' }, description: 'e.g. `GET, HEAD, POST`' } },
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+      },
     },
   };
 }

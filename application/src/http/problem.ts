@@ -38,6 +38,8 @@ const LEDGER_STATUS: Record<LedgerErrorKind, { status: number; title: string }> 
   internal: { status: 500, title: 'Internal error' },
 };
 
+const LEDGER_BUSY = { status: 503, title: 'Ledger busy' };
+
 /** The `type` URI of a problem, derived from its title so equal problems share one type. */
 export function problemType(title: string): string {
   return `${TYPE_BASE}${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
@@ -45,7 +47,10 @@ export function problemType(title: string): string {
 
 /** Maps a ledger failure to its problem; chaincode refusals become 4xx, an unreachable ledger 503. */
 export function problemFromLedger(error: LedgerError): HttpProblem {
-  const { status, title } = LEDGER_STATUS[error.kind];
+  // A read conflict at commit (another transaction wrote the same keys first, e.g. the client's own
+  // retry racing its first attempt) wrote nothing, and the same request may succeed when repeated:
+  // "not now" (503), unlike the chaincode's CONFLICT (same id, other content), which is final (409).
+  const { status, title } = error.kind === 'conflict' && error.transient ? LEDGER_BUSY : LEDGER_STATUS[error.kind];
   // Internal details stay in the logs; the caller gets a generic sentence.
   const detail = error.kind === 'internal' ? 'the ledger call failed unexpectedly' : error.message;
   const errors = ledgerFieldErrors(error);

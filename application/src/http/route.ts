@@ -22,6 +22,16 @@ export interface RouteResponse {
   readonly schema?: z.ZodType;
   /** Media type of the body when it is not `application/json`, e.g. `application/fhir+json`, `text/event-stream`. */
   readonly contentType?: string;
+  /** Further media types the same answer may come as, chosen by the request (e.g. the export's `format`). */
+  readonly alternativeContentTypes?: readonly string[];
+}
+
+/** An OpenAPI link: the operation a value of this answer feeds, and how each of its parameters is filled. */
+export interface RouteLink {
+  readonly operationId: string;
+  /** Parameter name → runtime expression, e.g. `$request.path.channel`, `$response.body#/interaction/id`. */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly description?: string;
 }
 
 /** No parameters / no query / no body: an empty strict object, so anything sent is refused. */
@@ -84,6 +94,11 @@ export interface RouteDefinition<
   readonly body?: B;
   /** Success answers by status. */
   readonly responses: Readonly<Record<number, RouteResponse>>;
+  /**
+   * OpenAPI links from a success answer (by status) to the operations that take its values, e.g. a
+   * create's 201 to the get by id: `parameters` maps each parameter to a runtime expression.
+   */
+  readonly links?: Readonly<Record<number, Readonly<Record<string, RouteLink>>>>;
   /** Refusals particular to this route (404, 409, 422…); the common ones are added for every route. */
   readonly refusals?: readonly number[];
   /**

@@ -21,7 +21,8 @@ const CHAINCODE_RESPONSE = 'chaincode response ';
 
 /** The ledger error of a decoded chaincode refusal: its kind by code, its message, fields and reasons. */
 export function ledgerErrorOfPayload(payload: ContractErrorPayload, cause?: unknown): LedgerError {
-  return new LedgerError(KIND_OF_CODE[payload.code], payload.message, {
+  const more = payload.omitted === undefined ? '' : ` (and ${payload.omitted} more not listed)`;
+  return new LedgerError(KIND_OF_CODE[payload.code], `${payload.message}${more}`, {
     cause,
     code: payload.code,
     ...(payload.violations === undefined ? {} : { violations: payload.violations }),

@@ -109,6 +109,18 @@ describe('classifying ledger failures', () => {
     });
   });
 
+  it('treats a reset gRPC stream (INTERNAL from the transport) as transient and unavailable, other INTERNAL as internal', () => {
+    const reset = 'Received RST_STREAM with code 2 triggered by internal client error: Protocol error';
+    expect(toLedgerError(gatewayError(grpc.status.INTERNAL, reset))).toMatchObject({
+      kind: 'unavailable',
+      transient: true,
+    });
+    expect(toLedgerError(gatewayError(grpc.status.INTERNAL, 'failed to endorse'))).toMatchObject({
+      kind: 'internal',
+      transient: false,
+    });
+  });
+
   it('treats read conflicts at commit as transient conflicts, other invalidations as final', () => {
     expect(invalidatedTransaction('t', 11)).toMatchObject({ kind: 'conflict', transient: true });
     expect(invalidatedTransaction('t', 12)).toMatchObject({ kind: 'conflict', transient: true });

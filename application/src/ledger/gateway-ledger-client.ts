@@ -194,6 +194,8 @@ const TRANSIENT_CODES = new Set<grpc.status>([
  * succeeds once the peers are back, so it is "not now" (503), not a fault of the app (500).
  */
 const NO_ENDORSERS = /no combination of peers can be derived|no peer combination can satisfy/i;
+/** gRPC's INTERNAL as grpc-js reports a stream or connection reset under it, rather than a failure of the call. */
+const TRANSPORT_RESET = /RST_STREAM|Protocol error|GOAWAY/;
 
 /** Classifies a Gateway failure so the HTTP layer can answer 4xx/503 instead of 500. */
 export function toLedgerError(error: unknown): LedgerError {
@@ -207,7 +209,12 @@ export function toLedgerError(error: unknown): LedgerError {
   if (code === grpc.status.PERMISSION_DENIED || /access denied|creator org unknown/i.test(error.message)) {
     return new LedgerError('forbidden', error.message, { cause: error });
   }
-  if (TRANSIENT_CODES.has(code) || (code === grpc.status.FAILED_PRECONDITION && NO_ENDORSERS.test(error.message))) {
+  // Not now: a transient code, too few live endorsers for the policy, or the transport reset (e.g. the peer's GOAWAY).
+  if (
+    TRANSIENT_CODES.has(code) ||
+    (code === grpc.status.FAILED_PRECONDITION && NO_ENDORSERS.test(error.message)) ||
+    (code === grpc.status.INTERNAL && TRANSPORT_RESET.test(error.message))
+  ) {
     return new LedgerError('unavailable', `the ledger is unreachable: ${error.message}`, {
       cause: error,
       transient: true,

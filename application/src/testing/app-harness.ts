@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createApp } from '../app';
+import { createHttpServer } from '../http/http-server';
 import { AuditIndex } from '../audit-index/audit-index';
 import { AuditIndexStore } from '../audit-index/index-store';
 import { AuditorReadLog } from '../audit-log/auditor-read-log';
@@ -81,7 +82,7 @@ export async function startAppHarness(
     rateLimit: options.rateLimit ?? { perSecond: 1000, burst: 1000 },
   });
   const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = createHttpServer(app).listen(0, '127.0.0.1', () => resolve(listening));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -5,6 +5,7 @@ import {
   encodeContractError,
   type ContractErrorPayload,
 } from './contract-error';
+import { LIMITS } from '../limits';
 
 describe('coded contract errors', () => {
   const full: ContractErrorPayload = {
@@ -63,5 +64,37 @@ describe('coded contract errors', () => {
       code: 'ACCESS_DENIED',
       message: 'no',
     });
+  });
+
+  it('bounds the encoded payload: the first entries, cut texts and a count of the others', () => {
+    const violations = Array.from({ length: 1000 }, (_, index) => ({
+      path: `consentIds[${index}]`,
+      rule: `${'x'.repeat(500)} does not exist`,
+    }));
+    const error = new ValidationError(violations);
+    // In-process the error keeps everything; what crosses the gateway is bounded.
+    expect(error.violations).toHaveLength(1000);
+    expect(error.message.length).toBeLessThan(10_240);
+    const decoded = decodeContractError(error.message);
+    expect(decoded?.violations).toHaveLength(LIMITS.refusalEntries);
+    expect(decoded?.violations?.[0]?.path).toBe('consentIds[0]');
+    expect(decoded?.violations?.[0]?.rule).toHaveLength(LIMITS.refusalEntryChars);
+    expect(decoded?.message).toHaveLength(LIMITS.refusalMessageChars);
+    expect(decoded?.omitted).toBe(1000 - LIMITS.refusalEntries);
+    // Violations and reasons share the entries; a small payload is left whole, with no count.
+    const both = decodeContractError(
+      encodeContractError({
+        code: 'PRECONDITION_FAILED',
+        message: 'm',
+        violations: violations.slice(0, LIMITS.refusalEntries - 2),
+        reasons: violations.slice(0, 5).map(({ path }) => ({ path, reason: 'r' })),
+      }),
+    );
+    expect([both?.violations?.length, both?.reasons?.length, both?.omitted]).toEqual([LIMITS.refusalEntries - 2, 2, 3]);
+    expect(decodeContractError(encodeContractError({ code: 'NOT_FOUND', message: 'gone' }))).toEqual({
+      code: 'NOT_FOUND',
+      message: 'gone',
+    });
+    expect(decodeContractError('{"code":"NOT_FOUND","message":"m","omitted":-1}')).toBeUndefined();
   });
 });

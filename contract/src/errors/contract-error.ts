@@ -1,3 +1,5 @@
+import { LIMITS } from '../limits';
+
 /**
  * Why the chaincode refused a transaction, as a machine-readable payload. Only the error message
  * crosses the Fabric Gateway, so the message *is* the payload: JSON that still reads well in a peer
@@ -32,13 +34,23 @@ export interface ContractErrorPayload {
   readonly violations?: readonly FieldViolation[];
   /** `PRECONDITION_FAILED`: every failed precondition. */
   readonly reasons?: readonly RefusalReason[];
+  /** Violations and reasons left out of the encoded payload to keep it small (see `LIMITS.refusalEntries`). */
+  readonly omitted?: number;
 }
 
 /** What every encoded payload starts with, so it can be found inside the text peers and the gateway wrap it in. */
 const PAYLOAD_START = '{"code":"';
 
+/** `text` cut to `max` characters, marked as cut. */
+function bounded(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /**
- * The error message the chaincode throws: the payload as JSON with `code` first.
+ * The error message the chaincode throws: the payload as JSON with `code` first, bounded — at most
+ * `LIMITS.refusalEntries` violations and reasons (the first ones; `omitted` counts the rest), the
+ * message and each entry's text cut at their `LIMITS` — so it always fits the gRPC trailers it
+ * crosses in.
  *
  * @example
  * encodeContractError({ code: 'NOT_FOUND', message: 'interaction x does not exist' })
@@ -46,7 +58,32 @@ const PAYLOAD_START = '{"code":"';
  */
 export function encodeContractError(payload: ContractErrorPayload): string {
   const { code, message, violations, reasons } = payload;
-  return JSON.stringify({ code, message, ...(violations ? { violations } : {}), ...(reasons ? { reasons } : {}) });
+  let room = LIMITS.refusalEntries;
+  const keep = <T>(items: readonly T[] | undefined, cut: (item: T) => T): T[] | undefined => {
+    if (items === undefined) return undefined;
+    const kept = items.slice(0, room).map(cut);
+    room -= kept.length;
+    return kept;
+  };
+  const entry = (text: string): string => bounded(text, LIMITS.refusalEntryChars);
+  const keptViolations = keep(violations, (violation) => ({
+    path: entry(violation.path),
+    rule: entry(violation.rule),
+  }));
+  const keptReasons = keep(reasons, (reason) => ({ path: entry(reason.path), reason: entry(reason.reason) }));
+  const omitted =
+    (payload.omitted ?? 0) +
+    (violations?.length ?? 0) -
+    (keptViolations?.length ?? 0) +
+    (reasons?.length ?? 0) -
+    (keptReasons?.length ?? 0);
+  return JSON.stringify({
+    code,
+    message: bounded(message, LIMITS.refusalMessageChars),
+    ...(keptViolations ? { violations: keptViolations } : {}),
+    ...(keptReasons ? { reasons: keptReasons } : {}),
+    ...(omitted > 0 ? { omitted } : {}),
+  });
 }
 
 /**
@@ -80,6 +117,8 @@ function isPayload(value: unknown): value is ContractErrorPayload {
           item !== null &&
           fields.every((field) => typeof (item as Record<string, unknown>)[field] === 'string'),
       ));
+  if (candidate.omitted !== undefined && !(Number.isSafeInteger(candidate.omitted) && Number(candidate.omitted) > 0))
+    return false;
   return listOf(candidate.violations, ['path', 'rule']) && listOf(candidate.reasons, ['path', 'reason']);
 }
 

@@ -5,12 +5,19 @@ import { newRecordId } from './record-id';
 export const ARTIFACT_KINDS = ['dataset', 'model', 'other'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
-/** Where the artifact can be fetched: an absolute URI with a scheme, no whitespace. */
+/**
+ * Where the artifact can be fetched: an absolute URI with a scheme, no whitespace. The whitespace is
+ * ECMAScript's `\s`, spelled out: Python's `re` reads `\s` differently (it adds U+001C–U+001F and
+ * U+0085, lacks U+FEFF), and the pattern is published in the OpenAPI document.
+ */
 const uri = () =>
   z
     .string({ error: 'must be a string' })
     .max(2048, 'must be 1 to 2048 characters')
-    .regex(/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/, 'must be an absolute URI such as s3://bucket/key');
+    .regex(
+      /^[A-Za-z][A-Za-z0-9+.-]*:[^\t\n\v\f\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]+$/,
+      'must be an absolute URI such as s3://bucket/key',
+    );
 
 const artifactFields = {
   id: newRecordId(),
@@ -27,11 +34,19 @@ const artifactFields = {
     .describe("consents (qualified ids) under which a dataset's subjects' data may be used; checked by training runs"),
 };
 
+/** The rule between fields that JSON Schema cannot state, in words for the OpenAPI document. */
+export const ARTIFACT_RELATION_RULES = [
+  "`parents` must not contain the artifact's own `id` (a bare id names the registering org's artifact: `ds-1` and `<its MSP id>:ds-1` are one)",
+] as const;
+
 /** An artifact as a client registers it; an artifact cannot be its own parent. */
-export const artifactInputSchema = z.strictObject(artifactFields).superRefine((artifact, context) => {
-  if (artifact.parents?.includes(artifact.id) === true)
-    issueAt(context, 'parents', "must not contain the artifact's own id");
-});
+export const artifactInputSchema = z
+  .strictObject(artifactFields)
+  .superRefine((artifact, context) => {
+    if (artifact.parents?.includes(artifact.id) === true)
+      issueAt(context, 'parents', "must not contain the artifact's own id");
+  })
+  .meta({ 'x-rules': [...ARTIFACT_RELATION_RULES] });
 export type ArtifactInput = z.output<typeof artifactInputSchema>;
 export const ARTIFACT_INPUT_FIELDS = Object.keys(artifactFields) as (keyof ArtifactInput)[];
 

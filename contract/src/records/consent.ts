@@ -33,11 +33,15 @@ const consentFields = {
 };
 
 /** A consent as its controller submits it (`GrantConsent`); the period's end, when given, comes after its start. */
-export const consentInputSchema = z.strictObject(consentFields).superRefine((consent, context) => {
-  if (consent.period.end !== undefined && Date.parse(consent.period.end) <= Date.parse(consent.period.start)) {
-    issueAt(context, 'period.end', 'must be after period.start');
-  }
-});
+export const consentInputSchema = z
+  .strictObject(consentFields)
+  .superRefine((consent, context) => {
+    if (consent.period.end !== undefined && Date.parse(consent.period.end) <= Date.parse(consent.period.start)) {
+      issueAt(context, 'period.end', 'must be after period.start');
+    }
+  })
+  // JSON Schema cannot compare two date-times: the rule is stated in words.
+  .meta({ 'x-rules': ['`period.end`, when given, must be after `period.start`'] });
 export type ConsentInput = z.output<typeof consentInputSchema>;
 
 /** The field names a client supplies: the part of a stored consent that idempotency compares. */

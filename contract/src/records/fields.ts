@@ -31,16 +31,35 @@ export const label = (maxLength = 64) =>
     .max(maxLength, `must be 1 to ${maxLength} characters`)
     .regex(/^[A-Za-z0-9 ._:/-]+$/, 'must be ASCII letters, digits, spaces and . _ : / -');
 
-/** Text without control characters, bounded (identifiers, query values). */
+/** Unicode code points of a string: JSON Schema's `maxLength` counts these, not UTF-16 code units. */
+export const codePointLength = (text: string): number => [...text].length;
+
+/**
+ * Text without control characters (C0, DEL and C1: Unicode's `Cc`, spelled as ranges so the pattern
+ * reads the same in every regular-expression dialect), bounded in code points as JSON Schema counts.
+ */
 export const printableText = (maxLength: number) =>
   string()
     .min(1, `must be 1 to ${maxLength} characters`)
-    .max(maxLength, `must be 1 to ${maxLength} characters`)
-    .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
+    .refine((text) => codePointLength(text) <= maxLength, `must be 1 to ${maxLength} characters`)
+    .meta({ maxLength })
+    // eslint-disable-next-line no-control-regex -- matching control characters is the rule
+    .regex(/^[^\x00-\x1F\x7F-\x9F]+$/, 'must not contain control characters');
+
+/**
+ * The date-time rule as a portable pattern: zod's own (read from its JSON Schema, so the two cannot
+ * drift), with `\d` spelled `[0-9]` (ECMAScript's `\d` is ASCII, Python's `re` also takes other
+ * digits), for the OpenAPI document.
+ */
+export const DATE_TIME_PATTERN = (
+  z.toJSONSchema(z.iso.datetime({ offset: true })) as { pattern: string }
+).pattern.replace(/\\d/g, '[0-9]');
 
 /** An RFC 3339 date-time with a time zone, e.g. `2026-01-31T12:00:00.123Z`; kept as sent. */
 export const dateTime = () =>
-  z.iso.datetime({ offset: true, error: 'must be an RFC 3339 date-time with a time zone (e.g. 2026-01-31T12:00:00Z)' });
+  z.iso
+    .datetime({ offset: true, error: 'must be an RFC 3339 date-time with a time zone (e.g. 2026-01-31T12:00:00Z)' })
+    .meta({ pattern: DATE_TIME_PATTERN });
 
 /** A non-negative safe integer (token counts, latencies, minor currency units). */
 export const count = () => z.int({ error: 'must be an integer' }).min(0, 'must be at least 0');
@@ -61,10 +80,13 @@ export function list<T extends z.ZodType>(item: T, options: { minItems?: number;
   const bounds = `must have ${min} to ${options.maxItems} items`;
   const array = z.array(item, { error: 'must be an array' }).min(min, bounds).max(options.maxItems, bounds);
   return options.unique === true
-    ? array.refine(
-        (items) => new Set(items.map((entry) => JSON.stringify(entry))).size === items.length,
-        'must not contain duplicates',
-      )
+    ? array
+        .refine(
+          (items) => new Set(items.map((entry) => JSON.stringify(entry))).size === items.length,
+          'must not contain duplicates',
+        )
+        // The refinement is invisible to JSON Schema; `uniqueItems` states it in the document.
+        .meta({ uniqueItems: true })
     : array;
 }
 

@@ -39,12 +39,22 @@ export const tokenUsageSchema = z.strictObject({
   source: oneOf(USAGE_SOURCES).describe('provider: as the provider reported it; estimated: counted by the recorder'),
 });
 
-export const callCostSchema = z.strictObject({
-  status: oneOf(COST_STATUSES).describe('an unpriced call carries no amount, never 0'),
-  amountMinor: count().optional().describe('minor units (e.g. cents); absent when unpriced'),
-  currency: currency().optional(),
-  priceTableVersion: label(64).optional(),
-});
+const PRICED_COST_STATUSES = COST_STATUSES.filter((status) => status !== 'unpriced');
+
+export const callCostSchema = z
+  .strictObject({
+    status: oneOf(COST_STATUSES).describe('an unpriced call carries no amount, never 0'),
+    amountMinor: count().optional().describe('minor units (e.g. cents); absent when unpriced'),
+    currency: currency().optional(),
+    priceTableVersion: label(64).optional(),
+  })
+  // checkInteractionRelations' cost rule, as JSON Schema states it for the OpenAPI document.
+  .meta({
+    anyOf: [
+      { properties: { status: { const: 'unpriced' }, amountMinor: false, currency: false } },
+      { properties: { status: { enum: PRICED_COST_STATUSES } }, required: ['amountMinor', 'currency'] },
+    ],
+  });
 
 /**
  * The fields of an AI interaction as the recording org submits it (metadata and commitments, never
@@ -157,8 +167,29 @@ export function checkInteractionRelations(record: InteractionRelationFields, con
   }
 }
 
+/**
+ * The rules of {@link checkInteractionRelations} on the record (the cost rule sits on `cost`) as JSON
+ * Schema, for the OpenAPI document: `allOf` the rules it can state, `x-rules` in words the one it
+ * cannot (comparing two date-times).
+ */
+export const INTERACTION_RELATIONS_JSON_SCHEMA = {
+  allOf: [
+    {
+      anyOf: [
+        { properties: { status: { const: 'ok' }, errorType: false } },
+        { properties: { status: { const: 'error' } }, required: ['errorType'] },
+      ],
+    },
+    { anyOf: [{ required: ['purpose'] }, { properties: { subjectRef: false, consentId: false } }] },
+  ],
+  'x-rules': ['`endTime` must not be before `startTime`'],
+} as const satisfies { allOf: readonly object[]; 'x-rules': readonly string[] };
+
 /** An interaction as the chaincode takes it (`RecordInteraction`, `RecordInteractions`, `RecordBatch`). */
-export const interactionInputSchema = z.strictObject(interactionFields).superRefine(checkInteractionRelations);
+export const interactionInputSchema = z
+  .strictObject(interactionFields)
+  .superRefine(checkInteractionRelations)
+  .meta(INTERACTION_RELATIONS_JSON_SCHEMA);
 export type InteractionInput = z.output<typeof interactionInputSchema>;
 
 /** The field names a client supplies: the part of a stored record idempotency compares. */

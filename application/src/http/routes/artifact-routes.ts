@@ -44,6 +44,14 @@ export function artifactRoutes(channels: readonly string[], mspId: string): AnyR
       roles: TRANSACTION_ROLES[TRANSACTIONS.registerArtifact],
       params: channelParams,
       body: artifactInputSchema,
+      links: {
+        201: {
+          getArtifact: {
+            operationId: 'getArtifact',
+            parameters: { channel: '$request.path.channel', id: '$request.body#/id' },
+          },
+        },
+      },
       responses: {
         201: { description: 'Registered (or already registered with the same content)', schema: storedArtifactSchema },
       },
@@ -130,6 +138,14 @@ export function artifactRoutes(channels: readonly string[], mspId: string): AnyR
       roles: TRANSACTION_ROLES[TRANSACTIONS.recordTrainingRun],
       params: channelParams,
       body: trainingRunInputSchema,
+      links: {
+        201: {
+          getTrainingRun: {
+            operationId: 'getTrainingRun',
+            parameters: { channel: '$request.path.channel', id: '$request.body#/id' },
+          },
+        },
+      },
       responses: {
         201: {
           description: 'Accepted and recorded, with the consents that covered each dataset',

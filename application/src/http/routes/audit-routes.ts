@@ -1,4 +1,10 @@
-import { DEFAULT_PAGE_SIZE, LIMITS, storedInteractionSchema, type StoredInteraction } from '@aal/ledger-contract';
+import {
+  DEFAULT_PAGE_SIZE,
+  LIMITS,
+  TIME_RANGE_RULE,
+  storedInteractionSchema,
+  type StoredInteraction,
+} from '@aal/ledger-contract';
 import { z } from 'zod';
 import type { AuditIndex } from '../../audit-index/audit-index';
 import { decodeIndexCursor } from '../../audit-index/index-cursor';
@@ -49,13 +55,16 @@ const asOfBlock = z
 const bothOrNeither = (query: { by?: unknown; value?: unknown }): boolean =>
   (query.by === undefined) === (query.value === undefined);
 const BOTH_OR_NEITHER = { message: 'give by and value together, or neither', path: ['value'] };
+/** The rule in the OpenAPI document: query parameters cannot state rules between them in JSON Schema. */
+const BOTH_OR_NEITHER_RULE = { 'x-rules': ['`by` and `value` are given together, or neither', TIME_RANGE_RULE] };
 
 const usageQuerySchema = z
   .strictObject({
     ...rangeShape,
     groupBy: z.enum(USAGE_GROUPINGS).describe('model, actor, application, UTC day or the recording org (MSP id)'),
   })
-  .refine(bothOrNeither, BOTH_OR_NEITHER);
+  .refine(bothOrNeither, BOTH_OR_NEITHER)
+  .meta(BOTH_OR_NEITHER_RULE);
 
 const violationsQuerySchema = z
   .strictObject({
@@ -66,7 +75,8 @@ const violationsQuerySchema = z
       .optional()
       .describe('nextCursor of the previous answer'),
   })
-  .refine(bothOrNeither, BOTH_OR_NEITHER);
+  .refine(bothOrNeither, BOTH_OR_NEITHER)
+  .meta(BOTH_OR_NEITHER_RULE);
 
 const exportQuerySchema = z
   .strictObject({
@@ -80,7 +90,8 @@ const exportQuerySchema = z
       .optional()
       .describe('records read from the audit index per page (default 1000); does not change the output'),
   })
-  .refine(bothOrNeither, BOTH_OR_NEITHER);
+  .refine(bothOrNeither, BOTH_OR_NEITHER)
+  .meta(BOTH_OR_NEITHER_RULE);
 
 const totalsShape = {
   calls: z.number().int(),
@@ -344,8 +355,10 @@ export function auditRoutes(deps: {
       query: exportQuerySchema,
       responses: {
         200: {
-          description: 'NDJSON: one interaction per line',
+          description:
+            'NDJSON (`format=ndjson`): one interaction per line; CSV (`format=csv`): a header line, then one row per interaction',
           contentType: 'application/x-ndjson',
+          alternativeContentTypes: ['text/csv'],
           schema: z.string(),
         },
       },

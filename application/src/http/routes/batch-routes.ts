@@ -57,6 +57,20 @@ export function batchRoutes({
       roles: TRANSACTION_ROLES[TRANSACTIONS.recordBatch],
       params: channelParams,
       body: merkleBatchRequestSchema,
+      links: {
+        201: {
+          getMerkleBatch: {
+            operationId: 'getMerkleBatch',
+            parameters: { channel: '$request.path.channel', batchId: '$response.body#/batchId' },
+          },
+        },
+        200: {
+          getMerkleBatch: {
+            operationId: 'getMerkleBatch',
+            parameters: { channel: '$request.path.channel', batchId: '$response.body#/batchId' },
+          },
+        },
+      },
       responses: {
         201: { description: 'Recorded', schema: batchSummarySchema },
         200: {

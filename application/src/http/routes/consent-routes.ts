@@ -91,6 +91,14 @@ export function consentRoutes(deps: {
       roles: TRANSACTION_ROLES[TRANSACTIONS.grantConsent],
       params: channelParams,
       body: consentInputSchema,
+      links: {
+        201: {
+          getConsent: {
+            operationId: 'getConsent',
+            parameters: { channel: '$request.path.channel', id: '$request.body#/id' },
+          },
+        },
+      },
       responses: {
         201: { description: 'Granted (or already granted with the same content)', schema: consentResponseSchema },
       },

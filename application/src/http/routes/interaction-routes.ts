@@ -84,6 +84,20 @@ export function interactionRoutes(deps: InteractionRouteDeps): AnyRouteDefinitio
       roles: TRANSACTION_ROLES[TRANSACTIONS.recordInteraction],
       params: channelParams,
       body: interactionRequestSchema,
+      links: {
+        201: {
+          getInteraction: {
+            operationId: 'getInteraction',
+            parameters: { channel: '$request.path.channel', id: '$request.body#/id' },
+          },
+        },
+        200: {
+          getInteraction: {
+            operationId: 'getInteraction',
+            parameters: { channel: '$request.path.channel', id: '$request.body#/id' },
+          },
+        },
+      },
       responses: {
         201: { description: 'Recorded', schema: recordedInteractionSchema },
         200: { description: 'Already recorded with the same content', schema: recordedInteractionSchema },

@@ -49,6 +49,20 @@ export function subjectRoutes(
       roles: TRANSACTION_ROLES[TRANSACTIONS.registerSubject],
       params: channelParams,
       body: identifierBody,
+      links: {
+        201: {
+          getSubjectStatus: {
+            operationId: 'getSubjectStatus',
+            parameters: { channel: '$request.path.channel', subjectRef: '$response.body#/subjectRef' },
+          },
+        },
+        200: {
+          getSubjectStatus: {
+            operationId: 'getSubjectStatus',
+            parameters: { channel: '$request.path.channel', subjectRef: '$response.body#/subjectRef' },
+          },
+        },
+      },
       responses: {
         201: {
           description: 'Registered now',

@@ -6,7 +6,11 @@ import { channelNameSchema, requireMemberChannel } from '../schemas/channel';
 import { HttpProblem } from '../problem';
 import { defineRoute, type AnyRouteDefinition } from '../route';
 
-const endorsementSchema = z.object({ mspId: z.string(), subject: z.string() });
+const endorsementSchema = z.object({
+  mspId: z.string(),
+  subject: z.string(),
+  fingerprint: z.string().describe("SHA-256 fingerprint of the endorser's certificate (colon-separated hex)"),
+});
 
 const transactionProofSchema = z.object({
   transactionId: z.string(),

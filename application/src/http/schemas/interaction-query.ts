@@ -1,4 +1,4 @@
-import { interactionFilterSchema, type InteractionFilter } from '@aal/ledger-contract';
+import { TIME_RANGE_RULE, interactionFilterSchema, type InteractionFilter } from '@aal/ledger-contract';
 import { z } from 'zod';
 import type { OwnRecordIds } from '../../records/own-record-ids';
 import { minBlockQuery } from '../../audit-index/index-reads';
@@ -15,11 +15,13 @@ export const interactionRangeQuery = {
 };
 
 /** `GET …/interactions` and `GET …/batches`: the contract's filter, paged by `pageSize` and `cursor` query parameters. */
-export const interactionQuerySchema = z.strictObject({
-  ...interactionRangeQuery,
-  order: interactionFilterSchema.shape.order,
-  ...pageQueryShape,
-});
+export const interactionQuerySchema = z
+  .strictObject({
+    ...interactionRangeQuery,
+    order: interactionFilterSchema.shape.order,
+    ...pageQueryShape,
+  })
+  .meta({ 'x-rules': [TIME_RANGE_RULE] });
 
 /** The chaincode filter (`QueryInteractions`, `QueryBatches`) of a validated query; a bare consentId names the app's org's consent. */
 export function interactionFilterOf(
@@ -38,7 +40,9 @@ export function interactionFilterOf(
 }
 
 /** `GET …/interactions` and `GET …/batches` answered from the audit index: the same query, plus `minBlock`. */
-export const indexInteractionQuerySchema = interactionQuerySchema.extend({ minBlock: minBlockQuery });
+export const indexInteractionQuerySchema = interactionQuerySchema
+  .extend({ minBlock: minBlockQuery })
+  .meta({ 'x-rules': [TIME_RANGE_RULE] });
 
 /** The sort key in an index cursor of interactions or batches: txTime, then id. */
 export const INTERACTION_CURSOR = z.tuple([z.string(), z.string()]);

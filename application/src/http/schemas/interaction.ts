@@ -1,7 +1,9 @@
 import {
   LIMITS,
+  INTERACTION_RELATIONS_JSON_SCHEMA,
   checkInteractionRelations,
   clearReferenceFields,
+  codePointLength,
   interactionFields,
   issueAt,
   nfcKeyCollisionOf,
@@ -19,7 +21,14 @@ import { z } from 'zod';
 
 /** One chat message: a role plus whatever else the provider's message format carries. */
 const chatMessageSchema = z
-  .object({ role: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters') })
+  .object({
+    role: z
+      .string()
+      .min(1, 'must not be empty')
+      // Code points, as the document's maxLength counts them.
+      .refine((role) => codePointLength(role) <= 64, 'must be at most 64 characters')
+      .meta({ maxLength: 64 }),
+  })
   .catchall(z.unknown());
 
 /**
@@ -63,16 +72,45 @@ export const interactionRequestSchema = z
       issueAt(context, 'prompt', 'give exactly one of prompt and promptCommitment');
     if (record.output !== undefined && record.outputCommitment !== undefined)
       issueAt(context, 'output', 'give at most one of output and outputCommitment');
+  })
+  .meta({
+    allOf: [
+      ...INTERACTION_RELATIONS_JSON_SCHEMA.allOf,
+      {
+        anyOf: [
+          { required: ['prompt'], properties: { promptCommitment: false } },
+          { required: ['promptCommitment'], properties: { prompt: false } },
+        ],
+      },
+      { anyOf: [{ properties: { output: false } }, { properties: { outputCommitment: false } }] },
+    ],
+    'x-rules': [...INTERACTION_RELATIONS_JSON_SCHEMA['x-rules']],
   });
 export type InteractionRequest = z.output<typeof interactionRequestSchema>;
 
 /** `records` of a batch request, bounded by the transaction's limit in the contract. */
 export function recordsOf(maxRecords: number) {
-  return z
-    .array(interactionRequestSchema)
-    .min(1, 'must hold at least one record')
-    .max(maxRecords, `must hold at most ${maxRecords} records`);
+  return (
+    z
+      .array(interactionRequestSchema)
+      .min(1, 'must hold at least one record')
+      .max(maxRecords, `must hold at most ${maxRecords} records`)
+      // The chaincode refuses these too, but its refusal names every duplicate: over gRPC's
+      // trailer size for a large batch, which resets the connection (issue 15's fuzzer found it).
+      .superRefine((records, context) => {
+        const first = new Map<string, number>();
+        records.forEach((record, index) => {
+          const earlier = first.get(record.id);
+          if (earlier === undefined) first.set(record.id, index);
+          else context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicates [${earlier}].id` });
+        });
+      })
+      .meta({ 'x-rules': [UNIQUE_RECORD_IDS_RULE] })
+  );
 }
+
+/** The rule between a batch's records, in words for the OpenAPI document. */
+export const UNIQUE_RECORD_IDS_RULE = 'each of `records[].id` appears once in the request';
 
 /** `Interactions:RecordInteractions`: one transaction, all or nothing. */
 export const interactionBatchRequestSchema = z.strictObject({ records: recordsOf(LIMITS.interactionBatchRecords) });
@@ -105,7 +143,8 @@ export const verifyContentRequestSchema = z
   .refine((body) => body.prompt !== undefined || body.output !== undefined, {
     message: 'give prompt, output or both',
     path: ['prompt'],
-  });
+  })
+  .meta({ anyOf: [{ required: ['prompt'] }, { required: ['output'] }] });
 
 export const contentVerificationSchema = z.object({
   interactionId: z.string(),

@@ -6,6 +6,8 @@ export const pageQueryShape = {
   pageSize: z.coerce
     .number({ error: `must be an integer from 1 to ${LIMITS.pageSize}` })
     .pipe(pageSize())
+    // The input is coerced from the query text: the document states the integer it must read as.
+    .meta({ type: 'integer', minimum: 1, maximum: LIMITS.pageSize })
     .optional()
     .describe(
       `records per page, 1–${LIMITS.pageSize} (default ${DEFAULT_PAGE_SIZE}); a page may hold fewer while nextCursor continues`,

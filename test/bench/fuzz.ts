@@ -1,0 +1,122 @@
+/**
+ * `npm run bench:fuzz [-- --examples N] [-- --seed S]`: the API fuzzer of the integration suite
+ * (test/integration/api-fuzz.test.ts) at a larger count, on a network of its own. Schemathesis,
+ * driven by HospitalA's published OpenAPI document, calls every operation (but the event stream)
+ * with N cases each, schema-invalid ones first and then schema-valid ones, each operation with a
+ * key of a role that may call it. Prints per run the cases, failures and time, and the channel's
+ * block height before and after the schema-invalid cases (which must not move it); writes JSON
+ * under bench-results/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { common } from '@hyperledger/fabric-protos';
+import { FabricNetwork, HOSPITAL_A, issueApiKeys, NetworkLayout, type NetworkOptions } from '@aal/network';
+import { gatewayFor } from '../support/gateway';
+import { ensureSchemathesis, operationsByRole, runSchemathesis, type FuzzResult } from '../support/schemathesis';
+
+const { values: flags } = parseArgs({
+  options: {
+    /** Cases per operation and mode (the integration test runs 5). */
+    examples: { type: 'string', default: '100' },
+    seed: { type: 'string' },
+  },
+});
+const examples = Number(flags.examples);
+if (!Number.isInteger(examples) || examples < 1) throw new Error(`--examples must be a whole number ≥ 1`);
+const seed = flags.seed === undefined ? undefined : Number(flags.seed);
+const repoRoot = resolve(__dirname, '..', '..');
+const options: NetworkOptions = {
+  dir: resolve(process.env.AAL_BENCH_FUZZ_NETWORK_DIR ?? join(repoRoot, '.network-bench-fuzz')),
+  basePort: Number(process.env.AAL_BENCH_FUZZ_BASE_PORT ?? 19200),
+  orderers: 3,
+  purgeIntervalBlocks: 100,
+};
+const CHANNEL = 'hospital-a';
+
+const log = (message: string): void => console.log(`[bench:fuzz] ${message}`);
+
+/** Counts a run's JSON report holds, as far as it holds them (its shape is Schemathesis'). */
+function counts(result: FuzzResult): { cases?: number; failures?: number } {
+  const report = result.report as
+    { summary?: { test_cases?: { generated?: number; found_failures?: number } } } | undefined;
+  const cases = report?.summary?.test_cases;
+  return {
+    ...(cases?.generated === undefined ? {} : { cases: cases.generated }),
+    ...(cases?.found_failures === undefined ? {} : { failures: cases.found_failures }),
+  };
+}
+
+async function main(): Promise<void> {
+  const st = await ensureSchemathesis();
+  const network = new FabricNetwork(options);
+  await network.down({ purge: true });
+  await network.up();
+  await network.deploy();
+  const urls = await network.startApplications();
+  const layout = new NetworkLayout(options);
+  const keys = issueApiKeys(layout, HOSPITAL_A, 'bench-fuzz') as Record<string, string>;
+  const appUrl = urls[HOSPITAL_A.name] ?? '';
+  const gateway = gatewayFor(layout, HOSPITAL_A, 'auditor');
+  const height = async (): Promise<number> => {
+    const info = await gateway.gateway
+      .getNetwork(CHANNEL)
+      .getContract('qscc')
+      .evaluateTransaction('GetChainInfo', CHANNEL);
+    return common.BlockchainInfo.deserializeBinary(info).getHeight();
+  };
+  const runs: { mode: string; role: string; operations: number; seconds: number; exitCode: number }[] = [];
+  let heightBefore = 0;
+  let heightAfterNegative = 0;
+  try {
+    const groups = operationsByRole(await (await fetch(`${appUrl}/openapi.json`)).json());
+    for (const mode of ['negative', 'positive'] as const) {
+      if (mode === 'negative') heightBefore = await height();
+      for (const [role, operationIds] of groups) {
+        const apiKey = keys[role];
+        if (apiKey === undefined) throw new Error(`no key for role ${role}`);
+        const result = await runSchemathesis({
+          st,
+          appUrl,
+          apiKey,
+          mode,
+          maxExamples: examples,
+          operationIds,
+          ...(seed === undefined ? {} : { seed }),
+        });
+        runs.push({
+          mode,
+          role,
+          operations: operationIds.length,
+          seconds: result.seconds,
+          exitCode: result.exitCode,
+          ...counts(result),
+        });
+        log(
+          `${mode} as ${role}: ${operationIds.length} operations, ${result.seconds.toFixed(1)} s, exit ${result.exitCode}`,
+        );
+        if (result.exitCode !== 0) console.log(result.output);
+      }
+      if (mode === 'negative') heightAfterNegative = await height();
+    }
+  } finally {
+    gateway.close();
+    await network.down();
+  }
+  console.table(runs);
+  log(`block height before the schema-invalid cases ${heightBefore}, after ${heightAfterNegative}`);
+  const outDir = join(repoRoot, 'bench-results', `fuzz-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    join(outDir, 'results.json'),
+    `${JSON.stringify({ examplesPerOperation: examples, seed, runs, heightBefore, heightAfterNegative }, null, 2)}\n`,
+  );
+  log(`results in ${outDir}`);
+  const failed = runs.some((run) => run.exitCode !== 0) || heightAfterNegative !== heightBefore;
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
