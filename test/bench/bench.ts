@@ -24,7 +24,7 @@ import {
 } from '@aal/network';
 import { gatewayFor, type TestGateway } from '../support/gateway';
 import { writeBarChart } from './bar-chart';
-import { interactionRecord } from './interaction-records';
+import { interactionRecord, restInteractionRecord } from './interaction-records';
 import { runLoad, type LoadResult } from './load-generator';
 import { summariseCpuProfiles } from './node-profile';
 import { capturePeerProfile } from './peer-profile';
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
       const response = await fetch(`${url}/api/v1/channels/${CHANNEL}/interactions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${recorderKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify(interactionRecord(id)),
+        body: JSON.stringify(restInteractionRecord(id)),
       });
       await response.arrayBuffer();
       if (response.status !== 201) throw new Error(`HTTP ${response.status}`);

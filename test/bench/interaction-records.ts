@@ -38,3 +38,16 @@ export function interactionRecord(
     tags: [referenceCommitment(orgKey, 'tags', 'benchmark')],
   };
 }
+
+/**
+ * The same record as a client sends it to the REST app: the references in clear (the app commits
+ * them under its org's content key; it refuses commitment-format tags, which exceed a tag's length).
+ */
+export function restInteractionRecord(id: string): Record<string, unknown> {
+  return {
+    ...interactionRecord(id),
+    actorRef: 'actor-7f3a',
+    conversationId: `conv-${id.length % 17}`,
+    tags: ['benchmark'],
+  };
+}
