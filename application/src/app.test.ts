@@ -383,6 +383,8 @@ describe('the REST app (fake ledger)', () => {
         /aal_http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/api\/v1\/channels\/:channel\/interactions\/:id",status="200"\}/,
       );
       expect(text).toContain('aal_errors_total{source="http",kind="401"} 1');
+      // Only the scrape itself is in flight: every earlier request was answered.
+      expect(text).toContain('\naal_http_requests_in_flight 1\n');
       expect(text).not.toContain('metric-interaction-id');
     });
 

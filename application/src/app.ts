@@ -10,6 +10,7 @@ import type { Role } from '@aal/ledger-contract';
 import type { RateLimitConfig } from './config';
 import type { LedgerClient } from './ledger/ledger-client';
 import type { AppMetrics } from './observability/metrics';
+import type { OrderingOutage } from './readiness/ordering-outcomes';
 import { apiDocsRoutes } from './http/routes/api-docs-routes';
 import { apiKeyRoutes } from './http/routes/api-key-routes';
 import { authenticate } from './http/middleware/authentication';
@@ -55,6 +56,10 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly bodyLimitBytes: number;
   readonly rateLimit: RateLimitConfig;
+  /** Why the org's chaincode server does not answer, or undefined (main.ts: a cached chaincodeCheck), for /readyz. */
+  readonly chaincodeProblem?: () => Promise<string | undefined>;
+  /** Channels whose ordering service refused the latest submits (main.ts: OrderingOutcomes), for /readyz. */
+  readonly orderingOutages?: () => readonly OrderingOutage[];
   /** Aborted when the app shuts down: ends long-lived answers (event streams) so in-flight requests can finish. */
   readonly shutdown?: AbortSignal;
 }
@@ -161,6 +166,8 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.readLogStatus === undefined ? {} : { readLog: deps.readLogStatus }),
       auditIndexHalts: () => deps.auditIndex.haltedChannels(),
       auditIndexDatabaseProblem: () => deps.auditIndex.databaseProblem(INDEX_DATABASE_PING_MS),
+      ...(deps.chaincodeProblem === undefined ? {} : { chaincodeProblem: deps.chaincodeProblem }),
+      ...(deps.orderingOutages === undefined ? {} : { orderingOutages: deps.orderingOutages }),
     }),
   );
   app.use(apiDocsRoutes(document));

@@ -20,6 +20,10 @@ import { walletIdentities } from './identity/wallet';
 import { connectToPeer } from './ledger/gateway-ledger-client';
 import { createRoleLedgerClients } from './ledger/role-ledger-clients';
 import { createMetrics } from './observability/metrics';
+import { CachedCheck } from './readiness/cached-check';
+import { chaincodeCheck } from './readiness/chaincode-check';
+import { OrderingOutcomes } from './readiness/ordering-outcomes';
+import { CHAINCODE_CHECK_TTL_MS, ORDERING_REFUSAL_STALE_MS } from './readiness/readiness-timing';
 import { LOG_REDACTIONS } from './observability/log-redactions';
 
 const bootLogger = pino({ name: 'ai-audit-ledger' });
@@ -50,7 +54,24 @@ async function main(): Promise<void> {
     logger.info({ key: auditorReadLog.keyPath }, 'created the auditor-read log key (keep it with the log)');
   const metrics = createMetrics(true);
   const connection = connectToPeer(profile);
-  const ledgers = createRoleLedgerClients(profile, connection, metrics, config.retry, config.interactionBatching);
+  const ordering = new OrderingOutcomes(ORDERING_REFUSAL_STALE_MS);
+  const ledgers = createRoleLedgerClients(
+    profile,
+    connection,
+    metrics,
+    config.retry,
+    config.interactionBatching,
+    ordering,
+  );
+  // One chaincode server serves every channel of the org: checking it on the first channel is enough.
+  const probeChannel = profile.channels[0];
+  const chaincode =
+    probeChannel === undefined
+      ? undefined
+      : new CachedCheck(
+          chaincodeCheck(ledgers.auditor, probeChannel, profile.mspId, config.readLogName),
+          CHAINCODE_CHECK_TTL_MS,
+        );
   // Auditor reads are refused (503) until the log has been compared with its ledger anchor.
   const readAnchoring = new ReadLogAnchorer({
     log: auditorReadLog,
@@ -99,6 +120,8 @@ async function main(): Promise<void> {
     auditIndex,
     auditorOrgs: new Set(config.auditorOrgs),
     readLogStatus: () => readAnchoring.status(),
+    ...(chaincode === undefined ? {} : { chaincodeProblem: () => chaincode.current() }),
+    orderingOutages: () => ordering.unavailable(),
     metrics,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,

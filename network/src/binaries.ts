@@ -23,6 +23,8 @@ export interface FabricBinaries {
   readonly orderer: string;
   readonly configtxgen: string;
   readonly osnadmin: string;
+  /** Decodes, encodes and diffs channel configuration (config updates: `npm run org`). */
+  readonly configtxlator: string;
   readonly fabricCaServer: string;
   readonly fabricCaClient: string;
   /** The downloaded Fabric module's sampleconfig/ (default core.yaml, orderer.yaml). */
@@ -44,6 +46,7 @@ function binaries(binDir: string, sampleConfigDir: string): FabricBinaries {
     orderer: join(binDir, 'orderer'),
     configtxgen: join(binDir, 'configtxgen'),
     osnadmin: join(binDir, 'osnadmin'),
+    configtxlator: join(binDir, 'configtxlator'),
     fabricCaServer: join(binDir, 'fabric-ca-server'),
     fabricCaClient: join(binDir, 'fabric-ca-client'),
     sampleConfigDir,

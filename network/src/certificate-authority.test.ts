@@ -132,6 +132,7 @@ if (args[0] === 'enroll') {
     orderer: '',
     configtxgen: '',
     osnadmin: '',
+    configtxlator: '',
     fabricCaServer: server,
     fabricCaClient: client,
     sampleConfigDir: '',

@@ -18,6 +18,7 @@ import { NetworkError } from './errors';
 import type { IdentityPaths, NetworkLayout } from './layout';
 import { address } from './layout';
 import { waitForListening, type ProcessSupervisor } from './processes';
+import type { RevocationReason } from './revocation-reasons';
 import type { OrgSpec } from './topology';
 
 /** Identity types Fabric CA knows; they become the certificate's OU and so its NodeOU role. */
@@ -268,6 +269,56 @@ export class OrgCertificateAuthority {
       rmSync(staging, { recursive: true, force: true });
     }
     return secret;
+  }
+
+  /**
+   * Whether the CA has registered `enrollmentId` (asked as the registrar): revoking a name the CA
+   * does not know should say so, not fail somewhere inside fabric-ca-client.
+   */
+  async isRegistered(enrollmentId: string): Promise<boolean> {
+    await this.enrollRegistrar();
+    try {
+      await this.client(
+        ['identity', 'list', '--id', enrollmentId, '--url', this.url],
+        this.layout.caClientHome(this.org),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof NetworkError && /not found|does not exist|Failed to get User/i.test(error.message))
+        return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Revokes every certificate of `enrollmentId` (as the registrar, which holds `hf.Revoker`); the
+   * identity can enroll no more. Resolves false when it was already revoked (nothing left to revoke).
+   */
+  async revoke(enrollmentId: string, reason: RevocationReason): Promise<boolean> {
+    await this.enrollRegistrar();
+    try {
+      await this.client(
+        ['revoke', '--revoke.name', enrollmentId, '--revoke.reason', reason, '--url', this.url],
+        this.layout.caClientHome(this.org),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof NetworkError && /already revoked/i.test(error.message)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Generates the CA's current certificate revocation list (as the registrar, which holds
+   * `hf.GenCRL`) and returns it as PEM: every certificate this CA has revoked and that has not expired.
+   */
+  async generateCrl(): Promise<string> {
+    await this.enrollRegistrar();
+    const home = this.layout.caClientHome(this.org);
+    const file = join(home, 'msp', 'crls', 'crl.pem');
+    rmSync(file, { force: true });
+    await this.client(['gencrl', '--url', this.url], home);
+    return readFileSync(file, 'utf8');
   }
 
   /** The CA's URL and name, as an application needs them to enroll on its own. */

@@ -9,7 +9,11 @@ export type NetworkErrorCode =
   | 'NODE_UNHEALTHY'
   | 'COMMAND_FAILED'
   | 'NOT_INITIALISED'
-  | 'INVALID_CONFIG';
+  | 'INVALID_CONFIG'
+  /** A channel configuration update lacks the signatures its policy needs; nothing was sent. */
+  | 'POLICY_NOT_MET'
+  /** A channel configuration update was computed against a config the channel has moved on from. */
+  | 'STALE_UPDATE';
 
 export class NetworkError extends Error {
   readonly code: NetworkErrorCode;

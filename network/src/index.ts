@@ -44,3 +44,53 @@ export { NetworkError, type NetworkErrorCode } from './errors';
 export { findPostgresBinaries, type PostgresBinaries } from './postgres-binaries';
 export { PostgresServer, postgresUser, type PostgresServerOptions, type RunAs } from './postgres-server';
 export { AUDIT_INDEX_ROLE, auditIndexDatabaseName } from './audit-index-database';
+export {
+  OrgCertificateAuthority,
+  REGISTRAR,
+  type IdentityType,
+  type RegistrationRequest,
+} from './certificate-authority';
+export {
+  ChannelConfigUpdates,
+  type CurrentConfig,
+  type InspectedProposal,
+  type SubmittedUpdate,
+} from './channel-config-update';
+export { Configtxlator, type ConfigMessageType } from './configtxlator';
+export {
+  applicationOrgs,
+  isChannelAdmin,
+  memberMspIds,
+  mspDefinition,
+  withRevocationList,
+  type ChannelConfigJson,
+  type MspDefinitionJson,
+} from './channel-config-json';
+export {
+  CHANNEL_ADMINS_POLICY,
+  countAdminSignatures,
+  majorityOf,
+  shortfallMessage,
+  type PolicyCount,
+  type UpdateSigner,
+} from './config-update-policy';
+export {
+  PROPOSAL_FORMAT,
+  parseSidecar,
+  readSidecar,
+  sidecarPath,
+  writeSidecar,
+  type ConfigChange,
+  type ProposalSidecar,
+  type RevocationListChange,
+} from './config-update-proposal';
+export { crlSha256, revokedSerials } from './certificate-revocation-list';
+export {
+  revokeCertificate,
+  type ChannelRevocation,
+  type RevocationOutcome,
+  type RevocationRequest,
+} from './certificate-revocation';
+export { REVOCATION_REASONS, parseRevocationReason, type RevocationReason } from './revocation-reasons';
+export { ORG_COMMANDS, memberOrg, parseOrgCommandLine, type OrgCommand, type OrgCommandLine } from './org-cli-options';
+export { configWithClaimedChange, type ConfigUpdateJson } from './config-change';

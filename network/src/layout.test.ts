@@ -55,11 +55,21 @@ describe('NetworkLayout', () => {
   it("gives each org's audit index database (PostgreSQL) a port beside its app, with its data under the network dir", () => {
     expect(layout.auditIndexDatabase(HOSPITAL_A)).toEqual({ host: '127.0.0.1', port: 20085 });
     expect(layout.auditIndexDatabase(REGULATOR)).toEqual({ host: '127.0.0.1', port: 20088 });
-    expect(layout.allPorts().filter(({ owner }) => owner.startsWith('postgres.'))).toEqual([
-      { owner: 'postgres.hospital-a', endpoint: { host: '127.0.0.1', port: 20085 } },
-      { owner: 'postgres.hospital-b', endpoint: { host: '127.0.0.1', port: 20086 } },
-      { owner: 'postgres.ai-provider', endpoint: { host: '127.0.0.1', port: 20087 } },
-      { owner: 'postgres.regulator', endpoint: { host: '127.0.0.1', port: 20088 } },
+    expect(
+      layout
+        .allPorts()
+        .filter(({ owner }) => owner.startsWith('postgres.'))
+        .map(({ owner, endpoint, reach, org }) => ({ owner, endpoint, reach, org: org.slug })),
+    ).toEqual([
+      { owner: 'postgres.hospital-a', endpoint: { host: '127.0.0.1', port: 20085 }, reach: 'host', org: 'hospital-a' },
+      { owner: 'postgres.hospital-b', endpoint: { host: '127.0.0.1', port: 20086 }, reach: 'host', org: 'hospital-b' },
+      {
+        owner: 'postgres.ai-provider',
+        endpoint: { host: '127.0.0.1', port: 20087 },
+        reach: 'host',
+        org: 'ai-provider',
+      },
+      { owner: 'postgres.regulator', endpoint: { host: '127.0.0.1', port: 20088 }, reach: 'host', org: 'regulator' },
     ]);
     expect(layout.postgresDataDir(HOSPITAL_A)).toBe('/tmp/net/postgres/hospital-a');
     expect(layout.auditIndexPasswordFile(HOSPITAL_A)).toBe('/tmp/net/orgs/hospital-a/audit-index-db-password');

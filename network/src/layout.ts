@@ -37,6 +37,36 @@ export interface Endpoint {
   readonly port: number;
 }
 
+/**
+ * Who must reach a port: every member's nodes (`consortium`), the org's own clients and admins
+ * (`org`), or only processes on the same host (`host`; a firewall keeps it closed).
+ */
+export type PortReach = 'consortium' | 'org' | 'host';
+
+/** What each kind of process is, by its name's first part (`peer0.hospital-a` → `peer`). */
+const PROCESS_ROLES: Readonly<Record<string, string>> = {
+  ca: 'Fabric CA',
+  orderer: 'orderer node',
+  peer: 'peer',
+  chaincode: 'chaincode server',
+  app: 'REST app and AI gateway',
+  postgres: 'audit index database (PostgreSQL)',
+};
+
+/** One port a process of the network listens on. */
+export interface ListeningPort {
+  /** The org whose host runs the process. */
+  readonly org: OrgSpec;
+  /** The process's name (its PID file, log file and service unit). */
+  readonly owner: string;
+  /** What the process is, for people: `peer`, `Fabric CA`, … */
+  readonly ownerRole: string;
+  readonly endpoint: Endpoint;
+  /** What the port serves, for people. */
+  readonly serves: string;
+  readonly reach: PortReach;
+}
+
 export function address(endpoint: Endpoint): string {
   return `${endpoint.host}:${endpoint.port}`;
 }
@@ -184,35 +214,58 @@ export class NetworkLayout {
     return Array.from({ length: count }, (_, i) => i);
   }
 
-  /** Every port this network listens on, with the process that owns it. */
-  allPorts(): { owner: string; endpoint: Endpoint }[] {
-    const ports: { owner: string; endpoint: Endpoint }[] = [];
+  /**
+   * Every port this network listens on: the process that owns it, that process's org, what the
+   * port serves and who must be able to reach it (what a member's firewall opens, docs/deployment.md).
+   */
+  allPorts(): ListeningPort[] {
+    const ports: ListeningPort[] = [];
+    const add = (org: OrgSpec, owner: string, endpoint: Endpoint, serves: string, reach: PortReach): void => {
+      ports.push({
+        org,
+        owner,
+        ownerRole: PROCESS_ROLES[owner.split('.')[0]?.replace(/\d+$/, '') ?? ''] ?? owner,
+        endpoint,
+        serves,
+        reach,
+      });
+    };
     for (const org of this.caOrgs()) {
-      ports.push({ owner: this.caProcess(org), endpoint: this.caEndpoint(org) });
-      ports.push({ owner: this.caProcess(org), endpoint: this.caOperations(org) });
+      add(org, this.caProcess(org), this.caEndpoint(org), 'Fabric CA API (enrolment, revocation)', 'org');
+      add(org, this.caProcess(org), this.caOperations(org), 'CA operations (health, metrics)', 'host');
     }
     for (const i of this.ordererIndexes()) {
-      for (const endpoint of [this.ordererEndpoint(i), this.ordererAdmin(i), this.ordererOperations(i)]) {
-        ports.push({ owner: this.ordererProcess(i), endpoint });
-      }
+      const org = this.ordererOrg(i);
+      const owner = this.ordererProcess(i);
+      add(org, owner, this.ordererEndpoint(i), 'orderer gRPC (broadcast, deliver, consensus cluster)', 'consortium');
+      add(org, owner, this.ordererAdmin(i), 'orderer channel participation API (mutual TLS)', 'org');
+      add(org, owner, this.ordererOperations(i), 'orderer operations (health, metrics)', 'host');
     }
     for (const org of PEER_ORGS) {
-      for (const endpoint of [this.peerEndpoint(org), this.peerChaincodeEndpoint(org), this.peerOperations(org)]) {
-        ports.push({ owner: this.peerProcess(org), endpoint });
-      }
-      if (this.options.profiling === true)
-        ports.push({ owner: this.peerProcess(org), endpoint: this.peerProfile(org) });
+      const peer = this.peerProcess(org);
+      add(org, peer, this.peerEndpoint(org), 'peer gRPC (endorsement, gateway, deliver, gossip)', 'consortium');
+      add(org, peer, this.peerChaincodeEndpoint(org), 'peer chaincode listener', 'host');
+      add(org, peer, this.peerOperations(org), 'peer operations (health, metrics)', 'host');
+      if (this.options.profiling === true) add(org, peer, this.peerProfile(org), 'peer pprof (benchmarks)', 'host');
       for (const chaincode of this.chaincodes())
         for (const generation of [0, 1] as const)
-          ports.push({
-            owner: this.chaincodeProcess(org, chaincode),
-            endpoint: this.chaincodeServer(org, chaincode, generation),
-          });
-      ports.push({ owner: this.applicationProcess(org), endpoint: this.application(org) });
-      ports.push({ owner: this.applicationProcess(org), endpoint: this.aiGateway(org) });
-      ports.push({ owner: this.postgresProcess(org), endpoint: this.auditIndexDatabase(org) });
+          add(
+            org,
+            this.chaincodeProcess(org, chaincode),
+            this.chaincodeServer(org, chaincode, generation),
+            `chaincode server ${chaincode.name} (generation ${generation}, dialled by the org's peer)`,
+            'host',
+          );
+      add(org, this.applicationProcess(org), this.application(org), 'REST API', 'org');
+      add(org, this.applicationProcess(org), this.aiGateway(org), 'OpenAI-compatible AI gateway', 'org');
+      add(org, this.postgresProcess(org), this.auditIndexDatabase(org), 'audit index PostgreSQL', 'host');
     }
     return ports;
+  }
+
+  /** The ports of `org`'s own processes (its CA, orderer, peer, chaincode servers, app, database). */
+  portsOf(org: OrgSpec): ListeningPort[] {
+    return this.allPorts().filter((port) => port.org.slug === org.slug);
   }
 
   // ---- process names -----------------------------------------------------------------------
@@ -253,6 +306,11 @@ export class NetworkLayout {
 
   get pidsDir(): string {
     return join(this.dir, 'pids');
+  }
+
+  /** How each process was last started (service-definition.ts), for generated service units. */
+  get serviceDefinitionsDir(): string {
+    return join(this.dir, 'services');
   }
 
   get configDir(): string {

@@ -87,7 +87,7 @@ export class FabricNetwork {
 
   constructor(options: NetworkOptions) {
     this.layout = new NetworkLayout(options);
-    this.supervisor = new ProcessSupervisor(this.layout.pidsDir);
+    this.supervisor = new ProcessSupervisor(this.layout.pidsDir, this.layout.serviceDefinitionsDir);
   }
 
   private async bins(): Promise<FabricBinaries> {

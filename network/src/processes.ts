@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NetworkError } from './errors';
+import { renameServiceDefinition, serviceDefinition, writeServiceDefinition } from './service-definition';
 import type { Endpoint } from './layout';
 import { address } from './layout';
 
@@ -35,7 +36,11 @@ export interface StartOptions {
  * stop exactly what `up` started even from another shell.
  */
 export class ProcessSupervisor {
-  constructor(private readonly pidsDir: string) {}
+  constructor(
+    private readonly pidsDir: string,
+    /** Where each started process's {@link ServiceDefinition} is kept; none are kept without it. */
+    private readonly definitionsDir?: string,
+  ) {}
 
   private pidFile(name: string): string {
     return join(this.pidsDir, `${name}.json`);
@@ -87,6 +92,7 @@ export class ProcessSupervisor {
         logFile: options.logFile,
       };
       writeFileSync(this.pidFile(options.name), JSON.stringify(record, null, 2));
+      if (this.definitionsDir !== undefined) writeServiceDefinition(this.definitionsDir, serviceDefinition(options));
       return record;
     } finally {
       closeSync(log);
@@ -100,6 +106,7 @@ export class ProcessSupervisor {
     if (this.record(to)) throw new NetworkError('COMMAND_FAILED', `a process ${to} is tracked already`);
     writeFileSync(this.pidFile(to), JSON.stringify({ ...record, name: to }, null, 2));
     rmSync(this.pidFile(from), { force: true });
+    if (this.definitionsDir !== undefined) renameServiceDefinition(this.definitionsDir, from, to);
   }
 
   /**

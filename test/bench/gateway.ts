@@ -1,5 +1,5 @@
 /**
- * `npm run bench:gateway [-- --rate 500 --seconds 20 --quick]`: what the AI gateway adds to a model
+ * `npm run bench:gateway [-- --rate 500 --seconds 20 --quick --profile]`: what the AI gateway adds to a model
  * call. On a network it starts (3 Raft orderers, TLS, majority endorsement) it runs HospitalA's app
  * with its gateway routed to an OpenAI-compatible upstream in a process of its own, then, in the
  * same run and at the same open-loop rate, calls the upstream directly (the baseline) and through
@@ -15,8 +15,10 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { FabricNetwork, HOSPITAL_A, issueApiKeys, NetworkLayout, type NetworkOptions } from '@aal/network';
+import { extraPort } from '../support/extra-ports';
 import { startGatewayUnderTest, type GatewayUnderTest } from '../support/gateway-under-test';
 import { runPaced, type PacedResult } from './paced-load';
+import { summariseCpuProfiles } from './node-profile';
 import { ProcessSampler } from './process-sampler';
 import { summarise, type LatencySummary } from './statistics';
 
@@ -28,6 +30,8 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '20' },
     /** 5-second phases. */
     quick: { type: 'boolean', default: false },
+    /** Also record a Node CPU profile of the gateway's process over the whole run (self time by package and function). */
+    profile: { type: 'boolean', default: false },
   },
 });
 const rate = Number(flags.rate);
@@ -168,6 +172,9 @@ async function main(): Promise<void> {
   const network = new FabricNetwork(options);
   await network.down({ purge: true });
   const layout = new NetworkLayout(options);
+  const profileDir = join(outDir, 'node-profiles');
+  if (flags.profile) mkdirSync(profileDir, { recursive: true });
+  let gatewayPid = 0;
   const upstream = await startUpstream();
   let gateway: GatewayUnderTest | undefined;
   const phases: PhaseResult[] = [];
@@ -182,14 +189,19 @@ async function main(): Promise<void> {
     gateway = await startGatewayUnderTest({
       layout,
       dir: join(options.dir, 'bench-gateway'),
-      appPort: options.basePort + 89,
-      gatewayPort: options.basePort + 79,
+      appPort: extraPort(options.basePort, 'aiGatewayApp'),
+      gatewayPort: extraPort(options.basePort, 'aiGateway'),
       upstreamBaseUrl: upstream.baseUrl,
       applications: [APPLICATION_ID],
       priceTableVersion: 'bench-1',
       config: { outbox: { maxEntries: 1_000_000, batchRecords: 500 } },
       logLevel: 'warn',
+      // The profiler starts before the app's code loads and writes its profile when the app exits.
+      env: flags.profile
+        ? { NODE_OPTIONS: `--import ${join(__dirname, 'cpu-profile-preload.mjs')}`, AAL_CPU_PROFILE_DIR: profileDir }
+        : {},
     });
+    gatewayPid = gateway.app.child.pid ?? 0;
     const gatewayKey = gateway.keys[APPLICATION_ID] ?? '';
     const gatewayBase = `${gateway.gatewayUrl}/v1`;
     const auditorKey = issueApiKeys(layout, HOSPITAL_A, 'bench-gateway').auditor;
@@ -283,6 +295,16 @@ async function main(): Promise<void> {
     ledger,
   };
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2));
+  if (flags.profile) {
+    const summary = summariseCpuProfiles(profileDir, new Map([[gatewayPid, 'gateway (HospitalA app process)']]));
+    writeFileSync(
+      join(outDir, 'gateway-profile.txt'),
+      `# Node CPU profile of the gateway's process, whole run (self time)\n\n${summary}\n`,
+    );
+    log(
+      `gateway CPU profile summarised in ${outDir}/gateway-profile.txt:\n${summary.split('\n').slice(0, 40).join('\n')}`,
+    );
+  }
   log(`results written to ${outDir}`);
   if (ledger.recorded < ledger.expected) {
     console.error(`only ${ledger.recorded} of ${ledger.expected} gateway calls reached the ledger`);

@@ -2,7 +2,7 @@ import { HOSPITAL_A } from '@aal/network';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { interactionsPath } from '../support/interactions';
 import { bearer } from '../support/test-network';
-import { unexpectedAnswers, exactlyOnce, printMeasurement } from './support/exactly-once';
+import { unexpectedAnswers, exactlyOnce, printMeasurement, waitForReadiness } from './support/exactly-once';
 import { FAULTS_CHANNEL, faultsNetwork, orgWriteLoad } from './support/faults-network';
 import { ledgerCensus } from './support/ledger-census';
 import { WriteLoad } from './support/write-load';
@@ -25,17 +25,20 @@ describe("fault 4: an org's chaincode server killed (SIGKILL), then restarted", 
 
     const killedAt = Date.now();
     expect(await network.kill(layout.chaincodeProcess(HOSPITAL_A))).toBe(true);
-    await sleep(5_000);
+    // /readyz checks the chaincode at most every 5 s: 503 within about that.
+    const readyz503AfterMs = await waitForReadiness(hospitalA, 503, 15_000);
+    const notReady = (await (await fetch(`${hospitalA}/readyz`)).json()) as { dependency?: string };
+    await sleep(Math.max(0, killedAt + 5_000 - Date.now()));
     // A point read is an evaluation: the peer's gateway hands it to another org's peer when its own chaincode fails.
     const read = await fetch(`${hospitalA}${interactionsPath(CHANNEL, acknowledgedId)}`, {
       headers: bearer(environment, 'HospitalA', 'auditor'),
     });
     const readBody = (await read.json()) as { interaction?: { id: string } };
-    const readyWhileDown = (await fetch(`${hospitalA}/readyz`)).status;
     const downFor = Date.now() - killedAt;
 
     const restartedAt = Date.now();
     await network.startChaincodeServer(HOSPITAL_A);
+    const readyz200AfterRestartMs = await waitForReadiness(hospitalA, 200, 30_000);
     await load.waitForAcknowledgements(15, 90_000);
     const firstAfter = load.acknowledgedSince(restartedAt)[0];
     const report = await load.stop(60_000);
@@ -51,9 +54,11 @@ describe("fault 4: an org's chaincode server killed (SIGKILL), then restarted", 
       answersWhileDown: [...new Set(whileDown.map((attempt) => attempt.status))].join(',') || 'none',
       acknowledgedWhileDown: whileDown.filter((attempt) => attempt.status === 200 || attempt.status === 201).length,
       pointReadWhileDown: read.status,
-      readyzWhileDown: readyWhileDown,
+      readyz503AfterMs,
+      readyz200AfterRestartMs,
       recoveryMs: (firstAfter?.at ?? Number.NaN) - restartedAt,
     });
+    expect(notReady.dependency).toBe('chaincode');
     expect(read.status).toBe(200);
     expect(readBody.interaction?.id).toBe(acknowledgedId);
     // Writes need HospitalA's peer to endorse first: refused while its chaincode is down, as 503 problems.

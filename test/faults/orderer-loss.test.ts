@@ -1,6 +1,6 @@
 import { HOSPITAL_A } from '@aal/network';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { unexpectedAnswers, exactlyOnce, median, printMeasurement } from './support/exactly-once';
+import { unexpectedAnswers, exactlyOnce, median, printMeasurement, waitForReadiness } from './support/exactly-once';
 import { FAULTS_CHANNEL, faultsNetwork, orgWriteLoad } from './support/faults-network';
 import { ledgerCensus } from './support/ledger-census';
 import { WriteLoad, type WriteLoadOptions } from './support/write-load';
@@ -15,6 +15,7 @@ describe('fault 3: orderers of the three-node Raft cluster killed (SIGKILL)', ()
   });
 
   it('writes on with one of three down, answer 503 with Retry-After with two down, and resume by themselves', async () => {
+    const hospitalA = environment.apps.HospitalA ?? '';
     const loadOptions: WriteLoadOptions = orgWriteLoad(environment, HOSPITAL_A, `orderers-${Date.now()}`);
     const load = new WriteLoad(loadOptions);
     load.start();
@@ -40,11 +41,20 @@ describe('fault 3: orderers of the three-node Raft cluster killed (SIGKILL)', ()
     await sleep(2_000);
     const refusedWithoutQuorum = load.attemptsSince(settledAt).filter((attempt) => attempt.status !== 'network');
     const acknowledgedWithoutQuorum = load.acknowledgedSince(settledAt).length;
+    // The app's own refused submits are /readyz's evidence: 503 naming the ordering service.
+    await waitForReadiness(hospitalA, 503, 30_000);
+    const readyz503AfterMs = Date.now() - twoDownAt;
+    const notReady = (await (await fetch(`${hospitalA}/readyz`)).json()) as {
+      dependency?: string;
+      ordering?: { unavailable?: string[] };
+    };
 
     const restartedAt = Date.now();
     await network.startOrderer(1);
     await load.waitForAcknowledgements(20, 90_000);
     const firstAfter = load.acknowledgedSince(restartedAt)[0];
+    await waitForReadiness(hospitalA, 200, 10_000);
+    const readyz200AfterRestartMs = Date.now() - restartedAt;
     await network.startOrderer(0);
     const report = await load.stop(90_000);
     const census = await ledgerCensus(layout, HOSPITAL_A, CHANNEL);
@@ -58,7 +68,10 @@ describe('fault 3: orderers of the three-node Raft cluster killed (SIGKILL)', ()
       p50LatencyOneDownMs: during,
       answersWithoutQuorum: refusedWithoutQuorum.map((attempt) => attempt.status).join(',') || 'none',
       recoveryMs: (firstAfter?.at ?? Number.NaN) - restartedAt,
+      readyz503AfterMs,
+      readyz200AfterRestartMs,
     });
+    expect(notReady).toMatchObject({ dependency: 'ordering', ordering: { unavailable: [CHANNEL] } });
     expect(oneDown.length).toBeGreaterThanOrEqual(20);
     expect(refusedWithoutQuorum.length).toBeGreaterThan(0);
     for (const attempt of refusedWithoutQuorum)

@@ -8,6 +8,7 @@ import { eventually } from '../support/eventually';
 import { startGatewayUnderTest, type GatewayUnderTest } from '../support/gateway-under-test';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
+import { extraPort } from '../support/extra-ports';
 
 /**
  * Nothing lost: the AI gateway under load is killed with SIGKILL, or loses its ledger for 30 s, and
@@ -96,8 +97,8 @@ describe('AI gateway: nothing lost', () => {
     const gateway = await startGatewayUnderTest({
       layout,
       dir,
-      appPort: options.basePort + 68,
-      gatewayPort: options.basePort + 69,
+      appPort: extraPort(options.basePort, 'durabilityKillApp'),
+      gatewayPort: extraPort(options.basePort, 'durabilityKillGateway'),
       upstreamBaseUrl: upstream.baseUrl,
       applications: [applicationId],
       priceTableVersion: `kill-${run}`,
@@ -141,18 +142,24 @@ describe('AI gateway: nothing lost', () => {
     // The app reaches its peer through a proxy the test cuts: the ledger goes away for this app only.
     const profile = JSON.parse(readFileSync(layout.gatewayProfile(HOSPITAL_A), 'utf8')) as { peerEndpoint: string };
     const [host = '127.0.0.1', peerPort = '0'] = profile.peerEndpoint.split(':');
-    proxy = await startTcpProxy(options.basePort + 56, { host, port: Number(peerPort) });
+    proxy = await startTcpProxy(extraPort(options.basePort, 'durabilityPeerProxy'), { host, port: Number(peerPort) });
     const gateway = await startGatewayUnderTest({
       layout,
       dir,
-      appPort: options.basePort + 54,
-      gatewayPort: options.basePort + 55,
+      appPort: extraPort(options.basePort, 'durabilityLedgerDownApp'),
+      gatewayPort: extraPort(options.basePort, 'durabilityLedgerDownGateway'),
       upstreamBaseUrl: upstream.baseUrl,
       applications: [applicationId],
       priceTableVersion: `down-${run}`,
       profilePath: (() => {
         const path = join(options.dir, `ai-gateway-ledger-down-profile.json`);
-        writeFileSync(path, JSON.stringify({ ...profile, peerEndpoint: `127.0.0.1:${options.basePort + 56}` }));
+        writeFileSync(
+          path,
+          JSON.stringify({
+            ...profile,
+            peerEndpoint: `127.0.0.1:${extraPort(options.basePort, 'durabilityPeerProxy')}`,
+          }),
+        );
         return path;
       })(),
     });

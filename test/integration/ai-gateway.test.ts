@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,8 @@ import type { ExtraApp } from '../support/extra-app';
 import { startGatewayUnderTest } from '../support/gateway-under-test';
 import { ensurePythonVenv } from '../support/python-venv';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
+import { extraPort } from '../support/extra-ports';
+import { filesContaining } from '../support/chaincode-calls';
 
 /**
  * The AI gateway on the real network, driven by the official `openai` client: an app of HospitalA's
@@ -53,27 +55,13 @@ async function onLedger(id: string): Promise<LedgerRecord> {
   return ((await response.json()) as { interaction: LedgerRecord }).interaction;
 }
 
-/** Every regular file under `dir` whose bytes contain `needle`. */
-function filesContaining(dir: string, needle: string): string[] {
-  const found: string[] = [];
-  const bytes = Buffer.from(needle, 'utf8');
-  const walk = (path: string): void => {
-    const stats = lstatSync(path, { throwIfNoEntry: false });
-    if (stats === undefined) return;
-    if (stats.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
-    else if (stats.isFile() && readFileSync(path).includes(bytes)) found.push(path);
-  };
-  walk(dir);
-  return found;
-}
-
 describe('AI gateway on the real network (openai client)', () => {
   const dir = join(options.dir, 'ai-gateway-test');
   let upstream: FakeOpenAiUpstream;
   let app: ExtraApp;
   let client: OpenAI;
   let enforced: OpenAI;
-  const gatewayPort = options.basePort + 79;
+  const gatewayPort = extraPort(options.basePort, 'aiGateway');
 
   beforeAll(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -81,7 +69,7 @@ describe('AI gateway on the real network (openai client)', () => {
     const gateway = await startGatewayUnderTest({
       layout,
       dir,
-      appPort: options.basePort + 89,
+      appPort: extraPort(options.basePort, 'aiGatewayApp'),
       gatewayPort,
       upstreamBaseUrl: upstream.baseUrl,
       applications: [`recording-${run}`, `enforced-${run}`],

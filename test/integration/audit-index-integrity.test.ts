@@ -12,6 +12,8 @@ import { enrolledIdentity } from '../support/gateway';
 import { handBuiltProposal } from '../support/hand-built-proposal';
 import { interactionRequest, postInteraction } from '../support/interactions';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
+import { extraPort } from '../support/extra-ports';
+import { indexRead } from '../support/index-read';
 
 /**
  * The audit index's integrity on the real network: an app of its own (HospitalA's profile, its own
@@ -61,7 +63,7 @@ describe('audit index integrity on the real network', () => {
     };
     /** Starts the app on the index; waits for /readyz unless the index is expected to halt at once. */
     const start = async (ready = true): Promise<ExtraApp> => {
-      app = await startExtraApp(options.basePort + 99, env);
+      app = await startExtraApp(extraPort(options.basePort, 'indexIntegrityApp'), env);
       if (ready) await waitUntilReady(app);
       return app;
     };
@@ -86,7 +88,7 @@ describe('audit index integrity on the real network', () => {
         { headers: admin },
       );
     const calls = async (url: string): Promise<number> => {
-      const response = await usage(url);
+      const response = await indexRead(() => usage(url));
       expect(response.status).toBe(200);
       return ((await response.json()) as { records: number }).records;
     };

@@ -8,6 +8,7 @@ import { startExtraApp, type ExtraApp } from '../support/extra-app';
 import { eventually } from '../support/eventually';
 import { interactionRequest, postInteraction } from '../support/interactions';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
+import { extraPort } from '../support/extra-ports';
 
 /**
  * A block file altered on disk under a peer: HospitalA's peer stopped, one byte of a committed
@@ -24,6 +25,25 @@ const hospitalA = environment.apps.HospitalA ?? '';
 const CHANNEL = 'hospital-a';
 /** How long the apps' gRPC connections may take to reach a restarted peer again (their reconnect backoff). */
 const RECONNECT_MS = 60_000;
+/**
+ * How long HospitalA's index may take to reach a block just written: this file is about tampering,
+ * not index latency, and on a loaded 2-core CI machine the follower can be busy with earlier files' blocks.
+ */
+const INDEX_CATCH_UP_MS = 60_000;
+
+/** What HospitalA's app has logged about its audit index since `sinceMs`, and its /readyz answer: shown when the index lags. */
+async function indexDiagnosis(sinceMs: number): Promise<string> {
+  const log = network.layout.logFile(network.layout.applicationProcess(HOSPITAL_A));
+  const lines = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{') && line.includes('audit index'))
+    .filter((line) => ((JSON.parse(line) as { time?: number }).time ?? 0) >= sinceMs);
+  const ready = await fetch(`${hospitalA}/readyz`).then(
+    (response) => response.text(),
+    (error: unknown) => String(error),
+  );
+  return `HospitalA's /readyz: ${ready}\nits audit index log lines since the write:\n${lines.join('\n')}`;
+}
 
 /** Runs the audit-index command in-process, as `npm run audit-index -- …` would; returns its exit code and output. */
 async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
@@ -101,6 +121,7 @@ describe('audit index: a block file tampered with under the peer', () => {
     expect(written.status).toBe(201);
     const block = Number(((await written.json()) as { blockNumber: string }).blockNumber);
     // HospitalA's own app has indexed past it, so its follower never needs that block again.
+    const writtenAt = Date.now() - 1_000;
     const reached = await eventually(
       "HospitalA's index at the record's block",
       () =>
@@ -108,7 +129,10 @@ describe('audit index: a block file tampered with under the peer', () => {
           headers: bearer(environment, 'HospitalA', 'admin'),
         }),
       (response) => response.status === 200,
-    );
+      INDEX_CATCH_UP_MS,
+    ).catch(async (error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await indexDiagnosis(writtenAt)}`);
+    });
     expect(reached.status).toBe(200);
     // An index of the untouched blocks, for check to compare with below.
     const before = join(dir, 'before.sqlite');
@@ -152,7 +176,7 @@ describe('audit index: a block file tampered with under the peer', () => {
     // An app following the peer into a fresh index halts at the block: /readyz 503 names it.
     const store = new ApiKeyStore(join(dir, 'keys.json'));
     store.create('tampered-admin', 'admin');
-    app = await startExtraApp(options.basePort + 89, {
+    app = await startExtraApp(extraPort(options.basePort, 'tamperedBlockApp'), {
       AAL_GATEWAY_PROFILE: network.layout.gatewayProfile(HOSPITAL_A),
       AAL_API_KEY_STORE: store.path,
       AAL_AUDITOR_READ_LOG: join(dir, 'reads.jsonl'),
@@ -191,5 +215,19 @@ describe('audit index: a block file tampered with under the peer', () => {
       RECONNECT_MS,
     );
     expect(after.status).toBe(201);
-  });
+    // And its index follows the restarted peer again (its stream backed off while the peer was
+    // down): the next test file's HospitalA reads with minBlock find it caught up.
+    const afterBlock = ((await after.json()) as { blockNumber: string }).blockNumber;
+    const caughtUp = await eventually(
+      "HospitalA's index at the block after the restore",
+      () =>
+        fetch(`${hospitalA}/api/v1/channels/${CHANNEL}/audit/usage?groupBy=org&minBlock=${afterBlock}`, {
+          headers: bearer(environment, 'HospitalA', 'admin'),
+        }),
+      (response) => response.status === 200,
+      INDEX_CATCH_UP_MS,
+    );
+    expect(caughtUp.status).toBe(200);
+    // Room for the index catch-up and the reconnect waits above, beyond the suite's 120 s default.
+  }, 300_000);
 });

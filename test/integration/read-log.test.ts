@@ -16,6 +16,8 @@ import { startExtraApp, waitUntilReady, type ExtraApp } from '../support/extra-a
 import { testGateway, type TestGateway } from '../support/gateway';
 import { interactionRequest, interactionsPath, postInteraction } from '../support/interactions';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
+import { extraPort } from '../support/extra-ports';
+import { indexRead } from '../support/index-read';
 
 /**
  * Issue 10, the auditor-read log: a Regulator app records its auditors' reads in a MAC-chained log
@@ -116,7 +118,7 @@ beforeAll(async () => {
     AAL_READ_ANCHOR_ENTRIES: '2',
     AAL_READ_ANCHOR_INTERVAL_MS: '1000',
   };
-  app = await startExtraApp(options.basePort + 98, env);
+  app = await startExtraApp(extraPort(options.basePort, 'readLogApp'), env);
   await waitUntilReady(app);
 }, 60_000);
 
@@ -143,9 +145,13 @@ describe('the auditor-read log, anchored on the ledger for the data owner', () =
         (await fetch(`${app?.url}${interactionsPath(CHANNEL, `HospitalAMSP:${id}`)}`, { headers: auditor })).status,
       ).toBe(200);
     // The query answers from the app's own audit index: minBlock waits until it has read the writes.
-    const page = await fetch(
-      `${app?.url}${interactionsPath(CHANNEL)}?by=org&value=${HOSPITAL_A.mspId}&pageSize=3&minBlock=${lastBlock}`,
-      { headers: auditor },
+    const page = await indexRead(() =>
+      fetch(
+        `${app?.url}${interactionsPath(CHANNEL)}?by=org&value=${HOSPITAL_A.mspId}&pageSize=3&minBlock=${lastBlock}`,
+        {
+          headers: auditor,
+        },
+      ),
     );
     expect(page.status).toBe(200);
     const pageRecords = ((await page.json()) as { records: unknown[] }).records.length;
@@ -201,7 +207,7 @@ describe('the auditor-read log, anchored on the ledger for the data owner', () =
       reason: 'truncated: the ledger anchors entry 3 but the log ends at entry 1',
     });
 
-    app = await startExtraApp(options.basePort + 98, env);
+    app = await startExtraApp(extraPort(options.basePort, 'readLogApp'), env);
     await waitUntilReady(app);
     const ready = (await (await fetch(`${app.url}/readyz`)).json()) as { readLog: { gaps: unknown[] } };
     const gap = {

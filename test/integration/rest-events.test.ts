@@ -6,6 +6,7 @@ import { HOSPITAL_A, NetworkLayout } from '@aal/network';
 import { startExtraApp, waitUntilReady } from '../support/extra-app';
 import { collectEvents, type ServerSentEvent } from '../support/sse-client';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
+import { extraPort } from '../support/extra-ports';
 
 const environment = loadTestEnvironment();
 const options = testNetworkOptions();
@@ -69,7 +70,7 @@ describe('server-sent events over HTTP against the real network', () => {
 
   it('resumes across an app restart: the position is in the client’s Last-Event-ID, not in the app', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aal-events-'));
-    const port = options.basePort + 97;
+    const port = extraPort(options.basePort, 'eventsApp');
     const profilePath = layout.gatewayProfile(HOSPITAL_A);
     const store = new ApiKeyStore(join(dir, 'keys.json'));
     const key = store.create('events-auditor', 'auditor').key;

@@ -1,5 +1,5 @@
 import { GatewayError, type Contract, type Gateway, type ProposalOptions } from '@hyperledger/fabric-gateway';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeTransactionProof, type TransactionProof } from '@aal/application';
@@ -105,19 +105,26 @@ export async function committedTransaction(
   }
 }
 
-/** Files under `dir` whose bytes contain `needle` (for "this node never stored that secret"). */
+/**
+ * Regular files under `dir` whose bytes contain `needle` (for "this node never stored that
+ * secret"). Symbolic links below `dir` are not followed (no cycles, no file read twice). The
+ * nodes keep running meanwhile — LevelDB compacts, PostgreSQL recycles its WAL — so a file or
+ * directory that vanishes between listing and reading held nothing any more and is passed over.
+ */
 export function filesContaining(dir: string, needle: string): string[] {
   const pattern = Buffer.from(needle);
   const found: string[] = [];
-  const walk = (path: string): void => {
-    const stats = statSync(path, { throwIfNoEntry: false });
+  const vanished = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === 'ENOENT';
+  const walk = (path: string, follow: boolean): void => {
+    const stats = (follow ? statSync : lstatSync)(path, { throwIfNoEntry: false });
     if (stats === undefined) return;
-    if (stats.isDirectory()) {
-      for (const entry of readdirSync(path)) walk(join(path, entry));
-    } else if (stats.isFile() && readFileSync(path).includes(pattern)) {
-      found.push(path);
+    try {
+      if (stats.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry), false);
+      else if (stats.isFile() && readFileSync(path).includes(pattern)) found.push(path);
+    } catch (error) {
+      if (!vanished(error)) throw error;
     }
   };
-  walk(dir);
+  walk(dir, true);
   return found;
 }

@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** How long a read waits for a block committed at one org's peer to reach another org's peer. */
-export const BLOCK_PROPAGATION_MS = 10_000;
+/**
+ * How long a read waits for a block committed at one org's peer to reach another org's peer (or
+ * an app's audit index): well beyond what it takes on an idle machine, since CI runs every node of
+ * the network, the test and the apps' background work on 2 cores.
+ */
+export const BLOCK_PROPAGATION_MS = 30_000;
 
 /**
  * Calls `attempt` until `accept` takes its answer, for at most `timeoutMs`; a throw counts as not

@@ -37,6 +37,8 @@ export async function startGatewayUnderTest(options: {
   readonly config?: Record<string, unknown>;
   /** The app's log level (default debug: the tests read its lines; a benchmark wants fewer). */
   readonly logLevel?: string;
+  /** More environment for the app process (a benchmark's profiler). */
+  readonly env?: Readonly<Record<string, string>>;
 }): Promise<GatewayUnderTest> {
   const { dir, layout } = options;
   mkdirSync(dir, { recursive: true });
@@ -85,16 +87,23 @@ export async function startGatewayUnderTest(options: {
     AAL_AI_GATEWAY_KEY_STORE: store.path,
     AAL_AI_GATEWAY_OUTBOX: join(dir, 'outbox.sqlite'),
     AAL_LOG_LEVEL: options.logLevel ?? 'debug',
+    ...options.env,
   };
   const gatewayUrl = `http://127.0.0.1:${options.gatewayPort}`;
   const start = async (): Promise<ExtraApp> => {
     const app = await startExtraApp(options.appPort, env);
-    await waitUntilReady(app);
-    await eventually(
-      'the gateway listening',
-      () => fetch(`${gatewayUrl}/healthz`),
-      (response) => response.ok,
-    );
+    try {
+      await waitUntilReady(app);
+      await eventually(
+        'the gateway listening',
+        () => fetch(`${gatewayUrl}/healthz`),
+        (response) => response.ok,
+      );
+    } catch (error) {
+      // Not left running on the ports: a later start there would take it for the app it started.
+      await app.stop();
+      throw error;
+    }
     return app;
   };
   const under: GatewayUnderTest = {

@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AppRole, FabricNetwork, issueApiKeys, type NetworkOptions, PEER_ORGS } from '@aal/network';
+import { extraPortClashes } from './extra-ports';
 import { interactionRequest, postInteraction } from './interactions';
 import { testEnvironmentFile, testNetworkOptions, type TestEnvironment } from './test-network';
 
@@ -19,6 +20,8 @@ export default async function globalSetup(): Promise<void> {
  * {@link TestEnvironment} the test files load. `label` names the suite in the progress line.
  */
 export async function startTestNetwork(options: NetworkOptions, label: string): Promise<void> {
+  const clashes = extraPortClashes(options);
+  if (clashes.length > 0) throw new Error(`test/support/extra-ports.ts: ${clashes.join('; ')}`);
   const network = new FabricNetwork(options);
   if (existsSync(options.dir)) await network.down({ purge: true });
   const started = Date.now();

@@ -146,7 +146,8 @@ function operationsPaths(): Record<string, JsonObject> {
     '/healthz': plain('Process health', 'The process is up', { 'application/json': { schema: { type: 'object' } } }),
     '/readyz': {
       get: {
-        summary: "Readiness: the org's peer answers and the auditor-read log takes entries",
+        summary:
+          "Readiness: the org's peer and chaincode server answer, the ordering service takes submits, and the auditor-read log takes entries",
         tags: ['operations'],
         security: [],
         responses: {
@@ -157,7 +158,10 @@ function operationsPaths(): Record<string, JsonObject> {
           },
           503: {
             description:
-              'The peer does not answer, or the auditor-read log has not been compared with its ledger anchor yet',
+              "Not ready, with `Retry-After`; `dependency` names what is down. `peer`: the org's peer does not answer within 2 s. " +
+              "`chaincode`: the org's chaincode server does not answer a read-only evaluation on the org's own peer (checked at most every 5 s, the outcome reused meanwhile). " +
+              '`ordering`: the ordering service refused (SubmitError) the latest submit through this app on a channel listed in `ordering.unavailable`, less than 30 s ago and with no submit ordered since (no probe writes: without writes there is no evidence, and it reports ready). ' +
+              'Also: the auditor-read log has not been compared with its ledger anchor yet, an audit index halted, or its database does not answer',
             content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
           },
         },

@@ -97,6 +97,15 @@ describe('classifying ledger failures', () => {
     expect(toLedgerError(new Error('boom'))).toMatchObject({ kind: 'internal', transient: false });
   });
 
+  it('marks an unavailable ordering service (the gateway SubmitError) as not ordered, endorsement failures not', () => {
+    const submit = Object.assign(gatewayError(grpc.status.UNAVAILABLE, 'no Raft leader'), { name: 'SubmitError' });
+    expect(toLedgerError(submit)).toMatchObject({ kind: 'unavailable', transient: true, notOrdered: true });
+    expect(toLedgerError(gatewayError(grpc.status.UNAVAILABLE, 'endorse failed'))).toMatchObject({
+      kind: 'unavailable',
+      notOrdered: false,
+    });
+  });
+
   it('treats too few live endorsers (discovery) as transient and unavailable, other failed preconditions as internal', () => {
     const noEndorsers = gatewayError(
       grpc.status.FAILED_PRECONDITION,

@@ -66,9 +66,10 @@ export class GatewayLedgerClient implements LedgerClient {
    * Proposal options: with transient data, endorsement by the org's own peers only, so the
    * transient map (identifiers, keys) is never sent to another org's peer.
    */
-  private proposal(args: readonly string[], transient: TransientData | undefined) {
-    if (transient === undefined) return { arguments: [...args] };
-    return { arguments: [...args], transientData: { ...transient }, endorsingOrganizations: [this.profile.mspId] };
+  private proposal(args: readonly string[], transient: TransientData | undefined, ownOrgOnly = false) {
+    const ownOrg = { endorsingOrganizations: [this.profile.mspId] };
+    if (transient === undefined) return { arguments: [...args], ...(ownOrgOnly ? ownOrg : {}) };
+    return { arguments: [...args], transientData: { ...transient }, ...ownOrg };
   }
 
   async submit(
@@ -98,7 +99,10 @@ export class GatewayLedgerClient implements LedgerClient {
     options: EvaluateOptions = {},
   ): Promise<string> {
     try {
-      const result = await this.contract(channel).evaluate(transaction, this.proposal(args, options.transient));
+      const result = await this.contract(channel).evaluate(
+        transaction,
+        this.proposal(args, options.transient, options.ownOrgOnly),
+      );
       return Buffer.from(result).toString('utf8');
     } catch (error) {
       throw toLedgerError(error);
@@ -218,6 +222,8 @@ export function toLedgerError(error: unknown): LedgerError {
     return new LedgerError('unavailable', `the ledger is unreachable: ${error.message}`, {
       cause: error,
       transient: true,
+      // SubmitError (not exported by the package): the orderers did not take the endorsed transaction.
+      notOrdered: error.name === 'SubmitError',
     });
   }
   return new LedgerError('internal', error.message, { cause: error });

@@ -3,6 +3,7 @@ import { createMetrics } from '../observability/metrics';
 import { FakeLedger } from '../testing/fake-ledger-client';
 import { InstrumentedLedgerClient } from './instrumented-ledger-client';
 import { LedgerError } from './ledger-error';
+import { OrderingOutcomes } from '../readiness/ordering-outcomes';
 
 describe('InstrumentedLedgerClient', () => {
   it('times submits and evaluations by transaction and outcome, and counts ledger failures by kind', async () => {
@@ -34,5 +35,23 @@ describe('InstrumentedLedgerClient', () => {
     );
     expect(text).toContain('aal_errors_total{source="ledger",kind="not-found"} 1');
     expect(text).toContain('aal_errors_total{source="ledger",kind="unavailable"} 1');
+  });
+
+  it('tells the ordering outcomes which submits were ordered and which the ordering service refused', async () => {
+    const ledger = new FakeLedger();
+    ledger.handlers.set(TRANSACTIONS.grantConsent, () => JSON.stringify({ id: 'c1' }));
+    const ordering = new OrderingOutcomes(30_000);
+    const client = new InstrumentedLedgerClient(ledger.clientFor('recorder'), createMetrics(), ordering);
+    ledger.failures.push(new LedgerError('unavailable', 'no Raft leader', { transient: true, notOrdered: true }));
+    await expect(client.submit('hospital-a', TRANSACTIONS.grantConsent, ['{}'])).rejects.toMatchObject({
+      notOrdered: true,
+    });
+    expect(ordering.unavailable()).toMatchObject([{ channel: 'hospital-a', lastError: 'no Raft leader' }]);
+    // An endorsement failure says nothing about ordering.
+    ledger.failures.push(new LedgerError('unavailable', 'chaincode unreachable', { transient: true }));
+    await expect(client.submit('hospital-a', TRANSACTIONS.grantConsent, ['{}'])).rejects.toBeInstanceOf(LedgerError);
+    expect(ordering.unavailable()).toMatchObject([{ lastError: 'no Raft leader' }]);
+    await client.submit('hospital-a', TRANSACTIONS.grantConsent, ['{}']);
+    expect(ordering.unavailable()).toEqual([]);
   });
 });

@@ -2,12 +2,17 @@ import type { AppMetrics } from '../observability/metrics';
 import type { ChaincodeEventStream } from './chaincode-event';
 import type { EvaluateOptions, LedgerClient, SubmitOptions, SubmitResult } from './ledger-client';
 import { LedgerError } from './ledger-error';
+import type { OrderingOutcomes } from '../readiness/ordering-outcomes';
 
-/** A {@link LedgerClient} that times every call into the ledger latency histogram, by outcome. */
+/**
+ * A {@link LedgerClient} that times every call into the ledger latency histogram, by outcome, and
+ * tells `ordering` (for /readyz) whether each submit was ordered.
+ */
 export class InstrumentedLedgerClient implements LedgerClient {
   constructor(
     private readonly inner: LedgerClient,
     private readonly metrics: AppMetrics,
+    private readonly ordering?: OrderingOutcomes,
   ) {}
 
   submit(
@@ -16,7 +21,16 @@ export class InstrumentedLedgerClient implements LedgerClient {
     args: readonly string[],
     options?: SubmitOptions,
   ): Promise<SubmitResult> {
-    return this.timed('submit', transaction, () => this.inner.submit(channel, transaction, args, options));
+    return this.timed('submit', transaction, async () => {
+      try {
+        const result = await this.inner.submit(channel, transaction, args, options);
+        this.ordering?.ordered(channel);
+        return result;
+      } catch (error) {
+        if (error instanceof LedgerError && error.notOrdered) this.ordering?.refused(channel, error.message);
+        throw error;
+      }
+    });
   }
 
   evaluate(channel: string, transaction: string, args: readonly string[], options?: EvaluateOptions): Promise<string> {

@@ -40,6 +40,8 @@ export interface SubmitOptions {
 export interface EvaluateOptions {
   /** Private inputs for the query; like a submit's, they go to the org's own peers only. */
   readonly transient?: TransientData;
+  /** Evaluate on the org's own peers only (no other org's peer stands in when they fail), e.g. to check its chaincode. */
+  readonly ownOrgOnly?: boolean;
 }
 
 /** Transient map entries by name; values are text (hex keys, identifiers). */

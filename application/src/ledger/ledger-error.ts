@@ -27,6 +27,8 @@ export interface LedgerErrorOptions {
   readonly code?: ContractErrorCode;
   readonly violations?: readonly FieldViolation[];
   readonly reasons?: readonly RefusalReason[];
+  /** The ordering service did not take the endorsed transaction (the gateway's SubmitError): nothing was ordered. */
+  readonly notOrdered?: boolean;
 }
 
 export class LedgerError extends Error {
@@ -38,6 +40,8 @@ export class LedgerError extends Error {
   readonly violations: readonly FieldViolation[];
   /** `PRECONDITION_FAILED` (and a few `NOT_FOUND`s): every failed precondition, with the input it is about. */
   readonly reasons: readonly RefusalReason[];
+  /** The ordering service did not take the transaction; /readyz reports it (readiness/ordering-outcomes.ts). */
+  readonly notOrdered: boolean;
 
   constructor(
     readonly kind: LedgerErrorKind,
@@ -49,5 +53,6 @@ export class LedgerError extends Error {
     this.code = options.code;
     this.violations = options.violations ?? [];
     this.reasons = options.reasons ?? [];
+    this.notOrdered = options.notOrdered ?? false;
   }
 }

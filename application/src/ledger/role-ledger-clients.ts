@@ -7,12 +7,14 @@ import { GatewayLedgerClient } from './gateway-ledger-client';
 import { InstrumentedLedgerClient } from './instrumented-ledger-client';
 import type { LedgerClient } from './ledger-client';
 import { RetryingLedgerClient } from './retrying-ledger-client';
+import type { OrderingOutcomes } from '../readiness/ordering-outcomes';
 
 /**
  * One ledger client per role, each signing with the org's Fabric user of that role and all
  * sharing the app's single gRPC connection. Each is timed (metrics) and retries idempotent
  * submits; the retry wraps the timing, so every attempt is measured. Single-record interaction
  * submits are gathered into batch transactions outside the retry, so a retried batch stays whole.
+ * Every submit attempt's ordering outcome goes to `ordering` (for /readyz).
  */
 export function createRoleLedgerClients(
   profile: GatewayProfile,
@@ -20,10 +22,11 @@ export function createRoleLedgerClients(
   metrics: AppMetrics,
   retry: RetryConfig,
   batching: InteractionBatchingConfig,
+  ordering?: OrderingOutcomes,
 ): Record<Role, LedgerClient> {
   const clients = {} as Record<Role, LedgerClient>;
   for (const role of ROLES) {
-    const timed = new InstrumentedLedgerClient(new GatewayLedgerClient(profile, role, connection), metrics);
+    const timed = new InstrumentedLedgerClient(new GatewayLedgerClient(profile, role, connection), metrics, ordering);
     const retrying = new RetryingLedgerClient(timed, retry, (transaction) =>
       metrics.ledgerRetries.inc({ transaction }),
     );

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The app's Prometheus metrics, in a registry of its own (not prom-client's global one), so
@@ -9,6 +9,8 @@ export interface AppMetrics {
   /** HTTP requests by method, route template (never the concrete path: it may hold ids) and status. */
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** HTTP requests received and not yet answered (or closed): the app's saturation, and what a stop waits for. */
+  readonly httpInFlight: Gauge;
   /** Ledger calls by kind (submit | evaluate), transaction name and outcome (ok or the error kind). */
   readonly ledgerDuration: Histogram<'operation' | 'transaction' | 'outcome'>;
   /** Refused or failed requests by status and problem type, and ledger failures by kind. */
@@ -38,6 +40,11 @@ export function createMetrics(withProcessMetrics = false): AppMetrics {
       help: 'HTTP request latency by method, route template and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    httpInFlight: new Gauge({
+      name: 'aal_http_requests_in_flight',
+      help: 'HTTP requests received and not yet answered (this scrape included)',
       registers: [registry],
     }),
     ledgerDuration: new Histogram({

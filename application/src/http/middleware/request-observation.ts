@@ -3,13 +3,16 @@ import type { AppMetrics } from '../../observability/metrics';
 import { routeTemplateOf } from './route-template';
 
 /**
- * Counts and times every request by route template and status, counts refusals, and writes one
- * log line per request. The line holds the request id, method, route template, status and
- * duration — never the concrete path, query, headers or body, which may carry ids, keys or content.
+ * Counts and times every request by route template and status, counts refusals and the requests
+ * in flight, and writes one log line per request. The line holds the request id, method, route
+ * template, status and duration — never the concrete path, query, headers or body, which may carry ids, keys or content.
  */
 export function observeRequests(metrics: AppMetrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    metrics.httpInFlight.inc();
+    // 'close' follows 'finish', and also ends a request whose client went away before its answer.
+    res.once('close', () => metrics.httpInFlight.dec());
     res.on('finish', () => {
       const route = routeTemplateOf(req);
       const status = String(res.statusCode);

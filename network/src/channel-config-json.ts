@@ -1,0 +1,94 @@
+/**
+ * The parts of a channel configuration (`common.Config` as configtxlator's JSON) this tool reads and
+ * changes: the application orgs' MSP definitions. Everything else passes through untouched.
+ */
+import { X509Certificate } from 'node:crypto';
+import { NetworkError } from './errors';
+
+/** An org's MSP definition in a channel config (`FabricMSPConfig`), fields as configtxlator names them. */
+export interface MspDefinitionJson {
+  name: string;
+  /** Base64 of PEM certificates. */
+  root_certs?: string[];
+  /** Base64 of PEM CRLs. */
+  revocation_list?: string[];
+  [field: string]: unknown;
+}
+
+/** `common.Config` JSON: only the path to the application orgs is typed. */
+export interface ChannelConfigJson {
+  channel_group: {
+    groups: {
+      Application: {
+        groups: Record<string, { values: { MSP: { value: { config: MspDefinitionJson } } } }>;
+      };
+    };
+  };
+  [field: string]: unknown;
+}
+
+/** The application orgs of a channel config, by their config group name, with their MSP definitions. */
+export function applicationOrgs(config: ChannelConfigJson): { group: string; msp: MspDefinitionJson }[] {
+  const groups = config.channel_group?.groups?.Application?.groups;
+  if (groups === undefined) throw new NetworkError('COMMAND_FAILED', 'the channel config has no Application group');
+  return Object.entries(groups).map(([group, value]) => ({ group, msp: value.values.MSP.value.config }));
+}
+
+/** The MSP definition of the application org with MSP id `mspId`; throws naming the members when absent. */
+export function mspDefinition(config: ChannelConfigJson, channel: string, mspId: string): MspDefinitionJson {
+  const orgs = applicationOrgs(config);
+  const found = orgs.find((org) => org.msp.name === mspId);
+  if (found === undefined)
+    throw new NetworkError(
+      'INVALID_CONFIG',
+      `${mspId} is not a member of channel ${channel} (members: ${orgs.map((org) => org.msp.name).join(', ')})`,
+    );
+  return found.msp;
+}
+
+/** The MSP ids of the channel's application orgs, sorted. */
+export function memberMspIds(config: ChannelConfigJson): string[] {
+  return applicationOrgs(config)
+    .map((org) => org.msp.name)
+    .sort();
+}
+
+/**
+ * Whether `certificatePem` is an admin of `mspId` by this channel config: issued by one of the org's
+ * root certificates in the config and carrying the NodeOU `admin` (OU=admin) that the org's
+ * `Admins` policy (`OR('<MSP>.admin')`) requires.
+ */
+export function isChannelAdmin(config: ChannelConfigJson, mspId: string, certificatePem: string): boolean {
+  const org = applicationOrgs(config).find((candidate) => candidate.msp.name === mspId);
+  if (org === undefined) return false;
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificatePem);
+  } catch {
+    return false;
+  }
+  if (!/^OU=admin$/m.test(certificate.subject)) return false;
+  return (org.msp.root_certs ?? []).some((root) => {
+    try {
+      return certificate.checkIssued(new X509Certificate(Buffer.from(root, 'base64')));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * A copy of `config` in which `mspId`'s MSP definition has exactly `crls` (PEM texts) as its
+ * `revocation_list`; the CA's CRL lists every certificate it revoked, so it replaces the old one.
+ */
+export function withRevocationList(
+  config: ChannelConfigJson,
+  channel: string,
+  mspId: string,
+  crls: readonly string[],
+): ChannelConfigJson {
+  const updated = structuredClone(config);
+  const msp = mspDefinition(updated, channel, mspId);
+  msp.revocation_list = crls.map((pem) => Buffer.from(pem, 'utf8').toString('base64'));
+  return updated;
+}

@@ -1,0 +1,249 @@
+import { isDeepStrictEqual } from 'node:util';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FabricBinaries } from './binaries';
+import { run } from './command';
+import { isChannelAdmin, memberMspIds, type ChannelConfigJson } from './channel-config-json';
+import { configWithClaimedChange, type ConfigUpdateJson } from './config-change';
+import { countAdminSignatures, shortfallMessage, type PolicyCount, type UpdateSigner } from './config-update-policy';
+import { readSidecar, writeSidecar, type ConfigChange, type ProposalSidecar } from './config-update-proposal';
+import { Configtxlator } from './configtxlator';
+import { NetworkError } from './errors';
+import { address, type NetworkLayout } from './layout';
+import { peerCliEnv, writePeerConfig } from './nodes';
+import { log } from './progress';
+import type { OrgSpec } from './topology';
+
+/** `common.HeaderType.CONFIG_UPDATE`. */
+const CONFIG_UPDATE = 2;
+
+/** A channel's current configuration as an org's peer has it. */
+export interface CurrentConfig {
+  readonly config: ChannelConfigJson;
+  /** Number of the block that holds it. */
+  readonly blockNumber: number;
+}
+
+/** A proposal file read back: its sidecar, the channel its envelope names, and who signed it. */
+export interface InspectedProposal {
+  readonly sidecar: ProposalSidecar;
+  readonly signers: readonly UpdateSigner[];
+}
+
+/** What `submit` did: the count it made and the config block the org's peer now has. */
+export interface SubmittedUpdate {
+  readonly count: PolicyCount;
+  readonly configBlock: number;
+}
+
+interface SignatureJson {
+  signature_header?: { creator?: { mspid?: string; id_bytes?: string } };
+}
+interface EnvelopeJson {
+  payload?: {
+    header?: { channel_header?: { channel_id?: string; type?: number } };
+    data?: { config_update?: ConfigUpdateJson; signatures?: SignatureJson[] };
+  };
+}
+
+/**
+ * Channel configuration updates, the way Fabric makes them: the proposing org's admin fetches the
+ * current config block through its own peer, applies a change, lets configtxlator compute the
+ * update and wraps it in a config update envelope (the proposal file); each org's admin signs it
+ * (`peer channel signconfigtx`); once the channel's `Admins` policy is met, one admin sends it to the
+ * ordering service (`peer channel update`) and waits until its own peer has the new config block.
+ * Every step acts as one org's admin with that org's local MSP only.
+ */
+export class ChannelConfigUpdates {
+  private readonly translator: Configtxlator;
+  private readonly peerConfigDir: string;
+
+  constructor(
+    private readonly layout: NetworkLayout,
+    private readonly binaries: FabricBinaries,
+  ) {
+    this.translator = new Configtxlator(binaries);
+    this.peerConfigDir = writePeerConfig(layout, binaries);
+  }
+
+  private env(org: OrgSpec): NodeJS.ProcessEnv {
+    return peerCliEnv(this.layout, this.peerConfigDir, org);
+  }
+
+  /** The orderer an org's admin sends to: its own node with BFT ordering, the first Raft node otherwise. */
+  private ordererArgs(org: OrgSpec): string[] {
+    const i = this.layout.memberOrdererIndex(org) ?? 0;
+    const ca = this.layout.caCert(this.layout.ordererOrg(i));
+    return ['-o', address(this.layout.ordererEndpoint(i)), '--tls', '--cafile', ca];
+  }
+
+  /** The channel's latest config block, fetched by the org's admin from the org's own peer, decoded. */
+  async currentConfig(org: OrgSpec, channel: string): Promise<CurrentConfig> {
+    const dir = mkdtempSync(join(tmpdir(), 'aal-config-'));
+    try {
+      const file = join(dir, 'config.block');
+      await run(this.binaries.peer, ['channel', 'fetch', 'config', file, '-c', channel], { env: this.env(org) });
+      const block = (await this.translator.decode('common.Block', readFileSync(file))) as {
+        header: { number: string | number };
+        data: { data: { payload: { data: { config: ChannelConfigJson } } }[] };
+      };
+      const config = block.data.data[0]?.payload.data.config;
+      if (config === undefined)
+        throw new NetworkError('COMMAND_FAILED', `the config block of ${channel} holds no config`);
+      return { config, blockNumber: Number(block.header.number) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Computes the update that `change` makes to the channel's current config, writes it as a config
+   * update envelope to `proposalFile` with its sidecar, and signs it as `org`'s admin. Throws when
+   * the change changes nothing.
+   */
+  async propose(
+    org: OrgSpec,
+    channel: string,
+    proposalFile: string,
+    apply: (config: ChannelConfigJson) => ChannelConfigJson,
+    change: ConfigChange,
+  ): Promise<ProposalSidecar> {
+    const current = await this.currentConfig(org, channel);
+    const updated = apply(current.config);
+    if (JSON.stringify(updated) === JSON.stringify(current.config))
+      throw new NetworkError('INVALID_CONFIG', `channel ${channel} already has this configuration: nothing to propose`);
+    const update = await this.translator.computeUpdate(channel, current.config, updated);
+    const envelope = {
+      payload: {
+        header: { channel_header: { channel_id: channel, type: CONFIG_UPDATE } },
+        data: { config_update: await this.translator.decode('common.ConfigUpdate', update) },
+      },
+    };
+    writeFileSync(proposalFile, await this.translator.encode('common.Envelope', envelope));
+    const sidecar: ProposalSidecar = {
+      format: 'aal-config-update/1',
+      channel,
+      proposedBy: org.mspId,
+      baseConfigBlock: current.blockNumber,
+      change,
+    };
+    writeSidecar(proposalFile, sidecar);
+    await this.sign(org, proposalFile);
+    return sidecar;
+  }
+
+  /**
+   * Reads a proposal: its sidecar, and its envelope's signatures, each judged against the channel's
+   * current config (an admin of a member org, by that org's root certificates). The envelope must be
+   * a config update for the sidecar's channel making exactly the sidecar's change (recomputed from the
+   * config it was based on; a stale proposal is left to `sign` and `submit` to refuse).
+   */
+  async inspect(org: OrgSpec, proposalFile: string): Promise<InspectedProposal & { current: CurrentConfig }> {
+    const sidecar = readSidecar(proposalFile);
+    let envelope: EnvelopeJson;
+    try {
+      envelope = (await this.translator.decode('common.Envelope', readFileSync(proposalFile))) as EnvelopeJson;
+    } catch (error) {
+      throw new NetworkError('INVALID_CONFIG', `${proposalFile} is not a config update envelope`, { cause: error });
+    }
+    const header = envelope.payload?.header?.channel_header;
+    const channel = envelope.payload?.data?.config_update?.channel_id;
+    if (header?.type !== CONFIG_UPDATE || channel === undefined)
+      throw new NetworkError('INVALID_CONFIG', `${proposalFile} is not a config update envelope`);
+    if (channel !== sidecar.channel || header.channel_id !== sidecar.channel)
+      throw new NetworkError(
+        'INVALID_CONFIG',
+        `${proposalFile} updates channel ${channel}, but its sidecar says ${sidecar.channel}`,
+      );
+    const current = await this.currentConfig(org, channel);
+    // Against the config it was computed from, the envelope must be exactly the sidecar's change.
+    if (current.blockNumber === sidecar.baseConfigBlock) {
+      const update = envelope.payload?.data?.config_update ?? {};
+      const expected = configWithClaimedChange(current.config, channel, sidecar.change, update, proposalFile);
+      const recomputed = await this.translator.decode(
+        'common.ConfigUpdate',
+        await this.translator.computeUpdate(channel, current.config, expected),
+      );
+      if (!isDeepStrictEqual(recomputed, update))
+        throw new NetworkError(
+          'INVALID_CONFIG',
+          `${proposalFile} does not make the change its sidecar describes: its update differs from the one ` +
+            `recomputed from the channel's config block ${current.blockNumber} and the sidecar`,
+        );
+    }
+    const signers = (envelope.payload?.data?.signatures ?? []).map((signature): UpdateSigner => {
+      const creator = signature.signature_header?.creator;
+      const mspId = creator?.mspid ?? '(no MSP id)';
+      const certificate = Buffer.from(creator?.id_bytes ?? '', 'base64').toString('utf8');
+      return { mspId, isAdmin: isChannelAdmin(current.config, mspId, certificate) };
+    });
+    return { sidecar, signers, current };
+  }
+
+  /** Refuses a proposal computed against an older config than the channel has now: it would be refused anyway. */
+  private refuseStale(proposalFile: string, sidecar: ProposalSidecar, current: CurrentConfig): void {
+    if (current.blockNumber !== sidecar.baseConfigBlock)
+      throw new NetworkError(
+        'STALE_UPDATE',
+        `${proposalFile} was computed against config block ${sidecar.baseConfigBlock} of ${sidecar.channel}, ` +
+          `but the channel's config is now block ${current.blockNumber}: propose it again`,
+      );
+  }
+
+  /**
+   * Signs the proposal in place as `org`'s admin. Idempotent: when an admin of `org` has signed it
+   * already, the file is left as it is and false is returned.
+   */
+  async sign(org: OrgSpec, proposalFile: string): Promise<boolean> {
+    const { sidecar, signers, current } = await this.inspect(org, proposalFile);
+    if (!memberMspIds(current.config).includes(org.mspId))
+      throw new NetworkError('INVALID_CONFIG', `${org.name} is not a member of channel ${sidecar.channel}`);
+    this.refuseStale(proposalFile, sidecar, current);
+    if (signers.some((signer) => signer.mspId === org.mspId && signer.isAdmin)) {
+      log(`${proposalFile} is already signed by ${org.name}'s admin: unchanged`);
+      return false;
+    }
+    await run(this.binaries.peer, ['channel', 'signconfigtx', '-f', proposalFile], { env: this.env(org) });
+    log(`${org.name}'s admin signed ${proposalFile}`);
+    return true;
+  }
+
+  /**
+   * Counts the proposal's admin signatures, with the one `org`'s admin adds as it sends, against the
+   * channel's `Admins` policy; too few is a POLICY_NOT_MET refusal and nothing is sent. Enough: sends
+   * it to the ordering service as `org`'s admin and waits until `org`'s peer has the new config block.
+   */
+  async submit(org: OrgSpec, proposalFile: string, timeoutMs = 60_000): Promise<SubmittedUpdate> {
+    const { sidecar, signers, current } = await this.inspect(org, proposalFile);
+    const members = memberMspIds(current.config);
+    if (!members.includes(org.mspId))
+      throw new NetworkError('INVALID_CONFIG', `${org.name} is not a member of channel ${sidecar.channel}`);
+    this.refuseStale(proposalFile, sidecar, current);
+    // `peer channel update` adds the sender's signature before sending.
+    const count = countAdminSignatures(sidecar.channel, members, [...signers, { mspId: org.mspId, isAdmin: true }]);
+    if (!count.met) throw new NetworkError('POLICY_NOT_MET', shortfallMessage(count));
+    await run(
+      this.binaries.peer,
+      ['channel', 'update', '-f', proposalFile, '-c', sidecar.channel, ...this.ordererArgs(org)],
+      { env: this.env(org) },
+    );
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const now = await this.currentConfig(org, sidecar.channel);
+      if (now.blockNumber > current.blockNumber) {
+        log(
+          `${sidecar.channel}: config block ${now.blockNumber} (signed by ${count.signed.join(', ')}) is on ${org.name}'s peer`,
+        );
+        return { count, configBlock: now.blockNumber };
+      }
+      if (Date.now() > deadline)
+        throw new NetworkError(
+          'NODE_UNHEALTHY',
+          `the update was sent, but ${org.name}'s peer has no newer config block of ${sidecar.channel} after ${timeoutMs / 1000}s`,
+        );
+      await sleep(500);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { parseOrgCommandLine } from './org-cli-options';
+import { AI_PROVIDER, HOSPITAL_A, ORDERER_ORG, REGULATOR } from './topology';
+
+describe('parseOrgCommandLine', () => {
+  it('parses revoke with its defaults', () => {
+    expect(parseOrgCommandLine(['revoke', '--org', 'hospital-a', '--user', 'alice'])).toEqual({
+      command: 'revoke',
+      org: HOSPITAL_A,
+      user: 'alice',
+      reason: 'unspecified',
+      signAs: [],
+      out: undefined,
+    });
+  });
+
+  it('parses --sign-as as distinct member orgs and --reason case-insensitively', () => {
+    const line = parseOrgCommandLine([
+      'revoke',
+      '--org=hospital-a',
+      '--user=alice',
+      '--reason=KeyCompromise',
+      '--sign-as',
+      'regulator, ai-provider,regulator',
+    ]);
+    expect(line).toMatchObject({ reason: 'keycompromise', signAs: [REGULATOR, AI_PROVIDER] });
+  });
+
+  it('parses sign, submit and inspect', () => {
+    for (const command of ['sign', 'submit', 'inspect'])
+      expect(parseOrgCommandLine([command, '--org', 'regulator', '--proposal', 'p.pb'])).toEqual({
+        command,
+        org: REGULATOR,
+        proposal: 'p.pb',
+      });
+  });
+
+  it('parses units for a member or the Raft orderer org, refusing flags it does not take', () => {
+    expect(parseOrgCommandLine(['units', '--org', 'hospital-a'])).toEqual({
+      command: 'units',
+      org: HOSPITAL_A,
+      out: undefined,
+    });
+    expect(parseOrgCommandLine(['units', '--org', 'orderer-org', '--out', '/etc/aal'])).toEqual({
+      command: 'units',
+      org: ORDERER_ORG,
+      out: '/etc/aal',
+    });
+    expect(() => parseOrgCommandLine(['units', '--org', 'hospital-a', '--user', 'alice'])).toThrow(
+      'units takes no --user',
+    );
+    expect(() => parseOrgCommandLine(['units', '--org', 'hospital-z'])).toThrow(
+      /unknown organisation 'hospital-z'; one of .*orderer-org/,
+    );
+    expect(() => parseOrgCommandLine(['revoke', '--org', 'orderer-org', '--user', 'alice'])).toThrow(
+      /unknown organisation 'orderer-org'/,
+    );
+  });
+
+  it('is help without a command', () => {
+    expect(parseOrgCommandLine([])).toEqual({ command: 'help' });
+    expect(parseOrgCommandLine(['sign', '--help'])).toEqual({ command: 'help' });
+  });
+
+  it.each([
+    [['launch'], "unknown command 'launch'"],
+    [['revoke', '--org', 'hospital-z', '--user', 'a'], "--org: unknown organisation 'hospital-z'"],
+    [['revoke', '--org', 'orderer-org', '--user', 'a'], "--org: unknown organisation 'orderer-org'"],
+    [['revoke', '--org', 'hospital-a'], 'revoke needs --user'],
+    [['revoke', '--org', 'hospital-a', '--user=-x'], "--user: '-x' is not an enrollment id"],
+    [['revoke', '--org', 'hospital-a', '--user', 'a', '--reason', 'bored'], "unknown revocation reason 'bored'"],
+    [['revoke', '--org', 'hospital-a', '--user', 'a', '--sign-as', 'b'], "--sign-as: unknown organisation 'b'"],
+    [['revoke', '--org', 'hospital-a', '--user', 'a', '--proposal', 'p'], 'revoke takes no --proposal'],
+    [['sign', '--org', 'hospital-a'], 'sign needs --proposal'],
+    [['submit', '--proposal', 'p.pb'], 'submit needs --org'],
+    [['submit', '--org', 'hospital-a', '--proposal', 'p', '--user', 'a'], 'submit takes no --user'],
+    [['sign', 'extra', '--org', 'hospital-a', '--proposal', 'p'], "unexpected argument 'extra'"],
+    [['sign', '--bogus'], "Unknown option '--bogus'"],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseOrgCommandLine(argv)).toThrow(message);
+  });
+});

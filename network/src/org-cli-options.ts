@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+import { parseRevocationReason, type RevocationReason } from './revocation-reasons';
+import { ORDERER_ORG, PEER_ORGS, type OrgSpec } from './topology';
+
+/** The org commands (`npm run org -- <command>`). */
+export const ORG_COMMANDS = ['revoke', 'sign', 'submit', 'inspect', 'units'] as const;
+export type OrgCommand = (typeof ORG_COMMANDS)[number];
+
+/** A parsed `npm run org` command line. */
+export type OrgCommandLine =
+  | { readonly command: 'help' }
+  | {
+      readonly command: 'revoke';
+      readonly org: OrgSpec;
+      readonly user: string;
+      readonly reason: RevocationReason;
+      readonly signAs: readonly OrgSpec[];
+      readonly out: string | undefined;
+    }
+  | { readonly command: 'sign' | 'submit' | 'inspect'; readonly org: OrgSpec; readonly proposal: string }
+  | { readonly command: 'units'; readonly org: OrgSpec; readonly out: string | undefined };
+
+/** The member org with `slug` (orgs that run a peer); throws naming the known ones. */
+export function memberOrg(slug: string, flag = '--org'): OrgSpec {
+  return orgOf(PEER_ORGS, slug, flag);
+}
+
+/** The org with `slug` among `orgs`; throws naming the known ones. */
+function orgOf(orgs: readonly OrgSpec[], slug: string, flag: string): OrgSpec {
+  const org = orgs.find((candidate) => candidate.slug === slug);
+  if (org === undefined)
+    throw new Error(`${flag}: unknown organisation '${slug}'; one of ${orgs.map((o) => o.slug).join(', ')}`);
+  return org;
+}
+
+/** Enrollment ids as Fabric CA takes them on a command line: no spaces, no flag look-alikes. */
+const ENROLLMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+/** Parses the arguments; throws with the reason on unknown commands or flags, missing or bad values. */
+export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      org: { type: 'string' },
+      user: { type: 'string' },
+      reason: { type: 'string' },
+      'sign-as': { type: 'string' },
+      out: { type: 'string' },
+      proposal: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...extra] = positionals;
+  if (values.help || command === undefined || command === 'help') return { command: 'help' };
+  if (!(ORG_COMMANDS as readonly string[]).includes(command)) throw new Error(`unknown command '${command}'`);
+  if (extra.length > 0) throw new Error(`unexpected argument '${extra[0]}'`);
+  const required = (name: 'org' | 'user' | 'proposal'): string => {
+    const value = values[name];
+    if (value === undefined || value === '') throw new Error(`${command} needs --${name}`);
+    return value;
+  };
+  const allowed: Record<OrgCommand, readonly string[]> = {
+    revoke: ['org', 'user', 'reason', 'sign-as', 'out'],
+    sign: ['org', 'proposal'],
+    submit: ['org', 'proposal'],
+    inspect: ['org', 'proposal'],
+    units: ['org', 'out'],
+  };
+  const stray = Object.keys(values).filter(
+    (key) =>
+      key !== 'help' &&
+      values[key as keyof typeof values] !== undefined &&
+      !allowed[command as OrgCommand].includes(key),
+  );
+  if (stray.length > 0) throw new Error(`${command} takes no --${stray[0]}`);
+  // The Raft orderer org runs processes too (its CA and orderers), so it has units of its own.
+  if (command === 'units')
+    return { command, org: orgOf([...PEER_ORGS, ORDERER_ORG], required('org'), '--org'), out: values.out };
+  const org = memberOrg(required('org'));
+  if (command !== 'revoke')
+    return { command: command as 'sign' | 'submit' | 'inspect', org, proposal: required('proposal') };
+  const user = required('user');
+  if (!ENROLLMENT_ID.test(user)) throw new Error(`--user: '${user}' is not an enrollment id`);
+  const signAs =
+    values['sign-as'] === undefined
+      ? []
+      : values['sign-as'].split(',').map((slug) => memberOrg(slug.trim(), '--sign-as'));
+  return {
+    command,
+    org,
+    user,
+    reason: parseRevocationReason(values.reason ?? 'unspecified'),
+    signAs: [...new Map(signAs.map((other) => [other.mspId, other])).values()],
+    out: values.out,
+  };
+}
