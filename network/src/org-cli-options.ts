@@ -3,7 +3,7 @@ import { parseRevocationReason, type RevocationReason } from './revocation-reaso
 import { ORDERER_ORG, PEER_ORGS, type OrgSpec } from './topology';
 
 /** The org commands (`npm run org -- <command>`). */
-export const ORG_COMMANDS = ['revoke', 'sign', 'submit', 'inspect', 'units'] as const;
+export const ORG_COMMANDS = ['revoke', 'sign', 'submit', 'inspect', 'units', 'export', 'verify-definition'] as const;
 export type OrgCommand = (typeof ORG_COMMANDS)[number];
 
 /** A parsed `npm run org` command line. */
@@ -18,7 +18,8 @@ export type OrgCommandLine =
       readonly out: string | undefined;
     }
   | { readonly command: 'sign' | 'submit' | 'inspect'; readonly org: OrgSpec; readonly proposal: string }
-  | { readonly command: 'units'; readonly org: OrgSpec; readonly out: string | undefined };
+  | { readonly command: 'units' | 'export'; readonly org: OrgSpec; readonly out: string | undefined }
+  | { readonly command: 'verify-definition'; readonly file: string };
 
 /** The member org with `slug` (orgs that run a peer); throws naming the known ones. */
 export function memberOrg(slug: string, flag = '--org'): OrgSpec {
@@ -49,6 +50,7 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
       'sign-as': { type: 'string' },
       out: { type: 'string' },
       proposal: { type: 'string' },
+      file: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -56,7 +58,7 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   if (values.help || command === undefined || command === 'help') return { command: 'help' };
   if (!(ORG_COMMANDS as readonly string[]).includes(command)) throw new Error(`unknown command '${command}'`);
   if (extra.length > 0) throw new Error(`unexpected argument '${extra[0]}'`);
-  const required = (name: 'org' | 'user' | 'proposal'): string => {
+  const required = (name: 'org' | 'user' | 'proposal' | 'file'): string => {
     const value = values[name];
     if (value === undefined || value === '') throw new Error(`${command} needs --${name}`);
     return value;
@@ -67,6 +69,8 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
     submit: ['org', 'proposal'],
     inspect: ['org', 'proposal'],
     units: ['org', 'out'],
+    export: ['org', 'out'],
+    'verify-definition': ['file'],
   };
   const stray = Object.keys(values).filter(
     (key) =>
@@ -75,6 +79,8 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
       !allowed[command as OrgCommand].includes(key),
   );
   if (stray.length > 0) throw new Error(`${command} takes no --${stray[0]}`);
+  if (command === 'verify-definition') return { command, file: required('file') };
+  if (command === 'export') return { command, org: memberOrg(required('org')), out: values.out };
   // The Raft orderer org runs processes too (its CA and orderers), so it has units of its own.
   if (command === 'units')
     return { command, org: orgOf([...PEER_ORGS, ORDERER_ORG], required('org'), '--org'), out: values.out };

@@ -1,11 +1,11 @@
 /**
  * `npm run org -- <command>`: one member organisation's admin operations on the channels: revoking a
- * user's certificate, and signing and submitting channel configuration updates; and its processes'
- * service units. Each command acts as
+ * user's certificate, and signing and submitting channel configuration updates; exporting its public
+ * definition and checking another member's; and its processes' service units. Each command acts as
  * the named org's admin (its local MSP) against that org's own peer. Settings come from the same
  * AAL_* environment variables as `npm run network` (AAL_NETWORK_DIR, AAL_BASE_PORT).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinaries } from './binaries';
 import { revokeCertificate } from './certificate-revocation';
@@ -14,7 +14,8 @@ import { countAdminSignatures } from './config-update-policy';
 import { sidecarPath } from './config-update-proposal';
 import { memberMspIds } from './channel-config-json';
 import { NetworkError } from './errors';
-import { NetworkLayout } from './layout';
+import { address, NetworkLayout } from './layout';
+import { certificateFingerprint, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
 import { optionsFromEnv } from './network';
 import { parseOrgCommandLine, type OrgCommandLine } from './org-cli-options';
 import { ProcessSupervisor } from './processes';
@@ -32,8 +33,22 @@ const USAGE = `usage: npm run org -- <command>
   submit --org <slug> --proposal <file>   sends it once the channel's Admins policy (MAJORITY of the channel's
                                           orgs' admins, the sender's included) is met; else refuses, sending nothing
   inspect --org <slug> --proposal <file>  shows what the proposal changes and whose signatures count
+  export --org <slug> [--out <file>]       the org's public definition (root and TLS root certificates, NodeOUs,
+                                          anchor peers; no key) for the consortium, with the fingerprints to confirm
+  verify-definition --file <file>         checks a definition received from another member; prints its fingerprints
   units --org <slug> [--out <dir>]        systemd units for the org's processes on this host, as the network tool
                                           runs them (default <network dir>/units/<slug>), and the ports a firewall opens`;
+
+/** The definition's identity and root fingerprints: what members confirm with the org out of band. */
+function printDefinition(definition: OrgDefinition): void {
+  console.log(
+    `${definition.name} (${definition.mspId}), anchor peers ${definition.anchorPeers.map(address).join(', ')}`,
+  );
+  for (const pem of definition.rootCerts) console.log(`  root certificate SHA-256 ${certificateFingerprint(pem)}`);
+  for (const pem of definition.tlsRootCerts)
+    console.log(`  TLS root certificate SHA-256 ${certificateFingerprint(pem)}`);
+  console.log(`  ${definition.digest}`);
+}
 
 async function main(argv: string[]): Promise<void> {
   let line: OrgCommandLine;
@@ -50,6 +65,20 @@ async function main(argv: string[]): Promise<void> {
   }
   const options = optionsFromEnv();
   const layout = new NetworkLayout(options);
+  if (line.command === 'verify-definition') {
+    printDefinition(verifyOrgDefinition(readFileSync(line.file, 'utf8')));
+    console.log('the file is well-formed and unchanged since export; confirm the fingerprints with the org itself');
+    return;
+  }
+  if (line.command === 'export') {
+    const definition = exportOrgDefinition(layout, line.org);
+    const out = line.out ?? join(layout.dir, `${line.org.slug}.definition.json`);
+    writeFileSync(out, `${JSON.stringify(definition, null, 2)}\n`, { mode: 0o644 });
+    console.log(`wrote ${out}`);
+    printDefinition(definition);
+    console.log('hand the file to the consortium; tell them the fingerprints by another channel');
+    return;
+  }
   if (line.command === 'units') {
     const out = line.out ?? join(layout.dir, 'units', line.org.slug);
     const written = writeOrgServiceUnits(layout, line.org, out);

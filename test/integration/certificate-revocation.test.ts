@@ -1,5 +1,4 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
-import { spawnSync } from 'node:child_process';
 import { X509Certificate, createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +12,6 @@ import {
   OrgCertificateAuthority,
   ProcessSupervisor,
   REGULATOR,
-  REPO_ROOT,
   crlSha256,
   ensureBinaries,
   readSidecar,
@@ -29,6 +27,7 @@ import { contractRefusal, refusal, submitTransaction } from '../support/chaincod
 import { eventually } from '../support/eventually';
 import { gatewayForIdentity, testGateway, type TestGateway } from '../support/gateway';
 import { interactionRequest, postInteraction } from '../support/interactions';
+import { orgCli as runOrgCli, type OrgCliRun } from '../support/org-cli';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
 
 /*
@@ -72,24 +71,8 @@ function appContract(role: 'recorder' | 'auditor', peerOrg: OrgSpec = HOSPITAL_A
 }
 const configBlock = async (): Promise<number> => (await updates.currentConfig(HOSPITAL_A, CHANNEL)).blockNumber;
 
-/** `npm run org -- …` as the root script runs it (tsx), on this Node, against the test network. */
-function orgCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(
-    process.execPath,
-    [
-      join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-      join(REPO_ROOT, 'network', 'src', 'org-cli.ts'),
-      ...args,
-    ],
-    {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      timeout: 90_000,
-      env: { ...process.env, AAL_NETWORK_DIR: options.dir, AAL_BASE_PORT: String(options.basePort) },
-    },
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+/** `npm run org -- …` against the test network. */
+const orgCli = (...args: string[]): OrgCliRun => runOrgCli(options, ...args);
 
 /** Every private key of the identities whose material went near the proposal, as PEM text. */
 function privateKeys(identities: readonly IdentityPaths[]): string[] {

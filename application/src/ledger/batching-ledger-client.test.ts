@@ -80,10 +80,11 @@ describe('BatchingLedgerClient', () => {
     expect(parsed(withSubject as { result: string })['consentCheck']).toEqual({ allowed: false, reason: 'no-consent' });
     expect(parsed(plain as { result: string })['consentCheck']).toBeUndefined();
     expect(parsed(second as { result: string })['leafIndex']).toBe(1);
-    // Point reads: the first leaf (recording identity) and the record with a verdict; not p2.
-    expect(
-      ledger.calls.filter((call) => call.transaction === TRANSACTIONS.getInteraction).map((call) => call.args[0]),
-    ).toEqual(['p1', 's1']);
+    // Point reads: the first leaf (recording identity) and the record with a verdict; not p2 — each
+    // on the org's own peer, whose commit status was read (another org's may not have the block yet).
+    const reads = ledger.calls.filter((call) => call.transaction === TRANSACTIONS.getInteraction);
+    expect(reads.map((call) => call.args[0])).toEqual(['p1', 's1']);
+    expect(reads.map((call) => call.options)).toEqual([{ ownOrgOnly: true }, { ownOrgOnly: true }]);
   });
 
   it('answers a repeat with the earlier stored record, in another batch or in the same group, and a changed repeat with CONFLICT', async () => {

@@ -247,10 +247,14 @@ export class BatchingLedgerClient implements LedgerClient {
     const reply = (entry: Waiting, record: StoredInteraction): void =>
       entry.resolve({ result: JSON.stringify(record), transactionId, blockNumber });
 
+    // Read on the org's own peer, the one whose commit status said committed: were it unavailable
+    // (its chaincode server down), the gateway would ask another org's peer, which may not have
+    // committed the block yet and answer NOT_FOUND for a record that is on the ledger.
     const readBack = async (entry: Waiting): Promise<StoredInteraction> =>
       storedView(
-        JSON.parse(await this.inner.evaluate(channel, TRANSACTIONS.getInteraction, [entry.id])) as
-          StoredInteraction | BatchedRecordLocator,
+        JSON.parse(
+          await this.inner.evaluate(channel, TRANSACTIONS.getInteraction, [entry.id], { ownOrgOnly: true }),
+        ) as StoredInteraction | BatchedRecordLocator,
         entry.input,
       );
     const repeatsAnswered = Promise.all(repeats.map(async (entry) => reply(entry, await readBack(entry))));

@@ -1,5 +1,5 @@
 import type { ChaincodeEvent, ChaincodeEventStream } from '../ledger/chaincode-event';
-import type { LedgerClient, SubmitOptions, SubmitResult } from '../ledger/ledger-client';
+import type { EvaluateOptions, LedgerClient, SubmitOptions, SubmitResult } from '../ledger/ledger-client';
 import { ContractError } from '@aal/ledger-contract';
 import { chaincodeRefusal } from '../ledger/chaincode-refusal';
 import { LedgerError } from '../ledger/ledger-error';
@@ -11,8 +11,8 @@ export interface RecordedLedgerCall {
   readonly channel: string;
   readonly transaction: string;
   readonly args: readonly string[];
-  /** Submit options, or for an evaluation its options (transient data). */
-  readonly options?: SubmitOptions;
+  /** Submit options, or for an evaluation its options (transient data, own org only). */
+  readonly options?: SubmitOptions | EvaluateOptions;
   /** A submit's transaction id (what `ctx.stub.getTxID()` gives the chaincode). */
   readonly transactionId?: string;
 }

@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeOuConfig } from './certificate-authority';
+import { NetworkLayout } from './layout';
+import { certificateFingerprint, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
+import { HOSPITAL_A } from './topology';
+
+describe('org definitions', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aal-org-definition-'));
+  const layout = new NetworkLayout({ dir, basePort: 20000, orderers: 3, purgeIntervalBlocks: 1 });
+  /** A fresh P-256 certificate from openssl: a self-signed CA unless `ca` is false; its key stays in `dir`. */
+  const certificate = (name: string, ca = true): string => {
+    const keyFile = join(dir, `${name}.key.pem`);
+    const certFile = join(dir, `${name}.pem`);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '30',
+        '-subj',
+        `/CN=${name}`,
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-addext',
+        `basicConstraints=critical,CA:${ca ? 'TRUE' : 'FALSE'}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    return readFileSync(certFile, 'utf8');
+  };
+  let root = '';
+  let exported: OrgDefinition;
+  const text = (definition: Record<string, unknown>): string => JSON.stringify(definition);
+  beforeAll(() => {
+    root = certificate('ca.hospital-a');
+    const msp = layout.orgMsp(HOSPITAL_A);
+    for (const sub of ['cacerts', 'tlscacerts']) {
+      mkdirSync(join(msp, sub), { recursive: true });
+      writeFileSync(join(msp, sub, 'ca.pem'), root);
+    }
+    writeFileSync(join(msp, 'config.yaml'), nodeOuConfig('cacerts/ca.pem'));
+    exported = exportOrgDefinition(layout, HOSPITAL_A);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('export the org’s root and TLS root certificates, NodeOU rules and anchor peer, with a digest', () => {
+    expect(exported).toMatchObject({
+      format: 'aal-org-definition/1',
+      name: 'HospitalA',
+      mspId: 'HospitalAMSP',
+      rootCerts: [root],
+      tlsRootCerts: [root],
+      anchorPeers: [layout.peerEndpoint(HOSPITAL_A)],
+    });
+    expect(exported.nodeOUs).toContain('OrganizationalUnitIdentifier: admin');
+    expect(exported.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(verifyOrgDefinition(JSON.stringify(exported))).toEqual(exported);
+    expect(certificateFingerprint(root)).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  });
+
+  it('refuse a definition edited after export (digest), naming the field and the expected digest', () => {
+    const edited = { ...exported, anchorPeers: [{ host: 'attacker.example', port: 7051 }] };
+    expect(() => verifyOrgDefinition(text(edited))).toThrow(/digest does not match the content .*expected sha256:/);
+  });
+
+  it('refuse a private key anywhere in the file, before anything else', () => {
+    const key = readFileSync(join(dir, 'ca.hospital-a.key.pem'), 'utf8');
+    expect(key).toContain('PRIVATE KEY');
+    expect(() => verifyOrgDefinition(text({ ...exported, note: key }))).toThrow(/holds a private key/);
+    expect(JSON.stringify(exported)).not.toContain('PRIVATE KEY');
+  });
+
+  it('refuse a root that is not a CA, not self-signed, or not a certificate', () => {
+    const leaf = certificate('not-a-ca', false);
+    const refused =
+      (rootCerts: unknown): (() => OrgDefinition) =>
+      () =>
+        verifyOrgDefinition(text({ ...exported, rootCerts }));
+    expect(refused([leaf])).toThrow('org definition: rootCerts[0] is not a CA certificate (CN=not-a-ca)');
+    expect(refused(['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'])).toThrow(
+      'rootCerts[0] is not a PEM certificate',
+    );
+    expect(refused([])).toThrow('rootCerts must list 1 to 8 certificates');
+  });
+
+  it('refuse malformed files and fields: not JSON, another format, unknown fields, bad names, NodeOUs and endpoints', () => {
+    const cases: [unknown, RegExp][] = [
+      ['{', /file is not JSON/],
+      [[1], /file is not a JSON object/],
+      [{ ...exported, format: 'aal-org-definition/0' }, /format must be 'aal-org-definition\/1'/],
+      [{ ...exported, extra: 1 }, /extra is not a field of an org definition/],
+      [{ ...exported, mspId: 'HospitalA' }, /mspId must be letters and digits ending in 'MSP'/],
+      [{ ...exported, name: 'Hospital A' }, /name must be letters and digits/],
+      [{ ...exported, nodeOUs: 'NodeOUs:\n  Enable: false\n' }, /nodeOUs must be an MSP config.yaml enabling NodeOUs/],
+      [{ ...exported, nodeOUs: exported.nodeOUs.replace('admin', 'boss') }, /nodeOUs must identify 'admin'/],
+      [{ ...exported, anchorPeers: [{ host: 'peer0', port: 70_000 }] }, /anchorPeers\[0\]\.port must be a port number/],
+      [{ ...exported, anchorPeers: [{ host: '-x', port: 7051 }] }, /anchorPeers\[0\]\.host must be a host name/],
+    ];
+    for (const [input, error] of cases)
+      expect(() => verifyOrgDefinition(typeof input === 'string' ? input : JSON.stringify(input))).toThrow(error);
+  });
+});

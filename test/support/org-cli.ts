@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT, type NetworkOptions } from '@aal/network';
+
+/** What a run of `npm run org -- …` printed and how it ended. */
+export interface OrgCliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `npm run org -- …` as the root script runs it (tsx), on this Node, against the network of `options`. */
+export function orgCli(options: NetworkOptions, ...args: string[]): OrgCliRun {
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      join(REPO_ROOT, 'network', 'src', 'org-cli.ts'),
+      ...args,
+    ],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 90_000,
+      env: { ...process.env, AAL_NETWORK_DIR: options.dir, AAL_BASE_PORT: String(options.basePort) },
+    },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
