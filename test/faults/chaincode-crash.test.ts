@@ -2,7 +2,7 @@ import { HOSPITAL_A } from '@aal/network';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { interactionsPath } from '../support/interactions';
 import { bearer } from '../support/test-network';
-import { unexpectedAnswers, exactlyOnce, printMeasurement, waitForReadiness } from './support/exactly-once';
+import { exactlyOnce, printMeasurement, waitForReadiness, expectNothingLostOrDoubled } from './support/exactly-once';
 import { FAULTS_CHANNEL, faultsNetwork, orgWriteLoad } from './support/faults-network';
 import { ledgerCensus } from './support/ledger-census';
 import { WriteLoad } from './support/write-load';
@@ -66,11 +66,6 @@ describe("fault 4: an org's chaincode server killed (SIGKILL), then restarted", 
     expect(whileDown.filter((attempt) => attempt.status === 200 || attempt.status === 201)).toEqual([]);
     for (const attempt of whileDown.filter((entry) => entry.status !== 200 && entry.status !== 201))
       expect(attempt).toMatchObject({ status: 503, problemJson: true, retryAfter: '5' });
-    expect(report.refused).toEqual([]);
-    expect(unexpectedAnswers(report)).toEqual([]);
-    expect(report.unacknowledged).toEqual([]);
-    expect(verdict.missing).toEqual([]);
-    expect(verdict.duplicates).toEqual([]);
-    expect(verdict.committedOnce).toBe(verdict.acknowledged);
+    expectNothingLostOrDoubled(report, verdict);
   });
 });

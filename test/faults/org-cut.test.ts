@@ -1,8 +1,8 @@
 import { AI_PROVIDER, HOSPITAL_A, HOSPITAL_B, REGULATOR } from '@aal/network';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { unexpectedAnswers, exactlyOnce, printMeasurement, waitForReadiness } from './support/exactly-once';
+import { exactlyOnce, printMeasurement, waitForReadiness, expectNothingLostOrDoubled } from './support/exactly-once';
 import { FAULTS_CHANNEL, faultsNetwork, faultsNetworkOptions, orgWriteLoad } from './support/faults-network';
-import { blockHeight, ledgerCensus } from './support/ledger-census';
+import { blockHeight, ledgerCensus, settledHeights } from './support/ledger-census';
 import { OrgCut } from './support/org-cut';
 import { WriteLoad } from './support/write-load';
 
@@ -58,13 +58,7 @@ describe('fault 5: an org cut off from the network by a packet filter (its peer 
     await ownLoad.waitForAcknowledgements(10, 90_000);
     const firstOwnAfter = ownLoad.acknowledgedSince(healedAt)[0];
     const [own, other] = await Promise.all([ownLoad.stop(60_000), otherLoad.stop(60_000)]);
-    let heights: number[] = [];
-    const deadline = Date.now() + 60_000;
-    do {
-      heights = await Promise.all([HOSPITAL_A, AI_PROVIDER, REGULATOR].map((org) => blockHeight(layout, org, CHANNEL)));
-      if (heights.every((height) => height === heights[0])) break;
-      await sleep(500);
-    } while (Date.now() < deadline);
+    const heights = await settledHeights(layout, [HOSPITAL_A, AI_PROVIDER, REGULATOR], CHANNEL);
     const caughtUpMs = Date.now() - healedAt;
     const census = await ledgerCensus(layout, HOSPITAL_A, CHANNEL);
     const ownVerdict = exactlyOnce(own, census);
@@ -101,12 +95,7 @@ describe('fault 5: an org cut off from the network by a packet filter (its peer 
       [own, ownVerdict],
       [other, otherVerdict],
     ] as const) {
-      expect(report.refused).toEqual([]);
-      expect(unexpectedAnswers(report)).toEqual([]);
-      expect(report.unacknowledged).toEqual([]);
-      expect(verdict.missing).toEqual([]);
-      expect(verdict.duplicates).toEqual([]);
-      expect(verdict.committedOnce).toBe(verdict.acknowledged);
+      expectNothingLostOrDoubled(report, verdict);
     }
   });
 });

@@ -1,8 +1,8 @@
 import { AI_PROVIDER, HOSPITAL_A, REGULATOR } from '@aal/network';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { unexpectedAnswers, exactlyOnce, printMeasurement, waitForReadiness } from './support/exactly-once';
+import { exactlyOnce, printMeasurement, waitForReadiness, expectNothingLostOrDoubled } from './support/exactly-once';
 import { FAULTS_CHANNEL, faultsNetwork, orgWriteLoad } from './support/faults-network';
-import { blockHeight, ledgerCensus } from './support/ledger-census';
+import { ledgerCensus, settledHeights } from './support/ledger-census';
 import { WriteLoad } from './support/write-load';
 
 const { environment, layout, network } = faultsNetwork();
@@ -49,13 +49,7 @@ describe('fault 2: one endorsing peer killed (SIGKILL), then restarted', () => {
     const [own, other] = await Promise.all([ownLoad.stop(60_000), otherLoad.stop(60_000)]);
 
     // The restarted peer catches up to the others' height (nothing is written any more).
-    let heights: number[] = [];
-    const deadline = Date.now() + 60_000;
-    do {
-      heights = await Promise.all([HOSPITAL_A, AI_PROVIDER, REGULATOR].map((org) => blockHeight(layout, org, CHANNEL)));
-      if (heights.every((height) => height === heights[0])) break;
-      await sleep(500);
-    } while (Date.now() < deadline);
+    const heights = await settledHeights(layout, [HOSPITAL_A, AI_PROVIDER, REGULATOR], CHANNEL);
     const caughtUpMs = Date.now() - restartedAt;
     // Counted from the restarted peer's own blocks.
     const census = await ledgerCensus(layout, HOSPITAL_A, CHANNEL);
@@ -81,12 +75,7 @@ describe('fault 2: one endorsing peer killed (SIGKILL), then restarted', () => {
       [own, ownVerdict],
       [other, otherVerdict],
     ] as const) {
-      expect(report.refused).toEqual([]);
-      expect(unexpectedAnswers(report)).toEqual([]);
-      expect(report.unacknowledged).toEqual([]);
-      expect(verdict.missing).toEqual([]);
-      expect(verdict.duplicates).toEqual([]);
-      expect(verdict.committedOnce).toBe(verdict.acknowledged);
+      expectNothingLostOrDoubled(report, verdict);
     }
     // What HospitalA's app answered while its peer was down (after the answers already on their way at the
     // kill): 503 problems with Retry-After, or no answer in time.

@@ -76,3 +76,17 @@ export async function waitForReadiness(url: string, status: 200 | 503, timeoutMs
   }
   throw new Error(`${url}/readyz did not answer ${status} within ${timeoutMs} ms; last: ${last}`);
 }
+
+/**
+ * What every scenario asserts of a stopped load and the ledger: nothing refused, no answer a
+ * client could not act on, nothing left unacknowledged, every acknowledged record on the ledger,
+ * none twice.
+ */
+export function expectNothingLostOrDoubled(report: LoadReport, verdict: ExactlyOnce): void {
+  expect(report.refused).toEqual([]);
+  expect(unexpectedAnswers(report)).toEqual([]);
+  expect(report.unacknowledged).toEqual([]);
+  expect(verdict.missing).toEqual([]);
+  expect(verdict.duplicates).toEqual([]);
+  expect(verdict.committedOnce).toBe(verdict.acknowledged);
+}

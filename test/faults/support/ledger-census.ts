@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeBlock } from '@aal/application';
 import { CHAINCODE_NAME, type NetworkLayout, address, type OrgSpec } from '@aal/network';
 import { gatewayFor } from '../../support/gateway';
@@ -42,4 +43,22 @@ export async function blockHeight(layout: NetworkLayout, org: OrgSpec, channel: 
   const line = text.split('\n').find((entry) => entry.startsWith(`ledger_blockchain_height{channel="${channel}"}`));
   if (line === undefined) throw new Error(`no ledger_blockchain_height for ${channel} at ${org.name}'s peer`);
   return Number(line.split(' ').pop());
+}
+
+/**
+ * Waits until the orgs' peers hold `channel` at one height (a restarted or reconnected peer
+ * catching up), for at most `timeoutMs`; returns the heights last seen, for the caller to assert.
+ */
+export async function settledHeights(
+  layout: NetworkLayout,
+  orgs: readonly OrgSpec[],
+  channel: string,
+  timeoutMs = 60_000,
+): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const heights = await Promise.all(orgs.map((org) => blockHeight(layout, org, channel)));
+    if (heights.every((height) => height === heights[0]) || Date.now() > deadline) return heights;
+    await sleep(500);
+  }
 }
