@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { LIMITS } from '@aal/ledger-contract';
 import { startFakeOpenAiUpstream, type FakeOpenAiUpstream } from '@aal/application/testing';
 import { HOSPITAL_A, NetworkLayout } from '@aal/network';
 import { HOSPITAL_A_CHANNEL, runSuffix } from '../support/deviating-member';
@@ -9,6 +10,7 @@ import { startGatewayUnderTest, type GatewayUnderTest } from '../support/gateway
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { bearer, loadTestEnvironment, testNetworkOptions } from '../support/test-network';
 import { extraPort } from '../support/extra-ports';
+import { rateLimitedRead } from '../support/rate-limited-read';
 
 /**
  * Nothing lost: the AI gateway under load is killed with SIGKILL, or loses its ledger for 30 s, and
@@ -26,10 +28,12 @@ async function ledgerIds(applicationId: string): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const query: string = `by=applicationId&value=${applicationId}&pageSize=100${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-    const response = await fetch(`${hospitalA}/api/v1/channels/${HOSPITAL_A_CHANNEL}/interactions?${query}`, {
-      headers: bearer(environment, 'HospitalA', 'recorder'),
-    });
+    const query: string = `by=applicationId&value=${applicationId}&pageSize=${LIMITS.pageSize}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+    const response = await rateLimitedRead(() =>
+      fetch(`${hospitalA}/api/v1/channels/${HOSPITAL_A_CHANNEL}/interactions?${query}`, {
+        headers: bearer(environment, 'HospitalA', 'recorder'),
+      }),
+    );
     expect(response.status).toBe(200);
     const page = (await response.json()) as { records: { id: string }[]; nextCursor: string | null };
     ids.push(...page.records.map((record) => record.id));
