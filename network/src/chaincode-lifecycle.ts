@@ -8,7 +8,7 @@ import { run } from './command';
 import { NetworkError } from './errors';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
-import { peerCliEnv } from './nodes';
+import { ordererCliArgs, peerCliEnv } from './nodes';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { log } from './progress';
 import { CHANNELS, PEER_ORGS, type ChannelSpec, type OrgSpec } from './topology';
@@ -149,7 +149,7 @@ export class ChaincodeDeployer {
       const sequence = (committed.get(channel.name)?.sequence ?? 0) + 1;
       for (const org of channel.orgs) {
         log(`${org.name} approves ${chaincode.name} ${version} (sequence ${sequence}) on ${channel.name}`);
-        await this.approve(org, channel, chaincode.name, version, sequence, packageIds.get(org.mspId) ?? '');
+        await this.approve(org, channel.name, chaincode.name, version, sequence, packageIds.get(org.mspId) ?? '');
       }
       log(`committing ${chaincode.name} ${version} on ${channel.name}`);
       await this.commit(channel, chaincode.name, version, sequence);
@@ -167,6 +167,53 @@ export class ChaincodeDeployer {
       log(`${org.name}'s ${chaincode.name} server ${version} replaced the previous one`);
     }
     return version;
+  }
+
+  /**
+   * Lets an org that joined `channel` after the chaincode was defined run it there: installs the
+   * org's package of the generation its server runs (the one its other channels name) and approves
+   * the committed definition (same name, version and sequence) for the org. The channel's
+   * endorsement policies are `MAJORITY` implicit-meta policies, so the committed definition already
+   * counts the new member: no new definition is needed. Returns the committed definition, or
+   * undefined when the chaincode is not defined on the channel (nothing to approve yet).
+   */
+  async approveCommittedFor(
+    org: OrgSpec,
+    channel: string,
+    chaincode: ChaincodeSpec = AUDIT_CHAINCODE,
+  ): Promise<CommittedDefinition | undefined> {
+    const committed = await this.queryCommitted(org, channel, chaincode.name);
+    if (committed === undefined) return undefined;
+    const env = peerCliEnv(this.layout, this.peerConfigDir, org);
+    const approved = await run(
+      this.binaries.peer,
+      [
+        'lifecycle',
+        'chaincode',
+        'queryapproved',
+        '--channelID',
+        channel,
+        '--name',
+        chaincode.name,
+        '--sequence',
+        String(committed.sequence),
+        '--output',
+        'json',
+      ],
+      { env },
+    ).then(
+      () => true,
+      () => false,
+    );
+    if (approved) {
+      log(`${org.name} approved ${chaincode.name} (sequence ${committed.sequence}) on ${channel} already`);
+      return committed;
+    }
+    const generation = this.recordedGeneration(org, chaincode)?.generation ?? 0;
+    const packageId = await this.install(org, chaincode, `${chaincode.name}_${committed.version}`, generation);
+    log(`${org.name} approves ${chaincode.name} ${committed.version} (sequence ${committed.sequence}) on ${channel}`);
+    await this.approve(org, channel, chaincode.name, committed.version, committed.sequence, packageId);
+    return committed;
   }
 
   /** Notes the generation the org's committed package names, for a start after `npm stop` or a crash. */
@@ -207,13 +254,6 @@ export class ChaincodeDeployer {
       generation,
     );
     await this.startServer(org, chaincode, packageId, generation, this.layout.chaincodeProcess(org, chaincode));
-  }
-
-  /** The orderer an org's admin broadcasts to: its own node with BFT ordering, the first Raft node otherwise. */
-  private ordererArgs(org: OrgSpec): string[] {
-    const i = this.layout.memberOrdererIndex(org) ?? 0;
-    const ca = this.layout.caCert(this.layout.ordererOrg(i));
-    return ['-o', address(this.layout.ordererEndpoint(i)), '--tls', '--cafile', ca];
   }
 
   /**
@@ -352,7 +392,7 @@ export class ChaincodeDeployer {
 
   private async approve(
     org: OrgSpec,
-    channel: ChannelSpec,
+    channel: string,
     name: string,
     version: string,
     sequence: number,
@@ -364,9 +404,9 @@ export class ChaincodeDeployer {
         'lifecycle',
         'chaincode',
         'approveformyorg',
-        ...this.ordererArgs(org),
+        ...ordererCliArgs(this.layout, org),
         '--channelID',
-        channel.name,
+        channel,
         '--name',
         name,
         '--version',
@@ -395,7 +435,7 @@ export class ChaincodeDeployer {
         'lifecycle',
         'chaincode',
         'commit',
-        ...this.ordererArgs(channel.orgs[0] as OrgSpec),
+        ...ordererCliArgs(this.layout, channel.orgs[0] as OrgSpec),
         '--channelID',
         channel.name,
         '--name',

@@ -2,6 +2,8 @@ import {
   applicationOrgs,
   memberMspIds,
   mspDefinition,
+  withMember,
+  withoutMember,
   withRevocationList,
   type ChannelConfigJson,
 } from './channel-config-json';
@@ -41,5 +43,30 @@ describe('channel config JSON', () => {
     expect(mspDefinition(updated, 'c', 'HospitalAMSP')).toEqual(mspDefinition(original, 'c', 'HospitalAMSP'));
     expect(mspDefinition(original, 'c', 'RegulatorMSP').revocation_list).toEqual(['b2xk']);
     expect(updated.sequence).toBe('3');
+  });
+
+  it('withMember adds the org’s group in a copy, refusing a member or group name the channel has', () => {
+    const group = { values: { MSP: { value: { config: { name: 'HospitalBMSP' } } } } };
+    const original = config();
+    const updated = withMember(original, 'hospital-a', 'HospitalB', 'HospitalBMSP', group);
+    expect(memberMspIds(updated)).toEqual(['HospitalAMSP', 'HospitalBMSP', 'RegulatorMSP']);
+    expect(memberMspIds(original)).toEqual(['HospitalAMSP', 'RegulatorMSP']);
+    expect(() => withMember(updated, 'hospital-a', 'HospitalB', 'HospitalBMSP', group)).toThrow(
+      'HospitalB (HospitalBMSP) is already a member of channel hospital-a',
+    );
+    expect(() => withMember(original, 'hospital-a', 'Regulator', 'OtherMSP', group)).toThrow('already a member');
+  });
+
+  it('withoutMember removes the org in a copy, refusing a non-member and the last member', () => {
+    const original = config();
+    expect(memberMspIds(withoutMember(original, 'hospital-a', 'RegulatorMSP'))).toEqual(['HospitalAMSP']);
+    expect(memberMspIds(original)).toEqual(['HospitalAMSP', 'RegulatorMSP']);
+    expect(() => withoutMember(original, 'hospital-a', 'HospitalBMSP')).toThrow(
+      'HospitalBMSP is not a member of channel hospital-a',
+    );
+    const alone = withoutMember(original, 'hospital-a', 'RegulatorMSP');
+    expect(() => withoutMember(alone, 'hospital-a', 'HospitalAMSP')).toThrow(
+      'HospitalAMSP is the last member of channel hospital-a: it cannot be removed',
+    );
   });
 });

@@ -92,3 +92,39 @@ export function withRevocationList(
   msp.revocation_list = crls.map((pem) => Buffer.from(pem, 'utf8').toString('base64'));
   return updated;
 }
+
+/**
+ * A copy of `config` with `group` (an org's config group, e.g. from {@link memberOrgGroup}) added as
+ * application org `name`; refuses an MSP id or group name the channel already has.
+ */
+export function withMember(
+  config: ChannelConfigJson,
+  channel: string,
+  name: string,
+  mspId: string,
+  group: Record<string, unknown>,
+): ChannelConfigJson {
+  const orgs = applicationOrgs(config);
+  if (orgs.some((org) => org.msp.name === mspId || org.group === name))
+    throw new NetworkError('INVALID_CONFIG', `${name} (${mspId}) is already a member of channel ${channel}`);
+  const updated = structuredClone(config);
+  updated.channel_group.groups.Application.groups[name] = structuredClone(
+    group,
+  ) as unknown as ChannelConfigJson['channel_group']['groups']['Application']['groups'][string];
+  return updated;
+}
+
+/**
+ * A copy of `config` without application org `mspId`; refuses a non-member, and the removal of the
+ * last member (a channel nobody could administer).
+ */
+export function withoutMember(config: ChannelConfigJson, channel: string, mspId: string): ChannelConfigJson {
+  const orgs = applicationOrgs(config);
+  const member = orgs.find((org) => org.msp.name === mspId);
+  if (member === undefined) mspDefinition(config, channel, mspId);
+  if (orgs.length === 1)
+    throw new NetworkError('INVALID_CONFIG', `${mspId} is the last member of channel ${channel}: it cannot be removed`);
+  const updated = structuredClone(config);
+  delete updated.channel_group.groups.Application.groups[member?.group ?? ''];
+  return updated;
+}

@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FabricBinaries } from './binaries';
 import { run } from './command';
-import { isChannelAdmin, memberMspIds, type ChannelConfigJson } from './channel-config-json';
+import { isChannelAdmin, memberMspIds, withMember, withoutMember, type ChannelConfigJson } from './channel-config-json';
+import { memberOrgGroup } from './member-org-group';
+import type { OrgDefinition } from './org-definition';
 import { configWithClaimedChange, type ConfigUpdateJson } from './config-change';
 import { countAdminSignatures, shortfallMessage, type PolicyCount, type UpdateSigner } from './config-update-policy';
 import { readSidecar, writeSidecar, type ConfigChange, type ProposalSidecar } from './config-update-proposal';
 import { Configtxlator } from './configtxlator';
 import { NetworkError } from './errors';
-import { address, type NetworkLayout } from './layout';
-import { peerCliEnv, writePeerConfig } from './nodes';
+import type { NetworkLayout } from './layout';
+import { ordererCliArgs, peerCliEnv, writePeerConfig } from './nodes';
 import { log } from './progress';
 import type { OrgSpec } from './topology';
 
@@ -70,13 +72,6 @@ export class ChannelConfigUpdates {
 
   private env(org: OrgSpec): NodeJS.ProcessEnv {
     return peerCliEnv(this.layout, this.peerConfigDir, org);
-  }
-
-  /** The orderer an org's admin sends to: its own node with BFT ordering, the first Raft node otherwise. */
-  private ordererArgs(org: OrgSpec): string[] {
-    const i = this.layout.memberOrdererIndex(org) ?? 0;
-    const ca = this.layout.caCert(this.layout.ordererOrg(i));
-    return ['-o', address(this.layout.ordererEndpoint(i)), '--tls', '--cafile', ca];
   }
 
   /** The channel's latest config block, fetched by the org's admin from the org's own peer, decoded. */
@@ -161,7 +156,7 @@ export class ChannelConfigUpdates {
     // Against the config it was computed from, the envelope must be exactly the sidecar's change.
     if (current.blockNumber === sidecar.baseConfigBlock) {
       const update = envelope.payload?.data?.config_update ?? {};
-      const expected = configWithClaimedChange(current.config, channel, sidecar.change, update, proposalFile);
+      const expected = await this.configWithChange(current.config, channel, sidecar.change, update, proposalFile);
       const recomputed = await this.translator.decode(
         'common.ConfigUpdate',
         await this.translator.computeUpdate(channel, current.config, expected),
@@ -180,6 +175,63 @@ export class ChannelConfigUpdates {
       return { mspId, isAdmin: isChannelAdmin(current.config, mspId, certificate) };
     });
     return { sidecar, signers, current };
+  }
+
+  /**
+   * The config `change` turns `config` into: a CRL is taken from the envelope's write set and checked
+   * against the sidecar; a new member's group is built from the definition the sidecar carries.
+   */
+  private async configWithChange(
+    config: ChannelConfigJson,
+    channel: string,
+    change: ConfigChange,
+    update: ConfigUpdateJson,
+    where: string,
+  ): Promise<ChannelConfigJson> {
+    switch (change.kind) {
+      case 'revocation-list':
+        return configWithClaimedChange(config, channel, change, update, where);
+      case 'add-member': {
+        const { definition } = change;
+        const group = await memberOrgGroup(this.binaries, definition);
+        return withMember(config, channel, definition.name, definition.mspId, group);
+      }
+      case 'remove-member':
+        return withoutMember(config, channel, change.org);
+    }
+  }
+
+  /**
+   * Proposes adding the org of `definition` (verified, from its export) to `channel` as a member;
+   * signed by `org`'s admin, as {@link propose}.
+   */
+  async proposeAddMember(
+    org: OrgSpec,
+    channel: string,
+    definition: OrgDefinition,
+    proposalFile: string,
+  ): Promise<ProposalSidecar> {
+    const group = await memberOrgGroup(this.binaries, definition);
+    return this.propose(
+      org,
+      channel,
+      proposalFile,
+      (config) => withMember(config, channel, definition.name, definition.mspId, group),
+      { kind: 'add-member', org: definition.mspId, definition },
+    );
+  }
+
+  /** Proposes removing member `mspId` from `channel`; signed by `org`'s admin, as {@link propose}. */
+  async proposeRemoveMember(
+    org: OrgSpec,
+    channel: string,
+    mspId: string,
+    proposalFile: string,
+  ): Promise<ProposalSidecar> {
+    return this.propose(org, channel, proposalFile, (config) => withoutMember(config, channel, mspId), {
+      kind: 'remove-member',
+      org: mspId,
+    });
   }
 
   /** Refuses a proposal computed against an older config than the channel has now: it would be refused anyway. */
@@ -226,7 +278,7 @@ export class ChannelConfigUpdates {
     if (!count.met) throw new NetworkError('POLICY_NOT_MET', shortfallMessage(count));
     await run(
       this.binaries.peer,
-      ['channel', 'update', '-f', proposalFile, '-c', sidecar.channel, ...this.ordererArgs(org)],
+      ['channel', 'update', '-f', proposalFile, '-c', sidecar.channel, ...ordererCliArgs(this.layout, org)],
       { env: this.env(org) },
     );
     const deadline = Date.now() + timeoutMs;

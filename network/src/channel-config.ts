@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { FabricBinaries } from './binaries';
 import { run } from './command';
-import type { NetworkLayout } from './layout';
+import type { Endpoint, NetworkLayout } from './layout';
 import { address } from './layout';
 import { CHANNELS, ORDERER_ORG, type ChannelSpec, type OrgSpec } from './topology';
 
@@ -129,13 +129,24 @@ function consensus(layout: NetworkLayout): Record<string, unknown> {
   };
 }
 
-function peerOrganisation(layout: NetworkLayout, org: OrgSpec): Record<string, unknown> {
-  const id = org.mspId;
-  const peer = layout.peerEndpoint(org);
+/** What configtx.yaml needs of a member (peer) org: its names, a folder holding its channel MSP, its anchor peers. */
+export interface MemberOrganisationSource {
+  readonly name: string;
+  readonly mspId: string;
+  readonly mspDir: string;
+  readonly anchorPeers: readonly Endpoint[];
+}
+
+/**
+ * A member org's configtx.yaml entry: its policies are declared here once, for the channels the
+ * network creates and for an org added to a channel later from its exported definition.
+ */
+export function memberOrganisation(source: MemberOrganisationSource): Record<string, unknown> {
+  const id = source.mspId;
   return {
-    Name: org.name,
+    Name: source.name,
     ID: id,
-    MSPDir: layout.orgMsp(org),
+    MSPDir: source.mspDir,
     Policies: {
       Readers: signature(`OR('${id}.admin', '${id}.peer', '${id}.client')`),
       Writers: signature(`OR('${id}.admin', '${id}.client')`),
@@ -143,8 +154,17 @@ function peerOrganisation(layout: NetworkLayout, org: OrgSpec): Record<string, u
       // The org's own peers endorse writes to its implicit private collection.
       Endorsement: signature(`OR('${id}.peer')`),
     },
-    AnchorPeers: [{ Host: peer.host, Port: peer.port }],
+    AnchorPeers: source.anchorPeers.map((peer) => ({ Host: peer.host, Port: peer.port })),
   };
+}
+
+function peerOrganisation(layout: NetworkLayout, org: OrgSpec): Record<string, unknown> {
+  return memberOrganisation({
+    name: org.name,
+    mspId: org.mspId,
+    mspDir: layout.orgMsp(org),
+    anchorPeers: [layout.peerEndpoint(org)],
+  });
 }
 
 function channelProfile(layout: NetworkLayout, channel: ChannelSpec): Record<string, unknown> {

@@ -6,7 +6,7 @@
  */
 import { applicationOrgs, withRevocationList, type ChannelConfigJson } from './channel-config-json';
 import { crlSha256, revokedSerials } from './certificate-revocation-list';
-import type { ConfigChange } from './config-update-proposal';
+import type { RevocationListChange } from './config-update-proposal';
 import { NetworkError } from './errors';
 
 /** A `common.ConfigUpdate` as configtxlator's JSON: only the path to an org's MSP in the write set is typed. */
@@ -23,13 +23,14 @@ export interface ConfigUpdateJson {
 }
 
 /**
- * The config `change` turns `current` into, taking the data it carries (a CRL) from the envelope's
- * write set `update` and checking that data against the sidecar (its hash and serial numbers).
+ * The config a revocation-list `change` turns `current` into, taking the data it carries (a CRL) from
+ * the envelope's write set `update` and checking that data against the sidecar (its hash and serial
+ * numbers). Membership changes carry their data in the sidecar itself (see `ChannelConfigUpdates`).
  */
 export function configWithClaimedChange(
   current: ChannelConfigJson,
   channel: string,
-  change: ConfigChange,
+  change: RevocationListChange,
   update: ConfigUpdateJson,
   where: string,
 ): ChannelConfigJson {

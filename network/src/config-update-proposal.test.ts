@@ -9,6 +9,8 @@ import {
   writeSidecar,
   type ProposalSidecar,
 } from './config-update-proposal';
+import { exportedDefinitionFixture } from './org-definition.fixture';
+import { HOSPITAL_B } from './topology';
 
 const valid: ProposalSidecar = {
   format: PROPOSAL_FORMAT,
@@ -72,5 +74,46 @@ describe('readSidecar and writeSidecar', () => {
     expect(() => readSidecar(proposal)).toThrow(`its sidecar ${proposal}.json is missing`);
     writeFileSync(sidecarPath(proposal), '{');
     expect(() => readSidecar(proposal)).toThrow(`${proposal}.json is not a configuration update proposal: not JSON`);
+  });
+});
+
+describe('parseSidecar: membership changes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aal-membership-sidecar-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const { definition } = exportedDefinitionFixture(dir, HOSPITAL_B);
+  const adding: ProposalSidecar = {
+    ...valid,
+    change: { kind: 'add-member', org: 'HospitalBMSP', definition },
+  };
+  const removing: ProposalSidecar = { ...valid, change: { kind: 'remove-member', org: 'HospitalBMSP' } };
+
+  it('accepts an addition carrying the joining org’s exported definition, and a removal', () => {
+    expect(parseSidecar(JSON.parse(JSON.stringify(adding)))).toEqual(adding);
+    expect(parseSidecar(JSON.parse(JSON.stringify(removing)))).toEqual(removing);
+  });
+
+  it.each([
+    [
+      'an addition naming another org',
+      { ...adding, change: { ...adding.change, org: 'HospitalAMSP' } },
+      "change.org HospitalAMSP is not the definition's HospitalBMSP",
+    ],
+    [
+      'an addition without a definition',
+      { ...adding, change: { kind: 'add-member', org: 'HospitalBMSP' } },
+      'change.definition: org definition: file is not a JSON object',
+    ],
+    [
+      'an edited definition',
+      { ...adding, change: { ...adding.change, definition: { ...definition, name: 'HospitalC' } } },
+      'change.definition: org definition: digest',
+    ],
+    [
+      'a removal with a stray field',
+      { ...removing, change: { ...removing.change, crlSha256: 'a'.repeat(64) } },
+      'change.crlSha256 is not a field of a remove-member change',
+    ],
+  ])('refuses %s', (_label, value, reason) => {
+    expect(() => parseSidecar(value)).toThrow(reason);
   });
 });

@@ -6,11 +6,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { NetworkError } from './errors';
+import { verifyOrgDefinition, type OrgDefinition } from './org-definition';
 
 /** The sidecar's format marker; a file without it is not a proposal of this tool. */
 export const PROPOSAL_FORMAT = 'aal-config-update/1';
 
-/** What an update changes (the one kind built so far: an org's certificate revocation list). */
+/** An update that puts an org's certificate revocation list into its MSP definition. */
 export interface RevocationListChange {
   readonly kind: 'revocation-list';
   /** The org (MSP id) whose MSP definition gets the CRL. */
@@ -24,7 +25,26 @@ export interface RevocationListChange {
   readonly crlSha256: string;
 }
 
-export type ConfigChange = RevocationListChange;
+/** An org joins the channel as a member, from the public definition it exported. */
+export interface AddMemberChange {
+  readonly kind: 'add-member';
+  /** The joining org's MSP id. */
+  readonly org: string;
+  /** Its exported definition (public material only), from which the org's config group is built. */
+  readonly definition: OrgDefinition;
+}
+
+/** A member org leaves the channel: its identities are no longer readers, writers or endorsers there. */
+export interface RemoveMemberChange {
+  readonly kind: 'remove-member';
+  /** The leaving org's MSP id. */
+  readonly org: string;
+}
+
+export type ConfigChange = RevocationListChange | AddMemberChange | RemoveMemberChange;
+
+/** The change kinds a proposal may carry. */
+export const CONFIG_CHANGE_KINDS = ['revocation-list', 'add-member', 'remove-member'] as const;
 
 /** The sidecar of a proposal. */
 export interface ProposalSidecar {
@@ -63,13 +83,34 @@ export function parseSidecar(value: unknown, where = 'the sidecar'): ProposalSid
     fail('baseConfigBlock is not a block number');
   const change = record.change as Record<string, unknown> | null | undefined;
   if (typeof change !== 'object' || change === null) return fail('no change');
-  if (change.kind !== 'revocation-list') fail(`unknown change kind '${String(change.kind)}'`);
+  if (!(CONFIG_CHANGE_KINDS as readonly unknown[]).includes(change.kind))
+    fail(`unknown change kind '${String(change.kind)}'`);
   if (!isString(change.org)) fail('change.org missing');
-  if (change.revokedUser !== undefined && !isString(change.revokedUser)) fail('change.revokedUser is not a name');
-  if (change.reason !== undefined && typeof change.reason !== 'string') fail('change.reason is not text');
-  if (!Array.isArray(change.revokedSerials) || !change.revokedSerials.every((s) => isString(s) && HEX_SERIAL.test(s)))
-    fail('change.revokedSerials is not a list of hex serial numbers');
-  if (!isString(change.crlSha256) || !HEX_SHA256.test(change.crlSha256)) fail('change.crlSha256 is not a SHA-256');
+  const allowedFields: Record<ConfigChange['kind'], readonly string[]> = {
+    'revocation-list': ['kind', 'org', 'revokedUser', 'reason', 'revokedSerials', 'crlSha256'],
+    'add-member': ['kind', 'org', 'definition'],
+    'remove-member': ['kind', 'org'],
+  };
+  const kind = change.kind as ConfigChange['kind'];
+  const strayField = Object.keys(change).find((key) => !allowedFields[kind].includes(key));
+  if (strayField !== undefined) fail(`change.${strayField} is not a field of a ${kind} change`);
+  if (kind === 'add-member') {
+    let definition: OrgDefinition;
+    try {
+      definition = verifyOrgDefinition(JSON.stringify(change.definition ?? null));
+    } catch (error) {
+      return fail(`change.definition: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (definition.mspId !== change.org)
+      fail(`change.org ${String(change.org)} is not the definition's ${definition.mspId}`);
+  }
+  if (kind === 'revocation-list') {
+    if (change.revokedUser !== undefined && !isString(change.revokedUser)) fail('change.revokedUser is not a name');
+    if (change.reason !== undefined && typeof change.reason !== 'string') fail('change.reason is not text');
+    if (!Array.isArray(change.revokedSerials) || !change.revokedSerials.every((s) => isString(s) && HEX_SERIAL.test(s)))
+      fail('change.revokedSerials is not a list of hex serial numbers');
+    if (!isString(change.crlSha256) || !HEX_SHA256.test(change.crlSha256)) fail('change.crlSha256 is not a SHA-256');
+  }
   const known = new Set(['format', 'channel', 'proposedBy', 'baseConfigBlock', 'change']);
   const unknown = Object.keys(record).filter((key) => !known.has(key));
   if (unknown.length > 0) fail(`unknown field(s) ${unknown.join(', ')}`);

@@ -13,7 +13,9 @@ export type NetworkErrorCode =
   /** A channel configuration update lacks the signatures its policy needs; nothing was sent. */
   | 'POLICY_NOT_MET'
   /** A channel configuration update was computed against a config the channel has moved on from. */
-  | 'STALE_UPDATE';
+  | 'STALE_UPDATE'
+  /** The org is not a member of the channel it acts on (e.g. a join before the update adding it committed). */
+  | 'NOT_A_MEMBER';
 
 export class NetworkError extends Error {
   readonly code: NetworkErrorCode;

@@ -80,9 +80,11 @@ export {
   readSidecar,
   sidecarPath,
   writeSidecar,
+  type AddMemberChange,
   type ConfigChange,
-  type ProposalSidecar,
+  type RemoveMemberChange,
   type RevocationListChange,
+  type ProposalSidecar,
 } from './config-update-proposal';
 export { crlSha256, revokedSerials } from './certificate-revocation-list';
 export {

@@ -158,3 +158,13 @@ export function peerCliEnv(layout: NetworkLayout, peerConfigDir: string, org: Or
     CORE_PEER_TLS_ROOTCERT_FILE: layout.caCert(org),
   };
 }
+
+/**
+ * The `peer` CLI's orderer arguments for `org`'s admin: its own orderer node with BFT ordering (each
+ * member runs one), the first Raft node otherwise; TLS trusted by that node's org CA.
+ */
+export function ordererCliArgs(layout: NetworkLayout, org: OrgSpec): string[] {
+  const i = layout.memberOrdererIndex(org) ?? 0;
+  const ca = layout.caCert(layout.ordererOrg(i));
+  return ['-o', address(layout.ordererEndpoint(i)), '--tls', '--cafile', ca];
+}

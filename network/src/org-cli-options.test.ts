@@ -56,6 +56,32 @@ describe('parseOrgCommandLine', () => {
     );
   });
 
+  it('parses propose-add, propose-remove and join', () => {
+    expect(
+      parseOrgCommandLine(['propose-add', '--org', 'hospital-a', '--channel', 'hospital-a', '--definition', 'b.json']),
+    ).toEqual({ command: 'propose-add', org: HOSPITAL_A, channel: 'hospital-a', definition: 'b.json', out: undefined });
+    expect(
+      parseOrgCommandLine([
+        'propose-remove',
+        '--org=regulator',
+        '--channel=hospital-a',
+        '--member=HospitalBMSP',
+        '--out=r.pb',
+      ]),
+    ).toEqual({
+      command: 'propose-remove',
+      org: REGULATOR,
+      channel: 'hospital-a',
+      member: 'HospitalBMSP',
+      out: 'r.pb',
+    });
+    expect(parseOrgCommandLine(['join', '--org', 'hospital-a', '--channel', 'hospital-b'])).toEqual({
+      command: 'join',
+      org: HOSPITAL_A,
+      channel: 'hospital-b',
+    });
+  });
+
   it('is help without a command', () => {
     expect(parseOrgCommandLine([])).toEqual({ command: 'help' });
     expect(parseOrgCommandLine(['sign', '--help'])).toEqual({ command: 'help' });
@@ -75,6 +101,19 @@ describe('parseOrgCommandLine', () => {
     [['submit', '--org', 'hospital-a', '--proposal', 'p', '--user', 'a'], 'submit takes no --user'],
     [['sign', 'extra', '--org', 'hospital-a', '--proposal', 'p'], "unexpected argument 'extra'"],
     [['sign', '--bogus'], "Unknown option '--bogus'"],
+    [['propose-add', '--org', 'hospital-a', '--definition', 'b.json'], 'propose-add needs --channel'],
+    [['propose-add', '--org', 'hospital-a', '--channel', 'hospital-a'], 'propose-add needs --definition'],
+    [
+      ['propose-add', '--org', 'hospital-a', '--channel', 'Hospital A', '--definition', 'b'],
+      "--channel: 'Hospital A' is not a channel name",
+    ],
+    [
+      ['propose-remove', '--org', 'hospital-a', '--channel', 'hospital-a', '--member', 'HospitalB'],
+      "--member: 'HospitalB' is not an MSP id",
+    ],
+    [['propose-remove', '--org', 'hospital-a', '--channel', 'hospital-a'], 'propose-remove needs --member'],
+    [['join', '--org', 'hospital-a'], 'join needs --channel'],
+    [['join', '--org', 'hospital-a', '--channel', 'c', '--proposal', 'p'], 'join takes no --proposal'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseOrgCommandLine(argv)).toThrow(message);
   });

@@ -3,7 +3,18 @@ import { parseRevocationReason, type RevocationReason } from './revocation-reaso
 import { ORDERER_ORG, PEER_ORGS, type OrgSpec } from './topology';
 
 /** The org commands (`npm run org -- <command>`). */
-export const ORG_COMMANDS = ['revoke', 'sign', 'submit', 'inspect', 'units', 'export', 'verify-definition'] as const;
+export const ORG_COMMANDS = [
+  'revoke',
+  'propose-add',
+  'propose-remove',
+  'sign',
+  'submit',
+  'inspect',
+  'join',
+  'units',
+  'export',
+  'verify-definition',
+] as const;
 export type OrgCommand = (typeof ORG_COMMANDS)[number];
 
 /** A parsed `npm run org` command line. */
@@ -17,6 +28,21 @@ export type OrgCommandLine =
       readonly signAs: readonly OrgSpec[];
       readonly out: string | undefined;
     }
+  | {
+      readonly command: 'propose-add';
+      readonly org: OrgSpec;
+      readonly channel: string;
+      readonly definition: string;
+      readonly out: string | undefined;
+    }
+  | {
+      readonly command: 'propose-remove';
+      readonly org: OrgSpec;
+      readonly channel: string;
+      readonly member: string;
+      readonly out: string | undefined;
+    }
+  | { readonly command: 'join'; readonly org: OrgSpec; readonly channel: string }
   | { readonly command: 'sign' | 'submit' | 'inspect'; readonly org: OrgSpec; readonly proposal: string }
   | { readonly command: 'units' | 'export'; readonly org: OrgSpec; readonly out: string | undefined }
   | { readonly command: 'verify-definition'; readonly file: string };
@@ -37,6 +63,12 @@ function orgOf(orgs: readonly OrgSpec[], slug: string, flag: string): OrgSpec {
 /** Enrollment ids as Fabric CA takes them on a command line: no spaces, no flag look-alikes. */
 const ENROLLMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
+/** Fabric's channel names: lower case, starting with a letter, at most 249 characters. */
+const CHANNEL_NAME = /^[a-z][a-z0-9.-]{0,248}$/;
+
+/** MSP ids as this tool's orgs and exported definitions name them. */
+const MSP_ID = /^[A-Za-z][A-Za-z0-9]{0,63}MSP$/;
+
 /** Parses the arguments; throws with the reason on unknown commands or flags, missing or bad values. */
 export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   const { values, positionals } = parseArgs({
@@ -51,6 +83,9 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
       out: { type: 'string' },
       proposal: { type: 'string' },
       file: { type: 'string' },
+      channel: { type: 'string' },
+      definition: { type: 'string' },
+      member: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -58,13 +93,16 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   if (values.help || command === undefined || command === 'help') return { command: 'help' };
   if (!(ORG_COMMANDS as readonly string[]).includes(command)) throw new Error(`unknown command '${command}'`);
   if (extra.length > 0) throw new Error(`unexpected argument '${extra[0]}'`);
-  const required = (name: 'org' | 'user' | 'proposal' | 'file'): string => {
+  const required = (name: 'org' | 'user' | 'proposal' | 'file' | 'channel' | 'definition' | 'member'): string => {
     const value = values[name];
     if (value === undefined || value === '') throw new Error(`${command} needs --${name}`);
     return value;
   };
   const allowed: Record<OrgCommand, readonly string[]> = {
     revoke: ['org', 'user', 'reason', 'sign-as', 'out'],
+    'propose-add': ['org', 'channel', 'definition', 'out'],
+    'propose-remove': ['org', 'channel', 'member', 'out'],
+    join: ['org', 'channel'],
     sign: ['org', 'proposal'],
     submit: ['org', 'proposal'],
     inspect: ['org', 'proposal'],
@@ -85,6 +123,19 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   if (command === 'units')
     return { command, org: orgOf([...PEER_ORGS, ORDERER_ORG], required('org'), '--org'), out: values.out };
   const org = memberOrg(required('org'));
+  const channel = (): string => {
+    const name = required('channel');
+    if (!CHANNEL_NAME.test(name)) throw new Error(`--channel: '${name}' is not a channel name`);
+    return name;
+  };
+  if (command === 'join') return { command, org, channel: channel() };
+  if (command === 'propose-add')
+    return { command, org, channel: channel(), definition: required('definition'), out: values.out };
+  if (command === 'propose-remove') {
+    const member = required('member');
+    if (!MSP_ID.test(member)) throw new Error(`--member: '${member}' is not an MSP id (e.g. HospitalBMSP)`);
+    return { command, org, channel: channel(), member, out: values.out };
+  }
   if (command !== 'revoke')
     return { command: command as 'sign' | 'submit' | 'inspect', org, proposal: required('proposal') };
   const user = required('user');

@@ -1,15 +1,17 @@
 /**
  * `npm run org -- <command>`: one member organisation's admin operations on the channels: revoking a
- * user's certificate, and signing and submitting channel configuration updates; exporting its public
+ * user's certificate, proposing to add or remove a member, signing and submitting channel
+ * configuration updates, joining a channel it was added to; exporting its public
  * definition and checking another member's; and its processes' service units. Each command acts as
  * the named org's admin (its local MSP) against that org's own peer. Settings come from the same
  * AAL_* environment variables as `npm run network` (AAL_NETWORK_DIR, AAL_BASE_PORT).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinaries } from './binaries';
 import { revokeCertificate } from './certificate-revocation';
 import { ChannelConfigUpdates } from './channel-config-update';
+import { joinChannel } from './channel-join';
 import { countAdminSignatures } from './config-update-policy';
 import { sidecarPath } from './config-update-proposal';
 import { memberMspIds } from './channel-config-json';
@@ -20,6 +22,7 @@ import { optionsFromEnv } from './network';
 import { parseOrgCommandLine, type OrgCommandLine } from './org-cli-options';
 import { ProcessSupervisor } from './processes';
 import { REVOCATION_REASONS } from './revocation-reasons';
+import type { OrgSpec } from './topology';
 import { orgTargetName, writeOrgServiceUnits } from './service-units';
 
 const USAGE = `usage: npm run org -- <command>
@@ -29,10 +32,18 @@ const USAGE = `usage: npm run org -- <command>
         written to --out, default <network dir>/proposals). With --sign-as (dev network: all admins are local)
         those orgs' admins sign too and the update is submitted; without, hand the files to the other admins.
         reasons: ${REVOCATION_REASONS.join(', ')}
+  propose-add --org <slug> --channel <name> --definition <file> [--out <file>]
+        an update adding the org of an exported definition (checked as verify-definition does) to the channel
+        as a member, computed against the channel's current config and signed by --org's admin
+  propose-remove --org <slug> --channel <name> --member <MSP id> [--out <file>]
+        an update removing a member from the channel, signed by --org's admin
   sign --org <slug> --proposal <file>     the org's admin signs the proposal in place (again: no change)
   submit --org <slug> --proposal <file>   sends it once the channel's Admins policy (MAJORITY of the channel's
                                           orgs' admins, the sender's included) is met; else refuses, sending nothing
   inspect --org <slug> --proposal <file>  shows what the proposal changes and whose signatures count
+  join --org <slug> --channel <name>      once the update adding the org is committed: its peer joins the channel
+                                          from the ordering service, catches up, and the org approves the
+                                          committed chaincode definition
   export --org <slug> [--out <file>]       the org's public definition (root and TLS root certificates, NodeOUs,
                                           anchor peers; no key) for the consortium, with the fingerprints to confirm
   verify-definition --file <file>         checks a definition received from another member; prints its fingerprints
@@ -48,6 +59,20 @@ function printDefinition(definition: OrgDefinition): void {
   for (const pem of definition.tlsRootCerts)
     console.log(`  TLS root certificate SHA-256 ${certificateFingerprint(pem)}`);
   console.log(`  ${definition.digest}`);
+}
+
+/** Where a proposal is written when no --out is given. */
+function proposalFile(networkDir: string, channel: string, what: string): string {
+  const dir = join(networkDir, 'proposals');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${channel}-${what}-${new Date().toISOString().replace(/[:.]/g, '-')}.pb`);
+}
+
+function printNextSteps(file: string, channel: string, proposer: OrgSpec): void {
+  console.log(
+    `${file} (for ${channel}) signed by ${proposer.name}; next: each other admin inspects and signs it ` +
+      `('npm run org -- inspect|sign --org <slug> --proposal <file>'), then one submits it ('npm run org -- submit …')`,
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -117,6 +142,36 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
+    case 'propose-add': {
+      const definition = verifyOrgDefinition(readFileSync(line.definition, 'utf8'));
+      printDefinition(definition);
+      const file = line.out ?? proposalFile(layout.dir, line.channel, `add-${definition.mspId}`);
+      const sidecar = await new ChannelConfigUpdates(layout, binaries).proposeAddMember(
+        line.org,
+        line.channel,
+        definition,
+        file,
+      );
+      printNextSteps(file, sidecar.channel, line.org);
+      return;
+    }
+    case 'propose-remove': {
+      const file = line.out ?? proposalFile(layout.dir, line.channel, `remove-${line.member}`);
+      await new ChannelConfigUpdates(layout, binaries).proposeRemoveMember(line.org, line.channel, line.member, file);
+      printNextSteps(file, line.channel, line.org);
+      return;
+    }
+    case 'join': {
+      const supervisor = new ProcessSupervisor(layout.pidsDir, layout.serviceDefinitionsDir);
+      const outcome = await joinChannel(layout, binaries, supervisor, line.org, line.channel);
+      console.log(
+        `${line.org.name}'s peer ${outcome.joined ? 'joined' : 'was already on'} ${line.channel} (height ${outcome.height}); ` +
+          (outcome.chaincode === undefined
+            ? 'no chaincode is defined on it yet'
+            : `chaincode definition sequence ${outcome.chaincode.sequence} (${outcome.chaincode.version}) approved for ${line.org.name}`),
+      );
+      return;
+    }
     case 'sign':
       await new ChannelConfigUpdates(layout, binaries).sign(line.org, line.proposal);
       return;
@@ -129,7 +184,13 @@ async function main(argv: string[]): Promise<void> {
       const updates = new ChannelConfigUpdates(layout, binaries);
       const { sidecar, signers, current } = await updates.inspect(line.org, line.proposal);
       const count = countAdminSignatures(sidecar.channel, memberMspIds(current.config), signers);
-      console.log(readFileSync(sidecarPath(line.proposal), 'utf8').trim());
+      if (sidecar.change.kind === 'add-member') {
+        // The definition's certificates are long: show who joins and the fingerprints to confirm.
+        console.log(`adds to channel ${sidecar.channel}, proposed by ${sidecar.proposedBy}:`);
+        printDefinition(sidecar.change.definition);
+      } else if (sidecar.change.kind === 'remove-member')
+        console.log(`removes ${sidecar.change.org} from channel ${sidecar.channel}, proposed by ${sidecar.proposedBy}`);
+      else console.log(readFileSync(sidecarPath(line.proposal), 'utf8').trim());
       console.log(
         `signatures: ${signers.map((s) => `${s.mspId}${s.isAdmin ? '' : ' (not counted)'}`).join(', ') || 'none'}; ` +
           `${count.signed.length} of the ${count.needed} needed (${count.policy}); ` +

@@ -1,56 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeOuConfig } from './certificate-authority';
 import { NetworkLayout } from './layout';
-import { certificateFingerprint, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
+import { certificateFingerprint, verifyOrgDefinition, type OrgDefinition } from './org-definition';
+import { exportedDefinitionFixture, selfSignedCertificate } from './org-definition.fixture';
 import { HOSPITAL_A } from './topology';
 
 describe('org definitions', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aal-org-definition-'));
   const layout = new NetworkLayout({ dir, basePort: 20000, orderers: 3, purgeIntervalBlocks: 1 });
-  /** A fresh P-256 certificate from openssl: a self-signed CA unless `ca` is false; its key stays in `dir`. */
-  const certificate = (name: string, ca = true): string => {
-    const keyFile = join(dir, `${name}.key.pem`);
-    const certFile = join(dir, `${name}.pem`);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '30',
-        '-subj',
-        `/CN=${name}`,
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-        '-addext',
-        `basicConstraints=critical,CA:${ca ? 'TRUE' : 'FALSE'}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    return readFileSync(certFile, 'utf8');
-  };
+  const certificate = (name: string, ca = true): string => selfSignedCertificate(dir, name, ca);
   let root = '';
   let exported: OrgDefinition;
   const text = (definition: Record<string, unknown>): string => JSON.stringify(definition);
   beforeAll(() => {
-    root = certificate('ca.hospital-a');
-    const msp = layout.orgMsp(HOSPITAL_A);
-    for (const sub of ['cacerts', 'tlscacerts']) {
-      mkdirSync(join(msp, sub), { recursive: true });
-      writeFileSync(join(msp, sub, 'ca.pem'), root);
-    }
-    writeFileSync(join(msp, 'config.yaml'), nodeOuConfig('cacerts/ca.pem'));
-    exported = exportOrgDefinition(layout, HOSPITAL_A);
+    ({ definition: exported, root } = exportedDefinitionFixture(dir, HOSPITAL_A));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

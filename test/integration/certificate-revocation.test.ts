@@ -19,9 +19,11 @@ import {
   revokeCertificate,
   sidecarPath,
   withRevocationList,
+  type ConfigChange,
   type FabricBinaries,
   type IdentityPaths,
   type OrgSpec,
+  type RevocationListChange,
 } from '@aal/network';
 import { contractRefusal, refusal, submitTransaction } from '../support/chaincode-calls';
 import { eventually } from '../support/eventually';
@@ -53,6 +55,11 @@ const identityOf = (name: string): IdentityPaths => ({
 });
 const revocable = identityOf(`revocable-${run}`);
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** The sidecar's change as the revocation this file proposes (any other kind fails the test). */
+function revocationOf(change: ConfigChange): RevocationListChange {
+  if (change.kind !== 'revocation-list') throw new Error(`a ${change.kind} change, not a revocation list`);
+  return change;
+}
 const artifact = (id: string): string =>
   JSON.stringify({ id, kind: 'model', name: `name-${id}`, version: '1', sha256: sha256(`bytes of ${id}`) });
 
@@ -199,7 +206,7 @@ else
           reason: 'keycompromise',
         },
       });
-      expect(sidecar.change.revokedSerials).toContain(serial.toLowerCase().replace(/^0+/, ''));
+      expect(revocationOf(sidecar.change).revokedSerials).toContain(serial.toLowerCase().replace(/^0+/, ''));
       const inspected = await updates.inspect(HOSPITAL_A, proposal);
       expect(inspected.signers).toEqual([{ mspId: HOSPITAL_A.mspId, isAdmin: true }]);
     });
@@ -298,7 +305,7 @@ else
       const { revocation_list: crls = [] } =
         current.config.channel_group.groups.Application.groups.HospitalA?.values.MSP.value.config ?? {};
       expect(crls.map((crl) => sha256(Buffer.from(crl, 'base64').toString('utf8')))).toEqual([
-        readSidecar(proposal).change.crlSha256,
+        revocationOf(readSidecar(proposal).change).crlSha256,
       ]);
       // A proposal computed against the old config is stale now: refused before anything is sent.
       const stale = orgCli('submit', '--org', 'hospital-a', '--proposal', proposal);

@@ -11,6 +11,11 @@ export interface OrgCliRun {
 
 /** `npm run org -- …` as the root script runs it (tsx), on this Node, against the network of `options`. */
 export function orgCli(options: NetworkOptions, ...args: string[]): OrgCliRun {
+  return orgCliWithin(options, 90_000, ...args);
+}
+
+/** As {@link orgCli}, for commands that may take longer (a join catching up on a long channel). */
+export function orgCliWithin(options: NetworkOptions, timeoutMs: number, ...args: string[]): OrgCliRun {
   const result = spawnSync(
     process.execPath,
     [
@@ -21,7 +26,7 @@ export function orgCli(options: NetworkOptions, ...args: string[]): OrgCliRun {
     {
       cwd: REPO_ROOT,
       encoding: 'utf8',
-      timeout: 90_000,
+      timeout: timeoutMs,
       env: { ...process.env, AAL_NETWORK_DIR: options.dir, AAL_BASE_PORT: String(options.basePort) },
     },
   );

@@ -1,0 +1,57 @@
+/**
+ * A member org's channel config group (`common.ConfigGroup` as configtxlator's JSON), built from the
+ * public definition it exported: the same entry the network's own channels give their founding
+ * members ({@link memberOrganisation}), turned into a config group by Fabric's own `configtxgen
+ * -printOrg`, as Fabric's documentation adds an org to a channel.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { FabricBinaries } from './binaries';
+import { memberOrganisation } from './channel-config';
+import { run } from './command';
+import { NetworkError } from './errors';
+import type { OrgDefinition } from './org-definition';
+
+/** An application org's config group: opaque apart from what this tool checks. */
+export type OrgGroupJson = Record<string, unknown>;
+
+/**
+ * Materialises the definition as an MSP folder (certificates and NodeOU rules only: it holds no key)
+ * and asks configtxgen for the org's config group.
+ */
+export async function memberOrgGroup(binaries: FabricBinaries, definition: OrgDefinition): Promise<OrgGroupJson> {
+  const dir = mkdtempSync(join(tmpdir(), 'aal-org-group-'));
+  try {
+    const msp = join(dir, 'msp');
+    mkdirSync(join(msp, 'cacerts'), { recursive: true });
+    mkdirSync(join(msp, 'tlscacerts'), { recursive: true });
+    // The exported NodeOU rules name the first root as cacerts/ca.pem (how the org's CA writes its MSP).
+    definition.rootCerts.forEach((pem, i) =>
+      writeFileSync(join(msp, 'cacerts', i === 0 ? 'ca.pem' : `ca-${i}.pem`), pem),
+    );
+    definition.tlsRootCerts.forEach((pem, i) => writeFileSync(join(msp, 'tlscacerts', `tlsca-${i}.pem`), pem));
+    writeFileSync(join(msp, 'config.yaml'), definition.nodeOUs);
+    const organisation = memberOrganisation({
+      name: definition.name,
+      mspId: definition.mspId,
+      mspDir: msp,
+      anchorPeers: definition.anchorPeers,
+    });
+    writeFileSync(join(dir, 'configtx.yaml'), stringify({ Organizations: [organisation] }));
+    let stdout: string;
+    try {
+      ({ stdout } = await run(binaries.configtxgen, ['-configPath', dir, '-printOrg', definition.name]));
+    } catch (error) {
+      throw new NetworkError(
+        'INVALID_CONFIG',
+        `${definition.name}'s definition does not make a valid MSP: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+    return JSON.parse(stdout) as OrgGroupJson;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

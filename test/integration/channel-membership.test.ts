@@ -1,0 +1,248 @@
+import type { Contract } from '@hyperledger/fabric-gateway';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TRANSACTIONS } from '@aal/ledger-contract';
+import {
+  AI_PROVIDER,
+  CHAINCODE_NAME,
+  ChannelConfigUpdates,
+  HOSPITAL_A,
+  HOSPITAL_B,
+  NetworkLayout,
+  REGULATOR,
+  ensureBinaries,
+  memberMspIds,
+  type OrgSpec,
+} from '@aal/network';
+import { refusal, submitTransaction } from '../support/chaincode-calls';
+import { artifactRecord } from '../support/deviating-member';
+import { eventually } from '../support/eventually';
+import { testGateway, type TestGateway } from '../support/gateway';
+import { orgCli as runOrgCli, orgCliWithin, type OrgCliRun } from '../support/org-cli';
+import { testNetworkOptions } from '../support/test-network';
+
+/*
+ * Members join and leave a channel (issue 14), with Fabric's own mechanism: HospitalB, a member of
+ * the consortium but not of hospital-a, hands over its exported definition; HospitalA proposes
+ * adding it, a majority of hospital-a's admins sign, the update is submitted, HospitalB's peer joins
+ * from the ordering service and HospitalB approves the committed chaincode definition; HospitalB then
+ * records and reads on hospital-a through its own peer. Then the members remove it again and its
+ * identities are refused. The file leaves hospital-a's membership as it found it.
+ */
+
+const CHANNEL = 'hospital-a';
+const options = testNetworkOptions();
+const layout = new NetworkLayout(options);
+const run = randomBytes(4).toString('hex');
+const workDir = join(layout.dir, `membership-test-${run}`);
+const definitionFile = join(workDir, 'hospital-b.definition.json');
+const orgCli = (...args: string[]): OrgCliRun => runOrgCli(options, ...args);
+const gateways: TestGateway[] = [];
+let updates: ChannelConfigUpdates;
+
+function contractAs(identityOrg: OrgSpec, peerOrg: OrgSpec): Contract {
+  const client = testGateway(identityOrg, 'recorder', peerOrg);
+  gateways.push(client);
+  return client.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+}
+const members = async (): Promise<string[]> => memberMspIds((await updates.currentConfig(HOSPITAL_A, CHANNEL)).config);
+const artifact = (id: string): string => JSON.stringify(artifactRecord(id, 'model'));
+
+beforeAll(async () => {
+  updates = new ChannelConfigUpdates(layout, await ensureBinaries());
+  mkdirSync(workDir, { recursive: true });
+});
+
+afterAll(async () => {
+  for (const client of gateways) client.close();
+  // Whatever failed above, hospital-a ends without HospitalB, as the other files expect it.
+  if ((await members()).includes(HOSPITAL_B.mspId)) {
+    const file = join(workDir, 'cleanup.pb');
+    await updates.proposeRemoveMember(HOSPITAL_A, CHANNEL, HOSPITAL_B.mspId, file);
+    for (const org of [AI_PROVIDER, REGULATOR]) await updates.sign(org, file);
+    await updates.submit(HOSPITAL_A, file);
+  }
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('adding a member to a channel and removing it', () => {
+  let addition = '';
+
+  it('HospitalB exports its definition; it cannot join hospital-a before an update adds it', () => {
+    expect(orgCli('export', '--org', 'hospital-b', '--out', definitionFile).status).toBe(0);
+    const early = orgCliWithin(options, 120_000, 'join', '--org', 'hospital-b', '--channel', CHANNEL);
+    expect(early.status).toBe(1);
+    expect(early.stderr).toContain('NOT_A_MEMBER');
+    expect(early.stderr).toContain('HospitalB is not a member of it (yet)');
+  });
+
+  it('a tampered definition, an unknown channel or a member already there is a clear refusal and proposes nothing', async () => {
+    const definition = JSON.parse(readFileSync(definitionFile, 'utf8')) as Record<string, unknown>;
+    const tampered = join(workDir, 'tampered.json');
+    writeFileSync(tampered, JSON.stringify({ ...definition, name: 'HospitalC' }));
+    const refusedTampered = orgCli(
+      'propose-add',
+      '--org',
+      'hospital-a',
+      '--channel',
+      CHANNEL,
+      '--definition',
+      tampered,
+    );
+    expect(refusedTampered.status).toBe(1);
+    expect(refusedTampered.stderr).toContain('org definition: digest');
+
+    const withKey = join(workDir, 'with-key.json');
+    writeFileSync(withKey, JSON.stringify({ ...definition, note: '-----BEGIN PRIVATE KEY-----' }));
+    const refusedKey = orgCli('propose-add', '--org', 'hospital-a', '--channel', CHANNEL, '--definition', withKey);
+    expect(refusedKey.status).toBe(1);
+    expect(refusedKey.stderr).toContain('holds a private key');
+
+    const existing = join(workDir, 'regulator.definition.json');
+    expect(orgCli('export', '--org', 'regulator', '--out', existing).status).toBe(0);
+    const refusedMember = orgCli('propose-add', '--org', 'hospital-a', '--channel', CHANNEL, '--definition', existing);
+    expect(refusedMember.status).toBe(1);
+    expect(refusedMember.stderr).toContain('Regulator (RegulatorMSP) is already a member of channel hospital-a');
+
+    const refusedChannel = orgCli(
+      'propose-add',
+      '--org',
+      'hospital-a',
+      '--channel',
+      'no-such-channel',
+      '--definition',
+      definitionFile,
+    );
+    expect(refusedChannel.status).toBe(1);
+    expect(await members()).toEqual(['AIProviderMSP', 'HospitalAMSP', 'RegulatorMSP']);
+  });
+
+  it("HospitalA proposes the addition; HospitalA's signature alone is refused, naming the policy and the signers", async () => {
+    addition = join(workDir, 'add-hospital-b.pb');
+    const proposed = orgCli(
+      'propose-add',
+      '--org',
+      'hospital-a',
+      '--channel',
+      CHANNEL,
+      '--definition',
+      definitionFile,
+      '--out',
+      addition,
+    );
+    expect(proposed.status).toBe(0);
+    expect(proposed.stdout).toContain('HospitalB (HospitalBMSP)');
+
+    const inspected = orgCli('inspect', '--org', 'regulator', '--proposal', addition);
+    expect(inspected.status).toBe(0);
+    expect(inspected.stdout).toContain(`adds to channel ${CHANNEL}, proposed by HospitalAMSP`);
+    expect(inspected.stdout).toContain('1 of the 2 needed');
+
+    const refused = orgCli('submit', '--org', 'hospital-a', '--proposal', addition);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('POLICY_NOT_MET');
+    expect(refused.stderr).toContain('HospitalAMSP');
+    expect(await members()).toEqual(['AIProviderMSP', 'HospitalAMSP', 'RegulatorMSP']);
+  });
+
+  it('signed by a majority of the admins, the update commits and HospitalB is a member', async () => {
+    expect(orgCli('sign', '--org', 'ai-provider', '--proposal', addition).status).toBe(0);
+    const submitted = orgCli('submit', '--org', 'hospital-a', '--proposal', addition);
+    expect(submitted.status).toBe(0);
+    expect(submitted.stdout).toMatch(/submitted: config block \d+, signed by AIProviderMSP, HospitalAMSP/);
+    expect(await members()).toEqual(['AIProviderMSP', 'HospitalAMSP', 'HospitalBMSP', 'RegulatorMSP']);
+
+    // The same proposal again is stale: the channel's config has moved on.
+    const again = orgCli('submit', '--org', 'regulator', '--proposal', addition);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('STALE_UPDATE');
+  });
+
+  it('HospitalB joins: its peer catches up, it approves the chaincode, and records and reads through its own peer', async () => {
+    const joined = orgCliWithin(options, 600_000, 'join', '--org', 'hospital-b', '--channel', CHANNEL);
+    expect(joined.stderr).not.toContain('✖');
+    expect(joined.status).toBe(0);
+    expect(joined.stdout).toMatch(
+      /HospitalB's peer joined hospital-a \(height \d+\); chaincode definition sequence \d+ .* approved for HospitalB/,
+    );
+    // Idempotent: a second join changes nothing.
+    const rejoined = orgCliWithin(options, 120_000, 'join', '--org', 'hospital-b', '--channel', CHANNEL);
+    expect(rejoined.status).toBe(0);
+    expect(rejoined.stdout).toContain("HospitalB's peer was already on hospital-a");
+
+    const ownPeer = contractAs(HOSPITAL_B, HOSPITAL_B);
+    // The first write may meet a peer that has just approved and not yet launched the chaincode: a
+    // refused attempt wrote nothing, and the next one uses a new id.
+    let attempt = 0;
+    const id = await eventually(
+      'a HospitalB write on hospital-a through its own peer',
+      async () => {
+        const next = `HospitalBMSP:member-${run}-${(attempt += 1)}`;
+        await submitTransaction(ownPeer, TRANSACTIONS.registerArtifact, { arguments: [artifact(next)] });
+        return next;
+      },
+      () => true,
+      60_000,
+    );
+    const stored = JSON.parse(
+      new TextDecoder().decode(await ownPeer.evaluateTransaction(TRANSACTIONS.getArtifact, id)),
+    ) as { id: string; registeredBy: string };
+    expect(stored).toMatchObject({ id, registeredBy: 'HospitalBMSP' });
+    // The other members' peers hold it too: HospitalA reads it through its own peer.
+    const seenByHospitalA = await eventually(
+      'HospitalB’s record on HospitalA’s peer',
+      async () =>
+        JSON.parse(
+          new TextDecoder().decode(
+            await contractAs(HOSPITAL_A, HOSPITAL_A).evaluateTransaction(TRANSACTIONS.getArtifact, id),
+          ),
+        ) as { registeredBy: string },
+    );
+    expect(seenByHospitalA.registeredBy).toBe('HospitalBMSP');
+  });
+
+  it('removed by a majority, HospitalB is refused on hospital-a; a proposal computed before the removal is stale', async () => {
+    const removal = join(workDir, 'remove-hospital-b.pb');
+    const late = join(workDir, 'late.pb');
+    expect(
+      orgCli(
+        'propose-remove',
+        '--org',
+        'hospital-a',
+        '--channel',
+        CHANNEL,
+        '--member',
+        'HospitalBMSP',
+        '--out',
+        removal,
+      ).status,
+    ).toBe(0);
+    expect(
+      orgCli('propose-remove', '--org', 'regulator', '--channel', CHANNEL, '--member', 'HospitalBMSP', '--out', late)
+        .status,
+    ).toBe(0);
+    // Four members now: three admins make the majority.
+    const short = orgCli('submit', '--org', 'regulator', '--proposal', removal);
+    expect(short.status).toBe(1);
+    expect(short.stderr).toContain('POLICY_NOT_MET');
+    expect(orgCli('sign', '--org', 'ai-provider', '--proposal', removal).status).toBe(0);
+    expect(orgCli('submit', '--org', 'regulator', '--proposal', removal).status).toBe(0);
+    expect(await members()).toEqual(['AIProviderMSP', 'HospitalAMSP', 'RegulatorMSP']);
+
+    const stale = orgCli('sign', '--org', 'hospital-a', '--proposal', late);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain('STALE_UPDATE');
+
+    // HospitalA's peer no longer knows HospitalB's identities on hospital-a.
+    const message = await refusal(
+      submitTransaction(contractAs(HOSPITAL_B, HOSPITAL_A), TRANSACTIONS.registerArtifact, {
+        arguments: [artifact(`HospitalBMSP:after-removal-${run}`)],
+      }),
+    );
+    expect(message).toMatch(/access denied|creator|unknown|not authorized|MSP/i);
+    const again = orgCli('propose-remove', '--org', 'hospital-a', '--channel', CHANNEL, '--member', 'HospitalBMSP');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('HospitalBMSP is not a member of channel hospital-a');
+  });
+});
