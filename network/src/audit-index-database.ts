@@ -24,6 +24,7 @@ export function auditIndexServer(
   return new PostgresServer(binaries, supervisor, {
     name,
     dataDir: layout.postgresDataDir(org),
+    host: layout.auditIndexDatabase(org).host,
     port: layout.auditIndexDatabase(org).port,
     database: auditIndexDatabaseName(org),
     role: AUDIT_INDEX_ROLE,

@@ -166,7 +166,7 @@ export class OrgCertificateAuthority {
         '--csr.cn',
         `ca.${this.org.slug}`,
         '--csr.hosts',
-        'localhost,127.0.0.1',
+        this.layout.tlsHostNames(this.org).join(','),
         '--tls.enabled',
       ],
       env: {
@@ -240,7 +240,15 @@ export class OrgCertificateAuthority {
     const enrollConfig = { url: this.credentialsUrl(request.name, secret) };
     const home = join(paths.msp, '..');
     await this.client(
-      ['enroll', '--mspdir', paths.msp, '--csr.hosts', 'localhost,127.0.0.1', '--csr.names', `O=${this.org.name}`],
+      [
+        'enroll',
+        '--mspdir',
+        paths.msp,
+        '--csr.hosts',
+        this.layout.tlsHostNames(this.org).join(','),
+        '--csr.names',
+        `O=${this.org.name}`,
+      ],
       home,
       enrollConfig,
     );
@@ -255,7 +263,7 @@ export class OrgCertificateAuthority {
           '--enrollment.profile',
           'tls',
           '--csr.hosts',
-          'localhost,127.0.0.1',
+          this.layout.tlsHostNames(this.org).join(','),
           '--csr.names',
           `O=${this.org.name}`,
         ],

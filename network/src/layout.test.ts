@@ -13,6 +13,27 @@ describe('NetworkLayout', () => {
     expect(Math.max(...ports)).toBeLessThan(20100);
   });
 
+  it('puts every port of an org on its host’s address, and names that address in its TLS certificates', () => {
+    const hosts = { 'orderer-org': '10.77.0.1', 'hospital-a': '10.77.0.2', regulator: 'regulator.example' };
+    const raft = new NetworkLayout({ dir: '/tmp/net', basePort: 20000, orderers: 3, purgeIntervalBlocks: 1, hosts });
+    for (const { org, endpoint } of raft.allPorts())
+      expect(endpoint.host).toBe(hosts[org.slug as keyof typeof hosts] ?? '127.0.0.1');
+    expect(raft.ordererEndpoint(1).host).toBe('10.77.0.1');
+    expect(raft.peerEndpoint(HOSPITAL_A).host).toBe('10.77.0.2');
+    expect(raft.tlsHostNames(REGULATOR)).toEqual(['localhost', 'regulator.example']);
+    expect(layout.tlsHostNames(REGULATOR)).toEqual(['localhost', '127.0.0.1']);
+    // With bft each member runs an orderer node: on the member's host.
+    const bft = new NetworkLayout({
+      dir: '/tmp/net',
+      basePort: 20000,
+      orderers: 3,
+      purgeIntervalBlocks: 1,
+      hosts,
+      ordering: 'bft',
+    });
+    expect(bft.ordererEndpoint(bft.memberOrdererIndex(HOSPITAL_A) ?? -1).host).toBe('10.77.0.2');
+  });
+
   it('adds one pprof port per peer, still unique and inside the block, only when profiling', () => {
     const profiled = new NetworkLayout({
       dir: '/tmp/net',

@@ -27,11 +27,18 @@ export interface NetworkOptions {
    * Only the benchmarks set this; the production and test networks run the audit chaincode alone.
    */
   readonly benchBaseline?: boolean;
+  /**
+   * The address (IPv4 or host name) of each org's host, by org slug: its processes listen there, the
+   * other orgs dial it, and its TLS certificates name it. An org not named uses {@link HOST}. Set with
+   * AAL_ORG_HOSTS; fixed when the network is created (the certificates carry it).
+   */
+  readonly hosts?: Readonly<Record<string, string>>;
 }
 
+/** Where an org's processes listen unless {@link NetworkOptions.hosts} names another address. */
 export const HOST = '127.0.0.1';
 
-/** An address a client dials: always loopback, never a public interface. */
+/** An address a client dials: the host of the org that runs the process, and a port. */
 export interface Endpoint {
   readonly host: string;
   readonly port: number;
@@ -131,8 +138,18 @@ export class NetworkLayout {
     return org;
   }
 
-  private port(offset: number): Endpoint {
-    return { host: HOST, port: this.options.basePort + offset };
+  /** The address of `org`'s host ({@link NetworkOptions.hosts}). */
+  hostOf(org: OrgSpec): string {
+    return this.options.hosts?.[org.slug] ?? HOST;
+  }
+
+  /** The names a TLS certificate of `org`'s processes carries: its host's address, and `localhost`. */
+  tlsHostNames(org: OrgSpec): string[] {
+    return [...new Set(['localhost', this.hostOf(org)])];
+  }
+
+  private port(offset: number, org: OrgSpec): Endpoint {
+    return { host: this.hostOf(org), port: this.options.basePort + offset };
   }
 
   private peerIndex(org: OrgSpec): number {
@@ -144,40 +161,40 @@ export class NetworkLayout {
   // ---- ports -------------------------------------------------------------------------------
 
   caEndpoint(org: OrgSpec): Endpoint {
-    return this.port(org.index);
+    return this.port(org.index, org);
   }
 
   caOperations(org: OrgSpec): Endpoint {
-    return this.port(10 + org.index);
+    return this.port(10 + org.index, org);
   }
 
   ordererEndpoint(i: number): Endpoint {
-    return this.port(20 + i);
+    return this.port(20 + i, this.ordererOrg(i));
   }
 
   ordererAdmin(i: number): Endpoint {
-    return this.port(25 + i);
+    return this.port(25 + i, this.ordererOrg(i));
   }
 
   ordererOperations(i: number): Endpoint {
-    return this.port(30 + i);
+    return this.port(30 + i, this.ordererOrg(i));
   }
 
   peerEndpoint(org: OrgSpec): Endpoint {
-    return this.port(40 + this.peerIndex(org));
+    return this.port(40 + this.peerIndex(org), org);
   }
 
   peerChaincodeEndpoint(org: OrgSpec): Endpoint {
-    return this.port(45 + this.peerIndex(org));
+    return this.port(45 + this.peerIndex(org), org);
   }
 
   peerOperations(org: OrgSpec): Endpoint {
-    return this.port(50 + this.peerIndex(org));
+    return this.port(50 + this.peerIndex(org), org);
   }
 
   /** The peer's pprof listener (`/debug/pprof/…`), only when the network runs with `profiling`. */
   peerProfile(org: OrgSpec): Endpoint {
-    return this.port(70 + this.peerIndex(org));
+    return this.port(70 + this.peerIndex(org), org);
   }
 
   /** Where the org's server of `chaincode` listens: its slot's block of four ports for that generation. */
@@ -186,21 +203,21 @@ export class NetworkLayout {
     chaincode: ChaincodeSpec = AUDIT_CHAINCODE,
     generation: ChaincodeGeneration = 0,
   ): Endpoint {
-    return this.port(CHAINCODE_SERVER_PORT_BLOCKS[chaincode.serverSlot][generation] + this.peerIndex(org));
+    return this.port(CHAINCODE_SERVER_PORT_BLOCKS[chaincode.serverSlot][generation] + this.peerIndex(org), org);
   }
 
   application(org: OrgSpec): Endpoint {
-    return this.port(80 + this.peerIndex(org));
+    return this.port(80 + this.peerIndex(org), org);
   }
 
   /** The org's AI gateway (OpenAI-compatible), served by the org's app process on its own port. */
   aiGateway(org: OrgSpec): Endpoint {
-    return this.port(75 + this.peerIndex(org));
+    return this.port(75 + this.peerIndex(org), org);
   }
 
   /** The org's PostgreSQL server, which holds its app's audit index. */
   auditIndexDatabase(org: OrgSpec): Endpoint {
-    return this.port(85 + this.peerIndex(org));
+    return this.port(85 + this.peerIndex(org), org);
   }
 
   /** The chaincodes this network deploys: the audit chaincode, plus the baseline on benchmark networks. */

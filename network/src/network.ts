@@ -21,12 +21,13 @@ import { REPO_ROOT } from './paths';
 import { log } from './progress';
 import { CHANNELS, PEER_ORGS, type OrgSpec } from './topology';
 import { DEFAULT_ORDERING, parseOrdering } from './ordering';
+import { ORG_HOSTS_ENV, parseOrgHosts } from './org-hosts';
 
 export { REPO_ROOT } from './paths';
 
 /**
  * Options from the environment: AAL_NETWORK_DIR, AAL_BASE_PORT, AAL_ORDERING (`raft`|`bft`), AAL_ORDERERS,
- * AAL_PURGE_INTERVAL.
+ * AAL_PURGE_INTERVAL, AAL_ORG_HOSTS (unset: the existing network's).
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOptions {
   const dir = resolve(env.AAL_NETWORK_DIR ?? join(REPO_ROOT, '.network'));
@@ -47,13 +48,21 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOpt
       `AAL_PURGE_INTERVAL must be a positive integer, got '${env.AAL_PURGE_INTERVAL}'`,
     );
   }
+  const hosts = env[ORG_HOSTS_ENV] === undefined ? recordedOptions(dir)?.hosts : parseOrgHosts(env[ORG_HOSTS_ENV]);
   return {
     dir,
     basePort,
     orderers,
     ordering,
     purgeIntervalBlocks,
+    ...(hosts === undefined ? {} : { hosts }),
   };
+}
+
+/** Org hosts as AAL_ORG_HOSTS writes them, sorted; `default` when every org is on 127.0.0.1. */
+function hostsText(hosts: Readonly<Record<string, string>> | undefined): string {
+  const entries = Object.entries(hosts ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0 ? 'default' : entries.map(([slug, host]) => `${slug}=${host}`).join(',');
 }
 
 /** The file in a network directory that records the options the network was created with. */
@@ -105,12 +114,13 @@ export class FabricNetwork {
       if (
         previous.basePort !== options.basePort ||
         previous.orderers !== options.orderers ||
-        previousOrdering !== this.layout.ordering
+        previousOrdering !== this.layout.ordering ||
+        hostsText(previous.hosts) !== hostsText(options.hosts)
       ) {
         throw new NetworkError(
           'INVALID_CONFIG',
-          `${options.dir} holds a network with base port ${previous.basePort}, ${previous.orderers} orderer(s) and ` +
-            `${previousOrdering} ordering; ` +
+          `${options.dir} holds a network with base port ${previous.basePort}, ${previous.orderers} orderer(s), ` +
+            `${previousOrdering} ordering and org hosts ${hostsText(previous.hosts)}; ` +
             `run 'npm run network -- down --purge' first or choose another AAL_NETWORK_DIR`,
         );
       }

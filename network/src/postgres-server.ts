@@ -13,6 +13,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from './command';
@@ -34,6 +35,8 @@ export interface PostgresServerOptions {
   /** Where the role's generated password is kept for its clients (mode 0600, owned by the network's user). */
   readonly passwordFile: string;
   readonly logFile: string;
+  /** The address it listens on (default {@link HOST}); clients connect from this host only. */
+  readonly host?: string;
 }
 
 /** A user and group to run as. */
@@ -74,7 +77,7 @@ export function postgresUser(): RunAs | undefined {
 
 /**
  * A local PostgreSQL server run like the network's other nodes (own process group, log file, PID
- * record): listening on 127.0.0.1 only, no Unix socket, and one way in — the role's password
+ * record): listening on its host's address only (127.0.0.1 by default), no Unix socket, and one way in — the role's password
  * (SCRAM) to its own database. The bootstrap superuser has no password, so nobody can log in as it.
  */
 export class PostgresServer {
@@ -95,9 +98,22 @@ export class PostgresServer {
       : join(UNREACHABLE_DATA_BASE, createHash('sha256').update(resolve(options.dataDir)).digest('hex').slice(0, 16));
   }
 
+  /** The address the server listens on ({@link PostgresServerOptions.host}). */
+  private get host(): string {
+    return this.options.host ?? HOST;
+  }
+
+  /**
+   * The addresses the org's app connects from: loopback, and the host's own address when the server
+   * listens on another IPv4 address (a client dialling its host's address may use either as source).
+   */
+  private clientAddresses(): string[] {
+    return [...new Set(['127.0.0.1', ...(isIPv4(this.host) ? [this.host] : [])])];
+  }
+
   /** How a client reaches the database; the password is in {@link PostgresServerOptions.passwordFile}. */
   get url(): string {
-    return `postgres://${this.options.role}@${HOST}:${this.options.port}/${this.options.database}`;
+    return `postgres://${this.options.role}@${this.host}:${this.options.port}/${this.options.database}`;
   }
 
   /** Creates the data directory, the role and the database once; later calls change nothing. */
@@ -124,8 +140,10 @@ export class PostgresServer {
     // Exactly one way in; the file keeps its owner (the server's user) when rewritten.
     writeFileSync(
       join(building, 'pg_hba.conf'),
-      `# Written by the network tool: only ${this.options.role}, only to ${this.options.database}, only from loopback, only with its password.\n` +
-        `host ${this.options.database} ${this.options.role} 127.0.0.1/32 scram-sha-256\n`,
+      `# Written by the network tool: only ${this.options.role}, only to ${this.options.database}, only from this host, only with its password.\n` +
+        this.clientAddresses()
+          .map((client) => `host ${this.options.database} ${this.options.role} ${client}/32 scram-sha-256\n`)
+          .join(''),
     );
     const password = randomBytes(24).toString('hex');
     // Single-user mode reads one statement per line from stdin; the server sees only the verifier.
@@ -162,7 +180,7 @@ export class PostgresServer {
         '-p',
         String(port),
         '-c',
-        `listen_addresses=${HOST}`,
+        `listen_addresses=${this.host}`,
         '-c',
         'unix_socket_directories=',
         // Small: one per org on a developer machine, a handful of connections each.
@@ -199,7 +217,18 @@ export class PostgresServer {
     const record = this.supervisor.record(name);
     while (Date.now() < deadline) {
       try {
-        await run(this.binaries.pgIsReady, ['-h', HOST, '-p', String(port), '-d', database, '-U', role, '-t', '2']);
+        await run(this.binaries.pgIsReady, [
+          '-h',
+          this.host,
+          '-p',
+          String(port),
+          '-d',
+          database,
+          '-U',
+          role,
+          '-t',
+          '2',
+        ]);
         return;
       } catch {
         // Not accepting connections yet (starting up, or not listening).
@@ -207,13 +236,13 @@ export class PostgresServer {
       if (record !== undefined && !isAlive(record))
         throw new NetworkError(
           'NODE_UNHEALTHY',
-          `${name} (PostgreSQL) exited before accepting connections on ${HOST}:${port}. Last log lines (${record.logFile}):\n${tail(record.logFile)}`,
+          `${name} (PostgreSQL) exited before accepting connections on ${this.host}:${port}. Last log lines (${record.logFile}):\n${tail(record.logFile)}`,
         );
       await sleep(250);
     }
     throw new NetworkError(
       'NODE_UNHEALTHY',
-      `${name} (PostgreSQL) did not accept connections on ${HOST}:${port} within ${timeoutMs / 1000}s. Last log lines:\n${tail(this.options.logFile)}`,
+      `${name} (PostgreSQL) did not accept connections on ${this.host}:${port} within ${timeoutMs / 1000}s. Last log lines:\n${tail(this.options.logFile)}`,
     );
   }
 
