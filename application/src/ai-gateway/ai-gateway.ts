@@ -47,7 +47,7 @@ export async function startAiGateway(options: {
   const config = loadGatewayConfig(settings.configPath, options.channels);
   const keys = new ApiKeyStore(settings.keyStorePath);
   keys.check();
-  const outbox = new RecordOutbox(settings.outboxPath, config.outbox.maxEntries);
+  const outbox = await RecordOutbox.open(settings.outboxPath, config.outbox.maxEntries);
   const shipper = new OutboxShipper(outbox, options.recorder, logger, { batchRecords: config.outbox.batchRecords });
   const consent = new ConsentGate(options.recorder, options.mspId, config.consent.cacheMs, logger);
   const channels = [
@@ -69,10 +69,19 @@ export async function startAiGateway(options: {
     channels,
     bodyLimitBytes: settings.bodyLimitBytes,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(settings.port, settings.host, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(settings.port, settings.host, () => resolve(listening));
+      listening.once('error', reject);
+    });
+  } catch (error) {
+    // The outbox's worker thread would keep the process alive.
+    consent.stop();
+    await shipper.stop();
+    await outbox.close();
+    throw error;
+  }
   const url = `http://${settings.host}:${settings.port}`;
   if (outbox.depth() > 0)
     logger.info({ depth: outbox.depth() }, 'ai gateway: resuming the outbox left by the last run');
@@ -86,7 +95,7 @@ export async function startAiGateway(options: {
       });
       consent.stop();
       await shipper.stop();
-      outbox.close();
+      await outbox.close();
     },
   };
 }

@@ -100,7 +100,7 @@ async function harness(maxEntries = 100): Promise<Harness> {
   const keys = new ApiKeyStore(join(dir, 'keys.json'));
   const key = keys.create('triage-app', 'recorder').key;
   const enforceKey = keys.create('strict-app', 'recorder').key;
-  const outbox = new RecordOutbox(join(dir, 'outbox.sqlite'), config.outbox.maxEntries);
+  const outbox = await RecordOutbox.open(join(dir, 'outbox.sqlite'), config.outbox.maxEntries);
   const recorder = ledger.clientFor('recorder');
   const shipper = new OutboxShipper(outbox, recorder, logger, { batchRecords: 100 });
   const consent = new ConsentGate(recorder, 'HospitalAMSP', 0, logger);
@@ -137,7 +137,7 @@ async function harness(maxEntries = 100): Promise<Harness> {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await upstream.close();
-      outbox.close();
+      await outbox.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -476,6 +476,46 @@ describe('AI gateway outbox bound', () => {
       expect(h.outbox.depth()).toBe(0);
       // The one place is free again each time.
       expect((await post(h, '/chat/completions', { model: 'gpt-test', messages: [] })).status).toBe(200);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('AI gateway outbox worker crash', () => {
+  it('fails closed: refuses new calls with 503 before anything goes upstream, and says so in /readyz and /metrics', async () => {
+    const h = await harness();
+    try {
+      expect((await post(h, '/chat/completions', { model: 'gpt-test', messages: [] })).status).toBe(200);
+      await h.outbox.terminateWorker();
+      const refused = await post(h, '/chat/completions', { model: 'gpt-test', messages: [] });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(((await refused.json()) as { title: string }).title).toBe('Outbox unavailable');
+      expect(h.upstream.requests).toHaveLength(1);
+      const ready = await fetch(`${h.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { status: string; outbox: { up: boolean; unavailable: string | null } };
+      expect(body.status).toBe('not ready');
+      expect(body.outbox.up).toBe(false);
+      expect(body.outbox.unavailable).toMatch(/worker exited/);
+      expect(await (await fetch(`${h.url}/metrics`)).text()).toMatch(/^aal_gateway_outbox_up 0$/m);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('never completes a call whose record the dying worker did not answer', async () => {
+    const h = await harness();
+    try {
+      // The slow upstream answers after 300 ms; the worker dies meanwhile, so the record cannot be made durable.
+      const answer = post(h, '/chat/completions', { model: FAKE_MODELS.slow, messages: [] });
+      while (h.upstream.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await h.outbox.terminateWorker();
+      const response = await answer;
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { title: string }).title).toBe('Gateway unavailable');
+      expect(h.outbox.depth()).toBe(0);
     } finally {
       await h.close();
     }

@@ -57,11 +57,14 @@ export function createGatewayApp(deps: GatewayAppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    const full = deps.outbox.full();
+    const unavailable = deps.outbox.unavailable();
+    const ready = unavailable === undefined && !deps.outbox.full();
     const events = Object.fromEntries(deps.channels.map((channel) => [channel, deps.consent.eventsUp(channel)]));
-    res.status(full ? 503 : 200).json({
-      status: full ? 'not ready' : 'ready',
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
       outbox: {
+        up: unavailable === undefined,
+        unavailable: unavailable ?? null,
         depth: deps.outbox.depth(),
         maxEntries: deps.outbox.maxEntries,
         oldestAgeMs: deps.outbox.oldestAgeMs(),

@@ -31,6 +31,23 @@ export function createGatewayMetrics(
     },
   });
   new Gauge({
+    name: 'aal_gateway_outbox_up',
+    help: "1 while the outbox's worker thread can make records durable (0: every call is refused)",
+    registers: [registry],
+    collect() {
+      this.set(outbox.unavailable() === undefined ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'aal_gateway_outbox_append_commits_total',
+    help: 'Outbox transactions (one fsync each) that appended records; fewer than calls when group commit works',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(outbox.appendCommits());
+    },
+  });
+  new Gauge({
     name: 'aal_gateway_outbox_oldest_age_seconds',
     help: 'Age of the oldest record not yet on the ledger (0 when none)',
     registers: [registry],

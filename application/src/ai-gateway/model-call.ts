@@ -15,7 +15,7 @@ import type { GatewayConfig } from './gateway-config';
 import type { GatewayMetrics } from './gateway-metrics';
 import type { OutboxShipper } from './outbox-shipper';
 import { answerFacts, answerOutput, requestPrompt, type GatewayOperation } from './provider-answer';
-import { OutboxFullError, type OutboxReservation, type RecordOutbox } from './record-outbox';
+import { OutboxFullError, OutboxUnavailableError, type OutboxReservation, type RecordOutbox } from './record-outbox';
 import { relayEventStream } from './stream-relay';
 import { PASSED_RESPONSE_HEADERS, routeModel, upstreamHeaders, type Route } from './upstream';
 
@@ -64,7 +64,7 @@ function parsedBody(raw: unknown): { body: Json; model: string } {
 
 /**
  * One model call through the gateway, from the checks to the durable record: headers and body
- * checked (400), model routed (404), outbox bound (503), record key found (422), consent (`enforce`:
+ * checked (400), model routed (404), outbox bound and alive (503), record key found (422), consent (`enforce`:
  * 403, refusal recorded) — all before anything goes upstream; then the call, passed through; then
  * the record, appended to the outbox before the client's answer completes.
  */
@@ -105,6 +105,14 @@ export async function handleModelCall(
   try {
     place = outbox.reserve();
   } catch (error) {
+    if (error instanceof OutboxUnavailableError)
+      throw new HttpProblem(
+        503,
+        'Outbox unavailable',
+        'the gateway cannot make records durable now, so it makes no calls; see /readyz',
+        {},
+        { 'Retry-After': '5' },
+      );
     if (!(error instanceof OutboxFullError)) throw error;
     throw new HttpProblem(
       503,

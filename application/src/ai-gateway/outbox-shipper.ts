@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { recordBatch } from '../interactions/batch-ledger';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { LedgerError } from '../ledger/ledger-error';
-import type { OutboxEntry, RecordOutbox } from './record-outbox';
+import { OutboxUnavailableError, type OutboxEntry, type RecordOutbox } from './record-outbox';
 
 /** How the shipper paces itself. */
 export interface ShipperOptions {
@@ -14,6 +14,9 @@ export interface ShipperOptions {
   readonly baseBackoffMs?: number;
   readonly maxBackoffMs?: number;
 }
+
+/** What one look at the outbox did: shipped records, found none, or could not reach the ledger. */
+type ShipOutcome = 'shipped' | 'idle' | 'failed';
 
 /** Failures the same batch may overcome later: the ledger unreachable, or not understood. */
 function transient(error: unknown): boolean {
@@ -62,36 +65,51 @@ export class OutboxShipper {
 
   /** Ships until the outbox is empty (tests, shutdown); returns false if the ledger failed meanwhile. */
   async drain(): Promise<boolean> {
-    while (this.outbox.oldest(1).length > 0) if (!(await this.shipOnce())) return false;
-    return true;
-  }
-
-  private async loop(): Promise<void> {
-    let backoff = this.options.baseBackoffMs ?? 200;
-    while (!this.stopped) {
-      let shipped: boolean;
-      try {
-        shipped = await this.shipOnce();
-      } catch (error) {
-        this.logger.error({ err: { message: String(error) } }, 'ai gateway: the outbox shipper failed unexpectedly');
-        shipped = false;
-      }
-      if (shipped) backoff = this.options.baseBackoffMs ?? 200;
-      const empty = this.outbox.oldest(1).length === 0;
-      if (shipped && !empty) continue;
-      await this.sleep(shipped ? (this.options.idleMs ?? 200) : backoff);
-      if (!shipped) backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5_000);
+    for (;;) {
+      const outcome = await this.shipOnce();
+      if (outcome === 'failed') return false;
+      if (outcome === 'idle') return true;
     }
   }
 
-  /** One batch per channel of the oldest records; false when the ledger could not take them now. */
-  private async shipOnce(): Promise<boolean> {
-    const entries = this.outbox.oldest(this.options.batchRecords);
-    if (entries.length === 0) return true;
+  private async loop(): Promise<void> {
+    const baseBackoff = this.options.baseBackoffMs ?? 200;
+    let backoff = baseBackoff;
+    while (!this.stopped) {
+      let outcome: ShipOutcome;
+      try {
+        outcome = await this.shipOnce();
+      } catch (error) {
+        if (error instanceof OutboxUnavailableError) {
+          // Nothing can be read or marked any more; the gateway refuses calls and /readyz says why.
+          this.logger.error({ err: { message: error.message } }, 'ai gateway: the outbox is gone; the shipper stops');
+          return;
+        }
+        this.logger.error({ err: { message: String(error) } }, 'ai gateway: the outbox shipper failed unexpectedly');
+        outcome = 'failed';
+      }
+      if (outcome === 'shipped') {
+        backoff = baseBackoff;
+        continue;
+      }
+      if (outcome === 'idle') {
+        backoff = baseBackoff;
+        await this.sleep(this.options.idleMs ?? 200);
+        continue;
+      }
+      await this.sleep(backoff);
+      backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5_000);
+    }
+  }
+
+  /** One batch per channel of the oldest records. */
+  private async shipOnce(): Promise<ShipOutcome> {
+    const entries = await this.outbox.oldest(this.options.batchRecords);
+    if (entries.length === 0) return 'idle';
     const byChannel = new Map<string, OutboxEntry[]>();
     for (const entry of entries) byChannel.set(entry.channel, [...(byChannel.get(entry.channel) ?? []), entry]);
-    for (const [channel, batch] of byChannel) if (!(await this.shipBatch(channel, batch))) return false;
-    return true;
+    for (const [channel, batch] of byChannel) if (!(await this.shipBatch(channel, batch))) return 'failed';
+    return 'shipped';
   }
 
   private async shipBatch(channel: string, batch: readonly OutboxEntry[]): Promise<boolean> {
@@ -101,7 +119,7 @@ export class OutboxShipper {
         channel,
         batch.map((entry) => JSON.parse(entry.record) as object),
       );
-      this.outbox.delivered(batch.map((entry) => entry.id));
+      await this.outbox.delivered(batch.map((entry) => entry.id));
       this.lastDeliveryMs = Date.now();
       this.lastFailure = undefined;
       this.logger.debug(
@@ -129,7 +147,7 @@ export class OutboxShipper {
         return true;
       }
       const reason = error instanceof LedgerError ? `${error.kind}: ${error.message}` : String(error);
-      this.outbox.refused(
+      await this.outbox.refused(
         batch.map((entry) => entry.id),
         reason,
       );
