@@ -22,6 +22,7 @@ export {
   type RefusalReason,
 } from './errors/contract-error';
 export { sortedKeyJson, sortedKeyJsonOnce } from './sorted-key-json';
+export { withSortedKeyFields } from './sorted-key-json-fields';
 export {
   CanonicalContentError,
   canonicalContent,
@@ -81,6 +82,7 @@ export { TIME_RANGE_RULE, storedTimeBounds } from './time-bounds';
 export {
   batchedInteractionView,
   batchedRecordLocator,
+  batchedInteractionViewJson,
   batchedRecordLocatorSchema,
   interactionAnswerSchema,
   isBatchMarker,

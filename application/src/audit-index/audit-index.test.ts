@@ -1,3 +1,4 @@
+import { sortedKeyJson } from '@aal/ledger-contract';
 import { peer, common } from '@hyperledger/fabric-protos';
 import { DatabaseSync } from 'node:sqlite';
 import { describeAuditIndexStore } from '../testing/audit-index-store-suite';
@@ -35,8 +36,10 @@ describe('decodeBlock', () => {
       ['m-1', 4, 0],
       ['m-2', 4, 1],
     ]);
+    const view = { ...leaf('m-2'), ...BATCH, txId: BATCH.batchId, batchId: BATCH.batchId, leafIndex: 1 };
     expect(decoded.interactions[4]).toEqual({
-      record: { ...leaf('m-2'), ...BATCH, txId: BATCH.batchId, batchId: BATCH.batchId, leafIndex: 1 },
+      record: view,
+      json: sortedKeyJson(view),
       txId: BATCH.batchId,
       blockNumber: 7,
       txIndex: 4,

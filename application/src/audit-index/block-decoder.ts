@@ -1,6 +1,8 @@
 import {
   STATE_KEY_TYPES,
   batchedInteractionView,
+  batchedInteractionViewJson,
+  type BatchEntry,
   compositeKeyParts,
   isBatchMarker,
   type StoredBatchEntry,
@@ -20,6 +22,12 @@ import { invocationOf } from '../ledger/recorded-transaction';
 /** One committed record as a block shows it, with where it sits on the ledger. */
 export interface Indexed<T> {
   readonly record: T;
+  /**
+   * The record's sorted-key JSON as the block gives it — a write-set value is the chaincode's own
+   * bytes (it writes sortedKeyJson), a batched view is assembled from the record's leaf bytes — so
+   * the index stores it without serialising the record again. Absent: the store serialises `record`.
+   */
+  readonly json?: string;
   readonly txId: string;
   readonly blockNumber: number;
   /** The transaction's position in its block. */
@@ -29,17 +37,23 @@ export interface Indexed<T> {
 /** One committed interaction (single, gathered or batched). */
 export type IndexedInteraction = Indexed<StoredInteraction>;
 
+/** A record a transaction wrote and its sorted-key JSON (see {@link Indexed.json}). */
+export interface Written<T> {
+  readonly record: T;
+  readonly json: string;
+}
+
 /** The records one transaction wrote, by kind, as the chaincode stored them. */
 export interface WrittenRecords {
-  readonly interactions: StoredInteraction[];
+  readonly interactions: Written<StoredInteraction>[];
   /** Merkle batch headers. */
-  readonly batches: StoredBatch[];
+  readonly batches: Written<StoredBatch>[];
   /** Consents as written: a grant, or the same consent rewritten by its revocation. */
-  readonly consents: StoredConsent[];
-  readonly annotations: StoredAnnotation[];
-  readonly artifacts: StoredArtifact[];
-  readonly trainingRuns: StoredTrainingRun[];
-  readonly erasureReceipts: ErasureReceipt[];
+  readonly consents: Written<StoredConsent>[];
+  readonly annotations: Written<StoredAnnotation>[];
+  readonly artifacts: Written<StoredArtifact>[];
+  readonly trainingRuns: Written<StoredTrainingRun>[];
+  readonly erasureReceipts: Written<ErasureReceipt>[];
 }
 
 /** What a block adds to the index: its number and the records its valid transactions wrote. */
@@ -56,6 +70,11 @@ export interface DecodedBlock {
 
 const decoder = new TextDecoder();
 const json = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T;
+/** A write-set value as the chaincode wrote it: its text (sortedKeyJson, kept as is) and the record it holds. */
+const written = <T>(bytes: Uint8Array): Written<T> => {
+  const text = decoder.decode(bytes);
+  return { record: JSON.parse(text) as T, json: text };
+};
 
 /**
  * Each transaction's validation code, from the block's transaction filter (one byte per envelope,
@@ -112,7 +131,7 @@ export function recordsOfWrites(
   writes: readonly ledger.rwset.kvrwset.KVWrite[],
   invocation: { txId: string; args: readonly string[] } = { txId: '', args: [] },
 ): WrittenRecords {
-  const written: WrittenRecords = {
+  const records: WrittenRecords = {
     interactions: [],
     batches: [],
     consents: [],
@@ -129,34 +148,34 @@ export function recordsOfWrites(
     const value = write.getValue_asU8();
     switch (key.type) {
       case STATE_KEY_TYPES.interaction:
-        written.interactions.push(json<StoredInteraction>(value));
+        records.interactions.push(written<StoredInteraction>(value));
         break;
       case STATE_KEY_TYPES.batch:
-        written.batches.push(json<StoredBatch>(value));
+        records.batches.push(written<StoredBatch>(value));
         break;
       case STATE_KEY_TYPES.batchedInteraction:
         entries.push({ id: key.attributes[0] ?? '', entry: json<StoredBatchEntry>(value) });
         break;
       case STATE_KEY_TYPES.consent:
-        written.consents.push(json<StoredConsent>(value));
+        records.consents.push(written<StoredConsent>(value));
         break;
       case STATE_KEY_TYPES.annotation:
-        written.annotations.push(json<StoredAnnotation>(value));
+        records.annotations.push(written<StoredAnnotation>(value));
         break;
       case STATE_KEY_TYPES.artifact:
-        written.artifacts.push(json<StoredArtifact>(value));
+        records.artifacts.push(written<StoredArtifact>(value));
         break;
       case STATE_KEY_TYPES.trainingRun:
-        written.trainingRuns.push(json<StoredTrainingRun>(value));
+        records.trainingRuns.push(written<StoredTrainingRun>(value));
         break;
       case STATE_KEY_TYPES.erasureReceipt:
-        written.erasureReceipts.push(json<ErasureReceipt>(value));
+        records.erasureReceipts.push(written<ErasureReceipt>(value));
         break;
       default:
         break;
     }
   }
-  const batches = new Map(written.batches.map((batch) => [batch.batchId, batch]));
+  const batches = new Map(records.batches.map(({ record: batch }) => [batch.batchId, batch]));
   entries.sort((a, b) =>
     a.entry.batchId === b.entry.batchId
       ? a.entry.leafIndex - b.entry.leafIndex
@@ -171,20 +190,25 @@ export function recordsOfWrites(
     // its header is not a record this index can attribute, and a decoder must not guess.
     if (batch === undefined) throw new Error(`batched record ${id} without its batch header ${entry.batchId}`);
     if (!isBatchMarker(entry)) {
-      written.interactions.push(batchedInteractionView(batch, entry));
+      records.interactions.push(batchedView(batch, entry));
       continue;
     }
     submitted ??= batchArguments(invocation);
     const record = recordInArguments(submitted, id, invocation.txId);
     verifyRecordLeaf(record, entry.leafHash);
-    written.interactions.push(batchedInteractionView(batch, { ...entry, record }));
+    records.interactions.push(batchedView(batch, { ...entry, record }));
   }
-  return written;
+  return records;
+}
+
+/** A batched record's stored view and its JSON, from the record's leaf bytes (computed once, by the leaf check for a lean record). */
+function batchedView(batch: StoredBatch, entry: BatchEntry): Written<StoredInteraction> {
+  return { record: batchedInteractionView(batch, entry), json: batchedInteractionViewJson(batch, entry) };
 }
 
 /** The interactions one transaction wrote, single, gathered and batched (see {@link recordsOfWrites}). */
 export function interactionsOfWrites(writes: readonly ledger.rwset.kvrwset.KVWrite[]): StoredInteraction[] {
-  return recordsOfWrites(writes).interactions;
+  return recordsOfWrites(writes).interactions.map(({ record }) => record);
 }
 
 /**
@@ -209,7 +233,8 @@ export function decodeBlock(block: common.Block, chaincode: string): DecodedBloc
     const writes = chaincodeWrites(transaction, chaincode);
     const written = recordsOfWrites(writes, { txId: channelHeader.getTxId(), args: invocationOf(transaction).args });
     const place = { txId: channelHeader.getTxId(), blockNumber: number, txIndex };
-    const at = <T>(records: readonly T[]): Indexed<T>[] => records.map((record) => ({ record, ...place }));
+    const at = <T>(records: readonly Written<T>[]): Indexed<T>[] =>
+      records.map(({ record, json }) => ({ record, json, ...place }));
     decoded.interactions.push(...at(written.interactions));
     decoded.batches.push(...at(written.batches));
     decoded.consents.push(...at(written.consents));

@@ -125,8 +125,8 @@ export async function checkChannel(options: {
         differences.push(`the peer's chain: ${error.message}`);
         break;
       }
-      const expected = decodeBlock(block, chaincode).interactions.map(
-        (indexed) => rowOf(channel, indexed) as StoredRow,
+      const expected: StoredRow[] = decodeBlock(block, chaincode).interactions.map((indexed) =>
+        rowOf(channel, indexed),
       );
       const stored = await reader.rowsOf(number);
       rows += stored.length;

@@ -4,7 +4,6 @@ import {
   sql,
   type Expression,
   type ExpressionBuilder,
-  type Insertable,
   type Selectable,
   type SqlBool,
   type Transaction,
@@ -14,7 +13,8 @@ import type { UsageGroup, UsageGrouping, UsageTotals } from '../audit/usage-summ
 import type { DecodedBlock, IndexedInteraction } from './block-decoder';
 import { migrate } from './migrations';
 import { insertRecordRows } from './record-rows';
-import { addBatchPaths, addToRollup } from './usage-rollup';
+import { ReusedInsert } from './reused-insert';
+import { addBatchPaths, addToRollup, batchPathInsert, rollupUpsert } from './usage-rollup';
 import { compareText, onSnapshot, usageGroups, usagePlan, usageReadScope } from './usage-query';
 import { DERIVED_TABLES, type AuditIndexDatabase } from './schema';
 import type { NewestTxTime, TimeAnomaly } from './transaction-times';
@@ -66,7 +66,10 @@ export function matches(eb: Rows, filter: IndexFilter): Expression<SqlBool> {
   if (filter.org !== undefined) conditions.push(eb('org', '=', filter.org));
   if (filter.from !== undefined) conditions.push(eb('tx_time', '>=', filter.from));
   if (filter.to !== undefined) conditions.push(eb('tx_time', '<=', filter.to));
-  if (filter.atBlock !== undefined) conditions.push(eb('block_number', '<=', filter.atBlock));
+  // `+block_number`: the height bound holds for nearly every row, so no index may be chosen for it.
+  // Without statistics SQLite would take `interactions_in_block_order` (channel, block_number) for
+  // it and read and sort every row of the channel instead of the path's index in time order.
+  if (filter.atBlock !== undefined) conditions.push(eb(sql<number>`+${sql.ref('block_number')}`, '<=', filter.atBlock));
   return eb.and(conditions);
 }
 
@@ -90,8 +93,48 @@ export interface ChainState {
   readonly newest: NewestTxTime | undefined;
 }
 
+/** An interaction row as ingestion writes it: every column but the database's `seq`. */
+export type InteractionRow = Omit<Db['interactions'], 'seq'>;
+
+/** The columns of an interaction row in the order {@link rowOf} lists them. */
+const INTERACTION_COLUMNS = [
+  'channel',
+  'record_id',
+  'org',
+  'tx_id',
+  'block_number',
+  'tx_index',
+  'batch_id',
+  'leaf_index',
+  'tx_time',
+  'request_model',
+  'actor_ref',
+  'application_id',
+  'subject_ref',
+  'consent_id',
+  'is_error',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'reasoning_tokens',
+  'cost_currency',
+  'cost_amount_minor',
+  'consent_allowed',
+  'record_json',
+] as const satisfies readonly (keyof InteractionRow)[];
+
+/** The insert of interaction rows, an id already indexed adding nothing (one instance per store: see ReusedInsert). */
+function interactionInsert(): ReusedInsert<InteractionRow> {
+  return new ReusedInsert<InteractionRow>(INTERACTION_COLUMNS, (trx, rows) =>
+    trx
+      .insertInto('interactions')
+      .values(rows)
+      .onConflict((conflict) => conflict.columns(['channel', 'record_id']).doNothing()),
+  );
+}
+
 /** The columns of one interaction row. */
-export function rowOf(channel: string, indexed: IndexedInteraction): Insertable<Db['interactions']> {
+export function rowOf(channel: string, indexed: IndexedInteraction): InteractionRow {
   const { record } = indexed;
   const { cost } = record;
   // An unpriced call (or one without amount or currency) has no amount: null, counted apart.
@@ -119,7 +162,8 @@ export function rowOf(channel: string, indexed: IndexedInteraction): Insertable<
     cost_currency: priced ? (cost.currency ?? null) : null,
     cost_amount_minor: priced ? (cost.amountMinor ?? null) : null,
     consent_allowed: record.consentCheck === undefined ? null : record.consentCheck.allowed ? 1 : 0,
-    record_json: sortedKeyJson(record),
+    // The block's own sorted-key JSON when the decoder kept it: the same bytes, not serialised again.
+    record_json: indexed.json ?? sortedKeyJson(record),
   };
 }
 
@@ -134,6 +178,13 @@ const INSERT_CHUNK = 500;
  * skipped: ingesting a block twice changes nothing.
  */
 export class AuditIndexStore {
+  /** Ingestion's hot inserts, compiled once per row count for this store's dialect. */
+  private readonly inserts = {
+    interactions: interactionInsert(),
+    rollup: rollupUpsert(),
+    batchPaths: batchPathInsert(),
+  };
+
   private constructor(
     readonly db: Kysely<Db>,
     readonly backend: AuditIndexBackend,
@@ -226,18 +277,14 @@ export class AuditIndexStore {
       let skipped = false;
       for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
         const chunk = rows.slice(start, start + INSERT_CHUNK);
-        const [result] = await trx
-          .insertInto('interactions')
-          .values(chunk)
-          .onConflict((conflict) => conflict.columns(['channel', 'record_id']).doNothing())
-          .execute();
-        if (Number(result?.numInsertedOrUpdatedRows ?? 0) !== chunk.length) skipped = true;
+        const result = await this.inserts.interactions.execute(trx, chunk);
+        if (Number(result.numAffectedRows ?? 0) !== chunk.length) skipped = true;
       }
       // Rare (an id already indexed): keep the rows that are this block's, found by their block number.
       const added = skipped ? await rowsOfBlock(trx, channel, block.number, rows) : rows;
-      await addToRollup(trx, added);
+      await addToRollup(trx, added, this.inserts.rollup);
       await insertRecordRows(trx, channel, block);
-      await addBatchPaths(trx, channel, block.batches, rows);
+      await addBatchPaths(trx, channel, block.batches, rows, this.inserts.batchPaths);
       if (evidence.anomalies.length > 0)
         await trx
           .insertInto('time_anomalies')
@@ -403,8 +450,8 @@ async function rowsOfBlock(
   trx: Transaction<Db>,
   channel: string,
   blockNumber: number,
-  rows: readonly Insertable<Db['interactions']>[],
-): Promise<Insertable<Db['interactions']>[]> {
+  rows: readonly InteractionRow[],
+): Promise<InteractionRow[]> {
   const stored = new Set<string>();
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
     const found = await trx

@@ -308,6 +308,30 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.dropIndex('batches_by_org').execute();
     },
   },
+  {
+    version: 6,
+    name: 'only the secondary indexes queries use',
+    // Every secondary index costs each ingested row an index insert; these served no query any more.
+    async up(typed) {
+      const db = typed as AnyDb;
+      // Batch listings by a record's field read batch_paths since migration 5, not the batch's records.
+      await db.schema.dropIndex('interactions_by_batch').execute();
+      // Every batch listing names an org (batches_by_org_in_order) or a record field (batch_paths).
+      await db.schema.dropIndex('batches_by_time').execute();
+      // Queries by these optional fields always ask for a value (`column = value`), which no row
+      // without the field matches: a partial index leaves those rows out and still serves every
+      // such query (both engines prove `column = value` implies `column is not null`).
+      for (const column of ['actor_ref', 'application_id', 'subject_ref', 'consent_id']) {
+        await db.schema.dropIndex(`interactions_by_${column}`).execute();
+        await db.schema
+          .createIndex(`interactions_by_${column}`)
+          .on('interactions')
+          .columns(['channel', column, 'tx_time'])
+          .where(sql.ref(column), 'is not', null)
+          .execute();
+      }
+    },
+  },
 ];
 
 /**

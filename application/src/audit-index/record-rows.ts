@@ -13,7 +13,7 @@ function placeOf(channel: string, indexed: Indexed<object>, txTime: string) {
     block_number: indexed.blockNumber,
     tx_index: indexed.txIndex,
     tx_time: txTime,
-    record_json: sortedKeyJson(indexed.record),
+    record_json: indexed.json ?? sortedKeyJson(indexed.record),
   };
 }
 
@@ -45,7 +45,7 @@ async function insertConsent(trx: Trx, channel: string, indexed: Indexed<StoredC
     revocation_reason: consent.revocationReason ?? null,
     revocation_tx_id: revoked ? indexed.txId : null,
     revocation_block_number: revoked ? indexed.blockNumber : null,
-    revoked_json: revoked ? sortedKeyJson(consent) : null,
+    revoked_json: revoked ? (indexed.json ?? sortedKeyJson(consent)) : null,
   };
   await trx
     .insertInto('consents')

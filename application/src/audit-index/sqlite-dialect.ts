@@ -1,10 +1,17 @@
 import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+
+/**
+ * Prepared statements kept per connection: ingestion runs the same few statements for every block,
+ * and preparing each again (parsing and planning the SQL) was a measured share of its time. The
+ * statements with IN lists of varying length are the ones that churn through the least recently used entries.
+ */
+export const PREPARED_STATEMENTS_KEPT = 128;
 
 /**
  * Kysely's SQLite dialect over Node's built-in `node:sqlite` (no native build): Kysely expects
  * better-sqlite3's statement interface (parameters as one array, a `reader` flag), which this
- * adapts `DatabaseSync` to.
+ * adapts `DatabaseSync` to, keeping each SQL text's prepared statement for its next use.
  */
 export function nodeSqliteDialect(database: DatabaseSync): SqliteDialect {
   return new SqliteDialect({ database: adapt(database) });
@@ -20,18 +27,41 @@ export function openSqlite(path: string): DatabaseSync {
   return database;
 }
 
+/** A prepared statement and whether it returns rows (asked once: `columns()` is not free). */
+interface Prepared {
+  readonly statement: StatementSync;
+  readonly reader: boolean;
+}
+
 function adapt(database: DatabaseSync): SqliteDatabase {
-  return {
-    close: () => database.close(),
-    prepare(sqlText: string): SqliteStatement {
+  // Insertion-ordered: re-inserting on use keeps the least recently used first.
+  const kept = new Map<string, Prepared>();
+  const prepared = (sqlText: string): Prepared => {
+    let entry = kept.get(sqlText);
+    if (entry === undefined) {
       const statement = database.prepare(sqlText);
-      // Kysely compiles values as unknown; the query builder only binds numbers, strings, bigints and null.
-      const values = (parameters: ReadonlyArray<unknown>): SQLInputValue[] => parameters as SQLInputValue[];
+      entry = { statement, reader: statement.columns().length > 0 };
+      if (kept.size >= PREPARED_STATEMENTS_KEPT) kept.delete(kept.keys().next().value ?? '');
+    } else kept.delete(sqlText);
+    kept.set(sqlText, entry);
+    return entry;
+  };
+  // Kysely compiles values as unknown; the query builder only binds numbers, strings, bigints and null.
+  const values = (parameters: ReadonlyArray<unknown>): SQLInputValue[] => parameters as SQLInputValue[];
+  return {
+    close: () => {
+      kept.clear();
+      database.close();
+    },
+    prepare(sqlText: string): SqliteStatement {
+      const { statement, reader } = prepared(sqlText);
       return {
-        reader: statement.columns().length > 0,
+        reader,
+        // all and run finish with the statement before returning, so one statement serves every call.
         all: (parameters) => statement.all(...values(parameters)),
         run: (parameters) => statement.run(...values(parameters)),
-        iterate: (parameters) => statement.iterate(...values(parameters)),
+        // A stream stays open across awaits: it gets a statement of its own, never a shared one.
+        iterate: (parameters) => database.prepare(sqlText).iterate(...values(parameters)),
       };
     },
   };

@@ -1,5 +1,6 @@
 import type { StoredBatch } from '@aal/ledger-contract';
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { ReusedInsert } from './reused-insert';
 import type { Indexed } from './block-decoder';
 import type { AuditIndexBackend } from './store-location';
 import { onSnapshot } from './usage-query';
@@ -46,6 +47,16 @@ export function hourOf(txTime: string): string {
 type InteractionRow = Insertable<Db['interactions']>;
 type RollupRow = Db['usage_rollup'];
 
+/** The rollup's columns in the order {@link rollupOf} lists them. */
+const ROLLUP_COLUMNS = [
+  'channel',
+  'hour',
+  ...USAGE_ROLLUP_KEY_COLUMNS,
+  ...USAGE_SUM_COLUMNS,
+] as const satisfies readonly (keyof RollupRow)[];
+
+const BATCH_PATHS = Object.entries(BATCH_PATH_COLUMNS);
+
 /** Rows of one rollup key per statement: a row binds 15 parameters (SQLite allows 32766). */
 const UPSERT_CHUNK = 500;
 
@@ -85,13 +96,12 @@ export function rollupOf(rows: readonly InteractionRow[]): RollupRow[] {
   return [...sums.values()];
 }
 
-/** Adds interaction rows just inserted to the rollup, in the caller's (the block's) transaction. */
-export async function addToRollup(trx: Trx, rows: readonly InteractionRow[]): Promise<void> {
-  const rollup = rollupOf(rows);
-  for (let start = 0; start < rollup.length; start += UPSERT_CHUNK)
-    await trx
+/** The upsert adding rollup rows to the sums already stored (one instance per store: see ReusedInsert). */
+export function rollupUpsert(): ReusedInsert<RollupRow> {
+  return new ReusedInsert<RollupRow>(ROLLUP_COLUMNS, (trx, rows) =>
+    trx
       .insertInto('usage_rollup')
-      .values(rollup.slice(start, start + UPSERT_CHUNK))
+      .values(rows)
       .onConflict((conflict) =>
         conflict
           .columns(['channel', 'hour', ...USAGE_ROLLUP_KEY_COLUMNS])
@@ -103,8 +113,31 @@ export async function addToRollup(trx: Trx, rows: readonly InteractionRow[]): Pr
               ]),
             ),
           ),
-      )
-      .execute();
+      ),
+  );
+}
+
+/** Adds interaction rows just inserted to the rollup, in the caller's (the block's) transaction. */
+export async function addToRollup(
+  trx: Trx,
+  rows: readonly InteractionRow[],
+  upsert: ReusedInsert<RollupRow>,
+): Promise<void> {
+  const rollup = rollupOf(rows);
+  for (let start = 0; start < rollup.length; start += UPSERT_CHUNK)
+    await upsert.execute(trx, rollup.slice(start, start + UPSERT_CHUNK));
+}
+
+type BatchPathRow = Db['batch_paths'];
+
+/** The insert of batch path rows, a row already stored adding nothing (one instance per store: see ReusedInsert). */
+export function batchPathInsert(): ReusedInsert<BatchPathRow> {
+  return new ReusedInsert<BatchPathRow>(['channel', 'path', 'value', 'tx_time', 'batch_id'], (trx, rows) =>
+    trx
+      .insertInto('batch_paths')
+      .values(rows)
+      .onConflict((conflict) => conflict.doNothing()),
+  );
 }
 
 /** Records each distinct record-field value of each batch in `batch_paths` (a batch seen twice adds nothing). */
@@ -113,27 +146,25 @@ export async function addBatchPaths(
   channel: string,
   batches: readonly Indexed<StoredBatch>[],
   rows: readonly InteractionRow[],
+  insert: ReusedInsert<BatchPathRow>,
 ): Promise<void> {
   if (batches.length === 0) return;
   const txTimes = new Map(batches.map((batch) => [batch.record.batchId, batch.record.txTime]));
-  const paths = new Map<string, Insertable<Db['batch_paths']>>();
+  const paths = new Map<string, BatchPathRow>();
   for (const row of rows) {
     const batchId = row.batch_id;
     const txTime = batchId === null || batchId === undefined ? undefined : txTimes.get(batchId);
     if (batchId === null || batchId === undefined || txTime === undefined) continue;
-    for (const [path, column] of Object.entries(BATCH_PATH_COLUMNS)) {
+    for (const [path, column] of BATCH_PATHS) {
       const value = row[column];
       if (value === null || value === undefined) continue;
-      paths.set(JSON.stringify([path, value, batchId]), { channel, path, value, tx_time: txTime, batch_id: batchId });
+      // Unambiguous: neither a path name nor a batch id (hex) holds a NUL.
+      paths.set(`${path}\u0000${batchId}\u0000${value}`, { channel, path, value, tx_time: txTime, batch_id: batchId });
     }
   }
   const values = [...paths.values()];
   for (let start = 0; start < values.length; start += UPSERT_CHUNK)
-    await trx
-      .insertInto('batch_paths')
-      .values(values.slice(start, start + UPSERT_CHUNK))
-      .onConflict((conflict) => conflict.doNothing())
-      .execute();
+    await insert.execute(trx, values.slice(start, start + UPSERT_CHUNK));
 }
 
 /**

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { sortedKeyJsonOnce } from '../sorted-key-json';
+import { withSortedKeyFields } from '../sorted-key-json-fields';
 import {
   consentVerdictSchema,
   interactionLedgerFields,
@@ -111,16 +113,12 @@ export function isBatchedRecordLocator(value: object): value is BatchedRecordLoc
   return 'leafHash' in value && typeof value.leafHash === 'string';
 }
 
-/**
- * The stored view of a batched record, as every reader sees it: the fields of a single-recorded
- * interaction plus `batchId` and `leafIndex` (the batch's id is its transaction id).
- */
-export function batchedInteractionView(
+/** What the stored view of a batched record adds to the record: the ledger's fields and its place in the batch. */
+function batchedViewFields(
   batch: Pick<StoredBatch, 'batchId' | 'org' | 'recordedBy' | 'txTime'>,
-  entry: BatchEntry,
-): StoredInteraction {
+  entry: Omit<BatchEntry, 'record'>,
+) {
   return {
-    ...entry.record,
     org: batch.org,
     recordedBy: batch.recordedBy,
     txId: batch.batchId,
@@ -129,4 +127,28 @@ export function batchedInteractionView(
     batchId: entry.batchId,
     leafIndex: entry.leafIndex,
   };
+}
+
+/**
+ * The stored view of a batched record, as every reader sees it: the fields of a single-recorded
+ * interaction plus `batchId` and `leafIndex` (the batch's id is its transaction id).
+ */
+export function batchedInteractionView(
+  batch: Pick<StoredBatch, 'batchId' | 'org' | 'recordedBy' | 'txTime'>,
+  entry: BatchEntry,
+): StoredInteraction {
+  return { ...entry.record, ...batchedViewFields(batch, entry) };
+}
+
+/**
+ * `sortedKeyJson(batchedInteractionView(batch, entry))`, built from the record's canonical JSON —
+ * its leaf bytes, computed once per record object ({@link sortedKeyJsonOnce}; checking the leaf hash
+ * already did) — with the view's fields placed among its members, instead of serialising the
+ * whole record again.
+ */
+export function batchedInteractionViewJson(
+  batch: Pick<StoredBatch, 'batchId' | 'org' | 'recordedBy' | 'txTime'>,
+  entry: BatchEntry,
+): string {
+  return withSortedKeyFields(sortedKeyJsonOnce(entry.record), batchedViewFields(batch, entry));
 }
