@@ -23,7 +23,11 @@ import { createMetrics } from './observability/metrics';
 import { CachedCheck } from './readiness/cached-check';
 import { chaincodeCheck } from './readiness/chaincode-check';
 import { OrderingOutcomes } from './readiness/ordering-outcomes';
-import { CHAINCODE_CHECK_TTL_MS, ORDERING_REFUSAL_STALE_MS } from './readiness/readiness-timing';
+import {
+  CHAINCODE_CHECK_TTL_MS,
+  ORDERING_REFUSAL_STALE_MS,
+  SUBMITS_STALLED_AFTER_MS,
+} from './readiness/readiness-timing';
 import { LOG_REDACTIONS } from './observability/log-redactions';
 
 const bootLogger = pino({ name: 'ai-audit-ledger' });
@@ -54,7 +58,10 @@ async function main(): Promise<void> {
     logger.info({ key: auditorReadLog.keyPath }, 'created the auditor-read log key (keep it with the log)');
   const metrics = createMetrics(true);
   const connection = connectToPeer(profile);
-  const ordering = new OrderingOutcomes(ORDERING_REFUSAL_STALE_MS);
+  const ordering = new OrderingOutcomes({
+    refusalStaleMs: ORDERING_REFUSAL_STALE_MS,
+    stalledAfterMs: SUBMITS_STALLED_AFTER_MS,
+  });
   const ledgers = createRoleLedgerClients(
     profile,
     connection,

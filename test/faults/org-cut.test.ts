@@ -44,11 +44,15 @@ describe('fault 5: an org cut off from the network by a packet filter (its peer 
       ...layout.ordererIndexes().map((i) => layout.ordererEndpoint(i).port),
       ...[AI_PROVIDER, REGULATOR, HOSPITAL_B].map((org) => layout.peerEndpoint(org).port),
     ]);
+    // HospitalA's app tells the truth: its own peer answers, but its writes stall (no submit ordered).
+    await waitForReadiness(hospitalA, 503, 60_000);
+    const readyz503AfterCutMs = Date.now() - cutAt;
+    const notReady = (await (await fetch(`${hospitalA}/readyz`)).json()) as { dependency?: string };
+    const readyzDependencyWhileCut = notReady.dependency ?? 'none';
     // The rest writes on (once gossip and the gateways have given up on HospitalA's peer), for at least 20 s.
     await otherLoad.waitForAcknowledgements(5, 90_000);
     const otherResumedMs = Date.now() - cutAt;
     await sleep(Math.max(0, cutAt + 20_000 - Date.now()));
-    const readyzWhileCut = (await fetch(`${hospitalA}/readyz`)).status;
     const heightsWhileCut = await Promise.all(
       [HOSPITAL_A, AI_PROVIDER].map((org) => blockHeight(layout, org, CHANNEL)),
     );
@@ -57,6 +61,8 @@ describe('fault 5: an org cut off from the network by a packet filter (its peer 
     orgCut.heal();
     await ownLoad.waitForAcknowledgements(10, 90_000);
     const firstOwnAfter = ownLoad.acknowledgedSince(healedAt)[0];
+    await waitForReadiness(hospitalA, 200, 60_000);
+    const readyz200AfterHealMs = Date.now() - healedAt;
     const [own, other] = await Promise.all([ownLoad.stop(60_000), otherLoad.stop(60_000)]);
     const heights = await settledHeights(layout, [HOSPITAL_A, AI_PROVIDER, REGULATOR], CHANNEL);
     const caughtUpMs = Date.now() - healedAt;
@@ -80,7 +86,9 @@ describe('fault 5: an org cut off from the network by a packet filter (its peer 
             own.attempts.filter((a) => a.at > cutAt + 2_000 && a.at < healedAt).map((attempt) => attempt.status),
           ),
         ].join(',') || 'none',
-      readyzWhileCut,
+      readyz503AfterCutMs,
+      readyzDependencyWhileCut,
+      readyz200AfterHealMs,
       heightsWhileCut: heightsWhileCut.join('/'),
       recoveryMs: (firstOwnAfter?.at ?? Number.NaN) - healedAt,
       caughtUpMs,
@@ -88,6 +96,7 @@ describe('fault 5: an org cut off from the network by a packet filter (its peer 
     });
     expect(otherWhileCut).toBeGreaterThanOrEqual(5);
     expect(ownWhileCut).toBe(0);
+    expect(readyzDependencyWhileCut).toBe('ordering');
     // HospitalA's peer fell behind while cut, and caught up after.
     expect(heightsWhileCut[0]).toBeLessThan(heightsWhileCut[1] ?? 0);
     expect(heights.every((height) => height === heights[0])).toBe(true);

@@ -160,7 +160,7 @@ function operationsPaths(): Record<string, JsonObject> {
             description:
               "Not ready, with `Retry-After`; `dependency` names what is down. `peer`: the org's peer does not answer within 2 s. " +
               "`chaincode`: the org's chaincode server does not answer a read-only evaluation on the org's own peer (checked at most every 5 s, the outcome reused meanwhile). " +
-              '`ordering`: the ordering service refused (SubmitError) the latest submit through this app on a channel listed in `ordering.unavailable`, less than 30 s ago and with no submit ordered since (no probe writes: without writes there is no evidence, and it reports ready). ' +
+              "`ordering`: the ordering service refused (SubmitError) the latest submit through this app on a channel listed in `ordering.unavailable`, less than 30 s ago and with no submit ordered since, or the app's submits on that channel stall (one is waiting and none has been ordered for 10 s since one started, as when the org is cut off from the other orgs and the orderers); no probe writes: without writes there is no evidence, and it reports ready. " +
               'Also: the auditor-read log has not been compared with its ledger anchor yet, an audit index halted, or its database does not answer',
             content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
           },

@@ -40,7 +40,7 @@ describe('InstrumentedLedgerClient', () => {
   it('tells the ordering outcomes which submits were ordered and which the ordering service refused', async () => {
     const ledger = new FakeLedger();
     ledger.handlers.set(TRANSACTIONS.grantConsent, () => JSON.stringify({ id: 'c1' }));
-    const ordering = new OrderingOutcomes(30_000);
+    const ordering = new OrderingOutcomes({ refusalStaleMs: 30_000, stalledAfterMs: 10_000 });
     const client = new InstrumentedLedgerClient(ledger.clientFor('recorder'), createMetrics(), ordering);
     ledger.failures.push(new LedgerError('unavailable', 'no Raft leader', { transient: true, notOrdered: true }));
     await expect(client.submit('hospital-a', TRANSACTIONS.grantConsent, ['{}'])).rejects.toMatchObject({

@@ -22,6 +22,7 @@ export class InstrumentedLedgerClient implements LedgerClient {
     options?: SubmitOptions,
   ): Promise<SubmitResult> {
     return this.timed('submit', transaction, async () => {
+      const settled = this.ordering?.started(channel);
       try {
         const result = await this.inner.submit(channel, transaction, args, options);
         this.ordering?.ordered(channel);
@@ -29,6 +30,8 @@ export class InstrumentedLedgerClient implements LedgerClient {
       } catch (error) {
         if (error instanceof LedgerError && error.notOrdered) this.ordering?.refused(channel, error.message);
         throw error;
+      } finally {
+        settled?.();
       }
     });
   }

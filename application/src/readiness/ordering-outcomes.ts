@@ -1,31 +1,61 @@
-/** A channel whose ordering service refused or could not take the latest submit. */
+/** A channel whose ordering service refused the app's latest submit, or on which its submits stall. */
 export interface OrderingOutage {
   readonly channel: string;
-  /** When the first refusal of this outage was seen (ms since the epoch). */
+  /** When the outage began (ms since the epoch): the first refusal, or when the stall began. */
   readonly since: number;
-  /** The latest refusal's message. */
+  /** The latest refusal's message, or what is stalled. */
   readonly lastError: string;
+  /** `refused`: the orderers did not take a submit; `stalled`: submits wait and none is ordered. */
+  readonly reason: 'refused' | 'stalled';
+}
+
+/** How {@link OrderingOutcomes} judges. */
+export interface OrderingOutcomeTiming {
+  /** How long a refusal counts without newer evidence. */
+  readonly refusalStaleMs: number;
+  /** How long submits may wait with none ordered before the channel counts as stalled. */
+  readonly stalledAfterMs: number;
 }
 
 /**
  * What the app's own submits say about each channel's ordering service: there is no read-only way
  * to ask whether a Raft cluster has a quorum short of ordering a transaction, so the evidence is
- * the outcome of the latest submits. A channel is reported down from a submit the orderers did not
- * take (the gateway's SubmitError, e.g. "no Raft leader") until a later submit commits, or until
- * the refusal is `staleAfterMs` old: without writes there is no evidence either way, and a stale
- * "down" would keep the app out of its load balancer for good (no writes, no new evidence).
+ * the outcome of the latest submits. A channel is reported down:
+ * - from a submit the orderers did not take (the gateway's SubmitError, e.g. "no Raft leader")
+ *   until a later submit is ordered, or until the refusal is `refusalStaleMs` old: without writes
+ *   there is no evidence either way, and a stale "down" would keep the app out of its load balancer
+ *   for good (no writes, no new evidence);
+ * - while a submit waits, and submits have been started for `stalledAfterMs` with none ordered —
+ *   what an org cut off from the other orgs and the orderers sees: its own peer answers, nothing
+ *   else does, nothing is refused either, and each submit ends at its deadline to be retried.
  */
 export class OrderingOutcomes {
-  private readonly outages = new Map<string, OrderingOutage & { readonly lastAt: number }>();
+  private readonly outages = new Map<string, Omit<OrderingOutage, 'reason'> & { readonly lastAt: number }>();
+  private readonly pending = new Map<number, { readonly channel: string; readonly at: number }>();
+  private readonly lastOrderedAt = new Map<string, number>();
+  /** Per channel, the start of the first submit since the last one ordered. */
+  private readonly unorderedSince = new Map<string, number>();
+  private nextSubmit = 0;
 
   constructor(
-    private readonly staleAfterMs: number,
+    private readonly timing: OrderingOutcomeTiming,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** A submit on `channel` starts; call the returned function once it settled, whatever the outcome. */
+  started(channel: string): () => void {
+    const id = (this.nextSubmit += 1);
+    const at = this.now();
+    this.pending.set(id, { channel, at });
+    if (!this.unorderedSince.has(channel)) this.unorderedSince.set(channel, at);
+    return () => this.pending.delete(id);
+  }
 
   /** A submit on `channel` was ordered (it committed, or the peers invalidated it: either way it was ordered). */
   ordered(channel: string): void {
     this.outages.delete(channel);
+    this.lastOrderedAt.set(channel, this.now());
+    this.unorderedSince.delete(channel);
   }
 
   /** A submit on `channel` was not taken by the ordering service. */
@@ -35,11 +65,35 @@ export class OrderingOutcomes {
     this.outages.set(channel, { channel, since: current?.since ?? at, lastError: message, lastAt: at });
   }
 
-  /** Channels whose latest submit the ordering service refused less than `staleAfterMs` ago. */
+  /** Channels whose latest submit was refused less than `refusalStaleMs` ago, or whose submits stall. */
   unavailable(): readonly OrderingOutage[] {
     const now = this.now();
-    return [...this.outages.values()]
-      .filter((outage) => now - outage.lastAt < this.staleAfterMs)
-      .map(({ channel, since, lastError }) => ({ channel, since, lastError }));
+    const refused = [...this.outages.values()]
+      .filter((outage) => now - outage.lastAt < this.timing.refusalStaleMs)
+      .map(({ channel, since, lastError }): OrderingOutage => ({ channel, since, lastError, reason: 'refused' }));
+    const waiting = new Map<string, { oldest: number; count: number }>();
+    for (const { channel, at } of this.pending.values()) {
+      const entry = waiting.get(channel) ?? { oldest: at, count: 0 };
+      waiting.set(channel, { oldest: Math.min(entry.oldest, at), count: entry.count + 1 });
+    }
+    const stalled: OrderingOutage[] = [];
+    for (const [channel, { oldest, count }] of waiting) {
+      if (refused.some((outage) => outage.channel === channel)) continue;
+      // Submits pending from before the last ordered one are slow, not stalled: ordering worked since.
+      const since = this.unorderedSince.get(channel);
+      if (since === undefined || now - since < this.timing.stalledAfterMs) continue;
+      const lastOrdered = this.lastOrderedAt.get(channel);
+      stalled.push({
+        channel,
+        since,
+        reason: 'stalled',
+        lastError:
+          `${count} submit(s) waiting, the oldest for ${Math.round((now - oldest) / 1000)} s; ` +
+          (lastOrdered === undefined
+            ? 'none ordered yet'
+            : `none ordered since ${new Date(lastOrdered).toISOString()}`),
+      });
+    }
+    return [...refused, ...stalled];
   }
 }

@@ -56,7 +56,9 @@ describe('/readyz with the chaincode and ordering checks', () => {
   });
 
   it('answers 503 naming the ordering service and its channels while submits are refused, and 200 once one is ordered', async () => {
-    outages = [{ channel: 'hospital-a', since: Date.UTC(2026, 10, 30), lastError: 'no Raft leader' }];
+    outages = [
+      { channel: 'hospital-a', since: Date.UTC(2026, 10, 30), lastError: 'no Raft leader', reason: 'refused' },
+    ];
     const down = await readyz();
     expect(down).toMatchObject({ status: 503, retryAfter: '5' });
     expect(JSON.stringify(down.body)).not.toContain('Raft');
@@ -68,5 +70,19 @@ describe('/readyz with the chaincode and ordering checks', () => {
     });
     outages = [];
     expect((await readyz()).status).toBe(200);
+  });
+
+  it('answers 503 naming the channel while its submits stall with none ordered', async () => {
+    outages = [
+      { channel: 'hospital-a', since: Date.UTC(2026, 10, 30), lastError: '3 submit(s) waiting', reason: 'stalled' },
+    ];
+    const down = await readyz();
+    expect(down).toMatchObject({ status: 503, retryAfter: '5' });
+    expect(down.body).toMatchObject({
+      dependency: 'ordering',
+      ordering: { unavailable: ['hospital-a'] },
+      detail:
+        'no submit of this app on hospital-a has been ordered since 2026-11-30T00:00:00.000Z while submits wait (the other orgs’ peers or the orderers do not answer)',
+    });
   });
 });

@@ -61,9 +61,10 @@ export function operationsRoutes({
         503,
         'Ordering unavailable',
         outages
-          .map(
-            (outage) =>
-              `the ordering service of ${outage.channel} has refused this app's submits since ${new Date(outage.since).toISOString()}`,
+          .map((outage) =>
+            outage.reason === 'refused'
+              ? `the ordering service of ${outage.channel} has refused this app's submits since ${new Date(outage.since).toISOString()}`
+              : `no submit of this app on ${outage.channel} has been ordered since ${new Date(outage.since).toISOString()} while submits wait (the other orgs’ peers or the orderers do not answer)`,
           )
           .join('; '),
         { dependency: 'ordering', ordering: { unavailable: outages.map((outage) => outage.channel) } },
