@@ -96,3 +96,4 @@ export {
 export { REVOCATION_REASONS, parseRevocationReason, type RevocationReason } from './revocation-reasons';
 export { ORG_COMMANDS, memberOrg, parseOrgCommandLine, type OrgCommand, type OrgCommandLine } from './org-cli-options';
 export { configWithClaimedChange, type ConfigUpdateJson } from './config-change';
+export { ORG_DEFINITION_FORMAT, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';

@@ -143,6 +143,31 @@ export class FabricNetwork {
     }
   }
 
+  /**
+   * What a member runs first on its own host (`npm run org -- init`): the org's Fabric CA on its
+   * host's address, and every identity the org needs from it — its channel MSP, its node, admin,
+   * chaincode-server and application identities, with TLS certificates for that address
+   * ({@link NetworkOptions.hosts}). Nothing of another org is created or read. Idempotent: a second
+   * run starts the CA if it is down and issues nothing again.
+   */
+  async initOrg(org: OrgSpec): Promise<void> {
+    this.claimDirectory();
+    for (const { owner, endpoint } of this.layout
+      .portsOf(org)
+      .filter((port) => port.owner === this.layout.caProcess(org))) {
+      if (this.supervisor.isRunning(owner)) continue;
+      if (await isListening(endpoint))
+        throw new NetworkError(
+          'PORT_IN_USE',
+          `port ${address(endpoint)} (for ${owner}) is already in use by another process`,
+        );
+    }
+    const ca = new OrgCertificateAuthority(this.layout, await this.bins(), this.supervisor, org);
+    log(`starting ${org.name}'s certificate authority on ${address(this.layout.caEndpoint(org))}`);
+    await ca.start();
+    await issueOrgCrypto(this.layout, ca);
+  }
+
   async up(): Promise<void> {
     // Cheap checks first: a port clash should not wait for a Fabric build to be reported.
     this.claimDirectory();

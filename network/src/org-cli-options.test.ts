@@ -56,6 +56,13 @@ describe('parseOrgCommandLine', () => {
     );
   });
 
+  it('parses init for a member or the Raft orderer org', () => {
+    expect(parseOrgCommandLine(['init', '--org', 'hospital-a'])).toEqual({ command: 'init', org: HOSPITAL_A });
+    expect(parseOrgCommandLine(['init', '--org=orderer-org'])).toEqual({ command: 'init', org: ORDERER_ORG });
+    expect(() => parseOrgCommandLine(['init', '--org', 'hospital-a', '--out', 'x'])).toThrow('init takes no --out');
+    expect(() => parseOrgCommandLine(['init'])).toThrow('init needs --org');
+  });
+
   it('parses propose-add, propose-remove and join', () => {
     expect(
       parseOrgCommandLine(['propose-add', '--org', 'hospital-a', '--channel', 'hospital-a', '--definition', 'b.json']),

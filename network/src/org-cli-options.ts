@@ -4,6 +4,7 @@ import { ORDERER_ORG, PEER_ORGS, type OrgSpec } from './topology';
 
 /** The org commands (`npm run org -- <command>`). */
 export const ORG_COMMANDS = [
+  'init',
   'revoke',
   'propose-add',
   'propose-remove',
@@ -43,6 +44,7 @@ export type OrgCommandLine =
       readonly out: string | undefined;
     }
   | { readonly command: 'join'; readonly org: OrgSpec; readonly channel: string }
+  | { readonly command: 'init'; readonly org: OrgSpec }
   | { readonly command: 'sign' | 'submit' | 'inspect'; readonly org: OrgSpec; readonly proposal: string }
   | { readonly command: 'units' | 'export'; readonly org: OrgSpec; readonly out: string | undefined }
   | { readonly command: 'verify-definition'; readonly file: string };
@@ -99,6 +101,7 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
     return value;
   };
   const allowed: Record<OrgCommand, readonly string[]> = {
+    init: ['org'],
     revoke: ['org', 'user', 'reason', 'sign-as', 'out'],
     'propose-add': ['org', 'channel', 'definition', 'out'],
     'propose-remove': ['org', 'channel', 'member', 'out'],
@@ -119,7 +122,8 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   if (stray.length > 0) throw new Error(`${command} takes no --${stray[0]}`);
   if (command === 'verify-definition') return { command, file: required('file') };
   if (command === 'export') return { command, org: memberOrg(required('org')), out: values.out };
-  // The Raft orderer org runs processes too (its CA and orderers), so it has units of its own.
+  // The Raft orderer org runs processes too (its CA and orderers): it has material and units of its own.
+  if (command === 'init') return { command, org: orgOf([...PEER_ORGS, ORDERER_ORG], required('org'), '--org') };
   if (command === 'units')
     return { command, org: orgOf([...PEER_ORGS, ORDERER_ORG], required('org'), '--org'), out: values.out };
   const org = memberOrg(required('org'));

@@ -18,7 +18,7 @@ import { memberMspIds } from './channel-config-json';
 import { NetworkError } from './errors';
 import { address, NetworkLayout } from './layout';
 import { certificateFingerprint, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
-import { optionsFromEnv } from './network';
+import { FabricNetwork, optionsFromEnv } from './network';
 import { parseOrgCommandLine, type OrgCommandLine } from './org-cli-options';
 import { ProcessSupervisor } from './processes';
 import { REVOCATION_REASONS } from './revocation-reasons';
@@ -26,6 +26,8 @@ import type { OrgSpec } from './topology';
 import { orgTargetName, writeOrgServiceUnits } from './service-units';
 
 const USAGE = `usage: npm run org -- <command>
+  init --org <slug>                       on the org's host: starts its CA on the host's address (AAL_ORG_HOSTS) and
+                                          issues its identities and TLS certificates for that address; idempotent
   revoke --org <slug> --user <enrollment id> [--reason <reason>] [--sign-as <slug,…>] [--out <dir>]
         the org's CA revokes the user's certificates; its CRL goes into the org's MSP definition on every
         channel the org is a member of, as one configuration update proposal per channel (signed by the org,
@@ -102,6 +104,20 @@ async function main(argv: string[]): Promise<void> {
     console.log(`wrote ${out}`);
     printDefinition(definition);
     console.log('hand the file to the consortium; tell them the fingerprints by another channel');
+    return;
+  }
+  if (line.command === 'init') {
+    const network = new FabricNetwork(options);
+    await network.initOrg(line.org);
+    console.log(
+      `${line.org.name} (${line.org.mspId}) on ${layout.hostOf(line.org)}: identities under ${layout.orgDir(line.org)}`,
+    );
+    for (const port of layout.portsOf(line.org))
+      console.log(`  ${address(port.endpoint)}  ${port.owner}: ${port.serves} (${port.reach})`);
+    console.log(
+      `next: 'npm run org -- export --org ${line.org.slug}' and hand the definition to the consortium; ` +
+        `keep ${join(layout.dir, 'ca', line.org.slug)} and the keystores under ${layout.orgDir(line.org)} on this host`,
+    );
     return;
   }
   if (line.command === 'units') {

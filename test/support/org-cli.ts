@@ -27,7 +27,16 @@ export function orgCliWithin(options: NetworkOptions, timeoutMs: number, ...args
       cwd: REPO_ROOT,
       encoding: 'utf8',
       timeout: timeoutMs,
-      env: { ...process.env, AAL_NETWORK_DIR: options.dir, AAL_BASE_PORT: String(options.basePort) },
+      env: {
+        ...process.env,
+        AAL_NETWORK_DIR: options.dir,
+        AAL_BASE_PORT: String(options.basePort),
+        AAL_ORDERERS: String(options.orderers),
+        AAL_ORG_HOSTS: Object.entries(options.hosts ?? {})
+          .map(([slug, host]) => `${slug}=${host}`)
+          .join(','),
+        ...(options.ordering === undefined ? {} : { AAL_ORDERING: options.ordering }),
+      },
     },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
