@@ -7,6 +7,7 @@
  */
 export { ROLES, isRole, type Role } from './roles';
 export { AUDITOR_ORGS_ENV, MSP_ID_PATTERN, formatAuditorOrgs, parseAuditorOrgs } from './auditor-orgs';
+export { CHANNEL_NAME_PATTERN } from './channel-name';
 export { CONTRACTS, TRANSACTIONS, type TransactionName } from './transactions';
 export { TRANSACTION_ROLES } from './transaction-roles';
 export { LIMITS } from './limits';

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { CHANNEL_NAME_PATTERN } from '@aal/ledger-contract';
+import { ORG_MSP_ID_PATTERN } from './org-definition';
 import { parseRevocationReason, type RevocationReason } from './revocation-reasons';
 import { ORDERER_ORG, PEER_ORGS, type OrgSpec } from './topology';
 
@@ -65,12 +67,6 @@ function orgOf(orgs: readonly OrgSpec[], slug: string, flag: string): OrgSpec {
 /** Enrollment ids as Fabric CA takes them on a command line: no spaces, no flag look-alikes. */
 const ENROLLMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
-/** Fabric's channel names: lower case, starting with a letter, at most 249 characters. */
-const CHANNEL_NAME = /^[a-z][a-z0-9.-]{0,248}$/;
-
-/** MSP ids as this tool's orgs and exported definitions name them. */
-const MSP_ID = /^[A-Za-z][A-Za-z0-9]{0,63}MSP$/;
-
 /** Parses the arguments; throws with the reason on unknown commands or flags, missing or bad values. */
 export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   const { values, positionals } = parseArgs({
@@ -129,7 +125,7 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   const org = memberOrg(required('org'));
   const channel = (): string => {
     const name = required('channel');
-    if (!CHANNEL_NAME.test(name)) throw new Error(`--channel: '${name}' is not a channel name`);
+    if (!CHANNEL_NAME_PATTERN.test(name)) throw new Error(`--channel: '${name}' is not a channel name`);
     return name;
   };
   if (command === 'join') return { command, org, channel: channel() };
@@ -137,7 +133,7 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
     return { command, org, channel: channel(), definition: required('definition'), out: values.out };
   if (command === 'propose-remove') {
     const member = required('member');
-    if (!MSP_ID.test(member)) throw new Error(`--member: '${member}' is not an MSP id (e.g. HospitalBMSP)`);
+    if (!ORG_MSP_ID_PATTERN.test(member)) throw new Error(`--member: '${member}' is not an MSP id (e.g. HospitalBMSP)`);
     return { command, org, channel: channel(), member, out: values.out };
   }
   if (command !== 'revoke')

@@ -35,7 +35,8 @@ export const ORG_DEFINITION_FORMAT = 'aal-org-definition/1';
 /** What a private key looks like in PEM or in an exported JSON: never allowed in a definition. */
 const PRIVATE_KEY_MARKER = /PRIVATE KEY/;
 
-const MSP_ID = /^[A-Za-z][A-Za-z0-9]{0,63}MSP$/;
+/** MSP ids as this tool names orgs (`HospitalAMSP`): what a definition and the org commands accept. */
+export const ORG_MSP_ID_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,63}MSP$/;
 const ORG_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 type DefinitionContent = Omit<OrgDefinition, 'digest'>;
@@ -128,7 +129,7 @@ export function verifyOrgDefinition(text: string): OrgDefinition {
   if (unknown.length > 0) refuse(unknown[0] ?? '', 'is not a field of an org definition');
   if (value['format'] !== ORG_DEFINITION_FORMAT) refuse('format', `must be '${ORG_DEFINITION_FORMAT}'`);
   if (typeof value['name'] !== 'string' || !ORG_NAME.test(value['name'])) refuse('name', 'must be letters and digits');
-  if (typeof value['mspId'] !== 'string' || !MSP_ID.test(value['mspId']))
+  if (typeof value['mspId'] !== 'string' || !ORG_MSP_ID_PATTERN.test(value['mspId']))
     refuse('mspId', "must be letters and digits ending in 'MSP'");
   const roots = (field: 'rootCerts' | 'tlsRootCerts'): string[] => {
     const list = value[field];

@@ -1,11 +1,11 @@
-import { recordId } from '@aal/ledger-contract';
+import { CHANNEL_NAME_PATTERN, recordId } from '@aal/ledger-contract';
 import { z } from 'zod';
 import { HttpProblem } from '../problem';
 
 /** A Fabric channel name (lower case letters, digits, dots and dashes). */
 export const channelNameSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9.-]{0,248}$/, 'must be a channel name (lower case letters, digits, dots, dashes)')
+  .regex(CHANNEL_NAME_PATTERN, 'must be a channel name (lower case letters, digits, dots, dashes)')
   .describe('channel name, e.g. hospital-a');
 
 /** Path parameters of a route on a channel's collection. */
