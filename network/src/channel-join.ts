@@ -85,7 +85,13 @@ export async function joinChannel(
         );
         return receivedBlock(`${stderr}\n${stdout}`);
       } catch (error) {
-        if (error instanceof NetworkError && /FORBIDDEN|NOT_FOUND|access denied/i.test(error.message))
+        if (error instanceof NetworkError && /NOT_FOUND/.test(error.message))
+          throw new NetworkError(
+            'INVALID_CONFIG',
+            `the ordering service has no channel ${channel}: check the name ('npm run org -- join --channel <name>')`,
+            { cause: error },
+          );
+        if (error instanceof NetworkError && /FORBIDDEN|access denied/i.test(error.message))
           throw new NetworkError(
             'NOT_A_MEMBER',
             `the ordering service refuses ${org.name} the blocks of channel ${channel}: ${org.name} is not a member ` +

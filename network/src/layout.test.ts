@@ -16,8 +16,19 @@ describe('NetworkLayout', () => {
   it('puts every port of an org on its host’s address, and names that address in its TLS certificates', () => {
     const hosts = { 'orderer-org': '10.77.0.1', 'hospital-a': '10.77.0.2', regulator: 'regulator.example' };
     const raft = new NetworkLayout({ dir: '/tmp/net', basePort: 20000, orderers: 3, purgeIntervalBlocks: 1, hosts });
-    for (const { org, endpoint } of raft.allPorts())
-      expect(endpoint.host).toBe(hosts[org.slug as keyof typeof hosts] ?? '127.0.0.1');
+    for (const { org, endpoint, reach } of raft.allPorts()) {
+      const orgHost = hosts[org.slug as keyof typeof hosts] ?? '127.0.0.1';
+      // What other hosts reach is on the org's address; host-only services without TLS stay on loopback.
+      if (reach !== 'host') expect(endpoint.host).toBe(orgHost);
+      else expect([orgHost, '127.0.0.1']).toContain(endpoint.host);
+    }
+    expect(raft.peerOperations(HOSPITAL_A).host).toBe('127.0.0.1');
+    expect(raft.auditIndexDatabase(HOSPITAL_A).host).toBe('127.0.0.1');
+    expect(raft.caOperations(HOSPITAL_A).host).toBe('127.0.0.1');
+    expect(raft.ordererOperations(0).host).toBe('127.0.0.1');
+    expect(raft.peerChaincodeEndpoint(HOSPITAL_A).host).toBe('127.0.0.1');
+    // The chaincode server is dialled by the org's peer over mutual TLS at the org's address.
+    expect(raft.chaincodeServer(HOSPITAL_A).host).toBe('10.77.0.2');
     expect(raft.ordererEndpoint(1).host).toBe('10.77.0.1');
     expect(raft.peerEndpoint(HOSPITAL_A).host).toBe('10.77.0.2');
     expect(raft.tlsHostNames(REGULATOR)).toEqual(['localhost', 'regulator.example']);

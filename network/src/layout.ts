@@ -148,8 +148,13 @@ export class NetworkLayout {
     return [...new Set(['localhost', this.hostOf(org)])];
   }
 
-  private port(offset: number, org: OrgSpec): Endpoint {
-    return { host: this.hostOf(org), port: this.options.basePort + offset };
+  /**
+   * Port `offset` of `org`: on its host's address, or on loopback (`local`) for what only processes
+   * on the same host use and that has no TLS of its own (operations endpoints, pprof, the peer's
+   * chaincode listener, PostgreSQL) — never exposed on the org's network address.
+   */
+  private port(offset: number, org: OrgSpec, scope: 'network' | 'local' = 'network'): Endpoint {
+    return { host: scope === 'local' ? HOST : this.hostOf(org), port: this.options.basePort + offset };
   }
 
   private peerIndex(org: OrgSpec): number {
@@ -165,7 +170,7 @@ export class NetworkLayout {
   }
 
   caOperations(org: OrgSpec): Endpoint {
-    return this.port(10 + org.index, org);
+    return this.port(10 + org.index, org, 'local');
   }
 
   ordererEndpoint(i: number): Endpoint {
@@ -177,7 +182,7 @@ export class NetworkLayout {
   }
 
   ordererOperations(i: number): Endpoint {
-    return this.port(30 + i, this.ordererOrg(i));
+    return this.port(30 + i, this.ordererOrg(i), 'local');
   }
 
   peerEndpoint(org: OrgSpec): Endpoint {
@@ -185,16 +190,16 @@ export class NetworkLayout {
   }
 
   peerChaincodeEndpoint(org: OrgSpec): Endpoint {
-    return this.port(45 + this.peerIndex(org), org);
+    return this.port(45 + this.peerIndex(org), org, 'local');
   }
 
   peerOperations(org: OrgSpec): Endpoint {
-    return this.port(50 + this.peerIndex(org), org);
+    return this.port(50 + this.peerIndex(org), org, 'local');
   }
 
   /** The peer's pprof listener (`/debug/pprof/…`), only when the network runs with `profiling`. */
   peerProfile(org: OrgSpec): Endpoint {
-    return this.port(70 + this.peerIndex(org), org);
+    return this.port(70 + this.peerIndex(org), org, 'local');
   }
 
   /** Where the org's server of `chaincode` listens: its slot's block of four ports for that generation. */
@@ -217,7 +222,7 @@ export class NetworkLayout {
 
   /** The org's PostgreSQL server, which holds its app's audit index. */
   auditIndexDatabase(org: OrgSpec): Endpoint {
-    return this.port(85 + this.peerIndex(org), org);
+    return this.port(85 + this.peerIndex(org), org, 'local');
   }
 
   /** The chaincodes this network deploys: the audit chaincode, plus the baseline on benchmark networks. */

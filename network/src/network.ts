@@ -12,7 +12,7 @@ import { createChannelBlocks } from './channel-config';
 import { joinOrderers, joinPeers, ordererChannelHeight } from './channels';
 import { issueOrgCrypto } from './crypto-material';
 import { NetworkError } from './errors';
-import { NetworkLayout, address, type NetworkOptions } from './layout';
+import { NetworkLayout, address, type ListeningPort, type NetworkOptions } from './layout';
 import { startOrderer, startPeer, writePeerConfig } from './nodes';
 import { findPostgresBinaries } from './postgres-binaries';
 import type { PostgresServer } from './postgres-server';
@@ -130,8 +130,8 @@ export class FabricNetwork {
   }
 
   /** Fails fast, naming the port, when something else already listens where we are about to. */
-  private async checkPortsFree(): Promise<void> {
-    for (const { owner, endpoint } of this.layout.allPorts()) {
+  private async checkPortsFree(ports: readonly ListeningPort[] = this.layout.allPorts()): Promise<void> {
+    for (const { owner, endpoint } of ports) {
       if (this.supervisor.isRunning(owner)) continue;
       if (await isListening(endpoint)) {
         throw new NetworkError(
@@ -152,16 +152,7 @@ export class FabricNetwork {
    */
   async initOrg(org: OrgSpec): Promise<void> {
     this.claimDirectory();
-    for (const { owner, endpoint } of this.layout
-      .portsOf(org)
-      .filter((port) => port.owner === this.layout.caProcess(org))) {
-      if (this.supervisor.isRunning(owner)) continue;
-      if (await isListening(endpoint))
-        throw new NetworkError(
-          'PORT_IN_USE',
-          `port ${address(endpoint)} (for ${owner}) is already in use by another process`,
-        );
-    }
+    await this.checkPortsFree(this.layout.portsOf(org).filter((port) => port.owner === this.layout.caProcess(org)));
     const ca = new OrgCertificateAuthority(this.layout, await this.bins(), this.supervisor, org);
     log(`starting ${org.name}'s certificate authority on ${address(this.layout.caEndpoint(org))}`);
     await ca.start();

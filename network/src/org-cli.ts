@@ -13,7 +13,7 @@ import { revokeCertificate } from './certificate-revocation';
 import { ChannelConfigUpdates } from './channel-config-update';
 import { joinChannel } from './channel-join';
 import { countAdminSignatures } from './config-update-policy';
-import { sidecarPath } from './config-update-proposal';
+import { readSidecar, sidecarPath } from './config-update-proposal';
 import { memberMspIds } from './channel-config-json';
 import { NetworkError } from './errors';
 import { address, NetworkLayout } from './layout';
@@ -188,9 +188,16 @@ async function main(argv: string[]): Promise<void> {
       );
       return;
     }
-    case 'sign':
+    case 'sign': {
+      // An addition is signed for an org whose fingerprints the signer must have confirmed: show them.
+      const { change } = readSidecar(line.proposal);
+      if (change.kind === 'add-member') {
+        console.log('signing the addition of:');
+        printDefinition(change.definition);
+      }
       await new ChannelConfigUpdates(layout, binaries).sign(line.org, line.proposal);
       return;
+    }
     case 'submit': {
       const { configBlock, count } = await new ChannelConfigUpdates(layout, binaries).submit(line.org, line.proposal);
       console.log(`submitted: config block ${configBlock}, signed by ${count.signed.join(', ')}`);

@@ -46,7 +46,24 @@ function contractAs(identityOrg: OrgSpec, peerOrg: OrgSpec): Contract {
   gateways.push(client);
   return client.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
 }
-const members = async (): Promise<string[]> => memberMspIds((await updates.currentConfig(HOSPITAL_A, CHANNEL)).config);
+const members = async (org: OrgSpec = HOSPITAL_A): Promise<string[]> =>
+  memberMspIds((await updates.currentConfig(org, CHANNEL)).config);
+
+/** Waits until `org`'s peer has config block `block` of hospital-a (each peer commits it a little apart). */
+async function configReached(org: OrgSpec, block: number): Promise<void> {
+  await eventually(
+    `${org.name}'s peer has config block ${block}`,
+    async () => (await updates.currentConfig(org, CHANNEL)).blockNumber,
+    (number) => number >= block,
+  );
+}
+
+/** The config block a `submit` run reported. */
+function submittedBlock(run: OrgCliRun): number {
+  const match = /submitted: config block (\d+)/.exec(run.stdout);
+  if (match === null) throw new Error(`no config block in: ${run.stdout}${run.stderr}`);
+  return Number(match[1]);
+}
 const artifact = (id: string): string => JSON.stringify(artifactRecord(id, 'model'));
 
 beforeAll(async () => {
@@ -147,20 +164,26 @@ describe('adding a member to a channel and removing it', () => {
   });
 
   it('signed by a majority of the admins, the update commits and HospitalB is a member', async () => {
-    expect(orgCli('sign', '--org', 'ai-provider', '--proposal', addition).status).toBe(0);
+    const signed = orgCli('sign', '--org', 'ai-provider', '--proposal', addition);
+    expect(signed.status).toBe(0);
+    // The signer is shown whom it admits: the fingerprints it must have confirmed with the org.
+    expect(signed.stdout).toContain('signing the addition of:');
+    expect(signed.stdout).toContain('root certificate SHA-256');
     const submitted = orgCli('submit', '--org', 'hospital-a', '--proposal', addition);
     expect(submitted.status).toBe(0);
     expect(submitted.stdout).toMatch(/submitted: config block \d+, signed by AIProviderMSP, HospitalAMSP/);
     expect(await members()).toEqual(['AIProviderMSP', 'HospitalAMSP', 'HospitalBMSP', 'RegulatorMSP']);
 
-    // The same proposal again is stale: the channel's config has moved on.
+    // The same proposal again is stale: the channel's config has moved on (on the sender's peer too).
+    await configReached(REGULATOR, submittedBlock(submitted));
     const again = orgCli('submit', '--org', 'regulator', '--proposal', addition);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('STALE_UPDATE');
   });
 
   it('HospitalB joins: its peer catches up, it approves the chaincode, and records and reads through its own peer', async () => {
-    const joined = orgCliWithin(options, 600_000, 'join', '--org', 'hospital-b', '--channel', CHANNEL);
+    // Beyond the command's own catch-up limit (600 s), so that a stuck join reports itself.
+    const joined = orgCliWithin(options, 660_000, 'join', '--org', 'hospital-b', '--channel', CHANNEL);
     expect(joined.stderr).not.toContain('✖');
     expect(joined.status).toBe(0);
     expect(joined.stdout).toMatch(
@@ -200,7 +223,7 @@ describe('adding a member to a channel and removing it', () => {
         ) as { registeredBy: string },
     );
     expect(seenByHospitalA.registeredBy).toBe('HospitalBMSP');
-  });
+  }, 700_000);
 
   it('removed by a majority, HospitalB is refused on hospital-a; a proposal computed before the removal is stale', async () => {
     const removal = join(workDir, 'remove-hospital-b.pb');
@@ -227,7 +250,9 @@ describe('adding a member to a channel and removing it', () => {
     expect(short.status).toBe(1);
     expect(short.stderr).toContain('POLICY_NOT_MET');
     expect(orgCli('sign', '--org', 'ai-provider', '--proposal', removal).status).toBe(0);
-    expect(orgCli('submit', '--org', 'regulator', '--proposal', removal).status).toBe(0);
+    const removed = orgCli('submit', '--org', 'regulator', '--proposal', removal);
+    expect(removed.status).toBe(0);
+    await configReached(HOSPITAL_A, submittedBlock(removed));
     expect(await members()).toEqual(['AIProviderMSP', 'HospitalAMSP', 'RegulatorMSP']);
 
     const stale = orgCli('sign', '--org', 'hospital-a', '--proposal', late);

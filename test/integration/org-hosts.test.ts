@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { TRANSACTIONS } from '@aal/ledger-contract';
 import {
@@ -16,13 +15,15 @@ import {
 import { eventually } from '../support/eventually';
 import { gatewayFor } from '../support/gateway';
 import { interactionRequest } from '../support/interactions';
+import { listeningSockets } from '../support/listening-sockets';
 import { testNetworkOptions } from '../support/test-network';
 
 /**
  * Each org on its own address (issue 14: "SANs from configuration, nothing hard-wired to
  * 127.0.0.1"): a network this file starts at the test port block + 600 gives every org its own
  * loopback address (127.0.2.x; Linux routes all of 127/8 to the host). Every process listens on its
- * org's address only, every TLS certificate names that address and not 127.0.0.1, and the orgs
+ * org's address (only host-local services without TLS — operations endpoints, PostgreSQL — stay on
+ * 127.0.0.1), every TLS certificate names that address and not 127.0.0.1, and the orgs
  * record and read across their addresses — the same code a multi-host deployment runs with real
  * addresses in AAL_ORG_HOSTS.
  */
@@ -45,12 +46,6 @@ const CHANNEL = 'hospital-a';
 const run = Date.now().toString(36);
 const decoder = new TextDecoder();
 
-/** Local addresses of listening TCP sockets (`ss -ltnH`), as `address:port`. */
-function listeningSockets(): Set<string> {
-  const out = execFileSync('ss', ['-ltnH'], { encoding: 'utf8' });
-  return new Set(out.split('\n').flatMap((line) => (line.trim() === '' ? [] : [line.trim().split(/\s+/)[3] ?? ''])));
-}
-
 beforeAll(async () => {
   if (existsSync(options.dir)) await network.down({ purge: true });
   try {
@@ -68,12 +63,21 @@ afterAll(async () => {
 }, 120_000);
 
 describe('each org on its own address', () => {
-  it('every process listens on its org’s address, none on 127.0.0.1', () => {
+  it('every process listens on its org’s address; only host-local services without TLS on 127.0.0.1', () => {
     const listening = listeningSockets();
     const ports = layout.allPorts().filter((port) => network.supervisor.isRunning(port.owner));
     expect(ports.length).toBeGreaterThan(20);
-    for (const { org, endpoint } of ports) expect(endpoint.host).toBe(hosts[org.slug]);
-    // Each running process listens on its org's address (a chaincode server on one generation's port).
+    const local = new Set(
+      PEER_ORGS.flatMap((org) => [
+        address(layout.peerOperations(org)),
+        address(layout.peerChaincodeEndpoint(org)),
+        address(layout.auditIndexDatabase(org)),
+        address(layout.caOperations(org)),
+      ]).concat([address(layout.ordererOperations(0)), address(layout.caOperations(ORDERER_ORG))]),
+    );
+    for (const { org, endpoint } of ports)
+      expect(endpoint.host).toBe(local.has(address(endpoint)) ? '127.0.0.1' : hosts[org.slug]);
+    // Each running process listens where the layout says (a chaincode server on one generation's port).
     const owners = new Set(ports.map((port) => port.owner));
     for (const owner of owners) {
       const own = ports.filter((port) => port.owner === owner);
@@ -82,7 +86,8 @@ describe('each org on its own address', () => {
         listening: true,
       });
     }
-    // And nothing of this network listens anywhere else: every socket in its port block is on an org's address.
+    // Nothing of this network listens anywhere else: every socket in its port block is on an org's
+    // address, or on loopback and one of the host-local services.
     const inBlock = [...listening].filter((socket) => {
       const port = Number(socket.slice(socket.lastIndexOf(':') + 1));
       return port >= options.basePort && port < options.basePort + 100;
@@ -90,10 +95,10 @@ describe('each org on its own address', () => {
     expect(inBlock.length).toBeGreaterThan(20);
     const orgAddresses = new Set(Object.values(hosts));
     for (const socket of inBlock)
-      expect({ socket, onOrgAddress: orgAddresses.has(socket.slice(0, socket.lastIndexOf(':'))) }).toEqual({
+      expect({
         socket,
-        onOrgAddress: true,
-      });
+        allowed: orgAddresses.has(socket.slice(0, socket.lastIndexOf(':'))) || local.has(socket),
+      }).toEqual({ socket, allowed: true });
   });
 
   it('TLS certificates name the org’s address, not 127.0.0.1', () => {

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FabricNetwork, HOSPITAL_A, PEER_ORGS, verifyOrgDefinition, type NetworkOptions } from '@aal/network';
+import { listeningSockets } from '../support/listening-sockets';
 import { orgCli } from '../support/org-cli';
 import { testNetworkOptions } from '../support/test-network';
 
@@ -51,9 +51,9 @@ describe('npm run org -- init', () => {
     expect(init.stdout).toContain(`${HOST}:${layout.peerEndpoint(HOSPITAL_A).port}`);
 
     expect(network.status().map((process) => process.name)).toEqual([layout.caProcess(HOSPITAL_A)]);
-    const listening = execFileSync('ss', ['-ltnH'], { encoding: 'utf8' });
-    expect(listening).toContain(`${HOST}:${layout.caEndpoint(HOSPITAL_A).port}`);
-    expect(listening).not.toContain(`127.0.0.1:${layout.caEndpoint(HOSPITAL_A).port}`);
+    const listening = listeningSockets();
+    expect(listening.has(`${HOST}:${layout.caEndpoint(HOSPITAL_A).port}`)).toBe(true);
+    expect(listening.has(`127.0.0.1:${layout.caEndpoint(HOSPITAL_A).port}`)).toBe(false);
 
     for (const identity of [layout.peerIdentity(HOSPITAL_A), layout.chaincodeServerIdentity(HOSPITAL_A)]) {
       const names = new X509Certificate(readFileSync(identity.tls.cert)).subjectAltName ?? '';

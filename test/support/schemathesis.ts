@@ -151,11 +151,6 @@ export function operationRoles(document: unknown): Map<string, readonly string[]
 }
 
 /**
- * The operations to fuzz, grouped by the role whose key calls them: admin where it may, else the
- * operation's first role. Server-sent events are left out: a valid request is a stream that does
- * not end, which a request-answer fuzzer cannot judge.
- */
-/**
  * Operations left out of positive runs: Schemathesis reuses values from earlier answers, so a
  * schema-valid `DELETE /api-keys/{id}` revoked a live key listed by `GET /api-keys` — the test
  * network's shared consent-manager key, failing every later request with it (CI, 2026-11-30).
@@ -168,6 +163,11 @@ export function fuzzedOperations(mode: 'positive' | 'negative', operationIds: re
   return mode === 'positive' ? operationIds.filter((id) => !POSITIVE_EXCLUDED.includes(id)) : [...operationIds];
 }
 
+/**
+ * The operations to fuzz, grouped by the role whose key calls them: admin where it may, else the
+ * operation's first role. Server-sent events are left out: a valid request is a stream that does
+ * not end, which a request-answer fuzzer cannot judge.
+ */
 export function operationsByRole(
   document: unknown,
   exclude: readonly string[] = ['streamEvents'],

@@ -29,6 +29,8 @@ export class InstrumentedLedgerClient implements LedgerClient {
         return result;
       } catch (error) {
         if (error instanceof LedgerError && error.notOrdered) this.ordering?.refused(channel, error.message);
+        // A refusal that is not transient (the chaincode said no, an MVCC conflict) is an answer.
+        else if (error instanceof LedgerError && !error.transient) this.ordering?.answered(channel);
         throw error;
       } finally {
         settled?.();

@@ -79,4 +79,25 @@ describe('OrderingOutcomes', () => {
     now = 60_000;
     expect(outcomes.unavailable()).toEqual([]);
   });
+
+  it('a definitive answer ends a stall, and an old failure says nothing about a submit after a quiet spell', () => {
+    let now = 0;
+    const outcomes = new OrderingOutcomes(TIMING, () => now);
+    // The chaincode refused a submit: the peers answered.
+    outcomes.started('hospital-a')();
+    outcomes.answered('hospital-a');
+    now = 30_000;
+    const after = outcomes.started('hospital-a');
+    expect(outcomes.unavailable()).toEqual([]);
+    after();
+    // A transient failure, then nothing for longer than stalledAfterMs: a new submit starts afresh.
+    now = 31_000;
+    outcomes.started('hospital-a')();
+    now = 60_000;
+    outcomes.started('hospital-a');
+    now = 60_500;
+    expect(outcomes.unavailable()).toEqual([]);
+    now = 70_000;
+    expect(outcomes.unavailable()).toMatchObject([{ channel: 'hospital-a', reason: 'stalled', since: 60_000 }]);
+  });
 });

@@ -25,16 +25,20 @@ export interface OrderingOutcomeTiming {
  *   until a later submit is ordered, or until the refusal is `refusalStaleMs` old: without writes
  *   there is no evidence either way, and a stale "down" would keep the app out of its load balancer
  *   for good (no writes, no new evidence);
- * - while a submit waits, and submits have been started for `stalledAfterMs` with none ordered —
- *   what an org cut off from the other orgs and the orderers sees: its own peer answers, nothing
- *   else does, nothing is refused either, and each submit ends at its deadline to be retried.
+ * - while a submit waits, and submits have been started for `stalledAfterMs` with none ordered and
+ *   no definitive answer (a chaincode refusal is one: the peers answered) — what an org cut off from
+ *   the other orgs and the orderers sees: its own peer answers, nothing else does, nothing is
+ *   refused either, and each submit ends at its deadline to be retried. A channel without any
+ *   submit for `stalledAfterMs` starts afresh: an old failure is no evidence about a new submit.
  */
 export class OrderingOutcomes {
   private readonly outages = new Map<string, Omit<OrderingOutage, 'reason'> & { readonly lastAt: number }>();
   private readonly pending = new Map<number, { readonly channel: string; readonly at: number }>();
   private readonly lastOrderedAt = new Map<string, number>();
-  /** Per channel, the start of the first submit since the last one ordered. */
+  /** Per channel, the start of the first submit since the last one ordered (or answered). */
   private readonly unorderedSince = new Map<string, number>();
+  /** Per channel, when a submit last started or settled. */
+  private readonly lastActivity = new Map<string, number>();
   private nextSubmit = 0;
 
   constructor(
@@ -46,15 +50,31 @@ export class OrderingOutcomes {
   started(channel: string): () => void {
     const id = (this.nextSubmit += 1);
     const at = this.now();
+    const idle = ![...this.pending.values()].some((submit) => submit.channel === channel);
+    const quietSince = this.lastActivity.get(channel);
+    if (idle && quietSince !== undefined && at - quietSince >= this.timing.stalledAfterMs)
+      this.unorderedSince.delete(channel);
     this.pending.set(id, { channel, at });
+    this.lastActivity.set(channel, at);
     if (!this.unorderedSince.has(channel)) this.unorderedSince.set(channel, at);
-    return () => this.pending.delete(id);
+    return () => {
+      this.pending.delete(id);
+      this.lastActivity.set(channel, this.now());
+    };
   }
 
   /** A submit on `channel` was ordered (it committed, or the peers invalidated it: either way it was ordered). */
   ordered(channel: string): void {
     this.outages.delete(channel);
     this.lastOrderedAt.set(channel, this.now());
+    this.unorderedSince.delete(channel);
+  }
+
+  /**
+   * A submit on `channel` got a definitive answer that was not an ordering (e.g. the chaincode
+   * refused it at endorsement): the peers answer, so the writes are not stalled.
+   */
+  answered(channel: string): void {
     this.unorderedSince.delete(channel);
   }
 
