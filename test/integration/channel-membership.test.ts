@@ -64,6 +64,9 @@ function submittedBlock(run: OrgCliRun): number {
   if (match === null) throw new Error(`no config block in: ${run.stdout}${run.stderr}`);
   return Number(match[1]);
 }
+/** `propose-add` as HospitalA's admin of the org defined in `definition` to `channel`; `extra` adds flags. */
+const proposeAdd = (channel: string, definition: string, ...extra: string[]): OrgCliRun =>
+  orgCli('propose-add', '--org', 'hospital-a', '--channel', channel, '--definition', definition, ...extra);
 const artifact = (id: string): string => JSON.stringify(artifactRecord(id, 'model'));
 
 beforeAll(async () => {
@@ -98,56 +101,30 @@ describe('adding a member to a channel and removing it', () => {
     const definition = JSON.parse(readFileSync(definitionFile, 'utf8')) as Record<string, unknown>;
     const tampered = join(workDir, 'tampered.json');
     writeFileSync(tampered, JSON.stringify({ ...definition, name: 'HospitalC' }));
-    const refusedTampered = orgCli(
-      'propose-add',
-      '--org',
-      'hospital-a',
-      '--channel',
-      CHANNEL,
-      '--definition',
-      tampered,
-    );
+    const refusedTampered = proposeAdd(CHANNEL, tampered);
     expect(refusedTampered.status).toBe(1);
     expect(refusedTampered.stderr).toContain('org definition: digest');
 
     const withKey = join(workDir, 'with-key.json');
     writeFileSync(withKey, JSON.stringify({ ...definition, note: '-----BEGIN PRIVATE KEY-----' }));
-    const refusedKey = orgCli('propose-add', '--org', 'hospital-a', '--channel', CHANNEL, '--definition', withKey);
+    const refusedKey = proposeAdd(CHANNEL, withKey);
     expect(refusedKey.status).toBe(1);
     expect(refusedKey.stderr).toContain('holds a private key');
 
     const existing = join(workDir, 'regulator.definition.json');
     expect(orgCli('export', '--org', 'regulator', '--out', existing).status).toBe(0);
-    const refusedMember = orgCli('propose-add', '--org', 'hospital-a', '--channel', CHANNEL, '--definition', existing);
+    const refusedMember = proposeAdd(CHANNEL, existing);
     expect(refusedMember.status).toBe(1);
     expect(refusedMember.stderr).toContain('Regulator (RegulatorMSP) is already a member of channel hospital-a');
 
-    const refusedChannel = orgCli(
-      'propose-add',
-      '--org',
-      'hospital-a',
-      '--channel',
-      'no-such-channel',
-      '--definition',
-      definitionFile,
-    );
+    const refusedChannel = proposeAdd('no-such-channel', definitionFile);
     expect(refusedChannel.status).toBe(1);
     expect(await members()).toEqual(['AIProviderMSP', 'HospitalAMSP', 'RegulatorMSP']);
   });
 
   it("HospitalA proposes the addition; HospitalA's signature alone is refused, naming the policy and the signers", async () => {
     addition = join(workDir, 'add-hospital-b.pb');
-    const proposed = orgCli(
-      'propose-add',
-      '--org',
-      'hospital-a',
-      '--channel',
-      CHANNEL,
-      '--definition',
-      definitionFile,
-      '--out',
-      addition,
-    );
+    const proposed = proposeAdd(CHANNEL, definitionFile, '--out', addition);
     expect(proposed.status).toBe(0);
     expect(proposed.stdout).toContain('HospitalB (HospitalBMSP)');
 
