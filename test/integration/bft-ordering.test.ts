@@ -62,10 +62,15 @@ async function recordAndRead(label: string, writer: OrgSpec, reader: OrgSpec): P
     const contract = writing.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
     await contract.submitTransaction(TRANSACTIONS.recordInteraction, JSON.stringify(interactionRequest(id)));
     const readContract = reading.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+    // The reader's peer may be pulling blocks from a node that was just cut off (silent, not refusing):
+    // it changes source only after its delivery times out, so the block can take that long to arrive
+    // (one CI run, 2026-11-30, missed the 30 s default here).
     const stored = await eventually(
       `${reader.name} reads ${id}`,
       async () =>
         JSON.parse(decoder.decode(await readContract.evaluateTransaction(TRANSACTIONS.getInteraction, id))) as unknown,
+      undefined,
+      FAILOVER_MS,
     );
     expect(stored).toMatchObject({ id, org: writer.mspId, recordedBy: 'app-recorder' });
   } finally {
