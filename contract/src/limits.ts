@@ -12,6 +12,14 @@ export const LIMITS = {
   /** `Batches:RecordBatch` (Merkle batch): records per call and bytes of the `records` argument. */
   merkleBatchRecords: 1000,
   merkleBatchBytes: 2 * 1024 * 1024,
+  /**
+   * One call's token counts (each of input, output, cache-read, reasoning) and its cost in minor
+   * units. Far above any real call, yet low enough that the audit index's sums (usage totals, the
+   * hourly rollup) of millions of calls stay exact: without a bound a member could write counts near
+   * 2^53 and push every total over a channel's range past what a JSON number states exactly.
+   */
+  tokensPerCall: 1_000_000_000,
+  costMinorPerCall: 1_000_000_000,
   /** A consent is metadata only, never the signed document. */
   consentBytes: 16 * 1024,
   /** An artifact (a thousand consent ids fit comfortably). */

@@ -14,11 +14,14 @@ import {
   HOSPITAL_A_CHANNEL,
   interactionRecord,
   MemberClients,
-  readRefusalCode,
   runSuffix,
   submitJson,
 } from '../support/deviating-member';
 import { channelHeight, writtenSince } from '../support/channel-blocks';
+import {
+  expectRefusedUnchanged as refusedUnchanged,
+  INTERACTION_WRITE_PATHS,
+} from '../support/interaction-write-paths';
 
 /**
  * Free text on the shared ledger (issue 10, class 9): HospitalA's own recorder, straight at the
@@ -60,43 +63,15 @@ const NAMES: [string, Record<string, unknown>, { path: string; rule: string }][]
   ],
 ];
 
-/** The three write paths of an interaction, each as the member calls it directly. */
-const WRITE_PATHS: [string, (contract: Contract, records: Record<string, unknown>[]) => Promise<unknown>, string][] = [
-  [
-    'RecordInteraction',
-    (contract, records) => contract.submitTransaction(TRANSACTIONS.recordInteraction, JSON.stringify(records[0])),
-    '',
-  ],
-  [
-    'RecordInteractions',
-    (contract, records) => contract.submitTransaction(TRANSACTIONS.recordInteractions, JSON.stringify(records)),
-    '[0].',
-  ],
-  [
-    'RecordBatch',
-    (contract, records) => contract.submitTransaction(TRANSACTIONS.recordBatch, JSON.stringify(records)),
-    '[0].',
-  ],
-];
-
 /** Refused with exactly this violation, and nothing ordered or stored. */
-async function expectRefusedUnchanged(
+const expectRefusedUnchanged = (
   call: () => Promise<unknown>,
   violation: { path: string; rule: string },
   absent: [string, string],
-): Promise<void> {
-  const before = await height();
-  const refusal = await codedRefusal(call());
-  expect({ code: refusal.code, violations: refusal.violations }).toEqual({
-    code: 'INVALID_ARGUMENT',
-    violations: [violation],
-  });
-  await expectNothingOrderedSince(before);
-  expect(await readRefusalCode(auditor(), ...absent)).toBe('NOT_FOUND');
-}
+): Promise<void> => refusedUnchanged({ peer: hospitalAPeer(), reader: auditor() }, call, violation, absent);
 
 describe('a member writing a name into shared state, straight at the peers', () => {
-  describe.each(WRITE_PATHS)('%s', (transaction, submit, prefix) => {
+  describe.each(INTERACTION_WRITE_PATHS)('%s', (transaction, submit, prefix) => {
     it.each(NAMES)(
       'refuses %s with INVALID_ARGUMENT naming the field; nothing ordered, state unchanged',
       async (_c, o, v) => {

@@ -1,3 +1,4 @@
+import { LIMITS } from '@aal/ledger-contract';
 import { callCost } from './call-cost';
 
 const table = {
@@ -43,5 +44,21 @@ describe('call cost', () => {
       priceTableVersion: 'v7',
     });
     expect(callCost(table, 'q', 'm', { inputTokens: 10, outputTokens: 10 }).status).toBe('unpriced');
+  });
+
+  it('is unpriced, never refused by the ledger, when the amount is past the per-call limit', () => {
+    const tokens = LIMITS.tokensPerCall;
+    expect(callCost(table, 'p', 'plain', { inputTokens: tokens, outputTokens: 0 })).toMatchObject({
+      status: 'priced',
+      amountMinor: LIMITS.costMinorPerCall,
+    });
+    expect(callCost(table, 'p', 'plain', { inputTokens: tokens + 1_000, outputTokens: 0 })).toEqual({
+      status: 'unpriced',
+      priceTableVersion: 'v7',
+    });
+    expect(callCost(table, 'p', 'm', { inputTokens: tokens, outputTokens: tokens })).toMatchObject({
+      status: 'priced',
+      amountMinor: 1_250_000,
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { LIMITS } from '@aal/ledger-contract';
 import type { GatewayConfig } from './gateway-config';
 
 /** Token counts a cost is computed from (as recorded: cached tokens are part of the input tokens). */
@@ -21,7 +22,8 @@ export type CallCost =
  * The cost of a call from the configured price table: uncached input at the input price, cached
  * input at the cached price (else the input price), output (reasoning included, as providers bill
  * it) at the output price; the sum of per-million prices is rounded to the nearest minor unit
- * (half up) once, so a cheap call may cost 0 minor units while still being `priced`.
+ * (half up) once, so a cheap call may cost 0 minor units while still being `priced`. A call priced
+ * past the contract's per-call limit is unpriced.
  */
 export function callCost(
   table: GatewayConfig['priceTable'],
@@ -37,9 +39,12 @@ export function callCost(
     (usage.inputTokens - cached) * price.inputPerMillionMinor +
     cached * (price.cachedInputPerMillionMinor ?? price.inputPerMillionMinor) +
     usage.outputTokens * price.outputPerMillionMinor;
+  const amountMinor = Math.floor((millionths + 500_000) / 1_000_000);
+  // An amount the ledger refuses (past the contract's per-call limit) would lose the record: unpriced keeps it.
+  if (!(amountMinor <= LIMITS.costMinorPerCall)) return { status: 'unpriced', priceTableVersion: table.version };
   return {
     status: 'priced',
-    amountMinor: Math.floor((millionths + 500_000) / 1_000_000),
+    amountMinor,
     currency: table.currency,
     priceTableVersion: table.version,
   };

@@ -1,4 +1,4 @@
-import { interactionFields, type ChatMessage, type Content } from '@aal/ledger-contract';
+import { interactionFields, LIMITS, type ChatMessage, type Content } from '@aal/ledger-contract';
 
 /** The operations the gateway records, named as OpenTelemetry's `gen_ai.operation.name`. */
 export type GatewayOperation = 'chat' | 'embeddings' | 'responses';
@@ -16,8 +16,11 @@ type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A provider's token count, when the ledger takes it (a count past the per-call limit is treated as not reported). */
 const tokens = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= LIMITS.tokensPerCall
+    ? value
+    : undefined;
 
 /** A provider string kept only when it meets the record field's rule (a provider's odd id is not a reason to lose the record). */
 function valid<K extends 'responseModel' | 'responseId' | 'finishReasons'>(field: K, value: unknown): unknown {

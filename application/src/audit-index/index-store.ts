@@ -15,6 +15,7 @@ import { migrate } from './migrations';
 import { insertRecordRows } from './record-rows';
 import { ReusedInsert } from './reused-insert';
 import { addBatchPaths, addToRollup, batchPathInsert, rollupUpsert } from './usage-rollup';
+import { addExactly } from './exact-total';
 import { compareText, onSnapshot, usageGroups, usagePlan, usageReadScope } from './usage-query';
 import { DERIVED_TABLES, type AuditIndexDatabase } from './schema';
 import type { NewestTxTime, TimeAnomaly } from './transaction-times';
@@ -333,7 +334,7 @@ export class AuditIndexStore {
       usageGroups(reader, usagePlan(filter, checkpoint), groupBy, maxGroups),
     );
     if (groups === undefined) return { records: 0, groups: [], tooManyGroups: true };
-    const records = groups.reduce((sum, group) => sum + group.calls, 0);
+    const records = groups.reduce((sum, group) => addExactly(sum, group.calls), 0);
     // Sorted here, not by the database: the order must not depend on a backend's collation.
     return { records, groups: groups.sort(byGroupKey), tooManyGroups: false };
   }
@@ -477,7 +478,7 @@ function byGroupKey(a: UsageGroup, b: UsageGroup): number {
   return a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : compareText(a.key, b.key);
 }
 
-/** Totals over groups (every call is in exactly one group). */
+/** Totals over groups (every call is in exactly one group). @throws TotalTooLargeError when a total passes 2^53 − 1 */
 export function totalsOf(groups: readonly UsageGroup[]): UsageTotals {
   const totals: UsageTotals = {
     calls: 0,
@@ -486,18 +487,19 @@ export function totalsOf(groups: readonly UsageGroup[]): UsageTotals {
     cost: { byCurrency: [], unpricedCalls: 0 },
   };
   const currencies = new Map<string, { currency: string; amountMinor: number; calls: number }>();
+  const { tokens } = totals;
   for (const group of groups) {
-    totals.calls += group.calls;
-    totals.errorCalls += group.errorCalls;
-    totals.tokens.input += group.tokens.input;
-    totals.tokens.output += group.tokens.output;
-    totals.tokens.cacheRead += group.tokens.cacheRead;
-    totals.tokens.reasoning += group.tokens.reasoning;
-    totals.cost.unpricedCalls += group.cost.unpricedCalls;
+    totals.calls = addExactly(totals.calls, group.calls);
+    totals.errorCalls = addExactly(totals.errorCalls, group.errorCalls);
+    tokens.input = addExactly(tokens.input, group.tokens.input);
+    tokens.output = addExactly(tokens.output, group.tokens.output);
+    tokens.cacheRead = addExactly(tokens.cacheRead, group.tokens.cacheRead);
+    tokens.reasoning = addExactly(tokens.reasoning, group.tokens.reasoning);
+    totals.cost.unpricedCalls = addExactly(totals.cost.unpricedCalls, group.cost.unpricedCalls);
     for (const entry of group.cost.byCurrency) {
       const sum = currencies.get(entry.currency) ?? { currency: entry.currency, amountMinor: 0, calls: 0 };
-      sum.amountMinor += entry.amountMinor;
-      sum.calls += entry.calls;
+      sum.amountMinor = addExactly(sum.amountMinor, entry.amountMinor);
+      sum.calls = addExactly(sum.calls, entry.calls);
       currencies.set(entry.currency, sum);
     }
   }

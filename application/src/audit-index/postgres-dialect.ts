@@ -1,5 +1,6 @@
 import { PostgresDialect, type Dialect } from 'kysely';
 import { Pool, types, type CustomTypesConfig, type PoolConfig } from 'pg';
+import { TotalTooLargeError } from './exact-total';
 import { outageAwareDialect } from './outage-aware-dialect';
 
 /** PostgreSQL's type ids of `bigint` (counts, sums of integers) and `numeric` (sums of bigints). */
@@ -11,13 +12,13 @@ const SSL_MODES = ['disable', 'verify-full'] as const;
 
 /**
  * A whole number read back from PostgreSQL. pg returns `bigint` and `numeric` as strings (they may
- * exceed 2^53); the index's values are whole numbers well below that, and SQLite returns them as
- * numbers, so both backends give the same JS type. A value that would lose precision is an error.
+ * exceed 2^53); the index's values and sums are whole numbers below that (the contract bounds each
+ * call's counts), and SQLite returns them as numbers, so both backends give the same JS type. A value
+ * that would lose precision is an error, never a rounded total.
  */
 export function wholeNumber(text: string): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value))
-    throw new RangeError(`the audit index read ${text}, which is not a whole number below 2^53`);
+  if (!Number.isSafeInteger(value)) throw new TotalTooLargeError(text);
   return value;
 }
 

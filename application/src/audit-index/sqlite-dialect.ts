@@ -1,5 +1,6 @@
 import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { TotalTooLargeError } from './exact-total';
 
 /**
  * Prepared statements kept per connection: ingestion runs the same few statements for every block,
@@ -25,6 +26,23 @@ export function openSqlite(path: string): DatabaseSync {
   database.exec('PRAGMA synchronous = FULL');
   database.exec('PRAGMA foreign_keys = ON');
   return database;
+}
+
+/**
+ * Runs a read, reporting a value past 2^53 − 1 (node:sqlite refuses to round it: ERR_OUT_OF_RANGE)
+ * or a SUM past 2^63 (SQLite's "integer overflow") as the index's {@link TotalTooLargeError}, as the
+ * PostgreSQL pool does, so both backends refuse the same totals the same way.
+ */
+function exactRead<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    // Duck-typed: node:sqlite's errors may come from another realm than this module's Error.
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    if (code === 'ERR_OUT_OF_RANGE' || message === 'integer overflow')
+      throw new TotalTooLargeError(/(\d+)$/.exec(String(message))?.[1] ?? 'a sum past 2^63');
+    throw error;
+  }
 }
 
 /** A prepared statement and whether it returns rows (asked once: `columns()` is not free). */
@@ -58,7 +76,7 @@ function adapt(database: DatabaseSync): SqliteDatabase {
       return {
         reader,
         // all and run finish with the statement before returning, so one statement serves every call.
-        all: (parameters) => statement.all(...values(parameters)),
+        all: (parameters) => exactRead(() => statement.all(...values(parameters))),
         run: (parameters) => statement.run(...values(parameters)),
         // A stream stays open across awaits: it gets a statement of its own, never a shared one.
         iterate: (parameters) => database.prepare(sqlText).iterate(...values(parameters)),

@@ -4,6 +4,7 @@ import type { IndexFilter } from './index-store';
 import { matches, PATH_COLUMNS } from './index-store';
 import { ROLLUP_NONE, type AuditIndexDatabase } from './schema';
 import type { AuditIndexBackend } from './store-location';
+import { addExactly } from './exact-total';
 import { hourOf } from './usage-rollup';
 
 type Db = AuditIndexDatabase;
@@ -238,7 +239,7 @@ async function rollupSums(
   }));
 }
 
-/** Adds one group-currency row to its group. */
+/** Adds one group-currency row to its group. @throws TotalTooLargeError when a sum passes 2^53 − 1 */
 function add(groups: Map<string | null, UsageGroup>, row: GroupCurrencySums): void {
   let group = groups.get(row.key);
   if (group === undefined) {
@@ -252,22 +253,24 @@ function add(groups: Map<string | null, UsageGroup>, row: GroupCurrencySums): vo
     groups.set(row.key, group);
   }
   const calls = Number(row.calls);
-  group.calls += calls;
-  group.errorCalls += Number(row.error_calls);
-  group.tokens.input += Number(row.input);
-  group.tokens.output += Number(row.output);
-  group.tokens.cacheRead += Number(row.cache_read);
-  group.tokens.reasoning += Number(row.reasoning);
+  group.calls = addExactly(group.calls, calls);
+  group.errorCalls = addExactly(group.errorCalls, Number(row.error_calls));
+  const { tokens } = group;
+  tokens.input = addExactly(tokens.input, Number(row.input));
+  tokens.output = addExactly(tokens.output, Number(row.output));
+  tokens.cacheRead = addExactly(tokens.cacheRead, Number(row.cache_read));
+  tokens.reasoning = addExactly(tokens.reasoning, Number(row.reasoning));
   if (row.currency === null) {
-    group.cost.unpricedCalls += calls;
+    group.cost.unpricedCalls = addExactly(group.cost.unpricedCalls, calls);
     return;
   }
   const currency = row.currency;
   const entry = group.cost.byCurrency.find((candidate) => candidate.currency === currency);
-  if (entry === undefined) group.cost.byCurrency.push({ currency, amountMinor: Number(row.amount), calls });
+  if (entry === undefined)
+    group.cost.byCurrency.push({ currency, amountMinor: addExactly(0, Number(row.amount)), calls });
   else {
-    entry.amountMinor += Number(row.amount);
-    entry.calls += calls;
+    entry.amountMinor = addExactly(entry.amountMinor, Number(row.amount));
+    entry.calls = addExactly(entry.calls, calls);
   }
 }
 

@@ -2,6 +2,7 @@ import type { InteractionQueryPath, StoredInteraction } from '@aal/ledger-contra
 import type { AuditIndex } from '../audit-index/audit-index';
 import type { IndexFilter } from '../audit-index/index-store';
 import { USAGE_GROUPINGS, UsageSummary, type UsageGrouping } from '../audit/usage-summary';
+import { TotalTooLargeError } from '../audit-index/exact-total';
 import { rollupDifferences } from '../audit-index/usage-rollup';
 import { batchWrites, interactionWrites, nextTestBlock, type TestTransaction } from './block-builder';
 import { storedInteraction } from './stored-interactions';
@@ -204,6 +205,56 @@ export function describeUsageRollupCases(current: () => AuditIndex): void {
     expect(usage.records).toBe(2);
     expect(usage.groups[0]?.tokens.input).toBe(20);
     expect(await rollupDifferences(index.store.db, index.store.backend, CHANNEL)).toEqual([]);
+  });
+
+  it('refuses a total past 2^53 − 1 as TotalTooLargeError, never a rounded one, and answers a range whose totals fit', async () => {
+    const index = current();
+    // Counts written before the contract bounded them per call: the index sums whatever the ledger holds.
+    const near = Number.MAX_SAFE_INTEGER - 1;
+    const large = (id: string, txTime: string, field: 'inputTokens' | 'amountMinor'): Record<string, unknown> =>
+      storedInteraction(id, {
+        txTime,
+        ...(field === 'inputTokens'
+          ? { usage: { inputTokens: near, outputTokens: 1, source: 'provider' } }
+          : { cost: { status: 'priced', amountMinor: near, currency: 'EUR' } }),
+      });
+    await index.ingest(
+      CHANNEL,
+      nextTestBlock(index, CHANNEL, [
+        {
+          txId: 'f'.repeat(64),
+          writes: interactionWrites([
+            large('big-1', '2026-03-01T10:15:00.000Z', 'inputTokens'),
+            large('big-2', '2026-03-01T11:15:00.000Z', 'inputTokens'),
+            // Two in one hour: the rollup row's own sum is past 2^53.
+            large('big-3', '2026-03-02T10:15:00.000Z', 'amountMinor'),
+            large('big-4', '2026-03-02T10:45:00.000Z', 'amountMinor'),
+          ]),
+        },
+      ]),
+    );
+    const filter = (from: string, to: string): IndexFilter => ({
+      channel: CHANNEL,
+      by: 'org',
+      value: 'HospitalAMSP',
+      from,
+      to,
+    });
+    // Rollup hours, edge rows and the totals over groups each refuse.
+    for (const [from, to] of [
+      ['2026-03-01T00:00:00.000Z', '2026-03-01T23:59:59.999Z'],
+      ['2026-03-01T10:15:00.000Z', '2026-03-01T11:15:00.000Z'],
+      ['2026-03-02T00:00:00.000Z', '2026-03-02T23:59:59.999Z'],
+      ['2026-03-02T10:15:00.000Z', '2026-03-02T10:45:00.000Z'],
+    ] as const)
+      await expect(index.store.usage(filter(from, to), 'model', 10)).rejects.toThrow(TotalTooLargeError);
+    for (const groupBy of ['day', 'application'] as const)
+      await expect(
+        index.store.usage(filter('2026-03-01T00:00:00.000Z', '2026-03-02T23:59:59.999Z'), groupBy, 10),
+      ).rejects.toThrow(TotalTooLargeError);
+    // One record's hour: its total fits and is exact.
+    const one = await index.store.usage(filter('2026-03-01T10:00:00.000Z', '2026-03-01T10:59:59.999Z'), 'model', 10);
+    expect(one.groups.map((group) => group.tokens.input)).toEqual([near]);
   });
 
   it('fills the rollup and the batch paths of an index made before migration 5, as ingestion would have', async () => {

@@ -61,8 +61,11 @@ export const dateTime = () =>
     .datetime({ offset: true, error: 'must be an RFC 3339 date-time with a time zone (e.g. 2026-01-31T12:00:00Z)' })
     .meta({ pattern: DATE_TIME_PATTERN });
 
-/** A non-negative safe integer (token counts, latencies, minor currency units). */
-export const count = () => z.int({ error: 'must be an integer' }).min(0, 'must be at least 0');
+/** A non-negative safe integer (token counts, latencies, minor currency units), at most `max` when given. */
+export const count = (max?: number) => {
+  const atLeastZero = z.int({ error: 'must be an integer' }).min(0, 'must be at least 0');
+  return max === undefined ? atLeastZero : atLeastZero.max(max, `must be at most ${max}`);
+};
 
 export const commitment = () =>
   string().regex(COMMITMENT_PATTERN, "must be 'hmac-sha256:' followed by 64 lowercase hex characters");

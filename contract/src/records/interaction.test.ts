@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { FieldViolation } from '../errors/contract-error';
+import { LIMITS } from '../limits';
 import { annotationInputSchema, interactionInputSchema } from './interaction';
 import { collectViolations } from './validate';
 import { ANNOTATION_LABELS, DATA_CATEGORIES, PURPOSES } from './vocabularies';
@@ -78,7 +79,22 @@ describe('interaction input schema', () => {
       { inputTokens: 1, outputTokens: 2, source: 'provider', reasoningTokens: 0.5 },
       'usage.reasoningTokens: must be an integer',
     ],
+    [
+      'usage',
+      { inputTokens: 1, outputTokens: LIMITS.tokensPerCall + 1, source: 'provider' },
+      `usage.outputTokens: must be at most ${LIMITS.tokensPerCall}`,
+    ],
+    [
+      'usage',
+      { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: 1, source: 'provider' },
+      `usage.inputTokens: must be at most ${LIMITS.tokensPerCall}`,
+    ],
     ['cost', { status: 'priced', amountMinor: -1, currency: 'EUR' }, 'cost.amountMinor: must be at least 0'],
+    [
+      'cost',
+      { status: 'provider', amountMinor: LIMITS.costMinorPerCall + 1, currency: 'EUR' },
+      `cost.amountMinor: must be at most ${LIMITS.costMinorPerCall}`,
+    ],
     [
       'cost',
       { status: 'priced', amountMinor: 1, currency: 'eur' },
@@ -109,6 +125,25 @@ describe('interaction input schema', () => {
     ],
   ])('refuses a bad %s with one violation naming it', (field, value, expected) => {
     expect(violationsOf(interactionInputSchema, validInteraction({ [field]: value }))).toEqual([expected]);
+  });
+
+  it('accepts token counts and a cost at their per-call limits', () => {
+    const max = LIMITS.tokensPerCall;
+    expect(
+      violationsOf(
+        interactionInputSchema,
+        validInteraction({
+          usage: {
+            inputTokens: max,
+            outputTokens: max,
+            cacheReadTokens: max,
+            reasoningTokens: max,
+            source: 'provider',
+          },
+          cost: { status: 'priced', amountMinor: LIMITS.costMinorPerCall, currency: 'EUR' },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses unknown fields at the top level and inside usage and cost, and the org from input', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { commitment, count, currency, dateTime, issueAt, label, list, oneOf, recordId } from './fields';
 import { newRecordId } from './record-id';
+import { LIMITS } from '../limits';
 import {
   ANNOTATION_LABELS,
   DATA_CATEGORIES,
@@ -32,10 +33,10 @@ export const COST_STATUSES = ['priced', 'unpriced', 'provider'] as const;
 export const INTERACTION_STATUSES = ['ok', 'error'] as const;
 
 export const tokenUsageSchema = z.strictObject({
-  inputTokens: count(),
-  outputTokens: count(),
-  cacheReadTokens: count().optional(),
-  reasoningTokens: count().optional(),
+  inputTokens: count(LIMITS.tokensPerCall),
+  outputTokens: count(LIMITS.tokensPerCall),
+  cacheReadTokens: count(LIMITS.tokensPerCall).optional(),
+  reasoningTokens: count(LIMITS.tokensPerCall).optional(),
   source: oneOf(USAGE_SOURCES).describe('provider: as the provider reported it; estimated: counted by the recorder'),
 });
 
@@ -44,7 +45,7 @@ const PRICED_COST_STATUSES = COST_STATUSES.filter((status) => status !== 'unpric
 export const callCostSchema = z
   .strictObject({
     status: oneOf(COST_STATUSES).describe('an unpriced call carries no amount, never 0'),
-    amountMinor: count().optional().describe('minor units (e.g. cents); absent when unpriced'),
+    amountMinor: count(LIMITS.costMinorPerCall).optional().describe('minor units (e.g. cents); absent when unpriced'),
     currency: currency().optional(),
     priceTableVersion: label(64).optional(),
   })

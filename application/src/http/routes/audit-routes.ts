@@ -7,6 +7,7 @@ import {
 } from '@aal/ledger-contract';
 import { z } from 'zod';
 import type { AuditIndex } from '../../audit-index/audit-index';
+import { TotalTooLargeError } from '../../audit-index/exact-total';
 import { decodeIndexCursor } from '../../audit-index/index-cursor';
 import { AUDIT_RECORD_TYPES, auditRecordPage, type AuditRecordType } from '../../audit-index/index-queries';
 import { indexFilterOf, indexHeight, minBlockQuery, readScopeOf } from '../../audit-index/index-reads';
@@ -220,7 +221,8 @@ export function auditRoutes(deps: {
       description:
         'Calls, tokens (input, output, cache-read, reasoning) and cost per currency in minor units, with unpriced calls counted apart, ' +
         `in total and per group (at most ${MAX_USAGE_GROUPS} groups), over every committed record of the channel whatever its write path, ` +
-        "summed by the org's audit index; `asOfBlock` is the block height the summary reflects.",
+        "summed by the org's audit index; `asOfBlock` is the block height the summary reflects. " +
+        'Every total is exact: one above 2^53 − 1 (past what a JSON number states exactly) is refused 422, never rounded.',
       tag: 'audit',
       roles: ['auditor', 'admin'],
       params: channelParams,
@@ -235,7 +237,11 @@ export function auditRoutes(deps: {
           ...(await ownQuery(query, ledger, channel)),
           channel,
         });
-        const usage = await auditIndex.store.usage(filter, query.groupBy, MAX_USAGE_GROUPS);
+        const usage = await auditIndex.store.usage(filter, query.groupBy, MAX_USAGE_GROUPS).catch((error: unknown) => {
+          if (error instanceof TotalTooLargeError)
+            throw new HttpProblem(422, 'Total too large', `${error.message}: narrow from/to or by/value`);
+          throw error;
+        });
         if (usage.tooManyGroups)
           throw new HttpProblem(
             422,
