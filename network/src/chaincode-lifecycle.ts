@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { dirname, join, relative, resolve } from 'node:path';
 import type { FabricBinaries } from './binaries';
 import { AUDIT_CHAINCODE, CHAINCODE_DIR, type ChaincodeGeneration, type ChaincodeSpec } from './chaincodes';
+import { isNoApprovedDefinition } from './approved-definition';
 import { chaincodeServerEnv } from './chaincode-server-env';
 import { run } from './command';
 import { NetworkError } from './errors';
@@ -203,7 +204,16 @@ export class ChaincodeDeployer {
       { env },
     ).then(
       () => true,
-      () => false,
+      (error: unknown) => {
+        // Only Fabric's "nothing approved" answer means approve now; an unreachable peer or a broken
+        // approval is reported, not papered over by approving again.
+        if (
+          error instanceof Error &&
+          isNoApprovedDefinition(error.message, chaincode.name, committed.sequence, channel)
+        )
+          return false;
+        throw error;
+      },
     );
     if (approved) {
       log(`${org.name} approved ${chaincode.name} (sequence ${committed.sequence}) on ${channel} already`);
