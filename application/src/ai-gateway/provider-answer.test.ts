@@ -14,15 +14,19 @@ describe('usageOf', () => {
     expect(usageOf({ input_tokens: 7, output_tokens: 1 })).toEqual({ inputTokens: 7, outputTokens: 1 });
   });
 
-  it('treats a count the ledger would refuse (past the per-call limit, negative, fractional) as not reported', () => {
+  it('keeps no count when any the ledger would refuse (past the per-call limit, negative, fractional) is given', () => {
     const past = LIMITS.tokensPerCall + 1;
     expect(usageOf({ prompt_tokens: past, completion_tokens: 3 })).toBeUndefined();
+    expect(usageOf({ prompt_tokens: 5, completion_tokens: past })).toBeUndefined();
     expect(
-      usageOf({ prompt_tokens: 5, completion_tokens: past, prompt_tokens_details: { cached_tokens: past } }),
-    ).toEqual({ inputTokens: 5, outputTokens: 0 });
-    expect(usageOf({ prompt_tokens: -1 })).toBeUndefined();
+      usageOf({ prompt_tokens: 5, completion_tokens: 3, prompt_tokens_details: { cached_tokens: past } }),
+    ).toBeUndefined();
+    expect(
+      usageOf({ input_tokens: 5, output_tokens: 3, output_tokens_details: { reasoning_tokens: -1 } }),
+    ).toBeUndefined();
     expect(usageOf({ prompt_tokens: 1.5 })).toBeUndefined();
-    expect(usageOf({ prompt_tokens: LIMITS.tokensPerCall })).toEqual({
+    expect(usageOf({ prompt_tokens: '5' })).toBeUndefined();
+    expect(usageOf({ prompt_tokens: LIMITS.tokensPerCall, completion_tokens: null })).toEqual({
       inputTokens: LIMITS.tokensPerCall,
       outputTokens: 0,
     });

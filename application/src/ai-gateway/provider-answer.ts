@@ -27,19 +27,30 @@ function valid<K extends 'responseModel' | 'responseId' | 'finishReasons'>(field
   return interactionFields[field].safeParse(value).success ? value : undefined;
 }
 
-/** Usage in either of OpenAI's spellings: chat/embeddings (`prompt_tokens`…) or responses (`input_tokens`…). */
+/**
+ * Usage in either of OpenAI's spellings: chat/embeddings (`prompt_tokens`…) or responses
+ * (`input_tokens`…). All or nothing: when any count the provider gave is one the ledger would refuse
+ * (past the per-call limit, negative, fractional), none is kept and the gateway estimates usage
+ * instead of recording a partial count as the provider's.
+ */
 export function usageOf(usage: unknown): AnswerFacts['usage'] {
   if (!isObject(usage)) return undefined;
-  const input = tokens(usage.prompt_tokens) ?? tokens(usage.input_tokens);
-  if (input === undefined) return undefined;
-  const output = tokens(usage.completion_tokens) ?? tokens(usage.output_tokens) ?? 0;
   const inputDetails = usage.prompt_tokens_details ?? usage.input_tokens_details;
   const outputDetails = usage.completion_tokens_details ?? usage.output_tokens_details;
-  const cached = isObject(inputDetails) ? tokens(inputDetails.cached_tokens) : undefined;
-  const reasoning = isObject(outputDetails) ? tokens(outputDetails.reasoning_tokens) : undefined;
+  const given = {
+    input: usage.prompt_tokens ?? usage.input_tokens,
+    output: usage.completion_tokens ?? usage.output_tokens,
+    cached: isObject(inputDetails) ? inputDetails.cached_tokens : undefined,
+    reasoning: isObject(outputDetails) ? outputDetails.reasoning_tokens : undefined,
+  };
+  if (given.input === undefined) return undefined;
+  const counts = Object.values(given).filter((value) => value !== undefined && value !== null);
+  if (counts.some((value) => tokens(value) === undefined)) return undefined;
+  const cached = tokens(given.cached);
+  const reasoning = tokens(given.reasoning);
   return {
-    inputTokens: input,
-    outputTokens: output,
+    inputTokens: tokens(given.input) ?? 0,
+    outputTokens: tokens(given.output) ?? 0,
     ...(cached === undefined ? {} : { cacheReadTokens: cached }),
     ...(reasoning === undefined ? {} : { reasoningTokens: reasoning }),
   };

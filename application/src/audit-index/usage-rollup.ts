@@ -1,5 +1,5 @@
 import type { StoredBatch } from '@aal/ledger-contract';
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { ReusedInsert } from './reused-insert';
 import type { Indexed } from './block-decoder';
 import type { AuditIndexBackend } from './store-location';
@@ -177,27 +177,36 @@ export async function rollupDifferences(
   channel: string,
 ): Promise<string[]> {
   return onSnapshot(db, backend, channel, async (reader) => {
+    // Sums compared as the database's exact text: a sum past 2^53 − 1 is compared, never rounded or refused.
+    const exact = (expression: RawBuilder<unknown>): RawBuilder<string> =>
+      sql<string>`CAST(COALESCE(${expression}, 0) AS TEXT)`;
     const recount = await reader
       .selectFrom('interactions')
       .where('channel', '=', channel)
       .select((eb) => [
         sql<string>`substr(tx_time, 1, 13)`.as('hour'),
         ...USAGE_ROLLUP_KEY_COLUMNS.map((column) => eb.fn.coalesce(column, sql.lit(ROLLUP_NONE)).as(column)),
-        eb.fn.countAll<number>().as('calls'),
-        eb.fn.sum<number>('is_error').as('error_calls'),
-        eb.fn.sum<number>('input_tokens').as('input_tokens'),
-        eb.fn.sum<number>('output_tokens').as('output_tokens'),
-        eb.fn.sum<number>('cache_read_tokens').as('cache_read_tokens'),
-        eb.fn.sum<number>('reasoning_tokens').as('reasoning_tokens'),
-        eb.fn.sum<number>('cost_amount_minor').as('cost_amount_minor'),
+        exact(sql`COUNT(*)`).as('calls'),
+        exact(sql`SUM(is_error)`).as('error_calls'),
+        ...USAGE_SUM_COLUMNS.filter((column) => column !== 'calls' && column !== 'error_calls').map((column) =>
+          exact(sql`SUM(${sql.ref(column)})`).as(column),
+        ),
       ])
       .groupBy([sql`substr(tx_time, 1, 13)`, ...USAGE_ROLLUP_KEY_COLUMNS])
       .execute();
-    const stored = await reader.selectFrom('usage_rollup').selectAll().where('channel', '=', channel).execute();
+    const stored = await reader
+      .selectFrom('usage_rollup')
+      .where('channel', '=', channel)
+      .select([
+        'hour',
+        ...USAGE_ROLLUP_KEY_COLUMNS,
+        ...USAGE_SUM_COLUMNS.map((column) => exact(sql.ref(column)).as(column)),
+      ])
+      .execute();
     const keyOf = (row: Record<string, unknown>): string =>
       JSON.stringify([row['hour'], ...USAGE_ROLLUP_KEY_COLUMNS.map((column) => row[column])]);
     const sumsOf = (row: Record<string, unknown>): string =>
-      USAGE_SUM_COLUMNS.map((column) => Number(row[column] ?? 0)).join(',');
+      USAGE_SUM_COLUMNS.map((column) => String(row[column])).join(',');
     const expected = new Map(recount.map((row) => [keyOf(row), { hour: row.hour, sums: sumsOf(row) }]));
     const differences: string[] = [];
     for (const row of stored) {

@@ -32,30 +32,38 @@ export const USAGE_SOURCES = ['provider', 'estimated'] as const;
 export const COST_STATUSES = ['priced', 'unpriced', 'provider'] as const;
 export const INTERACTION_STATUSES = ['ok', 'error'] as const;
 
-export const tokenUsageSchema = z.strictObject({
-  inputTokens: count(LIMITS.tokensPerCall),
-  outputTokens: count(LIMITS.tokensPerCall),
-  cacheReadTokens: count(LIMITS.tokensPerCall).optional(),
-  reasoningTokens: count(LIMITS.tokensPerCall).optional(),
-  source: oneOf(USAGE_SOURCES).describe('provider: as the provider reported it; estimated: counted by the recorder'),
-});
+/** Token usage, each count at most `maxTokens` (unbounded: as records written before the per-call limit hold it). */
+const tokenUsage = (maxTokens?: number) =>
+  z.strictObject({
+    inputTokens: count(maxTokens),
+    outputTokens: count(maxTokens),
+    cacheReadTokens: count(maxTokens).optional(),
+    reasoningTokens: count(maxTokens).optional(),
+    source: oneOf(USAGE_SOURCES).describe('provider: as the provider reported it; estimated: counted by the recorder'),
+  });
+
+export const tokenUsageSchema = tokenUsage(LIMITS.tokensPerCall);
 
 const PRICED_COST_STATUSES = COST_STATUSES.filter((status) => status !== 'unpriced');
 
-export const callCostSchema = z
-  .strictObject({
-    status: oneOf(COST_STATUSES).describe('an unpriced call carries no amount, never 0'),
-    amountMinor: count(LIMITS.costMinorPerCall).optional().describe('minor units (e.g. cents); absent when unpriced'),
-    currency: currency().optional(),
-    priceTableVersion: label(64).optional(),
-  })
-  // checkInteractionRelations' cost rule, as JSON Schema states it for the OpenAPI document.
-  .meta({
-    anyOf: [
-      { properties: { status: { const: 'unpriced' }, amountMinor: false, currency: false } },
-      { properties: { status: { enum: PRICED_COST_STATUSES } }, required: ['amountMinor', 'currency'] },
-    ],
-  });
+/** A call's cost, its amount at most `maxMinor` (unbounded: as records written before the per-call limit hold it). */
+const callCost = (maxMinor?: number) =>
+  z
+    .strictObject({
+      status: oneOf(COST_STATUSES).describe('an unpriced call carries no amount, never 0'),
+      amountMinor: count(maxMinor).optional().describe('minor units (e.g. cents); absent when unpriced'),
+      currency: currency().optional(),
+      priceTableVersion: label(64).optional(),
+    })
+    // checkInteractionRelations' cost rule, as JSON Schema states it for the OpenAPI document.
+    .meta({
+      anyOf: [
+        { properties: { status: { const: 'unpriced' }, amountMinor: false, currency: false } },
+        { properties: { status: { enum: PRICED_COST_STATUSES } }, required: ['amountMinor', 'currency'] },
+      ],
+    });
+
+export const callCostSchema = callCost(LIMITS.costMinorPerCall);
 
 /**
  * The fields of an AI interaction as the recording org submits it (metadata and commitments, never
@@ -108,8 +116,9 @@ export const clearReferenceFields = {
 };
 
 /**
- * The fields whose rules were tightened (closed vocabularies, commitments) as stored records hold
- * them: records written before keep their clear values and labels, and reads return them as stored.
+ * The fields whose rules were tightened (closed vocabularies, commitments, per-call limits) as stored
+ * records hold them: records written before keep their clear values, labels and counts, and reads
+ * return them as stored.
  */
 const storedTightenedFields = {
   actorRef: z
@@ -126,6 +135,8 @@ const storedTightenedFields = {
     .describe('keyed commitments (a record written before commitments may hold clear labels)'),
   purpose: storedVocabularyValue(PURPOSES).optional(),
   dataCategories: z.array(storedVocabularyValue(DATA_CATEGORIES)).optional(),
+  usage: tokenUsage().describe('token counts (a record written before the per-call limit may hold larger ones)'),
+  cost: callCost().describe('the call cost (a record written before the per-call limit may hold a larger amount)'),
 };
 
 /** The parts of an interaction the rules between fields look at. */

@@ -1,5 +1,6 @@
 import { CanonicalContentError } from '@aal/ledger-contract';
 import type { ErrorRequestHandler, Response } from 'express';
+import { TotalTooLargeError } from '../../audit-index/exact-total';
 import { IndexDatabaseUnavailableError } from '../../audit-index/index-database-unavailable';
 import { indexDatabaseUnavailable } from '../../audit-index/index-reads';
 import { LedgerError } from '../../ledger/ledger-error';
@@ -35,6 +36,13 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
       new HttpProblem(422, 'Content without canonical form', error.message, {
         errors: [{ field: '', message: error.message }],
       }),
+      instance,
+    );
+  }
+  if (error instanceof TotalTooLargeError) {
+    return sendProblem(
+      res,
+      new HttpProblem(422, 'Total too large', `${error.message}: narrow the range (from/to) or the filter (by/value)`),
       instance,
     );
   }

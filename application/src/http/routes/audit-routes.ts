@@ -7,7 +7,6 @@ import {
 } from '@aal/ledger-contract';
 import { z } from 'zod';
 import type { AuditIndex } from '../../audit-index/audit-index';
-import { TotalTooLargeError } from '../../audit-index/exact-total';
 import { decodeIndexCursor } from '../../audit-index/index-cursor';
 import { AUDIT_RECORD_TYPES, auditRecordPage, type AuditRecordType } from '../../audit-index/index-queries';
 import { indexFilterOf, indexHeight, minBlockQuery, readScopeOf } from '../../audit-index/index-reads';
@@ -237,11 +236,8 @@ export function auditRoutes(deps: {
           ...(await ownQuery(query, ledger, channel)),
           channel,
         });
-        const usage = await auditIndex.store.usage(filter, query.groupBy, MAX_USAGE_GROUPS).catch((error: unknown) => {
-          if (error instanceof TotalTooLargeError)
-            throw new HttpProblem(422, 'Total too large', `${error.message}: narrow from/to or by/value`);
-          throw error;
-        });
+        // A total past 2^53 − 1 (in a group or over them) leaves as TotalTooLargeError: 422 (problem-handler.ts).
+        const usage = await auditIndex.store.usage(filter, query.groupBy, MAX_USAGE_GROUPS);
         if (usage.tooManyGroups)
           throw new HttpProblem(
             422,
