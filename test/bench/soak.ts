@@ -1,11 +1,17 @@
 /**
- * `npm run soak -- --minutes N` (default 3): a steady mixed write load through HospitalA's REST app
- * on a network of its own — six single-record writers (gathered by the app into Merkle batches), one
- * `POST …/interactions/batch` and one `POST …/batches` writer of 5 records each, and two consent
- * writers — each a careful client retrying unacknowledged requests with the same ids. Every minute
- * it prints the rate, p50/p99 latency, errors and the resident memory of every app, peer, orderer
- * and chaincode server; at the end it counts every interaction and consent on HospitalA's peer's
- * blocks (exactly once each) and writes bench-results/soak-<time>/results.json.
+ * `npm run soak -- --minutes N [--rate R] [--capacity-seconds S]` (default 3 minutes): a mixed write
+ * load at half the measured capacity through HospitalA's REST app, on a network of its own. First it
+ * measures capacity: for S seconds (default 90) as many writers as {@link WRITERS} names send as fast
+ * as they are acknowledged — single records (gathered by the app into Merkle batches),
+ * `POST …/interactions/batch` and `POST …/batches` of 5 records each — and the acknowledged
+ * requests/s of the window's last two thirds is the capacity. Then the same writers send for N
+ * minutes at half that rate (or R requests/s), spaced evenly, with two consent writers beside them;
+ * each is a careful client retrying unacknowledged requests with the same ids. Every minute it prints
+ * the rate, p50/p99 latency, errors and the resident memory of every app, peer, orderer and chaincode
+ * server, and every 10 minutes the window's p50/p99; at the end it counts every interaction and
+ * consent on HospitalA's peer's blocks (exactly once each, both phases) and writes
+ * bench-results/soak-<time>/results.json. The apps run with the per-key rate limit raised
+ * (AAL_RATE_LIMIT_PER_SECOND) so the capacity measured is the network's, not one key's.
  *
  * Exits non-zero on any acknowledged record missing from the ledger, any record on it twice, a
  * final 4xx, a 5xx without `Retry-After`, or — in a run of at least
@@ -25,7 +31,8 @@ import { CHAINCODE_NAME, FabricNetwork, HOSPITAL_A, type NetworkOptions } from '
 import { exactlyOnce } from '../faults/support/exactly-once';
 import { orgWriteLoad } from '../faults/support/faults-network';
 import { blockHeight, type LedgerCensus } from '../faults/support/ledger-census';
-import { WriteLoad } from '../faults/support/write-load';
+import { WriteLoad, type LoadReport } from '../faults/support/write-load';
+import { RequestPacer } from '../support/request-pacer';
 import { gatewayFor } from '../support/gateway';
 import { startTestNetwork } from '../support/global-setup';
 import { stopTestNetwork } from '../support/global-teardown';
@@ -39,9 +46,25 @@ const RSS_GROWTH_BOUND = { mib: 32, fraction: 0.25 } as const;
 const RSS_JUDGED_FROM_MINUTES = 10;
 const CHANNEL = 'hospital-a';
 
-const { values: flags } = parseArgs({ options: { minutes: { type: 'string', default: '3' } } });
+/** Writers per kind, in both phases: enough to saturate the app when unpaced, and to keep the pace when paced. */
+const WRITERS = { single: 48, 'interactions-batch': 4, 'merkle-batch': 4 } as const;
+/** Minutes per latency window of the report. */
+const WINDOW_MINUTES = 10;
+
+const { values: flags } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '3' },
+    rate: { type: 'string' },
+    'capacity-seconds': { type: 'string', default: '90' },
+  },
+});
 const minutes = Number(flags.minutes);
 if (!Number.isInteger(minutes) || minutes < 1) throw new Error('--minutes must be a whole number ≥ 1');
+const fixedRate = flags.rate === undefined ? undefined : Number(flags.rate);
+if (fixedRate !== undefined && !(fixedRate > 0)) throw new Error('--rate must be more than 0 requests/s');
+const capacitySeconds = Number(flags['capacity-seconds']);
+if (!Number.isInteger(capacitySeconds) || capacitySeconds < 30)
+  throw new Error('--capacity-seconds must be a whole number ≥ 30');
 const repoRoot = resolve(__dirname, '..', '..');
 const options: NetworkOptions = {
   dir: resolve(process.env.AAL_SOAK_NETWORK_DIR ?? join(repoRoot, '.network-soak')),
@@ -127,6 +150,56 @@ function rssSlopes(samples: readonly MinuteSample[]): Record<string, number> {
   );
 }
 
+/** The acknowledged requests/s and records/s of an unpaced load's window after its first third. */
+async function measureCapacity(
+  environment: ReturnType<typeof loadTestEnvironment>,
+  runId: string,
+): Promise<{ requestsPerSecond: number; recordsPerSecond: number; report: LoadReport; refusedOrThrottled: number }> {
+  log(`capacity: ${JSON.stringify(WRITERS)} writers, unpaced, for ${capacitySeconds} s`);
+  const load = new WriteLoad({ ...orgWriteLoad(environment, HOSPITAL_A, `${runId}-capacity`), writers: WRITERS });
+  load.start();
+  const began = Date.now();
+  const judgedFrom = began + (capacitySeconds * 1000) / 3;
+  await sleep(capacitySeconds * 1000);
+  const seconds = (Date.now() - judgedFrom) / 1000;
+  const acks = load.acknowledgedSince(judgedFrom);
+  const refusedOrThrottled = load
+    .attemptsSince(began)
+    .filter((attempt) => attempt.status !== 200 && attempt.status !== 201).length;
+  const report = await load.stop(60_000);
+  const measured = {
+    requestsPerSecond: Math.round((acks.length / seconds) * 10) / 10,
+    recordsPerSecond: Math.round((acks.reduce((sum, ack) => sum + ack.ids.length, 0) / seconds) * 10) / 10,
+  };
+  log(
+    `capacity: ${measured.requestsPerSecond} requests/s, ${measured.recordsPerSecond} records/s (answers other than 200/201: ${refusedOrThrottled})`,
+  );
+  return { ...measured, report, refusedOrThrottled };
+}
+
+/** Latency per window of {@link WINDOW_MINUTES} minutes (the last may be shorter). */
+function latencyWindows(
+  samples: readonly MinuteSample[],
+  acks: readonly { at: number; latencyMs: number }[],
+  began: number,
+) {
+  const windows: { fromMinute: number; toMinute: number; requests: number; p50Ms: number; p99Ms: number }[] = [];
+  for (let from = 0; from < samples.length; from += WINDOW_MINUTES) {
+    const to = Math.min(from + WINDOW_MINUTES, samples.length);
+    const latencies = acks
+      .filter((ack) => ack.at >= began + from * 60_000 && ack.at < began + to * 60_000)
+      .map((ack) => ack.latencyMs);
+    windows.push({
+      fromMinute: from,
+      toMinute: to,
+      requests: latencies.length,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+    });
+  }
+  return windows;
+}
+
 async function soak(): Promise<boolean> {
   const network = new FabricNetwork(options);
   const environment = loadTestEnvironment(options);
@@ -135,7 +208,15 @@ async function soak(): Promise<boolean> {
     .filter((process) => process.running && /^(app\.|peer0\.|orderer|chaincode\.)/.test(process.name))
     .map((process) => ({ name: process.name, pid: process.pid }));
   const runId = `soak-${Date.now()}`;
-  const load = new WriteLoad(orgWriteLoad(environment, HOSPITAL_A, runId));
+  const capacity = fixedRate === undefined ? await measureCapacity(environment, runId) : undefined;
+  const rate = fixedRate ?? Math.round((capacity?.requestsPerSecond ?? 0) * 5) / 10;
+  if (!(rate > 0)) throw new Error('the capacity phase acknowledged nothing: no rate to soak at');
+  log(`soak: ${minutes} min at ${rate} requests/s${capacity === undefined ? ' (--rate)' : ' (half the capacity)'}`);
+  const load = new WriteLoad({
+    ...orgWriteLoad(environment, HOSPITAL_A, runId),
+    writers: WRITERS,
+    pace: new RequestPacer(rate),
+  });
   const consents = new ConsentLoad({
     url: environment.apps.HospitalA ?? '',
     channel: CHANNEL,
@@ -177,7 +258,14 @@ async function soak(): Promise<boolean> {
           .join(' '),
     );
   }
-  const [report, consentReport] = await Promise.all([load.stop(60_000), consents.stop(60_000)]);
+  const [soakReport, consentReport] = await Promise.all([load.stop(60_000), consents.stop(60_000)]);
+  const windows = latencyWindows(samples, [...soakReport.acknowledged, ...consentReport.acknowledged], began);
+  for (const window of windows)
+    log(
+      `minutes ${window.fromMinute}–${window.toMinute}: ${window.requests} requests, p50 ${window.p50Ms} ms, p99 ${window.p99Ms} ms`,
+    );
+  // Both phases' interactions are on the ledger: each must be there exactly once.
+  const report = capacity === undefined ? soakReport : mergedReports(capacity.report, soakReport);
   const counted = await census(network);
   const verdict = exactlyOnce(report, counted.interactions);
   const consentMissing = consentReport.acknowledged.filter((ack) => (counted.consents.get(ack.id) ?? 0) !== 1);
@@ -200,17 +288,28 @@ async function soak(): Promise<boolean> {
   };
   const summary = {
     minutes,
+    capacity:
+      capacity === undefined
+        ? null
+        : {
+            seconds: capacitySeconds,
+            requestsPerSecond: capacity.requestsPerSecond,
+            recordsPerSecond: capacity.recordsPerSecond,
+            answersOtherThan2xx: capacity.refusedOrThrottled,
+          },
+    rateRequestsPerSecond: rate,
+    latencyWindows: windows,
     acknowledgedRequests: report.acknowledged.length + consentReport.acknowledged.length,
     interactionsCommittedOnce: verdict.committedOnce,
     consentsCommittedOnce: consentReport.acknowledged.length - consentMissing.length,
     height: counted.interactions.height,
     latencyMs: {
       p50: percentile(
-        [...report.acknowledged, ...consentReport.acknowledged].map((ack) => ack.latencyMs),
+        [...soakReport.acknowledged, ...consentReport.acknowledged].map((ack) => ack.latencyMs),
         50,
       ),
       p99: percentile(
-        [...report.acknowledged, ...consentReport.acknowledged].map((ack) => ack.latencyMs),
+        [...soakReport.acknowledged, ...consentReport.acknowledged].map((ack) => ack.latencyMs),
         99,
       ),
     },
@@ -231,7 +330,9 @@ async function soak(): Promise<boolean> {
         settings: {
           minutes,
           channel: CHANNEL,
-          writers: { single: 6, 'interactions-batch': 1, 'merkle-batch': 1, consents: 2, recordsPerBatch: 5 },
+          writers: { ...WRITERS, consents: 2, recordsPerBatch: 5 },
+          capacitySeconds: fixedRate === undefined ? capacitySeconds : null,
+          rateLimitPerKey: SOAK_RATE_LIMIT_PER_SECOND,
           rssGrowthBound: RSS_GROWTH_BOUND,
         },
         samples,
@@ -246,7 +347,24 @@ async function soak(): Promise<boolean> {
   return Object.values(failures).every((count) => count === 0);
 }
 
+/** Two loads' reports as one (for the census of both phases). */
+function mergedReports(a: LoadReport, b: LoadReport): LoadReport {
+  return {
+    acknowledged: [...a.acknowledged, ...b.acknowledged],
+    attempts: [...a.attempts, ...b.attempts],
+    unacknowledged: [...a.unacknowledged, ...b.unacknowledged],
+    refused: [...a.refused, ...b.refused],
+    sent: [...a.sent, ...b.sent],
+  };
+}
+
+/** The apps' per-key rate limit during the soak: far above what one key sends, so the network sets the capacity. */
+const SOAK_RATE_LIMIT_PER_SECOND = 100_000;
+
 async function main(): Promise<void> {
+  // The apps inherit this process's environment.
+  process.env.AAL_RATE_LIMIT_PER_SECOND = String(SOAK_RATE_LIMIT_PER_SECOND);
+  process.env.AAL_RATE_LIMIT_BURST = String(SOAK_RATE_LIMIT_PER_SECOND);
   await startTestNetwork(options, 'soak');
   let passed = false;
   try {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { interactionRequest } from '../../support/interactions';
+import type { RequestPacer } from '../../support/request-pacer';
 
 /** The three ways the REST app writes interactions. */
 export type WriteKind = 'single' | 'interactions-batch' | 'merkle-batch';
@@ -41,6 +42,8 @@ export interface WriteLoadOptions {
   readonly writers?: Readonly<Partial<Record<WriteKind, number>>>;
   readonly recordsPerBatch?: number;
   readonly requestTimeoutMs?: number;
+  /** Spaces new requests at a fixed rate over all writers (retries are not paced); unpaced: each writer sends on acknowledgement. */
+  readonly pace?: RequestPacer;
 }
 
 /** What the load saw once stopped. */
@@ -145,7 +148,11 @@ export class WriteLoad {
   }
 
   private async writer(kind: WriteKind): Promise<void> {
-    while (this.running) await this.deliver(this.nextRequest(kind));
+    while (this.running) {
+      await this.options.pace?.turn();
+      if (!this.running) return;
+      await this.deliver(this.nextRequest(kind));
+    }
   }
 
   private nextRequest(kind: WriteKind): Request {
