@@ -32,6 +32,8 @@ export interface UsagePlan {
 }
 
 const HOUR_MS = 3_600_000;
+/** An hour as the rollup keys it: `YYYY-MM-DDTHH`, a four-digit year. */
+const STORED_HOUR = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}$/;
 const hourStart = (hour: string): string => `${hour}:00:00.000Z`;
 const hourEnd = (hour: string): string => `${hour}:59:59.999Z`;
 const shiftHour = (hour: string, hours: number): string =>
@@ -50,6 +52,9 @@ export function usagePlan(filter: IndexFilter, checkpoint: number | undefined): 
   const fromHour =
     from === undefined ? undefined : from === hourStart(hourOf(from)) ? hourOf(from) : shiftHour(hourOf(from), 1);
   const toHour = to === undefined ? undefined : to === hourEnd(hourOf(to)) ? hourOf(to) : shiftHour(hourOf(to), -1);
+  // A bound inside the first or last hour the stored form can write has no whole hour beyond it (the
+  // shifted hour would be '+010000-…' or '-000001-…', which sorts before every hour): rows answer.
+  if ([fromHour, toHour].some((hour) => hour !== undefined && !STORED_HOUR.test(hour))) return { raw: [filter] };
   if (fromHour !== undefined && toHour !== undefined && fromHour > toHour) return { raw: [filter] };
   const raw: IndexFilter[] = [];
   if (from !== undefined && fromHour !== undefined && from < hourStart(fromHour))

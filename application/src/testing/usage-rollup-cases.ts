@@ -207,6 +207,30 @@ export function describeUsageRollupCases(current: () => AuditIndex): void {
     expect(await rollupDifferences(index.store.db, index.store.backend, CHANNEL)).toEqual([]);
   });
 
+  it('answers a range that starts in the last hour or ends in the first hour the stored form writes', async () => {
+    const index = current();
+    await index.ingest(
+      CHANNEL,
+      nextTestBlock(index, CHANNEL, [
+        {
+          txId: 'e'.repeat(64),
+          writes: interactionWrites([
+            storedInteraction('edge-1', { txTime: '2026-05-01T10:15:00.000Z' }),
+            storedInteraction('edge-2', { txTime: '2026-05-01T12:15:00.000Z' }),
+          ]),
+        },
+      ]),
+    );
+    const usage = async (bounds: { from?: string; to?: string }): Promise<number> =>
+      (await index.store.usage({ channel: CHANNEL, by: 'org', value: 'HospitalAMSP', ...bounds }, 'model', 10)).records;
+    // The hour after 9999-12-31T23 and the one before 0000-01-01T00 have no stored form: rows answer.
+    expect(await usage({ from: '9999-12-31T23:30:00.000Z' })).toBe(0);
+    expect(await usage({ to: '0000-01-01T00:30:00.000Z' })).toBe(0);
+    expect(await usage({ from: '0000-01-01T00:30:00.000Z' })).toBe(2);
+    expect(await usage({ from: '0000-01-01T00:30:00.000Z', to: '9999-12-31T23:30:00.000Z' })).toBe(2);
+    expect(await usage({ from: '2026-05-01T10:30:00.000Z', to: '9999-12-31T23:30:00.000Z' })).toBe(1);
+  });
+
   it('refuses a total past 2^53 − 1 as TotalTooLargeError, never a rounded one, and answers a range whose totals fit', async () => {
     const index = current();
     // Counts written before the contract bounded them per call: the index sums whatever the ledger holds.
