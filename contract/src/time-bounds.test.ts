@@ -25,5 +25,11 @@ describe('storedTimeBounds', () => {
 
   it('refuses to before from', () => {
     expect(() => storedTimeBounds('2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z')).toThrow(ValidationError);
+    // Both past year 9999 (they clamp alike): still refused.
+    expect(() => storedTimeBounds('9999-12-31T23:00:00-06:00', '9999-12-31T23:00:00-05:00')).toThrow(ValidationError);
+    expect(storedTimeBounds('2026-01-01T00:00:00.0001Z', '2026-01-01T00:00:00.0002Z')).toEqual({
+      from: '2026-01-01T00:00:00.000Z',
+      to: '2026-01-01T00:00:00.000Z',
+    });
   });
 });

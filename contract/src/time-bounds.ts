@@ -28,12 +28,12 @@ export function storedTimeBounds(from: string | undefined, to: string | undefine
     if (ms < EARLIEST_MS) return EARLIEST_STORED_TIME;
     return new Date(ms).toISOString();
   };
-  const bounds = {
+  // Compared before clamping (as milliseconds, the stored precision): two bounds past year 9999 clamp alike.
+  if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {
+    throw new ValidationError([{ path: 'to', rule: 'must not be before from' }]);
+  }
+  return {
     ...(from === undefined ? {} : { from: stored(from) }),
     ...(to === undefined ? {} : { to: stored(to) }),
   };
-  if (bounds.from !== undefined && bounds.to !== undefined && bounds.from > bounds.to) {
-    throw new ValidationError([{ path: 'to', rule: 'must not be before from' }]);
-  }
-  return bounds;
 }

@@ -796,6 +796,22 @@ describe('Interactions: QueryInteractions pagination and time ranges', () => {
     ]);
     expect(await ids({ from: '2026-01-06T00:00:00Z' })).toEqual(['HospitalAMSP:s-5', 'HospitalAMSP:s-6']);
     expect(await ids({ to: '2026-01-01T00:00:00Z', order: 'desc' })).toEqual(['HospitalAMSP:s-0']);
+    // Bounds before 1970, after 2286 and outside years 0000–9999 keep their meaning in both orders.
+    const all = await ids({});
+    for (const order of ['asc', 'desc'])
+      for (const [bounds, expected] of [
+        [{ from: '1960-01-01T00:00:00Z' }, all.length],
+        [{ to: '1960-01-01T00:00:00Z' }, 0],
+        [{ from: '2300-01-01T00:00:00Z' }, 0],
+        [{ to: '2300-01-01T00:00:00Z' }, all.length],
+        [{ from: '9999-12-31T23:00:00-05:00' }, 0],
+        [{ from: '0000-01-01T00:00:00+01:00', to: '9999-12-31T23:00:00-05:00' }, all.length],
+      ] as const)
+        expect({ order, bounds, found: (await ids({ ...bounds, order })).length }).toEqual({
+          order,
+          bounds,
+          found: expected,
+        });
   });
 
   it('refuses a bookmark that belongs to another query (another org’s index)', async () => {

@@ -25,4 +25,16 @@ describe('index keys', () => {
   it('sorts descending times newest first', () => {
     expect(descendingTime('2026-01-02T00:00:00.000Z') < descendingTime('2026-01-01T00:00:00.000Z')).toBe(true);
   });
+
+  it('keeps a bound before 1970 or after 2286 on its side of every stored time (13 digits, no sign)', () => {
+    const stored = descendingTime('2026-01-01T00:00:00.000Z');
+    for (const early of ['1960-01-01T00:00:00.000Z', '0000-01-01T00:00:00.000Z']) {
+      expect(descendingTime(early)).toMatch(/^[0-9]{13}$/);
+      expect(descendingTime(early) > stored).toBe(true);
+    }
+    for (const late of ['2300-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+      expect(descendingTime(late)).toMatch(/^[0-9]{13}$/);
+      expect(descendingTime(late) < stored).toBe(true);
+    }
+  });
 });

@@ -45,11 +45,16 @@ export function indexRange(
   };
 }
 
+/** The latest millisecond a 13-digit descending time can state (in the year 2286). */
+const LATEST_DESCENDING_MS = 9_999_999_999_999;
+
 /**
  * A time that sorts newest first: 13-digit milliseconds subtracted from a constant. Used in the
- * descending twin of a time index, since LevelDB range scans only go forward.
+ * descending twin of a time index, since LevelDB range scans only go forward. A query bound before
+ * 1970 or after 2286 is clamped to them (stored times, transaction times, lie between): unclamped it
+ * would have 14 digits or a sign and sort on the wrong side of every key.
  */
 export function descendingTime(isoTime: string): string {
-  const millis = Date.parse(isoTime);
-  return String(9_999_999_999_999 - millis).padStart(13, '0');
+  const millis = Math.min(Math.max(Date.parse(isoTime), 0), LATEST_DESCENDING_MS);
+  return String(LATEST_DESCENDING_MS - millis).padStart(13, '0');
 }
