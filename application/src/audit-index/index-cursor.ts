@@ -23,7 +23,8 @@ export function decodeIndexCursor<T>(cursor: string, shape: z.ZodType<T>): T {
     parsed = undefined;
   }
   const result = shape.safeParse(parsed);
-  if (!result.success)
+  // A NUL character is in no sort key this API hands out, and PostgreSQL refuses it in text (500).
+  if (!result.success || JSON.stringify(result.data).includes('\\u0000'))
     throw new HttpProblem(400, 'Invalid request', 'the request is invalid', {
       errors: [{ field: 'cursor', message: 'must be the nextCursor of a previous answer to the same query' }],
     });

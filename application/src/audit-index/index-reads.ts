@@ -1,6 +1,7 @@
 import { storedTimeBounds, ValidationError, type InteractionQueryPath, type Role } from '@aal/ledger-contract';
 import { z } from 'zod';
 import { HttpProblem } from '../http/problem';
+import { BLOCK_NUMBER_PATTERN } from '../ledger/block-number';
 import type { AuditIndex } from './audit-index';
 import type { IndexFilter } from './index-store';
 
@@ -14,7 +15,7 @@ export const INDEX_DATABASE_RETRY_AFTER_SECONDS = 5;
 /** `minBlock`: a block number (as write answers give `blockNumber`), decimal. */
 export const minBlockQuery = z
   .string()
-  .regex(/^(0|[1-9][0-9]{0,14})$/, 'must be a block number (decimal digits)')
+  .regex(BLOCK_NUMBER_PATTERN, 'must be a block number (decimal digits)')
   .transform(Number)
   .optional()
   .describe(

@@ -37,6 +37,7 @@ export const CSV_COLUMNS = [
   'cost.currency',
   'cost.priceTableVersion',
   'latencyMs',
+  'timeToFirstTokenMs',
   'status',
   'errorType',
   'finishReasons',
@@ -54,6 +55,8 @@ export const CSV_COLUMNS = [
   'consentCheck.allowed',
   'consentCheck.consentId',
   'consentCheck.reason',
+  'batchId',
+  'leafIndex',
 ] as const;
 
 function valueAt(record: StoredInteraction, column: string): unknown {

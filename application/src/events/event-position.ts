@@ -1,3 +1,5 @@
+import { BLOCK_NUMBER_DIGITS } from '../ledger/block-number';
+
 /**
  * Where a client is in a channel's chaincode events: the block and the event's ordinal among the
  * chaincode's events in that block (0, 1, …). Each transaction emits at most one event and the peer
@@ -10,7 +12,7 @@ export interface EventPosition {
   readonly ordinal: number;
 }
 
-const EVENT_ID = /^(0|[1-9][0-9]{0,19}):(0|[1-9][0-9]{0,5})$/;
+const EVENT_ID = new RegExp(`^(${BLOCK_NUMBER_DIGITS}):(0|[1-9][0-9]{0,5})$`);
 
 /** `<block>:<ordinal>`, the event id a client sends back as `Last-Event-ID`. */
 export function formatEventId(position: EventPosition): string {

@@ -172,6 +172,13 @@ function routeHandler(definition: AnyRouteDefinition, deps: RouteDeps): RequestH
       headers: req.headers,
     });
 
+    // HEAD of a streamed answer: its status and headers only. Node drops a HEAD's body writes without
+    // back-pressure, so running the stream would page the whole index (or follow events) for nothing.
+    if (req.method === 'HEAD' && reply.stream !== undefined) {
+      for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+      res.status(reply.status).end();
+      return;
+    }
     const recorded =
       (definition.recordsAuditorRead === true && caller.role === 'auditor') || definition.recordsEveryCall === true;
     const streamed = reply.stream !== undefined;

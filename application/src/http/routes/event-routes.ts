@@ -1,3 +1,4 @@
+import { BLOCK_NUMBER_PATTERN } from '../../ledger/block-number';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { EVENT_ID_PATTERN, EventSequencer, formatEventId, parseEventId } from '../../events/event-position';
@@ -69,7 +70,7 @@ export function eventRoutes(channels: readonly string[], options: EventRouteOpti
           .describe('as the Last-Event-ID header, for clients that cannot set headers'),
         startBlock: z
           .string()
-          .regex(/^(0|[1-9][0-9]{0,19})$/, 'must be a block number')
+          .regex(BLOCK_NUMBER_PATTERN, 'must be a block number (at most 15 decimal digits)')
           .optional()
           .describe('replay from this block when not resuming (default: from the next block)'),
         events: z
