@@ -244,11 +244,14 @@ export function auditRoutes(deps: {
             'Too many groups',
             `more than ${MAX_USAGE_GROUPS} groups: narrow from/to or group differently`,
           );
-        // The answer holds totals, not records: the records summed are what the auditor read.
+        // The answer holds totals, not records: the records summed are what the auditor read. Only an
+        // auditor's read is recorded (recordsAuditorRead), so only then are its owners and subjects read.
         const read = new ReadTally();
-        const { owners, subjects } = await auditIndex.store.readScope(filter);
-        for (const [owner, records] of owners) read.owner(owner, records);
-        for (const subjectRef of subjects) read.subject(subjectRef);
+        if (caller.role === 'auditor') {
+          const { owners, subjects } = await auditIndex.store.readScope(filter);
+          for (const [owner, records] of owners) read.owner(owner, records);
+          for (const subjectRef of subjects) read.subject(subjectRef);
+        }
         return {
           status: 200,
           body: {
