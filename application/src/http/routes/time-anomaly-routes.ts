@@ -1,11 +1,13 @@
 import { DEFAULT_PAGE_SIZE, LIMITS } from '@aal/ledger-contract';
 import { z } from 'zod';
 import type { AuditIndex } from '../../audit-index/audit-index';
+import { BLOCK_NUMBER_DIGITS } from '../../ledger/block-number';
 import { minBlockQuery, indexHeight } from '../../audit-index/index-reads';
 import { channelParams, requireMemberChannel } from '../schemas/channel';
 import { defineRoute, type AnyRouteDefinition } from '../route';
 
-const CURSOR = /^(0|[1-9][0-9]{0,14}):(0|[1-9][0-9]{0,6})$/;
+/** `<block>:<position in the block>` of the last anomaly a page returned. */
+const CURSOR = new RegExp(`^(${BLOCK_NUMBER_DIGITS}):(0|[1-9][0-9]{0,6})$`);
 
 const timeAnomalyQuerySchema = z.strictObject({
   minBlock: minBlockQuery,
