@@ -130,7 +130,7 @@ describe('what the auditor-read log records of each auditor read (fake ledger)',
 
   it('records a streamed export when it opens and, with what it delivered, when it closes', async () => {
     await read(`${BASE}/audit/export?format=ndjson&by=subjectRef&value=HospitalAMSP:s-1`);
-    await app.auditorReadLog.settled();
+    await app.readLogHolds(2);
     const logged = entries();
     expect(
       logged.map((entry) => (entry.event === 'gap' ? entry : [entry.event, entry.readsByOwner, entry.subjectRefs])),
@@ -166,8 +166,7 @@ describe('what the auditor-read log records of each auditor read (fake ledger)',
     while ((text.match(/^id: /gm) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
     expect(entries().map((entry) => entry.event)).toEqual(['stream-opened']);
     abort.abort();
-    for (let tries = 0; entries().length < 2 && tries < 100; tries++)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await app.readLogHolds(2);
     expect(entries().map((entry) => (entry.event === 'gap' ? entry : [entry.event, entry.readsByOwner]))).toEqual([
       ['stream-opened', {}],
       ['stream-closed', { AIProviderMSP: 1, HospitalAMSP: 1 }],

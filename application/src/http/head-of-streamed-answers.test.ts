@@ -35,6 +35,7 @@ describe('HEAD of a streamed answer', () => {
     const get = await app.request('GET', EXPORT, { key: app.keys.auditor });
     expect(get.status).toBe(200);
     expect((await get.text()).trim().split('\n')).toHaveLength(1);
+    await app.readLogHolds(2);
     expect(logged()).toEqual(['stream-opened', 'stream-closed']);
   });
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createApp } from '../app';
 import { createHttpServer } from '../http/http-server';
@@ -27,6 +28,11 @@ export interface AppHarness {
   readonly auditorReadLogPath: string;
   readonly auditorReadLog: AuditorReadLog;
   readonly logLines: string[];
+  /**
+   * Resolves once the auditor-read log holds `count` entries (at most 5 s): a stream's closing
+   * entry is appended after its answer ended, so a client can have read the last byte before it.
+   */
+  readLogHolds(count: number): Promise<void>;
   /** The app's audit index (in memory, fed by the test: no block follower runs). */
   readonly auditIndex: AuditIndex;
   request(
@@ -94,6 +100,11 @@ export async function startAppHarness(
     auditorReadLog,
     logLines,
     auditIndex,
+    readLogHolds: async (count) => {
+      const deadline = Date.now() + 5000;
+      while (auditorReadLog.position.seq < count && Date.now() < deadline) await sleep(10);
+      await auditorReadLog.settled();
+    },
     request: (method, path, { key, body, rawBody, headers = {} } = {}) =>
       fetch(`${url}${path}`, {
         method,
