@@ -10,6 +10,7 @@ export { ORG_FILES } from './org-files';
 export type { GatewayProfile } from './config';
 export { LedgerBatchReader } from './verifier/ledger-batch-reader';
 export {
+  MAX_SUBJECT_REFS,
   verifyAuditorReadLog,
   type AnchorPosition,
   type AuditorReadEntry,

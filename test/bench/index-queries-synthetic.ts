@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import {
   batchPage,
   interactionPage,
+  MAX_SUBJECT_REFS,
   openAuditIndexStore,
   type AuditIndexStore,
   type DecodedBlock,
@@ -163,7 +164,7 @@ async function time(store: AuditIndexStore, runs: number): Promise<void> {
   const summary = await store.usage(usageFilter, 'model', 10_000);
   results['usage over every record (summary + read scope)'] = await measure(async () => {
     await store.usage(usageFilter, 'model', 10_000);
-    await store.readScope(usageFilter);
+    await store.readScope(usageFilter, MAX_SUBJECT_REFS);
   });
   const filters = {
     org: ORG,

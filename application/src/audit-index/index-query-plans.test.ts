@@ -87,7 +87,7 @@ describe('audit index query plans (SQLite)', () => {
       'day',
       100,
     );
-    await store.readScope(filter('subjectRef', { from: '2026-01-01T10:30:00.000Z' }));
+    await store.readScope(filter('subjectRef', { from: '2026-01-01T10:30:00.000Z' }), 1000);
     const raw = plans().filter(({ sql }) => /from "interactions"/.test(sql));
     expect(raw.length).toBeGreaterThanOrEqual(4);
     for (const { sql, plan } of raw) expect({ sql, scans: tableScans(plan) }).toEqual({ sql, scans: [] });

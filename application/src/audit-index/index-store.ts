@@ -16,7 +16,7 @@ import { insertRecordRows } from './record-rows';
 import { ReusedInsert } from './reused-insert';
 import { addBatchPaths, addToRollup, batchPathInsert, rollupUpsert } from './usage-rollup';
 import { addExactly } from './exact-total';
-import { compareText, onSnapshot, usageGroups, usagePlan, usageReadScope } from './usage-query';
+import { compareText, onSnapshot, usageGroups, usagePlan, usageReadScope, type UsageReadScope } from './usage-query';
 import { DERIVED_TABLES, type AuditIndexDatabase } from './schema';
 import type { NewestTxTime, TimeAnomaly } from './transaction-times';
 import { nodeSqliteDialect, openSqlite } from './sqlite-dialect';
@@ -357,10 +357,13 @@ export class AuditIndexStore {
     }));
   }
 
-  /** The distinct owners and subjects of the matching rows, for the auditor-read log of a summary (rollup and edge rows, as {@link usage}). */
-  async readScope(filter: IndexFilter): Promise<{ owners: Map<string, number>; subjects: string[] }> {
+  /**
+   * The owners and (up to `maxSubjects`) distinct subjects of the matching rows, for the
+   * auditor-read log of a summary (rollup and edge rows, as {@link usage}).
+   */
+  async readScope(filter: IndexFilter, maxSubjects: number): Promise<UsageReadScope> {
     return onSnapshot(this.db, this.backend, filter.channel, (reader, checkpoint) =>
-      usageReadScope(reader, usagePlan(filter, checkpoint)),
+      usageReadScope(reader, usagePlan(filter, checkpoint), maxSubjects),
     );
   }
 

@@ -121,13 +121,23 @@ export async function usageGroups(
   return [...groups.values()];
 }
 
-/** The orgs owning the plan's records (with counts) and the subjects they name: what an auditor's summary read. */
-export async function usageReadScope(
-  db: Reader,
-  plan: UsagePlan,
-): Promise<{ owners: Map<string, number>; subjects: string[] }> {
+/** What an auditor's summary read: the orgs owning its records and (some of) the subjects they name. */
+export interface UsageReadScope {
+  /** Records read per owning org. */
+  readonly owners: Map<string, number>;
+  /** The first `maxSubjects` distinct subjects, in text order. */
+  readonly subjects: string[];
+  /** How many more distinct subjects the records name. */
+  readonly omittedSubjects: number;
+}
+
+/**
+ * The orgs owning the plan's records (with counts) and the distinct subjects they name, at most
+ * `maxSubjects` of them read (a summary over a million records may name as many subjects: the
+ * rest are counted by the database, never held).
+ */
+export async function usageReadScope(db: Reader, plan: UsagePlan, maxSubjects: number): Promise<UsageReadScope> {
   const owners = new Map<string, number>();
-  const subjects = new Set<string>();
   for (const filter of plan.raw) {
     const orgs = await db
       .selectFrom('interactions')
@@ -136,13 +146,6 @@ export async function usageReadScope(
       .groupBy('org')
       .execute();
     for (const row of orgs) owners.set(row.org, (owners.get(row.org) ?? 0) + Number(row.records));
-    const named = await db
-      .selectFrom('interactions')
-      .where((eb) => eb.and([matches(eb, filter), eb('subject_ref', 'is not', null)]))
-      .select('subject_ref')
-      .distinct()
-      .execute();
-    for (const row of named) if (row.subject_ref !== null) subjects.add(row.subject_ref);
   }
   const { rollup } = plan;
   if (rollup !== undefined) {
@@ -151,14 +154,44 @@ export async function usageReadScope(
       .groupBy('org')
       .execute();
     for (const row of orgs) owners.set(row.org, (owners.get(row.org) ?? 0) + Number(row.records));
-    const named = await rollupRows(db, rollup)
-      .where('subject_ref', '<>', ROLLUP_NONE)
-      .select('subject_ref')
-      .distinct()
-      .execute();
-    for (const row of named) subjects.add(row.subject_ref);
   }
-  return { owners, subjects: [...subjects] };
+  const named = [
+    ...plan.raw.map((filter) =>
+      db
+        .selectFrom('interactions')
+        .where((eb) => eb.and([matches(eb, filter), eb('subject_ref', 'is not', null)]))
+        .select(sql<string>`subject_ref`.as('subject'))
+        .distinct(),
+    ),
+    ...(rollup === undefined
+      ? []
+      : [
+          rollupRows(db, rollup)
+            .where('subject_ref', '<>', ROLLUP_NONE)
+            .select(sql<string>`subject_ref`.as('subject'))
+            .distinct(),
+        ]),
+  ];
+  const [first, ...others] = named;
+  if (first === undefined) return { owners, subjects: [], omittedSubjects: 0 };
+  // Each source distinct, and UNION: a subject in both an edge hour and the rollup is one subject.
+  const distinct = others.reduce((union, next) => union.union(next), first);
+  const listed = await db
+    .selectFrom(distinct.as('named'))
+    .select('named.subject')
+    .orderBy('named.subject')
+    .limit(maxSubjects + 1)
+    .execute();
+  if (listed.length <= maxSubjects) return { owners, subjects: listed.map((row) => row.subject), omittedSubjects: 0 };
+  const counted = await db
+    .selectFrom(distinct.as('named'))
+    .select((eb) => eb.fn.countAll<number | string>().as('subjects'))
+    .executeTakeFirstOrThrow();
+  return {
+    owners,
+    subjects: listed.slice(0, maxSubjects).map((row) => row.subject),
+    omittedSubjects: Number(counted.subjects) - maxSubjects,
+  };
 }
 
 const ROLLUP_GROUP_COLUMNS = {

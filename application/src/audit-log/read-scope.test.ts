@@ -54,6 +54,11 @@ describe('ReadTally', () => {
     expect(scope.subjectRefs).toHaveLength(1000);
     expect(scope.omittedSubjectRefs).toBe(5);
   });
+
+  it('adds subjects a summary counted without listing them to the omitted ones', () => {
+    const scope = new ReadTally().subject('HospitalAMSP:s-1').subjectsOmitted(41).subjectsOmitted(0).scope();
+    expect(scope).toEqual({ readsByOwner: {}, subjectRefs: ['HospitalAMSP:s-1'], omittedSubjectRefs: 41 });
+  });
 });
 
 describe('what the auditor-read log records of each auditor read (fake ledger)', () => {

@@ -35,6 +35,12 @@ export class ReadTally {
     return this;
   }
 
+  /** Counts subjects the read concerned that were not listed (a summary's database counts them). */
+  subjectsOmitted(count: number): this {
+    if (count > 0) this.omitted += count;
+    return this;
+  }
+
   /**
    * Counts every record in a JSON answer: each object naming an owner ({@link OWNER_FIELDS}) is one
    * record of that owner (objects inside it are part of it), and every `subjectRef` is noted. An

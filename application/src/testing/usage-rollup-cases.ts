@@ -172,11 +172,19 @@ export function describeUsageRollupCases(current: () => AuditIndex): void {
         context,
         usage: { records: expected.records, groups: expected.groupList(), tooManyGroups: false },
       });
-      const scope = await index.store.readScope(filter);
-      expect({ context, owners: scope.owners, subjects: scope.subjects.sort() }).toEqual({
+      const scope = await index.store.readScope(filter, 1000);
+      expect({ context, owners: scope.owners, subjects: scope.subjects, omitted: scope.omittedSubjects }).toEqual({
         context,
         owners,
         subjects: [...subjects].sort(),
+        omitted: 0,
+      });
+      // Bounded: the first subjects in text order, the others counted once each (edge rows and rollup alike).
+      const bounded = await index.store.readScope(filter, 1);
+      expect({ context, subjects: bounded.subjects, omitted: bounded.omittedSubjects }).toEqual({
+        context,
+        subjects: [...subjects].sort().slice(0, 1),
+        omitted: Math.max(subjects.size - 1, 0),
       });
     }
   });

@@ -21,6 +21,7 @@ import {
   type ExportFormat,
 } from '../../audit/interaction-export';
 import { USAGE_GROUPINGS } from '../../audit/usage-summary';
+import { MAX_SUBJECT_REFS } from '../../audit-log/auditor-read-log';
 import { ReadTally } from '../../audit-log/read-tally';
 import { committedFilterValue } from '../../commitments/reference-commitments';
 import type { LedgerClient } from '../../ledger/ledger-client';
@@ -248,9 +249,10 @@ export function auditRoutes(deps: {
         // auditor's read is recorded (recordsAuditorRead), so only then are its owners and subjects read.
         const read = new ReadTally();
         if (caller.role === 'auditor') {
-          const { owners, subjects } = await auditIndex.store.readScope(filter);
+          const { owners, subjects, omittedSubjects } = await auditIndex.store.readScope(filter, MAX_SUBJECT_REFS);
           for (const [owner, records] of owners) read.owner(owner, records);
           for (const subjectRef of subjects) read.subject(subjectRef);
+          read.subjectsOmitted(omittedSubjects);
         }
         return {
           status: 200,
