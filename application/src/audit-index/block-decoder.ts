@@ -15,7 +15,7 @@ import {
   type StoredTrainingRun,
 } from '@aal/ledger-contract';
 import { common, type ledger, peer } from '@hyperledger/fabric-protos';
-import { batchArguments, recordInArguments, verifyRecordLeaf } from '../ledger/batched-record-evidence';
+import { batchArguments, recordWithLeaf } from '../ledger/batched-record-evidence';
 import { chaincodeWrites } from '../ledger/chaincode-writes';
 import { invocationOf } from '../ledger/recorded-transaction';
 
@@ -194,8 +194,7 @@ export function recordsOfWrites(
       continue;
     }
     submitted ??= batchArguments(invocation);
-    const record = recordInArguments(submitted, id, invocation.txId);
-    verifyRecordLeaf(record, entry.leafHash);
+    const record = recordWithLeaf(submitted, id, invocation.txId, entry.leafHash);
     records.interactions.push(batchedView(batch, { ...entry, record }));
   }
   return records;

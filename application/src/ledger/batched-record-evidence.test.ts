@@ -9,7 +9,7 @@ import {
 import { peer } from '@hyperledger/fabric-protos';
 import { compositeKey, interactionWrites, leanBatchWrites, testProcessedTransaction } from '../testing/block-builder';
 import { interactionRequest } from '../testing/interaction-request';
-import { verifyBatchedRecord, verifySingleRecord } from './batched-record-evidence';
+import { recordWithLeaf, verifyBatchedRecord, verifySingleRecord } from './batched-record-evidence';
 import { LedgerEvidenceError } from './ledger-evidence-error';
 import { decodeRecordedTransaction, type RecordedTransaction } from './recorded-transaction';
 
@@ -105,6 +105,33 @@ describe('verifyBatchedRecord', () => {
     expect(codeOf(() => verifyBatchedRecord(recorded(), { ...locator(1), leafHash: marker(2).leafHash }))).toBe(
       'STATE_DIFFERS_FROM_BLOCK',
     );
+  });
+});
+
+describe('recordWithLeaf', () => {
+  const leafOf = (record: unknown): string => recordLeafHash(record).toString('hex');
+
+  it('answers the argument itself when its canonical JSON hashes to the leaf, whatever its key order', () => {
+    const argument = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(input('x-1')).reverse()))) as object;
+    const found = recordWithLeaf(new Map([['x-1', argument]]), 'x-1', TX, leafOf(input('x-1')));
+    expect(found).toBe(argument);
+  });
+
+  it('takes a record written under an earlier, looser rule when it hashes to its leaf (the chaincode validated it then)', () => {
+    const earlier = { ...input('x-2'), usage: { inputTokens: 2e9, outputTokens: 1, source: 'provider' } };
+    expect(recordWithLeaf(new Map([['x-2', earlier]]), 'x-2', TX, leafOf(earlier))).toBe(earlier);
+  });
+
+  it('refuses an argument that does not hash to the leaf: LEAF_MISMATCH, or RECORD_NOT_IN_TRANSACTION when it is no record', () => {
+    const leaf = leafOf(input('x-3'));
+    expect(codeOf(() => recordWithLeaf(new Map([['x-3', { ...input('x-3'), latencyMs: 2 }]]), 'x-3', TX, leaf))).toBe(
+      'LEAF_MISMATCH',
+    );
+    expect(codeOf(() => recordWithLeaf(new Map([['x-3', { id: 'x-3' }]]), 'x-3', TX, leaf))).toBe(
+      'RECORD_NOT_IN_TRANSACTION',
+    );
+    expect(codeOf(() => recordWithLeaf(new Map(), 'x-3', TX, leaf))).toBe('RECORD_NOT_IN_TRANSACTION');
+    expect(codeOf(() => recordWithLeaf(new Map([['x-3', 'text']]), 'x-3', TX, leaf))).toBe('RECORD_NOT_IN_TRANSACTION');
   });
 });
 

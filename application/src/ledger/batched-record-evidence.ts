@@ -161,6 +161,29 @@ export function verifyRecordLeaf(record: InteractionInput, leafHash: string): vo
 }
 
 /**
+ * The record with this id among a batch transaction's arguments, which must hash to the leaf the
+ * chaincode wrote for it. The leaf is the hash of the canonical JSON of the record as the chaincode
+ * validated it, so an argument whose canonical JSON hashes to it is that record, and the schema is
+ * not parsed again (a measured share of the index's ingestion); any other argument is parsed and
+ * checked as {@link recordInArguments} and {@link verifyRecordLeaf} do, for their error codes.
+ *
+ * @throws LedgerEvidenceError `RECORD_NOT_IN_TRANSACTION` or `LEAF_MISMATCH`
+ */
+export function recordWithLeaf(
+  records: ReadonlyMap<string, unknown>,
+  id: string,
+  txId: string,
+  leafHash: string,
+): InteractionInput {
+  const submitted = records.get(id);
+  if (typeof submitted === 'object' && submitted !== null && recordLeafHash(submitted).toString('hex') === leafHash)
+    return submitted as InteractionInput;
+  const record = recordInArguments(records, id, txId);
+  verifyRecordLeaf(record, leafHash);
+  return record;
+}
+
+/**
  * The batched record the chaincode located (lean layout), taken from its recording transaction and
  * checked against it: valid transaction, its header, its markers' root, the record's marker, the
  * record's leaf.
@@ -175,8 +198,7 @@ export function verifiedBatchedInput(
   verifyValid(tx, locator.txId);
   const header = verifyHeader(tx, locator);
   const marker = verifyMarker(verifyMarkersRoot(tx, header).get(locator.id), locator);
-  const record = recordInArguments(batchArguments(tx), locator.id, tx.txId);
-  verifyRecordLeaf(record, marker.leafHash);
+  const record = recordWithLeaf(batchArguments(tx), locator.id, tx.txId, marker.leafHash);
   return { record, header, marker };
 }
 
