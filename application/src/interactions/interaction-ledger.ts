@@ -68,9 +68,25 @@ export async function getInteraction(
   id: string,
   indexed?: IndexedInteraction,
 ): Promise<StoredInteraction> {
+  // The index row is read while the peer answers: the two are independent until they are compared.
+  const early = indexed === undefined ? undefined : settled(indexed(channel, id));
   const answer = JSON.parse(await ledger.evaluate(channel, TRANSACTIONS.getInteraction, [id])) as
     StoredInteraction | BatchedRecordLocator;
-  return vouchedInteraction(ledger, channel, answer, indexed);
+  const lookup: IndexedInteraction | undefined =
+    indexed === undefined || early === undefined
+      ? undefined
+      : (c, i) => (c === channel && i === id ? early.then((outcome) => outcome()) : indexed(c, i));
+  return vouchedInteraction(ledger, channel, answer, lookup);
+}
+
+/** A promise whose outcome is read later: never an unhandled rejection if nobody reads it. */
+function settled<T>(promise: Promise<T>): Promise<() => T> {
+  return promise.then(
+    (value) => () => value,
+    (error: unknown) => () => {
+      throw error;
+    },
+  );
 }
 
 /** One page of a query. */

@@ -51,7 +51,19 @@ export async function findBatchedInteraction(
   id: string,
 ): Promise<{ batch: StoredBatch; entry: StoredBatchEntry } | undefined> {
   checkInput(recordId(), id, 'id');
-  const entry = await readEntry(ctx, id);
+  return batchedInteractionOf(ctx, caller, id, await readEntry(ctx, id));
+}
+
+/**
+ * {@link findBatchedInteraction} for an entry the caller has read already (with other keys in one
+ * message to the peer).
+ */
+export async function batchedInteractionOf(
+  ctx: Context,
+  caller: Caller,
+  id: string,
+  entry: StoredBatchEntry | undefined,
+): Promise<{ batch: StoredBatch; entry: StoredBatchEntry } | undefined> {
   if (entry === undefined) return undefined;
   const batch = await readBatch(ctx, entry.batchId);
   if (batch === undefined || batch.ids[entry.leafIndex] !== id || (!isBatchMarker(entry) && entry.record.id !== id)) {

@@ -20,8 +20,8 @@ import { Context, Info, Param, Returns, Transaction } from 'fabric-contract-api'
 import { type Caller, readsEverything, requireTransactionRole } from '../access/caller';
 import { requireOwnRecordIds } from '../access/own-record-ids';
 import { LedgerContract } from '../ledger/ledger-contract';
-import { entryKey } from '../batches/batch-store';
-import { batchedRecordAnswer, findBatchedInteraction } from '../batches/batched-interaction';
+import { decodeEntry, entryKey } from '../batches/batch-store';
+import { batchedInteractionOf, batchedRecordAnswer, findBatchedInteraction } from '../batches/batched-interaction';
 import { evaluateConsent } from '../consents/consent-check';
 import { emitEvent } from '../ledger/events';
 import { stateBatchOf } from '../ledger/peer-state-batch';
@@ -105,9 +105,11 @@ export class InteractionContract extends LedgerContract {
   async GetInteraction(ctx: Context, id: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.getInteraction);
     checkInput(recordId(), id, 'id');
-    const record = await readInteraction(ctx, id);
+    // Both keys an id may have, in one message to the peer: a point read is one round trip fewer.
+    const [recordValue, entryValue] = await stateBatchOf(ctx).getStates([interactionKey(ctx, id), entryKey(ctx, id)]);
+    const record = decodeInteraction(recordValue ?? new Uint8Array());
     if (record === undefined) {
-      const batched = await findBatchedInteraction(ctx, caller, id);
+      const batched = await batchedInteractionOf(ctx, caller, id, decodeEntry(entryValue ?? new Uint8Array()));
       if (batched !== undefined) return sortedKeyJson(batchedRecordAnswer(batched.batch, id, batched.entry));
     }
     return sortedKeyJson(readableRecord(caller, id, record));
