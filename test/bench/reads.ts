@@ -160,6 +160,24 @@ async function main(): Promise<void> {
     if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
     return response.json();
   };
+  /** Reads a streamed answer until `lines` lines (or its end) have arrived, then leaves it. */
+  const firstLines = async (path: string, lines: number): Promise<void> => {
+    const abort = new AbortController();
+    const response = await fetch(`${appUrl}/api/v1/channels/${CHANNEL}${path}`, { headers, signal: abort.signal });
+    if (response.status !== 200 || response.body === null) throw new Error(`${path}: ${response.status}`);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let seen = 0;
+    try {
+      while (seen < lines) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const byte of value) if (byte === 0x0a) seen += 1;
+      }
+    } finally {
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+    }
+  };
   try {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -260,6 +278,27 @@ async function main(): Promise<void> {
           failed += count(page);
           firstPageMs[`${collection} by ${name}`] = summarise(page.latenciesMs);
         }
+      }
+      // The audit scans' first answers: a violations scan (up to its per-answer record budget, in
+      // ledger order) and an export's first 100 lines, each by a record path and over the org.
+      for (const [name, filter] of [
+        ['org', filters.org],
+        ['applicationId', filters.applicationId],
+      ] as const) {
+        const violations = await runLoad({
+          concurrency: 1,
+          total: Math.ceil(SAMPLES / 5),
+          operation: () => get(`/audit/violations?${filter}`),
+        });
+        failed += count(violations);
+        firstPageMs[`violations by ${name}`] = summarise(violations.latenciesMs);
+        const exported = await runLoad({
+          concurrency: 1,
+          total: Math.ceil(SAMPLES / 5),
+          operation: () => firstLines(`/audit/export?format=ndjson&${filter}`, 100),
+        });
+        failed += count(exported);
+        firstPageMs[`export by ${name} (100 lines)`] = summarise(exported.latenciesMs);
       }
       let usageRecords = 0;
       const usage = await runLoad({

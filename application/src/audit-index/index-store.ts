@@ -358,6 +358,44 @@ export class AuditIndexStore {
   }
 
   /**
+   * A consent-violation scan's step: the next up to `limit` matching rows after `afterSeq`, in
+   * ledger order, of which only the violations (consent verdict false) come with their record — the
+   * others are scanned without their ~1 KB of JSON leaving the database.
+   *
+   * @returns how many rows were scanned, the last one's `seq`, and the violations among them
+   */
+  async violationScan(
+    filter: IndexFilter,
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ scanned: number; lastSeq: number | undefined; violations: IndexRow[] }> {
+    const rows = await this.db
+      .selectFrom('interactions')
+      .where((eb) => eb.and([matches(eb, filter), eb('seq', '>', afterSeq)]))
+      .select((eb) => [
+        'seq',
+        'org',
+        'subject_ref',
+        'consent_allowed',
+        eb.case().when('consent_allowed', '=', 0).then(eb.ref('record_json')).else(null).end().as('record_json'),
+      ])
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    const violations: IndexRow[] = [];
+    for (const row of rows)
+      if (row.consent_allowed === 0 && row.record_json !== null)
+        violations.push({
+          seq: row.seq,
+          org: row.org,
+          subjectRef: row.subject_ref,
+          consentAllowed: row.consent_allowed,
+          recordJson: row.record_json,
+        });
+    return { scanned: rows.length, lastSeq: rows.at(-1)?.seq, violations };
+  }
+
+  /**
    * The owners and (up to `maxSubjects`) distinct subjects of the matching rows, for the
    * auditor-read log of a summary (rollup and edge rows, as {@link usage}).
    */

@@ -88,13 +88,17 @@ export async function onSnapshot<T>(
   });
 }
 
-/** Rows (group × currency) read per query before checking for too many groups. */
-const CURRENCIES_READ_PER_GROUP = 4;
+/**
+ * Totals (a group's sums in one currency, or its unpriced calls) a usage answer may hold per group it
+ * may hold: with `maxGroups` groups, at most `maxGroups × 4` totals. Currencies are any three capital
+ * letters, so without this bound one group's records could name thousands.
+ */
+export const USAGE_TOTALS_PER_GROUP = 4;
 
 /**
  * The usage groups of a plan, summed in one pass per source; undefined when more than `maxGroups`
- * groups exist. Reads at most `(maxGroups + 1) × 4` group-currency rows per source unless the
- * groups are fewer, so "too many" is told without holding them all.
+ * groups, or more than `maxGroups × USAGE_TOTALS_PER_GROUP` group-currency totals, exist. Reads at
+ * most one total more than that per source, so "too many" is told without holding them all.
  */
 export async function usageGroups(
   db: Reader,
@@ -102,20 +106,23 @@ export async function usageGroups(
   groupBy: UsageGrouping,
   maxGroups: number,
 ): Promise<UsageGroup[] | undefined> {
+  const maxTotals = maxGroups * USAGE_TOTALS_PER_GROUP;
   const groups = new Map<string | null, UsageGroup>();
-  const sources: ((limit: number | undefined) => Promise<GroupCurrencySums[]>)[] = plan.raw.map(
+  const totals = new Set<string>();
+  const sources: ((limit: number) => Promise<GroupCurrencySums[]>)[] = plan.raw.map(
     (filter) => (limit) => rawSums(db, filter, groupBy, limit),
   );
   const { rollup } = plan;
   if (rollup !== undefined) sources.push((limit) => rollupSums(db, rollup, groupBy, limit));
   for (const source of sources) {
-    const limit = (maxGroups + 1) * CURRENCIES_READ_PER_GROUP;
-    let rows = await source(limit);
-    if (new Set(rows.map((row) => row.key)).size > maxGroups) return undefined;
-    // Fewer groups, more currencies each: the page may have cut a group; read them all.
-    if (rows.length === limit) rows = await source(undefined);
-    for (const row of rows) add(groups, row);
-    if (groups.size > maxGroups) return undefined;
+    // One row per group and currency: more rows than totals allowed is too many already.
+    const rows = await source(maxTotals + 1);
+    if (rows.length > maxTotals) return undefined;
+    for (const row of rows) {
+      add(groups, row);
+      totals.add(JSON.stringify([row.key, row.currency]));
+    }
+    if (groups.size > maxGroups || totals.size > maxTotals) return undefined;
   }
   for (const group of groups.values()) group.cost.byCurrency.sort((a, b) => compareText(a.currency, b.currency));
   return [...groups.values()];
@@ -206,13 +213,13 @@ async function rawSums(
   db: Reader,
   filter: IndexFilter,
   groupBy: UsageGrouping,
-  limit: number | undefined,
+  limit: number,
 ): Promise<GroupCurrencySums[]> {
   const key =
     groupBy === 'day'
       ? sql<string | null>`substr(tx_time, 1, 10)`
       : sql<string | null>`${sql.ref(ROLLUP_GROUP_COLUMNS[groupBy])}`;
-  let query = db
+  const query = db
     .selectFrom('interactions')
     .where((eb) => matches(eb, filter))
     .select((eb) => [
@@ -227,8 +234,8 @@ async function rawSums(
       eb.fn.sum<number>('cost_amount_minor').as('amount'),
     ])
     .groupBy(['key', 'cost_currency'])
-    .orderBy('key');
-  if (limit !== undefined) query = query.limit(limit);
+    .orderBy('key')
+    .limit(limit);
   return (await query.execute()).map((row) => ({ ...row, amount: row.amount ?? 0 }));
 }
 
@@ -250,11 +257,11 @@ async function rollupSums(
   db: Reader,
   rollup: NonNullable<UsagePlan['rollup']>,
   groupBy: UsageGrouping,
-  limit: number | undefined,
+  limit: number,
 ): Promise<GroupCurrencySums[]> {
   const key =
     groupBy === 'day' ? sql<string>`substr(hour, 1, 10)` : sql<string>`${sql.ref(ROLLUP_GROUP_COLUMNS[groupBy])}`;
-  let query = rollupRows(db, rollup)
+  const query = rollupRows(db, rollup)
     .select((eb) => [
       key.as('key'),
       'cost_currency as currency',
@@ -267,8 +274,8 @@ async function rollupSums(
       eb.fn.sum<number>('cost_amount_minor').as('amount'),
     ])
     .groupBy(['key', 'cost_currency'])
-    .orderBy('key');
-  if (limit !== undefined) query = query.limit(limit);
+    .orderBy('key')
+    .limit(limit);
   // The rollup's "none" stands for an absent field and for the currency of unpriced calls.
   return (await query.execute()).map((row) => ({
     ...row,

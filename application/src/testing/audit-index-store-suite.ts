@@ -170,6 +170,44 @@ export function describeAuditIndexStore(backend: string, openEmpty: () => Promis
       ]);
     });
 
+    it('refuses a summary holding more group-currency totals than its groups allow (4 per group), whatever its sources', async () => {
+      // One model, five currencies and unpriced calls: six totals in one group, at times that put
+      // them in both edge hours and the whole hours between (AAA in an edge and in the rollup).
+      const currencies = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'AAA'];
+      const times = ['23:45', '00:10', '01:10', '02:15', '00:20', '01:30'].map((time) =>
+        time.startsWith('23') ? `2025-12-31T${time}:00.000Z` : `2026-01-01T${time}:00.000Z`,
+      );
+      await index.ingest(
+        'hospital-a',
+        testBlock(0, [
+          {
+            txId: 'a'.repeat(64),
+            writes: interactionWrites([
+              ...currencies.map((currency, i) =>
+                record(`c-${i}`, { cost: { status: 'provider', amountMinor: i + 1, currency }, txTime: times[i] }),
+              ),
+              record('c-unpriced', { cost: { status: 'unpriced' }, txTime: '2025-12-31T23:50:00.000Z' }),
+            ]),
+          },
+        ]),
+      );
+      const { filter } = await indexFilterOf(
+        index,
+        { everything: true, mspId: 'RegulatorMSP' },
+        { channel: 'hospital-a', by: 'applicationId', value: 'app-1' },
+      );
+      expect((await index.store.usage(filter, 'model', 1)).tooManyGroups).toBe(true);
+      const allowed = await index.store.usage(filter, 'model', 2);
+      expect(allowed.tooManyGroups).toBe(false);
+      expect(
+        allowed.groups.map((group) => [group.key, group.cost.byCurrency.length, group.cost.unpricedCalls]),
+      ).toEqual([['gpt-4o', 5, 1]]);
+      // Partial hours at both edges and the rollup between them: the totals are counted once across sources.
+      const edged = { ...filter, from: '2025-12-31T23:30:00.000Z', to: '2026-01-01T02:30:00.000Z' };
+      expect((await index.store.usage(edged, 'model', 1)).tooManyGroups).toBe(true);
+      expect((await index.store.usage(edged, 'model', 2)).groups).toEqual(allowed.groups);
+    });
+
     it('groups usage by recording org: an auditor sees each org apart, the groups summing to the totals', async () => {
       await index.ingest(
         'hospital-a',
@@ -418,6 +456,16 @@ export function describeAuditIndexStore(backend: string, openEmpty: () => Promis
         [null, null],
       ]);
       expect(JSON.parse(rows[0]?.recordJson ?? '{}')).toMatchObject({ id: 'c-1', consentCheck: { allowed: true } });
+      // A violation scan reads every row but hands out only the violations, with their record.
+      const scan = await index.store.violationScan(filter, 0, 10);
+      expect(scan).toEqual({ scanned: 3, lastSeq: rows[2]?.seq, violations: [rows[1]] });
+      const cut = await index.store.violationScan(filter, 0, 1);
+      expect(cut).toEqual({ scanned: 1, lastSeq: rows[0]?.seq, violations: [] });
+      expect(await index.store.violationScan(filter, rows[2]?.seq ?? 0, 10)).toEqual({
+        scanned: 0,
+        lastSeq: undefined,
+        violations: [],
+      });
       expect((await index.store.readScope(filter, 1000)).subjects).toEqual(['sub-1', 'sub-2']);
       expect(await index.store.readScope(filter, 1)).toMatchObject({ subjects: ['sub-1'], omittedSubjects: 1 });
     });

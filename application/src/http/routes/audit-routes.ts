@@ -13,6 +13,7 @@ import { indexFilterOf, indexHeight, minBlockQuery, readScopeOf } from '../../au
 import { INDEX_PAGING_RULE, indexPageBody, indexPageSchema } from '../schemas/index-page';
 import { pageQueryShape } from '../schemas/paging';
 import { totalsOf, type IndexFilter, type IndexRow } from '../../audit-index/index-store';
+import { USAGE_TOTALS_PER_GROUP } from '../../audit-index/usage-query';
 import {
   EXPORT_CONTENT_TYPES,
   EXPORT_FORMATS,
@@ -35,10 +36,18 @@ import { defineRoute, type AnyRouteDefinition } from '../route';
 
 /** Most groups a usage summary holds in memory. */
 export const MAX_USAGE_GROUPS = 10_000;
+/** Group-currency totals a usage summary holds at most (the index's bound per group allowed). */
+const MAX_USAGE_TOTALS = MAX_USAGE_GROUPS * USAGE_TOTALS_PER_GROUP;
 /** The export's header naming the block height it reflects (its body is records only). */
 export const AS_OF_BLOCK_HEADER = 'X-As-Of-Block';
 /** Records the violations route reads per request (memory bound); `nextCursor` continues the scan. */
 export const VIOLATION_SCAN_RECORDS = 5_000;
+
+/**
+ * Rows an export reads first, at most: its first lines leave after a small read, the rest follows in
+ * pages of the requested size.
+ */
+const EXPORT_FIRST_PAGE_ROWS = 100;
 
 /** `by`/`value` are optional here: without them, the org's own records (`by=org&value=<own MSP id>`). */
 const rangeShape = {
@@ -89,7 +98,9 @@ const exportQuerySchema = z
       .min(1, 'must be at least 1')
       .max(LIMITS.pageSize, `must be at most ${LIMITS.pageSize}`)
       .optional()
-      .describe('records read from the audit index per page (default 1000); does not change the output'),
+      .describe(
+        `records read from the audit index per page (default 1000; the first page reads at most ${EXPORT_FIRST_PAGE_ROWS}, so the first lines leave early); does not change the output`,
+      ),
   })
   .refine(bothOrNeither, BOTH_OR_NEITHER)
   .meta(BOTH_OR_NEITHER_RULE);
@@ -150,19 +161,24 @@ function countRow(tally: ReadTally, row: IndexRow): void {
   if (row.subjectRef !== null) tally.subject(row.subjectRef);
 }
 
-/** Every matching row in ledger order, one page at a time from the first (already read): constant memory at any size. */
+/**
+ * Every matching row in ledger order, one page at a time from the first (already read, of
+ * `firstPageSize` rows at most): constant memory at any size.
+ */
 async function* rowPages(
   index: AuditIndex,
   filter: IndexFilter,
   pageSize: number,
-  firstPage: IndexRow[],
+  firstPage: { rows: IndexRow[]; size: number },
 ): AsyncGenerator<IndexRow[]> {
-  let rows = firstPage;
+  let rows = firstPage.rows;
+  let size = firstPage.size;
   for (;;) {
     if (rows.length > 0) yield rows;
     const last = rows.at(-1);
-    if (last === undefined || rows.length < pageSize) return;
-    rows = await index.store.rows(filter, last.seq, pageSize);
+    if (last === undefined || rows.length < size) return;
+    size = pageSize;
+    rows = await index.store.rows(filter, last.seq, size);
   }
 }
 
@@ -220,7 +236,7 @@ export function auditRoutes(deps: {
       summary: 'Summarise usage',
       description:
         'Calls, tokens (input, output, cache-read, reasoning) and cost per currency in minor units, with unpriced calls counted apart, ' +
-        `in total and per group (at most ${MAX_USAGE_GROUPS} groups), over every committed record of the channel whatever its write path, ` +
+        `in total and per group (at most ${MAX_USAGE_GROUPS} groups and ${MAX_USAGE_TOTALS} group-currency totals, unpriced calls of a group counting as one; more is 422), over every committed record of the channel whatever its write path, ` +
         "summed by the org's audit index; `asOfBlock` is the block height the summary reflects. " +
         'Every total is exact: one above 2^53 − 1 (past what a JSON number states exactly) is refused 422, never rounded.',
       tag: 'audit',
@@ -243,7 +259,7 @@ export function auditRoutes(deps: {
           throw new HttpProblem(
             422,
             'Too many groups',
-            `more than ${MAX_USAGE_GROUPS} groups: narrow from/to or group differently`,
+            `more than ${MAX_USAGE_GROUPS} groups or ${MAX_USAGE_TOTALS} group-currency totals: narrow from/to or group differently`,
           );
         // The answer holds totals, not records: the records summed are what the auditor read. Only an
         // auditor's read is recorded (recordsAuditorRead), so only then are its owners and subjects read.
@@ -304,15 +320,13 @@ export function auditRoutes(deps: {
           ...(await ownQuery(query, ledger, channel)),
           channel,
         });
-        const rows = await auditIndex.store.rows(filter, Number(query.cursor ?? '0'), VIOLATION_SCAN_RECORDS);
-        const records = rows
-          .filter((row) => row.consentAllowed === 0)
-          .map((row) => JSON.parse(row.recordJson) as StoredInteraction);
-        const last = rows.at(-1);
-        const nextCursor = rows.length < VIOLATION_SCAN_RECORDS || last === undefined ? null : String(last.seq);
+        const scan = await auditIndex.store.violationScan(filter, Number(query.cursor ?? '0'), VIOLATION_SCAN_RECORDS);
+        const records = scan.violations.map((row) => JSON.parse(row.recordJson) as StoredInteraction);
+        const nextCursor =
+          scan.scanned < VIOLATION_SCAN_RECORDS || scan.lastSeq === undefined ? null : String(scan.lastSeq);
         return {
           status: 200,
-          body: { asOfBlock: String(asOfBlock), records, scannedRecords: rows.length, nextCursor },
+          body: { asOfBlock: String(asOfBlock), records, scannedRecords: scan.scanned, nextCursor },
         };
       },
     }),
@@ -382,7 +396,8 @@ export function auditRoutes(deps: {
         const read = new ReadTally();
         const pageSize = query.pageSize ?? LIMITS.pageSize;
         // Read before answering too: an index database that cannot be reached is a 503, not a 200 cut short.
-        const firstPage = await auditIndex.store.rows(filter, 0, pageSize);
+        const firstPageSize = Math.min(pageSize, EXPORT_FIRST_PAGE_ROWS);
+        const firstPage = { rows: await auditIndex.store.rows(filter, 0, firstPageSize), size: firstPageSize };
         const chunks = exportChunks(rowPages(auditIndex, filter, pageSize, firstPage), query.format, read);
         const extension = query.format === 'csv' ? 'csv' : 'ndjson';
         return {
