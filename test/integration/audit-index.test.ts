@@ -223,8 +223,15 @@ describe('audit index: every committed record in every audit answer', () => {
     // Violations: one per write path.
     const violations = await fetch(`${regulator}${CHANNEL}/audit/violations?${query}`, { headers: auditor });
     expect(violations.status).toBe(200);
-    const found = (await violations.json()) as { records: { id: string }[]; scannedRecords: number };
-    expect(found.scannedRecords).toBe(36);
+    const found = (await violations.json()) as {
+      records: { id: string }[];
+      scannedRecords: number;
+      nextCursor: string | null;
+    };
+    // The scan examines the channel's violations (these three and any other suite's), never the 33 records without one.
+    expect(found.scannedRecords).toBeGreaterThanOrEqual(3);
+    expect(found.scannedRecords).toBeLessThan(5000);
+    expect(found.nextCursor).toBeNull();
     expect(found.records.map((record) => record.id)).toEqual(
       written
         .filter((record) => record.request['subjectRef'] !== undefined)

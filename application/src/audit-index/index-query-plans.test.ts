@@ -72,6 +72,18 @@ describe('audit index query plans (SQLite)', () => {
     }
   });
 
+  it("scans consent violations through the violations' own index, never a path's records", async () => {
+    for (const by of INTERACTION_QUERY_PATHS)
+      await store.violationScan(filter(by, { org: 'HospitalAMSP', from: '2026-01-01', to: '2026-02-01' }), 10, 5000);
+    const read = plans().filter(({ sql }) => /"interactions"/.test(sql));
+    expect(read.length).toBeGreaterThanOrEqual(INTERACTION_QUERY_PATHS.length);
+    for (const { sql, plan } of read) {
+      expect({ sql, scans: tableScans(plan) }).toEqual({ sql, scans: [] });
+      expect(`${sql}\n${plan.join(' | ')}`).toMatch(/\n.*USING (COVERING )?INDEX interactions_violations_in_order/);
+      expect(plan.join(' | ')).not.toMatch(/interactions_by_/);
+    }
+  });
+
   it('reads batch pages by org and by every record field through an index', async () => {
     for (const by of INTERACTION_QUERY_PATHS) {
       await batchPage(store.db, filter(by), 'desc', 100);

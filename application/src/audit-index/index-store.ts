@@ -59,14 +59,18 @@ export const PATH_COLUMNS = {
 } as const satisfies Record<InteractionQueryPath, keyof Db['interactions']>;
 
 /** The condition selecting the interaction rows of a filter. */
-export function matches(eb: Rows, filter: IndexFilter): Expression<SqlBool> {
+export function matches(eb: Rows, filter: IndexFilter, options: { byIndex?: boolean } = {}): Expression<SqlBool> {
+  // `column || ''` (the same text) when the caller reads rows through another index (byIndex false):
+  // then no path index can be chosen for these conditions.
+  const text = (column: 'org' | 'tx_time' | (typeof PATH_COLUMNS)[IndexFilter['by']]) =>
+    options.byIndex === false ? sql<string>`${sql.ref(column)} || ''` : sql<string>`${sql.ref(column)}`;
   const conditions: Expression<SqlBool>[] = [
     eb('channel', '=', filter.channel),
-    eb(PATH_COLUMNS[filter.by], '=', filter.value),
+    eb(text(PATH_COLUMNS[filter.by]), '=', filter.value),
   ];
-  if (filter.org !== undefined) conditions.push(eb('org', '=', filter.org));
-  if (filter.from !== undefined) conditions.push(eb('tx_time', '>=', filter.from));
-  if (filter.to !== undefined) conditions.push(eb('tx_time', '<=', filter.to));
+  if (filter.org !== undefined) conditions.push(eb(text('org'), '=', filter.org));
+  if (filter.from !== undefined) conditions.push(eb(text('tx_time'), '>=', filter.from));
+  if (filter.to !== undefined) conditions.push(eb(text('tx_time'), '<=', filter.to));
   // `+block_number`: the height bound holds for nearly every row, so no index may be chosen for it.
   // Without statistics SQLite would take `interactions_in_block_order` (channel, block_number) for
   // it and read and sort every row of the channel instead of the path's index in time order.
@@ -358,41 +362,66 @@ export class AuditIndexStore {
   }
 
   /**
-   * A consent-violation scan's step: the next up to `limit` matching rows after `afterSeq`, in
-   * ledger order, of which only the violations (consent verdict false) come with their record — the
-   * others are scanned without their ~1 KB of JSON leaving the database.
+   * A consent-violation scan's step: the channel's next up to `limit` violations (consent verdict
+   * false) after `afterSeq` in ledger order, read from their partial index (migration 7) — never the
+   * records without one — of which those matching the filter come with their record.
    *
-   * @returns how many rows were scanned, the last one's `seq`, and the violations among them
+   * @returns how many violations were examined, the last one's `seq`, and those matching the filter
    */
   async violationScan(
     filter: IndexFilter,
     afterSeq: number,
     limit: number,
   ): Promise<{ scanned: number; lastSeq: number | undefined; violations: IndexRow[] }> {
-    const rows = await this.db
-      .selectFrom('interactions')
-      .where((eb) => eb.and([matches(eb, filter), eb('seq', '>', afterSeq)]))
-      .select((eb) => [
-        'seq',
-        'org',
-        'subject_ref',
-        'consent_allowed',
-        eb.case().when('consent_allowed', '=', 0).then(eb.ref('record_json')).else(null).end().as('record_json'),
-      ])
-      .orderBy('seq')
-      .limit(limit)
-      .execute();
-    const violations: IndexRow[] = [];
-    for (const row of rows)
-      if (row.consent_allowed === 0 && row.record_json !== null)
-        violations.push({
+    return onSnapshot(this.db, this.backend, filter.channel, async (reader) => {
+      // The literal `consent_allowed = 0` (no parameter) lets both engines prove the partial index applies.
+      const examined = reader
+        .selectFrom('interactions')
+        .select('seq')
+        .where((eb) => {
+          const conditions: Expression<SqlBool>[] = [
+            eb('channel', '=', filter.channel),
+            sql<SqlBool>`consent_allowed = 0`,
+            eb('seq', '>', afterSeq),
+          ];
+          if (filter.atBlock !== undefined)
+            conditions.push(eb(sql<number>`+${sql.ref('block_number')}`, '<=', filter.atBlock));
+          return eb.and(conditions);
+        })
+        .orderBy('seq')
+        .limit(limit);
+      const span = await reader
+        .selectFrom(examined.as('examined'))
+        .select((eb) => [eb.fn.countAll<number | string>().as('scanned'), eb.fn.max('examined.seq').as('last')])
+        .executeTakeFirstOrThrow();
+      const scanned = Number(span.scanned);
+      if (scanned === 0) return { scanned, lastSeq: undefined, violations: [] };
+      const rows = await reader
+        .selectFrom('interactions')
+        .where((eb) =>
+          eb.and([
+            // Through the violations' index: the path's own index would read all of the path's records.
+            matches(eb, filter, { byIndex: false }),
+            sql<SqlBool>`consent_allowed = 0`,
+            eb('seq', '>', afterSeq),
+            eb('seq', '<=', Number(span.last)),
+          ]),
+        )
+        .select(['seq', 'org', 'subject_ref', 'consent_allowed', 'record_json'])
+        .orderBy('seq')
+        .execute();
+      return {
+        scanned,
+        lastSeq: Number(span.last),
+        violations: rows.map((row) => ({
           seq: row.seq,
           org: row.org,
           subjectRef: row.subject_ref,
           consentAllowed: row.consent_allowed,
           recordJson: row.record_json,
-        });
-    return { scanned: rows.length, lastSeq: rows.at(-1)?.seq, violations };
+        })),
+      };
+    });
   }
 
   /**

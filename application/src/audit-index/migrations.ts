@@ -1,4 +1,4 @@
-import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { BATCH_PATH_COLUMNS, USAGE_ROLLUP_KEY_COLUMNS, USAGE_SUM_COLUMNS } from './usage-rollup';
 import { ROLLUP_NONE, type AuditIndexDatabase } from './schema';
 import type { AuditIndexBackend } from './store-location';
@@ -330,6 +330,21 @@ export const MIGRATIONS: readonly Migration[] = [
           .where(sql.ref(column), 'is not', null)
           .execute();
       }
+    },
+  },
+  {
+    version: 7,
+    name: 'consent violations in ledger order',
+    // Violations are few among the records: a partial index holds them alone, so the violation scan
+    // reads violations, not every record of a path (and a record without a violation costs no entry).
+    async up(typed) {
+      const db = typed as AnyDb;
+      await db.schema
+        .createIndex('interactions_violations_in_order')
+        .on('interactions')
+        .columns(['channel', 'seq'])
+        .where(sql<SqlBool>`consent_allowed = 0`)
+        .execute();
     },
   },
 ];

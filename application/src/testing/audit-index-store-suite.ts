@@ -456,12 +456,18 @@ export function describeAuditIndexStore(backend: string, openEmpty: () => Promis
         [null, null],
       ]);
       expect(JSON.parse(rows[0]?.recordJson ?? '{}')).toMatchObject({ id: 'c-1', consentCheck: { allowed: true } });
-      // A violation scan reads every row but hands out only the violations, with their record.
-      const scan = await index.store.violationScan(filter, 0, 10);
-      expect(scan).toEqual({ scanned: 3, lastSeq: rows[2]?.seq, violations: [rows[1]] });
-      const cut = await index.store.violationScan(filter, 0, 1);
-      expect(cut).toEqual({ scanned: 1, lastSeq: rows[0]?.seq, violations: [] });
-      expect(await index.store.violationScan(filter, rows[2]?.seq ?? 0, 10)).toEqual({
+      // A violation scan examines the channel's violations only, and hands out those matching the filter.
+      expect(await index.store.violationScan(filter, 0, 10)).toEqual({
+        scanned: 1,
+        lastSeq: rows[1]?.seq,
+        violations: [rows[1]],
+      });
+      expect(await index.store.violationScan({ ...filter, value: 'another-app' }, 0, 10)).toEqual({
+        scanned: 1,
+        lastSeq: rows[1]?.seq,
+        violations: [],
+      });
+      expect(await index.store.violationScan(filter, rows[1]?.seq ?? 0, 10)).toEqual({
         scanned: 0,
         lastSeq: undefined,
         violations: [],

@@ -40,7 +40,7 @@ export const MAX_USAGE_GROUPS = 10_000;
 const MAX_USAGE_TOTALS = MAX_USAGE_GROUPS * USAGE_TOTALS_PER_GROUP;
 /** The export's header naming the block height it reflects (its body is records only). */
 export const AS_OF_BLOCK_HEADER = 'X-As-Of-Block';
-/** Records the violations route reads per request (memory bound); `nextCursor` continues the scan. */
+/** Violations the violations route examines per request (memory bound); `nextCursor` continues the scan. */
 export const VIOLATION_SCAN_RECORDS = 5_000;
 
 /**
@@ -293,16 +293,16 @@ export function auditRoutes(deps: {
       operationId: 'listConsentViolations',
       summary: 'List consent violations',
       description:
-        `Interactions whose consent check at commit failed (\`consentCheck.allowed\` false), whatever their write path. Each answer scans up to ${VIOLATION_SCAN_RECORDS} records of the audit index in ledger order ` +
-        '(all at the `asOfBlock` of the first answer when `minBlock` repeats it); ' +
-        'while `nextCursor` is not null, pass it as `cursor` to continue the scan (an answer may hold no violation yet still continue).',
+        `Interactions whose consent check at commit failed (\`consentCheck.allowed\` false), whatever their write path. Each answer examines up to ${VIOLATION_SCAN_RECORDS} of the channel's violations in ledger order (\`scannedRecords\`; records without a violation are not read) and answers those that match the filter, ` +
+        'all at the `asOfBlock` of the first answer when `minBlock` repeats it; ' +
+        'while `nextCursor` is not null, pass it as `cursor` to continue the scan (an answer may hold no matching violation yet still continue).',
       tag: 'audit',
       roles: ['auditor', 'admin'],
       params: channelParams,
       query: violationsQuerySchema,
       responses: {
         200: {
-          description: 'Violations among the records read',
+          description: 'The matching violations among those examined',
           schema: z.object({
             asOfBlock,
             records: z.array(storedInteractionSchema),
