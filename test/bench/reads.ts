@@ -279,8 +279,8 @@ async function main(): Promise<void> {
           firstPageMs[`${collection} by ${name}`] = summarise(page.latenciesMs);
         }
       }
-      // The audit scans' first answers: a violations scan (up to its per-answer record budget, in
-      // ledger order) and an export's first 100 lines, each by a record path and over the org.
+      // The audit scans' first answers: a violations scan (up to 5 000 of the channel's violations
+      // examined, in ledger order) and an export's first 100 lines, each by a record path and over the org.
       for (const [name, filter] of [
         ['org', filters.org],
         ['applicationId', filters.applicationId],

@@ -1,7 +1,8 @@
-import { INTERACTION_QUERY_PATHS } from '@aal/ledger-contract';
+import { INTERACTION_QUERY_PATHS, type StoredInteraction } from '@aal/ledger-contract';
 import { Kysely, type CompiledQuery } from 'kysely';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { indexQueryBlocks } from '../testing/index-queries-suite';
+import { storedInteraction } from '../testing/stored-interactions';
 import { decodeBlock } from './block-decoder';
 import { batchPage, interactionPage } from './index-queries';
 import { AuditIndexStore, type IndexFilter } from './index-store';
@@ -73,10 +74,46 @@ describe('audit index query plans (SQLite)', () => {
   });
 
   it("scans consent violations through the violations' own index, never a path's records", async () => {
-    for (const by of INTERACTION_QUERY_PATHS)
-      await store.violationScan(filter(by, { org: 'HospitalAMSP', from: '2026-01-01', to: '2026-02-01' }), 10, 5000);
+    // Violations after the queries' blocks, so each scan examines some and sends its second query.
+    const violation = (id: string, extra: Record<string, unknown>) =>
+      storedInteraction(id, {
+        consentCheck: { allowed: false, reason: 'no consent' },
+        txTime: '2026-01-15T00:00:00.000Z',
+        ...extra,
+      });
+    await store.applyBlock(
+      'ch',
+      {
+        number: 4,
+        interactions: [
+          violation('v-1', { actorRef: 'v', applicationId: 'v', subjectRef: 'v', consentId: 'v', requestModel: 'v' }),
+          violation('v-2', { org: 'AIProviderMSP' }),
+        ].map((record, txIndex) => ({
+          record: record as unknown as StoredInteraction,
+          txId: 'f'.repeat(64),
+          blockNumber: 4,
+          txIndex,
+        })),
+        batches: [],
+        consents: [],
+        annotations: [],
+        artifacts: [],
+        trainingRuns: [],
+        erasureReceipts: [],
+      },
+      { headerHash: '00'.repeat(32), newest: undefined, anomalies: [] },
+    );
+    sent.length = 0;
+    for (const by of INTERACTION_QUERY_PATHS) {
+      const scan = await store.violationScan(
+        filter(by, { org: 'HospitalAMSP', from: '2026-01-01', to: '2026-02-01', atBlock: 4 }),
+        0,
+        5000,
+      );
+      expect({ by, scanned: scan.scanned, found: scan.violations.length }).toEqual({ by, scanned: 1, found: 1 });
+    }
     const read = plans().filter(({ sql }) => /"interactions"/.test(sql));
-    expect(read.length).toBeGreaterThanOrEqual(INTERACTION_QUERY_PATHS.length);
+    expect(read.length).toBeGreaterThanOrEqual(INTERACTION_QUERY_PATHS.length * 2);
     for (const { sql, plan } of read) {
       expect({ sql, scans: tableScans(plan) }).toEqual({ sql, scans: [] });
       expect(`${sql}\n${plan.join(' | ')}`).toMatch(/\n.*USING (COVERING )?INDEX interactions_violations_in_order/);

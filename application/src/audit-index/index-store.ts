@@ -363,8 +363,9 @@ export class AuditIndexStore {
 
   /**
    * A consent-violation scan's step: the channel's next up to `limit` violations (consent verdict
-   * false) after `afterSeq` in ledger order, read from their partial index (migration 7) — never the
-   * records without one — of which those matching the filter come with their record.
+   * false; of `filter.org` alone when the filter names one) after `afterSeq` in ledger order, read
+   * from their partial index (migration 7) — never the records without one — of which those
+   * matching the filter come with their record.
    *
    * @returns how many violations were examined, the last one's `seq`, and those matching the filter
    */
@@ -386,6 +387,9 @@ export class AuditIndexStore {
           ];
           if (filter.atBlock !== undefined)
             conditions.push(eb(sql<number>`+${sql.ref('block_number')}`, '<=', filter.atBlock));
+          // A caller scoped to its own org examines its own org's violations only: how many other
+          // orgs have, and where, is not its to learn from the count or the cursor.
+          if (filter.org !== undefined) conditions.push(eb(sql<string>`org || ''`, '=', filter.org));
           return eb.and(conditions);
         })
         .orderBy('seq')

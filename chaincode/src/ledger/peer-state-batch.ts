@@ -15,7 +15,8 @@ import { createRequire } from 'node:module';
  * and its `_askPeerAndListen`, the shim's own protobuf classes): fabric-shim is pinned to 2.5.8,
  * and when those internals are missing (other shim versions, unit tests) it falls back to one
  * getState/putState per key, with the same results. Peers older than Fabric 3.1 refuse the two
- * messages (`cannot handle message`), so `RecordBatch` needs the Fabric 3.1 peers this project pins.
+ * messages (`cannot handle message`), so `RecordBatch`, `RecordInteractions` and point reads such as
+ * `GetInteraction` need the Fabric 3.1 peers this project pins.
  */
 export interface StateBatch {
   /** Values of `keys`, in order; an empty array for a key that does not exist. */
