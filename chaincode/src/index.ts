@@ -5,6 +5,7 @@
 import type { Contract } from 'fabric-contract-api';
 // Registers the record shapes that @Returns names, for the generated metadata.
 import './contract-metadata/record-schemas';
+import { installStringParameterHandler } from './contract-runtime/string-parameters';
 import { ArtifactsContract } from './artifacts/artifacts-contract';
 import { BatchesContract } from './batches/batch-contract';
 import { ConsentContract } from './consents/consent-contract';
@@ -19,6 +20,8 @@ export { ConsentContract } from './consents/consent-contract';
 export { InteractionContract } from './interactions/interaction-contract';
 export { ReadLogContract } from './read-log/read-log-contract';
 export { SubjectsContract } from './subjects/subjects-contract';
+installStringParameterHandler();
+
 export const contracts: (new () => Contract)[] = [
   SubjectsContract,
   ConsentContract,

@@ -16,7 +16,8 @@ export function auditorOrgsValue(): string {
 export function chaincodeServerEnv(org: OrgSpec, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
     ...base,
-    CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+    // Warnings and errors only: at info the shim writes a line per transaction it serves.
+    CORE_CHAINCODE_LOGGING_LEVEL: 'warning',
     CORE_CHAINCODE_LOGGING_SHIM: 'warn',
     // The shim's getMspID() reads this: the chaincode refuses private-data work for another org's
     // callers when it knows which org's peer it serves (a ccaas server does not inherit it).
