@@ -13,6 +13,8 @@ export async function writeChunks(res: Response, chunks: AsyncIterable<string>):
     for await (const chunk of chunks) {
       if (res.destroyed) return;
       if (!res.write(chunk)) await drained(res);
+      // A client gone while its chunk drained asks for nothing more: no further chunk is produced.
+      if (res.destroyed) return;
     }
     res.end();
   } catch (error) {

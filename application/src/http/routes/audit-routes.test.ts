@@ -138,6 +138,21 @@ describe('audit routes (answered from the audit index)', () => {
     expect(csv).toHaveLength(2502);
   });
 
+  it('reads 100 rows first and then pages twice as large each time, up to the page size', async () => {
+    await seed(4000);
+    // The spy of beforeEach, which counts pages: its calls' third argument is each read's row limit.
+    const rows = jest.spyOn(app.auditIndex.store, 'rows');
+    const sizes = (): number[] => rows.mock.calls.map((call) => call[2]);
+    const lines = (await (await get(`${AUDIT}/export?format=ndjson`)).text()).trimEnd().split('\n');
+    expect(lines).toHaveLength(4000);
+    // 100 + 200 + 400 + 800 + 1000 + 1000 = 3500, then 500 rows: a short page ends the export.
+    expect(sizes()).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
+    expect((await (await get(`${AUDIT}/export?format=ndjson&pageSize=300`)).text()).trimEnd().split('\n')).toHaveLength(
+      4000,
+    );
+    expect(sizes().slice(7, 10)).toEqual([100, 200, 300]);
+  });
+
   it('reads the next page only as the client takes the answer: at most a few pages in flight for a client that stops reading', async () => {
     await seed(20_000);
     const response = await get(`${AUDIT}/export?format=ndjson&pageSize=100`);

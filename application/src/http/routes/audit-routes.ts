@@ -44,8 +44,9 @@ export const AS_OF_BLOCK_HEADER = 'X-As-Of-Block';
 export const VIOLATION_SCAN_RECORDS = 5_000;
 
 /**
- * Rows an export reads first, at most: its first lines leave after a small read, the rest follows in
- * pages of the requested size.
+ * Rows an export reads first, at most: its first lines leave after a small read, and each next read
+ * takes twice as many rows up to the requested page size, so a client that stops early (a preview, a
+ * `head`) leaves little reading behind it that the app's next answers would wait for.
  */
 const EXPORT_FIRST_PAGE_ROWS = 100;
 
@@ -99,7 +100,7 @@ const exportQuerySchema = z
       .max(LIMITS.pageSize, `must be at most ${LIMITS.pageSize}`)
       .optional()
       .describe(
-        `records read from the audit index per page (default 1000; the first page reads at most ${EXPORT_FIRST_PAGE_ROWS}, so the first lines leave early); does not change the output`,
+        `records read from the audit index per page (default 1000; the first page reads at most ${EXPORT_FIRST_PAGE_ROWS} and each next page twice the one before up to this size, so the first lines leave early); does not change the output`,
       ),
   })
   .refine(bothOrNeither, BOTH_OR_NEITHER)
@@ -163,7 +164,8 @@ function countRow(tally: ReadTally, row: IndexRow): void {
 
 /**
  * Every matching row in ledger order, one page at a time from the first (already read, of
- * `firstPageSize` rows at most): constant memory at any size.
+ * `firstPage.size` rows at most), each page twice the size of the one before up to `pageSize`:
+ * constant memory at any size.
  */
 async function* rowPages(
   index: AuditIndex,
@@ -177,7 +179,7 @@ async function* rowPages(
     if (rows.length > 0) yield rows;
     const last = rows.at(-1);
     if (last === undefined || rows.length < size) return;
-    size = pageSize;
+    size = Math.min(pageSize, size * 2);
     rows = await index.store.rows(filter, last.seq, size);
   }
 }
