@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LoadOptions {
   /** Requests in flight at once: bounded, so the system under test sets the pace. */
@@ -7,6 +8,8 @@ export interface LoadOptions {
   readonly total: number;
   /** One operation; `index` runs from 0 to total-1. Resolves when the operation is committed/answered. */
   readonly operation: (index: number) => Promise<unknown>;
+  /** Untimed pause after each operation before the worker's next one (default none). */
+  readonly pauseMs?: number;
 }
 
 export interface LoadResult {
@@ -21,7 +24,7 @@ export interface LoadResult {
 }
 
 /** Runs `total` operations with at most `concurrency` in flight, timing each one. */
-export async function runLoad({ concurrency, total, operation }: LoadOptions): Promise<LoadResult> {
+export async function runLoad({ concurrency, total, operation, pauseMs = 0 }: LoadOptions): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const errors: Record<string, number> = {};
   let next = 0;
@@ -40,6 +43,7 @@ export async function runLoad({ concurrency, total, operation }: LoadOptions): P
         const key = (error instanceof Error ? error.message : String(error)).slice(0, 80);
         errors[key] = (errors[key] ?? 0) + 1;
       }
+      if (pauseMs > 0) await sleep(pauseMs);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));

@@ -9,7 +9,7 @@
  * record, the index's lag behind commits while the ledger grows, and finally how fast a fresh index ingests
  * the whole channel's real blocks. Writes JSON and PNG charts.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,6 +80,35 @@ const LAG_EVERY = 5;
 const USAGE_SAMPLES = 5;
 /** Pause between growing the ledger and reading it, so reads meet a ledger at rest (not one still compacting). */
 const SETTLE_MS = 5000;
+/**
+ * Pause after each export sample, untimed: the sample leaves its export after 100 lines, and the app
+ * goes on writing that abandoned export until its socket closes; the next sample should not wait for it.
+ */
+const EXPORT_PAUSE_MS = 100;
+/** Consents HospitalA grants before the ledger grows (one transaction each), and how many it revokes. */
+const CONSENTS = 5_000;
+const REVOKED_EVERY = 10;
+const CONSENT_SUBJECTS = 50;
+const CONSENT_PURPOSES = ['treatment', 'research', 'ai-inference', 'model-training', 'model-evaluation'] as const;
+const CONSENT_GRANTEES = [
+  'AIProviderMSP',
+  'HospitalBMSP',
+  'HospitalAMSP:triage-app',
+  'HospitalAMSP:scribe-app',
+] as const;
+
+/** Consent `i` as HospitalA's consent manager grants it: subjects, purposes and grantees vary so each query path has fan-out. */
+function consent(i: number): Record<string, unknown> {
+  return {
+    id: `${HOSPITAL_A.mspId}:bench-consent-${i}`,
+    subjectRef: `${HOSPITAL_A.mspId}:bench-subject-${i % CONSENT_SUBJECTS}`,
+    grantees: [CONSENT_GRANTEES[i % CONSENT_GRANTEES.length]],
+    decision: 'permit',
+    purposes: [CONSENT_PURPOSES[i % CONSENT_PURPOSES.length]],
+    period: { start: '2026-01-01T00:00:00.000Z' },
+    policyCommitment: `hmac-sha256:${createHash('sha256').update(`policy of consent ${i}`).digest('hex')}`,
+  };
+}
 
 function log(message: string): void {
   process.stderr.write(`[bench:reads ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -204,6 +233,25 @@ async function main(): Promise<void> {
     });
     if (indexed.failed > 0) throw new Error(`recording the indexed records failed: ${JSON.stringify(indexed.errors)}`);
     log(`  done in ${Math.round((Date.now() - indexedStarted) / 1000)} s`);
+    const consentsStarted = Date.now();
+    log(`granting ${CONSENTS} consents (GrantConsent × ${CONSENTS}), revoking every ${REVOKED_EVERY}th`);
+    const consentManager = gatewayFor(layout, HOSPITAL_A, 'consent-manager');
+    try {
+      const consents = consentManager.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+      const granted = await runLoad({
+        concurrency: 32,
+        total: CONSENTS,
+        operation: async (i) => {
+          await consents.submitTransaction(TRANSACTIONS.grantConsent, JSON.stringify(consent(i)));
+          if (i % REVOKED_EVERY === 0)
+            await consents.submitTransaction(TRANSACTIONS.revokeConsent, consent(i).id as string, 'bench');
+        },
+      });
+      if (granted.failed > 0) throw new Error(`granting consents failed: ${JSON.stringify(granted.errors)}`);
+    } finally {
+      consentManager.close();
+    }
+    log(`  done in ${Math.round((Date.now() - consentsStarted) / 1000)} s`);
     let recorded = INDEXED;
     for (const size of sizes) {
       const started = Date.now();
@@ -279,6 +327,28 @@ async function main(): Promise<void> {
           firstPageMs[`${collection} by ${name}`] = summarise(page.latenciesMs);
         }
       }
+      // Consent queries' first pages: by subject (100 consents each), grantee and purpose, only the active ones.
+      for (const [name, filter] of [
+        ['subjectRef', `by=subjectRef&value=${encodeURIComponent(`${HOSPITAL_A.mspId}:bench-subject-7`)}`],
+        ['grantee', 'by=grantee&value=AIProviderMSP'],
+        ['purpose', 'by=purpose&value=research'],
+      ] as const) {
+        const page = await runLoad({
+          concurrency: 1,
+          total: Math.ceil(SAMPLES / 3),
+          operation: () => get(`/consents?${filter}&status=active&pageSize=100`),
+        });
+        failed += count(page);
+        firstPageMs[`consents by ${name} (active)`] = summarise(page.latenciesMs);
+      }
+      // Subject 7's 100 consents (i ≡ 7 mod 50) are all active: a page that finds fewer is a wrong answer, not a fast one.
+      const subjectPage = (await getJson(
+        `/consents?by=subjectRef&value=${encodeURIComponent(`${HOSPITAL_A.mspId}:bench-subject-7`)}&status=active&pageSize=100`,
+      )) as { records: unknown[] };
+      if (subjectPage.records.length !== CONSENTS / CONSENT_SUBJECTS)
+        throw new Error(
+          `the consent page by subject holds ${subjectPage.records.length} consents, not ${CONSENTS / CONSENT_SUBJECTS}`,
+        );
       // The audit scans' first answers: a violations scan (up to 5 000 of the channel's violations
       // examined, in ledger order) and an export's first 100 lines, each by a record path and over the org.
       for (const [name, filter] of [
@@ -296,6 +366,7 @@ async function main(): Promise<void> {
           concurrency: 1,
           total: Math.ceil(SAMPLES / 5),
           operation: () => firstLines(`/audit/export?format=ndjson&${filter}`, 100),
+          pauseMs: EXPORT_PAUSE_MS,
         });
         failed += count(exported);
         firstPageMs[`export by ${name} (100 lines)`] = summarise(exported.latenciesMs);
