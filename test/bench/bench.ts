@@ -72,6 +72,37 @@ interface ScenarioResult {
   readonly latencyMs: LatencySummary;
   readonly generatorCpuPercent: number;
   readonly processes: readonly ProcessUsage[];
+  /** CPU-ms per committed record of every process of a kind together (the scale-independent figure), and of all of them. */
+  readonly cpuMsPerRecord: Readonly<Record<NodeKind | 'network', number>>;
+}
+
+/** The kinds of network process the CPU per record is reported for; the process names say which. */
+const NODE_KINDS = ['peer', 'orderer', 'chaincode', 'app', 'index database'] as const;
+type NodeKind = (typeof NODE_KINDS)[number];
+
+/** A process's kind from its name (`peer0.…`, `orderer1.…`, `chaincode.…`, `app.…`, `postgres.…`). */
+function nodeKindOf(processName: string): NodeKind | undefined {
+  if (processName.startsWith('peer')) return 'peer';
+  if (processName.startsWith('orderer')) return 'orderer';
+  if (processName.startsWith('chaincode.')) return 'chaincode';
+  if (processName.startsWith('app.')) return 'app';
+  if (processName.startsWith('postgres.')) return 'index database';
+  return undefined;
+}
+
+/** CPU-ms per committed record by node kind, two decimals. */
+function cpuPerRecord(processes: readonly ProcessUsage[], records: number): Record<NodeKind | 'network', number> {
+  const perRecord = (ms: number): number => Math.round((ms / Math.max(1, records)) * 100) / 100;
+  const byKind = Object.fromEntries(NODE_KINDS.map((kind) => [kind, 0])) as Record<NodeKind, number>;
+  for (const usage of processes) {
+    const kind = nodeKindOf(usage.name);
+    if (kind !== undefined) byKind[kind] += usage.cpuMs;
+  }
+  const network = processes.reduce((sum, usage) => sum + usage.cpuMs, 0);
+  return {
+    ...(Object.fromEntries(NODE_KINDS.map((kind) => [kind, perRecord(byKind[kind])])) as Record<NodeKind, number>),
+    network: perRecord(network),
+  };
 }
 
 /** A scenario's name short enough for the charts' label column. */
@@ -107,6 +138,7 @@ async function measure(
     latencyMs: summarise(result.latenciesMs),
     generatorCpuPercent: Math.round((result.generatorCpuMs / result.elapsedMs) * 100),
     processes,
+    cpuMsPerRecord: cpuPerRecord(processes, result.completed * recordsPerOperation),
   };
   log(`${name}: ${scenario.recordsPerSecond} records/s, p50 ${scenario.latencyMs.p50} ms, ${scenario.failed} failed`);
   return scenario;
@@ -340,6 +372,8 @@ async function main(): Promise<void> {
     'chaincode A CPU %': usage(result, layout.chaincodeProcess(HOSPITAL_A))?.cpuPercent ?? '',
     'app A CPU %': result.name.includes('REST') ? (usage(result, appOf(result))?.cpuPercent ?? '') : '',
     'network CPU %': result.processes.reduce((sum, entry) => sum + entry.cpuPercent, 0),
+    // CPU-ms per committed record: all processes of a kind together (every org's), then all of them.
+    ...Object.fromEntries(Object.entries(result.cpuMsPerRecord).map(([kind, ms]) => [`${kind} CPU-ms/rec`, ms])),
     // Peak RSS since the process started (VmHWM), so it only grows over the run.
     'peer A peak RSS MiB': usage(result, layout.peerProcess(HOSPITAL_A))?.peakRssMiB ?? '',
     'app A peak RSS MiB': usage(result, appOf(result))?.peakRssMiB ?? '',
