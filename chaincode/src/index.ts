@@ -20,7 +20,10 @@ export { ConsentContract } from './consents/consent-contract';
 export { InteractionContract } from './interactions/interaction-contract';
 export { ReadLogContract } from './read-log/read-log-contract';
 export { SubjectsContract } from './subjects/subjects-contract';
-installStringParameterHandler();
+if (!installStringParameterHandler())
+  process.emitWarning(
+    'fabric-shim is not the version the chaincode pins: its own argument handling is used (correct, slower per call)',
+  );
 
 export const contracts: (new () => Contract)[] = [
   SubjectsContract,

@@ -43,7 +43,7 @@ export async function runLoad({ concurrency, total, operation, pauseMs = 0 }: Lo
         const key = (error instanceof Error ? error.message : String(error)).slice(0, 80);
         errors[key] = (errors[key] ?? 0) + 1;
       }
-      if (pauseMs > 0) await sleep(pauseMs);
+      if (pauseMs > 0 && next < total) await sleep(pauseMs);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));

@@ -4,7 +4,7 @@
  * (`RecordInteractions`) and 5 000 consents about 50 registered subjects (one `GrantConsent` each,
  * every 10th revoked), then grows the channel's ledger to each size with the batched write path
  * (`Batches:RecordBatch`, 1000 records per transaction; reporting how long that took), and measures
- * through the REST app at each size, one request at a time after 20 discarded ones of each kind:
+ * through the REST app at each size, one request at a time (the reads below after 20 discarded ones of each kind):
  * point reads of random batched and indexed records, the first page of each audit query over
  * interactions and over batches (by org, model, actor, application; newest first), consent pages
  * (by subject, grantee, purpose; active only), violation scans and an export's first 100 lines. Of
@@ -321,11 +321,15 @@ async function main(): Promise<void> {
       };
       const randomBatched = (): number => INDEXED + Math.floor(Math.random() * (size - INDEXED));
       const warmUpMs: Record<string, LatencySummary> = {};
+      const errors: Record<string, number> = {};
       let warmUpFailures = 0;
       /** The measured requests of one kind, after {@link WARM_UP} discarded ones (one at a time, the same pause). */
       const measured = async (kind: string, options: LoadOptions): Promise<LoadResult> => {
         const warm = await runLoad({ ...options, concurrency: 1, total: WARM_UP });
         warmUpFailures += warm.failed;
+        for (const [message, times] of Object.entries(warm.errors))
+          errors[`warm-up: ${message}`] = (errors[`warm-up: ${message}`] ?? 0) + times;
+        // A failed warm-up request voids the run (below), with its message in `errors`.
         warmUpMs[kind] = summarise(warm.latenciesMs);
         return runLoad(options);
       };
@@ -346,7 +350,6 @@ async function main(): Promise<void> {
         applicationId: 'by=applicationId&value=app-7',
       };
       const firstPageMs: Record<string, LatencySummary> = {};
-      const errors: Record<string, number> = {};
       const count = (result: LoadResult): number => {
         for (const [message, times] of Object.entries(result.errors)) errors[message] = (errors[message] ?? 0) + times;
         return result.failed;

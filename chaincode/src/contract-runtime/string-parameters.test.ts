@@ -62,10 +62,20 @@ describe('string parameters without per-call schema work', () => {
       const { dataMarshall } = chaincode.contractImplementations[name] ?? {};
       if (dataMarshall === undefined || name === 'org.hyperledger.fabric') continue;
       for (const transaction of contract.transactions) {
-        const args = (transaction.parameters ?? []).map((_, i) => utf8(`{"arg":${i},"text":"é ✓ \\u0000"}`));
-        expect(dataMarshall.handleParameters(transaction, args, '[test]')).toEqual(
-          shim.call(dataMarshall, transaction, args, '[test]'),
-        );
+        // JSON with non-ASCII text, an empty argument, a NUL byte, and bytes that are not UTF-8 (a
+        // lone 0xff, a truncated sequence): decoded the same way, replacement characters included.
+        const samples = [
+          (i: number) => utf8(`{"arg":${i},"text":"é ✓"}`),
+          () => new Uint8Array(0),
+          () => Buffer.from([0x61, 0x00, 0x62]),
+          () => Buffer.from([0xff, 0x41, 0xe2, 0x82]),
+        ];
+        for (const sample of samples) {
+          const args = (transaction.parameters ?? []).map((_, i) => sample(i));
+          expect(dataMarshall.handleParameters(transaction, args, '[test]')).toEqual(
+            shim.call(dataMarshall, transaction, args, '[test]'),
+          );
+        }
         compared += 1;
       }
     }
@@ -107,7 +117,7 @@ describe('string parameters without per-call schema work', () => {
     );
   });
 
-  it('passes any other parameter schema to the shim', () => {
+  it('passes any other parameter schema, and any other serializer, to the shim', () => {
     const original = jest.fn<unknown[], Parameters<HandleParameters>>(() => ['from the shim']);
     const handler = stringParameterHandler(original);
     const typed: TransactionDescriptor = {
@@ -122,8 +132,14 @@ describe('string parameters without per-call schema work', () => {
       parameters: [{ name: 'a', schema: { type: 'string', pattern: '^x$' } }],
     };
     const inferred: TransactionDescriptor = { name: 'Inferred' };
+    const marshall = { serializer: new JSONSerializer() };
     for (const fn of [typed, patterned, inferred])
-      expect(handler.call({}, fn, [utf8('1'), utf8('2')], '[test]')).toEqual(['from the shim']);
+      expect(handler.call(marshall, fn, [utf8('1'), utf8('2')], '[test]')).toEqual(['from the shim']);
     expect(original).toHaveBeenCalledTimes(3);
+    // All-string parameters, but a marshall with another serializer: the shim's handling too.
+    const strings: TransactionDescriptor = { name: 'Strings', parameters: [{ name: 'a', schema: { type: 'string' } }] };
+    expect(handler.call({ serializer: {} }, strings, [utf8('1')], '[test]')).toEqual(['from the shim']);
+    expect(handler.call(marshall, strings, [utf8('1')], '[test]')).toEqual(['1']);
+    expect(original).toHaveBeenCalledTimes(4);
   });
 });

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { JSONSerializer } from 'fabric-contract-api';
 
 /**
  * Argument handling for transactions whose parameters are all plain strings, without fabric-shim's
@@ -13,9 +14,10 @@ import { createRequire } from 'node:module';
  * pure overhead on every endorsement and query (docs/performance.md has the profile).
  *
  * The replacement answers exactly what the original would for a call whose parameters are all
- * `{ type: 'string' }` and whose argument count matches: the arguments as UTF-8 strings. Any
- * other call — another parameter schema, a wrong argument count (refused with the shim's own
- * message) — goes to the original.
+ * `{ type: 'string' }`, whose argument count matches and whose marshall uses fabric-contract-api's
+ * JSON serializer (the default, which this chaincode keeps): the arguments as UTF-8 strings. Any
+ * other call — another parameter schema, another serializer, a wrong argument count (refused with
+ * the shim's own message) — goes to the original.
  */
 
 /** A transaction's parameter as fabric-contract-api's metadata declares it. */
@@ -50,6 +52,16 @@ export function isPlainStringParameter(parameter: DeclaredParameter): boolean {
   return schema !== undefined && Object.keys(schema).length === 1 && schema.type === 'string';
 }
 
+/** Whether a DataMarshall decodes arguments with fabric-contract-api's JSON serializer (whose string decoding this matches). */
+function usesJsonSerializer(marshall: unknown): boolean {
+  return (
+    typeof marshall === 'object' &&
+    marshall !== null &&
+    'serializer' in marshall &&
+    marshall.serializer instanceof JSONSerializer
+  );
+}
+
 /**
  * `handleParameters` that answers calls of all-string transactions itself and passes any other
  * call to `original`.
@@ -57,6 +69,7 @@ export function isPlainStringParameter(parameter: DeclaredParameter): boolean {
 export function stringParameterHandler(original: HandleParameters): HandleParameters {
   const allStrings = new WeakMap<TransactionDescriptor, boolean>();
   return function handleParameters(this: unknown, fn, parameters, loggerPrefix) {
+    if (!usesJsonSerializer(this)) return original.call(this, fn, parameters, loggerPrefix);
     const declared = fn.parameters;
     let plain = allStrings.get(fn);
     if (plain === undefined) {
