@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JSONSerializer } from 'fabric-contract-api';
-import { contracts } from '../index';
+import { builtChaincode } from '../testing/built-chaincode';
 
 interface ObjectComponent {
   $id: string;
@@ -21,28 +20,13 @@ interface ChaincodeFromContract {
 
 // fabric-shim's contract SPI is plain JavaScript without type declarations: loaded as the shim loads it.
 const load = createRequire(__filename);
-const ChaincodeFromContract = load('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as new (
-  contractClasses: unknown[],
-  serializers: unknown,
-  metadata: object,
-  title: string,
-  version: string,
-) => ChaincodeFromContract;
 const Bootstrap = load('fabric-shim/lib/contract-spi/bootstrap.js') as {
   loadAndValidateMetadata(path: string): unknown;
 };
 
 /** The metadata exactly as `org.hyperledger.fabric:GetMetadata` answers it in a running chaincode server. */
 async function generatedMetadata(): Promise<Metadata> {
-  // As Bootstrap.register does: introspection only (no metadata file), the default JSON serializer.
-  // The constructor also compiles every component with Ajv, which throws on an invalid schema.
-  const chaincode = new ChaincodeFromContract(
-    [...contracts],
-    { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } },
-    {},
-    '@aal/chaincode',
-    '0.1.0',
-  );
+  const chaincode = builtChaincode<ChaincodeFromContract>();
   const system = chaincode.contractImplementations['org.hyperledger.fabric'];
   if (system === undefined) throw new Error('fabric-shim registered no system contract');
   return system.contractInstance.GetMetadata();

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { JSONSerializer } from 'fabric-contract-api';
-import { contracts } from '../index';
+import { builtChaincode } from '../testing/built-chaincode';
 import {
   SHIM_HANDLER,
   installStringParameterHandler,
@@ -19,27 +19,9 @@ interface ChaincodeFromContract {
   contractImplementations: Record<string, { dataMarshall: DataMarshall }>;
   metadata: { contracts: Record<string, { transactions: TransactionDescriptor[] }> };
 }
-const ChaincodeFromContract = load('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as new (
-  contractClasses: unknown[],
-  serializers: unknown,
-  metadata: object,
-  title: string,
-  version: string,
-) => ChaincodeFromContract;
 const DataMarshallClass = load('fabric-shim/lib/contract-spi/datamarshall.js') as {
   prototype: DataMarshall & { [SHIM_HANDLER]?: HandleParameters };
 };
-
-/** The chaincode as the shim builds it in a running server: every contract with its metadata and marshall. */
-function builtChaincode(): ChaincodeFromContract {
-  return new ChaincodeFromContract(
-    [...contracts],
-    { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } },
-    {},
-    '@aal/chaincode',
-    '0.1.0',
-  );
-}
 
 const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
@@ -54,7 +36,7 @@ describe('string parameters without per-call schema work', () => {
   });
 
   it("answers every transaction's arguments exactly as the shim's own handler does", () => {
-    const chaincode = builtChaincode();
+    const chaincode = builtChaincode<ChaincodeFromContract>();
     const shim = DataMarshallClass.prototype[SHIM_HANDLER];
     if (shim === undefined) throw new Error('not installed');
     let compared = 0;
@@ -84,7 +66,7 @@ describe('string parameters without per-call schema work', () => {
   });
 
   it('covers every transaction of every contract: all declare plain string parameters', () => {
-    const { metadata } = builtChaincode();
+    const { metadata } = builtChaincode<ChaincodeFromContract>();
     const notPlain = Object.entries(metadata.contracts)
       .filter(([name]) => name !== 'org.hyperledger.fabric')
       .flatMap(([name, contract]) =>
@@ -96,7 +78,7 @@ describe('string parameters without per-call schema work', () => {
   });
 
   it('answers what the shim answers: the arguments as UTF-8 strings, a wrong count refused with its message', () => {
-    const chaincode = builtChaincode();
+    const chaincode = builtChaincode<ChaincodeFromContract>();
     const { dataMarshall } = chaincode.contractImplementations.Interactions ?? {};
     if (dataMarshall === undefined) throw new Error('no Interactions contract');
     const original = jest.fn<unknown[], Parameters<HandleParameters>>(() => ['from the shim']);
