@@ -106,12 +106,23 @@ describe('classifying ledger failures', () => {
     });
   });
 
-  it('treats too few live endorsers (discovery) as transient and unavailable, other failed preconditions as internal', () => {
+  it('treats too few live endorsers (discovery or the gateway) as transient and unavailable, other failed preconditions as internal', () => {
     const noEndorsers = gatewayError(
       grpc.status.FAILED_PRECONDITION,
       'no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
     );
     expect(toLedgerError(noEndorsers)).toMatchObject({ kind: 'unavailable', transient: true });
+    // The gateway's own planning, with peers it cannot reach (an org cut off, CI 2026-12-01) or none of an org.
+    for (const message of [
+      'failed to select a set of endorsers that satisfy the endorsement policy due to unavailability of peers: [peer0.hospital-b:7051]',
+      'failed to find any endorsing peers for org(s): HospitalAMSP',
+      'no peers available to evaluate chaincode audit in channel hospital-a',
+    ]) {
+      expect(toLedgerError(gatewayError(grpc.status.FAILED_PRECONDITION, message))).toMatchObject({
+        kind: 'unavailable',
+        transient: true,
+      });
+    }
     expect(toLedgerError(gatewayError(grpc.status.FAILED_PRECONDITION, 'something else'))).toMatchObject({
       kind: 'internal',
       transient: false,

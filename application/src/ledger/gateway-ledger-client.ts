@@ -193,11 +193,22 @@ const TRANSIENT_CODES = new Set<grpc.status>([
 ]);
 
 /**
- * The gateway's answer when discovery knows too few live peers to satisfy the endorsement policy:
- * right after start-up, or while a peer is down or restarting. Nothing was endorsed; the same call
- * succeeds once the peers are back, so it is "not now" (503), not a fault of the app (500).
+ * The gateway's FAILED_PRECONDITION answers when too few live peers are known to endorse or
+ * evaluate: discovery finds no combination for the policy (right after start-up, or while a peer
+ * is down), the gateway has no connection to enough of the peers discovery lists (an org cut off
+ * from the others), no peer of a named org, or no peer at all to evaluate on. Nothing was endorsed;
+ * the same call succeeds once the peers are back, so it is "not now" (503), not a fault of the app (500).
  */
-const NO_ENDORSERS = /no combination of peers can be derived|no peer combination can satisfy/i;
+const NO_ENDORSERS = new RegExp(
+  [
+    'no combination of peers can be derived',
+    'no peer combination can satisfy',
+    'failed to select a set of endorsers that satisfy the endorsement policy due to unavailability of peers',
+    'failed to find any endorsing peers for org',
+    'no peers available to evaluate chaincode',
+  ].join('|'),
+  'i',
+);
 /** gRPC's INTERNAL as grpc-js reports a stream or connection reset under it, rather than a failure of the call. */
 const TRANSPORT_RESET = /RST_STREAM|Protocol error|GOAWAY/;
 

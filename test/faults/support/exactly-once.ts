@@ -42,7 +42,9 @@ export function unexpectedAnswers(report: LoadReport): string[] {
         attempt.status >= 500 &&
         !(attempt.status === 503 && attempt.problemJson && attempt.retryAfter !== null),
     )
-    .map((attempt) => `${attempt.kind}: ${attempt.status} (retry-after ${attempt.retryAfter})`);
+    .map((attempt) =>
+      `${attempt.kind}: ${attempt.status} (retry-after ${attempt.retryAfter}) ${attempt.problem ?? ''}`.trimEnd(),
+    );
 }
 
 /** The median of `values` (0 for none). */

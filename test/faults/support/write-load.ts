@@ -13,6 +13,8 @@ export interface Attempt {
   readonly status: number | 'network';
   readonly retryAfter: string | null;
   readonly problemJson: boolean;
+  /** A server error's problem `title: detail`, so a failing scenario says what the app answered. */
+  readonly problem?: string;
 }
 
 /** A request the app acknowledged (200 or 201), after `attempts` tries. */
@@ -197,7 +199,14 @@ export class WriteLoad {
         // No answer (refused, reset, timed out): not acknowledged, so sent again.
       }
       const at = Date.now();
-      this.attempts.push({ at, kind: request.kind, status, retryAfter, problemJson });
+      this.attempts.push({
+        at,
+        kind: request.kind,
+        status,
+        retryAfter,
+        problemJson,
+        ...(typeof status === 'number' && status >= 500 ? { problem: problemSummary(text) } : {}),
+      });
       if (status === 200 || status === 201) {
         this.acknowledged.push({
           kind: request.kind,
@@ -220,5 +229,15 @@ export class WriteLoad {
           : DEFAULT_RETRY_WAIT_MS,
       );
     }
+  }
+}
+
+/** `title: detail` of a problem+json body, or the body's first 200 characters. */
+function problemSummary(text: string): string {
+  try {
+    const problem = JSON.parse(text) as { title?: unknown; detail?: unknown };
+    return `${String(problem.title)}: ${String(problem.detail)}`;
+  } catch {
+    return text.slice(0, 200);
   }
 }
