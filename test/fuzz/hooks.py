@@ -7,8 +7,11 @@
 2. `ledger_field_refusal`: a schema-valid request that the chaincode refuses naming fields (422
    with `errors`) is a rule the document does not state. A 422 without field errors is a refusal by
    the ledger's state (an unknown subject, consent or artifact), which no document can state.
+3. `after_call`: with `AAL_FUZZ_CALLS` naming a file, every call is logged there (see the hook).
 """
 
+import json
+import os
 import re
 
 import schemathesis
@@ -162,3 +165,40 @@ def ledger_field_refusal(ctx, response, case):
     if str(problem.get("type", "")).endswith("/rejected-by-the-ledger") and problem.get("errors"):
         raise AssertionError(f"schema-valid request refused by the chaincode naming fields: {problem['errors']}")
     return None
+
+
+def _transaction_id(response):
+    # Parsed here, not with response.json(): that caches the parsed body, which the response checks
+    # would then validate instead of skipping it (a one-line NDJSON export parses as JSON).
+    content_type = (response.headers.get("content-type") or [""])[0]
+    if not content_type.startswith("application/json"):
+        return None
+    try:
+        body = json.loads(response.text)
+    except Exception:  # noqa: BLE001 - an answer that is not JSON names no transaction
+        return None
+    value = body.get("transactionId") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    """Logs every call (operation, generation mode, status, the transaction an answer names) as a JSON line.
+
+    Written only when `AAL_FUZZ_CALLS` names a file: the API-fuzz test accounts with it for every
+    transaction ordered while schema-invalid cases ran (Schemathesis lets a few "negative" cases
+    through that are valid once serialized, and the app may accept those).
+    """
+    path = os.environ.get("AAL_FUZZ_CALLS")
+    if not path:
+        return
+    mode = getattr(getattr(case.meta, "generation", None), "mode", None)
+    line = {
+        "operation": case.operation.label,
+        "method": case.method.upper(),
+        "mode": getattr(mode, "value", mode),
+        "status": response.status_code,
+        "transactionId": _transaction_id(response) if 200 <= response.status_code < 300 else None,
+    }
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(json.dumps(line) + "\n")

@@ -13,18 +13,21 @@ export async function channelHeight(gateway: Gateway, channel: string): Promise<
   return common.BlockchainInfo.deserializeBinary(info).getHeight();
 }
 
-/**
- * The chaincode functions the transactions of blocks `from`..`to` (exclusive) invoked, as the
- * gateway's peer holds them (config transactions as `config`).
- */
-export async function functionsInBlocks(
+/** One transaction of a block: the chaincode function it invoked (`config` for a config transaction) and its id. */
+export interface BlockTransaction {
+  readonly function: string;
+  readonly transactionId: string;
+}
+
+/** The transactions of blocks `from`..`to` (exclusive), as the gateway's peer holds them. */
+export async function transactionsInBlocks(
   gateway: Gateway,
   channel: string,
   from: number,
   to: number,
-): Promise<string[]> {
+): Promise<BlockTransaction[]> {
   const qscc = gateway.getNetwork(channel).getContract('qscc');
-  const names: string[] = [];
+  const transactions: BlockTransaction[] = [];
   for (let number = from; number < to; number++) {
     const block = common.Block.deserializeBinary(
       await qscc.evaluateTransaction('GetBlockByNumber', channel, String(number)),
@@ -34,8 +37,9 @@ export async function functionsInBlocks(
       const header = common.ChannelHeader.deserializeBinary(
         payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
       );
+      const transactionId = header.getTxId();
       if (header.getType() !== common.HeaderType.ENDORSER_TRANSACTION) {
-        names.push('config');
+        transactions.push({ function: 'config', transactionId });
         continue;
       }
       const action = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0];
@@ -49,19 +53,28 @@ export async function functionsInBlocks(
           .getChaincodeSpec()
           ?.getInput()
           ?.getArgsList_asU8() ?? [];
-      names.push(Buffer.from(args[0] ?? new Uint8Array()).toString('utf8'));
+      transactions.push({ function: Buffer.from(args[0] ?? new Uint8Array()).toString('utf8'), transactionId });
     }
   }
-  return names;
+  return transactions;
 }
 
 /**
- * The functions of the transactions ordered on `channel` since its height was `before`, except
- * the apps' auditor-read log anchors: the shared network's apps keep anchoring their logs in the
- * background (for the reads earlier test files made), so a block added meanwhile may hold those,
- * and a refused request must have added nothing else.
+ * The transactions ordered on `channel` since its height was `before`, except the apps'
+ * auditor-read log anchors: the shared network's apps keep anchoring their logs in the background
+ * (for the reads earlier test files made), so a block added meanwhile may hold those, and a refused
+ * request must have added nothing else.
  */
+export async function transactionsWrittenSince(
+  gateway: Gateway,
+  channel: string,
+  before: number,
+): Promise<BlockTransaction[]> {
+  const written = await transactionsInBlocks(gateway, channel, before, await channelHeight(gateway, channel));
+  return written.filter((transaction) => transaction.function !== TRANSACTIONS.anchorReads);
+}
+
+/** The functions of {@link transactionsWrittenSince}. */
 export async function writtenSince(gateway: Gateway, channel: string, before: number): Promise<string[]> {
-  const written = await functionsInBlocks(gateway, channel, before, await channelHeight(gateway, channel));
-  return written.filter((name) => name !== TRANSACTIONS.anchorReads);
+  return (await transactionsWrittenSince(gateway, channel, before)).map((transaction) => transaction.function);
 }

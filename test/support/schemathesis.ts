@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { BlockTransaction } from './channel-blocks';
 import { ensurePythonVenv } from './python-venv';
 
 /** The fuzzer's pinned requirements and hooks (test/fuzz/). */
@@ -39,12 +40,32 @@ export interface FuzzRun {
   readonly seed?: number;
 }
 
-/** What a run found: the exit code, its output, and the failures and cases of its JSON report. */
+/** One request of a run, as the `after_call` hook of test/fuzz/hooks.py logged it. */
+export interface FuzzCall {
+  /** Method and path template, e.g. `POST /channels/{channel}/batches`. */
+  readonly operation: string;
+  readonly method: string;
+  /** How Schemathesis generated the case: schema-valid (positive) or not (negative). */
+  readonly mode: 'positive' | 'negative';
+  readonly status: number;
+  /** The transaction a 2xx answer names (`transactionId`), if it names one. */
+  readonly transactionId: string | null;
+}
+
+/** What a run found: the exit code, its output, the failures and cases of its JSON report, every call. */
 export interface FuzzResult {
   readonly exitCode: number;
   readonly output: string;
   readonly seconds: number;
   readonly report: unknown;
+  readonly calls: readonly FuzzCall[];
+}
+
+/** The calls of `results` that changed something: a write method answered 2xx. */
+export function acceptedWrites(results: readonly FuzzResult[]): FuzzCall[] {
+  return results
+    .flatMap((result) => result.calls)
+    .filter((call) => call.method !== 'GET' && call.method !== 'HEAD' && call.status >= 200 && call.status < 300);
 }
 
 /**
@@ -73,6 +94,7 @@ export async function runSchemathesis(run: FuzzRun): Promise<FuzzResult> {
     const config = join(dir, 'schemathesis.toml');
     writeFileSync(config, CONFIG_TOML);
     const reportPath = join(dir, 'report.json');
+    const callsPath = join(dir, 'calls.jsonl');
     const args = [
       '--config-file',
       config,
@@ -116,6 +138,7 @@ export async function runSchemathesis(run: FuzzRun): Promise<FuzzResult> {
         env: {
           ...process.env,
           SCHEMATHESIS_HOOKS: 'hooks',
+          AAL_FUZZ_CALLS: callsPath,
           PYTHONPATH: FUZZ_DIR,
           PYTHONDONTWRITEBYTECODE: '1',
           NO_COLOR: '1',
@@ -130,7 +153,13 @@ export async function runSchemathesis(run: FuzzRun): Promise<FuzzResult> {
     });
     const seconds = (performance.now() - started) / 1000;
     const report: unknown = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : undefined;
-    return { exitCode, output, seconds, report };
+    const calls = existsSync(callsPath)
+      ? readFileSync(callsPath, 'utf8')
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as FuzzCall)
+      : [];
+    return { exitCode, output, seconds, report, calls };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -179,4 +208,20 @@ export function operationsByRole(
     groups.set(role, [...(groups.get(role) ?? []), operationId]);
   }
   return groups;
+}
+
+/**
+ * The transactions of `written` that no accepted write of `results` accounts for. An answer naming
+ * its transaction accounts for exactly that one; an accepted write naming none (e.g. a subject
+ * registration) may account for one transaction each. Empty when nothing but accepted writes wrote.
+ */
+export function writesNotAccountedFor(
+  written: readonly BlockTransaction[],
+  results: readonly FuzzResult[],
+): BlockTransaction[] {
+  const accepted = acceptedWrites(results);
+  const named = new Set(accepted.flatMap((call) => (call.transactionId === null ? [] : [call.transactionId])));
+  const unnamed = written.filter((transaction) => !named.has(transaction.transactionId));
+  const unnamedAccepted = accepted.filter((call) => call.transactionId === null).length;
+  return unnamed.length <= unnamedAccepted ? [] : unnamed;
 }
