@@ -6,6 +6,7 @@ import { AUDITOR_ORGS_ENV } from '@aal/ledger-contract';
 import { AUDITOR_ORGS } from './chaincode-server-env';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
+import { channelsToKeep } from './gateway-profile-channels';
 import type { PostgresServer } from './postgres-server';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { APP_ROLES, CHAINCODE_NAME, channelsOf, type AppRole, type OrgSpec } from './topology';
@@ -19,7 +20,11 @@ export function writeGatewayProfile(layout: NetworkLayout, org: OrgSpec): Gatewa
     mspId: org.mspId,
     peerEndpoint: address(layout.peerEndpoint(org)),
     peerTlsRootCert: layout.caCert(org),
-    channels: channelsOf(org).map((channel) => channel.name),
+    // Channels joined later stay listed across restarts (see channelsToKeep).
+    channels: channelsToKeep(
+      layout.gatewayProfile(org),
+      channelsOf(org).map((channel) => channel.name),
+    ),
     chaincode: CHAINCODE_NAME,
     identities: Object.fromEntries(
       APP_ROLES.map((role) => {

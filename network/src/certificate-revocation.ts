@@ -46,7 +46,10 @@ export interface RevocationOutcome {
  * Revokes a user's certificates at the org's CA, then puts the CA's CRL into the org's MSP definition
  * in every channel the org is a member of, by channel configuration updates: proposed and signed by
  * the org's admin, signed by `signAs` and submitted when given. Peers refuse the revoked certificate
- * on a channel once its config block with the CRL is committed there.
+ * on a channel once its config block with the CRL is committed there. With `bft` ordering the same
+ * update also puts the CRL into the org's MSP in the channel's Orderer group (withRevocationList). On
+ * the channels whose Orderer group alone holds the org (those it orders but is not a member of) only
+ * its orderer node acts (`.orderer` Readers and Writers), so a revoked user has nothing to be refused there.
  */
 export async function revokeCertificate(
   layout: NetworkLayout,
@@ -55,15 +58,6 @@ export async function revokeCertificate(
   request: RevocationRequest,
 ): Promise<RevocationOutcome> {
   const { org, user } = request;
-  if (layout.ordering === 'bft')
-    // With BFT ordering the org's MSP is also defined in the Orderer group of every channel, its
-    // peer's channels and the others; Fabric refuses two different definitions of one MSP, so all of
-    // them would have to change in one update per channel, which this slice does not build.
-    throw new NetworkError(
-      'INVALID_CONFIG',
-      `revoking on a network with bft ordering is not built yet (${org.name}'s MSP is also in every channel's ` +
-        `Orderer group); nothing was revoked`,
-    );
   const ca = new OrgCertificateAuthority(layout, binaries, supervisor, org);
   if (!(await ca.isRegistered(user)))
     throw new NetworkError('INVALID_CONFIG', `${org.name}'s CA has no identity '${user}': nothing was revoked`);

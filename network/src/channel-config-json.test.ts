@@ -2,6 +2,7 @@ import {
   applicationOrgs,
   memberMspIds,
   mspDefinition,
+  ordererOrgMsps,
   withMember,
   withoutMember,
   withRevocationList,
@@ -43,6 +44,26 @@ describe('channel config JSON', () => {
     expect(mspDefinition(updated, 'c', 'HospitalAMSP')).toEqual(mspDefinition(original, 'c', 'HospitalAMSP'));
     expect(mspDefinition(original, 'c', 'RegulatorMSP').revocation_list).toEqual(['b2xk']);
     expect(updated.sequence).toBe('3');
+  });
+
+  it('withRevocationList changes the org’s MSP in the Orderer group too (bft), and no other orderer org', () => {
+    const original = config();
+    (original.channel_group.groups as Record<string, unknown>).Orderer = {
+      groups: {
+        HospitalA: { values: { MSP: { value: { config: { name: 'HospitalAMSP', root_certs: ['cm9vdA=='] } } } } },
+        Regulator: { values: { MSP: { value: { config: { name: 'RegulatorMSP', revocation_list: ['b2xk'] } } } } },
+      },
+    };
+    const updated = withRevocationList(original, 'hospital-a', 'HospitalAMSP', ['crl']);
+    const crl = [Buffer.from('crl').toString('base64')];
+    expect(mspDefinition(updated, 'c', 'HospitalAMSP').revocation_list).toEqual(crl);
+    expect(ordererOrgMsps(updated, 'HospitalAMSP')).toEqual([
+      { name: 'HospitalAMSP', root_certs: ['cm9vdA=='], revocation_list: crl },
+    ]);
+    expect(ordererOrgMsps(updated, 'RegulatorMSP')).toEqual([{ name: 'RegulatorMSP', revocation_list: ['b2xk'] }]);
+    expect(ordererOrgMsps(original, 'HospitalAMSP')[0]?.revocation_list).toBeUndefined();
+    // Raft: the orderers are an org of their own, and no application org's MSP is in the Orderer group.
+    expect(ordererOrgMsps(config(), 'HospitalAMSP')).toEqual([]);
   });
 
   it('withMember adds the org’s group in a copy, refusing a member or group name the channel has', () => {

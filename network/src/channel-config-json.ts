@@ -88,9 +88,24 @@ export function withRevocationList(
   crls: readonly string[],
 ): ChannelConfigJson {
   const updated = structuredClone(config);
-  const msp = mspDefinition(updated, channel, mspId);
-  msp.revocation_list = crls.map((pem) => Buffer.from(pem, 'utf8').toString('base64'));
+  const revocationList = crls.map((pem) => Buffer.from(pem, 'utf8').toString('base64'));
+  mspDefinition(updated, channel, mspId).revocation_list = revocationList;
+  // With bft ordering the org runs an orderer node and its MSP is in the Orderer group too: Fabric
+  // refuses two different definitions of one MSP in a channel, so both change in the same update.
+  for (const msp of ordererOrgMsps(updated, mspId)) msp.revocation_list = [...revocationList];
   return updated;
+}
+
+/** The MSP definitions of `mspId` in the channel's Orderer group (one with `bft` ordering, none with Raft's orderer org). */
+export function ordererOrgMsps(config: ChannelConfigJson, mspId: string): MspDefinitionJson[] {
+  const groups = (
+    config.channel_group.groups as {
+      Orderer?: { groups?: Record<string, { values?: { MSP?: { value?: { config?: MspDefinitionJson } } } }> };
+    }
+  ).Orderer?.groups;
+  return Object.values(groups ?? {})
+    .map((group) => group.values?.MSP?.value?.config)
+    .filter((msp): msp is MspDefinitionJson => msp?.name === mspId);
 }
 
 /**

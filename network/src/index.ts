@@ -35,6 +35,7 @@ export { DEFAULT_ORDERING, ORDERING_TYPES, parseOrdering, type OrderingType } fr
 export { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, CHAINCODE_DIR, type ChaincodeSpec } from './chaincodes';
 export { ChaincodeDeployer, chaincodeVersion, type CommittedDefinition } from './chaincode-lifecycle';
 export { APPLICATION_ENTRY, apiKeyStorePath, auditorReadLogPath, issueApiKeys } from './applications';
+export { addChannelToGatewayProfile, type ProfileChannelOutcome } from './gateway-profile-channels';
 export { cacheRoot, ensureBinaries, type FabricBinaries } from './binaries';
 export { run, type RunOptions, type RunResult } from './command';
 export { ProcessSupervisor, type ProcessRecord } from './processes';
@@ -62,6 +63,7 @@ export {
   isChannelAdmin,
   memberMspIds,
   mspDefinition,
+  ordererOrgMsps,
   withRevocationList,
   type ChannelConfigJson,
   type MspDefinitionJson,

@@ -16,6 +16,7 @@ import { countAdminSignatures } from './config-update-policy';
 import { readSidecar, sidecarPath } from './config-update-proposal';
 import { memberMspIds } from './channel-config-json';
 import { NetworkError } from './errors';
+import { addChannelToGatewayProfile, type ProfileChannelOutcome } from './gateway-profile-channels';
 import { address, NetworkLayout } from './layout';
 import { certificateFingerprint, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
 import { FabricNetwork, optionsFromEnv } from './network';
@@ -45,7 +46,8 @@ const USAGE = `usage: npm run org -- <command>
   inspect --org <slug> --proposal <file>  shows what the proposal changes and whose signatures count
   join --org <slug> --channel <name>      once the update adding the org is committed: its peer joins the channel
                                           from the ordering service, catches up, and the org approves the
-                                          committed chaincode definition
+                                          committed chaincode definition; the channel is added to the org's
+                                          gateway profile, so its app serves it from its next start
   export --org <slug> [--out <file>]       the org's public definition (root and TLS root certificates, NodeOUs,
                                           anchor peers; no key) for the consortium, with the fingerprints to confirm
   verify-definition --file <file>         checks a definition received from another member; prints its fingerprints
@@ -75,6 +77,18 @@ function printNextSteps(file: string, channel: string, proposer: OrgSpec): void 
     `${file} (for ${channel}) signed by ${proposer.name}; next: each other admin inspects and signs it ` +
       `('npm run org -- inspect|sign --org <slug> --proposal <file>'), then one submits it ('npm run org -- submit …')`,
   );
+}
+
+/** What `join` did to the org's app configuration, and what the operator does next. */
+function appServesChannel(org: OrgSpec, channel: string, profile: string, outcome: ProfileChannelOutcome): string {
+  switch (outcome) {
+    case 'added':
+      return `${org.name}'s app serves ${channel} from its next start: ${channel} added to its gateway profile ${profile}; restart the app`;
+    case 'already-listed':
+      return `${org.name}'s gateway profile ${profile} lists ${channel} already`;
+    case 'no-profile':
+      return `${org.name} has no gateway profile at ${profile}: list ${channel} in the channels of its app's profile, then start the app`;
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -186,6 +200,8 @@ async function main(argv: string[]): Promise<void> {
             ? 'no chaincode is defined on it yet'
             : `chaincode definition sequence ${outcome.chaincode.sequence} (${outcome.chaincode.version}) approved for ${line.org.name}`),
       );
+      const profile = layout.gatewayProfile(line.org);
+      console.log(appServesChannel(line.org, line.channel, profile, addChannelToGatewayProfile(profile, line.channel)));
       return;
     }
     case 'sign': {

@@ -1,18 +1,27 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { TRANSACTIONS } from '@aal/ledger-contract';
 import {
   AI_PROVIDER,
   CHAINCODE_NAME,
+  ChannelConfigUpdates,
   FabricNetwork,
   HOSPITAL_A,
   HOSPITAL_B,
+  type IdentityPaths,
   type NetworkOptions,
+  OrgCertificateAuthority,
   type OrgSpec,
   PEER_ORGS,
   REGULATOR,
+  ensureBinaries,
+  mspDefinition,
+  ordererOrgMsps,
+  revokeCertificate,
 } from '@aal/network';
+import { refusal } from '../support/chaincode-calls';
 import { eventually } from '../support/eventually';
-import { gatewayFor } from '../support/gateway';
+import { gatewayFor, gatewayForIdentity } from '../support/gateway';
 import { interactionRequest } from '../support/interactions';
 import { testNetworkOptions } from '../support/test-network';
 
@@ -22,7 +31,9 @@ import { testNetworkOptions } from '../support/test-network';
  * test network when AAL_TEST_ORDERING=bft, otherwise one this file starts at the test port block
  * + 500 — interactions are recorded and read, then one orderer is killed (SIGKILL) and writes go
  * on, then one is cut off (SIGSTOP: its peers' connections stay open and nothing answers, as in a
- * partition that drops its traffic) and writes go on; each node catches up when it is back.
+ * partition that drops its traffic) and writes go on; each node catches up when it is back. Last,
+ * a HospitalA user is revoked: the CRL enters HospitalA's MSP in the Application and the Orderer
+ * group of hospital-a in one update, and every peer of the channel refuses the user.
  */
 const globalOptions = testNetworkOptions();
 const ownNetwork = globalOptions.ordering !== 'bft';
@@ -180,4 +191,59 @@ describe('BFT ordering run by the members', () => {
     );
     expect(caughtUp[PARTITIONED]).toBeGreaterThanOrEqual((cutOffAt ?? 0) + 5);
   });
+
+  it("revokes a HospitalA user: one update puts the CRL into HospitalA's MSP in both groups of hospital-a, and every peer of the channel refuses the user", async () => {
+    const binaries = await ensureBinaries();
+    const workDir = join(layout.dir, `bft-revocation-${run}`);
+    const user: IdentityPaths = {
+      name: `bft-revocable-${run}`,
+      msp: join(workDir, 'user', 'msp'),
+      tls: { cert: join(workDir, 'user', 'tls', 'cert.pem'), key: join(workDir, 'user', 'tls', 'key.pem'), ca: '' },
+    };
+    mkdirSync(workDir, { recursive: true });
+    await new OrgCertificateAuthority(layout, binaries, network.supervisor, HOSPITAL_A).issue(
+      { name: user.name, type: 'client', attributes: { role: 'recorder' } },
+      user,
+      false,
+    );
+    const submitAs = async (peerOrg: OrgSpec, id: string): Promise<void> => {
+      const client = gatewayForIdentity(layout, HOSPITAL_A, user, peerOrg);
+      try {
+        await client.gateway
+          .getNetwork(CHANNEL)
+          .getContract(CHAINCODE_NAME)
+          .submitTransaction(TRANSACTIONS.recordInteraction, JSON.stringify(interactionRequest(id)));
+      } finally {
+        client.close();
+      }
+    };
+    await submitAs(HOSPITAL_A, `HospitalAMSP:bft-rev-before-${run}`);
+
+    const outcome = await revokeCertificate(layout, binaries, network.supervisor, {
+      org: HOSPITAL_A,
+      user: user.name,
+      reason: 'keycompromise',
+      proposalDir: join(workDir, 'proposals'),
+      signAs: [REGULATOR],
+    });
+    expect(outcome.channels.map((channel) => channel.channel)).toEqual([CHANNEL]);
+    expect(outcome.channels[0]?.configBlock).toBeDefined();
+    const { config } = await new ChannelConfigUpdates(layout, binaries).currentConfig(HOSPITAL_A, CHANNEL);
+    const crls = mspDefinition(config, CHANNEL, HOSPITAL_A.mspId).revocation_list ?? [];
+    expect(crls).toHaveLength(1);
+    expect(ordererOrgMsps(config, HOSPITAL_A.mspId).map((msp) => msp.revocation_list)).toEqual([crls]);
+
+    for (const peerOrg of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
+      // The config block reaches the other orgs' peers a moment after HospitalA's.
+      const message = await eventually(`${peerOrg.name}'s peer refuses the revoked certificate`, () =>
+        refusal(submitAs(peerOrg, `HospitalAMSP:bft-rev-after-${peerOrg.slug}-${run}`)),
+      );
+      expect({ peer: peerOrg.name, message }).toEqual({
+        peer: peerOrg.name,
+        message: expect.stringMatching(/access denied/) as unknown,
+      });
+    }
+    // HospitalA's other users go on, through every orderer of the channel.
+    await recordAndRead('after-revocation', HOSPITAL_A, REGULATOR);
+  }, 300_000);
 });

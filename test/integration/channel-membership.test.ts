@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRANSACTIONS } from '@aal/ledger-contract';
+import { ApiKeyStore } from '@aal/application';
 import {
   AI_PROVIDER,
   CHAINCODE_NAME,
@@ -18,7 +19,16 @@ import {
 import { refusal, submitTransaction } from '../support/chaincode-calls';
 import { artifactRecord } from '../support/deviating-member';
 import { eventually } from '../support/eventually';
+import { startExtraApp, waitUntilReady, type ExtraApp } from '../support/extra-app';
+import { extraPort } from '../support/extra-ports';
 import { testGateway, type TestGateway } from '../support/gateway';
+import { indexRead } from '../support/index-read';
+import {
+  interactionRequest,
+  interactionsPath,
+  postInteraction,
+  type RecordedInteraction,
+} from '../support/interactions';
 import { orgCli as runOrgCli, orgCliWithin, type OrgCliRun } from '../support/org-cli';
 import { testNetworkOptions } from '../support/test-network';
 
@@ -40,6 +50,9 @@ const definitionFile = join(workDir, 'hospital-b.definition.json');
 const orgCli = (...args: string[]): OrgCliRun => runOrgCli(options, ...args);
 const gateways: TestGateway[] = [];
 let updates: ChannelConfigUpdates;
+/** HospitalB's gateway profile as the network wrote it: `join` adds hospital-a to it, afterAll puts it back. */
+let hospitalBProfile = '';
+let memberApp: ExtraApp | undefined;
 
 function contractAs(identityOrg: OrgSpec, peerOrg: OrgSpec): Contract {
   const client = testGateway(identityOrg, 'recorder', peerOrg);
@@ -72,10 +85,13 @@ const artifact = (id: string): string => JSON.stringify(artifactRecord(id, 'mode
 beforeAll(async () => {
   updates = new ChannelConfigUpdates(layout, await ensureBinaries());
   mkdirSync(workDir, { recursive: true });
+  hospitalBProfile = readFileSync(layout.gatewayProfile(HOSPITAL_B), 'utf8');
 });
 
 afterAll(async () => {
   for (const client of gateways) client.close();
+  await memberApp?.stop();
+  writeFileSync(layout.gatewayProfile(HOSPITAL_B), hospitalBProfile);
   // Whatever failed above, hospital-a ends without HospitalB, as the other files expect it.
   if ((await members()).includes(HOSPITAL_B.mspId)) {
     const file = join(workDir, 'cleanup.pb');
@@ -170,6 +186,10 @@ describe('adding a member to a channel and removing it', () => {
     const rejoined = orgCliWithin(options, 120_000, 'join', '--org', 'hospital-b', '--channel', CHANNEL);
     expect(rejoined.status).toBe(0);
     expect(rejoined.stdout).toContain("HospitalB's peer was already on hospital-a");
+    expect(joined.stdout).toContain("HospitalB's app serves hospital-a from its next start");
+    expect(rejoined.stdout).toContain(
+      `HospitalB's gateway profile ${layout.gatewayProfile(HOSPITAL_B)} lists hospital-a already`,
+    );
 
     const ownPeer = contractAs(HOSPITAL_B, HOSPITAL_B);
     // The first write may meet a peer that has just approved and not yet launched the chaincode: a
@@ -201,6 +221,48 @@ describe('adding a member to a channel and removing it', () => {
     );
     expect(seenByHospitalA.registeredBy).toBe('HospitalBMSP');
   }, 700_000);
+
+  it("join lists hospital-a in HospitalB's gateway profile: HospitalB's app, started on it, records, reads and counts on hospital-a", async () => {
+    const profile = JSON.parse(readFileSync(layout.gatewayProfile(HOSPITAL_B), 'utf8')) as { channels: string[] };
+    expect(profile.channels).toEqual([...(JSON.parse(hospitalBProfile) as { channels: string[] }).channels, CHANNEL]);
+    // An app of HospitalB's own beside the network's (which keeps the channels it was started with),
+    // with its own keys, auditor-read log and audit index.
+    const store = new ApiKeyStore(join(workDir, 'member-app-keys.json'));
+    const recorder = { authorization: `Bearer ${store.create('member-recorder', 'recorder').key}` };
+    const admin = { authorization: `Bearer ${store.create('member-admin', 'admin').key}` };
+    memberApp = await startExtraApp(extraPort(options.basePort, 'joinedChannelApp'), {
+      AAL_GATEWAY_PROFILE: layout.gatewayProfile(HOSPITAL_B),
+      AAL_API_KEY_STORE: store.path,
+      AAL_AUDITOR_READ_LOG: join(workDir, 'member-app-reads.jsonl'),
+      AAL_AUDIT_INDEX_PATH: join(workDir, 'member-app-index.sqlite'),
+    });
+    await waitUntilReady(memberApp, 120_000);
+
+    const applicationId = `member-app-${run}`;
+    const written = await postInteraction(
+      memberApp.url,
+      CHANNEL,
+      recorder,
+      interactionRequest(`${applicationId}-1`, { applicationId }),
+    );
+    expect(written.status).toBe(201);
+    const { interaction, blockNumber } = (await written.json()) as RecordedInteraction & { blockNumber: string };
+    expect(interaction).toMatchObject({ id: `HospitalBMSP:${applicationId}-1`, org: 'HospitalBMSP' });
+    const read = await fetch(`${memberApp.url}${interactionsPath(CHANNEL, interaction.id)}`, { headers: admin });
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as RecordedInteraction).interaction).toEqual(interaction);
+    // Its audit index follows hospital-a from block 0 and counts the record.
+    const usage = await indexRead(() =>
+      fetch(
+        `${memberApp?.url ?? ''}/api/v1/channels/${CHANNEL}/audit/usage?groupBy=model&by=applicationId&value=${applicationId}&minBlock=${blockNumber}`,
+        { headers: admin },
+      ),
+    );
+    expect(usage.status).toBe(200);
+    expect(await usage.json()).toMatchObject({ records: 1, totals: { calls: 1 } });
+    await memberApp.stop();
+    memberApp = undefined;
+  }, 300_000);
 
   it('removed by a majority, HospitalB is refused on hospital-a; a proposal computed before the removal is stale', async () => {
     const removal = join(workDir, 'remove-hospital-b.pb');

@@ -25,6 +25,7 @@ export const EXTRA_PORT_OFFSETS = {
   eventsApp: 97,
   readLogApp: 98,
   tamperedBlockApp: 84,
+  joinedChannelApp: 44,
 } as const;
 
 export type ExtraPort = keyof typeof EXTRA_PORT_OFFSETS;
