@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import type { NetworkError } from './errors';
 import { addChannelToGatewayProfile, channelsToKeep } from './gateway-profile-channels';
 
-describe('addChannelToGatewayProfile', () => {
-  let dir: string;
-  let path: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'aal-profile-'));
-    path = join(dir, 'gateway-profile.json');
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'aal-profile-'));
+  path = join(dir, 'gateway-profile.json');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('addChannelToGatewayProfile', () => {
   it('adds the channel after the listed ones and keeps every other field and the mode', () => {
     writeFileSync(path, JSON.stringify({ org: 'HospitalB', channels: ['hospital-b'], chaincode: 'audit' }), {
       mode: 0o640,
@@ -52,14 +52,6 @@ describe('addChannelToGatewayProfile', () => {
 });
 
 describe('channelsToKeep', () => {
-  let dir: string;
-  let path: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'aal-profile-'));
-    path = join(dir, 'gateway-profile.json');
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
   it("lists the org's own channels, then those the existing profile lists beyond them", () => {
     writeFileSync(path, JSON.stringify({ channels: ['hospital-b', 'hospital-a'] }));
     expect(channelsToKeep(path, ['hospital-b'])).toEqual(['hospital-b', 'hospital-a']);

@@ -6,7 +6,8 @@
  * key of a role that may call it. Prints per run the cases, failures and time, and the channel's
  * block height before and after the schema-invalid cases with what the blocks added meanwhile wrote
  * (nothing may be written but the apps' background read-log anchors and what the few accepted
- * "negative" cases, valid once serialized, wrote: writesNotAccountedFor); writes JSON under
+ * "negative" cases, valid once serialized, wrote: writesNotAccountedFor), and what the schema-valid
+ * cases wrote beyond what accepted requests wrote (nothing may be); writes JSON under
  * bench-results/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import {
   ensureSchemathesis,
   fuzzedOperations,
   operationsByRole,
+  beyondOrgKeyInitialisation,
   runSchemathesis,
   writesNotAccountedFor,
   type FuzzResult,
@@ -75,7 +77,14 @@ async function main(): Promise<void> {
       .evaluateTransaction('GetChainInfo', CHANNEL);
     return common.BlockchainInfo.deserializeBinary(info).getHeight();
   };
-  const runs: { mode: string; role: string; operations: number; seconds: number; exitCode: number }[] = [];
+  const runs: {
+    mode: string;
+    role: string;
+    operations: number;
+    requests: number;
+    seconds: number;
+    exitCode: number;
+  }[] = [];
   let heightBefore = 0;
   let heightAfterNegative = 0;
   /** What the blocks added during the schema-invalid cases wrote, but the apps' read-log anchors. */
@@ -83,10 +92,15 @@ async function main(): Promise<void> {
   /** Of those, the ones no accepted write of the schema-invalid runs answered with (see writesNotAccountedFor). */
   let unaccounted: BlockTransaction[] = [];
   const negativeResults: FuzzResult[] = [];
+  const positiveResults: FuzzResult[] = [];
+  let heightBeforePositive = 0;
+  /** What the schema-valid runs wrote that no accepted write accounts for (but one org-key initialisation). */
+  let unaccountedPositive: BlockTransaction[] = [];
   try {
     const groups = operationsByRole(await (await fetch(`${appUrl}/openapi.json`)).json());
     for (const mode of ['negative', 'positive'] as const) {
       if (mode === 'negative') heightBefore = await height();
+      else heightBeforePositive = await height();
       for (const [role, allOperationIds] of groups) {
         const operationIds = fuzzedOperations(mode, allOperationIds);
         const apiKey = keys[role];
@@ -100,11 +114,13 @@ async function main(): Promise<void> {
           operationIds,
           ...(seed === undefined ? {} : { seed }),
         });
-        if (mode === 'negative') negativeResults.push(result);
+        (mode === 'negative' ? negativeResults : positiveResults).push(result);
         runs.push({
           mode,
           role,
           operations: operationIds.length,
+          // The write accounting rests on the hooks' log of every request: an empty log fails the run.
+          requests: result.calls.length,
           seconds: result.seconds,
           exitCode: result.exitCode,
           ...counts(result),
@@ -118,6 +134,10 @@ async function main(): Promise<void> {
         heightAfterNegative = await height();
         writtenDuringNegative = await transactionsWrittenSince(gateway.gateway, CHANNEL, heightBefore);
         unaccounted = writesNotAccountedFor(writtenDuringNegative, negativeResults);
+      } else {
+        // Schema-valid requests the ledger refused (404, 409, 422) write nothing either.
+        const written = await transactionsWrittenSince(gateway.gateway, CHANNEL, heightBeforePositive);
+        unaccountedPositive = beyondOrgKeyInitialisation(writesNotAccountedFor(written, positiveResults));
       }
     }
   } finally {
@@ -128,17 +148,21 @@ async function main(): Promise<void> {
   log(
     `block height before the schema-invalid cases ${heightBefore}, after ${heightAfterNegative}; ` +
       `written meanwhile but read-log anchors: ${names(writtenDuringNegative)}; ` +
-      `not accounted for by an accepted write: ${names(unaccounted)}`,
+      `not accounted for by an accepted write: ${names(unaccounted)}; ` +
+      `during the schema-valid cases, not accounted for: ${names(unaccountedPositive)}`,
   );
   const outDir = join(repoRoot, 'bench-results', `fuzz-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(
     join(outDir, 'results.json'),
-    `${JSON.stringify({ examplesPerOperation: examples, seed, runs, heightBefore, heightAfterNegative, writtenDuringNegative, unaccounted }, null, 2)}\n`,
+    `${JSON.stringify({ examplesPerOperation: examples, seed, runs, heightBefore, heightAfterNegative, writtenDuringNegative, unaccounted, unaccountedPositive }, null, 2)}\n`,
   );
   log(`results in ${outDir}`);
   // Blocks may be added, holding the apps' background read-log anchors and the accepted writes only.
-  const failed = runs.some((run) => run.exitCode !== 0) || unaccounted.length > 0;
+  const failed =
+    runs.some((run) => run.exitCode !== 0 || run.requests === 0) ||
+    unaccounted.length > 0 ||
+    unaccountedPositive.length > 0;
   if (failed) process.exitCode = 1;
 }
 

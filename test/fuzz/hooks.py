@@ -168,6 +168,10 @@ def ledger_field_refusal(ctx, response, case):
 
 
 def _transaction_id(response):
+    """The transaction an answer names: its `X-Transaction-Id` header, else `transactionId` in its JSON body."""
+    header = (response.headers.get("x-transaction-id") or [None])[0]
+    if header:
+        return header
     # Parsed here, not with response.json(): that caches the parsed body, which the response checks
     # would then validate instead of skipping it (a one-line NDJSON export parses as JSON).
     content_type = (response.headers.get("content-type") or [""])[0]
@@ -183,7 +187,7 @@ def _transaction_id(response):
 
 @schemathesis.hook
 def after_call(context, case, response):
-    """Logs every call (operation, generation mode, status, the transaction an answer names) as a JSON line.
+    """Logs every call (operation, generation mode, status, the transaction a 2xx answer names) as a JSON line.
 
     Written only when `AAL_FUZZ_CALLS` names a file: the API-fuzz test accounts with it for every
     transaction ordered while schema-invalid cases ran (Schemathesis lets a few "negative" cases
@@ -195,6 +199,7 @@ def after_call(context, case, response):
     mode = getattr(getattr(case.meta, "generation", None), "mode", None)
     line = {
         "operation": case.operation.label,
+        "operationId": case.operation.definition.raw.get("operationId"),
         "method": case.method.upper(),
         "mode": getattr(mode, "value", mode),
         "status": response.status_code,

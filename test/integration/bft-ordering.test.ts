@@ -19,7 +19,7 @@ import {
   ordererOrgMsps,
   revokeCertificate,
 } from '@aal/network';
-import { refusal } from '../support/chaincode-calls';
+import { contractRefusal, refusal } from '../support/chaincode-calls';
 import { eventually } from '../support/eventually';
 import { gatewayFor, gatewayForIdentity } from '../support/gateway';
 import { interactionRequest } from '../support/interactions';
@@ -233,15 +233,33 @@ describe('BFT ordering run by the members', () => {
     expect(crls).toHaveLength(1);
     expect(ordererOrgMsps(config, HOSPITAL_A.mspId).map((msp) => msp.revocation_list)).toEqual([crls]);
 
-    for (const peerOrg of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
-      // The config block reaches the other orgs' peers a moment after HospitalA's.
-      const message = await eventually(`${peerOrg.name}'s peer refuses the revoked certificate`, () =>
-        refusal(submitAs(peerOrg, `HospitalAMSP:bft-rev-after-${peerOrg.slug}-${run}`)),
-      );
-      expect({ peer: peerOrg.name, message }).toEqual({
-        peer: peerOrg.name,
-        message: expect.stringMatching(/access denied/) as unknown,
-      });
+    const recorder = gatewayFor(layout, HOSPITAL_A, 'recorder');
+    try {
+      for (const peerOrg of [HOSPITAL_A, AI_PROVIDER, REGULATOR]) {
+        // The config block reaches the other orgs' peers a moment after HospitalA's: each try a new id,
+        // so a try that came before it (and was recorded) cannot turn the next into a duplicate.
+        let tries = 0;
+        let id = '';
+        const message = await eventually(
+          `${peerOrg.name}'s peer refuses the revoked certificate`,
+          () => {
+            id = `HospitalAMSP:bft-rev-after-${peerOrg.slug}-${run}-${(tries += 1)}`;
+            return refusal(submitAs(peerOrg, id));
+          },
+          (refused) => /access denied/.test(refused),
+        );
+        expect({ peer: peerOrg.name, message }).toEqual({
+          peer: peerOrg.name,
+          message: expect.stringMatching(/access denied/) as unknown,
+        });
+        // The refused write recorded nothing.
+        const contract = recorder.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
+        expect((await contractRefusal(contract.evaluateTransaction(TRANSACTIONS.getInteraction, id)))?.code).toBe(
+          'NOT_FOUND',
+        );
+      }
+    } finally {
+      recorder.close();
     }
     // HospitalA's other users go on, through every orderer of the channel.
     await recordAndRead('after-revocation', HOSPITAL_A, REGULATOR);

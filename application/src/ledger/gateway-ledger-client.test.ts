@@ -112,21 +112,23 @@ describe('classifying ledger failures', () => {
       'no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
     );
     expect(toLedgerError(noEndorsers)).toMatchObject({ kind: 'unavailable', transient: true });
-    // The gateway's own planning, with peers it cannot reach (an org cut off, CI 2026-12-01) or none of an org.
+    // The gateway's own planning, with peers it cannot reach (an org cut off, CI 2026-12-01).
+    const unreachable =
+      'failed to select a set of endorsers that satisfy the endorsement policy due to unavailability of peers: [peer0.hospital-b:7051]';
+    expect(toLedgerError(gatewayError(grpc.status.FAILED_PRECONDITION, unreachable))).toMatchObject({
+      kind: 'unavailable',
+      transient: true,
+    });
+    // No peer unreachable (an empty list), or no peer with the chaincode: a set-up fault, not "not now".
     for (const message of [
-      'failed to select a set of endorsers that satisfy the endorsement policy due to unavailability of peers: [peer0.hospital-b:7051]',
-      'failed to find any endorsing peers for org(s): HospitalAMSP',
+      'failed to select a set of endorsers that satisfy the endorsement policy due to unavailability of peers: []',
       'no peers available to evaluate chaincode audit in channel hospital-a',
     ]) {
       expect(toLedgerError(gatewayError(grpc.status.FAILED_PRECONDITION, message))).toMatchObject({
-        kind: 'unavailable',
-        transient: true,
+        kind: 'internal',
+        transient: false,
       });
     }
-    expect(toLedgerError(gatewayError(grpc.status.FAILED_PRECONDITION, 'something else'))).toMatchObject({
-      kind: 'internal',
-      transient: false,
-    });
   });
 
   it('treats a reset gRPC stream (INTERNAL from the transport) as transient and unavailable, other INTERNAL as internal', () => {

@@ -193,19 +193,18 @@ const TRANSIENT_CODES = new Set<grpc.status>([
 ]);
 
 /**
- * The gateway's FAILED_PRECONDITION answers when too few live peers are known to endorse or
- * evaluate: discovery finds no combination for the policy (right after start-up, or while a peer
- * is down), the gateway has no connection to enough of the peers discovery lists (an org cut off
- * from the others), no peer of a named org, or no peer at all to evaluate on. Nothing was endorsed;
- * the same call succeeds once the peers are back, so it is "not now" (503), not a fault of the app (500).
+ * The gateway's FAILED_PRECONDITION answers when too few live peers are known to endorse: discovery
+ * finds no combination for the policy (right after start-up, or while a peer is down), or the
+ * gateway has no connection to enough of the peers discovery lists — it names them, so the list is
+ * not empty (an org cut off from the others). Nothing was endorsed; the same call succeeds once the
+ * peers are back, so it is "not now" (503), not a fault of the app (500). With an empty list no
+ * peer was unreachable: the policy cannot be met, which stays internal.
  */
 const NO_ENDORSERS = new RegExp(
   [
     'no combination of peers can be derived',
     'no peer combination can satisfy',
-    'failed to select a set of endorsers that satisfy the endorsement policy due to unavailability of peers',
-    'failed to find any endorsing peers for org',
-    'no peers available to evaluate chaincode',
+    String.raw`failed to select a set of endorsers that satisfy the endorsement policy due to unavailability of peers: \[[^\]]`,
   ].join('|'),
   'i',
 );
