@@ -1,16 +1,5 @@
 import { crlSha256, revokedSerials } from './certificate-revocation-list';
-
-/** A CRL as Fabric CA 1.5 generates it (`gencrl`), revoking one certificate. */
-const ONE_REVOKED = `-----BEGIN X509 CRL-----
-MIIBOzCB4gIBATAKBggqhkjOPQQDAjBlMQswCQYDVQQGEwJVUzEXMBUGA1UECBMO
-Tm9ydGggQ2Fyb2xpbmExFDASBgNVBAoTC0h5cGVybGVkZ2VyMQ8wDQYDVQQLEwZG
-YWJyaWMxFjAUBgNVBAMTDWNhLmhvc3BpdGFsLWEXDTI2MTEzMDExNTc0N1oXDTI2
-MTIwMTExNTc0N1owJzAlAhRHYUk+pal0hXiN5iTsBBxNn312fBcNMjYxMTMwMTE1
-NzQ3WqAjMCEwHwYDVR0jBBgwFoAU7pfQgJNNInbUWshxYoI9UXMViFcwCgYIKoZI
-zj0EAwIDSAAwRQIhAIittQiusMkqGvJA0C0EzNLolwb20M8vrFl1Ntkv7Ff5AiA/
-HwFYtAEsuTY8g7FLX/cLxMLuA+mjjdigd7Nh0ALh2g==
------END X509 CRL-----
-`;
+import { ONE_REVOKED } from './certificate-revocation-list.fixture';
 
 describe('revokedSerials', () => {
   it('reads the serial numbers a CRL revokes', () => {

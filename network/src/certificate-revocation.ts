@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FabricBinaries } from './binaries';
 import { OrgCertificateAuthority } from './certificate-authority';
@@ -63,6 +63,10 @@ export async function revokeCertificate(
     throw new NetworkError('INVALID_CONFIG', `${org.name}'s CA has no identity '${user}': nothing was revoked`);
   await ca.revoke(user, request.reason);
   const crl = await ca.generateCrl();
+  // Kept in the org's channel MSP too: its exported definition carries it to channels it joins later.
+  const crlsDir = join(layout.orgMsp(org), 'crls');
+  mkdirSync(crlsDir, { recursive: true });
+  writeFileSync(join(crlsDir, 'crl.pem'), crl);
   const serials = revokedSerials(crl);
   log(`${org.name}'s CA revoked '${user}'; its CRL now lists ${serials.length} certificate(s)`);
 

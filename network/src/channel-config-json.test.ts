@@ -78,6 +78,23 @@ describe('channel config JSON', () => {
     expect(() => withMember(original, 'hospital-a', 'Regulator', 'OtherMSP', group)).toThrow('already a member');
   });
 
+  it('withMember gives the new member’s revocation list to its MSP in the Orderer group (bft), in a copy', () => {
+    const original = config();
+    (original.channel_group.groups as Record<string, unknown>).Orderer = {
+      groups: {
+        HospitalB: { values: { MSP: { value: { config: { name: 'HospitalBMSP', revocation_list: ['b2xk'] } } } } },
+      },
+    };
+    const withCrl = { values: { MSP: { value: { config: { name: 'HospitalBMSP', revocation_list: ['bmV3'] } } } } };
+    const added = withMember(original, 'hospital-a', 'HospitalB', 'HospitalBMSP', withCrl);
+    expect(ordererOrgMsps(added, 'HospitalBMSP')).toEqual([{ name: 'HospitalBMSP', revocation_list: ['bmV3'] }]);
+    const withoutCrl = { values: { MSP: { value: { config: { name: 'HospitalBMSP' } } } } };
+    expect(
+      ordererOrgMsps(withMember(original, 'hospital-a', 'HospitalB', 'HospitalBMSP', withoutCrl), 'HospitalBMSP'),
+    ).toEqual([{ name: 'HospitalBMSP' }]);
+    expect(ordererOrgMsps(original, 'HospitalBMSP')).toEqual([{ name: 'HospitalBMSP', revocation_list: ['b2xk'] }]);
+  });
+
   it('withoutMember removes the org in a copy, refusing a non-member and the last member', () => {
     const original = config();
     expect(memberMspIds(withoutMember(original, 'hospital-a', 'RegulatorMSP'))).toEqual(['HospitalAMSP']);

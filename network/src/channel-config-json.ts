@@ -110,7 +110,8 @@ export function ordererOrgMsps(config: ChannelConfigJson, mspId: string): MspDef
 
 /**
  * A copy of `config` with `group` (an org's config group, e.g. from {@link memberOrgGroup}) added as
- * application org `name`; refuses an MSP id or group name the channel already has.
+ * application org `name`, and its revocation list given to the org's MSP in the Orderer group if it
+ * has one there (bft); refuses an MSP id or group name the channel already has.
  */
 export function withMember(
   config: ChannelConfigJson,
@@ -126,6 +127,13 @@ export function withMember(
   updated.channel_group.groups.Application.groups[name] = structuredClone(
     group,
   ) as unknown as ChannelConfigJson['channel_group']['groups']['Application']['groups'][string];
+  // With bft ordering the org's MSP is in the Orderer group already: one definition per channel, so
+  // the revocation list the new group brings (its exported CRLs) goes there too.
+  const crls = mspDefinition(updated, channel, mspId).revocation_list;
+  for (const msp of ordererOrgMsps(updated, mspId)) {
+    if (crls === undefined) delete msp.revocation_list;
+    else msp.revocation_list = [...crls];
+  }
   return updated;
 }
 

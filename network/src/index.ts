@@ -99,3 +99,4 @@ export { REVOCATION_REASONS, parseRevocationReason, type RevocationReason } from
 export { ORG_COMMANDS, memberOrg, parseOrgCommandLine, type OrgCommand, type OrgCommandLine } from './org-cli-options';
 export { configWithClaimedChange, type ConfigUpdateJson } from './config-change';
 export { ORG_DEFINITION_FORMAT, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
+export { memberOrgGroup, type OrgGroupJson } from './member-org-group';

@@ -18,7 +18,7 @@ import type { OrgDefinition } from './org-definition';
 export type OrgGroupJson = Record<string, unknown>;
 
 /**
- * Materialises the definition as an MSP folder (certificates and NodeOU rules only: it holds no key)
+ * Materialises the definition as an MSP folder (certificates, CRLs and NodeOU rules only: it holds no key)
  * and asks configtxgen for the org's config group.
  */
 export async function memberOrgGroup(binaries: FabricBinaries, definition: OrgDefinition): Promise<OrgGroupJson> {
@@ -33,6 +33,11 @@ export async function memberOrgGroup(binaries: FabricBinaries, definition: OrgDe
     );
     definition.tlsRootCerts.forEach((pem, i) => writeFileSync(join(msp, 'tlscacerts', `tlsca-${i}.pem`), pem));
     writeFileSync(join(msp, 'config.yaml'), definition.nodeOUs);
+    // configtxgen puts the MSP folder's CRLs into the group's revocation_list.
+    if (definition.revocationLists !== undefined) {
+      mkdirSync(join(msp, 'crls'), { recursive: true });
+      definition.revocationLists.forEach((pem, i) => writeFileSync(join(msp, 'crls', `crl-${i}.pem`), pem));
+    }
     const organisation = memberOrganisation({
       name: definition.name,
       mspId: definition.mspId,

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinaries } from './binaries';
 import { revokeCertificate } from './certificate-revocation';
+import { crlSha256, revokedSerials } from './certificate-revocation-list';
 import { ChannelConfigUpdates } from './channel-config-update';
 import { joinChannel } from './channel-join';
 import { countAdminSignatures } from './config-update-policy';
@@ -62,6 +63,8 @@ function printDefinition(definition: OrgDefinition): void {
   for (const pem of definition.rootCerts) console.log(`  root certificate SHA-256 ${certificateFingerprint(pem)}`);
   for (const pem of definition.tlsRootCerts)
     console.log(`  TLS root certificate SHA-256 ${certificateFingerprint(pem)}`);
+  for (const pem of definition.revocationLists ?? [])
+    console.log(`  CRL SHA-256 ${crlSha256(pem)}, revoking ${revokedSerials(pem).length} certificate(s)`);
   console.log(`  ${definition.digest}`);
 }
 

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetworkLayout } from './layout';
-import { certificateFingerprint, verifyOrgDefinition, type OrgDefinition } from './org-definition';
+import { certificateFingerprint, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
+import { ONE_REVOKED } from './certificate-revocation-list.fixture';
 import { exportedDefinitionFixture, selfSignedCertificate } from './org-definition.fixture';
 import { HOSPITAL_A } from './topology';
 
@@ -31,6 +32,30 @@ describe('org definitions', () => {
     expect(exported.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(verifyOrgDefinition(JSON.stringify(exported))).toEqual(exported);
     expect(certificateFingerprint(root)).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  });
+
+  it('carry the CRLs of the org’s channel MSP, covered by the digest, and none while it has none', () => {
+    expect(exported.revocationLists).toBeUndefined();
+    const crls = join(layout.orgMsp(HOSPITAL_A), 'crls');
+    mkdirSync(crls, { recursive: true });
+    try {
+      writeFileSync(join(crls, 'crl.pem'), ONE_REVOKED);
+      const revoking = exportOrgDefinition(layout, HOSPITAL_A);
+      expect(revoking.revocationLists).toEqual([ONE_REVOKED]);
+      expect(revoking.digest).not.toBe(exported.digest);
+      expect(verifyOrgDefinition(JSON.stringify(revoking))).toEqual(revoking);
+      // Dropping the CRL from the file is an edit the digest catches.
+      const { revocationLists: _dropped, ...dropped } = revoking;
+      expect(() => verifyOrgDefinition(text(dropped))).toThrow(/digest does not match/);
+      expect(() => verifyOrgDefinition(text({ ...revoking, revocationLists: [root] }))).toThrow(
+        'org definition: revocationLists[0] is not a PEM certificate revocation list',
+      );
+      expect(() => verifyOrgDefinition(text({ ...revoking, revocationLists: [] }))).toThrow(
+        'revocationLists must list 1 to 8 CRLs when present',
+      );
+    } finally {
+      rmSync(crls, { recursive: true, force: true });
+    }
   });
 
   it('refuse a definition edited after export (digest), naming the field and the expected digest', () => {

@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { revokedSerials } from './certificate-revocation-list';
 import { NetworkError } from './errors';
 import type { Endpoint, NetworkLayout } from './layout';
 import type { OrgSpec } from './topology';
@@ -8,10 +9,11 @@ import type { OrgSpec } from './topology';
 /**
  * An org's public definition: what a member hands to the consortium so that its org can be
  * written into channel configurations — its MSP's root and TLS root certificates, its NodeOU
- * rules, and its anchor peers. Public by construction: it is assembled from the org's channel MSP
- * (certificates only) and its layout, and refused if anything that looks like a private key is in
- * it. The other members check the root certificates' fingerprints with the org out of band (a
- * call, a signed letter): the file's own digest only catches a damaged or edited file.
+ * rules, its anchor peers, and its CA's revocation list once it revoked something. Public by
+ * construction: it is assembled from the org's channel MSP (certificates and CRLs only) and its
+ * layout, and refused if anything that looks like a private key is in it. The other members check
+ * the root certificates' fingerprints with the org out of band (a call, a signed letter): the
+ * file's own digest only catches a damaged or edited file.
  */
 export interface OrgDefinition {
   readonly format: typeof ORG_DEFINITION_FORMAT;
@@ -25,6 +27,11 @@ export interface OrgDefinition {
   readonly nodeOUs: string;
   /** The org's anchor peers: where other orgs' peers reach it for gossip. */
   readonly anchorPeers: readonly Endpoint[];
+  /**
+   * PEM CRLs of the org's CA (`revoke` keeps the latest in the org's channel MSP), so that a channel
+   * the org joins later refuses what it revoked; absent when it revoked nothing.
+   */
+  readonly revocationLists?: readonly string[];
   /** `sha256:<hex>` of the definition's other fields as canonical JSON. */
   readonly digest: string;
 }
@@ -79,8 +86,28 @@ export function exportOrgDefinition(layout: NetworkLayout, org: OrgSpec): OrgDef
     tlsRootCerts: pemFiles(join(msp, 'tlscacerts')),
     nodeOUs: readFileSync(join(msp, 'config.yaml'), 'utf8'),
     anchorPeers: [layout.peerEndpoint(org)],
+    ...revocationListsOf(join(msp, 'crls')),
   };
   return verifyOrgDefinition(JSON.stringify({ ...content, digest: digestOf(content) }));
+}
+
+/** `{ revocationLists }` from the MSP's `crls` folder, or nothing when it holds none. */
+function revocationListsOf(dir: string): { revocationLists?: string[] } {
+  if (!existsSync(dir)) return {};
+  const crls = pemFiles(dir);
+  return crls.length === 0 ? {} : { revocationLists: crls };
+}
+
+/** A PEM CRL: one `X509 CRL` block that parses as a revocation list. */
+function verifyCrl(field: string, pem: unknown): string {
+  if (typeof pem !== 'string' || !/^-----BEGIN X509 CRL-----\n[A-Za-z0-9+/=\n]+-----END X509 CRL-----\n?$/.test(pem))
+    refuse(field, 'is not a PEM certificate revocation list');
+  try {
+    revokedSerials(pem);
+  } catch {
+    refuse(field, 'is not a PEM certificate revocation list');
+  }
+  return pem;
 }
 
 /** The SHA-256 fingerprint of a PEM certificate, as `openssl x509 -fingerprint -sha256` prints it. */
@@ -124,7 +151,17 @@ export function verifyOrgDefinition(text: string): OrgDefinition {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) refuse('file', 'is not a JSON object');
   const value = parsed as Record<string, unknown>;
-  const known = ['format', 'name', 'mspId', 'rootCerts', 'tlsRootCerts', 'nodeOUs', 'anchorPeers', 'digest'];
+  const known = [
+    'format',
+    'name',
+    'mspId',
+    'rootCerts',
+    'tlsRootCerts',
+    'nodeOUs',
+    'anchorPeers',
+    'revocationLists',
+    'digest',
+  ];
   const unknown = Object.keys(value).filter((key) => !known.includes(key));
   if (unknown.length > 0) refuse(unknown[0] ?? '', 'is not a field of an org definition');
   if (value['format'] !== ORG_DEFINITION_FORMAT) refuse('format', `must be '${ORG_DEFINITION_FORMAT}'`);
@@ -154,6 +191,9 @@ export function verifyOrgDefinition(text: string): OrgDefinition {
       refuse(`anchorPeers[${index}].port`, 'must be a port number');
     return { host, port };
   });
+  const crls = value['revocationLists'];
+  if (crls !== undefined && (!Array.isArray(crls) || crls.length === 0 || crls.length > 8))
+    refuse('revocationLists', 'must list 1 to 8 CRLs when present');
   const content: DefinitionContent = {
     format: ORG_DEFINITION_FORMAT,
     name: value['name'],
@@ -162,6 +202,9 @@ export function verifyOrgDefinition(text: string): OrgDefinition {
     tlsRootCerts,
     nodeOUs,
     anchorPeers: endpoints,
+    ...(crls === undefined
+      ? {}
+      : { revocationLists: crls.map((pem: unknown, index) => verifyCrl(`revocationLists[${index}]`, pem)) }),
   };
   const expected = digestOf(content);
   if (value['digest'] !== expected)

@@ -14,10 +14,12 @@ import {
   REGULATOR,
   crlSha256,
   ensureBinaries,
+  memberOrgGroup,
   readSidecar,
   revokedSerials,
   revokeCertificate,
   sidecarPath,
+  verifyOrgDefinition,
   withRevocationList,
   type ConfigChange,
   type FabricBinaries,
@@ -353,6 +355,28 @@ describe('revoking a user certificate', () => {
     );
     expect(created.status).toBe(201);
     await created.body?.cancel();
+  });
+
+  it('HospitalA’s exported definition carries the CRL, so the group a channel it joins later gets refuses the user too', async () => {
+    const file = join(workDir, 'hospital-a.definition.json');
+    const exported = orgCli('export', '--org', 'hospital-a', '--out', file);
+    expect(exported.status).toBe(0);
+    const definition = verifyOrgDefinition(readFileSync(file, 'utf8'));
+    const serial = new X509Certificate(readFileSync(join(revocable.msp, 'signcerts', 'cert.pem'))).serialNumber;
+    // As numbers, as above: Node's serialNumber may drop a leading zero digit.
+    expect(
+      (definition.revocationLists ?? []).flatMap((crl) => revokedSerials(crl)).map((hex) => BigInt(`0x${hex}`)),
+    ).toContainEqual(BigInt(`0x${serial}`));
+    // What propose-add would write for HospitalA on another channel (configtxgen reads the CRLs).
+    const group = (await memberOrgGroup(binaries, definition)) as {
+      values: { MSP: { value: { config: { revocation_list?: string[] } } } };
+    };
+    expect(
+      (group.values.MSP.value.config.revocation_list ?? []).map((crl) => Buffer.from(crl, 'base64').toString('utf8')),
+    ).toEqual(definition.revocationLists);
+    // A receiving member sees what it signs: the CRL's fingerprint.
+    const verified = orgCli('verify-definition', '--file', file);
+    expect(verified.stdout).toMatch(/CRL SHA-256 [0-9a-f]{64}, revoking \d+ certificate\(s\)/);
   });
 
   it('revoking again publishes nothing: the channel already carries a CRL revoking these certificates', async () => {
