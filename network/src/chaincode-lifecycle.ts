@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FabricBinaries } from './binaries';
 import { AUDIT_CHAINCODE, CHAINCODE_DIR, type ChaincodeGeneration, type ChaincodeSpec } from './chaincodes';
 import { isNoApprovedDefinition } from './approved-definition';
@@ -12,7 +13,10 @@ import { address } from './layout';
 import { ordererCliArgs, peerCliEnv } from './nodes';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { log } from './progress';
-import { CHANNELS, PEER_ORGS, type ChannelSpec, type OrgSpec } from './topology';
+import { CHANNELS, PEER_ORGS, channelsOf, type ChannelSpec, type OrgSpec } from './topology';
+
+/** How often a member's commit is tried when concurrent lifecycle transactions invalidate it. */
+const MEMBER_COMMIT_ATTEMPTS = 5;
 
 const SHIM_CLI = resolve(require.resolve('fabric-shim/package.json'), '..', 'cli.js');
 
@@ -25,6 +29,11 @@ function nextProcess(layout: NetworkLayout, org: OrgSpec, chaincode: ChaincodeSp
 function activeGenerationFile(layout: NetworkLayout, org: OrgSpec, chaincode: ChaincodeSpec): string {
   return join(layout.chaincodePackageDir(org), `${chaincode.name}.active.json`);
 }
+
+/** Where a member's deploy left one of its channels: committed, or waiting for more approvals. */
+export type MemberDeployment =
+  | { readonly channel: string; readonly committed: CommittedDefinition }
+  | { readonly channel: string; readonly approvals: { readonly approved: number; readonly needed: number } };
 
 /** What is committed on a channel for a chaincode, as `querycommitted` reports it. */
 export interface CommittedDefinition {
@@ -224,6 +233,149 @@ export class ChaincodeDeployer {
     log(`${org.name} approves ${chaincode.name} ${committed.version} (sequence ${committed.sequence}) on ${channel}`);
     await this.approve(org, channel, chaincode.name, committed.version, committed.sequence, packageId);
     return committed;
+  }
+
+  /**
+   * A member's own part of deploying `chaincode` (`npm run org -- deploy`, in its own directory): it
+   * installs its package, runs its server, and on each of its channels approves the definition for
+   * its org — the committed one when the built code is what is committed, else sequence 1 — and
+   * commits it once a majority of the channel's members approved (the last of them to approve does,
+   * with every member's peer endorsing). Returns, per channel, what is committed or how many approvals
+   * are still missing. A changed chaincode on a channel that has a definition (an upgrade) is refused:
+   * members' upgrades are not built yet.
+   */
+  async deployForMember(org: OrgSpec, chaincode: ChaincodeSpec = AUDIT_CHAINCODE): Promise<MemberDeployment[]> {
+    const version = chaincodeVersion(chaincode.dir);
+    const generation = this.recordedGeneration(org, chaincode)?.generation ?? 0;
+    const packageId = await this.install(org, chaincode, `${chaincode.name}_${version}`, generation);
+    await this.startServer(org, chaincode, packageId, generation, this.layout.chaincodeProcess(org, chaincode));
+    this.noteGeneration(org, chaincode, generation);
+    const outcomes: MemberDeployment[] = [];
+    for (const channel of channelsOf(org)) {
+      const committed = await this.queryCommitted(org, channel.name, chaincode.name);
+      if (committed !== undefined) {
+        if (committed.version !== version)
+          throw new NetworkError(
+            'INVALID_CONFIG',
+            `${chaincode.name} ${committed.version} (sequence ${committed.sequence}) is committed on ${channel.name} and ` +
+              `this host built ${version}: upgrading a members' consortium is not supported by 'deploy' yet`,
+          );
+        await this.approveCommittedFor(org, channel.name, chaincode);
+        outcomes.push({ channel: channel.name, committed });
+        continue;
+      }
+      const sequence = 1;
+      if (!(await this.hasApproved(org, channel.name, chaincode.name, sequence))) {
+        log(`${org.name} approves ${chaincode.name} ${version} (sequence ${sequence}) on ${channel.name}`);
+        await this.approve(org, channel.name, chaincode.name, version, sequence, packageId);
+      }
+      const approvals = await this.approvals(org, channel.name, chaincode.name, version, sequence);
+      const approved = Object.values(approvals).filter(Boolean).length;
+      const needed = Math.floor(channel.orgs.length / 2) + 1;
+      if (approved < needed) {
+        outcomes.push({ channel: channel.name, approvals: { approved, needed } });
+        continue;
+      }
+      log(
+        `committing ${chaincode.name} ${version} on ${channel.name} (${approved} of ${channel.orgs.length} approved)`,
+      );
+      await this.commitAsMember(org, channel, chaincode.name, version, sequence, approvals);
+      outcomes.push({ channel: channel.name, committed: { sequence, version } });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Commits as `org` with the peers of the members that approved (a peer endorses a commit only for a
+   * definition its own org approved). Members deploying at the same time may both commit: the later
+   * commit, or one ordered in the block of a last approval, is invalidated (MVCC_READ_CONFLICT) and
+   * is tried again with fresh approvals, unless the definition is committed by then — the same outcome.
+   */
+  private async commitAsMember(
+    org: OrgSpec,
+    channel: ChannelSpec,
+    name: string,
+    version: string,
+    sequence: number,
+    approvals: Record<string, boolean>,
+  ): Promise<void> {
+    let current = approvals;
+    for (let attempt = 1; ; attempt++) {
+      const endorsers = channel.orgs.filter((member) => current[member.mspId] === true);
+      try {
+        await this.commit(channel, name, version, sequence, org, endorsers);
+        return;
+      } catch (error) {
+        const conflict = error instanceof Error && /MVCC_READ_CONFLICT/.test(error.message);
+        // The conflicting transaction may be another member's commit, which this peer may not have yet.
+        if (conflict) await sleep(1000 * attempt);
+        if ((await this.queryCommitted(org, channel.name, name))?.version === version) return;
+        if (!conflict || attempt >= MEMBER_COMMIT_ATTEMPTS) throw error;
+        log(`the commit on ${channel.name} conflicted with another member's transaction; trying again`);
+        try {
+          current = await this.approvals(org, channel.name, name, version, sequence);
+        } catch (readError) {
+          // Committed since (the readiness check then asks for the next sequence): the same outcome.
+          if ((await this.queryCommitted(org, channel.name, name))?.version === version) return;
+          throw readError;
+        }
+      }
+    }
+  }
+
+  /** Whether `org` approved a definition of `name` at `sequence` on `channel`. */
+  private async hasApproved(org: OrgSpec, channel: string, name: string, sequence: number): Promise<boolean> {
+    return run(
+      this.binaries.peer,
+      [
+        'lifecycle',
+        'chaincode',
+        'queryapproved',
+        '--channelID',
+        channel,
+        '--name',
+        name,
+        '--sequence',
+        String(sequence),
+      ],
+      { env: peerCliEnv(this.layout, this.peerConfigDir, org) },
+    ).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof Error && isNoApprovedDefinition(error.message, name, sequence, channel)) return false;
+        throw error;
+      },
+    );
+  }
+
+  /** Which members approved the definition (`checkcommitreadiness`), by MSP id. */
+  private async approvals(
+    org: OrgSpec,
+    channel: string,
+    name: string,
+    version: string,
+    sequence: number,
+  ): Promise<Record<string, boolean>> {
+    const { stdout } = await run(
+      this.binaries.peer,
+      [
+        'lifecycle',
+        'chaincode',
+        'checkcommitreadiness',
+        '--channelID',
+        channel,
+        '--name',
+        name,
+        '--version',
+        version,
+        '--sequence',
+        String(sequence),
+        '--output',
+        'json',
+      ],
+      { env: peerCliEnv(this.layout, this.peerConfigDir, org) },
+    );
+    return (JSON.parse(stdout) as { approvals?: Record<string, boolean> }).approvals ?? {};
   }
 
   /** Notes the generation the org's committed package names, for a start after `npm stop` or a crash. */
@@ -432,12 +584,23 @@ export class ChaincodeDeployer {
     );
   }
 
-  private async commit(channel: ChannelSpec, name: string, version: string, sequence: number): Promise<void> {
-    const peers = channel.orgs.flatMap((org) => [
+  /**
+   * Commits the definition, endorsed by the peers of `endorsers` (every member of the channel by
+   * default): each endorsing peer refuses unless its own org approved the definition.
+   */
+  private async commit(
+    channel: ChannelSpec,
+    name: string,
+    version: string,
+    sequence: number,
+    committer: OrgSpec = channel.orgs[0] as OrgSpec,
+    endorsers: readonly OrgSpec[] = channel.orgs,
+  ): Promise<void> {
+    const peers = endorsers.flatMap((org) => [
       '--peerAddresses',
       address(this.layout.peerEndpoint(org)),
       '--tlsRootCertFiles',
-      this.layout.caCert(org),
+      this.layout.tlsRootCert(org),
     ]);
     await run(
       this.binaries.peer,
@@ -445,7 +608,7 @@ export class ChaincodeDeployer {
         'lifecycle',
         'chaincode',
         'commit',
-        ...ordererCliArgs(this.layout, channel.orgs[0] as OrgSpec),
+        ...ordererCliArgs(this.layout, committer),
         '--channelID',
         channel.name,
         '--name',
@@ -458,7 +621,7 @@ export class ChaincodeDeployer {
         '--waitForEventTimeout',
         '60s',
       ],
-      { env: peerCliEnv(this.layout, this.peerConfigDir, channel.orgs[0] as OrgSpec) },
+      { env: peerCliEnv(this.layout, this.peerConfigDir, committer) },
     );
   }
 }

@@ -93,16 +93,15 @@ function consensus(layout: NetworkLayout): Record<string, unknown> {
       OrdererType: 'BFT',
       SmartBFT: SMART_BFT,
       ConsenterMapping: layout.ordererIndexes().map((i) => {
-        const identity = layout.ordererIdentity(i);
         return {
           ID: i + 1,
           Host: layout.ordererEndpoint(i).host,
           Port: layout.ordererEndpoint(i).port,
           MSPID: layout.ordererOrg(i).mspId,
           // The node's signing certificate: peers check that 2f + 1 of these signed each block.
-          Identity: join(identity.msp, 'signcerts', 'cert.pem'),
-          ClientTLSCert: identity.tls.cert,
-          ServerTLSCert: identity.tls.cert,
+          Identity: layout.ordererSignCert(i),
+          ClientTLSCert: layout.ordererTlsCert(i),
+          ServerTLSCert: layout.ordererTlsCert(i),
         };
       }),
       Organizations: layout.ordererIndexes().map((i) => memberOrdererOrganisation(layout, i)),

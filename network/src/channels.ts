@@ -4,30 +4,38 @@ import type { NetworkLayout } from './layout';
 import { address } from './layout';
 import { peerCliEnv } from './nodes';
 import { log } from './progress';
-import { CHANNELS } from './topology';
+import { CHANNELS, type ChannelSpec, type OrgSpec } from './topology';
 
 /**
  * Joins every orderer to every channel with the channel participation API (mutual TLS), each by its
  * own org's admin: with BFT ordering, each member joins its own node and no other.
  */
 export async function joinOrderers(layout: NetworkLayout, binaries: FabricBinaries): Promise<void> {
-  for (const i of layout.ordererIndexes()) {
-    const tlsArgs = ordererAdminArgs(layout, i);
-    const { stdout } = await run(binaries.osnadmin, ['channel', 'list', ...tlsArgs]);
-    const joined = new Set(parseChannelList(stdout));
-    for (const channel of CHANNELS) {
-      if (joined.has(channel.name)) continue;
-      log(`${layout.ordererProcess(i)} joins ${channel.name}`);
-      await run(binaries.osnadmin, [
-        'channel',
-        'join',
-        '--channelID',
-        channel.name,
-        '--config-block',
-        layout.channelBlock(channel.name),
-        ...tlsArgs,
-      ]);
-    }
+  for (const i of layout.ordererIndexes()) await joinOrderer(layout, binaries, i, CHANNELS);
+}
+
+/** Joins orderer `i` to each of `channels` it has not joined, from the channels' genesis blocks, as its org's admin. */
+export async function joinOrderer(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  i: number,
+  channels: readonly ChannelSpec[],
+): Promise<void> {
+  const tlsArgs = ordererAdminArgs(layout, i);
+  const { stdout } = await run(binaries.osnadmin, ['channel', 'list', ...tlsArgs]);
+  const joined = new Set(parseChannelList(stdout));
+  for (const channel of channels) {
+    if (joined.has(channel.name)) continue;
+    log(`${layout.ordererProcess(i)} joins ${channel.name}`);
+    await run(binaries.osnadmin, [
+      'channel',
+      'join',
+      '--channelID',
+      channel.name,
+      '--config-block',
+      layout.channelBlock(channel.name),
+      ...tlsArgs,
+    ]);
   }
 }
 
@@ -79,13 +87,24 @@ export async function ordererChannelHeight(
 
 /** Joins each org's peer to the channels its org is a member of. */
 export async function joinPeers(layout: NetworkLayout, binaries: FabricBinaries, peerConfigDir: string): Promise<void> {
-  for (const channel of CHANNELS) {
-    for (const org of channel.orgs) {
-      const env = peerCliEnv(layout, peerConfigDir, org);
-      const { stdout } = await run(binaries.peer, ['channel', 'list'], { env });
-      if (stdout.split('\n').some((line) => line.trim() === channel.name)) continue;
-      log(`${org.name}'s peer joins ${channel.name}`);
-      await run(binaries.peer, ['channel', 'join', '--blockpath', layout.channelBlock(channel.name)], { env });
-    }
+  for (const channel of CHANNELS)
+    for (const org of channel.orgs) await joinPeer(layout, binaries, peerConfigDir, org, [channel]);
+}
+
+/** Joins `org`'s peer to each of `channels` it has not joined, from the channels' genesis blocks, as the org's admin. */
+export async function joinPeer(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  peerConfigDir: string,
+  org: OrgSpec,
+  channels: readonly ChannelSpec[],
+): Promise<void> {
+  const env = peerCliEnv(layout, peerConfigDir, org);
+  const { stdout } = await run(binaries.peer, ['channel', 'list'], { env });
+  const joined = new Set(stdout.split('\n').map((line) => line.trim()));
+  for (const channel of channels) {
+    if (joined.has(channel.name)) continue;
+    log(`${org.name}'s peer joins ${channel.name}`);
+    await run(binaries.peer, ['channel', 'join', '--blockpath', layout.channelBlock(channel.name)], { env });
   }
 }

@@ -27,6 +27,12 @@ describe('NetworkLayout', () => {
     expect(raft.caOperations(HOSPITAL_A).host).toBe('127.0.0.1');
     expect(raft.ordererOperations(0).host).toBe('127.0.0.1');
     expect(raft.peerChaincodeEndpoint(HOSPITAL_A).host).toBe('127.0.0.1');
+    // The app serves plain HTTP on loopback only: on a non-loopback host, 127.0.0.1 (behind the org's proxy).
+    expect(raft.application(HOSPITAL_A)).toEqual({ host: '127.0.0.1', port: 20080 });
+    expect(raft.aiGateway(HOSPITAL_A).host).toBe('127.0.0.1');
+    expect(
+      new NetworkLayout({ ...raft.options, hosts: { 'hospital-a': '127.0.3.2' } }).application(HOSPITAL_A).host,
+    ).toBe('127.0.3.2');
     // The chaincode server is dialled by the org's peer over mutual TLS at the org's address.
     expect(raft.chaincodeServer(HOSPITAL_A).host).toBe('10.77.0.2');
     expect(raft.ordererEndpoint(1).host).toBe('10.77.0.1');

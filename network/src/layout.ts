@@ -33,7 +33,17 @@ export interface NetworkOptions {
    * AAL_ORG_HOSTS; fixed when the network is created (the certificates carry it).
    */
   readonly hosts?: Readonly<Record<string, string>>;
+  /**
+   * The slug of the one org this directory belongs to, when it is a member's own directory
+   * (`npm run org -- init`): only that org's processes run from it and only it has keys here; every
+   * other org is known from the public definition it exported, imported under `members/<slug>/`.
+   * Unset: the development network, where one directory holds every org.
+   */
+  readonly member?: string;
 }
+
+/** A loopback address: what the REST app may listen on. */
+const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost)$/;
 
 /** Where an org's processes listen unless {@link NetworkOptions.hosts} names another address. */
 export const HOST = '127.0.0.1';
@@ -130,6 +140,50 @@ export class NetworkLayout {
     return this.ordering === 'bft' ? PEER_ORGS : [ORDERER_ORG, ...PEER_ORGS];
   }
 
+  /** The org whose own directory this is ({@link NetworkOptions.member}); undefined on the development network. */
+  get member(): OrgSpec | undefined {
+    const slug = this.options.member;
+    if (slug === undefined) return undefined;
+    const org = [ORDERER_ORG, ...PEER_ORGS].find((candidate) => candidate.slug === slug);
+    if (org === undefined) throw new NetworkError('INVALID_CONFIG', `this directory belongs to unknown org '${slug}'`);
+    return org;
+  }
+
+  /** Whether `org`'s keys and processes are in this directory: every org's on the development network, else the member's alone. */
+  isLocal(org: OrgSpec): boolean {
+    const member = this.member;
+    return member === undefined || member.mspId === org.mspId;
+  }
+
+  /** Where another member's public files, imported from its exported definition, are kept in a member's directory. */
+  memberDefinitionDir(org: OrgSpec): string {
+    return join(this.dir, 'members', org.slug);
+  }
+
+  /**
+   * The root certificate that `org`'s TLS certificates chain to (its CA's), as a file: the org's own
+   * CA certificate where it runs here, else the one its imported definition names.
+   */
+  tlsRootCert(org: OrgSpec): string {
+    return this.isLocal(org) ? this.caCert(org) : join(this.memberDefinitionDir(org), 'tls-root.pem');
+  }
+
+  /** The signing certificate of orderer `i` (what `ConsenterMapping` names; imported for another member's node). */
+  ordererSignCert(i: number): string {
+    const org = this.ordererOrg(i);
+    return this.isLocal(org)
+      ? join(this.ordererIdentity(i).msp, 'signcerts', 'cert.pem')
+      : join(this.memberDefinitionDir(org), 'orderer-identity.pem');
+  }
+
+  /** The TLS certificate of orderer `i` (its consenter's client and server certificate). */
+  ordererTlsCert(i: number): string {
+    const org = this.ordererOrg(i);
+    return this.isLocal(org)
+      ? this.ordererIdentity(i).tls.cert
+      : join(this.memberDefinitionDir(org), 'orderer-tls.pem');
+  }
+
   /** The org that runs orderer `i`: the orderer org with `raft`, member org `i` with `bft`. */
   ordererOrg(i: number): OrgSpec {
     if (this.ordering === 'raft') return ORDERER_ORG;
@@ -211,13 +265,23 @@ export class NetworkLayout {
     return this.port(CHAINCODE_SERVER_PORT_BLOCKS[chaincode.serverSlot][generation] + this.peerIndex(org), org);
   }
 
+  /**
+   * The org's REST app. It serves plain HTTP and listens on loopback only (the app refuses any other
+   * address): on the org's host address when that is a loopback one (the development network),
+   * else on 127.0.0.1 — the org's clients reach it through a TLS-terminating proxy on the host.
+   */
   application(org: OrgSpec): Endpoint {
-    return this.port(80 + this.peerIndex(org), org);
+    return this.port(80 + this.peerIndex(org), org, this.loopbackScope(org));
   }
 
-  /** The org's AI gateway (OpenAI-compatible), served by the org's app process on its own port. */
+  /** The org's AI gateway (OpenAI-compatible), served by the org's app process on its own port; loopback as {@link application}. */
   aiGateway(org: OrgSpec): Endpoint {
-    return this.port(75 + this.peerIndex(org), org);
+    return this.port(75 + this.peerIndex(org), org, this.loopbackScope(org));
+  }
+
+  /** `network` when the org's host address is a loopback one, else `local` (127.0.0.1). */
+  private loopbackScope(org: OrgSpec): 'network' | 'local' {
+    return LOOPBACK_HOST.test(this.hostOf(org)) ? 'network' : 'local';
   }
 
   /** The org's PostgreSQL server, which holds its app's audit index. */
@@ -278,8 +342,10 @@ export class NetworkLayout {
             `chaincode server ${chaincode.name} (generation ${generation}, dialled by the org's peer)`,
             'host',
           );
-      add(org, this.applicationProcess(org), this.application(org), 'REST API', 'org');
-      add(org, this.applicationProcess(org), this.aiGateway(org), 'OpenAI-compatible AI gateway', 'org');
+      // On a host whose address is not a loopback one the app listens on 127.0.0.1, behind the org's proxy.
+      const appReach = this.loopbackScope(org) === 'local' ? 'host' : 'org';
+      add(org, this.applicationProcess(org), this.application(org), 'REST API', appReach);
+      add(org, this.applicationProcess(org), this.aiGateway(org), 'OpenAI-compatible AI gateway', appReach);
       add(org, this.postgresProcess(org), this.auditIndexDatabase(org), 'audit index PostgreSQL', 'host');
     }
     return ports;
@@ -288,6 +354,11 @@ export class NetworkLayout {
   /** The ports of `org`'s own processes (its CA, orderer, peer, chaincode servers, app, database). */
   portsOf(org: OrgSpec): ListeningPort[] {
     return this.allPorts().filter((port) => port.org.slug === org.slug);
+  }
+
+  /** The ports of the processes this directory runs: all of them, or in a member's directory its own. */
+  localPorts(): ListeningPort[] {
+    return this.allPorts().filter((port) => this.isLocal(port.org));
   }
 
   // ---- process names -----------------------------------------------------------------------
@@ -369,9 +440,12 @@ export class NetworkLayout {
     return join(this.dir, 'orgs', org.slug);
   }
 
-  /** The org's channel MSP (CA certs and NodeOU config, no keys): what configtxgen reads. */
+  /**
+   * The org's channel MSP (CA certs, NodeOU config and CRLs, no keys): what configtxgen reads. In a
+   * member's directory another org's is the one written from its imported definition.
+   */
   orgMsp(org: OrgSpec): string {
-    return join(this.orgDir(org), 'msp');
+    return this.isLocal(org) ? join(this.orgDir(org), 'msp') : join(this.memberDefinitionDir(org), 'msp');
   }
 
   private identity(org: OrgSpec, kind: string, name: string): IdentityPaths {

@@ -18,6 +18,27 @@ import type { OrgDefinition } from './org-definition';
 export type OrgGroupJson = Record<string, unknown>;
 
 /**
+ * Writes the definition's channel MSP folder as configtxgen reads it: root and TLS root certificates,
+ * NodeOU rules and CRLs. It holds no key: a definition has none.
+ */
+export function writeDefinitionMsp(definition: OrgDefinition, msp: string): void {
+  rmSync(msp, { recursive: true, force: true });
+  mkdirSync(join(msp, 'cacerts'), { recursive: true });
+  mkdirSync(join(msp, 'tlscacerts'), { recursive: true });
+  // The exported NodeOU rules name the first root as cacerts/ca.pem (how the org's CA writes its MSP).
+  definition.rootCerts.forEach((pem, i) =>
+    writeFileSync(join(msp, 'cacerts', i === 0 ? 'ca.pem' : `ca-${i}.pem`), pem),
+  );
+  definition.tlsRootCerts.forEach((pem, i) => writeFileSync(join(msp, 'tlscacerts', `tlsca-${i}.pem`), pem));
+  writeFileSync(join(msp, 'config.yaml'), definition.nodeOUs);
+  // configtxgen puts the MSP folder's CRLs into the group's revocation_list.
+  if (definition.revocationLists !== undefined) {
+    mkdirSync(join(msp, 'crls'), { recursive: true });
+    definition.revocationLists.forEach((pem, i) => writeFileSync(join(msp, 'crls', `crl-${i}.pem`), pem));
+  }
+}
+
+/**
  * Materialises the definition as an MSP folder (certificates, CRLs and NodeOU rules only: it holds no key)
  * and asks configtxgen for the org's config group.
  */
@@ -25,19 +46,7 @@ export async function memberOrgGroup(binaries: FabricBinaries, definition: OrgDe
   const dir = mkdtempSync(join(tmpdir(), 'aal-org-group-'));
   try {
     const msp = join(dir, 'msp');
-    mkdirSync(join(msp, 'cacerts'), { recursive: true });
-    mkdirSync(join(msp, 'tlscacerts'), { recursive: true });
-    // The exported NodeOU rules name the first root as cacerts/ca.pem (how the org's CA writes its MSP).
-    definition.rootCerts.forEach((pem, i) =>
-      writeFileSync(join(msp, 'cacerts', i === 0 ? 'ca.pem' : `ca-${i}.pem`), pem),
-    );
-    definition.tlsRootCerts.forEach((pem, i) => writeFileSync(join(msp, 'tlscacerts', `tlsca-${i}.pem`), pem));
-    writeFileSync(join(msp, 'config.yaml'), definition.nodeOUs);
-    // configtxgen puts the MSP folder's CRLs into the group's revocation_list.
-    if (definition.revocationLists !== undefined) {
-      mkdirSync(join(msp, 'crls'), { recursive: true });
-      definition.revocationLists.forEach((pem, i) => writeFileSync(join(msp, 'crls', `crl-${i}.pem`), pem));
-    }
+    writeDefinitionMsp(definition, msp);
     const organisation = memberOrganisation({
       name: definition.name,
       mspId: definition.mspId,

@@ -6,10 +6,12 @@ import { auditIndexServer, startAuditIndexDatabase } from './audit-index-databas
 import { removeDataDir } from './postgres-server';
 import { ensureBinaries, type FabricBinaries } from './binaries';
 import { OrgCertificateAuthority } from './certificate-authority';
-import { ChaincodeDeployer } from './chaincode-lifecycle';
+import { ChaincodeDeployer, type MemberDeployment } from './chaincode-lifecycle';
 import { AUDIT_CHAINCODE } from './chaincodes';
 import { createChannelBlocks } from './channel-config';
-import { joinOrderers, joinPeers, ordererChannelHeight } from './channels';
+import { joinOrderer, joinOrderers, joinPeer, joinPeers, ordererChannelHeight } from './channels';
+import { takeGenesisBlocks, type FoundedChannel } from './channel-founding';
+import { requireAllMembersImported } from './member-definitions';
 import { issueOrgCrypto } from './crypto-material';
 import { NetworkError } from './errors';
 import { NetworkLayout, address, type ListeningPort, type NetworkOptions } from './layout';
@@ -19,7 +21,7 @@ import type { PostgresServer } from './postgres-server';
 import { ProcessSupervisor, isAlive, isListening } from './processes';
 import { REPO_ROOT } from './paths';
 import { log } from './progress';
-import { CHANNELS, PEER_ORGS, type OrgSpec } from './topology';
+import { CHANNELS, PEER_ORGS, channelsOf, type OrgSpec } from './topology';
 import { DEFAULT_ORDERING, parseOrdering } from './ordering';
 import { ORG_HOSTS_ENV, parseOrgHosts } from './org-hosts';
 
@@ -49,6 +51,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOpt
     );
   }
   const hosts = env[ORG_HOSTS_ENV] === undefined ? recordedOptions(dir)?.hosts : parseOrgHosts(env[ORG_HOSTS_ENV]);
+  // A member's own directory says whose it is (`npm run org -- init` records it).
+  const member = recordedOptions(dir)?.member;
   return {
     dir,
     basePort,
@@ -56,6 +60,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOpt
     ordering,
     purgeIntervalBlocks,
     ...(hosts === undefined ? {} : { hosts }),
+    ...(member === undefined ? {} : { member }),
   };
 }
 
@@ -111,6 +116,16 @@ export class FabricNetwork {
     const previous = recordedOptions(this.layout.dir);
     if (previous !== undefined) {
       const previousOrdering = previous.ordering ?? DEFAULT_ORDERING;
+      if (previous.member !== options.member)
+        throw new NetworkError(
+          'INVALID_CONFIG',
+          previous.member === undefined
+            ? `${options.dir} holds the development network of every org, not a member's own directory: choose another AAL_NETWORK_DIR`
+            : `${options.dir} is the member directory of '${previous.member}'` +
+                (options.member === undefined
+                  ? `: run its processes with 'npm run org -- up --org ${previous.member}'`
+                  : `, not of '${options.member}': each member has a directory of its own`),
+        );
       if (
         previous.basePort !== options.basePort ||
         previous.orderers !== options.orderers ||
@@ -151,6 +166,8 @@ export class FabricNetwork {
    * run starts the CA if it is down and issues nothing again.
    */
   async initOrg(org: OrgSpec): Promise<void> {
+    if (this.layout.options.member !== org.slug)
+      throw new NetworkError('INVALID_CONFIG', `initOrg(${org.slug}) needs a layout of ${org.slug}'s member directory`);
     this.claimDirectory();
     await this.checkPortsFree(this.layout.portsOf(org).filter((port) => port.owner === this.layout.caProcess(org)));
     const ca = new OrgCertificateAuthority(this.layout, await this.bins(), this.supervisor, org);
@@ -162,6 +179,7 @@ export class FabricNetwork {
   async up(): Promise<void> {
     // Cheap checks first: a port clash should not wait for a Fabric build to be reported.
     this.claimDirectory();
+    this.refuseInMemberDirectory('npm run network -- up');
     await this.checkPortsFree();
     // The apps' audit index databases need PostgreSQL: say so now, not after the Fabric build.
     findPostgresBinaries();
@@ -194,11 +212,73 @@ export class FabricNetwork {
     log('network is up');
   }
 
+  /** Whole-network commands run the development network only: a member's directory runs its own org alone. */
+  private refuseInMemberDirectory(what: string): void {
+    const member = this.layout.member;
+    if (member !== undefined)
+      throw new NetworkError(
+        'INVALID_CONFIG',
+        `${what} runs every org's processes, but ${this.layout.dir} is ${member.name}'s member directory: ` +
+          `use 'npm run org -- up|deploy|app --org ${member.slug}'`,
+      );
+  }
+
+  /**
+   * A member's nodes, from its own directory (`npm run org -- up`): takes the founder's genesis
+   * blocks from `handOverDir` (each checked against the member's own definition), starts its
+   * orderer node and joins it to every channel (with bft every member orders all of them), starts its
+   * peer and joins it to the org's channels, and writes its app's gateway profile. Idempotent.
+   */
+  async memberUp(org: OrgSpec, handOverDir: string): Promise<FoundedChannel[]> {
+    if (this.layout.member?.mspId !== org.mspId)
+      throw new NetworkError('INVALID_CONFIG', `${this.layout.dir} is not ${org.name}'s member directory`);
+    requireAllMembersImported(this.layout, `starting ${org.name}'s nodes`);
+    const bins = await this.bins();
+    const blocks = await takeGenesisBlocks(this.layout, bins, handOverDir);
+    await this.checkPortsFree(this.layout.localPorts());
+    const peerConfigDir = writePeerConfig(this.layout, bins);
+    const ca = new OrgCertificateAuthority(this.layout, bins, this.supervisor, org);
+    await ca.start();
+    const i = this.layout.memberOrdererIndex(org);
+    if (i !== undefined) {
+      log(`starting ${org.name}'s orderer node`);
+      await startOrderer(this.layout, bins, this.supervisor, i);
+      await joinOrderer(this.layout, bins, i, CHANNELS);
+    }
+    log(`starting ${org.name}'s peer`);
+    await startPeer(this.layout, bins, this.supervisor, peerConfigDir, org);
+    await joinPeer(this.layout, bins, peerConfigDir, org, channelsOf(org));
+    writeGatewayProfile(this.layout, org);
+    return blocks;
+  }
+
+  /** A member's part of deploying the audit chaincode (`npm run org -- deploy`): see {@link ChaincodeDeployer.deployForMember}. */
+  async memberDeploy(org: OrgSpec): Promise<MemberDeployment[]> {
+    if (this.layout.member?.mspId !== org.mspId)
+      throw new NetworkError('INVALID_CONFIG', `${this.layout.dir} is not ${org.name}'s member directory`);
+    const bins = await this.bins();
+    return new ChaincodeDeployer(
+      this.layout,
+      bins,
+      this.supervisor,
+      writePeerConfig(this.layout, bins),
+    ).deployForMember(org);
+  }
+
+  /** A member's audit index database and REST app (`npm run org -- app`); returns the app's base URL. */
+  async memberStartApplication(org: OrgSpec): Promise<string> {
+    if (this.layout.member?.mspId !== org.mspId)
+      throw new NetworkError('INVALID_CONFIG', `${this.layout.dir} is not ${org.name}'s member directory`);
+    const database = await startAuditIndexDatabase(this.layout, findPostgresBinaries(), this.supervisor, org);
+    return startApplication(this.layout, this.supervisor, org, database);
+  }
+
   /**
    * Deploys the network's chaincodes ({@link NetworkLayout.chaincodes}: the audit chaincode, and on
    * benchmark networks the baseline one too) and returns the audit chaincode's version.
    */
   async deploy(): Promise<string> {
+    this.refuseInMemberDirectory('npm run network -- deploy');
     const bins = await this.bins();
     const deployer = new ChaincodeDeployer(this.layout, bins, this.supervisor, writePeerConfig(this.layout, bins));
     const channels = CHANNELS.map((channel) => channel.name).join(', ');
@@ -216,6 +296,7 @@ export class FabricNetwork {
    * returns the apps' base URLs by org name.
    */
   async startApplications(): Promise<Record<string, string>> {
+    this.refuseInMemberDirectory('starting every org’s app');
     const postgres = findPostgresBinaries();
     log(`starting audit index databases (PostgreSQL ${postgres.major}, one per org)`);
     const started = await Promise.all(
@@ -324,7 +405,7 @@ export class FabricNetwork {
     let stillListening: string[] = [];
     for (let attempt = 0; attempt < 25; attempt++) {
       stillListening = [];
-      for (const { owner, endpoint } of this.layout.allPorts()) {
+      for (const { owner, endpoint } of this.layout.localPorts()) {
         if (await isListening(endpoint)) stillListening.push(`${address(endpoint)} (${owner})`);
       }
       if (stillListening.length === 0) break;
@@ -332,7 +413,8 @@ export class FabricNetwork {
     }
     if (options.purge) {
       // A server's data may live outside the network directory (see UNREACHABLE_DATA_BASE).
-      for (const org of PEER_ORGS) removeDataDir(this.layout.postgresDataDir(org));
+      for (const org of PEER_ORGS.filter((candidate) => this.layout.isLocal(candidate)))
+        removeDataDir(this.layout.postgresDataDir(org));
       rmSync(this.layout.dir, { recursive: true, force: true });
     }
     if (stillListening.length > 0) {

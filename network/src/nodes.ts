@@ -38,7 +38,7 @@ export async function startOrderer(
   const org = layout.ordererOrg(i);
   const admin = layout.adminIdentity(org);
   // The TLS roots of every orderer's org: with BFT the consenters' certificates come from four CAs.
-  const clusterRoots = [...new Set(layout.ordererIndexes().map((j) => layout.caCert(layout.ordererOrg(j))))];
+  const clusterRoots = [...new Set(layout.ordererIndexes().map((j) => layout.tlsRootCert(layout.ordererOrg(j))))];
   const data = layout.nodeDataDir(name);
   mkdirSync(data, { recursive: true });
   const consensusDir = join(data, layout.ordering === 'bft' ? 'smartbft' : 'etcdraft');

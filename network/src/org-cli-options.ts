@@ -17,6 +17,10 @@ export const ORG_COMMANDS = [
   'units',
   'export',
   'verify-definition',
+  'found',
+  'up',
+  'deploy',
+  'app',
 ] as const;
 export type OrgCommand = (typeof ORG_COMMANDS)[number];
 
@@ -47,6 +51,8 @@ export type OrgCommandLine =
     }
   | { readonly command: 'join'; readonly org: OrgSpec; readonly channel: string }
   | { readonly command: 'init'; readonly org: OrgSpec }
+  | { readonly command: 'found' | 'up'; readonly org: OrgSpec; readonly handOver: string }
+  | { readonly command: 'deploy' | 'app'; readonly org: OrgSpec }
   | { readonly command: 'sign' | 'submit' | 'inspect'; readonly org: OrgSpec; readonly proposal: string }
   | { readonly command: 'units' | 'export'; readonly org: OrgSpec; readonly out: string | undefined }
   | { readonly command: 'verify-definition'; readonly file: string };
@@ -84,6 +90,7 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
       channel: { type: 'string' },
       definition: { type: 'string' },
       member: { type: 'string' },
+      'hand-over': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -91,7 +98,9 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   if (values.help || command === undefined || command === 'help') return { command: 'help' };
   if (!(ORG_COMMANDS as readonly string[]).includes(command)) throw new Error(`unknown command '${command}'`);
   if (extra.length > 0) throw new Error(`unexpected argument '${extra[0]}'`);
-  const required = (name: 'org' | 'user' | 'proposal' | 'file' | 'channel' | 'definition' | 'member'): string => {
+  const required = (
+    name: 'org' | 'user' | 'proposal' | 'file' | 'channel' | 'definition' | 'member' | 'hand-over',
+  ): string => {
     const value = values[name];
     if (value === undefined || value === '') throw new Error(`${command} needs --${name}`);
     return value;
@@ -108,6 +117,10 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
     units: ['org', 'out'],
     export: ['org', 'out'],
     'verify-definition': ['file'],
+    found: ['org', 'hand-over'],
+    up: ['org', 'hand-over'],
+    deploy: ['org'],
+    app: ['org'],
   };
   const stray = Object.keys(values).filter(
     (key) =>
@@ -129,6 +142,8 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
     return name;
   };
   if (command === 'join') return { command, org, channel: channel() };
+  if (command === 'found' || command === 'up') return { command, org, handOver: required('hand-over') };
+  if (command === 'deploy' || command === 'app') return { command, org };
   if (command === 'propose-add')
     return { command, org, channel: channel(), definition: required('definition'), out: values.out };
   if (command === 'propose-remove') {

@@ -12,6 +12,8 @@ import { ensureBinaries } from './binaries';
 import { revokeCertificate } from './certificate-revocation';
 import { crlSha256, revokedSerials } from './certificate-revocation-list';
 import { ChannelConfigUpdates } from './channel-config-update';
+import { foundChannels } from './channel-founding';
+import { importHandOverFolder } from './member-definitions';
 import { joinChannel } from './channel-join';
 import { countAdminSignatures } from './config-update-policy';
 import { readSidecar, sidecarPath } from './config-update-proposal';
@@ -52,6 +54,15 @@ const USAGE = `usage: npm run org -- <command>
   export --org <slug> [--out <file>]       the org's public definition (root and TLS root certificates, NodeOUs,
                                           anchor peers; no key) for the consortium, with the fingerprints to confirm
   verify-definition --file <file>         checks a definition received from another member; prints its fingerprints
+  found --org <slug> --hand-over <dir>     founding a members' (bft) consortium: imports every other member's definition
+                                          from the hand-over folder and writes each channel's genesis block there,
+                                          with the digests to confirm with the other members
+  up --org <slug> --hand-over <dir>       in the member's own directory: imports the others' definitions, checks the
+                                          founder's genesis blocks name this org as it is, starts its CA, orderer
+                                          node and peer and joins them to the channels; idempotent
+  deploy --org <slug>                     installs and runs the org's chaincode server and approves the chaincode on
+                                          its channels; the member whose approval makes a majority commits it
+  app --org <slug>                        starts the org's audit index database and REST app; prints its URL
   units --org <slug> [--out <dir>]        systemd units for the org's processes on this host, as the network tool
                                           runs them (default <network dir>/units/<slug>), and the ports a firewall opens`;
 
@@ -124,7 +135,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (line.command === 'init') {
-    const network = new FabricNetwork(options);
+    const network = new FabricNetwork({ ...options, member: line.org.slug });
     await network.initOrg(line.org);
     console.log(
       `${line.org.name} (${line.org.mspId}) on ${layout.hostOf(line.org)}: identities under ${layout.orgDir(line.org)}`,
@@ -147,7 +158,42 @@ async function main(argv: string[]): Promise<void> {
     );
     return;
   }
+  if (line.command === 'up') {
+    const network = new FabricNetwork(options);
+    const imported = importHandOverFolder(layout, line.handOver);
+    console.log(`imported the definitions of ${imported.map((org) => org.name).join(', ') || 'no other member'}`);
+    const blocks = await network.memberUp(line.org, line.handOver);
+    for (const block of blocks) console.log(`${block.channel}: genesis block ${block.digest}`);
+    console.log(
+      `${line.org.name}'s nodes are up; next: 'npm run org -- deploy --org ${line.org.slug}' once every member's are`,
+    );
+    return;
+  }
+  if (line.command === 'deploy') {
+    for (const outcome of await new FabricNetwork(options).memberDeploy(line.org))
+      console.log(
+        'committed' in outcome
+          ? `${outcome.channel}: chaincode ${outcome.committed.version} committed (sequence ${outcome.committed.sequence})`
+          : `${outcome.channel}: approved; ${outcome.approvals.approved} of the ${outcome.approvals.needed} approvals needed ` +
+              `so far: the member whose approval completes them commits`,
+      );
+    return;
+  }
+  if (line.command === 'app') {
+    const url = await new FabricNetwork(options).memberStartApplication(line.org);
+    console.log(`${line.org.name}'s app: ${url}`);
+    console.log(`API keys: 'npm run apikey -- create --org ${line.org.slug} --role <role> --name <name>'`);
+    return;
+  }
   const binaries = await ensureBinaries();
+  if (line.command === 'found') {
+    const imported = importHandOverFolder(layout, line.handOver);
+    console.log(`imported the definitions of ${imported.map((org) => org.name).join(', ')}`);
+    for (const block of await foundChannels(layout, binaries, line.handOver))
+      console.log(`${block.channel}: genesis block ${block.file} ${block.digest}`);
+    console.log('hand the blocks to every member; confirm the digests with them by another channel');
+    return;
+  }
   switch (line.command) {
     case 'revoke': {
       const outcome = await revokeCertificate(

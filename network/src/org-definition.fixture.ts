@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { nodeOuConfig } from './certificate-authority';
 import { NetworkLayout } from './layout';
 import { exportOrgDefinition, type OrgDefinition } from './org-definition';
@@ -38,6 +38,70 @@ export function selfSignedCertificate(dir: string, name: string, ca = true): str
     { stdio: 'ignore' },
   );
   return readFileSync(certFile, 'utf8');
+}
+
+/**
+ * A leaf certificate with `subject` issued by the fixture CA `issuer` (a {@link selfSignedCertificate}
+ * of the same `dir`); its key stays in `dir`.
+ */
+export function issuedCertificate(dir: string, name: string, issuer: string, subject = `/CN=${name}`): string {
+  const certFile = join(dir, `${name}.pem`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      subject,
+      '-CA',
+      join(dir, `${issuer}.pem`),
+      '-CAkey',
+      join(dir, `${issuer}.key.pem`),
+      '-keyout',
+      join(dir, `${name}.key.pem`),
+      '-out',
+      certFile,
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+    ],
+    { stdio: 'ignore' },
+  );
+  return readFileSync(certFile, 'utf8');
+}
+
+/**
+ * As {@link exportedDefinitionFixture} on a `bft` network: the org also runs an orderer node, whose
+ * signing (OU=orderer) and TLS certificates its root issued.
+ */
+export function exportedBftDefinitionFixture(
+  dir: string,
+  org: OrgSpec,
+): { definition: OrgDefinition; root: string; layout: NetworkLayout } {
+  const layout = new NetworkLayout({ dir, basePort: 20000, orderers: 3, ordering: 'bft', purgeIntervalBlocks: 1 });
+  const rootName = `ca.${org.slug}`;
+  const root = selfSignedCertificate(dir, rootName);
+  const msp = layout.orgMsp(org);
+  for (const sub of ['cacerts', 'tlscacerts']) {
+    mkdirSync(join(msp, sub), { recursive: true });
+    writeFileSync(join(msp, sub, 'ca.pem'), root);
+  }
+  writeFileSync(join(msp, 'config.yaml'), nodeOuConfig('cacerts/ca.pem'));
+  const i = layout.memberOrdererIndex(org) ?? 0;
+  mkdirSync(dirname(layout.ordererSignCert(i)), { recursive: true });
+  mkdirSync(dirname(layout.ordererTlsCert(i)), { recursive: true });
+  writeFileSync(
+    layout.ordererSignCert(i),
+    issuedCertificate(dir, `orderer.${org.slug}`, rootName, `/OU=orderer/CN=orderer0`),
+  );
+  writeFileSync(layout.ordererTlsCert(i), issuedCertificate(dir, `orderer-tls.${org.slug}`, rootName));
+  return { definition: exportOrgDefinition(layout, org), root, layout };
 }
 
 /** `org`'s channel MSP in a network directory `dir` (one fresh root for its CA and TLS CA), exported. */

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { NetworkLayout } from './layout';
 import { certificateFingerprint, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
 import { ONE_REVOKED } from './certificate-revocation-list.fixture';
-import { exportedDefinitionFixture, selfSignedCertificate } from './org-definition.fixture';
+import {
+  exportedBftDefinitionFixture,
+  exportedDefinitionFixture,
+  issuedCertificate,
+  selfSignedCertificate,
+} from './org-definition.fixture';
 import { HOSPITAL_A } from './topology';
 
 describe('org definitions', () => {
@@ -98,5 +103,53 @@ describe('org definitions', () => {
     ];
     for (const [input, error] of cases)
       expect(() => verifyOrgDefinition(typeof input === 'string' ? input : JSON.stringify(input))).toThrow(error);
+  });
+
+  describe('of a member running an orderer node (bft)', () => {
+    const bftDir = mkdtempSync(join(tmpdir(), 'aal-org-definition-bft-'));
+    let bft: OrgDefinition;
+    let bftLayout: NetworkLayout;
+    beforeAll(() => {
+      ({ definition: bft, layout: bftLayout } = exportedBftDefinitionFixture(bftDir, HOSPITAL_A));
+    });
+    afterAll(() => rmSync(bftDir, { recursive: true, force: true }));
+    const refusedNode =
+      (node: unknown): (() => OrgDefinition) =>
+      () =>
+        verifyOrgDefinition(text({ ...bft, ordererNode: node }));
+
+    it('export the node’s endpoint, signing and TLS certificates, covered by the digest', () => {
+      const i = bftLayout.memberOrdererIndex(HOSPITAL_A) ?? -1;
+      expect(bft.ordererNode).toEqual({
+        endpoint: bftLayout.ordererEndpoint(i),
+        identityCert: readFileSync(bftLayout.ordererSignCert(i), 'utf8'),
+        tlsCert: readFileSync(bftLayout.ordererTlsCert(i), 'utf8'),
+      });
+      expect(verifyOrgDefinition(JSON.stringify(bft))).toEqual(bft);
+      expect(exported.ordererNode).toBeUndefined();
+      const moved = { ...bft, ordererNode: { ...bft.ordererNode, endpoint: { host: '10.9.9.9', port: 7050 } } };
+      expect(() => verifyOrgDefinition(text(moved))).toThrow(/digest does not match/);
+    });
+
+    it('refuse a node certificate another root issued, a CA, one without the orderer role, or unknown fields', () => {
+      const node = bft.ordererNode ?? { endpoint: { host: 'x', port: 1 }, identityCert: '', tlsCert: '' };
+      certificate('ca.other');
+      const foreign = issuedCertificate(dir, 'orderer.other', 'ca.other', '/OU=orderer/CN=orderer0');
+      expect(refusedNode({ ...node, identityCert: foreign })).toThrow(
+        "org definition: ordererNode.identityCert is not issued by the definition's rootCerts",
+      );
+      expect(refusedNode({ ...node, tlsCert: foreign })).toThrow(
+        "ordererNode.tlsCert is not issued by the definition's tlsRootCerts",
+      );
+      expect(refusedNode({ ...node, identityCert: root })).toThrow('ordererNode.identityCert is a CA certificate');
+      expect(refusedNode({ ...node, identityCert: node.tlsCert })).toThrow(
+        'ordererNode.identityCert is not an orderer identity (OU=orderer)',
+      );
+      expect(refusedNode({ ...node, key: 'x' })).toThrow('ordererNode.key is not a field of an orderer node');
+      expect(refusedNode({ ...node, endpoint: { host: 'x', port: 0 } })).toThrow(
+        'ordererNode.endpoint.port must be a port number',
+      );
+      expect(refusedNode('node')).toThrow('ordererNode must be an object');
+    });
   });
 });

@@ -10,8 +10,8 @@ import type { OrgSpec } from './topology';
  * An org's public definition: what a member hands to the consortium so that its org can be
  * written into channel configurations — its MSP's root and TLS root certificates, its NodeOU
  * rules, its anchor peers, and its CA's revocation list once it revoked something. Public by
- * construction: it is assembled from the org's channel MSP (certificates and CRLs only) and its
- * layout, and refused if anything that looks like a private key is in it. The other members check
+ * construction: it is assembled from the org's channel MSP (certificates and CRLs only), its
+ * orderer node's certificates (`bft`) and its layout, and refused if anything that looks like a private key is in it. The other members check
  * the root certificates' fingerprints with the org out of band (a call, a signed letter): the
  * file's own digest only catches a damaged or edited file.
  */
@@ -32,8 +32,23 @@ export interface OrgDefinition {
    * the org joins later refuses what it revoked; absent when it revoked nothing.
    */
   readonly revocationLists?: readonly string[];
+  /**
+   * The org's own orderer node, when the consortium's members run the ordering service (`bft`):
+   * where it listens, its signing certificate (what a channel's consenter mapping names and block
+   * signatures are checked against) and its TLS certificate. Both are issued by the org's roots.
+   */
+  readonly ordererNode?: OrdererNodeDefinition;
   /** `sha256:<hex>` of the definition's other fields as canonical JSON. */
   readonly digest: string;
+}
+
+/** A member's orderer node as its definition names it. */
+export interface OrdererNodeDefinition {
+  readonly endpoint: Endpoint;
+  /** PEM signing certificate of the node (NodeOU `orderer`), issued by one of the definition's `rootCerts`. */
+  readonly identityCert: string;
+  /** PEM TLS certificate of the node, issued by one of the definition's `tlsRootCerts`. */
+  readonly tlsCert: string;
 }
 
 /** The format tag of an exported definition (a later format gets a new tag). */
@@ -87,8 +102,22 @@ export function exportOrgDefinition(layout: NetworkLayout, org: OrgSpec): OrgDef
     nodeOUs: readFileSync(join(msp, 'config.yaml'), 'utf8'),
     anchorPeers: [layout.peerEndpoint(org)],
     ...revocationListsOf(join(msp, 'crls')),
+    ...ordererNodeOf(layout, org),
   };
   return verifyOrgDefinition(JSON.stringify({ ...content, digest: digestOf(content) }));
+}
+
+/** `{ ordererNode }` when the org runs an orderer node of the members' ordering service, else nothing. */
+function ordererNodeOf(layout: NetworkLayout, org: OrgSpec): { ordererNode?: OrdererNodeDefinition } {
+  const i = layout.memberOrdererIndex(org);
+  if (i === undefined) return {};
+  return {
+    ordererNode: {
+      endpoint: layout.ordererEndpoint(i),
+      identityCert: readFileSync(layout.ordererSignCert(i), 'utf8'),
+      tlsCert: readFileSync(layout.ordererTlsCert(i), 'utf8'),
+    },
+  };
 }
 
 /** `{ revocationLists }` from the MSP's `crls` folder, or nothing when it holds none. */
@@ -135,6 +164,53 @@ function verifyRoot(field: string, pem: unknown): string {
   return pem;
 }
 
+/** An endpoint: a host name or IP address and a port. */
+function verifyEndpoint(field: string, endpoint: unknown): Endpoint {
+  const { host, port } = (endpoint ?? {}) as { host?: unknown; port?: unknown };
+  if (typeof host !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(host))
+    refuse(`${field}.host`, 'must be a host name or IP address');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535)
+    refuse(`${field}.port`, 'must be a port number');
+  return { host, port };
+}
+
+/** A leaf certificate issued (and signed) by one of `roots`. */
+function verifyIssuedBy(field: string, pem: unknown, roots: readonly string[], rootsField: string): X509Certificate {
+  let certificate: X509Certificate;
+  try {
+    if (typeof pem !== 'string') throw new Error('not text');
+    certificate = new X509Certificate(pem);
+  } catch {
+    refuse(field, 'is not a PEM certificate');
+  }
+  if (certificate.ca) refuse(field, 'is a CA certificate, not a node’s');
+  const issued = roots.some((root) => {
+    const issuer = new X509Certificate(root);
+    return certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
+  });
+  if (!issued) refuse(field, `is not issued by the definition's ${rootsField}`);
+  return certificate;
+}
+
+/** The orderer node: its endpoint, an `orderer` signing certificate from the org's root, a TLS certificate from its TLS root. */
+function verifyOrdererNode(
+  value: unknown,
+  rootCerts: readonly string[],
+  tlsRootCerts: readonly string[],
+): OrdererNodeDefinition {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) refuse('ordererNode', 'must be an object');
+  const node = value as Record<string, unknown>;
+  const unknown = Object.keys(node).filter((key) => !['endpoint', 'identityCert', 'tlsCert'].includes(key));
+  if (unknown.length > 0) refuse(`ordererNode.${unknown[0] ?? ''}`, 'is not a field of an orderer node');
+  const endpoint = verifyEndpoint('ordererNode.endpoint', node['endpoint']);
+  const identity = verifyIssuedBy('ordererNode.identityCert', node['identityCert'], rootCerts, 'rootCerts');
+  // The channel's Orderer-group policies name the org's `orderer` role: a consenter must carry it.
+  if (!/^OU=orderer$/m.test(identity.subject))
+    refuse('ordererNode.identityCert', 'is not an orderer identity (OU=orderer)');
+  verifyIssuedBy('ordererNode.tlsCert', node['tlsCert'], tlsRootCerts, 'tlsRootCerts');
+  return { endpoint, identityCert: node['identityCert'] as string, tlsCert: node['tlsCert'] as string };
+}
+
 /**
  * Parses and checks an org definition as a member receives it: the format, the names, every root
  * certificate (a self-signed CA), NodeOU rules naming the org's root, anchor peers, no private key
@@ -160,6 +236,7 @@ export function verifyOrgDefinition(text: string): OrgDefinition {
     'nodeOUs',
     'anchorPeers',
     'revocationLists',
+    'ordererNode',
     'digest',
   ];
   const unknown = Object.keys(value).filter((key) => !known.includes(key));
@@ -183,14 +260,7 @@ export function verifyOrgDefinition(text: string): OrgDefinition {
   const anchorPeers = value['anchorPeers'];
   if (!Array.isArray(anchorPeers) || anchorPeers.length === 0 || anchorPeers.length > 8)
     refuse('anchorPeers', 'must list 1 to 8 endpoints');
-  const endpoints = anchorPeers.map((endpoint: unknown, index) => {
-    const { host, port } = (endpoint ?? {}) as { host?: unknown; port?: unknown };
-    if (typeof host !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(host))
-      refuse(`anchorPeers[${index}].host`, 'must be a host name or IP address');
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535)
-      refuse(`anchorPeers[${index}].port`, 'must be a port number');
-    return { host, port };
-  });
+  const endpoints = anchorPeers.map((endpoint: unknown, index) => verifyEndpoint(`anchorPeers[${index}]`, endpoint));
   const crls = value['revocationLists'];
   if (crls !== undefined && (!Array.isArray(crls) || crls.length === 0 || crls.length > 8))
     refuse('revocationLists', 'must list 1 to 8 CRLs when present');
@@ -205,6 +275,9 @@ export function verifyOrgDefinition(text: string): OrgDefinition {
     ...(crls === undefined
       ? {}
       : { revocationLists: crls.map((pem: unknown, index) => verifyCrl(`revocationLists[${index}]`, pem)) }),
+    ...(value['ordererNode'] === undefined
+      ? {}
+      : { ordererNode: verifyOrdererNode(value['ordererNode'], rootCerts, tlsRootCerts) }),
   };
   const expected = digestOf(content);
   if (value['digest'] !== expected)

@@ -1,0 +1,183 @@
+/**
+ * Founding the consortium's channels from the members' exported definitions: one founding member
+ * writes each channel's genesis block (configtxgen) from the definitions it imported and hands the
+ * blocks over; every member checks, before its nodes join, that a block says what its own
+ * definition says of it — its org's roots in the channel, its node among the consenters — so a
+ * founding member cannot put another member on a channel under roots or a node it does not own.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FabricBinaries } from './binaries';
+import { createChannelBlocks } from './channel-config';
+import { applicationOrgs, type ChannelConfigJson } from './channel-config-json';
+import { Configtxlator } from './configtxlator';
+import { NetworkError } from './errors';
+import type { NetworkLayout } from './layout';
+import { memberOf, requireAllMembersImported } from './member-definitions';
+import { CHANNELS, type ChannelSpec, type OrgSpec } from './topology';
+
+/** A genesis block as the founding member hands it over. */
+export interface FoundedChannel {
+  readonly channel: string;
+  readonly file: string;
+  /** `sha256:<hex>` of the block's bytes: what members confirm with the founder out of band. */
+  readonly digest: string;
+}
+
+/** The digest members compare for a genesis block file. */
+export function blockDigest(file: string): string {
+  return `sha256:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+}
+
+/** Refuses unless the directory's network runs the members' own ordering service (`bft`). */
+function requireMembersOrdering(layout: NetworkLayout, what: string): OrgSpec {
+  const org = memberOf(layout, what);
+  if (layout.ordering !== 'bft')
+    throw new NetworkError(
+      'INVALID_CONFIG',
+      `${what} needs bft ordering, where every member runs its own orderer node (this directory was created with ` +
+        `${layout.ordering}): create the member directories with AAL_ORDERING=bft`,
+    );
+  return org;
+}
+
+/**
+ * `npm run org -- found`: writes every channel's genesis block from this member's own MSP and the
+ * imported definitions of all the others, and copies the blocks to `outDir` (the hand-over folder).
+ */
+export async function foundChannels(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  outDir: string,
+): Promise<FoundedChannel[]> {
+  requireMembersOrdering(layout, 'founding the channels');
+  requireAllMembersImported(layout, 'founding the channels');
+  if (CHANNELS.some((channel) => existsSync(layout.channelBlock(channel.name))))
+    throw new NetworkError(
+      'INVALID_CONFIG',
+      `the channels were founded before (${layout.channelsDir}): a second genesis block would be another channel`,
+    );
+  await createChannelBlocks(layout, binaries);
+  mkdirSync(outDir, { recursive: true });
+  return CHANNELS.map((channel) => {
+    const file = join(outDir, `${channel.name}.block`);
+    copyFileSync(layout.channelBlock(channel.name), file);
+    return { channel: channel.name, file, digest: blockDigest(file) };
+  });
+}
+
+/** The parts of a genesis block's config a member checks. */
+interface ConsenterJson {
+  id: number;
+  msp_id: string;
+  host: string;
+  port: number;
+  identity: string;
+  client_tls_cert: string;
+  server_tls_cert: string;
+}
+
+type GenesisConfigJson = ChannelConfigJson & {
+  channel_group: {
+    groups: { Orderer: { values: { Orderers?: { value: { consenter_mapping?: ConsenterJson[] } } } } };
+  };
+};
+
+const pemOf = (base64: string): string => Buffer.from(base64, 'base64').toString('utf8');
+const sameCertificate = (a: string, b: string): boolean =>
+  new X509Certificate(a).raw.equals(new X509Certificate(b).raw);
+
+/**
+ * Checks a genesis block of `channel` against what this member knows of itself: the block is the
+ * channel's, the org is a member with exactly its own roots when the topology puts it on the channel
+ * (and is absent otherwise), and its orderer node is a consenter with its own certificates at its own
+ * address. Throws INVALID_CONFIG naming the first difference.
+ */
+export async function verifyGenesisBlock(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  channel: ChannelSpec,
+  file: string,
+): Promise<void> {
+  const org = requireMembersOrdering(layout, 'checking a genesis block');
+  const refuse = (problem: string): never => {
+    throw new NetworkError('INVALID_CONFIG', `genesis block ${file} of ${channel.name}: ${problem}`);
+  };
+  let block: {
+    header: { number: string | number };
+    data: {
+      data: { payload: { header: { channel_header: { channel_id: string } }; data: { config: GenesisConfigJson } } }[];
+    };
+  };
+  try {
+    block = (await new Configtxlator(binaries).decode('common.Block', readFileSync(file))) as typeof block;
+  } catch (error) {
+    return refuse(`is not a Fabric block (${(error as Error).message})`);
+  }
+  const envelope = block.data.data[0];
+  if (Number(block.header.number) !== 0 || envelope === undefined) return refuse('is not a genesis block');
+  if (envelope.payload.header.channel_header.channel_id !== channel.name)
+    refuse(`is the block of channel '${envelope.payload.header.channel_header.channel_id}'`);
+  const config = envelope.payload.data.config;
+  const ownRoots = readFileSync(layout.caCert(org), 'utf8');
+  const member = applicationOrgs(config).find((candidate) => candidate.msp.name === org.mspId);
+  const shouldBeMember = channel.orgs.some((candidate) => candidate.mspId === org.mspId);
+  if (shouldBeMember) {
+    if (member === undefined) refuse(`${org.mspId} is not a member of it`);
+    const roots = (member?.msp.root_certs ?? []).map(pemOf);
+    if (roots.length !== 1 || !sameCertificate(roots[0] as string, ownRoots))
+      refuse(`${org.mspId} is a member under root certificates that are not this org's CA`);
+  } else if (member !== undefined) refuse(`${org.mspId} is a member of it, but the consortium's topology says not`);
+  const i = layout.memberOrdererIndex(org);
+  const consenters = config.channel_group.groups.Orderer.values.Orderers?.value.consenter_mapping ?? [];
+  const own = consenters.filter((consenter) => consenter.msp_id === org.mspId);
+  if (i === undefined || own.length !== 1) return refuse(`${org.mspId} does not run exactly one of its consenters`);
+  const consenter = own[0] as ConsenterJson;
+  const endpoint = layout.ordererEndpoint(i);
+  if (consenter.host !== endpoint.host || Number(consenter.port) !== endpoint.port)
+    refuse(`${org.mspId}'s consenter is at ${consenter.host}:${consenter.port}, not at its node's address`);
+  if (!sameCertificate(pemOf(consenter.identity), readFileSync(layout.ordererSignCert(i), 'utf8')))
+    refuse(`${org.mspId}'s consenter identity is not its orderer node's certificate`);
+  for (const tls of [consenter.client_tls_cert, consenter.server_tls_cert])
+    if (!sameCertificate(pemOf(tls), readFileSync(layout.ordererTlsCert(i), 'utf8')))
+      refuse(`${org.mspId}'s consenter TLS certificate is not its orderer node's`);
+}
+
+/**
+ * Takes the founder's genesis blocks from the hand-over folder into this member's directory, after
+ * checking all of them ({@link verifyGenesisBlock}) — one refused block takes none; a block taken
+ * before must be the same bytes.
+ */
+export async function takeGenesisBlocks(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  handOverDir: string,
+): Promise<FoundedChannel[]> {
+  const offered: { channel: ChannelSpec; file: string }[] = [];
+  for (const channel of CHANNELS) {
+    const target = layout.channelBlock(channel.name);
+    const file = join(handOverDir, `${channel.name}.block`);
+    if (!existsSync(file)) {
+      if (existsSync(target)) continue;
+      throw new NetworkError(
+        'NOT_INITIALISED',
+        `no genesis block of ${channel.name} in ${handOverDir}: the founding member writes it ('npm run org -- found')`,
+      );
+    }
+    await verifyGenesisBlock(layout, binaries, channel, file);
+    if (existsSync(target) && blockDigest(target) !== blockDigest(file))
+      throw new NetworkError(
+        'INVALID_CONFIG',
+        `${file} is not the genesis block this member took before (${target}): a channel has one genesis block`,
+      );
+    offered.push({ channel, file });
+  }
+  mkdirSync(layout.channelsDir, { recursive: true });
+  for (const { channel, file } of offered)
+    if (!existsSync(layout.channelBlock(channel.name))) copyFileSync(file, layout.channelBlock(channel.name));
+  return CHANNELS.map((channel) => {
+    const file = layout.channelBlock(channel.name);
+    return { channel: channel.name, file, digest: blockDigest(file) };
+  });
+}

@@ -1,0 +1,280 @@
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseRecordProof, RecordProofError, verifyRecordProof } from '@aal/ledger-contract';
+import {
+  FabricNetwork,
+  HOSPITAL_A,
+  HOSPITAL_B,
+  issueApiKeys,
+  NetworkLayout,
+  PEER_ORGS,
+  REGULATOR,
+  verifyOrgDefinition,
+  type NetworkOptions,
+  type OrgSpec,
+} from '@aal/network';
+import { eventually } from '../support/eventually';
+import {
+  createNamespaceBridge,
+  fetchInNamespace,
+  removeNamespaceBridge,
+  type NamespaceAnswer,
+  type NamespaceBridge,
+} from '../support/network-namespaces';
+import { orgCliInNamespace, type OrgCliRun } from '../support/org-cli';
+import { testNetworkOptions } from '../support/test-network';
+
+/**
+ * The consortium across hosts (issue 14): each member in its own network namespace with its own
+ * address, and its own directory — nothing of another org's but what that org exported. The members
+ * init and export on their own hosts, exchange only public files through a hand-over folder, found
+ * the channels from the definitions (each member's own SmartBFT orderer node), start their own
+ * nodes, approve and commit the chaincode by majority, and record, read and prove interactions
+ * across the namespaces.
+ */
+const global = testNetworkOptions();
+const base = `${global.dir}-hosts`;
+const handOver = join(base, 'hand-over');
+const PREFIX = 'aalh';
+const SUBNET = '10.213.0';
+const slugs = PEER_ORGS.map((org) => org.slug);
+let bridge: NamespaceBridge;
+const options = new Map<string, NetworkOptions>();
+
+const optionsOf = (org: OrgSpec): NetworkOptions => {
+  const found = options.get(org.slug);
+  if (found === undefined) throw new Error(`no options for ${org.slug}`);
+  return found;
+};
+const namespaceOf = (org: OrgSpec): string => bridge.hosts[org.slug]?.namespace ?? '';
+
+/** `npm run org -- <args>` as `org`'s operator on `org`'s host. */
+function asMember(org: OrgSpec, timeoutMs: number, ...args: string[]): Promise<OrgCliRun> {
+  return orgCliInNamespace(namespaceOf(org), optionsOf(org), timeoutMs, ...args);
+}
+
+function expectSucceeded(run: OrgCliRun): void {
+  if (run.status !== 0) throw new Error(`exit ${run.status}\n${run.stdout}\n${run.stderr}`);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat === undefined) return [];
+    return stat.isDirectory() ? filesUnder(path) : stat.isFile() ? [path] : [];
+  });
+}
+
+beforeAll(() => {
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(handOver, { recursive: true });
+  bridge = createNamespaceBridge(PREFIX, SUBNET, slugs);
+  const hosts = Object.fromEntries(slugs.map((slug) => [slug, bridge.hosts[slug]?.address ?? '']));
+  for (const org of PEER_ORGS)
+    options.set(org.slug, {
+      dir: join(base, org.slug),
+      basePort: global.basePort + 800,
+      orderers: 3,
+      ordering: 'bft',
+      purgeIntervalBlocks: 1,
+      hosts,
+    });
+});
+
+afterAll(async () => {
+  for (const org of PEER_ORGS) {
+    const memberOptions = options.get(org.slug);
+    if (memberOptions !== undefined && existsSync(memberOptions.dir))
+      await new FabricNetwork({ ...memberOptions, member: org.slug }).down({ purge: true }).catch((error: unknown) => {
+        console.error(`stopping ${org.name}: ${String(error)}`);
+      });
+  }
+  removeNamespaceBridge(PREFIX, slugs);
+  rmSync(base, { recursive: true, force: true });
+}, 180_000);
+
+describe('a consortium of members on their own hosts (network namespaces)', () => {
+  it('each member inits and exports on its own host; definitions name its address and its orderer node', async () => {
+    const inits = await Promise.all(PEER_ORGS.map((org) => asMember(org, 300_000, 'init', '--org', org.slug)));
+    inits.forEach(expectSucceeded);
+    for (const org of PEER_ORGS) {
+      const out = join(handOver, `${org.slug}.definition.json`);
+      expectSucceeded(await asMember(org, 60_000, 'export', '--org', org.slug, '--out', out));
+      const definition = verifyOrgDefinition(readFileSync(out, 'utf8'));
+      const address = bridge.hosts[org.slug]?.address;
+      expect(definition.anchorPeers.map((peer) => peer.host)).toEqual([address]);
+      expect(definition.ordererNode?.endpoint.host).toBe(address);
+    }
+    // Each member's directory holds its own org's material only.
+    for (const org of PEER_ORGS) expect(readdirSync(join(optionsOf(org).dir, 'orgs'))).toEqual([org.slug]);
+  }, 600_000);
+
+  it('refuses to found the channels without every member’s definition, writing no block', async () => {
+    const partial = join(base, 'partial-hand-over');
+    mkdirSync(partial, { recursive: true });
+    for (const org of PEER_ORGS.filter((candidate) => candidate.slug !== 'regulator'))
+      writeFileSync(
+        join(partial, `${org.slug}.definition.json`),
+        readFileSync(join(handOver, `${org.slug}.definition.json`)),
+      );
+    const refused = await asMember(HOSPITAL_A, 120_000, 'found', '--org', HOSPITAL_A.slug, '--hand-over', partial);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('missing: Regulator');
+    expect(readdirSync(partial).filter((name) => name.endsWith('.block'))).toEqual([]);
+  }, 180_000);
+
+  it('one member founds the channels; each checks the blocks, starts its own nodes and joins', async () => {
+    const founded = await asMember(HOSPITAL_A, 300_000, 'found', '--org', HOSPITAL_A.slug, '--hand-over', handOver);
+    expectSucceeded(founded);
+    expect(founded.stdout).toMatch(/hospital-a: genesis block .* sha256:[0-9a-f]{64}/);
+    // A hand-over whose hospital-b block is another channel's is refused by HospitalB, which takes no block and starts nothing.
+    const forged = join(base, 'forged-hand-over');
+    mkdirSync(forged, { recursive: true });
+    for (const name of readdirSync(handOver)) copyFileSync(join(handOver, name), join(forged, name));
+    copyFileSync(join(handOver, 'hospital-a.block'), join(forged, 'hospital-b.block'));
+    const refused = await asMember(HOSPITAL_B, 300_000, 'up', '--org', HOSPITAL_B.slug, '--hand-over', forged);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("of hospital-b: is the block of channel 'hospital-a'");
+    expect(existsSync(join(optionsOf(HOSPITAL_B).dir, 'channels'))).toBe(false);
+    const hospitalB = new FabricNetwork({ ...optionsOf(HOSPITAL_B), member: HOSPITAL_B.slug });
+    expect(
+      hospitalB
+        .status()
+        .filter((p) => p.running)
+        .map((p) => p.name),
+    ).toEqual([`ca.${HOSPITAL_B.slug}`]);
+
+    const ups = await Promise.all(
+      PEER_ORGS.map((org) => asMember(org, 600_000, 'up', '--org', org.slug, '--hand-over', handOver)),
+    );
+    ups.forEach(expectSucceeded);
+    // Every member saw the same blocks.
+    const digests = ups.map((run) => [...run.stdout.matchAll(/genesis block (sha256:[0-9a-f]{64})/g)].map((m) => m[1]));
+    for (const seen of digests) expect(seen).toEqual(digests[0]);
+    // Each member's processes run in its own namespace, and listen on its own address.
+    for (const org of PEER_ORGS) {
+      const pids = new Set(
+        execFileSync('ip', ['netns', 'pids', namespaceOf(org)], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean),
+      );
+      const running = new FabricNetwork({ ...optionsOf(org), member: org.slug }).status().filter((p) => p.running);
+      expect(running.map((p) => p.name).sort()).toEqual(
+        [`ca.${org.slug}`, `orderer0.${org.slug}`, `peer0.${org.slug}`].sort(),
+      );
+      for (const process of running) expect(pids.has(String(process.pid))).toBe(true);
+    }
+  }, 900_000);
+
+  it('the members deploy the chaincode: each approves, the majority’s last commits', async () => {
+    const deploys = await Promise.all(PEER_ORGS.map((org) => asMember(org, 600_000, 'deploy', '--org', org.slug)));
+    deploys.forEach(expectSucceeded);
+    const again = await asMember(HOSPITAL_A, 300_000, 'deploy', '--org', HOSPITAL_A.slug);
+    expectSucceeded(again);
+    expect(again.stdout).toMatch(/hospital-a: chaincode [0-9a-f]{16} committed \(sequence 1\)/);
+  }, 900_000);
+
+  it('records on one member’s app, reads it on another’s host, and proves it against the batch root', async () => {
+    const apps = await Promise.all(
+      [HOSPITAL_A, REGULATOR].map((org) => asMember(org, 600_000, 'app', '--org', org.slug)),
+    );
+    apps.forEach(expectSucceeded);
+    const [hospitalUrl, regulatorUrl] = apps.map((run) => /app: (http:\/\/\S+)/.exec(run.stdout)?.[1] ?? '');
+    // The apps listen on their own host's loopback: the org's clients (here, in its namespace) reach them there.
+    expect(hospitalUrl).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    const keysOf = (org: OrgSpec): Record<string, string> =>
+      issueApiKeys(new NetworkLayout({ ...optionsOf(org), member: org.slug }), org, 'hosts');
+    const hospitalKeys = keysOf(HOSPITAL_A);
+    const regulatorKeys = keysOf(REGULATOR);
+    const id = `hosts-${Date.now()}`;
+    const record = {
+      id,
+      startTime: '2026-01-01T10:00:00Z',
+      endTime: '2026-01-01T10:00:01Z',
+      provider: 'openai',
+      operation: 'chat',
+      requestModel: 'gpt-4o',
+      usage: { inputTokens: 20, outputTokens: 4, source: 'provider' },
+      cost: { status: 'unpriced' },
+      latencyMs: 700,
+      status: 'ok',
+      applicationId: 'hosts-suite',
+      promptCommitment: `hmac-sha256:${'0'.repeat(64)}`,
+    };
+    // Until the peers' gossip has found each other (seconds after the joins), the gateway can select no
+    // endorsers and the app answers 503 with Retry-After: a client retries with the same ids, as here.
+    const batch = await eventually(
+      'the batch recorded',
+      () =>
+        fetchInNamespace(namespaceOf(HOSPITAL_A), `${hospitalUrl}/api/v1/channels/hospital-a/batches`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${hospitalKeys.recorder ?? ''}` },
+          body: { records: [record] },
+        }),
+      (answer) => answer.status !== 503,
+      60_000,
+    );
+    expect(batch).toMatchObject({ status: 201 });
+    const recorded = batch.body as { batchId: string; root: string; size: number };
+
+    // Another member's app, on another host, serves it from its own peer and audit index.
+    const qualified = encodeURIComponent(`HospitalAMSP:${id}`);
+    const regulatorChannel = `${regulatorUrl}/api/v1/channels/hospital-a`;
+    const asRegulatorAuditor = { headers: { authorization: `Bearer ${regulatorKeys.auditor ?? ''}` } };
+    let last: NamespaceAnswer | undefined;
+    const read = await eventually(
+      'the record on the Regulator’s app',
+      async () =>
+        (last = await fetchInNamespace(
+          namespaceOf(REGULATOR),
+          `${regulatorChannel}/interactions/${qualified}`,
+          asRegulatorAuditor,
+        )),
+      (answer) => answer.status === 200,
+      60_000,
+    ).catch((error: unknown) => {
+      const log = readFileSync(join(optionsOf(REGULATOR).dir, 'logs', 'app.regulator.log'), 'utf8');
+      throw new Error(
+        `${String(error)}; last answer ${JSON.stringify(last)}; app log:\n${log.split('\n').slice(-15).join('\n')}`,
+      );
+    });
+    expect((read.body as { interaction: { org: string } }).interaction.org).toBe('HospitalAMSP');
+    const proofAnswer = await fetchInNamespace(
+      namespaceOf(REGULATOR),
+      `${regulatorChannel}/batched-interactions/${qualified}/proof`,
+      asRegulatorAuditor,
+    );
+    expect(proofAnswer.status).toBe(200);
+    const proof = parseRecordProof(proofAnswer.body);
+    const ledgerBatch = { txId: recorded.batchId, root: recorded.root, size: recorded.size };
+    expect(() => verifyRecordProof(proof.record, proof, ledgerBatch)).not.toThrow();
+    expect(() => verifyRecordProof({ ...(proof.record as object), latencyMs: 1 }, proof, ledgerBatch)).toThrow(
+      RecordProofError,
+    );
+  }, 900_000);
+
+  it('leaves every private key in its own org’s directory, and none in the hand-over folder', () => {
+    const keyFiles = filesUnder(base).filter((file) => readFileSync(file, 'latin1').includes('PRIVATE KEY'));
+    expect(keyFiles.length).toBeGreaterThan(PEER_ORGS.length * 5);
+    // A key file belongs to the member whose directory holds it, and to no other org's folder or node in it.
+    const misplaced = keyFiles.filter((file) => {
+      const path = relative(base, file);
+      const [member, kind] = path.split('/');
+      const owner = PEER_ORGS.find((org) => org.slug === member);
+      if (owner === undefined || kind === 'members') return true;
+      return PEER_ORGS.some((other) => other.slug !== owner.slug && path.includes(other.slug));
+    });
+    expect(misplaced).toEqual([]);
+  });
+});
