@@ -56,6 +56,24 @@ describe('parseOrgCommandLine', () => {
     );
   });
 
+  it('parses a members’ consortium’s found, up, deploy and app, refusing a missing hand-over folder or stray flags', () => {
+    for (const command of ['found', 'up'])
+      expect(parseOrgCommandLine([command, '--org', 'regulator', '--hand-over', '/srv/hand-over'])).toEqual({
+        command,
+        org: REGULATOR,
+        handOver: '/srv/hand-over',
+      });
+    for (const command of ['deploy', 'app'])
+      expect(parseOrgCommandLine([command, '--org', 'ai-provider'])).toEqual({ command, org: AI_PROVIDER });
+    expect(() => parseOrgCommandLine(['found', '--org', 'hospital-a'])).toThrow('found needs --hand-over');
+    expect(() => parseOrgCommandLine(['deploy', '--org', 'hospital-a', '--hand-over', 'x'])).toThrow(
+      'deploy takes no --hand-over',
+    );
+    expect(() => parseOrgCommandLine(['up', '--org', 'orderer-org', '--hand-over', 'x'])).toThrow(
+      /unknown organisation 'orderer-org'/,
+    );
+  });
+
   it('parses init for a member or the Raft orderer org', () => {
     expect(parseOrgCommandLine(['init', '--org', 'hospital-a'])).toEqual({ command: 'init', org: HOSPITAL_A });
     expect(parseOrgCommandLine(['init', '--org=orderer-org'])).toEqual({ command: 'init', org: ORDERER_ORG });

@@ -12,6 +12,7 @@ import {
 import { join, relative } from 'node:path';
 import { parseRecordProof, RecordProofError, verifyRecordProof } from '@aal/ledger-contract';
 import {
+  AI_PROVIDER,
   FabricNetwork,
   HOSPITAL_A,
   HOSPITAL_B,
@@ -24,6 +25,7 @@ import {
   type OrgSpec,
 } from '@aal/network';
 import { eventually } from '../support/eventually';
+import { interactionRequest } from '../support/interactions';
 import {
   createNamespaceBridge,
   fetchInNamespace,
@@ -45,11 +47,36 @@ import { testNetworkOptions } from '../support/test-network';
 const global = testNetworkOptions();
 const base = `${global.dir}-hosts`;
 const handOver = join(base, 'hand-over');
-const PREFIX = 'aalh';
-const SUBNET = '10.213.0';
+// Derived from the test network's base port, so two test runs on one machine use separate namespaces.
+const SLOT = Math.floor(global.basePort / 100) % 250;
+const PREFIX = `a${SLOT}h`;
+const SUBNET = `10.213.${SLOT}`;
 const slugs = PEER_ORGS.map((org) => org.slug);
 let bridge: NamespaceBridge;
 const options = new Map<string, NetworkOptions>();
+
+let regulatorUrl = '';
+let regulatorAuditorKey = '';
+let hospitalBUrl = '';
+let hospitalBKeys: Record<string, string> = {};
+
+/** HospitalB's recorder writes one interaction on hospital-a through its own app (retrying while it answers 503). */
+function writeAsHospitalB(id: string): Promise<NamespaceAnswer> {
+  let last: NamespaceAnswer | undefined;
+  return eventually(
+    'HospitalB’s write answered',
+    () =>
+      fetchInNamespace(namespaceOf(HOSPITAL_B), `${hospitalBUrl}/api/v1/channels/hospital-a/interactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${hospitalBKeys.recorder ?? ''}` },
+        body: { ...interactionRequest(id), applicationId: 'hosts-suite' },
+      }).then((answer) => (last = answer)),
+    (answer) => answer.status !== 503,
+    60_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; last answer ${JSON.stringify(last)}`);
+  });
+}
 
 const optionsOf = (org: OrgSpec): NetworkOptions => {
   const found = options.get(org.slug);
@@ -190,13 +217,17 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       [HOSPITAL_A, REGULATOR].map((org) => asMember(org, 600_000, 'app', '--org', org.slug)),
     );
     apps.forEach(expectSucceeded);
-    const [hospitalUrl, regulatorUrl] = apps.map((run) => /app: (http:\/\/\S+)/.exec(run.stdout)?.[1] ?? '');
+    const [hospitalUrl = '', regulatorAppUrl = ''] = apps.map(
+      (run) => /app: (http:\/\/\S+)/.exec(run.stdout)?.[1] ?? '',
+    );
+    regulatorUrl = regulatorAppUrl;
     // The apps listen on their own host's loopback: the org's clients (here, in its namespace) reach them there.
     expect(hospitalUrl).toMatch(/^http:\/\/127\.0\.0\.1:/);
     const keysOf = (org: OrgSpec): Record<string, string> =>
       issueApiKeys(new NetworkLayout({ ...optionsOf(org), member: org.slug }), org, 'hosts');
     const hospitalKeys = keysOf(HOSPITAL_A);
     const regulatorKeys = keysOf(REGULATOR);
+    regulatorAuditorKey = regulatorKeys.auditor ?? '';
     const id = `hosts-${Date.now()}`;
     const record = {
       id,
@@ -263,6 +294,114 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       RecordProofError,
     );
   }, 900_000);
+
+  it('adds HospitalB to hospital-a by a majority of the members’ admins, each on its own host; one signature is refused', async () => {
+    const addition = join(handOver, 'hospital-a-add-hospital-b.pb');
+    const definition = join(handOver, `${HOSPITAL_B.slug}.definition.json`);
+    expectSucceeded(
+      await asMember(
+        HOSPITAL_A,
+        120_000,
+        'propose-add',
+        '--org',
+        HOSPITAL_A.slug,
+        '--channel',
+        'hospital-a',
+        '--definition',
+        definition,
+        '--out',
+        addition,
+      ),
+    );
+    const alone = await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', addition);
+    expect(alone.status).toBe(1);
+    expect(alone.stderr).toContain('POLICY_NOT_MET');
+    const early = await asMember(HOSPITAL_B, 120_000, 'join', '--org', HOSPITAL_B.slug, '--channel', 'hospital-a');
+    expect(early.status).toBe(1);
+    expect(early.stderr).toContain('NOT_A_MEMBER');
+    expectSucceeded(await asMember(REGULATOR, 120_000, 'sign', '--org', REGULATOR.slug, '--proposal', addition));
+    const submitted = await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', addition);
+    expectSucceeded(submitted);
+    expect(submitted.stdout).toMatch(/signed by HospitalAMSP, RegulatorMSP/);
+
+    const joined = await asMember(HOSPITAL_B, 600_000, 'join', '--org', HOSPITAL_B.slug, '--channel', 'hospital-a');
+    expectSucceeded(joined);
+    expect(joined.stdout).toContain("HospitalB's peer joined hospital-a");
+    const app = await asMember(HOSPITAL_B, 600_000, 'app', '--org', HOSPITAL_B.slug);
+    expectSucceeded(app);
+    hospitalBUrl = /app: (http:\/\/\S+)/.exec(app.stdout)?.[1] ?? '';
+    hospitalBKeys = issueApiKeys(
+      new NetworkLayout({ ...optionsOf(HOSPITAL_B), member: HOSPITAL_B.slug }),
+      HOSPITAL_B,
+      'hosts',
+    );
+    const id = `hosts-b-${Date.now()}`;
+    const written = await writeAsHospitalB(id);
+    expect(written).toMatchObject({
+      status: 201,
+      body: { interaction: { id: `HospitalBMSP:${id}`, org: 'HospitalBMSP' } },
+    });
+    const seen = await eventually(
+      'HospitalB’s record on the Regulator’s app',
+      () =>
+        fetchInNamespace(
+          namespaceOf(REGULATOR),
+          `${regulatorUrl}/api/v1/channels/hospital-a/interactions/${encodeURIComponent(`HospitalBMSP:${id}`)}`,
+          {
+            headers: { authorization: `Bearer ${regulatorAuditorKey}` },
+          },
+        ),
+      (answer) => answer.status === 200,
+      60_000,
+    );
+    expect((seen.body as { interaction: { org: string } }).interaction.org).toBe('HospitalBMSP');
+  }, 900_000);
+
+  it('removes HospitalB from hospital-a by a majority; its writes there are then refused', async () => {
+    const removal = join(handOver, 'hospital-a-remove-hospital-b.pb');
+    expectSucceeded(
+      await asMember(
+        HOSPITAL_A,
+        120_000,
+        'propose-remove',
+        '--org',
+        HOSPITAL_A.slug,
+        '--channel',
+        'hospital-a',
+        '--member',
+        'HospitalBMSP',
+        '--out',
+        removal,
+      ),
+    );
+    expectSucceeded(await asMember(REGULATOR, 120_000, 'sign', '--org', REGULATOR.slug, '--proposal', removal));
+    // With HospitalB a member, the channel has four: two signatures are no majority.
+    const short = await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', removal);
+    expect(short.status).toBe(1);
+    expect(short.stderr).toContain('needs the admins of 3 of 4 orgs');
+    expectSucceeded(await asMember(AI_PROVIDER, 120_000, 'sign', '--org', AI_PROVIDER.slug, '--proposal', removal));
+    expectSucceeded(await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', removal));
+    const id = `hosts-b-removed-${Date.now()}`;
+    let last: NamespaceAnswer | undefined;
+    const refused = await eventually(
+      'HospitalB’s write refused after its removal',
+      async () => (last = await writeAsHospitalB(id)),
+      (answer) => answer.status !== 201 && answer.status !== 503,
+      60_000,
+    ).catch((error: unknown) => {
+      const log = readFileSync(join(optionsOf(HOSPITAL_B).dir, 'logs', 'app.hospital-b.log'), 'utf8');
+      throw new Error(
+        `${String(error)}; last answer ${JSON.stringify(last)}; app log:\n${log.split('\n').slice(-6).join('\n')}`,
+      );
+    });
+    expect(refused.status).toBe(403);
+    const absent = await fetchInNamespace(
+      namespaceOf(REGULATOR),
+      `${regulatorUrl}/api/v1/channels/hospital-a/interactions/${encodeURIComponent(`HospitalBMSP:${id}`)}`,
+      { headers: { authorization: `Bearer ${regulatorAuditorKey}` } },
+    );
+    expect(absent.status).toBe(404);
+  }, 600_000);
 
   it('leaves every private key in its own org’s directory, and none in the hand-over folder', () => {
     const keyFiles = filesUnder(base).filter((file) => readFileSync(file, 'latin1').includes('PRIVATE KEY'));

@@ -97,6 +97,36 @@ describe('classifying ledger failures', () => {
     expect(toLedgerError(new Error('boom'))).toMatchObject({ kind: 'internal', transient: false });
   });
 
+  it('treats endorsement every endorser refused for the creator (removed org, revoked certificate) as forbidden, a mixed refusal as transient', () => {
+    const denied = (channel: string): string =>
+      `rpc error: code = Unknown desc = error validating proposal: access denied: channel [${channel}] creator org unknown, creator is malformed`;
+    const aborted = '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info';
+    expect(
+      toLedgerError(gatewayError(grpc.status.ABORTED, aborted, [denied('hospital-a'), denied('hospital-a')])),
+    ).toMatchObject({ kind: 'forbidden', transient: false });
+    // What the remaining members' peers answered HospitalB's app once a majority removed it (consortium-hosts.test.ts).
+    const writersPolicy =
+      "rpc error: code = Unknown desc = Failed evaluating policy on signed data during check policy on channel [hospital-a] with policy [/Channel/Application/Writers]: [implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied]";
+    expect(toLedgerError(gatewayError(grpc.status.ABORTED, aborted, [writersPolicy, writersPolicy]))).toMatchObject({
+      kind: 'forbidden',
+      transient: false,
+    });
+    expect(
+      toLedgerError(gatewayError(grpc.status.ABORTED, aborted, [denied('hospital-a'), 'connection refused'])),
+    ).toMatchObject({
+      kind: 'unavailable',
+      transient: true,
+      endorserErrors: [
+        `peer0:7051 (HospitalAMSP): ${denied('hospital-a')}`,
+        'peer0:7051 (HospitalAMSP): connection refused',
+      ],
+    });
+    expect(toLedgerError(gatewayError(grpc.status.ABORTED, aborted))).toMatchObject({
+      kind: 'unavailable',
+      transient: true,
+    });
+  });
+
   it('marks an unavailable ordering service (the gateway SubmitError) as not ordered, endorsement failures not', () => {
     const submit = Object.assign(gatewayError(grpc.status.UNAVAILABLE, 'no Raft leader'), { name: 'SubmitError' });
     expect(toLedgerError(submit)).toMatchObject({ kind: 'unavailable', transient: true, notOrdered: true });

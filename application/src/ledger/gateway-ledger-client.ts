@@ -208,6 +208,13 @@ const NO_ENDORSERS = new RegExp(
   ].join('|'),
   'i',
 );
+/**
+ * How a peer refuses a proposal's creator: an org the channel does not know
+ * (core/endorser/msgvalidation.go: `access denied: channel [c] creator org …`), or a creator that does
+ * not satisfy the channel's ACL policy, e.g. once its org was removed (`Failed evaluating policy on
+ * signed data during check policy on channel [c] with policy [/Channel/Application/Writers]`).
+ */
+const ACCESS_DENIED = /access denied|creator org unknown|Failed evaluating policy on signed data/i;
 /** gRPC's INTERNAL as grpc-js reports a stream or connection reset under it, rather than a failure of the call. */
 const TRANSPORT_RESET = /RST_STREAM|Protocol error|GOAWAY/;
 
@@ -220,7 +227,11 @@ export function toLedgerError(error: unknown): LedgerError {
   const refusal = chaincodeRefusal([...error.details.map((detail) => detail.message), error.message], error);
   if (refusal !== undefined) return refusal;
   const code = error.code as grpc.status;
-  if (code === grpc.status.PERMISSION_DENIED || /access denied|creator org unknown/i.test(error.message)) {
+  // Every endorser refusing the caller's identity (an org removed from the channel, a revoked
+  // certificate) is an answer, not "not now", though the gateway reports it as ABORTED.
+  const deniedByEveryEndorser =
+    error.details.length > 0 && error.details.every((detail) => ACCESS_DENIED.test(detail.message));
+  if (code === grpc.status.PERMISSION_DENIED || ACCESS_DENIED.test(error.message) || deniedByEveryEndorser) {
     return new LedgerError('forbidden', error.message, { cause: error });
   }
   // Not now: a transient code, too few live endorsers for the policy, or the transport reset (e.g. the peer's GOAWAY).
@@ -234,6 +245,7 @@ export function toLedgerError(error: unknown): LedgerError {
       transient: true,
       // SubmitError (not exported by the package): the orderers did not take the endorsed transaction.
       notOrdered: error.name === 'SubmitError',
+      endorserErrors: error.details.map((detail) => `${detail.address} (${detail.mspId}): ${detail.message}`),
     });
   }
   return new LedgerError('internal', error.message, { cause: error });

@@ -29,6 +29,8 @@ export interface LedgerErrorOptions {
   readonly reasons?: readonly RefusalReason[];
   /** The ordering service did not take the endorsed transaction (the gateway's SubmitError): nothing was ordered. */
   readonly notOrdered?: boolean;
+  /** What each peer answered when endorsement failed (`<address> (<MSP id>): <message>`), for the operator's log. */
+  readonly endorserErrors?: readonly string[];
 }
 
 export class LedgerError extends Error {
@@ -42,6 +44,8 @@ export class LedgerError extends Error {
   readonly reasons: readonly RefusalReason[];
   /** The ordering service did not take the transaction; /readyz reports it (readiness/ordering-outcomes.ts). */
   readonly notOrdered: boolean;
+  /** The peers' own answers to a failed endorsement (the gateway's error details); empty otherwise. */
+  readonly endorserErrors: readonly string[];
 
   constructor(
     readonly kind: LedgerErrorKind,
@@ -54,5 +58,6 @@ export class LedgerError extends Error {
     this.violations = options.violations ?? [];
     this.reasons = options.reasons ?? [];
     this.notOrdered = options.notOrdered ?? false;
+    this.endorserErrors = options.endorserErrors ?? [];
   }
 }
