@@ -55,6 +55,8 @@ const slugs = PEER_ORGS.map((org) => org.slug);
 let bridge: NamespaceBridge;
 const options = new Map<string, NetworkOptions>();
 
+let hospitalUrl = '';
+let hospitalKeys: Record<string, string> = {};
 let regulatorUrl = '';
 let regulatorAuditorKey = '';
 let hospitalBUrl = '';
@@ -217,15 +219,16 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       [HOSPITAL_A, REGULATOR].map((org) => asMember(org, 600_000, 'app', '--org', org.slug)),
     );
     apps.forEach(expectSucceeded);
-    const [hospitalUrl = '', regulatorAppUrl = ''] = apps.map(
+    const [hospitalAppUrl = '', regulatorAppUrl = ''] = apps.map(
       (run) => /app: (http:\/\/\S+)/.exec(run.stdout)?.[1] ?? '',
     );
+    hospitalUrl = hospitalAppUrl;
     regulatorUrl = regulatorAppUrl;
     // The apps listen on their own host's loopback: the org's clients (here, in its namespace) reach them there.
     expect(hospitalUrl).toMatch(/^http:\/\/127\.0\.0\.1:/);
     const keysOf = (org: OrgSpec): Record<string, string> =>
       issueApiKeys(new NetworkLayout({ ...optionsOf(org), member: org.slug }), org, 'hosts');
-    const hospitalKeys = keysOf(HOSPITAL_A);
+    hospitalKeys = keysOf(HOSPITAL_A);
     const regulatorKeys = keysOf(REGULATOR);
     regulatorAuditorKey = regulatorKeys.auditor ?? '';
     const id = `hosts-${Date.now()}`;
@@ -398,6 +401,60 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
     const absent = await fetchInNamespace(
       namespaceOf(REGULATOR),
       `${regulatorUrl}/api/v1/channels/hospital-a/interactions/${encodeURIComponent(`HospitalBMSP:${id}`)}`,
+      { headers: { authorization: `Bearer ${regulatorAuditorKey}` } },
+    );
+    expect(absent.status).toBe(404);
+  }, 600_000);
+
+  it('revokes a HospitalA user: the CRL update signed by a majority on their own hosts, then its writes are refused', async () => {
+    const record = (id: string): Promise<NamespaceAnswer> =>
+      fetchInNamespace(namespaceOf(HOSPITAL_A), `${hospitalUrl}/api/v1/channels/hospital-a/interactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${hospitalKeys.recorder ?? ''}` },
+        body: { ...interactionRequest(id), applicationId: 'hosts-suite' },
+      });
+    const before = `hosts-before-revocation-${Date.now()}`;
+    expect(
+      await eventually(
+        'a write before the revocation',
+        () => record(before),
+        (a) => a.status !== 503,
+        60_000,
+      ),
+    ).toMatchObject({
+      status: 201,
+    });
+    const revoked = await asMember(
+      HOSPITAL_A,
+      180_000,
+      'revoke',
+      '--org',
+      HOSPITAL_A.slug,
+      '--user',
+      'app-recorder',
+      '--reason',
+      'keycompromise',
+      '--out',
+      join(handOver, 'revocations'),
+    );
+    expectSucceeded(revoked);
+    const proposal = /hospital-a: (\S+\.pb) signed by HospitalA/.exec(revoked.stdout)?.[1];
+    expect(proposal).toBeDefined();
+    expectSucceeded(await asMember(REGULATOR, 120_000, 'sign', '--org', REGULATOR.slug, '--proposal', proposal ?? ''));
+    expectSucceeded(
+      await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', proposal ?? ''),
+    );
+    const after = `hosts-after-revocation-${Date.now()}`;
+    const refused = await eventually(
+      'the revoked recorder refused',
+      () => record(after),
+      (answer) => answer.status !== 201 && answer.status !== 503,
+      60_000,
+    );
+    expect(refused.status).toBe(403);
+    const absent = await fetchInNamespace(
+      namespaceOf(REGULATOR),
+      `${regulatorUrl}/api/v1/channels/hospital-a/interactions/${encodeURIComponent(`HospitalAMSP:${after}`)}`,
       { headers: { authorization: `Bearer ${regulatorAuditorKey}` } },
     );
     expect(absent.status).toBe(404);
