@@ -265,19 +265,21 @@ export class ChaincodeDeployer {
         continue;
       }
       const sequence = 1;
-      if (!(await this.hasApproved(org, channel.name, chaincode.name, sequence))) {
+      // Approved before with another build (before the commit, an org may approve the sequence again): this one.
+      const approved = await this.approvedVersion(org, channel.name, chaincode.name, sequence);
+      if (approved !== version) {
         log(`${org.name} approves ${chaincode.name} ${version} (sequence ${sequence}) on ${channel.name}`);
         await this.approve(org, channel.name, chaincode.name, version, sequence, packageId);
       }
       const approvals = await this.approvals(org, channel.name, chaincode.name, version, sequence);
-      const approved = Object.values(approvals).filter(Boolean).length;
+      const approvedCount = Object.values(approvals).filter(Boolean).length;
       const needed = Math.floor(channel.orgs.length / 2) + 1;
-      if (approved < needed) {
-        outcomes.push({ channel: channel.name, approvals: { approved, needed } });
+      if (approvedCount < needed) {
+        outcomes.push({ channel: channel.name, approvals: { approved: approvedCount, needed } });
         continue;
       }
       log(
-        `committing ${chaincode.name} ${version} on ${channel.name} (${approved} of ${channel.orgs.length} approved)`,
+        `committing ${chaincode.name} ${version} on ${channel.name} (${approvedCount} of ${channel.orgs.length} approved)`,
       );
       await this.commitAsMember(org, channel, chaincode.name, version, sequence, approvals);
       outcomes.push({ channel: channel.name, committed: { sequence, version } });
@@ -323,8 +325,13 @@ export class ChaincodeDeployer {
     }
   }
 
-  /** Whether `org` approved a definition of `name` at `sequence` on `channel`. */
-  private async hasApproved(org: OrgSpec, channel: string, name: string, sequence: number): Promise<boolean> {
+  /** The version of `name` that `org` approved at `sequence` on `channel`, if it approved one. */
+  private async approvedVersion(
+    org: OrgSpec,
+    channel: string,
+    name: string,
+    sequence: number,
+  ): Promise<string | undefined> {
     return run(
       this.binaries.peer,
       [
@@ -337,12 +344,14 @@ export class ChaincodeDeployer {
         name,
         '--sequence',
         String(sequence),
+        '--output',
+        'json',
       ],
       { env: peerCliEnv(this.layout, this.peerConfigDir, org) },
     ).then(
-      () => true,
+      ({ stdout }) => (JSON.parse(stdout) as { version?: string }).version ?? '',
       (error: unknown) => {
-        if (error instanceof Error && isNoApprovedDefinition(error.message, name, sequence, channel)) return false;
+        if (error instanceof Error && isNoApprovedDefinition(error.message, name, sequence, channel)) return undefined;
         throw error;
       },
     );

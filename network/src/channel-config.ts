@@ -206,14 +206,25 @@ function channelProfile(layout: NetworkLayout, channel: ChannelSpec): Record<str
   };
 }
 
-/** Writes configtx.yaml and creates each channel's genesis block with configtxgen. */
-export async function createChannelBlocks(layout: NetworkLayout, binaries: FabricBinaries): Promise<void> {
-  const configDir = join(layout.configDir, 'configtx');
+/**
+ * Writes configtx.yaml and creates each channel's genesis block with configtxgen, into `blocksDir`
+ * (the network's channels directory unless given; the config goes beside it when one is given).
+ * Returns the block files by channel.
+ */
+export async function createChannelBlocks(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  blocksDir?: string,
+): Promise<Map<string, string>> {
+  const configDir = blocksDir === undefined ? join(layout.configDir, 'configtx') : join(blocksDir, 'configtx');
+  const outDir = blocksDir ?? layout.channelsDir;
   mkdirSync(configDir, { recursive: true });
-  mkdirSync(layout.channelsDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
   const profiles = Object.fromEntries(CHANNELS.map((channel) => [channel.name, channelProfile(layout, channel)]));
   writeFileSync(join(configDir, 'configtx.yaml'), stringify({ Profiles: profiles }, { aliasDuplicateObjects: false }));
+  const blocks = new Map<string, string>();
   for (const channel of CHANNELS) {
+    const file = blocksDir === undefined ? layout.channelBlock(channel.name) : join(outDir, `${channel.name}.block`);
     await run(binaries.configtxgen, [
       '-configPath',
       configDir,
@@ -222,7 +233,9 @@ export async function createChannelBlocks(layout: NetworkLayout, binaries: Fabri
       '-channelID',
       channel.name,
       '-outputBlock',
-      layout.channelBlock(channel.name),
+      file,
     ]);
+    blocks.set(channel.name, file);
   }
+  return blocks;
 }

@@ -74,14 +74,15 @@ describe('member definitions in a member’s own directory', () => {
     );
   });
 
-  it('refuse new roots for an org imported before', () => {
+  it('refuse another definition for an org imported before, and take the same one again', () => {
     const dir = join(root, 'other-roots');
     mkdirSync(dir, { recursive: true });
     const replaced = exportedBftDefinitionFixture(dir, HOSPITAL_B).definition;
     expect(() => importMemberDefinition(member, replaced)).toThrow(
-      'HospitalB was imported before with other root certificates',
+      `HospitalB was imported before as ${definitionOf(HOSPITAL_B.slug).digest}, and this definition is ${replaced.digest}`,
     );
     expect(importedDefinition(member, HOSPITAL_B)).toEqual(definitionOf(HOSPITAL_B.slug));
+    expect(importMemberDefinition(member, definitionOf(HOSPITAL_B.slug))).toBe(HOSPITAL_B);
   });
 
   it('import a hand-over folder, skipping the own org’s export, and name members still missing', () => {

@@ -50,7 +50,7 @@ function sameEndpoints(a: readonly Endpoint[], b: readonly Endpoint[]): boolean 
  * Checks `definition` against this member directory's consortium and returns its org; refuses
  * naming what differs: an org outside the topology, the directory's own org, endpoints other than
  * the port plan's (the members must agree on AAL_BASE_PORT and AAL_ORG_HOSTS), a missing or
- * misplaced orderer node with `bft`, or other roots than a definition imported before.
+ * misplaced orderer node with `bft`, or another definition than one imported before for the org.
  */
 export function checkMemberDefinition(layout: NetworkLayout, definition: OrgDefinition): OrgSpec {
   const own = memberOf(layout, 'importing a member definition');
@@ -87,11 +87,12 @@ export function checkMemberDefinition(layout: NetworkLayout, definition: OrgDefi
       );
   }
   const previous = importedDefinition(layout, org);
-  if (previous !== undefined && previous.rootCerts.join('') !== definition.rootCerts.join(''))
+  if (previous !== undefined && previous.digest !== definition.digest)
     throw new NetworkError(
       'INVALID_CONFIG',
-      `${definition.name} was imported before with other root certificates (${previous.digest}); an org's roots do ` +
-        `not change silently: remove ${layout.memberDefinitionDir(org)} only once the members agreed on the new ones`,
+      `${definition.name} was imported before as ${previous.digest}, and this definition is ${definition.digest}: ` +
+        `an imported definition (roots, TLS roots, NodeOU rules, CRLs, nodes) does not change silently; remove ` +
+        `${layout.memberDefinitionDir(org)} only once its fingerprints were confirmed with ${definition.name} again`,
     );
   return org;
 }

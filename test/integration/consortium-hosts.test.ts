@@ -13,6 +13,8 @@ import { join, relative } from 'node:path';
 import { parseRecordProof, RecordProofError, verifyRecordProof } from '@aal/ledger-contract';
 import {
   AI_PROVIDER,
+  Configtxlator,
+  ensureBinaries,
   FabricNetwork,
   HOSPITAL_A,
   HOSPITAL_B,
@@ -54,6 +56,11 @@ const SUBNET = `10.213.${SLOT}`;
 const slugs = PEER_ORGS.map((org) => org.slug);
 let bridge: NamespaceBridge;
 const options = new Map<string, NetworkOptions>();
+
+/** The path to a channel's Application `Admins` policy rule in a decoded config. */
+interface AdminsPolicyPath {
+  channel_group: { groups: { Application: { policies: { Admins: { policy: { value: { rule: string } } } } } } };
+}
 
 let hospitalUrl = '';
 let hospitalKeys: Record<string, string> = {};
@@ -175,6 +182,22 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
     const refused = await asMember(HOSPITAL_B, 300_000, 'up', '--org', HOSPITAL_B.slug, '--hand-over', forged);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain("of hospital-b: is the block of channel 'hospital-a'");
+    expect(existsSync(join(optionsOf(HOSPITAL_B).dir, 'channels'))).toBe(false);
+    // A founder's block that names HospitalB as it is but lowers the channel's admin policy to ANY is refused too.
+    const translator = new Configtxlator(await ensureBinaries());
+    const block = (await translator.decode('common.Block', readFileSync(join(handOver, 'hospital-b.block')))) as {
+      data: { data: { payload: { data: { config: AdminsPolicyPath } } }[] };
+    };
+    const config = block.data.data[0]?.payload.data.config;
+    if (config === undefined) throw new Error('the genesis block holds no config');
+    expect(config.channel_group.groups.Application.policies.Admins.policy.value.rule).toBe('MAJORITY');
+    config.channel_group.groups.Application.policies.Admins.policy.value.rule = 'ANY';
+    writeFileSync(join(forged, 'hospital-b.block'), await translator.encode('common.Block', block));
+    const lowered = await asMember(HOSPITAL_B, 300_000, 'up', '--org', HOSPITAL_B.slug, '--hand-over', forged);
+    expect(lowered.status).toBe(1);
+    expect(lowered.stderr).toContain(
+      'its configuration differs, at config.channel_group.groups.Application.policies.Admins.policy.value.rule,',
+    );
     expect(existsSync(join(optionsOf(HOSPITAL_B).dir, 'channels'))).toBe(false);
     const hospitalB = new FabricNetwork({ ...optionsOf(HOSPITAL_B), member: HOSPITAL_B.slug });
     expect(
@@ -445,12 +468,18 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', proposal ?? ''),
     );
     const after = `hosts-after-revocation-${Date.now()}`;
+    let last: NamespaceAnswer | undefined;
     const refused = await eventually(
       'the revoked recorder refused',
-      () => record(after),
+      async () => (last = await record(after)),
       (answer) => answer.status !== 201 && answer.status !== 503,
       60_000,
-    );
+    ).catch((error: unknown) => {
+      const log = readFileSync(join(optionsOf(HOSPITAL_A).dir, 'logs', 'app.hospital-a.log'), 'utf8');
+      throw new Error(
+        `${String(error)}; last answer ${JSON.stringify(last)}; app log:\n${log.split('\n').slice(-4).join('\n')}`,
+      );
+    });
     expect(refused.status).toBe(403);
     const absent = await fetchInNamespace(
       namespaceOf(REGULATOR),

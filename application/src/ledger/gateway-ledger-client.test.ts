@@ -101,13 +101,39 @@ describe('classifying ledger failures', () => {
     const denied = (channel: string): string =>
       `rpc error: code = Unknown desc = error validating proposal: access denied: channel [${channel}] creator org unknown, creator is malformed`;
     const aborted = '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info';
-    expect(
-      toLedgerError(gatewayError(grpc.status.ABORTED, aborted, [denied('hospital-a'), denied('hospital-a')])),
-    ).toMatchObject({ kind: 'forbidden', transient: false });
+    const deniedBy = (mspIds: string[], message: string): GatewayError =>
+      new GatewayError({
+        code: grpc.status.ABORTED,
+        message: aborted,
+        details: mspIds.map((mspId, i) => ({ address: `peer${i}:7051`, mspId, message })),
+        cause: Object.assign(new Error(aborted), {
+          code: grpc.status.ABORTED,
+          details: aborted,
+          metadata: new grpc.Metadata(),
+        }),
+      });
+    expect(toLedgerError(deniedBy(['AIProviderMSP', 'RegulatorMSP'], denied('hospital-a')))).toMatchObject({
+      kind: 'forbidden',
+      transient: false,
+      endorserErrors: [
+        `peer0:7051 (AIProviderMSP): ${denied('hospital-a')}`,
+        `peer1:7051 (RegulatorMSP): ${denied('hospital-a')}`,
+      ],
+    });
+    // Another org's peers alone (a deviating member's, or one behind on config blocks) do not make it
+    // final; the app's own org's peer does.
+    expect(toLedgerError(deniedBy(['RegulatorMSP'], denied('hospital-a')), 'HospitalAMSP')).toMatchObject({
+      kind: 'unavailable',
+      transient: true,
+    });
+    expect(toLedgerError(deniedBy(['HospitalAMSP'], denied('hospital-a')), 'HospitalAMSP')).toMatchObject({
+      kind: 'forbidden',
+      transient: false,
+    });
     // What the remaining members' peers answered HospitalB's app once a majority removed it (consortium-hosts.test.ts).
     const writersPolicy =
       "rpc error: code = Unknown desc = Failed evaluating policy on signed data during check policy on channel [hospital-a] with policy [/Channel/Application/Writers]: [implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied]";
-    expect(toLedgerError(gatewayError(grpc.status.ABORTED, aborted, [writersPolicy, writersPolicy]))).toMatchObject({
+    expect(toLedgerError(deniedBy(['AIProviderMSP', 'RegulatorMSP'], writersPolicy))).toMatchObject({
       kind: 'forbidden',
       transient: false,
     });

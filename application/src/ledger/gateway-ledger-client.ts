@@ -88,7 +88,7 @@ export class GatewayLedgerClient implements LedgerClient {
         blockNumber: status.blockNumber,
       };
     } catch (error) {
-      throw toLedgerError(error);
+      throw toLedgerError(error, this.profile.mspId);
     }
   }
 
@@ -105,7 +105,7 @@ export class GatewayLedgerClient implements LedgerClient {
       );
       return Buffer.from(result).toString('utf8');
     } catch (error) {
-      throw toLedgerError(error);
+      throw toLedgerError(error, this.profile.mspId);
     }
   }
 
@@ -121,7 +121,7 @@ export class GatewayLedgerClient implements LedgerClient {
         .getContract(chaincode)
         .evaluateTransaction(transaction, ...args);
     } catch (error) {
-      throw toLedgerError(error);
+      throw toLedgerError(error, this.profile.mspId);
     }
   }
 
@@ -132,7 +132,7 @@ export class GatewayLedgerClient implements LedgerClient {
         .getNetwork(channel)
         .getChaincodeEvents(this.profile.chaincode, startBlock === undefined ? {} : { startBlock });
     } catch (error) {
-      throw toLedgerError(error);
+      throw toLedgerError(error, this.profile.mspId);
     }
     return chaincodeEventStream(events);
   }
@@ -218,8 +218,11 @@ const ACCESS_DENIED = /access denied|creator org unknown|Failed evaluating polic
 /** gRPC's INTERNAL as grpc-js reports a stream or connection reset under it, rather than a failure of the call. */
 const TRANSPORT_RESET = /RST_STREAM|Protocol error|GOAWAY/;
 
-/** Classifies a Gateway failure so the HTTP layer can answer 4xx/503 instead of 500. */
-export function toLedgerError(error: unknown): LedgerError {
+/**
+ * Classifies a Gateway failure so the HTTP layer can answer 4xx/503 instead of 500; `ownMspId` is
+ * the app's own org, whose peer's word on the caller's identity is final.
+ */
+export function toLedgerError(error: unknown, ownMspId?: string): LedgerError {
   if (error instanceof LedgerError) return error;
   if (!(error instanceof GatewayError)) {
     return new LedgerError('internal', error instanceof Error ? error.message : String(error), { cause: error });
@@ -227,12 +230,18 @@ export function toLedgerError(error: unknown): LedgerError {
   const refusal = chaincodeRefusal([...error.details.map((detail) => detail.message), error.message], error);
   if (refusal !== undefined) return refusal;
   const code = error.code as grpc.status;
+  const endorserErrors = error.details.map((detail) => `${detail.address} (${detail.mspId}): ${detail.message}`);
   // Every endorser refusing the caller's identity (an org removed from the channel, a revoked
-  // certificate) is an answer, not "not now", though the gateway reports it as ABORTED.
+  // certificate) is an answer, not "not now", though the gateway reports it as ABORTED. It takes the
+  // app's own org's peer or two orgs' peers saying so: another org's single word (a deviating
+  // member's, or a peer behind on config blocks) while a peer is unreachable must not look final.
+  const denyingOrgs = new Set(error.details.map((detail) => detail.mspId));
   const deniedByEveryEndorser =
-    error.details.length > 0 && error.details.every((detail) => ACCESS_DENIED.test(detail.message));
+    error.details.length > 0 &&
+    error.details.every((detail) => ACCESS_DENIED.test(detail.message)) &&
+    (denyingOrgs.size >= 2 || (ownMspId !== undefined && denyingOrgs.has(ownMspId)));
   if (code === grpc.status.PERMISSION_DENIED || ACCESS_DENIED.test(error.message) || deniedByEveryEndorser) {
-    return new LedgerError('forbidden', error.message, { cause: error });
+    return new LedgerError('forbidden', error.message, { cause: error, endorserErrors });
   }
   // Not now: a transient code, too few live endorsers for the policy, or the transport reset (e.g. the peer's GOAWAY).
   if (
@@ -245,7 +254,7 @@ export function toLedgerError(error: unknown): LedgerError {
       transient: true,
       // SubmitError (not exported by the package): the orderers did not take the endorsed transaction.
       notOrdered: error.name === 'SubmitError',
-      endorserErrors: error.details.map((detail) => `${detail.address} (${detail.mspId}): ${detail.message}`),
+      endorserErrors,
     });
   }
   return new LedgerError('internal', error.message, { cause: error });

@@ -61,7 +61,7 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, _n
   if (error instanceof LedgerError) {
     if (error.kind === 'internal') req.log?.error({ err: { message: error.message } }, 'ledger call failed');
     // The peers' answers say why endorsement failed (unreachable, refused identity); the client gets the summary only.
-    else if (error.endorserErrors.length > 0)
+    if (error.endorserErrors.length > 0)
       req.log?.warn({ endorserErrors: error.endorserErrors }, 'endorsement failed at the peers');
     return sendProblem(res, problemFromLedger(error), instance);
   }
