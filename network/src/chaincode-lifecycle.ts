@@ -194,36 +194,9 @@ export class ChaincodeDeployer {
   ): Promise<CommittedDefinition | undefined> {
     const committed = await this.queryCommitted(org, channel, chaincode.name);
     if (committed === undefined) return undefined;
-    const env = peerCliEnv(this.layout, this.peerConfigDir, org);
-    const approved = await run(
-      this.binaries.peer,
-      [
-        'lifecycle',
-        'chaincode',
-        'queryapproved',
-        '--channelID',
-        channel,
-        '--name',
-        chaincode.name,
-        '--sequence',
-        String(committed.sequence),
-        '--output',
-        'json',
-      ],
-      { env },
-    ).then(
-      () => true,
-      (error: unknown) => {
-        // Only Fabric's "nothing approved" answer means approve now; an unreachable peer or a broken
-        // approval is reported, not papered over by approving again.
-        if (
-          error instanceof Error &&
-          isNoApprovedDefinition(error.message, chaincode.name, committed.sequence, channel)
-        )
-          return false;
-        throw error;
-      },
-    );
+    // Only Fabric's "nothing approved" answer means approve now; an unreachable peer or a broken
+    // approval is reported (approvedVersion throws), not papered over by approving again.
+    const approved = (await this.approvedVersion(org, channel, chaincode.name, committed.sequence)) !== undefined;
     if (approved) {
       log(`${org.name} approved ${chaincode.name} (sequence ${committed.sequence}) on ${channel} already`);
       return committed;

@@ -255,20 +255,7 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
     const regulatorKeys = keysOf(REGULATOR);
     regulatorAuditorKey = regulatorKeys.auditor ?? '';
     const id = `hosts-${Date.now()}`;
-    const record = {
-      id,
-      startTime: '2026-01-01T10:00:00Z',
-      endTime: '2026-01-01T10:00:01Z',
-      provider: 'openai',
-      operation: 'chat',
-      requestModel: 'gpt-4o',
-      usage: { inputTokens: 20, outputTokens: 4, source: 'provider' },
-      cost: { status: 'unpriced' },
-      latencyMs: 700,
-      status: 'ok',
-      applicationId: 'hosts-suite',
-      promptCommitment: `hmac-sha256:${'0'.repeat(64)}`,
-    };
+    const record = { ...interactionRequest(id), applicationId: 'hosts-suite' };
     // Until the peers' gossip has found each other (seconds after the joins), the gateway can select no
     // endorsers and the app answers 503 with Retry-After: a client retries with the same ids, as here.
     const batch = await eventually(
