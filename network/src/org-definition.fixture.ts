@@ -10,42 +10,14 @@ import { NetworkLayout } from './layout';
 import { exportOrgDefinition, type OrgDefinition } from './org-definition';
 import type { OrgSpec } from './topology';
 
-/** A fresh P-256 certificate from openssl: a self-signed CA unless `ca` is false; its key stays in `dir`. */
-export function selfSignedCertificate(dir: string, name: string, ca = true): string {
-  const keyFile = join(dir, `${name}.key.pem`);
-  const certFile = join(dir, `${name}.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '30',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-addext',
-      `basicConstraints=critical,CA:${ca ? 'TRUE' : 'FALSE'}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  return readFileSync(certFile, 'utf8');
-}
-
 /**
- * A leaf certificate with `subject` issued by the fixture CA `issuer` (a {@link selfSignedCertificate}
- * of the same `dir`); its key stays in `dir`.
+ * A fresh P-256 certificate `<dir>/<name>.pem` from openssl with `subject`, its key beside it
+ * (`<name>.key.pem`): self-signed, or signed by the fixture CA `issuer` of the same `dir`.
  */
-export function issuedCertificate(dir: string, name: string, issuer: string, subject = `/CN=${name}`): string {
+function opensslCertificate(dir: string, name: string, subject: string, ca: boolean, issuer?: string): string {
   const certFile = join(dir, `${name}.pem`);
+  const signing =
+    issuer === undefined ? [] : ['-CA', join(dir, `${issuer}.pem`), '-CAkey', join(dir, `${issuer}.key.pem`)];
   execFileSync(
     'openssl',
     [
@@ -60,20 +32,30 @@ export function issuedCertificate(dir: string, name: string, issuer: string, sub
       '30',
       '-subj',
       subject,
-      '-CA',
-      join(dir, `${issuer}.pem`),
-      '-CAkey',
-      join(dir, `${issuer}.key.pem`),
+      ...signing,
       '-keyout',
       join(dir, `${name}.key.pem`),
       '-out',
       certFile,
       '-addext',
-      'basicConstraints=critical,CA:FALSE',
+      `basicConstraints=critical,CA:${ca ? 'TRUE' : 'FALSE'}`,
     ],
     { stdio: 'ignore' },
   );
   return readFileSync(certFile, 'utf8');
+}
+
+/** A fresh P-256 certificate from openssl: a self-signed CA unless `ca` is false; its key stays in `dir`. */
+export function selfSignedCertificate(dir: string, name: string, ca = true): string {
+  return opensslCertificate(dir, name, `/CN=${name}`, ca);
+}
+
+/**
+ * A leaf certificate with `subject` issued by the fixture CA `issuer` (a {@link selfSignedCertificate}
+ * of the same `dir`); its key stays in `dir`.
+ */
+export function issuedCertificate(dir: string, name: string, issuer: string, subject = `/CN=${name}`): string {
+  return opensslCertificate(dir, name, subject, false, issuer);
 }
 
 /**
