@@ -81,7 +81,14 @@ export function writeDefaultAiGatewayConfig(layout: NetworkLayout, org: OrgSpec)
     models: {},
     defaultProvider: 'openai',
     applications: {},
-    defaults: { consentMode: 'record', channel: channelsOf(org)[0]?.name },
+    defaults: {
+      consentMode: 'record',
+      // An org that joined its channels later has them in its gateway profile only.
+      channel: channelsToKeep(
+        layout.gatewayProfile(org),
+        channelsOf(org).map((channel) => channel.name),
+      )[0],
+    },
     priceTable: { version: 'none', currency: 'USD', prices: [] },
     outbox: { maxEntries: 100_000, batchRecords: 500 },
     consent: { cacheMs: 5_000 },

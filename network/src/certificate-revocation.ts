@@ -10,6 +10,7 @@ import type { NetworkLayout } from './layout';
 import type { ProcessSupervisor } from './processes';
 import { log } from './progress';
 import type { RevocationReason } from './revocation-reasons';
+import { channelsToKeep } from './gateway-profile-channels';
 import { channelsOf, type OrgSpec } from './topology';
 
 /** What to revoke, and how far to take the channel updates on this host. */
@@ -73,7 +74,12 @@ export async function revokeCertificate(
   mkdirSync(request.proposalDir, { recursive: true });
   const updates = new ChannelConfigUpdates(layout, binaries);
   const channels: ChannelRevocation[] = [];
-  for (const { name: channel } of channelsOf(org)) {
+  // The org's channels in the topology, and those it joined later (listed in its gateway profile).
+  const orgChannels = channelsToKeep(
+    layout.gatewayProfile(org),
+    channelsOf(org).map((channel) => channel.name),
+  );
+  for (const channel of orgChannels) {
     const { config } = await updates.currentConfig(org, channel);
     // The CA signs a fresh CRL (new thisUpdate) on every call: same serials means nothing new to publish.
     const present = (mspDefinition(config, channel, org.mspId).revocation_list ?? []).flatMap((encoded) =>

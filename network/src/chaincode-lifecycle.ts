@@ -10,10 +10,11 @@ import { run } from './command';
 import { NetworkError } from './errors';
 import type { NetworkLayout } from './layout';
 import { address } from './layout';
+import { channelsToKeep } from './gateway-profile-channels';
 import { ordererCliArgs, peerCliEnv } from './nodes';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { log } from './progress';
-import { CHANNELS, PEER_ORGS, channelsOf, type ChannelSpec, type OrgSpec } from './topology';
+import { CHANNELS, PEER_ORGS, channelsOf, type OrgSpec } from './topology';
 
 /** How often a member's commit is tried when concurrent lifecycle transactions invalidate it. */
 const MEMBER_COMMIT_ATTEMPTS = 5;
@@ -162,7 +163,7 @@ export class ChaincodeDeployer {
         await this.approve(org, channel.name, chaincode.name, version, sequence, packageIds.get(org.mspId) ?? '');
       }
       log(`committing ${chaincode.name} ${version} on ${channel.name}`);
-      await this.commit(channel, chaincode.name, version, sequence);
+      await this.commit(channel.name, chaincode.name, version, sequence, channel.orgs[0] as OrgSpec, channel.orgs);
     }
     for (const channel of CHANNELS.filter((candidate) => !stale.includes(candidate)))
       log(
@@ -194,6 +195,22 @@ export class ChaincodeDeployer {
   ): Promise<CommittedDefinition | undefined> {
     const committed = await this.queryCommitted(org, channel, chaincode.name);
     if (committed === undefined) return undefined;
+    const built = chaincodeVersion(chaincode.dir);
+    // The org's server runs this host's code under the committed definition: it must be that code.
+    if (built !== committed.version)
+      throw new NetworkError(
+        'INVALID_CONFIG',
+        `${chaincode.name} ${committed.version} (sequence ${committed.sequence}) is committed on ${channel}, and this ` +
+          `host built ${built}: check out the release the consortium runs, then join again`,
+      );
+    const generation = this.recordedGeneration(org, chaincode)?.generation ?? 0;
+    const packageId = await this.install(org, chaincode, `${chaincode.name}_${committed.version}`, generation);
+    // An org that joins its first channel has no server yet: without one its peer cannot endorse there.
+    if (!this.supervisor.isRunning(this.layout.chaincodeProcess(org, chaincode))) {
+      log(`starting ${org.name}'s ${chaincode.name} server`);
+      await this.startServer(org, chaincode, packageId, generation, this.layout.chaincodeProcess(org, chaincode));
+      this.noteGeneration(org, chaincode, generation);
+    }
     // Only Fabric's "nothing approved" answer means approve now; an unreachable peer or a broken
     // approval is reported (approvedVersion throws), not papered over by approving again.
     const approved = (await this.approvedVersion(org, channel, chaincode.name, committed.sequence)) !== undefined;
@@ -201,74 +218,119 @@ export class ChaincodeDeployer {
       log(`${org.name} approved ${chaincode.name} (sequence ${committed.sequence}) on ${channel} already`);
       return committed;
     }
-    const generation = this.recordedGeneration(org, chaincode)?.generation ?? 0;
-    const packageId = await this.install(org, chaincode, `${chaincode.name}_${committed.version}`, generation);
     log(`${org.name} approves ${chaincode.name} ${committed.version} (sequence ${committed.sequence}) on ${channel}`);
     await this.approve(org, channel, chaincode.name, committed.version, committed.sequence, packageId);
     return committed;
   }
 
   /**
-   * A member's own part of deploying `chaincode` (`npm run org -- deploy`, in its own directory): it
-   * installs its package, runs its server, and on each of its channels approves the definition for
-   * its org — the committed one when the built code is what is committed, else sequence 1 — and
-   * commits it once a majority of the channel's members approved (the last of them to approve does,
-   * with every member's peer endorsing). Returns, per channel, what is committed or how many approvals
-   * are still missing. A changed chaincode on a channel that has a definition (an upgrade) is refused:
-   * members' upgrades are not built yet.
+   * A member's own part of deploying `chaincode` (`npm run org -- deploy`, in its own directory), on
+   * each of its channels (the topology's and those it joined): it approves the built code's
+   * definition for its org — the committed one when that is the built code, else the next sequence
+   * (1 on a channel with none) — and commits it once a majority of the channel's members approved
+   * (the last of them to approve does, endorsed by the peers of the approving orgs it knows).
+   *
+   * An upgrade (a definition of other code is committed) rolls out as on the development network:
+   * the member's new server starts beside the running one, at the other generation's address (under
+   * `<name>.next`), and its package is what the org approves; once the new definition is committed on
+   * every channel of the org, the old server stops and the new one takes its name — at no moment does
+   * the org's peer find, at the address its committed package names, a server of another package.
+   * Members upgrade one after another: each runs `deploy` once its host has built the new release,
+   * and one that approved before the commit finishes the switch on its next `deploy`.
+   * Returns, per channel, what is committed or how many approvals are still missing.
    */
   async deployForMember(org: OrgSpec, chaincode: ChaincodeSpec = AUDIT_CHAINCODE): Promise<MemberDeployment[]> {
     const version = chaincodeVersion(chaincode.dir);
-    const generation = this.recordedGeneration(org, chaincode)?.generation ?? 0;
+    const own = channelsOf(org).map((channel) => channel.name);
+    const channels = channelsToKeep(this.layout.gatewayProfile(org), own);
+    const committed = new Map<string, CommittedDefinition | undefined>();
+    for (const channel of channels) committed.set(channel, await this.queryCommitted(org, channel, chaincode.name));
+    const upgrading = channels.some((channel) => {
+      const definition = committed.get(channel);
+      return definition !== undefined && definition.version !== version;
+    });
+    const next = nextProcess(this.layout, org, chaincode);
+    // A roll under way: this org approved the new code before another member committed it (its
+    // next server's record stays until the switch, also when that server died meanwhile).
+    const rolling = upgrading || this.supervisor.record(next) !== undefined;
+    const active = this.recordedGeneration(org, chaincode)?.generation ?? 0;
+    const generation: ChaincodeGeneration = rolling ? (active === 1 ? 0 : 1) : active;
     const packageId = await this.install(org, chaincode, `${chaincode.name}_${version}`, generation);
-    await this.startServer(org, chaincode, packageId, generation, this.layout.chaincodeProcess(org, chaincode));
-    this.noteGeneration(org, chaincode, generation);
+    await this.startServer(
+      org,
+      chaincode,
+      packageId,
+      generation,
+      rolling ? next : this.layout.chaincodeProcess(org, chaincode),
+    );
+    if (!rolling) this.noteGeneration(org, chaincode, generation);
     const outcomes: MemberDeployment[] = [];
-    for (const channel of channelsOf(org)) {
-      const committed = await this.queryCommitted(org, channel.name, chaincode.name);
-      if (committed !== undefined) {
-        if (committed.version !== version)
-          throw new NetworkError(
-            'INVALID_CONFIG',
-            `${chaincode.name} ${committed.version} (sequence ${committed.sequence}) is committed on ${channel.name} and ` +
-              `this host built ${version}: upgrading a members' consortium is not supported by 'deploy' yet`,
-          );
-        await this.approveCommittedFor(org, channel.name, chaincode);
-        outcomes.push({ channel: channel.name, committed });
+    for (const channel of channels) {
+      const current = committed.get(channel);
+      if (current?.version === version) {
+        await this.approveOnce(org, channel, chaincode.name, version, current.sequence, packageId);
+        outcomes.push({ channel, committed: current });
         continue;
       }
-      const sequence = 1;
-      // Approved before with another build (before the commit, an org may approve the sequence again): this one.
-      const approved = await this.approvedVersion(org, channel.name, chaincode.name, sequence);
-      if (approved !== version) {
-        log(`${org.name} approves ${chaincode.name} ${version} (sequence ${sequence}) on ${channel.name}`);
-        await this.approve(org, channel.name, chaincode.name, version, sequence, packageId);
+      if (current === undefined && !own.includes(channel)) {
+        log(`${chaincode.name} is not defined on ${channel} yet: its founding members define it`);
+        continue;
       }
-      const approvals = await this.approvals(org, channel.name, chaincode.name, version, sequence);
+      const sequence = (current?.sequence ?? 0) + 1;
+      await this.approveOnce(org, channel, chaincode.name, version, sequence, packageId);
+      const approvals = await this.approvals(org, channel, chaincode.name, version, sequence);
       const approvedCount = Object.values(approvals).filter(Boolean).length;
-      const needed = Math.floor(channel.orgs.length / 2) + 1;
+      const members = Object.keys(approvals).length;
+      const needed = Math.floor(members / 2) + 1;
       if (approvedCount < needed) {
-        outcomes.push({ channel: channel.name, approvals: { approved: approvedCount, needed } });
+        outcomes.push({ channel, approvals: { approved: approvedCount, needed } });
         continue;
       }
       log(
-        `committing ${chaincode.name} ${version} on ${channel.name} (${approvedCount} of ${channel.orgs.length} approved)`,
+        `committing ${chaincode.name} ${version} (sequence ${sequence}) on ${channel} (${approvedCount} of ${members} approved)`,
       );
       await this.commitAsMember(org, channel, chaincode.name, version, sequence, approvals);
-      outcomes.push({ channel: channel.name, committed: { sequence, version } });
+      outcomes.push({ channel, committed: { sequence, version } });
+    }
+    const everywhere = outcomes.every((outcome) => 'committed' in outcome && outcome.committed.version === version);
+    if (rolling && everywhere) {
+      // Every channel of the org names the new package now: the old server goes, the new one takes its name.
+      const name = this.layout.chaincodeProcess(org, chaincode);
+      await this.supervisor.stop(name);
+      this.supervisor.rename(next, name);
+      this.noteGeneration(org, chaincode, generation);
+      log(`${org.name}'s ${chaincode.name} server ${version} replaced the previous one`);
     }
     return outcomes;
   }
 
   /**
-   * Commits as `org` with the peers of the members that approved (a peer endorses a commit only for a
+   * Approves `version` at `sequence` for `org` unless it approved that version there already (before
+   * a commit an org may approve a sequence again: another build is replaced by this one).
+   */
+  private async approveOnce(
+    org: OrgSpec,
+    channel: string,
+    name: string,
+    version: string,
+    sequence: number,
+    packageId: string,
+  ): Promise<void> {
+    if ((await this.approvedVersion(org, channel, name, sequence)) === version) return;
+    log(`${org.name} approves ${name} ${version} (sequence ${sequence}) on ${channel}`);
+    await this.approve(org, channel, name, version, sequence, packageId);
+  }
+
+  /**
+   * Commits as `org` with the peers of the members that approved and that this directory can dial
+   * (the founding orgs, whose endpoints the port plan gives; a peer endorses a commit only for a
    * definition its own org approved). Members deploying at the same time may both commit: the later
    * commit, or one ordered in the block of a last approval, is invalidated (MVCC_READ_CONFLICT) and
    * is tried again with fresh approvals, unless the definition is committed by then — the same outcome.
    */
   private async commitAsMember(
     org: OrgSpec,
-    channel: ChannelSpec,
+    channel: string,
     name: string,
     version: string,
     sequence: number,
@@ -276,7 +338,7 @@ export class ChaincodeDeployer {
   ): Promise<void> {
     let current = approvals;
     for (let attempt = 1; ; attempt++) {
-      const endorsers = channel.orgs.filter((member) => current[member.mspId] === true);
+      const endorsers = this.layout.peerOrgs().filter((member) => current[member.mspId] === true);
       try {
         await this.commit(channel, name, version, sequence, org, endorsers);
         return;
@@ -284,14 +346,14 @@ export class ChaincodeDeployer {
         const conflict = error instanceof Error && /MVCC_READ_CONFLICT/.test(error.message);
         // The conflicting transaction may be another member's commit, which this peer may not have yet.
         if (conflict) await sleep(1000 * attempt);
-        if ((await this.queryCommitted(org, channel.name, name))?.version === version) return;
+        if ((await this.queryCommitted(org, channel, name))?.version === version) return;
         if (!conflict || attempt >= MEMBER_COMMIT_ATTEMPTS) throw error;
-        log(`the commit on ${channel.name} conflicted with another member's transaction; trying again`);
+        log(`the commit on ${channel} conflicted with another member's transaction; trying again`);
         try {
-          current = await this.approvals(org, channel.name, name, version, sequence);
+          current = await this.approvals(org, channel, name, version, sequence);
         } catch (readError) {
           // Committed since (the readiness check then asks for the next sequence): the same outcome.
-          if ((await this.queryCommitted(org, channel.name, name))?.version === version) return;
+          if ((await this.queryCommitted(org, channel, name))?.version === version) return;
           throw readError;
         }
       }
@@ -571,12 +633,12 @@ export class ChaincodeDeployer {
    * default): each endorsing peer refuses unless its own org approved the definition.
    */
   private async commit(
-    channel: ChannelSpec,
+    channel: string,
     name: string,
     version: string,
     sequence: number,
-    committer: OrgSpec = channel.orgs[0] as OrgSpec,
-    endorsers: readonly OrgSpec[] = channel.orgs,
+    committer: OrgSpec,
+    endorsers: readonly OrgSpec[],
   ): Promise<void> {
     const peers = endorsers.flatMap((org) => [
       '--peerAddresses',
@@ -592,7 +654,7 @@ export class ChaincodeDeployer {
         'commit',
         ...ordererCliArgs(this.layout, committer),
         '--channelID',
-        channel.name,
+        channel,
         '--name',
         name,
         '--version',

@@ -31,6 +31,7 @@ export {
   type ChannelSpec,
   type OrgSpec,
 } from './topology';
+export { JOINING_ORG_INDEX, joiningOrg, type JoiningOrgName } from './joining-org';
 export { DEFAULT_ORDERING, ORDERING_TYPES, parseOrdering, type OrderingType } from './ordering';
 export { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, CHAINCODE_DIR, type ChaincodeSpec } from './chaincodes';
 export { ChaincodeDeployer, chaincodeVersion, type CommittedDefinition } from './chaincode-lifecycle';

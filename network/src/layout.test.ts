@@ -1,5 +1,6 @@
 import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE } from './chaincodes';
 import { NetworkError } from './errors';
+import { JOINING_ORG_INDEX } from './joining-org';
 import { NetworkLayout } from './layout';
 import { HOSPITAL_A, ORDERER_ORG, PEER_ORGS, REGULATOR } from './topology';
 
@@ -149,5 +150,52 @@ describe('NetworkLayout', () => {
     expect(new Set(ports).size).toBe(ports.length);
     expect(Math.max(...ports)).toBeLessThan(20100);
     expect(() => bft.ordererOrg(4)).toThrow(NetworkError);
+  });
+
+  describe('for an org that joins after the founding', () => {
+    const hosts = { 'hospital-a': '10.77.0.1', regulator: '10.77.0.4', 'hospital-c': '10.77.0.9' };
+    const joining = new NetworkLayout({
+      dir: '/tmp/hospital-c',
+      basePort: 20000,
+      orderers: 3,
+      ordering: 'bft',
+      purgeIntervalBlocks: 1,
+      hosts,
+      member: 'hospital-c',
+      joiningOrg: { name: 'HospitalC', mspId: 'HospitalCMSP' },
+    });
+
+    it('is the directory’s member, runs a CA, a peer and its app on its host, and no orderer node', () => {
+      const member = joining.member;
+      expect(member).toEqual({
+        name: 'HospitalC',
+        mspId: 'HospitalCMSP',
+        slug: 'hospital-c',
+        index: JOINING_ORG_INDEX,
+      });
+      if (member === undefined) return;
+      expect(joining.peerOrgs().map((org) => org.slug)).toEqual([...PEER_ORGS.map((org) => org.slug), 'hospital-c']);
+      expect(joining.memberOrdererIndex(member)).toBeUndefined();
+      const own = joining.localPorts();
+      expect(new Set(own.map((port) => port.owner))).toEqual(
+        new Set(['ca.hospital-c', 'peer0.hospital-c', 'chaincode.hospital-c', 'app.hospital-c', 'postgres.hospital-c']),
+      );
+      const ports = own.map(({ endpoint }) => endpoint.port);
+      expect(new Set(ports).size).toBe(ports.length);
+      expect(Math.max(...ports)).toBeLessThan(20100);
+      expect(joining.peerEndpoint(member)).toEqual({ host: '10.77.0.9', port: 20044 });
+      // Founders are known from their imported definitions only.
+      expect(joining.isLocal(HOSPITAL_A)).toBe(false);
+      expect(joining.tlsRootCert(HOSPITAL_A)).toBe('/tmp/hospital-c/members/hospital-a/tls-root.pem');
+    });
+
+    it('refuses a host that a founding org uses, or none of its own', () => {
+      const options = { ...joining.options, hosts: { ...hosts, 'hospital-c': '10.77.0.4' } };
+      expect(() => new NetworkLayout(options)).toThrow(
+        'HospitalC joins the consortium after its founding and runs on a host of its own',
+      );
+      expect(() => new NetworkLayout(options)).toThrow("(10.77.0.4 is Regulator's)");
+      expect(() => new NetworkLayout({ ...joining.options, hosts: {} })).toThrow(NetworkError);
+    });
   });
 });

@@ -2,6 +2,7 @@ import { AUDIT_INDEX_LOCATION_FILE } from '@aal/application';
 import { join } from 'node:path';
 import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, type ChaincodeGeneration, type ChaincodeSpec } from './chaincodes';
 import { NetworkError } from './errors';
+import { JOINING_ORG_INDEX, joiningOrg, type JoiningOrgName } from './joining-org';
 import { DEFAULT_ORDERING, type OrderingType } from './ordering';
 import { APP_ROLES, ORDERER_ORG, PEER_ORGS, type AppRole, type OrgSpec } from './topology';
 
@@ -40,6 +41,12 @@ export interface NetworkOptions {
    * Unset: the development network, where one directory holds every org.
    */
   readonly member?: string;
+  /**
+   * The name and MSP id of {@link member} when it is not one of the founding orgs (topology.ts) but
+   * an org that joins channels later, by the members' update adding it (see joining-org.ts); set by
+   * `npm run org -- init --name … --msp-id …`. Such an org runs on a host of its own.
+   */
+  readonly joiningOrg?: JoiningOrgName;
 }
 
 /** A loopback address: what the REST app may listen on. */
@@ -113,6 +120,10 @@ export interface IdentityPaths {
  *   and B+35..38 the benchmark's baseline chaincode's, when deployed),
  *   B+70..73 peer pprof (profiling only), B+75..78 the apps' AI gateways, B+80..83 REST applications,
  *   B+85..88 the apps' audit index databases (PostgreSQL, one server per org)
+ *
+ * An org that joins after the founding (`joiningOrg`) takes position 4 of each block of peer-org
+ * ports (B+44, B+49, B+54, B+64, B+60, B+79, B+84, B+89) and CA ports B+5/B+15; as these overlap
+ * other blocks, it must run on a host of its own, which the constructor checks.
  */
 /** First port offset of each server slot's block of four chaincode servers, by generation. */
 const CHAINCODE_SERVER_PORT_BLOCKS = [
@@ -124,6 +135,17 @@ export class NetworkLayout {
   constructor(readonly options: NetworkOptions) {
     if (!Number.isInteger(options.basePort) || options.basePort < 1024 || options.basePort > 65_435) {
       throw new NetworkError('INVALID_CONFIG', `base port must be an integer in 1024..65435, got ${options.basePort}`);
+    }
+    const joining = this.joiningMember;
+    if (joining !== undefined) {
+      const sharing = PEER_ORGS.filter((org) => this.hostOf(org) === this.hostOf(joining));
+      if (sharing.length > 0 || this.hostOf(joining) === HOST)
+        throw new NetworkError(
+          'INVALID_CONFIG',
+          `${joining.name} joins the consortium after its founding and runs on a host of its own: name that host's ` +
+            `address in AAL_ORG_HOSTS (${joining.slug}=<address>), one no founding org uses` +
+            (sharing.length > 0 ? ` (${this.hostOf(joining)} is ${sharing.map((org) => org.name).join(', ')}'s)` : ''),
+        );
     }
   }
 
@@ -137,16 +159,33 @@ export class NetworkLayout {
 
   /** Orgs that run a Fabric CA: every member, plus the orderer org when it runs the (Raft) ordering service. */
   caOrgs(): readonly OrgSpec[] {
-    return this.ordering === 'bft' ? PEER_ORGS : [ORDERER_ORG, ...PEER_ORGS];
+    return this.ordering === 'bft' ? this.peerOrgs() : [ORDERER_ORG, ...this.peerOrgs()];
+  }
+
+  /** The orgs with a peer this layout knows: the founding members, and the member whose directory this is if it joined later. */
+  peerOrgs(): readonly OrgSpec[] {
+    const joining = this.joiningMember;
+    return joining === undefined ? PEER_ORGS : [...PEER_ORGS, joining];
   }
 
   /** The org whose own directory this is ({@link NetworkOptions.member}); undefined on the development network. */
   get member(): OrgSpec | undefined {
     const slug = this.options.member;
     if (slug === undefined) return undefined;
+    const joining = this.joiningMember;
+    if (joining !== undefined) return joining;
     const org = [ORDERER_ORG, ...PEER_ORGS].find((candidate) => candidate.slug === slug);
     if (org === undefined) throw new NetworkError('INVALID_CONFIG', `this directory belongs to unknown org '${slug}'`);
     return org;
+  }
+
+  /** The member of this directory when it is an org outside the founding consortium ({@link NetworkOptions.joiningOrg}). */
+  get joiningMember(): OrgSpec | undefined {
+    const { member, joiningOrg: name } = this.options;
+    if (name === undefined) return undefined;
+    if (member === undefined)
+      throw new NetworkError('INVALID_CONFIG', `a joining org (${name.name}) needs the member directory's slug`);
+    return joiningOrg(member, name);
   }
 
   /** Whether `org`'s keys and processes are in this directory: every org's on the development network, else the member's alone. */
@@ -212,6 +251,7 @@ export class NetworkLayout {
   }
 
   private peerIndex(org: OrgSpec): number {
+    if (org.index === JOINING_ORG_INDEX && this.joiningMember?.mspId === org.mspId) return JOINING_ORG_INDEX - 1;
     const index = PEER_ORGS.findIndex((candidate) => candidate.mspId === org.mspId);
     if (index < 0) throw new NetworkError('INVALID_CONFIG', `${org.name} runs no peer`);
     return index;
@@ -327,7 +367,7 @@ export class NetworkLayout {
       add(org, owner, this.ordererAdmin(i), 'orderer channel participation API (mutual TLS)', 'org');
       add(org, owner, this.ordererOperations(i), 'orderer operations (health, metrics)', 'host');
     }
-    for (const org of PEER_ORGS) {
+    for (const org of this.peerOrgs()) {
       const peer = this.peerProcess(org);
       add(org, peer, this.peerEndpoint(org), 'peer gRPC (endorsement, gateway, deliver, gossip)', 'consortium');
       add(org, peer, this.peerChaincodeEndpoint(org), 'peer chaincode listener', 'host');

@@ -8,6 +8,7 @@ import {
   importHandOverFolder,
   importMemberDefinition,
   requireAllMembersImported,
+  requireOrderingReachable,
 } from './member-definitions';
 import { exportedBftDefinitionFixture, exportedDefinitionFixture } from './org-definition.fixture';
 import type { OrgDefinition } from './org-definition';
@@ -103,6 +104,35 @@ describe('member definitions in a member’s own directory', () => {
     writeFileSync(join(folder, 'broken.definition.json'), '{');
     expect(() => importHandOverFolder(member, folder)).toThrow(
       /broken\.definition\.json: org definition: file is not JSON/,
+    );
+  });
+
+  it('let an org that joins later import the founders’ definitions, needing one whose node orders', () => {
+    const joining = new NetworkLayout({
+      dir: join(root, 'hospital-c'),
+      basePort: 20000,
+      orderers: 3,
+      ordering: 'bft',
+      purgeIntervalBlocks: 1,
+      hosts: { 'hospital-c': '10.77.0.9' },
+      member: 'hospital-c',
+      joiningOrg: { name: 'HospitalC', mspId: 'HospitalCMSP' },
+    });
+    expect(() => requireOrderingReachable(joining, 'starting HospitalC’s nodes')).toThrow(
+      "starting HospitalC’s nodes needs the founding members' exported definitions, to reach their orderer nodes",
+    );
+    const folder = join(root, 'hand-over-c');
+    mkdirSync(folder, { recursive: true });
+    for (const [slug, definition] of definitions)
+      writeFileSync(join(folder, `${slug}.definition.json`), JSON.stringify(definition));
+    expect(
+      importHandOverFolder(joining, folder)
+        .map((org) => org.slug)
+        .sort(),
+    ).toEqual([AI_PROVIDER.slug, HOSPITAL_A.slug, HOSPITAL_B.slug, REGULATOR.slug]);
+    expect(() => requireOrderingReachable(joining, 'starting HospitalC’s nodes')).not.toThrow();
+    expect(readFileSync(joining.tlsRootCert(HOSPITAL_A), 'utf8')).toBe(
+      definitionOf(HOSPITAL_A.slug).tlsRootCerts.join(''),
     );
   });
 

@@ -125,9 +125,30 @@ export function importedDefinition(layout: NetworkLayout, org: OrgSpec): OrgDefi
  */
 export function importHandOverFolder(layout: NetworkLayout, dir: string): OrgSpec[] {
   const own = memberOf(layout, 'importing member definitions');
-  return readDefinitionsFolder(dir)
-    .filter((definition) => definition.mspId !== own.mspId)
-    .map((definition) => importMemberDefinition(layout, definition));
+  return (
+    readDefinitionsFolder(dir)
+      .filter((definition) => definition.mspId !== own.mspId)
+      // A new member's definition is not a founder's: the channels take it by the update adding it (propose-add).
+      .filter((definition) => PEER_ORGS.some((org) => org.mspId === definition.mspId))
+      .map((definition) => importMemberDefinition(layout, definition))
+  );
+}
+
+/**
+ * Refuses unless this directory can reach the ordering service: its own org runs an orderer node,
+ * or the definition of a founding member that runs one is imported (what an org that joins later
+ * fetches its channels' blocks from).
+ */
+export function requireOrderingReachable(layout: NetworkLayout, what: string): void {
+  const own = memberOf(layout, what);
+  if (layout.memberOrdererIndex(own) !== undefined) return;
+  const reachable = layout.ordererIndexes().some((i) => importedDefinition(layout, layout.ordererOrg(i)) !== undefined);
+  if (!reachable)
+    throw new NetworkError(
+      'NOT_INITIALISED',
+      `${what} needs the founding members' exported definitions, to reach their orderer nodes: put their ` +
+        `'<slug>${DEFINITION_FILE_SUFFIX}' files in the hand-over folder`,
+    );
 }
 
 /** Refuses unless every member org other than this directory's own has an imported definition. */

@@ -11,7 +11,7 @@ import { AUDIT_CHAINCODE } from './chaincodes';
 import { createChannelBlocks } from './channel-config';
 import { joinOrderer, joinOrderers, joinPeer, joinPeers, ordererChannelHeight } from './channels';
 import { takeGenesisBlocks, type FoundedChannel } from './channel-founding';
-import { requireAllMembersImported } from './member-definitions';
+import { requireAllMembersImported, requireOrderingReachable } from './member-definitions';
 import { issueOrgCrypto } from './crypto-material';
 import { NetworkError } from './errors';
 import { NetworkLayout, address, type ListeningPort, type NetworkOptions } from './layout';
@@ -31,8 +31,8 @@ export { REPO_ROOT } from './paths';
  * Options from the environment: AAL_NETWORK_DIR, AAL_BASE_PORT, AAL_ORDERING (`raft`|`bft`), AAL_ORDERERS,
  * AAL_PURGE_INTERVAL, AAL_ORG_HOSTS (unset: the existing network's).
  */
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOptions {
-  const dir = resolve(env.AAL_NETWORK_DIR ?? join(REPO_ROOT, '.network'));
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env, joiningOrgSlug?: string): NetworkOptions {
+  const dir = networkDirFromEnv(env);
   // Unset, the ordering is the existing network's (so `npm stop` or a second `npm start` need not repeat it).
   const ordering =
     env.AAL_ORDERING === undefined || env.AAL_ORDERING === ''
@@ -50,9 +50,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOpt
       `AAL_PURGE_INTERVAL must be a positive integer, got '${env.AAL_PURGE_INTERVAL}'`,
     );
   }
-  const hosts = env[ORG_HOSTS_ENV] === undefined ? recordedOptions(dir)?.hosts : parseOrgHosts(env[ORG_HOSTS_ENV]);
-  // A member's own directory says whose it is (`npm run org -- init` records it).
-  const member = recordedOptions(dir)?.member;
+  // A member's own directory says whose it is (`npm run org -- init` records it), and names it when it joined later.
+  const recorded = recordedOptions(dir);
+  const member = recorded?.member;
+  const joiningOrg = recorded?.joiningOrg;
+  const joining = [joiningOrgSlug, joiningOrg === undefined ? undefined : member].filter(
+    (slug): slug is string => slug !== undefined,
+  );
+  const hosts = env[ORG_HOSTS_ENV] === undefined ? recorded?.hosts : parseOrgHosts(env[ORG_HOSTS_ENV], joining);
   return {
     dir,
     basePort,
@@ -61,13 +66,34 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): NetworkOpt
     purgeIntervalBlocks,
     ...(hosts === undefined ? {} : { hosts }),
     ...(member === undefined ? {} : { member }),
+    ...(joiningOrg === undefined ? {} : { joiningOrg }),
   };
+}
+
+/** The network directory AAL_NETWORK_DIR names (default `.network` in the repository). */
+export function networkDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.AAL_NETWORK_DIR ?? join(REPO_ROOT, '.network'));
+}
+
+/**
+ * The org whose member directory `dir` is, as `npm run org -- init` recorded it (a founding org, or
+ * one that joined later); undefined for the development network or a directory not yet created.
+ */
+export function recordedMember(dir: string): OrgSpec | undefined {
+  const recorded = recordedOptions(dir);
+  if (recorded?.member === undefined) return undefined;
+  return new NetworkLayout({ ...recorded, dir }).member;
 }
 
 /** Org hosts as AAL_ORG_HOSTS writes them, sorted; `default` when every org is on 127.0.0.1. */
 function hostsText(hosts: Readonly<Record<string, string>> | undefined): string {
   const entries = Object.entries(hosts ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return entries.length === 0 ? 'default' : entries.map(([slug, host]) => `${slug}=${host}`).join(',');
+}
+
+/** Whether two option sets name the same joining org (or none). */
+function sameJoiningOrg(a: NetworkOptions, b: NetworkOptions): boolean {
+  return a.joiningOrg?.name === b.joiningOrg?.name && a.joiningOrg?.mspId === b.joiningOrg?.mspId;
 }
 
 /** The file in a network directory that records the options the network was created with. */
@@ -116,6 +142,13 @@ export class FabricNetwork {
     const previous = recordedOptions(this.layout.dir);
     if (previous !== undefined) {
       const previousOrdering = previous.ordering ?? DEFAULT_ORDERING;
+      if (previous.member === options.member && !sameJoiningOrg(previous, options))
+        throw new NetworkError(
+          'INVALID_CONFIG',
+          `${options.dir} is the member directory of ${previous.joiningOrg?.name ?? previous.member} ` +
+            `(${previous.joiningOrg?.mspId ?? 'a founding org'}), not of ${options.joiningOrg?.name ?? options.member} ` +
+            `(${options.joiningOrg?.mspId ?? 'a founding org'}): an org's name and MSP id do not change`,
+        );
       if (previous.member !== options.member)
         throw new NetworkError(
           'INVALID_CONFIG',
@@ -232,6 +265,7 @@ export class FabricNetwork {
   async memberUp(org: OrgSpec, handOverDir: string): Promise<FoundedChannel[]> {
     if (this.layout.member?.mspId !== org.mspId)
       throw new NetworkError('INVALID_CONFIG', `${this.layout.dir} is not ${org.name}'s member directory`);
+    if (this.layout.joiningMember !== undefined) return this.joiningMemberUp(org);
     requireAllMembersImported(this.layout, `starting ${org.name}'s nodes`);
     const bins = await this.bins();
     const blocks = await takeGenesisBlocks(this.layout, bins, handOverDir);
@@ -250,6 +284,23 @@ export class FabricNetwork {
     await joinPeer(this.layout, bins, peerConfigDir, org, channelsOf(org));
     writeGatewayProfile(this.layout, org);
     return blocks;
+  }
+
+  /**
+   * `memberUp` of an org that joins after the founding: there are no genesis blocks to take and it
+   * runs no orderer node (the founders' nodes order its channels); its CA and its peer start, on no
+   * channel yet — `npm run org -- join` joins each channel once the members' update adding it commits.
+   */
+  private async joiningMemberUp(org: OrgSpec): Promise<FoundedChannel[]> {
+    requireOrderingReachable(this.layout, `starting ${org.name}'s nodes`);
+    const bins = await this.bins();
+    await this.checkPortsFree(this.layout.localPorts());
+    const peerConfigDir = writePeerConfig(this.layout, bins);
+    await new OrgCertificateAuthority(this.layout, bins, this.supervisor, org).start();
+    log(`starting ${org.name}'s peer`);
+    await startPeer(this.layout, bins, this.supervisor, peerConfigDir, org);
+    writeGatewayProfile(this.layout, org);
+    return [];
   }
 
   /** A member's part of deploying the audit chaincode (`npm run org -- deploy`): see {@link ChaincodeDeployer.deployForMember}. */
@@ -413,7 +464,7 @@ export class FabricNetwork {
     }
     if (options.purge) {
       // A server's data may live outside the network directory (see UNREACHABLE_DATA_BASE).
-      for (const org of PEER_ORGS.filter((candidate) => this.layout.isLocal(candidate)))
+      for (const org of this.layout.peerOrgs().filter((candidate) => this.layout.isLocal(candidate)))
         removeDataDir(this.layout.postgresDataDir(org));
       rmSync(this.layout.dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { FabricBinaries } from './binaries';
@@ -164,7 +164,10 @@ export function peerCliEnv(layout: NetworkLayout, peerConfigDir: string, org: Or
  * member runs one), the first Raft node otherwise; TLS trusted by that node's org CA.
  */
 export function ordererCliArgs(layout: NetworkLayout, org: OrgSpec): string[] {
-  const i = layout.memberOrdererIndex(org) ?? 0;
-  const ca = layout.caCert(layout.ordererOrg(i));
-  return ['-o', address(layout.ordererEndpoint(i)), '--tls', '--cafile', ca];
+  // An org without a node of its own (Raft, or one that joined later) uses the first node whose TLS root it holds.
+  const i =
+    layout.memberOrdererIndex(org) ??
+    layout.ordererIndexes().find((candidate) => existsSync(layout.tlsRootCert(layout.ordererOrg(candidate)))) ??
+    0;
+  return ['-o', address(layout.ordererEndpoint(i)), '--tls', '--cafile', layout.tlsRootCert(layout.ordererOrg(i))];
 }

@@ -1,5 +1,6 @@
 import { parseOrgCommandLine } from './org-cli-options';
-import { AI_PROVIDER, HOSPITAL_A, ORDERER_ORG, REGULATOR } from './topology';
+import { joiningOrg } from './joining-org';
+import { AI_PROVIDER, HOSPITAL_A, ORDERER_ORG, PEER_ORGS, REGULATOR } from './topology';
 
 describe('parseOrgCommandLine', () => {
   it('parses revoke with its defaults', () => {
@@ -74,9 +75,54 @@ describe('parseOrgCommandLine', () => {
     );
   });
 
+  it('parses init of a new org with its name and MSP id, and knows it afterwards as the directory’s own', () => {
+    const named = { name: 'HospitalC', mspId: 'HospitalCMSP' };
+    const hospitalC = joiningOrg('hospital-c', named);
+    expect(
+      parseOrgCommandLine(['init', '--org', 'hospital-c', '--name', 'HospitalC', '--msp-id', 'HospitalCMSP']),
+    ).toEqual({ command: 'init', org: hospitalC, joining: named });
+    expect(() => parseOrgCommandLine(['init', '--org', 'hospital-c'])).toThrow(
+      "'hospital-c' is not a founding org (hospital-a, hospital-b, ai-provider, regulator); a new org that joins " +
+        'the channels later is initialised with --name <Name> --msp-id <Name>MSP too',
+    );
+    expect(() => parseOrgCommandLine(['init', '--org', 'hospital-a', '--name', 'HospitalA'])).toThrow(
+      '--name and --msp-id name a new org; hospital-a is a founding org',
+    );
+    // A new org may not take a founder's MSP id or name, nor have a malformed one.
+    expect(() =>
+      parseOrgCommandLine(['init', '--org', 'hospital-c', '--name', 'HospitalC', '--msp-id', 'RegulatorMSP']),
+    ).toThrow('clashes with the founding org Regulator');
+    expect(() =>
+      parseOrgCommandLine(['init', '--org', 'hospital-c', '--name', 'Hospital C', '--msp-id', 'HospitalCMSP']),
+    ).toThrow("'Hospital C' is not an org name");
+    // Once its directory records it, the other commands know it, and init again needs no names.
+    const members = [...PEER_ORGS, hospitalC];
+    expect(parseOrgCommandLine(['join', '--org', 'hospital-c', '--channel', 'hospital-a'], members)).toEqual({
+      command: 'join',
+      org: hospitalC,
+      channel: 'hospital-a',
+    });
+    expect(parseOrgCommandLine(['init', '--org', 'hospital-c'], members)).toEqual({
+      command: 'init',
+      org: hospitalC,
+      joining: named,
+    });
+    expect(() => parseOrgCommandLine(['join', '--org', 'hospital-c', '--channel', 'hospital-a'])).toThrow(
+      "--org: unknown organisation 'hospital-c'",
+    );
+  });
+
   it('parses init for a member or the Raft orderer org', () => {
-    expect(parseOrgCommandLine(['init', '--org', 'hospital-a'])).toEqual({ command: 'init', org: HOSPITAL_A });
-    expect(parseOrgCommandLine(['init', '--org=orderer-org'])).toEqual({ command: 'init', org: ORDERER_ORG });
+    expect(parseOrgCommandLine(['init', '--org', 'hospital-a'])).toEqual({
+      command: 'init',
+      org: HOSPITAL_A,
+      joining: undefined,
+    });
+    expect(parseOrgCommandLine(['init', '--org=orderer-org'])).toEqual({
+      command: 'init',
+      org: ORDERER_ORG,
+      joining: undefined,
+    });
     expect(() => parseOrgCommandLine(['init', '--org', 'hospital-a', '--out', 'x'])).toThrow('init takes no --out');
     expect(() => parseOrgCommandLine(['init'])).toThrow('init needs --org');
   });

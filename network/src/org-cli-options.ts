@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CHANNEL_NAME_PATTERN } from '@aal/ledger-contract';
+import { isFoundingOrg, joiningOrg, type JoiningOrgName } from './joining-org';
 import { ORG_MSP_ID_PATTERN } from './org-definition';
 import { parseRevocationReason, type RevocationReason } from './revocation-reasons';
 import { ORDERER_ORG, PEER_ORGS, type OrgSpec } from './topology';
@@ -50,7 +51,12 @@ export type OrgCommandLine =
       readonly out: string | undefined;
     }
   | { readonly command: 'join'; readonly org: OrgSpec; readonly channel: string }
-  | { readonly command: 'init'; readonly org: OrgSpec }
+  | {
+      readonly command: 'init';
+      readonly org: OrgSpec;
+      /** Set when the org is not a founding one: it joins the channels later (`--name`, `--msp-id`). */
+      readonly joining: JoiningOrgName | undefined;
+    }
   | { readonly command: 'found' | 'up'; readonly org: OrgSpec; readonly handOver: string }
   | { readonly command: 'deploy' | 'app'; readonly org: OrgSpec }
   | { readonly command: 'sign' | 'submit' | 'inspect'; readonly org: OrgSpec; readonly proposal: string }
@@ -73,8 +79,12 @@ function orgOf(orgs: readonly OrgSpec[], slug: string, flag: string): OrgSpec {
 /** Enrollment ids as Fabric CA takes them on a command line: no spaces, no flag look-alikes. */
 const ENROLLMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
-/** Parses the arguments; throws with the reason on unknown commands or flags, missing or bad values. */
-export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
+/**
+ * Parses the arguments; throws with the reason on unknown commands or flags, missing or bad values.
+ * `--org` names one of `members` (default: the founding orgs; the org CLI adds the directory's own
+ * org when it joined later), or with `init` a new org given `--name` and `--msp-id` too.
+ */
+export function parseOrgCommandLine(argv: readonly string[], members: readonly OrgSpec[] = PEER_ORGS): OrgCommandLine {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -91,6 +101,8 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
       definition: { type: 'string' },
       member: { type: 'string' },
       'hand-over': { type: 'string' },
+      name: { type: 'string' },
+      'msp-id': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -106,7 +118,7 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
     return value;
   };
   const allowed: Record<OrgCommand, readonly string[]> = {
-    init: ['org'],
+    init: ['org', 'name', 'msp-id'],
     revoke: ['org', 'user', 'reason', 'sign-as', 'out'],
     'propose-add': ['org', 'channel', 'definition', 'out'],
     'propose-remove': ['org', 'channel', 'member', 'out'],
@@ -130,12 +142,13 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   );
   if (stray.length > 0) throw new Error(`${command} takes no --${stray[0]}`);
   if (command === 'verify-definition') return { command, file: required('file') };
-  if (command === 'export') return { command, org: memberOrg(required('org')), out: values.out };
+  const orgNamed = (slug: string, flag = '--org'): OrgSpec => orgOf(members, slug, flag);
+  if (command === 'export') return { command, org: orgNamed(required('org')), out: values.out };
+  if (command === 'init') return initCommandLine(required('org'), values.name, values['msp-id'], members);
   // The Raft orderer org runs processes too (its CA and orderers): it has material and units of its own.
-  if (command === 'init') return { command, org: orgOf([...PEER_ORGS, ORDERER_ORG], required('org'), '--org') };
   if (command === 'units')
-    return { command, org: orgOf([...PEER_ORGS, ORDERER_ORG], required('org'), '--org'), out: values.out };
-  const org = memberOrg(required('org'));
+    return { command, org: orgOf([...members, ORDERER_ORG], required('org'), '--org'), out: values.out };
+  const org = orgNamed(required('org'));
   const channel = (): string => {
     const name = required('channel');
     if (!CHANNEL_NAME_PATTERN.test(name)) throw new Error(`--channel: '${name}' is not a channel name`);
@@ -158,7 +171,7 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
   const signAs =
     values['sign-as'] === undefined
       ? []
-      : values['sign-as'].split(',').map((slug) => memberOrg(slug.trim(), '--sign-as'));
+      : values['sign-as'].split(',').map((slug) => orgNamed(slug.trim(), '--sign-as'));
   return {
     command,
     org,
@@ -167,4 +180,38 @@ export function parseOrgCommandLine(argv: readonly string[]): OrgCommandLine {
     signAs: [...new Map(signAs.map((other) => [other.mspId, other])).values()],
     out: values.out,
   };
+}
+
+/**
+ * `init --org <slug>`: a founding org (or the Raft orderer org), or — with `--name` and `--msp-id` —
+ * a new org that joins the channels after the founding (see joining-org.ts).
+ */
+function initCommandLine(
+  slug: string,
+  name: string | undefined,
+  mspId: string | undefined,
+  members: readonly OrgSpec[],
+): OrgCommandLine {
+  const known = [...members, ORDERER_ORG].find((org) => org.slug === slug);
+  if (known !== undefined && !isFoundingOrg(slug))
+    // The directory's own joining org, initialised before: the same name and MSP id, or none given.
+    return name === undefined && mspId === undefined
+      ? { command: 'init', org: known, joining: { name: known.name, mspId: known.mspId } }
+      : initCommandLine(slug, name, mspId, []);
+  if (known !== undefined) {
+    if (name !== undefined || mspId !== undefined)
+      throw new Error(`--name and --msp-id name a new org; ${slug} is a founding org (${known.name}, ${known.mspId})`);
+    return { command: 'init', org: known, joining: undefined };
+  }
+  if (name === undefined || mspId === undefined)
+    throw new Error(
+      `--org: '${slug}' is not a founding org (${PEER_ORGS.map((o) => o.slug).join(', ')}); a new org that joins ` +
+        `the channels later is initialised with --name <Name> --msp-id <Name>MSP too`,
+    );
+  try {
+    const org = joiningOrg(slug, { name, mspId });
+    return { command: 'init', org, joining: { name: org.name, mspId: org.mspId } };
+  } catch (error) {
+    throw new Error(`init: ${(error as Error).message}`);
+  }
 }

@@ -22,16 +22,20 @@ import { NetworkError } from './errors';
 import { addChannelToGatewayProfile, type ProfileChannelOutcome } from './gateway-profile-channels';
 import { address, NetworkLayout } from './layout';
 import { certificateFingerprint, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
-import { FabricNetwork, optionsFromEnv } from './network';
+import { FabricNetwork, networkDirFromEnv, optionsFromEnv, recordedMember } from './network';
+import { isFoundingOrg } from './joining-org';
 import { parseOrgCommandLine, type OrgCommandLine } from './org-cli-options';
 import { ProcessSupervisor } from './processes';
 import { REVOCATION_REASONS } from './revocation-reasons';
-import type { OrgSpec } from './topology';
+import { PEER_ORGS, type OrgSpec } from './topology';
 import { orgTargetName, writeOrgServiceUnits } from './service-units';
 
 const USAGE = `usage: npm run org -- <command>
-  init --org <slug>                       on the org's host: starts its CA on the host's address (AAL_ORG_HOSTS) and
-                                          issues its identities and TLS certificates for that address; idempotent
+  init --org <slug> [--name <Name> --msp-id <Name>MSP]
+                                          on the org's host: starts its CA on the host's address (AAL_ORG_HOSTS) and
+                                          issues its identities and TLS certificates for that address; idempotent.
+                                          A new org (not a founding one) gives its name and MSP id too: it runs on
+                                          a host of its own and joins channels after the members' update adding it
   revoke --org <slug> --user <enrollment id> [--reason <reason>] [--sign-as <slug,…>] [--out <dir>]
         the org's CA revokes the user's certificates; its CRL goes into the org's MSP definition on every
         channel the org is a member of, as one configuration update proposal per channel (signed by the org,
@@ -59,7 +63,8 @@ const USAGE = `usage: npm run org -- <command>
                                           with the digests to confirm with the other members
   up --org <slug> --hand-over <dir>       in the member's own directory: imports the others' definitions, checks the
                                           founder's genesis blocks name this org as it is, starts its CA, orderer
-                                          node and peer and joins them to the channels; idempotent
+                                          node and peer and joins them to the channels; idempotent. A new org
+                                          imports the founders' definitions and starts its CA and peer only
   deploy --org <slug>                     installs and runs the org's chaincode server and approves the chaincode on
                                           its channels; the member whose approval makes a majority commits it
   app --org <slug>                        starts the org's audit index database and REST app; prints its URL
@@ -108,7 +113,9 @@ function appServesChannel(org: OrgSpec, channel: string, profile: string, outcom
 async function main(argv: string[]): Promise<void> {
   let line: OrgCommandLine;
   try {
-    line = parseOrgCommandLine(argv);
+    // A member directory of an org that joined after the founding knows that org too.
+    const own = recordedMember(networkDirFromEnv());
+    line = parseOrgCommandLine(argv, own === undefined || isFoundingOrg(own.slug) ? PEER_ORGS : [...PEER_ORGS, own]);
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     process.exitCode = 2;
@@ -118,7 +125,10 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const options = optionsFromEnv();
+  const options = optionsFromEnv(
+    process.env,
+    line.command === 'verify-definition' || isFoundingOrg(line.org.slug) ? undefined : line.org.slug,
+  );
   const layout = new NetworkLayout(options);
   if (line.command === 'verify-definition') {
     printDefinition(verifyOrgDefinition(readFileSync(line.file, 'utf8')));
@@ -135,17 +145,27 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (line.command === 'init') {
-    const network = new FabricNetwork({ ...options, member: line.org.slug });
+    const network = new FabricNetwork({
+      ...options,
+      member: line.org.slug,
+      ...(line.joining === undefined ? {} : { joiningOrg: line.joining }),
+    });
     await network.initOrg(line.org);
     console.log(
-      `${line.org.name} (${line.org.mspId}) on ${layout.hostOf(line.org)}: identities under ${layout.orgDir(line.org)}`,
+      `${line.org.name} (${line.org.mspId}) on ${network.layout.hostOf(line.org)}: identities under ${network.layout.orgDir(line.org)}`,
     );
-    for (const port of layout.portsOf(line.org))
+    for (const port of network.layout.portsOf(line.org))
       console.log(`  ${address(port.endpoint)}  ${port.owner}: ${port.serves} (${port.reach})`);
     console.log(
       `next: 'npm run org -- export --org ${line.org.slug}' and hand the definition to the consortium; ` +
-        `keep ${join(layout.dir, 'ca', line.org.slug)} and the keystores under ${layout.orgDir(line.org)} on this host`,
+        `keep ${join(layout.dir, 'ca', line.org.slug)} and the keystores under ${network.layout.orgDir(line.org)} on this host`,
     );
+    if (line.joining !== undefined)
+      console.log(
+        `${line.org.name} joins channels after the founding: a member proposes its addition with the definition ` +
+          `('npm run org -- propose-add'); meanwhile start its peer ('npm run org -- up --org ${line.org.slug} ` +
+          `--hand-over <folder with the founding members' definitions>'), then join once the update commits`,
+      );
     return;
   }
   if (line.command === 'units') {
@@ -165,7 +185,10 @@ async function main(argv: string[]): Promise<void> {
     const blocks = await network.memberUp(line.org, line.handOver);
     for (const block of blocks) console.log(`${block.channel}: genesis block ${block.digest}`);
     console.log(
-      `${line.org.name}'s nodes are up; next: 'npm run org -- deploy --org ${line.org.slug}' once every member's are`,
+      layout.joiningMember === undefined
+        ? `${line.org.name}'s nodes are up; next: 'npm run org -- deploy --org ${line.org.slug}' once every member's are`
+        : `${line.org.name}'s CA and peer are up, on no channel yet; next: once the members' update adding it ` +
+            `commits, 'npm run org -- join --org ${line.org.slug} --channel <name>'`,
     );
     return;
   }

@@ -59,7 +59,8 @@ const PRIVATE_KEY_MARKER = /PRIVATE KEY/;
 
 /** MSP ids as this tool names orgs (`HospitalAMSP`): what a definition and the org commands accept. */
 export const ORG_MSP_ID_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,63}MSP$/;
-const ORG_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+/** An org's display (configtx) name. */
+export const ORG_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 type DefinitionContent = Omit<OrgDefinition, 'digest'>;
 
@@ -242,7 +243,8 @@ export function verifyOrgDefinition(text: string): OrgDefinition {
   const unknown = Object.keys(value).filter((key) => !known.includes(key));
   if (unknown.length > 0) refuse(unknown[0] ?? '', 'is not a field of an org definition');
   if (value['format'] !== ORG_DEFINITION_FORMAT) refuse('format', `must be '${ORG_DEFINITION_FORMAT}'`);
-  if (typeof value['name'] !== 'string' || !ORG_NAME.test(value['name'])) refuse('name', 'must be letters and digits');
+  if (typeof value['name'] !== 'string' || !ORG_NAME_PATTERN.test(value['name']))
+    refuse('name', 'must be letters and digits');
   if (typeof value['mspId'] !== 'string' || !ORG_MSP_ID_PATTERN.test(value['mspId']))
     refuse('mspId', "must be letters and digits ending in 'MSP'");
   const roots = (field: 'rootCerts' | 'tlsRootCerts'): string[] => {

@@ -26,4 +26,12 @@ describe('parseOrgHosts', () => {
   ])('refuses %j', (value, message) => {
     expect(() => parseOrgHosts(value)).toThrow(message);
   });
+
+  it('knows an org that joins later only when told its slug', () => {
+    expect(parseOrgHosts('hospital-a=10.0.0.1,hospital-c=10.0.0.9', ['hospital-c'])).toEqual({
+      'hospital-a': '10.0.0.1',
+      'hospital-c': '10.0.0.9',
+    });
+    expect(() => parseOrgHosts('hospital-c=10.0.0.9')).toThrow("unknown organisation 'hospital-c'");
+  });
 });

@@ -26,11 +26,15 @@ export function parseOrgHost(value: string, where: string): string {
 
 /**
  * Parses `slug=address,…` into hosts by org slug; an empty or missing value is undefined (every org
- * on 127.0.0.1). Refuses unknown orgs, an org named twice, and malformed addresses.
+ * on 127.0.0.1). Refuses unknown orgs (the founding ones, and `joiningOrgs` — an org that joins later,
+ * on its own host), an org named twice, and malformed addresses.
  */
-export function parseOrgHosts(value: string | undefined): Readonly<Record<string, string>> | undefined {
+export function parseOrgHosts(
+  value: string | undefined,
+  joiningOrgs: readonly string[] = [],
+): Readonly<Record<string, string>> | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const known = [ORDERER_ORG, ...PEER_ORGS].map((org) => org.slug);
+  const known = [...[ORDERER_ORG, ...PEER_ORGS].map((org) => org.slug), ...joiningOrgs];
   const hosts: Record<string, string> = {};
   for (const entry of value.split(',')) {
     const [slug, address, ...rest] = entry.trim().split('=');

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  appendFileSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -13,12 +14,15 @@ import { join, relative } from 'node:path';
 import { parseRecordProof, RecordProofError, verifyRecordProof } from '@aal/ledger-contract';
 import {
   AI_PROVIDER,
+  CHAINCODE_DIR,
+  chaincodeVersion,
   Configtxlator,
   ensureBinaries,
   FabricNetwork,
   HOSPITAL_A,
   HOSPITAL_B,
   issueApiKeys,
+  joiningOrg,
   NetworkLayout,
   PEER_ORGS,
   REGULATOR,
@@ -54,6 +58,9 @@ const SLOT = Math.floor(global.basePort / 100) % 250;
 const PREFIX = `a${SLOT}h`;
 const SUBNET = `10.213.${SLOT}`;
 const slugs = PEER_ORGS.map((org) => org.slug);
+/** A new member after the founding: on a host of its own, known to the founders only from its exported definition. */
+const HOSPITAL_C: OrgSpec = joiningOrg('hospital-c', { name: 'HospitalC', mspId: 'HospitalCMSP' });
+const ALL_ORGS = [...PEER_ORGS, HOSPITAL_C];
 let bridge: NamespaceBridge;
 const options = new Map<string, NetworkOptions>();
 
@@ -66,18 +73,18 @@ let hospitalUrl = '';
 let hospitalKeys: Record<string, string> = {};
 let regulatorUrl = '';
 let regulatorAuditorKey = '';
-let hospitalBUrl = '';
-let hospitalBKeys: Record<string, string> = {};
+let hospitalCUrl = '';
+let hospitalCKeys: Record<string, string> = {};
 
-/** HospitalB's recorder writes one interaction on hospital-a through its own app (retrying while it answers 503). */
-function writeAsHospitalB(id: string): Promise<NamespaceAnswer> {
+/** HospitalC's recorder writes one interaction on hospital-a through its own app (retrying while it answers 503). */
+function writeAsHospitalC(id: string): Promise<NamespaceAnswer> {
   let last: NamespaceAnswer | undefined;
   return eventually(
-    'HospitalB’s write answered',
+    'HospitalC’s write answered',
     () =>
-      fetchInNamespace(namespaceOf(HOSPITAL_B), `${hospitalBUrl}/api/v1/channels/hospital-a/interactions`, {
+      fetchInNamespace(namespaceOf(HOSPITAL_C), `${hospitalCUrl}/api/v1/channels/hospital-a/interactions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${hospitalBKeys.recorder ?? ''}` },
+        headers: { authorization: `Bearer ${hospitalCKeys.recorder ?? ''}` },
         body: { ...interactionRequest(id), applicationId: 'hosts-suite' },
       }).then((answer) => (last = answer)),
     (answer) => answer.status !== 503,
@@ -115,28 +122,41 @@ function filesUnder(dir: string): string[] {
 beforeAll(() => {
   rmSync(base, { recursive: true, force: true });
   mkdirSync(handOver, { recursive: true });
-  bridge = createNamespaceBridge(PREFIX, SUBNET, slugs);
+  bridge = createNamespaceBridge(
+    PREFIX,
+    SUBNET,
+    ALL_ORGS.map((org) => org.slug),
+  );
+  // The founders' AAL_ORG_HOSTS name the founders; the new member's names itself too.
   const hosts = Object.fromEntries(slugs.map((slug) => [slug, bridge.hosts[slug]?.address ?? '']));
-  for (const org of PEER_ORGS)
-    options.set(org.slug, {
-      dir: join(base, org.slug),
-      basePort: global.basePort + 800,
-      orderers: 3,
-      ordering: 'bft',
-      purgeIntervalBlocks: 1,
-      hosts,
-    });
+  const memberOptions = (org: OrgSpec, orgHosts: Record<string, string>): NetworkOptions => ({
+    dir: join(base, org.slug),
+    basePort: global.basePort + 800,
+    orderers: 3,
+    ordering: 'bft',
+    purgeIntervalBlocks: 1,
+    hosts: orgHosts,
+    member: org.slug,
+  });
+  for (const org of PEER_ORGS) options.set(org.slug, memberOptions(org, hosts));
+  options.set(HOSPITAL_C.slug, {
+    ...memberOptions(HOSPITAL_C, { ...hosts, [HOSPITAL_C.slug]: bridge.hosts[HOSPITAL_C.slug]?.address ?? '' }),
+    joiningOrg: { name: HOSPITAL_C.name, mspId: HOSPITAL_C.mspId },
+  });
 });
 
 afterAll(async () => {
-  for (const org of PEER_ORGS) {
+  for (const org of ALL_ORGS) {
     const memberOptions = options.get(org.slug);
     if (memberOptions !== undefined && existsSync(memberOptions.dir))
-      await new FabricNetwork({ ...memberOptions, member: org.slug }).down({ purge: true }).catch((error: unknown) => {
+      await new FabricNetwork(memberOptions).down({ purge: true }).catch((error: unknown) => {
         console.error(`stopping ${org.name}: ${String(error)}`);
       });
   }
-  removeNamespaceBridge(PREFIX, slugs);
+  removeNamespaceBridge(
+    PREFIX,
+    ALL_ORGS.map((org) => org.slug),
+  );
   rmSync(base, { recursive: true, force: true });
 }, 180_000);
 
@@ -199,7 +219,7 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       'its configuration differs, at config.channel_group.groups.Application.policies.Admins.policy.value.rule,',
     );
     expect(existsSync(join(optionsOf(HOSPITAL_B).dir, 'channels'))).toBe(false);
-    const hospitalB = new FabricNetwork({ ...optionsOf(HOSPITAL_B), member: HOSPITAL_B.slug });
+    const hospitalB = new FabricNetwork(optionsOf(HOSPITAL_B));
     expect(
       hospitalB
         .status()
@@ -221,7 +241,7 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
           .split('\n')
           .filter(Boolean),
       );
-      const running = new FabricNetwork({ ...optionsOf(org), member: org.slug }).status().filter((p) => p.running);
+      const running = new FabricNetwork(optionsOf(org)).status().filter((p) => p.running);
       expect(running.map((p) => p.name).sort()).toEqual(
         [`ca.${org.slug}`, `orderer0.${org.slug}`, `peer0.${org.slug}`].sort(),
       );
@@ -250,7 +270,7 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
     // The apps listen on their own host's loopback: the org's clients (here, in its namespace) reach them there.
     expect(hospitalUrl).toMatch(/^http:\/\/127\.0\.0\.1:/);
     const keysOf = (org: OrgSpec): Record<string, string> =>
-      issueApiKeys(new NetworkLayout({ ...optionsOf(org), member: org.slug }), org, 'hosts');
+      issueApiKeys(new NetworkLayout(optionsOf(org)), org, 'hosts');
     hospitalKeys = keysOf(HOSPITAL_A);
     const regulatorKeys = keysOf(REGULATOR);
     regulatorAuditorKey = regulatorKeys.auditor ?? '';
@@ -308,9 +328,36 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
     );
   }, 900_000);
 
-  it('adds HospitalB to hospital-a by a majority of the members’ admins, each on its own host; one signature is refused', async () => {
-    const addition = join(handOver, 'hospital-a-add-hospital-b.pb');
-    const definition = join(handOver, `${HOSPITAL_B.slug}.definition.json`);
+  it('onboards a new member, HospitalC, to hospital-a by a majority of the admins; it joins from its own host and records', async () => {
+    // HospitalC is no founding org: its operator names it, on a host of its own.
+    const unnamed = await asMember(HOSPITAL_C, 60_000, 'init', '--org', HOSPITAL_C.slug);
+    expect(unnamed.status).toBe(2);
+    expect(unnamed.stderr).toContain('--name <Name> --msp-id');
+    expectSucceeded(
+      await asMember(
+        HOSPITAL_C,
+        300_000,
+        'init',
+        '--org',
+        HOSPITAL_C.slug,
+        '--name',
+        HOSPITAL_C.name,
+        '--msp-id',
+        HOSPITAL_C.mspId,
+      ),
+    );
+    const definition = join(handOver, `${HOSPITAL_C.slug}.definition.json`);
+    expectSucceeded(await asMember(HOSPITAL_C, 60_000, 'export', '--org', HOSPITAL_C.slug, '--out', definition));
+    const exported = verifyOrgDefinition(readFileSync(definition, 'utf8'));
+    expect(exported).toMatchObject({ name: 'HospitalC', mspId: 'HospitalCMSP' });
+    expect(exported.anchorPeers.map((peer) => peer.host)).toEqual([bridge.hosts[HOSPITAL_C.slug]?.address]);
+    // Its CA and peer start on no channel, with the founders' definitions (to reach their orderer nodes).
+    const up = await asMember(HOSPITAL_C, 300_000, 'up', '--org', HOSPITAL_C.slug, '--hand-over', handOver);
+    expectSucceeded(up);
+    const imported = /imported the definitions of (.*)/.exec(up.stdout)?.[1]?.split(', ') ?? [];
+    expect(imported.sort()).toEqual(PEER_ORGS.map((org) => org.name).sort());
+
+    const addition = join(handOver, 'hospital-a-add-hospital-c.pb');
     expectSucceeded(
       await asMember(
         HOSPITAL_A,
@@ -329,7 +376,7 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
     const alone = await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', addition);
     expect(alone.status).toBe(1);
     expect(alone.stderr).toContain('POLICY_NOT_MET');
-    const early = await asMember(HOSPITAL_B, 120_000, 'join', '--org', HOSPITAL_B.slug, '--channel', 'hospital-a');
+    const early = await asMember(HOSPITAL_C, 120_000, 'join', '--org', HOSPITAL_C.slug, '--channel', 'hospital-a');
     expect(early.status).toBe(1);
     expect(early.stderr).toContain('NOT_A_MEMBER');
     expectSucceeded(await asMember(REGULATOR, 120_000, 'sign', '--org', REGULATOR.slug, '--proposal', addition));
@@ -337,29 +384,27 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
     expectSucceeded(submitted);
     expect(submitted.stdout).toMatch(/signed by HospitalAMSP, RegulatorMSP/);
 
-    const joined = await asMember(HOSPITAL_B, 600_000, 'join', '--org', HOSPITAL_B.slug, '--channel', 'hospital-a');
+    // The join approves the committed definition and starts HospitalC's chaincode server.
+    const joined = await asMember(HOSPITAL_C, 600_000, 'join', '--org', HOSPITAL_C.slug, '--channel', 'hospital-a');
     expectSucceeded(joined);
-    expect(joined.stdout).toContain("HospitalB's peer joined hospital-a");
-    const app = await asMember(HOSPITAL_B, 600_000, 'app', '--org', HOSPITAL_B.slug);
+    expect(joined.stdout).toContain("HospitalC's peer joined hospital-a");
+    expect(joined.stdout).toMatch(/chaincode definition sequence 1 \([0-9a-f]{16}\) approved for HospitalC/);
+    const app = await asMember(HOSPITAL_C, 600_000, 'app', '--org', HOSPITAL_C.slug);
     expectSucceeded(app);
-    hospitalBUrl = /app: (http:\/\/\S+)/.exec(app.stdout)?.[1] ?? '';
-    hospitalBKeys = issueApiKeys(
-      new NetworkLayout({ ...optionsOf(HOSPITAL_B), member: HOSPITAL_B.slug }),
-      HOSPITAL_B,
-      'hosts',
-    );
-    const id = `hosts-b-${Date.now()}`;
-    const written = await writeAsHospitalB(id);
+    hospitalCUrl = /app: (http:\/\/\S+)/.exec(app.stdout)?.[1] ?? '';
+    hospitalCKeys = issueApiKeys(new NetworkLayout(optionsOf(HOSPITAL_C)), HOSPITAL_C, 'hosts');
+    const id = `hosts-c-${Date.now()}`;
+    const written = await writeAsHospitalC(id);
     expect(written).toMatchObject({
       status: 201,
-      body: { interaction: { id: `HospitalBMSP:${id}`, org: 'HospitalBMSP' } },
+      body: { interaction: { id: `HospitalCMSP:${id}`, org: 'HospitalCMSP' } },
     });
     const seen = await eventually(
-      'HospitalB’s record on the Regulator’s app',
+      'HospitalC’s record on the Regulator’s app',
       () =>
         fetchInNamespace(
           namespaceOf(REGULATOR),
-          `${regulatorUrl}/api/v1/channels/hospital-a/interactions/${encodeURIComponent(`HospitalBMSP:${id}`)}`,
+          `${regulatorUrl}/api/v1/channels/hospital-a/interactions/${encodeURIComponent(`HospitalCMSP:${id}`)}`,
           {
             headers: { authorization: `Bearer ${regulatorAuditorKey}` },
           },
@@ -367,11 +412,19 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       (answer) => answer.status === 200,
       60_000,
     );
-    expect((seen.body as { interaction: { org: string } }).interaction.org).toBe('HospitalBMSP');
-  }, 900_000);
+    expect((seen.body as { interaction: { org: string } }).interaction.org).toBe('HospitalCMSP');
+    // Its processes run on its own host alone: CA, peer, chaincode server, database and app; no orderer node.
+    const running = new FabricNetwork(optionsOf(HOSPITAL_C))
+      .status()
+      .filter((p) => p.running)
+      .map((p) => p.name);
+    expect(running.sort()).toEqual(
+      ['app.hospital-c', 'ca.hospital-c', 'chaincode.hospital-c', 'peer0.hospital-c', 'postgres.hospital-c'].sort(),
+    );
+  }, 1_200_000);
 
-  it('removes HospitalB from hospital-a by a majority; its writes there are then refused', async () => {
-    const removal = join(handOver, 'hospital-a-remove-hospital-b.pb');
+  it('removes HospitalC from hospital-a by a majority; its writes there are then refused', async () => {
+    const removal = join(handOver, 'hospital-a-remove-hospital-c.pb');
     expectSucceeded(
       await asMember(
         HOSPITAL_A,
@@ -382,27 +435,27 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
         '--channel',
         'hospital-a',
         '--member',
-        'HospitalBMSP',
+        HOSPITAL_C.mspId,
         '--out',
         removal,
       ),
     );
     expectSucceeded(await asMember(REGULATOR, 120_000, 'sign', '--org', REGULATOR.slug, '--proposal', removal));
-    // With HospitalB a member, the channel has four: two signatures are no majority.
+    // With HospitalC a member, the channel has four: two signatures are no majority.
     const short = await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', removal);
     expect(short.status).toBe(1);
     expect(short.stderr).toContain('needs the admins of 3 of 4 orgs');
     expectSucceeded(await asMember(AI_PROVIDER, 120_000, 'sign', '--org', AI_PROVIDER.slug, '--proposal', removal));
     expectSucceeded(await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', removal));
-    const id = `hosts-b-removed-${Date.now()}`;
+    const id = `hosts-c-removed-${Date.now()}`;
     let last: NamespaceAnswer | undefined;
     const refused = await eventually(
-      'HospitalB’s write refused after its removal',
-      async () => (last = await writeAsHospitalB(id)),
+      'HospitalC’s write refused after its removal',
+      async () => (last = await writeAsHospitalC(id)),
       (answer) => answer.status !== 201 && answer.status !== 503,
       60_000,
     ).catch((error: unknown) => {
-      const log = readFileSync(join(optionsOf(HOSPITAL_B).dir, 'logs', 'app.hospital-b.log'), 'utf8');
+      const log = readFileSync(join(optionsOf(HOSPITAL_C).dir, 'logs', 'app.hospital-c.log'), 'utf8');
       throw new Error(
         `${String(error)}; last answer ${JSON.stringify(last)}; app log:\n${log.split('\n').slice(-6).join('\n')}`,
       );
@@ -410,11 +463,73 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
     expect(refused.status).toBe(403);
     const absent = await fetchInNamespace(
       namespaceOf(REGULATOR),
-      `${regulatorUrl}/api/v1/channels/hospital-a/interactions/${encodeURIComponent(`HospitalBMSP:${id}`)}`,
+      `${regulatorUrl}/api/v1/channels/hospital-a/interactions/${encodeURIComponent(`HospitalCMSP:${id}`)}`,
       { headers: { authorization: `Bearer ${regulatorAuditorKey}` } },
     );
     expect(absent.status).toBe(404);
   }, 600_000);
+
+  it('upgrades the chaincode across the members: each deploys the new build, each channel’s majority commits the next sequence', async () => {
+    const file = join(CHAINCODE_DIR, 'dist', 'index.js');
+    const original = readFileSync(file);
+    const deploy = async (org: OrgSpec): Promise<string> => {
+      const run = await asMember(org, 600_000, 'deploy', '--org', org.slug);
+      expectSucceeded(run);
+      return run.stdout;
+    };
+    const chaincodeServers = (org: OrgSpec): string[] =>
+      new FabricNetwork(optionsOf(org))
+        .status()
+        .filter((p) => p.running && p.name.startsWith('chaincode.'))
+        .map((p) => p.name)
+        .sort();
+    try {
+      appendFileSync(file, `\n// changed by the members' upgrade test at ${new Date().toISOString()}\n`);
+      const changed = chaincodeVersion();
+      // HospitalA alone is no majority on hospital-a: its new server runs beside the old one meanwhile.
+      expect(await deploy(HOSPITAL_A)).toContain('hospital-a: approved; 1 of the 2 approvals needed so far');
+      expect(chaincodeServers(HOSPITAL_A)).toEqual(['chaincode.hospital-a', 'chaincode.hospital-a.next']);
+      // The AI provider's approval completes hospital-a's majority (it commits); hospital-b waits for another.
+      const provider = await deploy(AI_PROVIDER);
+      expect(provider).toContain(`hospital-a: chaincode ${changed} committed (sequence 2)`);
+      expect(provider).toContain('hospital-b: approved; 1 of the 2 approvals needed so far');
+      const regulator = await deploy(REGULATOR);
+      expect(regulator).toContain(`hospital-b: chaincode ${changed} committed (sequence 2)`);
+      expect(chaincodeServers(REGULATOR)).toEqual(['chaincode.regulator']);
+      // The others finish the switch (or, HospitalB, approve late): one server each, under its usual name.
+      for (const org of [HOSPITAL_A, AI_PROVIDER, HOSPITAL_B]) {
+        expect(await deploy(org)).toContain(`chaincode ${changed} committed (sequence 2)`);
+        expect(chaincodeServers(org)).toEqual([`chaincode.${org.slug}`]);
+      }
+      const id = `hosts-upgraded-${Date.now()}`;
+      const written = await eventually(
+        'a write on the upgraded chaincode',
+        () =>
+          fetchInNamespace(namespaceOf(HOSPITAL_A), `${hospitalUrl}/api/v1/channels/hospital-a/interactions`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${hospitalKeys.recorder ?? ''}` },
+            body: { ...interactionRequest(id), applicationId: 'hosts-suite' },
+          }),
+        (answer) => answer.status !== 503,
+        60_000,
+      );
+      expect(written.status).toBe(201);
+      const read = await eventually(
+        'the write on the Regulator’s app',
+        () =>
+          fetchInNamespace(
+            namespaceOf(REGULATOR),
+            `${regulatorUrl}/api/v1/channels/hospital-a/interactions/${encodeURIComponent(`HospitalAMSP:${id}`)}`,
+            { headers: { authorization: `Bearer ${regulatorAuditorKey}` } },
+          ),
+        (answer) => answer.status === 200,
+        60_000,
+      );
+      expect((read.body as { interaction: { org: string } }).interaction.org).toBe('HospitalAMSP');
+    } finally {
+      writeFileSync(file, original);
+    }
+  }, 900_000);
 
   it('revokes a HospitalA user: the CRL update signed by a majority on their own hosts, then its writes are refused', async () => {
     const record = (id: string): Promise<NamespaceAnswer> =>
@@ -478,14 +593,14 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
 
   it('leaves every private key in its own org’s directory, and none in the hand-over folder', () => {
     const keyFiles = filesUnder(base).filter((file) => readFileSync(file, 'latin1').includes('PRIVATE KEY'));
-    expect(keyFiles.length).toBeGreaterThan(PEER_ORGS.length * 5);
+    expect(keyFiles.length).toBeGreaterThan(ALL_ORGS.length * 5);
     // A key file belongs to the member whose directory holds it, and to no other org's folder or node in it.
     const misplaced = keyFiles.filter((file) => {
       const path = relative(base, file);
       const [member, kind] = path.split('/');
-      const owner = PEER_ORGS.find((org) => org.slug === member);
+      const owner = ALL_ORGS.find((org) => org.slug === member);
       if (owner === undefined || kind === 'members') return true;
-      return PEER_ORGS.some((other) => other.slug !== owner.slug && path.includes(other.slug));
+      return ALL_ORGS.some((other) => other.slug !== owner.slug && path.includes(other.slug));
     });
     expect(misplaced).toEqual([]);
   });

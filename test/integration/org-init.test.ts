@@ -85,7 +85,11 @@ describe('npm run org -- init', () => {
   it('refuses an unknown org and another address for an existing directory, changing nothing', () => {
     const unknown = orgCli(options, 'init', '--org', 'hospital-z');
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("unknown organisation 'hospital-z'");
+    expect(unknown.stderr).toContain("'hospital-z' is not a founding org");
+    // Named, a new org still needs a host of its own: the founders' ports share its positions.
+    const named = orgCli(options, 'init', '--org', 'hospital-z', '--name', 'HospitalZ', '--msp-id', 'HospitalZMSP');
+    expect(named.status).toBe(1);
+    expect(named.stderr).toContain('HospitalZ joins the consortium after its founding and runs on a host of its own');
     const moved = orgCli({ ...options, hosts: { [HOSPITAL_A.slug]: '127.0.3.9' } }, 'init', '--org', 'hospital-a');
     expect(moved.status).toBe(1);
     expect(moved.stderr).toContain(`org hosts hospital-a=${HOST}`);
