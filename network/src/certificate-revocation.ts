@@ -11,6 +11,7 @@ import type { ProcessSupervisor } from './processes';
 import { log } from './progress';
 import type { RevocationReason } from './revocation-reasons';
 import { channelsToKeep } from './gateway-profile-channels';
+import { revokeInOrderedChannels } from './orderer-group-revocation';
 import { channelsOf, type OrgSpec } from './topology';
 
 /** What to revoke, and how far to take the channel updates on this host. */
@@ -48,9 +49,10 @@ export interface RevocationOutcome {
  * in every channel the org is a member of, by channel configuration updates: proposed and signed by
  * the org's admin, signed by `signAs` and submitted when given. Peers refuse the revoked certificate
  * on a channel once its config block with the CRL is committed there. With `bft` ordering the same
- * update also puts the CRL into the org's MSP in the channel's Orderer group (withRevocationList). On
- * the channels whose Orderer group alone holds the org (those it orders but is not a member of) only
- * its orderer node acts (`.orderer` Readers and Writers), so a revoked user has nothing to be refused there.
+ * update also puts the CRL into the org's MSP in the channel's Orderer group (withRevocationList); on
+ * the channels whose Orderer group alone holds the org (those it orders but is not a member of) the
+ * org's admin alone puts it there (revokeInOrderedChannels), so a revoked admin's signature no longer
+ * counts towards those channels' `/Channel/Orderer/Admins` either.
  */
 export async function revokeCertificate(
   layout: NetworkLayout,
@@ -108,6 +110,8 @@ export async function revokeCertificate(
     const { configBlock } = await updates.submit(org, proposal);
     channels.push({ channel, proposal, configBlock });
   }
+  // Where its node orders a channel it is not a member of, the org's admin alone updates its Orderer-group MSP.
+  channels.push(...(await revokeInOrderedChannels(layout, binaries, org, crl, request.proposalDir, orgChannels)));
   return { revokedSerials: serials, channels };
 }
 

@@ -5,6 +5,7 @@ import {
   ordererOrgMsps,
   withMember,
   withoutMember,
+  withOrdererRevocationList,
   withRevocationList,
   type ChannelConfigJson,
 } from './channel-config-json';
@@ -64,6 +65,25 @@ describe('channel config JSON', () => {
     expect(ordererOrgMsps(original, 'HospitalAMSP')[0]?.revocation_list).toBeUndefined();
     // Raft: the orderers are an org of their own, and no application org's MSP is in the Orderer group.
     expect(ordererOrgMsps(config(), 'HospitalAMSP')).toEqual([]);
+  });
+
+  it('withOrdererRevocationList changes only the Orderer-group MSP of an org that orders without being a member', () => {
+    const original = config();
+    (original.channel_group.groups as Record<string, unknown>).Orderer = {
+      groups: {
+        HospitalB: { values: { MSP: { value: { config: { name: 'HospitalBMSP', root_certs: ['cm9vdA=='] } } } } },
+        Regulator: { values: { MSP: { value: { config: { name: 'RegulatorMSP', revocation_list: ['b2xk'] } } } } },
+      },
+    };
+    const updated = withOrdererRevocationList(original, 'hospital-a', 'HospitalBMSP', ['crl']);
+    expect(ordererOrgMsps(updated, 'HospitalBMSP')).toEqual([
+      { name: 'HospitalBMSP', root_certs: ['cm9vdA=='], revocation_list: [Buffer.from('crl').toString('base64')] },
+    ]);
+    expect(applicationOrgs(updated)).toEqual(applicationOrgs(original));
+    expect(ordererOrgMsps(original, 'HospitalBMSP')[0]?.revocation_list).toBeUndefined();
+    expect(() => withOrdererRevocationList(config(), 'hospital-a', 'HospitalBMSP', ['crl'])).toThrow(
+      'HospitalBMSP runs no orderer node of channel hospital-a',
+    );
   });
 
   it('withMember adds the org’s group in a copy, refusing a member or group name the channel has', () => {

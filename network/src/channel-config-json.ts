@@ -96,6 +96,24 @@ export function withRevocationList(
   return updated;
 }
 
+/**
+ * A copy of `config` whose Orderer group gives `mspId`'s MSP these CRLs: on a channel the org orders
+ * (bft) without being a member, where its MSP is in the Orderer group alone. Refuses when it is not there.
+ */
+export function withOrdererRevocationList(
+  config: ChannelConfigJson,
+  channel: string,
+  mspId: string,
+  crls: readonly string[],
+): ChannelConfigJson {
+  const updated = structuredClone(config);
+  const msps = ordererOrgMsps(updated, mspId);
+  if (msps.length === 0)
+    throw new NetworkError('INVALID_CONFIG', `${mspId} runs no orderer node of channel ${channel}`);
+  for (const msp of msps) msp.revocation_list = crls.map((pem) => Buffer.from(pem, 'utf8').toString('base64'));
+  return updated;
+}
+
 /** The MSP definitions of `mspId` in the channel's Orderer group (one with `bft` ordering, none with Raft's orderer org). */
 export function ordererOrgMsps(config: ChannelConfigJson, mspId: string): MspDefinitionJson[] {
   const groups = (

@@ -203,6 +203,9 @@ function checkOwnEntries(
 ): void {
   const envelope = block.data.data[0];
   if (Number(block.header.number) !== 0 || envelope === undefined) return refuse('is not a genesis block');
+  // A genesis block holds its config transaction alone: anything beside it would be kept unchecked.
+  if (block.data.data.length !== 1)
+    refuse(`holds ${block.data.data.length} transactions; a genesis block holds its config transaction alone`);
   if (envelope.payload.header.channel_header.channel_id !== channel.name)
     refuse(`is the block of channel '${envelope.payload.header.channel_header.channel_id}'`);
   const config = envelope.payload.data.config;

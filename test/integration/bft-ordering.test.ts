@@ -226,12 +226,21 @@ describe('BFT ordering run by the members', () => {
       proposalDir: join(workDir, 'proposals'),
       signAs: [REGULATOR],
     });
-    expect(outcome.channels.map((channel) => channel.channel)).toEqual([CHANNEL]);
-    expect(outcome.channels[0]?.configBlock).toBeDefined();
-    const { config } = await new ChannelConfigUpdates(layout, binaries).currentConfig(HOSPITAL_A, CHANNEL);
+    // hospital-b too: HospitalA's node orders it, so its admins count in that channel's Orderer Admins.
+    expect(outcome.channels.map((channel) => channel.channel)).toEqual([CHANNEL, 'hospital-b']);
+    expect(outcome.channels.map((channel) => channel.configBlock)).toEqual([expect.any(Number), expect.any(Number)]);
+    const updates = new ChannelConfigUpdates(layout, binaries);
+    const { config } = await updates.currentConfig(HOSPITAL_A, CHANNEL);
     const crls = mspDefinition(config, CHANNEL, HOSPITAL_A.mspId).revocation_list ?? [];
     expect(crls).toHaveLength(1);
     expect(ordererOrgMsps(config, HOSPITAL_A.mspId).map((msp) => msp.revocation_list)).toEqual([crls]);
+    const ordered = await eventually(
+      'the config block on the Regulator’s peer',
+      () => updates.currentConfig(REGULATOR, 'hospital-b'),
+      (current) => current.blockNumber >= (outcome.channels[1]?.configBlock ?? Number.MAX_SAFE_INTEGER),
+    );
+    expect(ordererOrgMsps(ordered.config, HOSPITAL_A.mspId).map((msp) => msp.revocation_list)).toEqual([crls]);
+    expect(ordered.blockNumber).toBe(outcome.channels[1]?.configBlock);
 
     const recorder = gatewayFor(layout, HOSPITAL_A, 'recorder');
     try {

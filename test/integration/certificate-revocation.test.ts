@@ -1,6 +1,6 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { X509Certificate, createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRANSACTIONS } from '@aal/ledger-contract';
 import {
@@ -15,9 +15,11 @@ import {
   crlSha256,
   ensureBinaries,
   memberOrgGroup,
+  peerCliEnv,
   readSidecar,
   revokedSerials,
   revokeCertificate,
+  run as runCommand,
   sidecarPath,
   verifyOrgDefinition,
   withRevocationList,
@@ -196,6 +198,30 @@ describe('revoking a user certificate', () => {
     );
     const inspected = await updates.inspect(HOSPITAL_A, proposal);
     expect(inspected.signers).toEqual([{ mspId: HOSPITAL_A.mspId, isAdmin: true }]);
+  });
+
+  it('a non-admin’s signature counts for nothing: submit names it and sends nothing', async () => {
+    // A deviating Regulator signs with its app's recorder (a client, not an admin) by hand, on a copy.
+    const copy = join(workDir, 'signed-by-a-client.pb');
+    copyFileSync(proposal, copy);
+    copyFileSync(sidecarPath(proposal), sidecarPath(copy));
+    await runCommand(binaries.peer, ['channel', 'signconfigtx', '-f', copy], {
+      env: {
+        ...peerCliEnv(layout, join(layout.configDir, 'peer'), REGULATOR),
+        CORE_PEER_MSPCONFIGPATH: layout.appUserIdentity(REGULATOR, 'recorder').msp,
+      },
+    });
+    const inspected = await updates.inspect(HOSPITAL_A, copy);
+    expect(inspected.signers).toEqual([
+      { mspId: HOSPITAL_A.mspId, isAdmin: true },
+      { mspId: REGULATOR.mspId, isAdmin: false },
+    ]);
+    const refused = orgCli('submit', '--org', 'hospital-a', '--proposal', copy);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('POLICY_NOT_MET');
+    expect(refused.stderr).toContain('signed so far by 1: HospitalAMSP; not counted: RegulatorMSP (not an admin)');
+    expect(refused.stderr).toContain('Nothing was sent.');
+    expect(await configBlock()).toBe(baseBlock);
   });
 
   it('submit with only one signature is refused naming the policy and the signer; nothing is sent', async () => {

@@ -219,6 +219,16 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       'its configuration differs, at config.channel_group.groups.Application.policies.Admins.policy.value.rule,',
     );
     expect(existsSync(join(optionsOf(HOSPITAL_B).dir, 'channels'))).toBe(false);
+    // The honest config transaction with a second transaction beside it is refused: nothing in a genesis block goes unchecked.
+    const honest = (await translator.decode('common.Block', readFileSync(join(handOver, 'hospital-b.block')))) as {
+      data: { data: unknown[] };
+    };
+    honest.data.data = [honest.data.data[0], honest.data.data[0]];
+    writeFileSync(join(forged, 'hospital-b.block'), await translator.encode('common.Block', honest));
+    const doubled = await asMember(HOSPITAL_B, 300_000, 'up', '--org', HOSPITAL_B.slug, '--hand-over', forged);
+    expect(doubled.status).toBe(1);
+    expect(doubled.stderr).toContain('holds 2 transactions; a genesis block holds its config transaction alone');
+    expect(existsSync(join(optionsOf(HOSPITAL_B).dir, 'channels'))).toBe(false);
     const hospitalB = new FabricNetwork(optionsOf(HOSPITAL_B));
     expect(
       hospitalB
@@ -563,6 +573,8 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       join(handOver, 'revocations'),
     );
     expectSucceeded(revoked);
+    // On hospital-b, which HospitalA's node orders without HospitalA being a member, its admin alone puts the CRL.
+    expect(revoked.stdout).toMatch(/hospital-b: CRL in config block \d+/);
     const proposal = /hospital-a: (\S+\.pb) signed by HospitalA/.exec(revoked.stdout)?.[1];
     expect(proposal).toBeDefined();
     expectSucceeded(await asMember(REGULATOR, 120_000, 'sign', '--org', REGULATOR.slug, '--proposal', proposal ?? ''));
