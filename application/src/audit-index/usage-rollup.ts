@@ -60,9 +60,32 @@ const BATCH_PATHS = Object.entries(BATCH_PATH_COLUMNS);
 /** Rows of one rollup key per statement: a row binds 15 parameters (SQLite allows 32766). */
 const UPSERT_CHUNK = 500;
 
-/** The rollup rows of some interaction rows: their sums per channel, hour and key. */
+/** The key of a rollup row: JSON of its key columns, unambiguous whatever characters the values hold. */
+function rollupKey(entry: RollupRow): string {
+  return JSON.stringify([entry.channel, entry.hour, ...USAGE_ROLLUP_KEY_COLUMNS.map((column) => entry[column])]);
+}
+
+/** A row's addends to its rollup row's sums, in {@link USAGE_SUM_COLUMNS} order. */
+function addendsOf(row: InteractionRow): Record<(typeof USAGE_SUM_COLUMNS)[number], number> {
+  return {
+    calls: 1,
+    error_calls: row.is_error,
+    input_tokens: row.input_tokens,
+    output_tokens: row.output_tokens,
+    cache_read_tokens: row.cache_read_tokens ?? 0,
+    reasoning_tokens: row.reasoning_tokens ?? 0,
+    cost_amount_minor: row.cost_amount_minor ?? 0,
+  };
+}
+
+/**
+ * The rollup rows of some interaction rows: their sums per channel, hour and key. Sums stay exact in
+ * JS numbers: where adding a row would pass 2^53 − 1 (only records written before the per-call
+ * limits hold counts that large), the key gets a further row, and the database adds the rows up
+ * exactly ({@link addToRollup}).
+ */
 export function rollupOf(rows: readonly InteractionRow[]): RollupRow[] {
-  const sums = new Map<string, RollupRow>();
+  const sums = new Map<string, RollupRow[]>();
   for (const row of rows) {
     const entry: RollupRow = {
       channel: row.channel,
@@ -81,19 +104,31 @@ export function rollupOf(rows: readonly InteractionRow[]): RollupRow[] {
       reasoning_tokens: 0,
       cost_amount_minor: 0,
     };
-    // JSON of the key columns: unambiguous whatever characters the values hold.
-    const key = JSON.stringify([entry.channel, entry.hour, ...USAGE_ROLLUP_KEY_COLUMNS.map((column) => entry[column])]);
-    const sum = sums.get(key) ?? entry;
-    sums.set(key, sum);
-    sum.calls += 1;
-    sum.error_calls += row.is_error;
-    sum.input_tokens += row.input_tokens;
-    sum.output_tokens += row.output_tokens;
-    sum.cache_read_tokens += row.cache_read_tokens ?? 0;
-    sum.reasoning_tokens += row.reasoning_tokens ?? 0;
-    sum.cost_amount_minor += row.cost_amount_minor ?? 0;
+    const key = rollupKey(entry);
+    const partials = sums.get(key) ?? [];
+    sums.set(key, partials);
+    const addends = addendsOf(row);
+    const last = partials.at(-1);
+    const fits =
+      last !== undefined && USAGE_SUM_COLUMNS.every((column) => Number.isSafeInteger(last[column] + addends[column]));
+    const sum = fits ? last : entry;
+    if (!fits) partials.push(entry);
+    for (const column of USAGE_SUM_COLUMNS) sum[column] += addends[column];
   }
-  return [...sums.values()];
+  return [...sums.values()].flat();
+}
+
+/** Rollup rows in rounds in which no key repeats: one upsert statement may not change a row twice (PostgreSQL). */
+export function rollupRounds(rollup: readonly RollupRow[]): RollupRow[][] {
+  const rounds: RollupRow[][] = [];
+  const seen = new Map<string, number>();
+  for (const row of rollup) {
+    const key = rollupKey(row);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (rounds[round] ??= []).push(row);
+  }
+  return rounds;
 }
 
 /** The upsert adding rollup rows to the sums already stored (one instance per store: see ReusedInsert). */
@@ -123,9 +158,9 @@ export async function addToRollup(
   rows: readonly InteractionRow[],
   upsert: ReusedInsert<RollupRow>,
 ): Promise<void> {
-  const rollup = rollupOf(rows);
-  for (let start = 0; start < rollup.length; start += UPSERT_CHUNK)
-    await upsert.execute(trx, rollup.slice(start, start + UPSERT_CHUNK));
+  for (const round of rollupRounds(rollupOf(rows)))
+    for (let start = 0; start < round.length; start += UPSERT_CHUNK)
+      await upsert.execute(trx, round.slice(start, start + UPSERT_CHUNK));
 }
 
 type BatchPathRow = Db['batch_paths'];

@@ -258,9 +258,13 @@ export function describeUsageRollupCases(current: () => AuditIndex): void {
           writes: interactionWrites([
             large('big-1', '2026-03-01T10:15:00.000Z', 'inputTokens'),
             large('big-2', '2026-03-01T11:15:00.000Z', 'inputTokens'),
-            // Two in one hour: the rollup row's own sum is past 2^53.
+            // Three in one hour: the rollup row's own sum is past 2^53, and odd — what no JS number states.
             large('big-3', '2026-03-02T10:15:00.000Z', 'amountMinor'),
             large('big-4', '2026-03-02T10:45:00.000Z', 'amountMinor'),
+            storedInteraction('small-5', {
+              txTime: '2026-03-02T10:50:00.000Z',
+              cost: { status: 'priced', amountMinor: 1, currency: 'EUR' },
+            }),
           ]),
         },
       ]),
