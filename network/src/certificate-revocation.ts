@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FabricBinaries } from './binaries';
 import { OrgCertificateAuthority } from './certificate-authority';
 import { crlSha256, revokedSerials } from './certificate-revocation-list';
-import { mspDefinition, withRevocationList } from './channel-config-json';
+import { mspDefinition, mspRevokedSerials, withRevocationList } from './channel-config-json';
 import { ChannelConfigUpdates } from './channel-config-update';
 import { NetworkError } from './errors';
 import type { NetworkLayout } from './layout';
@@ -84,9 +84,7 @@ export async function revokeCertificate(
   for (const channel of orgChannels) {
     const { config } = await updates.currentConfig(org, channel);
     // The CA signs a fresh CRL (new thisUpdate) on every call: same serials means nothing new to publish.
-    const present = (mspDefinition(config, channel, org.mspId).revocation_list ?? []).flatMap((encoded) =>
-      revokedSerials(Buffer.from(encoded, 'base64').toString('utf8')),
-    );
+    const present = mspRevokedSerials(mspDefinition(config, channel, org.mspId));
     if (sameSerials(present, serials)) {
       log(`${channel}: ${org.name}'s MSP already carries a CRL revoking these certificates`);
       channels.push({ channel });

@@ -26,6 +26,11 @@ function nextProcess(layout: NetworkLayout, org: OrgSpec, chaincode: ChaincodeSp
   return `${layout.chaincodeProcess(org, chaincode)}.next`;
 }
 
+/** Where a member's upgrade under way is noted (`deployForMember`): the version its next server runs, until the switch. */
+function rollFile(layout: NetworkLayout, org: OrgSpec, chaincode: ChaincodeSpec): string {
+  return join(layout.chaincodePackageDir(org), `${chaincode.name}.rolling.json`);
+}
+
 /** Where the deployer notes which generation (and package) the org's last deployed server uses. */
 function activeGenerationFile(layout: NetworkLayout, org: OrgSpec, chaincode: ChaincodeSpec): string {
   return join(layout.chaincodePackageDir(org), `${chaincode.name}.active.json`);
@@ -245,17 +250,36 @@ export class ChaincodeDeployer {
     const channels = channelsToKeep(this.layout.gatewayProfile(org), own);
     const committed = new Map<string, CommittedDefinition | undefined>();
     for (const channel of channels) committed.set(channel, await this.queryCommitted(org, channel, chaincode.name));
-    const upgrading = channels.some((channel) => {
-      const definition = committed.get(channel);
-      return definition !== undefined && definition.version !== version;
-    });
+    const roll = this.recordedRoll(org, chaincode);
+    for (const [channel, definition] of committed) {
+      if (definition === undefined || definition.version === version) continue;
+      // The consortium moved on to code this org never approved: this host is behind, not upgrading.
+      if ((await this.approvedVersion(org, channel, chaincode.name, definition.sequence)) !== definition.version)
+        throw new NetworkError(
+          'INVALID_CONFIG',
+          `${chaincode.name} ${definition.version} (sequence ${definition.sequence}) is committed on ${channel}, which ` +
+            `${org.name} has not approved, and this host built ${version}: build the release the consortium runs ` +
+            `and deploy it; only then propose other code`,
+        );
+      // A definition names the package this org's next server runs: replacing that server would leave it unserved.
+      if (roll !== undefined && roll.version !== version && definition.version === roll.version)
+        throw new NetworkError(
+          'INVALID_CONFIG',
+          `${chaincode.name} ${roll.version} is committed on ${channel} and served by ${org.name}'s next server, and this ` +
+            `host now built ${version}: build ${roll.version} again and deploy to finish that upgrade first`,
+        );
+    }
+    const upgrading = [...committed.values()].some(
+      (definition) => definition !== undefined && definition.version !== version,
+    );
     const next = nextProcess(this.layout, org, chaincode);
-    // A roll under way: this org approved the new code before another member committed it (its
-    // next server's record stays until the switch, also when that server died meanwhile).
-    const rolling = upgrading || this.supervisor.record(next) !== undefined;
+    // A roll under way: this org approved the new code before another member committed it. Its state
+    // is kept on disk, so a stop or a crash mid-roll does not lose which generation the approval names.
+    const rolling = upgrading || roll !== undefined;
     const active = this.recordedGeneration(org, chaincode)?.generation ?? 0;
     const generation: ChaincodeGeneration = rolling ? (active === 1 ? 0 : 1) : active;
     const packageId = await this.install(org, chaincode, `${chaincode.name}_${version}`, generation);
+    if (rolling) writeFileSync(rollFile(this.layout, org, chaincode), JSON.stringify({ version, generation }));
     await this.startServer(
       org,
       chaincode,
@@ -279,15 +303,16 @@ export class ChaincodeDeployer {
       const sequence = (current?.sequence ?? 0) + 1;
       await this.approveOnce(org, channel, chaincode.name, version, sequence, packageId);
       const approvals = await this.approvals(org, channel, chaincode.name, version, sequence);
-      const approvedCount = Object.values(approvals).filter(Boolean).length;
       const members = Object.keys(approvals).length;
       const needed = Math.floor(members / 2) + 1;
-      if (approvedCount < needed) {
-        outcomes.push({ channel, approvals: { approved: approvedCount, needed } });
+      // Only the approving orgs whose peers this directory can dial endorse the commit.
+      const reachable = this.reachableApprovers(approvals);
+      if (reachable.length < needed) {
+        outcomes.push({ channel, approvals: { approved: Object.values(approvals).filter(Boolean).length, needed } });
         continue;
       }
       log(
-        `committing ${chaincode.name} ${version} (sequence ${sequence}) on ${channel} (${approvedCount} of ${members} approved)`,
+        `committing ${chaincode.name} ${version} (sequence ${sequence}) on ${channel} (${reachable.length} of ${members} approved)`,
       );
       await this.commitAsMember(org, channel, chaincode.name, version, sequence, approvals);
       outcomes.push({ channel, committed: { sequence, version } });
@@ -295,13 +320,31 @@ export class ChaincodeDeployer {
     const everywhere = outcomes.every((outcome) => 'committed' in outcome && outcome.committed.version === version);
     if (rolling && everywhere) {
       // Every channel of the org names the new package now: the old server goes, the new one takes its name.
+      // The generation is noted first: a crash after it restarts the server at the address the definitions name.
       const name = this.layout.chaincodeProcess(org, chaincode);
+      this.noteGeneration(org, chaincode, generation);
       await this.supervisor.stop(name);
       this.supervisor.rename(next, name);
-      this.noteGeneration(org, chaincode, generation);
+      rmSync(rollFile(this.layout, org, chaincode), { force: true });
       log(`${org.name}'s ${chaincode.name} server ${version} replaced the previous one`);
     }
     return outcomes;
+  }
+
+  /** The member upgrade under way for the org, if any: the version and generation its next server runs. */
+  private recordedRoll(
+    org: OrgSpec,
+    chaincode: ChaincodeSpec,
+  ): { version: string; generation: ChaincodeGeneration } | undefined {
+    const file = rollFile(this.layout, org, chaincode);
+    if (!existsSync(file)) return undefined;
+    const { version, generation } = JSON.parse(readFileSync(file, 'utf8')) as { version: string; generation: number };
+    return { version, generation: generation === 1 ? 1 : 0 };
+  }
+
+  /** The orgs that approved and whose peers this directory can dial: the founding orgs (the port plan), and its own. */
+  private reachableApprovers(approvals: Record<string, boolean>): OrgSpec[] {
+    return this.layout.peerOrgs().filter((member) => approvals[member.mspId] === true);
   }
 
   /**
@@ -338,7 +381,7 @@ export class ChaincodeDeployer {
   ): Promise<void> {
     let current = approvals;
     for (let attempt = 1; ; attempt++) {
-      const endorsers = this.layout.peerOrgs().filter((member) => current[member.mspId] === true);
+      const endorsers = this.reachableApprovers(current);
       try {
         await this.commit(channel, name, version, sequence, org, endorsers);
         return;

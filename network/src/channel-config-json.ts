@@ -3,6 +3,7 @@
  * changes: the application orgs' MSP definitions. Everything else passes through untouched.
  */
 import { X509Certificate } from 'node:crypto';
+import { revokedSerials } from './certificate-revocation-list';
 import { NetworkError } from './errors';
 
 /** An org's MSP definition in a channel config (`FabricMSPConfig`), fields as configtxlator names them. */
@@ -94,6 +95,13 @@ export function withRevocationList(
   // refuses two different definitions of one MSP in a channel, so both change in the same update.
   for (const msp of ordererOrgMsps(updated, mspId)) msp.revocation_list = [...revocationList];
   return updated;
+}
+
+/** The serial numbers (hex) the CRLs of an MSP definition in a channel config revoke. */
+export function mspRevokedSerials(msp: MspDefinitionJson): string[] {
+  return (msp.revocation_list ?? []).flatMap((encoded) =>
+    revokedSerials(Buffer.from(encoded, 'base64').toString('utf8')),
+  );
 }
 
 /**

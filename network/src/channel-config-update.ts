@@ -74,12 +74,26 @@ export class ChannelConfigUpdates {
     return peerCliEnv(this.layout, this.peerConfigDir, org);
   }
 
-  /** The channel's latest config block, fetched by the org's admin from the org's own peer, decoded. */
-  async currentConfig(org: OrgSpec, channel: string): Promise<CurrentConfig> {
+  /**
+   * The channel's latest config block, decoded: fetched by the org's admin from the org's own peer,
+   * or — `fromOrderer` — from an orderer node (`ordererArgs`) with the identity `env` names (on a
+   * channel the org only orders, its node's: the org's only Reader there).
+   */
+  async currentConfig(
+    org: OrgSpec,
+    channel: string,
+    fromOrderer?: { readonly env: NodeJS.ProcessEnv; readonly ordererArgs: readonly string[] },
+  ): Promise<CurrentConfig> {
     const dir = mkdtempSync(join(tmpdir(), 'aal-config-'));
     try {
       const file = join(dir, 'config.block');
-      await run(this.binaries.peer, ['channel', 'fetch', 'config', file, '-c', channel], { env: this.env(org) });
+      await run(
+        this.binaries.peer,
+        ['channel', 'fetch', 'config', file, '-c', channel, ...(fromOrderer?.ordererArgs ?? [])],
+        {
+          env: fromOrderer?.env ?? this.env(org),
+        },
+      );
       const block = (await this.translator.decode('common.Block', readFileSync(file))) as {
         header: { number: string | number };
         data: { data: { payload: { data: { config: ChannelConfigJson } } }[] };
@@ -109,14 +123,7 @@ export class ChannelConfigUpdates {
     const updated = apply(current.config);
     if (JSON.stringify(updated) === JSON.stringify(current.config))
       throw new NetworkError('INVALID_CONFIG', `channel ${channel} already has this configuration: nothing to propose`);
-    const update = await this.translator.computeUpdate(channel, current.config, updated);
-    const envelope = {
-      payload: {
-        header: { channel_header: { channel_id: channel, type: CONFIG_UPDATE } },
-        data: { config_update: await this.translator.decode('common.ConfigUpdate', update) },
-      },
-    };
-    writeFileSync(proposalFile, await this.translator.encode('common.Envelope', envelope));
+    await this.writeUpdateEnvelope(channel, current.config, updated, proposalFile);
     const sidecar: ProposalSidecar = {
       format: 'aal-config-update/1',
       channel,
@@ -127,6 +134,23 @@ export class ChannelConfigUpdates {
     writeSidecar(proposalFile, sidecar);
     await this.sign(org, proposalFile);
     return sidecar;
+  }
+
+  /** Writes the config update envelope (unsigned) that turns `config` into `updated`, as configtxlator computes it. */
+  async writeUpdateEnvelope(
+    channel: string,
+    config: ChannelConfigJson,
+    updated: ChannelConfigJson,
+    file: string,
+  ): Promise<void> {
+    const update = await this.translator.computeUpdate(channel, config, updated);
+    const envelope = {
+      payload: {
+        header: { channel_header: { channel_id: channel, type: CONFIG_UPDATE } },
+        data: { config_update: await this.translator.decode('common.ConfigUpdate', update) },
+      },
+    };
+    writeFileSync(file, await this.translator.encode('common.Envelope', envelope));
   }
 
   /**

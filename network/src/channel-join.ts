@@ -12,6 +12,7 @@ import type { FabricBinaries } from './binaries';
 import { ChaincodeDeployer, type CommittedDefinition } from './chaincode-lifecycle';
 import { run } from './command';
 import { NetworkError } from './errors';
+import { addChannelToGatewayProfile, type ProfileChannelOutcome } from './gateway-profile-channels';
 import type { NetworkLayout } from './layout';
 import { ordererCliArgs, peerCliEnv, writePeerConfig } from './nodes';
 import type { ProcessSupervisor } from './processes';
@@ -26,6 +27,8 @@ export interface ChannelJoin {
   readonly height: number;
   /** The chaincode definition the org approved (or had approved), if one is committed. */
   readonly chaincode: CommittedDefinition | undefined;
+  /** What happened to the channel in the org's gateway profile (the list of channels the org is on). */
+  readonly profile: ProfileChannelOutcome;
 }
 
 /** How long the peer may take to catch up with the channel's blocks before the join is reported stuck. */
@@ -130,11 +133,14 @@ export async function joinChannel(
       await sleep(1000);
       height = await peerHeight(binaries, env, channel);
     }
+    // Listed before the approval: the profile is where `deploy` and `revoke` find the org's channels,
+    // and the peer is on this one now, whether or not the approval below succeeds.
+    const profile = addChannelToGatewayProfile(layout.gatewayProfile(org), channel);
     const chaincode = await new ChaincodeDeployer(layout, binaries, supervisor, peerConfigDir).approveCommittedFor(
       org,
       channel,
     );
-    return { joined: !joinedBefore, height, chaincode };
+    return { joined: !joinedBefore, height, chaincode, profile };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,11 +20,11 @@ export interface JoiningOrgName {
 export const ORG_SLUG_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /**
- * The port position of every joining org. Its ports are derived as a founding member's are, from a
- * position of their own; a joining org runs on a host of its own (see {@link NetworkLayout}), so two
- * joining orgs, or a joining org and a founder, never share a host's ports.
+ * The {@link OrgSpec.index} of every joining org: one past the founders'. Its ports derive from it as
+ * a founder's do (CA ports from the index, the peer-org blocks from position index − 1); they overlap
+ * other ports of the block, so a joining org runs on a host of its own (checked by NetworkLayout).
  */
-export const JOINING_ORG_INDEX = 5;
+export const JOINING_ORG_INDEX = PEER_ORGS.length + 1;
 
 /** Whether `slug` names one of the founding orgs (or the Raft orderer org). */
 export function isFoundingOrg(slug: string): boolean {

@@ -121,9 +121,10 @@ export interface IdentityPaths {
  *   B+70..73 peer pprof (profiling only), B+75..78 the apps' AI gateways, B+80..83 REST applications,
  *   B+85..88 the apps' audit index databases (PostgreSQL, one server per org)
  *
- * An org that joins after the founding (`joiningOrg`) takes position 4 of each block of peer-org
- * ports (B+44, B+49, B+54, B+64, B+60, B+79, B+84, B+89) and CA ports B+5/B+15; as these overlap
- * other blocks, it must run on a host of its own, which the constructor checks.
+ * An org that joins after the founding (`joiningOrg`, index 5) takes position 4 of each block of
+ * peer-org ports (B+44, B+49, B+54, B+74, B+64 and B+60 for its chaincode generations, B+79, B+84,
+ * B+89) and CA ports B+5/B+15; as these overlap other blocks, it must run on a host of its own,
+ * which the constructor checks.
  */
 /** First port offset of each server slot's block of four chaincode servers, by generation. */
 const CHAINCODE_SERVER_PORT_BLOCKS = [
@@ -251,6 +252,7 @@ export class NetworkLayout {
   }
 
   private peerIndex(org: OrgSpec): number {
+    // A founder's peer position is its index − 1 too (HospitalA: index 1, position 0).
     if (org.index === JOINING_ORG_INDEX && this.joiningMember?.mspId === org.mspId) return JOINING_ORG_INDEX - 1;
     const index = PEER_ORGS.findIndex((candidate) => candidate.mspId === org.mspId);
     if (index < 0) throw new NetworkError('INVALID_CONFIG', `${org.name} runs no peer`);

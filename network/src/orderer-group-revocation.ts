@@ -8,32 +8,28 @@
  * orderer node (`.orderer`): the config is fetched, and the update sent, with the node's identity,
  * from and to the org's own node.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FabricBinaries } from './binaries';
 import type { ChannelRevocation } from './certificate-revocation';
 import { revokedSerials } from './certificate-revocation-list';
-import { ordererOrgMsps, withOrdererRevocationList, type ChannelConfigJson } from './channel-config-json';
+import {
+  mspRevokedSerials,
+  ordererOrgMsps,
+  withOrdererRevocationList,
+  type ChannelConfigJson,
+} from './channel-config-json';
 import { run } from './command';
-import { Configtxlator } from './configtxlator';
+import { ChannelConfigUpdates } from './channel-config-update';
 import { NetworkError } from './errors';
 import type { NetworkLayout } from './layout';
 import { ordererCliArgs, peerCliEnv, writePeerConfig } from './nodes';
 import { log } from './progress';
 import { CHANNELS, type OrgSpec } from './topology';
 
-/** `common.HeaderType.CONFIG_UPDATE`. */
-const CONFIG_UPDATE = 2;
-
 /** How long the org's node may take to hold the config block with the CRL after the update is sent. */
 const CONFIG_BLOCK_TIMEOUT_MS = 60_000;
-
-interface ConfigBlock {
-  readonly config: ChannelConfigJson;
-  readonly blockNumber: number;
-}
 
 /**
  * The channels whose Orderer group alone holds `org`: those its node orders (with bft, every channel)
@@ -60,7 +56,7 @@ export async function revokeInOrderedChannels(
 ): Promise<ChannelRevocation[]> {
   const i = layout.memberOrdererIndex(org);
   if (i === undefined) return [];
-  const translator = new Configtxlator(binaries);
+  const updates = new ChannelConfigUpdates(layout, binaries);
   const peerConfigDir = writePeerConfig(layout, binaries);
   const adminEnv = peerCliEnv(layout, peerConfigDir, org);
   const nodeEnv = { ...adminEnv, CORE_PEER_MSPCONFIGPATH: layout.ordererIdentity(i).msp };
@@ -68,34 +64,17 @@ export async function revokeInOrderedChannels(
   const serials = revokedSerials(crl);
   mkdirSync(proposalDir, { recursive: true });
 
-  const fetchConfig = async (channel: string): Promise<ConfigBlock> => {
-    const dir = mkdtempSync(join(tmpdir(), 'aal-orderer-config-'));
-    let bytes: Buffer;
-    try {
-      const file = join(dir, 'config.block');
-      await run(binaries.peer, ['channel', 'fetch', 'config', file, '-c', channel, ...orderer], { env: nodeEnv });
-      bytes = readFileSync(file);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    const block = (await translator.decode('common.Block', bytes)) as {
-      header: { number: string | number };
-      data: { data: { payload: { data: { config: ChannelConfigJson } } }[] };
-    };
-    const config = block.data.data[0]?.payload.data.config;
-    if (config === undefined)
-      throw new NetworkError('COMMAND_FAILED', `the config block of ${channel} holds no config`);
-    return { config, blockNumber: Number(block.header.number) };
+  const fetchConfig = (channel: string) => updates.currentConfig(org, channel, { env: nodeEnv, ordererArgs: orderer });
+  const revokesAll = (config: ChannelConfigJson): boolean => {
+    const msps = ordererOrgMsps(config, org.mspId);
+    return (
+      msps.length > 0 &&
+      msps.every((msp) => {
+        const present = new Set(mspRevokedSerials(msp));
+        return serials.every((serial) => present.has(serial));
+      })
+    );
   };
-  const revokesAll = (config: ChannelConfigJson): boolean =>
-    ordererOrgMsps(config, org.mspId).every((msp) => {
-      const present = new Set(
-        (msp.revocation_list ?? []).flatMap((encoded) =>
-          revokedSerials(Buffer.from(encoded, 'base64').toString('utf8')),
-        ),
-      );
-      return serials.every((serial) => present.has(serial));
-    });
 
   const outcomes: ChannelRevocation[] = [];
   for (const channel of orderedOnlyChannels(layout, org, memberChannels)) {
@@ -106,15 +85,8 @@ export async function revokeInOrderedChannels(
       continue;
     }
     const updated = withOrdererRevocationList(current.config, channel, org.mspId, [crl]);
-    const update = await translator.computeUpdate(channel, current.config, updated);
-    const envelope = {
-      payload: {
-        header: { channel_header: { channel_id: channel, type: CONFIG_UPDATE } },
-        data: { config_update: await translator.decode('common.ConfigUpdate', update) },
-      },
-    };
     const proposal = join(proposalDir, `${channel}-${org.slug}-orderer-revocation-${Date.now()}.pb`);
-    writeFileSync(proposal, await translator.encode('common.Envelope', envelope));
+    await updates.writeUpdateEnvelope(channel, current.config, updated, proposal);
     await run(binaries.peer, ['channel', 'signconfigtx', '-f', proposal], { env: adminEnv });
     await run(binaries.peer, ['channel', 'update', '-f', proposal, '-c', channel, ...orderer], { env: nodeEnv });
     const deadline = Date.now() + CONFIG_BLOCK_TIMEOUT_MS;

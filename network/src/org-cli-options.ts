@@ -192,26 +192,27 @@ function initCommandLine(
   mspId: string | undefined,
   members: readonly OrgSpec[],
 ): OrgCommandLine {
-  const known = [...members, ORDERER_ORG].find((org) => org.slug === slug);
-  if (known !== undefined && !isFoundingOrg(slug))
-    // The directory's own joining org, initialised before: the same name and MSP id, or none given.
-    return name === undefined && mspId === undefined
-      ? { command: 'init', org: known, joining: { name: known.name, mspId: known.mspId } }
-      : initCommandLine(slug, name, mspId, []);
-  if (known !== undefined) {
+  if (isFoundingOrg(slug)) {
+    const founder = orgOf([...PEER_ORGS, ORDERER_ORG], slug, '--org');
     if (name !== undefined || mspId !== undefined)
-      throw new Error(`--name and --msp-id name a new org; ${slug} is a founding org (${known.name}, ${known.mspId})`);
-    return { command: 'init', org: known, joining: undefined };
+      throw new Error(
+        `--name and --msp-id name a new org; ${slug} is a founding org (${founder.name}, ${founder.mspId})`,
+      );
+    return { command: 'init', org: founder, joining: undefined };
   }
-  if (name === undefined || mspId === undefined)
+  // The directory's own new org, initialised before, needs no names again (other names are refused at claim).
+  const recorded = members.find((org) => org.slug === slug);
+  const given = name === undefined && mspId === undefined && recorded !== undefined ? recorded : { name, mspId };
+  if (given.name === undefined || given.mspId === undefined)
     throw new Error(
       `--org: '${slug}' is not a founding org (${PEER_ORGS.map((o) => o.slug).join(', ')}); a new org that joins ` +
         `the channels later is initialised with --name <Name> --msp-id <Name>MSP too`,
     );
+  let org: OrgSpec;
   try {
-    const org = joiningOrg(slug, { name, mspId });
-    return { command: 'init', org, joining: { name: org.name, mspId: org.mspId } };
+    org = joiningOrg(slug, { name: given.name, mspId: given.mspId });
   } catch (error) {
-    throw new Error(`init: ${(error as Error).message}`);
+    throw new Error(`init: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+  return { command: 'init', org, joining: { name: org.name, mspId: org.mspId } };
 }

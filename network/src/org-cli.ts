@@ -13,13 +13,13 @@ import { revokeCertificate } from './certificate-revocation';
 import { crlSha256, revokedSerials } from './certificate-revocation-list';
 import { ChannelConfigUpdates } from './channel-config-update';
 import { foundChannels } from './channel-founding';
-import { importHandOverFolder } from './member-definitions';
+import { importedDefinition, importHandOverFolder } from './member-definitions';
 import { joinChannel } from './channel-join';
 import { countAdminSignatures } from './config-update-policy';
 import { readSidecar, sidecarPath } from './config-update-proposal';
 import { memberMspIds } from './channel-config-json';
 import { NetworkError } from './errors';
-import { addChannelToGatewayProfile, type ProfileChannelOutcome } from './gateway-profile-channels';
+import type { ProfileChannelOutcome } from './gateway-profile-channels';
 import { address, NetworkLayout } from './layout';
 import { certificateFingerprint, exportOrgDefinition, verifyOrgDefinition, type OrgDefinition } from './org-definition';
 import { FabricNetwork, networkDirFromEnv, optionsFromEnv, recordedMember } from './network';
@@ -182,6 +182,14 @@ async function main(argv: string[]): Promise<void> {
     const network = new FabricNetwork(options);
     const imported = importHandOverFolder(layout, line.handOver);
     console.log(`imported the definitions of ${imported.map((org) => org.name).join(', ') || 'no other member'}`);
+    // A new member has no genesis block to check them against: confirm these with each founder.
+    if (layout.joiningMember !== undefined) {
+      for (const org of imported) {
+        const definition = importedDefinition(layout, org);
+        if (definition !== undefined) printDefinition(definition);
+      }
+      console.log('confirm these fingerprints with each founding member by another channel before joining');
+    }
     const blocks = await network.memberUp(line.org, line.handOver);
     for (const block of blocks) console.log(`${block.channel}: genesis block ${block.digest}`);
     console.log(
@@ -272,8 +280,7 @@ async function main(argv: string[]): Promise<void> {
             ? 'no chaincode is defined on it yet'
             : `chaincode definition sequence ${outcome.chaincode.sequence} (${outcome.chaincode.version}) approved for ${line.org.name}`),
       );
-      const profile = layout.gatewayProfile(line.org);
-      console.log(appServesChannel(line.org, line.channel, profile, addChannelToGatewayProfile(profile, line.channel)));
+      console.log(appServesChannel(line.org, line.channel, layout.gatewayProfile(line.org), outcome.profile));
       return;
     }
     case 'sign': {
