@@ -84,7 +84,12 @@ describe('classifying ledger failures', () => {
   });
 
   it('treats an unreachable or slow peer as transient and unavailable, and a refused identity as forbidden', () => {
-    for (const code of [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED]) {
+    for (const code of [
+      grpc.status.UNAVAILABLE,
+      grpc.status.DEADLINE_EXCEEDED,
+      grpc.status.ABORTED,
+      grpc.status.CANCELLED,
+    ]) {
       expect(toLedgerError(gatewayError(code, 'no connection'))).toMatchObject({
         kind: 'unavailable',
         transient: true,

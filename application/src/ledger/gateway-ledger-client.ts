@@ -184,10 +184,16 @@ export function invalidatedTransaction(transactionId: string, validationCode: nu
   return new LedgerError('rejected', message);
 }
 
-/** gRPC codes that mean "not now" rather than "never": the peer, an endorser or the orderer did not answer in time. */
+/**
+ * gRPC codes that mean "not now" rather than "never": the peer, an endorser or the orderer did not
+ * answer in time. CANCELLED too: a call cut off at its deadline while the org's peer waits on
+ * endorsers it cannot reach (an org cut off from the network) is reported so; nothing was refused,
+ * and a retry with the same id is safe.
+ */
 const TRANSIENT_CODES = new Set<grpc.status>([
   grpc.status.UNAVAILABLE,
   grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.CANCELLED,
   grpc.status.RESOURCE_EXHAUSTED,
   grpc.status.ABORTED,
 ]);
