@@ -56,12 +56,14 @@ export function memberMspIds(config: ChannelConfigJson): string[] {
 
 /**
  * Whether `certificatePem` is an admin of `mspId` by this channel config: issued by one of the org's
- * root certificates in the config and carrying the NodeOU `admin` (OU=admin) that the org's
- * `Admins` policy (`OR('<MSP>.admin')`) requires.
+ * root certificates in the config (its Application-group MSP, or its Orderer-group one where it
+ * only orders the channel: a channel holds one definition per MSP) and carrying the NodeOU `admin`
+ * (OU=admin) that the org's `Admins` policy (`OR('<MSP>.admin')`) requires.
  */
 export function isChannelAdmin(config: ChannelConfigJson, mspId: string, certificatePem: string): boolean {
-  const org = applicationOrgs(config).find((candidate) => candidate.msp.name === mspId);
-  if (org === undefined) return false;
+  const msp =
+    applicationOrgs(config).find((candidate) => candidate.msp.name === mspId)?.msp ?? ordererOrgMsps(config, mspId)[0];
+  if (msp === undefined) return false;
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(certificatePem);
@@ -69,7 +71,7 @@ export function isChannelAdmin(config: ChannelConfigJson, mspId: string, certifi
     return false;
   }
   if (!/^OU=admin$/m.test(certificate.subject)) return false;
-  return (org.msp.root_certs ?? []).some((root) => {
+  return (msp.root_certs ?? []).some((root) => {
     try {
       return certificate.checkIssued(new X509Certificate(Buffer.from(root, 'base64')));
     } catch {

@@ -5,11 +5,32 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FabricBinaries } from './binaries';
 import { run } from './command';
-import { isChannelAdmin, memberMspIds, withMember, withoutMember, type ChannelConfigJson } from './channel-config-json';
-import { memberOrgGroup } from './member-org-group';
+import {
+  isChannelAdmin,
+  memberMspIds,
+  ordererOrgMsps,
+  withMember,
+  withoutMember,
+  type ChannelConfigJson,
+} from './channel-config-json';
+import {
+  BFT_MINIMUM_CONSENTERS,
+  consenters,
+  isBftChannel,
+  ordererOrgMspIds,
+  withConsenter,
+  withoutConsenter,
+} from './channel-consenters';
+import { memberOrdererOrgGroup, memberOrgGroup } from './member-org-group';
 import type { OrgDefinition } from './org-definition';
 import { configWithClaimedChange, type ConfigUpdateJson } from './config-change';
-import { countAdminSignatures, shortfallMessage, type PolicyCount, type UpdateSigner } from './config-update-policy';
+import {
+  countAdminSignatures,
+  ORDERER_ADMINS_POLICY,
+  shortfallMessage,
+  type PolicyCount,
+  type UpdateSigner,
+} from './config-update-policy';
 import { readSidecar, writeSidecar, type ConfigChange, type ProposalSidecar } from './config-update-proposal';
 import { Configtxlator } from './configtxlator';
 import { NetworkError } from './errors';
@@ -32,12 +53,40 @@ export interface CurrentConfig {
 export interface InspectedProposal {
   readonly sidecar: ProposalSidecar;
   readonly signers: readonly UpdateSigner[];
+  /**
+   * Whether the update changes who orders the channel (an Orderer-group org or a consenter), which
+   * the Orderer group's `Admins` policy must allow too; known only for a proposal that is not stale.
+   */
+  readonly changesOrdering: boolean;
 }
 
 /** What `submit` did: the count it made and the config block the org's peer now has. */
 export interface SubmittedUpdate {
   readonly count: PolicyCount;
   readonly configBlock: number;
+}
+
+/**
+ * The counts an update's signers must meet, in the order Fabric checks them: the channel's
+ * application orgs' `Admins`, and the Orderer group's when the update changes who orders it.
+ */
+export function policyCounts(
+  current: ChannelConfigJson,
+  proposal: InspectedProposal,
+  signers: readonly UpdateSigner[] = proposal.signers,
+): PolicyCount[] {
+  const channel = proposal.sidecar.channel;
+  const counts = [countAdminSignatures(channel, memberMspIds(current), signers)];
+  if (proposal.changesOrdering)
+    counts.push(countAdminSignatures(channel, ordererOrgMspIds(current), signers, ORDERER_ADMINS_POLICY));
+  return counts;
+}
+
+/** Whether `updated` has other orderer orgs or consenters than `config`. */
+function changesOrdering(config: ChannelConfigJson, updated: ChannelConfigJson): boolean {
+  // Compared as JSON: structuredClone's copies need not share the decoded config's prototypes (a test VM's realm).
+  const ordering = (of: ChannelConfigJson): string => JSON.stringify([ordererOrgMspIds(of), consenters(of)]);
+  return ordering(config) !== ordering(updated);
 }
 
 interface SignatureJson {
@@ -116,11 +165,11 @@ export class ChannelConfigUpdates {
     org: OrgSpec,
     channel: string,
     proposalFile: string,
-    apply: (config: ChannelConfigJson) => ChannelConfigJson,
+    apply: (config: ChannelConfigJson) => ChannelConfigJson | Promise<ChannelConfigJson>,
     change: ConfigChange,
   ): Promise<ProposalSidecar> {
     const current = await this.currentConfig(org, channel);
-    const updated = apply(current.config);
+    const updated = await apply(current.config);
     if (JSON.stringify(updated) === JSON.stringify(current.config))
       throw new NetworkError('INVALID_CONFIG', `channel ${channel} already has this configuration: nothing to propose`);
     await this.writeUpdateEnvelope(channel, current.config, updated, proposalFile);
@@ -177,10 +226,12 @@ export class ChannelConfigUpdates {
         `${proposalFile} updates channel ${channel}, but its sidecar says ${sidecar.channel}`,
       );
     const current = await this.currentConfig(org, channel);
+    let ordering = false;
     // Against the config it was computed from, the envelope must be exactly the sidecar's change.
     if (current.blockNumber === sidecar.baseConfigBlock) {
       const update = envelope.payload?.data?.config_update ?? {};
       const expected = await this.configWithChange(current.config, channel, sidecar.change, update, proposalFile);
+      ordering = changesOrdering(current.config, expected);
       const recomputed = await this.translator.decode(
         'common.ConfigUpdate',
         await this.translator.computeUpdate(channel, current.config, expected),
@@ -198,7 +249,7 @@ export class ChannelConfigUpdates {
       const certificate = Buffer.from(creator?.id_bytes ?? '', 'base64').toString('utf8');
       return { mspId, isAdmin: isChannelAdmin(current.config, mspId, certificate) };
     });
-    return { sidecar, signers, current };
+    return { sidecar, signers, changesOrdering: ordering, current };
   }
 
   /**
@@ -215,14 +266,36 @@ export class ChannelConfigUpdates {
     switch (change.kind) {
       case 'revocation-list':
         return configWithClaimedChange(config, channel, change, update, where);
-      case 'add-member': {
-        const { definition } = change;
-        const group = await memberOrgGroup(this.binaries, definition);
-        return withMember(config, channel, definition.name, definition.mspId, group);
-      }
+      case 'add-member':
+        return this.withNewMember(config, channel, change.definition);
       case 'remove-member':
-        return withoutMember(config, channel, change.org);
+        return withoutConsenter(withoutMember(config, channel, change.org), channel, change.org);
     }
+  }
+
+  /**
+   * `config` with the org of `definition` as an application org, and — on a SmartBFT channel, when
+   * the definition names an orderer node and the org orders none of it yet — with that node as a
+   * consenter and the org in the Orderer group: a new member orders the channels it joins.
+   */
+  private async withNewMember(
+    config: ChannelConfigJson,
+    channel: string,
+    definition: OrgDefinition,
+  ): Promise<ChannelConfigJson> {
+    const group = await memberOrgGroup(this.binaries, definition);
+    const added = withMember(config, channel, definition.name, definition.mspId, group);
+    const node = definition.ordererNode;
+    if (node === undefined || !isBftChannel(config) || ordererOrgMsps(config, definition.mspId).length > 0)
+      return added;
+    return withConsenter(added, channel, {
+      name: definition.name,
+      mspId: definition.mspId,
+      group: await memberOrdererOrgGroup(this.binaries, definition),
+      endpoint: node.endpoint,
+      identityCert: node.identityCert,
+      tlsCert: node.tlsCert,
+    });
   }
 
   /**
@@ -235,14 +308,11 @@ export class ChannelConfigUpdates {
     definition: OrgDefinition,
     proposalFile: string,
   ): Promise<ProposalSidecar> {
-    const group = await memberOrgGroup(this.binaries, definition);
-    return this.propose(
-      org,
-      channel,
-      proposalFile,
-      (config) => withMember(config, channel, definition.name, definition.mspId, group),
-      { kind: 'add-member', org: definition.mspId, definition },
-    );
+    return this.propose(org, channel, proposalFile, (config) => this.withNewMember(config, channel, definition), {
+      kind: 'add-member',
+      org: definition.mspId,
+      definition,
+    });
   }
 
   /** Proposes removing member `mspId` from `channel`; signed by `org`'s admin, as {@link propose}. */
@@ -252,10 +322,23 @@ export class ChannelConfigUpdates {
     mspId: string,
     proposalFile: string,
   ): Promise<ProposalSidecar> {
-    return this.propose(org, channel, proposalFile, (config) => withoutMember(config, channel, mspId), {
-      kind: 'remove-member',
-      org: mspId,
-    });
+    return this.propose(
+      org,
+      channel,
+      proposalFile,
+      (config) => {
+        const updated = withoutConsenter(withoutMember(config, channel, mspId), channel, mspId);
+        const ran = consenters(config).filter((consenter) => consenter.msp_id === mspId).length;
+        if (ran > 0)
+          log(
+            changesOrdering(config, updated)
+              ? `${mspId}'s orderer node leaves the consenters of ${channel} too (${consenters(updated).length} stay)`
+              : `${mspId}'s orderer node keeps ordering ${channel}: it is one of the last ${BFT_MINIMUM_CONSENTERS} consenters`,
+          );
+        return updated;
+      },
+      { kind: 'remove-member', org: mspId },
+    );
   }
 
   /** Refuses a proposal computed against an older config than the channel has now: it would be refused anyway. */
@@ -292,14 +375,17 @@ export class ChannelConfigUpdates {
    * it to the ordering service as `org`'s admin and waits until `org`'s peer has the new config block.
    */
   async submit(org: OrgSpec, proposalFile: string, timeoutMs = 60_000): Promise<SubmittedUpdate> {
-    const { sidecar, signers, current } = await this.inspect(org, proposalFile);
+    const inspected = await this.inspect(org, proposalFile);
+    const { sidecar, signers, current } = inspected;
     const members = memberMspIds(current.config);
     if (!members.includes(org.mspId))
       throw new NetworkError('INVALID_CONFIG', `${org.name} is not a member of channel ${sidecar.channel}`);
     this.refuseStale(proposalFile, sidecar, current);
     // `peer channel update` adds the sender's signature before sending.
-    const count = countAdminSignatures(sidecar.channel, members, [...signers, { mspId: org.mspId, isAdmin: true }]);
-    if (!count.met) throw new NetworkError('POLICY_NOT_MET', shortfallMessage(count));
+    const counts = policyCounts(current.config, inspected, [...signers, { mspId: org.mspId, isAdmin: true }]);
+    const shortfall = counts.find((candidate) => !candidate.met);
+    if (shortfall !== undefined) throw new NetworkError('POLICY_NOT_MET', shortfallMessage(shortfall));
+    const count = counts[0] as PolicyCount;
     await run(
       this.binaries.peer,
       ['channel', 'update', '-f', proposalFile, '-c', sidecar.channel, ...ordererCliArgs(this.layout, org)],

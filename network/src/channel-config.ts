@@ -44,6 +44,9 @@ export const SMART_BFT = {
   CollectTimeout: '1s',
 } as const;
 
+/** The channel-level capabilities every channel of the network has (Fabric 3: BFT ordering needs V3_0). */
+export const CHANNEL_CAPABILITIES = { V3_0: true } as const;
+
 const signature = (rule: string): { Type: string; Rule: string } => ({ Type: 'Signature', Rule: rule });
 const implicitMeta = (rule: string): { Type: string; Rule: string } => ({ Type: 'ImplicitMeta', Rule: rule });
 
@@ -59,31 +62,49 @@ function ordererOrganisation(layout: NetworkLayout): Record<string, unknown> {
       Writers: signature(`OR('${id}.member')`),
       Admins: signature(`OR('${id}.admin')`),
     },
-    OrdererEndpoints: layout.ordererIndexes().map((i) => address(layout.ordererEndpoint(i))),
+    OrdererEndpoints: layout.foundingOrdererIndexes().map((i) => address(layout.ordererEndpoint(i))),
   };
 }
 
+/** What configtx.yaml needs of a member org's entry in the Orderer group: its names, MSP folder and orderer node's endpoint. */
+export interface OrdererOrganisationSource {
+  readonly name: string;
+  readonly mspId: string;
+  readonly mspDir: string;
+  readonly endpoint: Endpoint;
+}
+
 /**
- * A member org in the Orderer group (`bft` ordering), on every channel, also those it is not a
- * member of: its orderer node must order and store them. Reading and writing in this group is its
- * orderer node's alone: a member's clients and peers gain no access to a channel they are not on.
- * Its admins change its orderer's part of the configuration (majority of all orderer orgs).
+ * A member org in the Orderer group (`bft` ordering), on every channel it orders, also those it is
+ * not a member of: its orderer node must order and store them. Reading and writing in this group is
+ * its orderer node's alone: a member's clients and peers gain no access to a channel they are not on.
+ * Its admins change its orderer's part of the configuration (majority of all orderer orgs). Declared
+ * once, for the founders' channels and for a member whose node is added later from its definition.
  */
-function memberOrdererOrganisation(layout: NetworkLayout, i: number): Record<string, unknown> {
-  const org = layout.ordererOrg(i);
-  const id = org.mspId;
+export function ordererMemberOrganisation(source: OrdererOrganisationSource): Record<string, unknown> {
+  const id = source.mspId;
   return {
-    Name: org.name,
+    Name: source.name,
     ID: id,
-    MSPDir: layout.orgMsp(org),
+    MSPDir: source.mspDir,
     Policies: {
       Readers: signature(`OR('${id}.orderer')`),
       Writers: signature(`OR('${id}.orderer')`),
       Admins: signature(`OR('${id}.admin')`),
     },
     // One delivery/broadcast endpoint per consenter, as Fabric recommends for BFT.
-    OrdererEndpoints: [address(layout.ordererEndpoint(i))],
+    OrdererEndpoints: [address(source.endpoint)],
   };
+}
+
+function memberOrdererOrganisation(layout: NetworkLayout, i: number): Record<string, unknown> {
+  const org = layout.ordererOrg(i);
+  return ordererMemberOrganisation({
+    name: org.name,
+    mspId: org.mspId,
+    mspDir: layout.orgMsp(org),
+    endpoint: layout.ordererEndpoint(i),
+  });
 }
 
 /** The consensus part of the Orderer group: Raft's consenters, or SmartBFT's consenter mapping. */
@@ -92,7 +113,7 @@ function consensus(layout: NetworkLayout): Record<string, unknown> {
     return {
       OrdererType: 'BFT',
       SmartBFT: SMART_BFT,
-      ConsenterMapping: layout.ordererIndexes().map((i) => {
+      ConsenterMapping: layout.foundingOrdererIndexes().map((i) => {
         return {
           ID: i + 1,
           Host: layout.ordererEndpoint(i).host,
@@ -104,13 +125,13 @@ function consensus(layout: NetworkLayout): Record<string, unknown> {
           ServerTLSCert: layout.ordererTlsCert(i),
         };
       }),
-      Organizations: layout.ordererIndexes().map((i) => memberOrdererOrganisation(layout, i)),
+      Organizations: layout.foundingOrdererIndexes().map((i) => memberOrdererOrganisation(layout, i)),
     };
   }
   return {
     OrdererType: 'etcdraft',
     EtcdRaft: {
-      Consenters: layout.ordererIndexes().map((i) => ({
+      Consenters: layout.foundingOrdererIndexes().map((i) => ({
         Host: layout.ordererEndpoint(i).host,
         Port: layout.ordererEndpoint(i).port,
         ClientTLSCert: layout.ordererIdentity(i).tls.cert,
@@ -173,7 +194,7 @@ function channelProfile(layout: NetworkLayout, channel: ChannelSpec): Record<str
       Writers: implicitMeta('ANY Writers'),
       Admins: implicitMeta('MAJORITY Admins'),
     },
-    Capabilities: { V3_0: true },
+    Capabilities: CHANNEL_CAPABILITIES,
     Orderer: {
       ...consensus(layout),
       BatchTimeout: ORDERING.batchTimeout,

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import type { FabricBinaries } from './binaries';
 import { createChannelBlocks } from './channel-config';
+import type { ConsenterJson } from './channel-consenters';
 import { applicationOrgs, type ChannelConfigJson } from './channel-config-json';
 import { Configtxlator } from './configtxlator';
 import { NetworkError } from './errors';
@@ -127,16 +128,6 @@ export function firstDifference(actual: unknown, expected: unknown, path = 'conf
 }
 
 /** The parts of a genesis block's config a member checks. */
-interface ConsenterJson {
-  id: number;
-  msp_id: string;
-  host: string;
-  port: number;
-  identity: string;
-  client_tls_cert: string;
-  server_tls_cert: string;
-}
-
 type GenesisConfigJson = ChannelConfigJson & {
   channel_group: {
     groups: { Orderer: { values: { Orderers?: { value: { consenter_mapping?: ConsenterJson[] } } } } };

@@ -2,15 +2,20 @@
  * `npm run org -- join`: an org that the channel's members have added (a committed `add-member`
  * update) joins its peer to the channel and approves the committed chaincode definition, acting as
  * its own admin against its own peer and the ordering service only — nothing of another org's is
- * needed on its host.
+ * needed on its host. When the update made the org's own orderer node a consenter (`bft`), that
+ * node joins the channel too, from the channel's latest config block.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FabricBinaries } from './binaries';
 import { ChaincodeDeployer, type CommittedDefinition } from './chaincode-lifecycle';
+import type { ChannelConfigJson } from './channel-config-json';
+import { consenters } from './channel-consenters';
+import { joinOrdererFromConfigBlock, ordererChannelInfo } from './channels';
 import { run } from './command';
+import { Configtxlator } from './configtxlator';
 import { NetworkError } from './errors';
 import { addChannelToGatewayProfile, type ProfileChannelOutcome } from './gateway-profile-channels';
 import type { NetworkLayout } from './layout';
@@ -29,6 +34,8 @@ export interface ChannelJoin {
   readonly chaincode: CommittedDefinition | undefined;
   /** What happened to the channel in the org's gateway profile (the list of channels the org is on). */
   readonly profile: ProfileChannelOutcome;
+  /** The org's own orderer node on the channel, when the channel names it a consenter: whether it joined now, and its height. */
+  readonly orderer: { readonly joined: boolean; readonly height: number } | undefined;
 }
 
 /** How long the peer may take to catch up with the channel's blocks before the join is reported stuck. */
@@ -75,14 +82,14 @@ export async function joinChannel(
 ): Promise<ChannelJoin> {
   const peerConfigDir = writePeerConfig(layout, binaries);
   const env = peerCliEnv(layout, peerConfigDir, org);
-  const orderer = ordererCliArgs(layout, org);
+  const ordererArgs = ordererCliArgs(layout, org);
   const dir = mkdtempSync(join(tmpdir(), 'aal-join-'));
   try {
     const fetch = async (which: string): Promise<number> => {
       try {
         const { stdout, stderr } = await run(
           binaries.peer,
-          ['channel', 'fetch', which, join(dir, `${which}.block`), '-c', channel, ...orderer],
+          ['channel', 'fetch', which, join(dir, `${which}.block`), '-c', channel, ...ordererArgs],
           // The block number is an INFO line ("Received block: N").
           { env: { ...env, FABRIC_LOGGING_SPEC: 'INFO' } },
         );
@@ -140,8 +147,51 @@ export async function joinChannel(
       org,
       channel,
     );
-    return { joined: !joinedBefore, height, chaincode, profile };
+    const configBlock = await fetch('config');
+    const orderer = await joinOwnOrderer(layout, binaries, org, channel, join(dir, 'config.block'), configBlock);
+    return { joined: !joinedBefore, height, chaincode, profile, orderer };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Joins `org`'s own orderer node to `channel` when the channel's latest config block (`blockFile`,
+ * number `blockNumber`) names it a consenter, and waits until the node has caught up with that block
+ * and takes part (`active`). Undefined when the org runs no node of its own, or the channel does not
+ * name it (a founder's node is joined at the founding; a channel ordered without it).
+ */
+async function joinOwnOrderer(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  org: OrgSpec,
+  channel: string,
+  blockFile: string,
+  blockNumber: number,
+): Promise<{ joined: boolean; height: number } | undefined> {
+  const i = layout.memberOrdererIndex(org);
+  if (i === undefined || layout.foundingOrdererIndexes().includes(i)) return undefined;
+  const block = (await new Configtxlator(binaries).decode('common.Block', readFileSync(blockFile))) as {
+    data: { data: { payload: { data: { config: ChannelConfigJson } } }[] };
+  };
+  const config = block.data.data[0]?.payload.data.config;
+  if (config === undefined || !consenters(config).some((consenter) => consenter.msp_id === org.mspId)) return undefined;
+  const joined = await joinOrdererFromConfigBlock(layout, binaries, i, channel, blockFile);
+  const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
+  let reported = 0;
+  for (;;) {
+    const info = await ordererChannelInfo(layout, binaries, i, channel);
+    if (info.status === 'active' && info.height > blockNumber) return { joined, height: info.height };
+    if (Date.now() > deadline)
+      throw new NetworkError(
+        'NODE_UNHEALTHY',
+        `${layout.ordererProcess(i)} is ${info.status} on ${channel} with ${info.height} of ${blockNumber + 1} blocks ` +
+          `after ${CATCH_UP_TIMEOUT_MS / 1000}s; see its log`,
+      );
+    if (Date.now() - reported > 10_000) {
+      log(`${layout.ordererProcess(i)} ${info.status} on ${channel}: ${info.height} of ${blockNumber + 1} blocks`);
+      reported = Date.now();
+    }
+    await sleep(1000);
   }
 }

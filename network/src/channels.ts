@@ -39,6 +39,47 @@ export async function joinOrderer(
   }
 }
 
+/**
+ * Joins orderer `i` to `channel` from `configBlock` (a channel's latest config block, which names the
+ * node a consenter), as its org's admin, unless it has joined already: the node then pulls the
+ * channel's blocks from the other consenters (status `onboarding`) and takes part once it has them.
+ * Returns whether it joined now.
+ */
+export async function joinOrdererFromConfigBlock(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  i: number,
+  channel: string,
+  configBlock: string,
+): Promise<boolean> {
+  const tlsArgs = ordererAdminArgs(layout, i);
+  const { stdout } = await run(binaries.osnadmin, ['channel', 'list', ...tlsArgs]);
+  if (parseChannelList(stdout).includes(channel)) return false;
+  log(`${layout.ordererProcess(i)} joins ${channel} from its config block`);
+  await run(binaries.osnadmin, ['channel', 'join', '--channelID', channel, '--config-block', configBlock, ...tlsArgs]);
+  return true;
+}
+
+/** Orderer `i`'s view of `channel` (channel participation API): its status (`onboarding`, `active`, …) and height. */
+export async function ordererChannelInfo(
+  layout: NetworkLayout,
+  binaries: FabricBinaries,
+  i: number,
+  channel: string,
+): Promise<{ status: string; consensusRelation: string; height: number }> {
+  const { stdout } = await run(binaries.osnadmin, [
+    'channel',
+    'list',
+    '--channelID',
+    channel,
+    ...ordererAdminArgs(layout, i),
+  ]);
+  const info = jsonBody(stdout) as { status?: string; consensusRelation?: string; height?: number };
+  if (typeof info.height !== 'number' || typeof info.status !== 'string')
+    throw new Error(`orderer ${i} reported no status for ${channel}: ${stdout}`);
+  return { status: info.status, consensusRelation: info.consensusRelation ?? '', height: info.height };
+}
+
 /** osnadmin's address and mutual-TLS arguments for orderer `i`, as its own org's admin. */
 function ordererAdminArgs(layout: NetworkLayout, i: number): string[] {
   const org = layout.ordererOrg(i);
@@ -73,16 +114,7 @@ export async function ordererChannelHeight(
   i: number,
   channel: string,
 ): Promise<number> {
-  const { stdout } = await run(binaries.osnadmin, [
-    'channel',
-    'list',
-    '--channelID',
-    channel,
-    ...ordererAdminArgs(layout, i),
-  ]);
-  const { height } = jsonBody(stdout) as { height?: number };
-  if (typeof height !== 'number') throw new Error(`orderer ${i} reported no height for ${channel}: ${stdout}`);
-  return height;
+  return (await ordererChannelInfo(layout, binaries, i, channel)).height;
 }
 
 /** Joins each org's peer to the channels its org is a member of. */

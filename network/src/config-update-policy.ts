@@ -1,11 +1,15 @@
 /**
- * Counting a configuration update's signatures against a channel's `Admins` policy, before anything
+ * Counting a configuration update's signatures against a channel's `Admins` policies, before anything
  * is sent: `MAJORITY Admins` of the channel's application orgs (channel-config.ts), i.e. more than
- * half of the member orgs, each through a signature of one of its admins.
+ * half of the member orgs, each through a signature of one of its admins — and, when the update
+ * changes who orders the channel, `MAJORITY Admins` of the Orderer group's orgs as well.
  */
 
 /** The policy every channel configuration update of this network is counted against. */
 export const CHANNEL_ADMINS_POLICY = '/Channel/Application/Admins (MAJORITY Admins)';
+
+/** The policy an update that adds or removes an orderer org or consenter is counted against too. */
+export const ORDERER_ADMINS_POLICY = '/Channel/Orderer/Admins (MAJORITY Admins)';
 
 /** Who signed an update, as read from one of its signatures. */
 export interface UpdateSigner {
@@ -18,7 +22,7 @@ export interface UpdateSigner {
 export interface PolicyCount {
   readonly policy: string;
   readonly channel: string;
-  /** The channel's application orgs (MSP ids), whose admins the policy counts. */
+  /** The orgs (MSP ids) whose admins the policy counts: the channel's application orgs, or its orderer orgs. */
   readonly members: readonly string[];
   readonly needed: number;
   /** Member orgs with at least one admin signature, in member order. */
@@ -36,12 +40,13 @@ export function majorityOf(members: number): number {
 
 /**
  * Counts distinct member orgs with an admin signature among `signers` (several signatures of one org
- * count once, as Fabric's policy evaluation de-duplicates them).
+ * count once, as Fabric's policy evaluation de-duplicates them) against `policy` over `members`.
  */
 export function countAdminSignatures(
   channel: string,
   members: readonly string[],
   signers: readonly UpdateSigner[],
+  policy: string = CHANNEL_ADMINS_POLICY,
 ): PolicyCount {
   const admins = new Set(signers.filter((signer) => signer.isAdmin).map((signer) => signer.mspId));
   const signed = members.filter((member) => admins.has(member));
@@ -50,7 +55,7 @@ export function countAdminSignatures(
     .map((signer) => `${signer.mspId}${signer.isAdmin ? ' (not a member of the channel)' : ' (not an admin)'}`);
   const needed = majorityOf(members.length);
   return {
-    policy: CHANNEL_ADMINS_POLICY,
+    policy,
     channel,
     members,
     needed,

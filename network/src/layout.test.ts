@@ -165,7 +165,7 @@ describe('NetworkLayout', () => {
       joiningOrg: { name: 'HospitalC', mspId: 'HospitalCMSP' },
     });
 
-    it('is the directory’s member, runs a CA, a peer and its app on its host, and no orderer node', () => {
+    it('is the directory’s member, runs a CA, an orderer node, a peer and its app on its host', () => {
       const member = joining.member;
       expect(member).toEqual({
         name: 'HospitalC',
@@ -175,10 +175,22 @@ describe('NetworkLayout', () => {
       });
       if (member === undefined) return;
       expect(joining.peerOrgs().map((org) => org.slug)).toEqual([...PEER_ORGS.map((org) => org.slug), 'hospital-c']);
-      expect(joining.memberOrdererIndex(member)).toBeUndefined();
+      // Its node is orderer 4, beside the founders' 0..3 (which order the genesis blocks).
+      expect(joining.memberOrdererIndex(member)).toBe(4);
+      expect(joining.ordererIndexes()).toEqual([0, 1, 2, 3, 4]);
+      expect(joining.foundingOrdererIndexes()).toEqual([0, 1, 2, 3]);
+      expect(joining.ordererEndpoint(4)).toEqual({ host: '10.77.0.9', port: 20024 });
+      expect(joining.ordererProcess(4)).toBe('orderer0.hospital-c');
       const own = joining.localPorts();
       expect(new Set(own.map((port) => port.owner))).toEqual(
-        new Set(['ca.hospital-c', 'peer0.hospital-c', 'chaincode.hospital-c', 'app.hospital-c', 'postgres.hospital-c']),
+        new Set([
+          'ca.hospital-c',
+          'orderer0.hospital-c',
+          'peer0.hospital-c',
+          'chaincode.hospital-c',
+          'app.hospital-c',
+          'postgres.hospital-c',
+        ]),
       );
       const ports = own.map(({ endpoint }) => endpoint.port);
       expect(new Set(ports).size).toBe(ports.length);

@@ -123,8 +123,8 @@ export interface IdentityPaths {
  *
  * An org that joins after the founding (`joiningOrg`, index 5) takes position 4 of each block of
  * peer-org ports (B+44, B+49, B+54, B+74, B+64 and B+60 for its chaincode generations, B+79, B+84,
- * B+89) and CA ports B+5/B+15; as these overlap other blocks, it must run on a host of its own,
- * which the constructor checks.
+ * B+89), CA ports B+5/B+15 and, with `bft`, orderer 4's B+24/B+29/B+34; as these overlap other
+ * blocks, it must run on a host of its own, which the constructor checks.
  */
 /** First port offset of each server slot's block of four chaincode servers, by generation. */
 const CHAINCODE_SERVER_PORT_BLOCKS = [
@@ -224,10 +224,14 @@ export class NetworkLayout {
       : join(this.memberDefinitionDir(org), 'orderer-tls.pem');
   }
 
-  /** The org that runs orderer `i`: the orderer org with `raft`, member org `i` with `bft`. */
+  /**
+   * The org that runs orderer `i`: the orderer org with `raft`; with `bft`, founding member `i`, or
+   * — orderer {@link PEER_ORGS}.length in its own directory — the member that joined later.
+   */
   ordererOrg(i: number): OrgSpec {
     if (this.ordering === 'raft') return ORDERER_ORG;
-    const org = PEER_ORGS[i];
+    const joining = this.joiningMember;
+    const org = joining !== undefined && i === JOINING_ORG_INDEX - 1 ? joining : PEER_ORGS[i];
     if (org === undefined) throw new NetworkError('INVALID_CONFIG', `no orderer ${i}: BFT runs one per member org`);
     return org;
   }
@@ -336,10 +340,20 @@ export class NetworkLayout {
     return this.options.benchBaseline === true ? [AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE] : [AUDIT_CHAINCODE];
   }
 
-  /** Orderer numbers: 0..2 (or 0) with `raft`, one per member org (0..3) with `bft`. */
+  /**
+   * Orderer numbers: 0..2 (or 0) with `raft`; with `bft` one per member org: the founders' 0..3, and
+   * in the directory of a member that joined later its own node too (4), which the update adding the
+   * member to a channel makes one of that channel's consenters.
+   */
   ordererIndexes(): number[] {
-    const count = this.ordering === 'bft' ? PEER_ORGS.length : this.options.orderers;
-    return Array.from({ length: count }, (_, i) => i);
+    if (this.ordering !== 'bft') return Array.from({ length: this.options.orderers }, (_, i) => i);
+    const founders = PEER_ORGS.map((_, i) => i);
+    return this.joiningMember === undefined ? founders : [...founders, JOINING_ORG_INDEX - 1];
+  }
+
+  /** The founding members' orderer numbers (`bft`: those of the genesis blocks), or every node with `raft`. */
+  foundingOrdererIndexes(): number[] {
+    return this.ordererIndexes().filter((i) => this.ordering !== 'bft' || i < PEER_ORGS.length);
   }
 
   /**

@@ -141,8 +141,10 @@ export function importHandOverFolder(layout: NetworkLayout, dir: string): OrgSpe
  */
 export function requireOrderingReachable(layout: NetworkLayout, what: string): void {
   const own = memberOf(layout, what);
-  if (layout.memberOrdererIndex(own) !== undefined) return;
-  const reachable = layout.ordererIndexes().some((i) => importedDefinition(layout, layout.ordererOrg(i)) !== undefined);
+  const founding = layout.foundingOrdererIndexes();
+  const ownIndex = layout.memberOrdererIndex(own);
+  if (ownIndex !== undefined && founding.includes(ownIndex)) return;
+  const reachable = founding.some((i) => importedDefinition(layout, layout.ordererOrg(i)) !== undefined);
   if (!reachable)
     throw new NetworkError(
       'NOT_INITIALISED',

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { FabricBinaries } from './binaries';
-import { memberOrganisation } from './channel-config';
+import { CHANNEL_CAPABILITIES, memberOrganisation, ordererMemberOrganisation } from './channel-config';
 import { run } from './command';
 import { NetworkError } from './errors';
 import type { OrgDefinition } from './org-definition';
@@ -39,21 +39,21 @@ export function writeDefinitionMsp(definition: OrgDefinition, msp: string): void
 }
 
 /**
- * Materialises the definition as an MSP folder (certificates, CRLs and NodeOU rules only: it holds no key)
- * and asks configtxgen for the org's config group.
+ * Materialises the definition as an MSP folder (certificates, CRLs and NodeOU rules only: it holds no
+ * key) and asks configtxgen for the config group of the configtx.yaml entry `entry` makes of it.
  */
-export async function memberOrgGroup(binaries: FabricBinaries, definition: OrgDefinition): Promise<OrgGroupJson> {
+async function printOrgGroup(
+  binaries: FabricBinaries,
+  definition: OrgDefinition,
+  entry: (mspDir: string) => Record<string, unknown>,
+): Promise<OrgGroupJson> {
   const dir = mkdtempSync(join(tmpdir(), 'aal-org-group-'));
   try {
     const msp = join(dir, 'msp');
     writeDefinitionMsp(definition, msp);
-    const organisation = memberOrganisation({
-      name: definition.name,
-      mspId: definition.mspId,
-      mspDir: msp,
-      anchorPeers: definition.anchorPeers,
-    });
-    writeFileSync(join(dir, 'configtx.yaml'), stringify({ Organizations: [organisation] }));
+    // An orderer org's group depends on the channel capabilities (configtxgen reads the top-level ones).
+    const configtx = { Organizations: [entry(msp)], Capabilities: { Channel: CHANNEL_CAPABILITIES } };
+    writeFileSync(join(dir, 'configtx.yaml'), stringify(configtx));
     let stdout: string;
     try {
       ({ stdout } = await run(binaries.configtxgen, ['-configPath', dir, '-printOrg', definition.name]));
@@ -68,4 +68,33 @@ export async function memberOrgGroup(binaries: FabricBinaries, definition: OrgDe
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The org's config group in a channel's Application group, from its definition. */
+export async function memberOrgGroup(binaries: FabricBinaries, definition: OrgDefinition): Promise<OrgGroupJson> {
+  return printOrgGroup(binaries, definition, (mspDir) =>
+    memberOrganisation({
+      name: definition.name,
+      mspId: definition.mspId,
+      mspDir,
+      anchorPeers: definition.anchorPeers,
+    }),
+  );
+}
+
+/**
+ * The org's config group in a channel's Orderer group (`bft`), from its definition: the same entry
+ * the founders' channels give each member's orderer node ({@link ordererMemberOrganisation}).
+ * Refuses a definition that names no orderer node.
+ */
+export async function memberOrdererOrgGroup(
+  binaries: FabricBinaries,
+  definition: OrgDefinition,
+): Promise<OrgGroupJson> {
+  const node = definition.ordererNode;
+  if (node === undefined)
+    throw new NetworkError('INVALID_CONFIG', `${definition.name}'s definition names no orderer node`);
+  return printOrgGroup(binaries, definition, (mspDir) =>
+    ordererMemberOrganisation({ name: definition.name, mspId: definition.mspId, mspDir, endpoint: node.endpoint }),
+  );
 }

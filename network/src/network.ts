@@ -287,9 +287,9 @@ export class FabricNetwork {
   }
 
   /**
-   * `memberUp` of an org that joins after the founding: there are no genesis blocks to take and it
-   * runs no orderer node (the founders' nodes order its channels); its CA and its peer start, on no
-   * channel yet — `npm run org -- join` joins each channel once the members' update adding it commits.
+   * `memberUp` of an org that joins after the founding: there are no genesis blocks to take; its CA,
+   * its orderer node (`bft`) and its peer start, on no channel yet — `npm run org -- join` joins each
+   * channel once the members' update adding it (and its node, as a consenter) commits.
    */
   private async joiningMemberUp(org: OrgSpec): Promise<FoundedChannel[]> {
     requireOrderingReachable(this.layout, `starting ${org.name}'s nodes`);
@@ -297,6 +297,11 @@ export class FabricNetwork {
     await this.checkPortsFree(this.layout.localPorts());
     const peerConfigDir = writePeerConfig(this.layout, bins);
     await new OrgCertificateAuthority(this.layout, bins, this.supervisor, org).start();
+    const i = this.layout.memberOrdererIndex(org);
+    if (i !== undefined) {
+      log(`starting ${org.name}'s orderer node (it orders each channel it joins)`);
+      await startOrderer(this.layout, bins, this.supervisor, i);
+    }
     log(`starting ${org.name}'s peer`);
     await startPeer(this.layout, bins, this.supervisor, peerConfigDir, org);
     writeGatewayProfile(this.layout, org);

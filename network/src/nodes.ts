@@ -38,7 +38,10 @@ export async function startOrderer(
   const org = layout.ordererOrg(i);
   const admin = layout.adminIdentity(org);
   // The TLS roots of every orderer's org: with BFT the consenters' certificates come from four CAs.
-  const clusterRoots = [...new Set(layout.ordererIndexes().map((j) => layout.tlsRootCert(layout.ordererOrg(j))))];
+  // A member directory holds the roots of the members it imported; the node learns the others' from channel configs.
+  const clusterRoots = [
+    ...new Set(layout.ordererIndexes().map((j) => layout.tlsRootCert(layout.ordererOrg(j)))),
+  ].filter((file) => existsSync(file));
   const data = layout.nodeDataDir(name);
   mkdirSync(data, { recursive: true });
   const consensusDir = join(data, layout.ordering === 'bft' ? 'smartbft' : 'etcdraft');
@@ -160,14 +163,17 @@ export function peerCliEnv(layout: NetworkLayout, peerConfigDir: string, org: Or
 }
 
 /**
- * The `peer` CLI's orderer arguments for `org`'s admin: its own orderer node with BFT ordering (each
- * member runs one), the first Raft node otherwise; TLS trusted by that node's org CA.
+ * The `peer` CLI's orderer arguments for `org`'s admin: a founding member's own orderer node with BFT
+ * ordering (each member runs one), the first Raft node otherwise; TLS trusted by that node's org CA.
  */
 export function ordererCliArgs(layout: NetworkLayout, org: OrgSpec): string[] {
-  // An org without a node of its own (Raft, or one that joined later) uses the first node whose TLS root it holds.
+  const founding = layout.foundingOrdererIndexes();
+  const own = layout.memberOrdererIndex(org);
+  // An org without a founder's node (Raft, or one that joined later: its node orders a channel only
+  // once it has joined it) uses the first founding node whose TLS root it holds.
   const i =
-    layout.memberOrdererIndex(org) ??
-    layout.ordererIndexes().find((candidate) => existsSync(layout.tlsRootCert(layout.ordererOrg(candidate)))) ??
+    (own !== undefined && founding.includes(own) ? own : undefined) ??
+    founding.find((candidate) => existsSync(layout.tlsRootCert(layout.ordererOrg(candidate)))) ??
     0;
   return ['-o', address(layout.ordererEndpoint(i)), '--tls', '--cafile', layout.tlsRootCert(layout.ordererOrg(i))];
 }

@@ -36,7 +36,8 @@ const CONFIG_BLOCK_TIMEOUT_MS = 60_000;
  * and it is not a member of — not among `memberChannels` (its topology channels and those it joined).
  */
 export function orderedOnlyChannels(layout: NetworkLayout, org: OrgSpec, memberChannels: readonly string[]): string[] {
-  if (layout.memberOrdererIndex(org) === undefined) return [];
+  // A member that joined later orders only the channels it joined (its node came in with it).
+  if (layout.memberOrdererIndex(org) === undefined || layout.joiningMember !== undefined) return [];
   return CHANNELS.map((channel) => channel.name).filter((channel) => !memberChannels.includes(channel));
 }
 

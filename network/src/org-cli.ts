@@ -11,13 +11,11 @@ import { join } from 'node:path';
 import { ensureBinaries } from './binaries';
 import { revokeCertificate } from './certificate-revocation';
 import { crlSha256, revokedSerials } from './certificate-revocation-list';
-import { ChannelConfigUpdates } from './channel-config-update';
+import { ChannelConfigUpdates, policyCounts } from './channel-config-update';
 import { foundChannels } from './channel-founding';
 import { importedDefinition, importHandOverFolder } from './member-definitions';
 import { joinChannel } from './channel-join';
-import { countAdminSignatures } from './config-update-policy';
 import { readSidecar, sidecarPath } from './config-update-proposal';
-import { memberMspIds } from './channel-config-json';
 import { NetworkError } from './errors';
 import type { ProfileChannelOutcome } from './gateway-profile-channels';
 import { address, NetworkLayout } from './layout';
@@ -280,6 +278,11 @@ async function main(argv: string[]): Promise<void> {
             ? 'no chaincode is defined on it yet'
             : `chaincode definition sequence ${outcome.chaincode.sequence} (${outcome.chaincode.version}) approved for ${line.org.name}`),
       );
+      if (outcome.orderer !== undefined)
+        console.log(
+          `${line.org.name}'s orderer node ${outcome.orderer.joined ? 'joined' : 'was already on'} ${line.channel} ` +
+            `as a consenter (height ${outcome.orderer.height})`,
+        );
       console.log(appServesChannel(line.org, line.channel, layout.gatewayProfile(line.org), outcome.profile));
       return;
     }
@@ -300,8 +303,9 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'inspect': {
       const updates = new ChannelConfigUpdates(layout, binaries);
-      const { sidecar, signers, current } = await updates.inspect(line.org, line.proposal);
-      const count = countAdminSignatures(sidecar.channel, memberMspIds(current.config), signers);
+      const inspected = await updates.inspect(line.org, line.proposal);
+      const { sidecar, signers, current } = inspected;
+      const counts = policyCounts(current.config, inspected);
       if (sidecar.change.kind === 'add-member') {
         // The definition's certificates are long: show who joins and the fingerprints to confirm.
         console.log(`adds to channel ${sidecar.channel}, proposed by ${sidecar.proposedBy}:`);
@@ -311,7 +315,7 @@ async function main(argv: string[]): Promise<void> {
       else console.log(readFileSync(sidecarPath(line.proposal), 'utf8').trim());
       console.log(
         `signatures: ${signers.map((s) => `${s.mspId}${s.isAdmin ? '' : ' (not counted)'}`).join(', ') || 'none'}; ` +
-          `${count.signed.length} of the ${count.needed} needed (${count.policy}); ` +
+          counts.map((count) => `${count.signed.length} of the ${count.needed} needed (${count.policy}); `).join('') +
           `channel config is block ${current.blockNumber}, proposal based on ${sidecar.baseConfigBlock}`,
       );
       return;

@@ -390,15 +390,36 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
     expect(early.status).toBe(1);
     expect(early.stderr).toContain('NOT_A_MEMBER');
     expectSucceeded(await asMember(REGULATOR, 120_000, 'sign', '--org', REGULATOR.slug, '--proposal', addition));
+    // Two of hospital-a's three members suffice for its Application group, but the update also makes
+    // HospitalC's node a consenter: the Orderer group's four orgs need a majority of their admins too.
+    const ordererShort = await asMember(
+      HOSPITAL_A,
+      120_000,
+      'submit',
+      '--org',
+      HOSPITAL_A.slug,
+      '--proposal',
+      addition,
+    );
+    expect(ordererShort.status).toBe(1);
+    expect(ordererShort.stderr).toContain('POLICY_NOT_MET');
+    expect(ordererShort.stderr).toContain('/Channel/Orderer/Admins (MAJORITY Admins) needs the admins of 3 of 4 orgs');
+    const inspected = await asMember(HOSPITAL_A, 120_000, 'inspect', '--org', HOSPITAL_A.slug, '--proposal', addition);
+    expectSucceeded(inspected);
+    expect(inspected.stdout).toContain('2 of the 2 needed (/Channel/Application/Admins (MAJORITY Admins))');
+    expect(inspected.stdout).toContain('2 of the 3 needed (/Channel/Orderer/Admins (MAJORITY Admins))');
+    expectSucceeded(await asMember(AI_PROVIDER, 120_000, 'sign', '--org', AI_PROVIDER.slug, '--proposal', addition));
     const submitted = await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', addition);
     expectSucceeded(submitted);
-    expect(submitted.stdout).toMatch(/signed by HospitalAMSP, RegulatorMSP/);
+    expect(submitted.stdout).toMatch(/signed by AIProviderMSP, HospitalAMSP, RegulatorMSP/);
 
     // The join approves the committed definition and starts HospitalC's chaincode server.
     const joined = await asMember(HOSPITAL_C, 600_000, 'join', '--org', HOSPITAL_C.slug, '--channel', 'hospital-a');
     expectSucceeded(joined);
     expect(joined.stdout).toContain("HospitalC's peer joined hospital-a");
     expect(joined.stdout).toMatch(/chaincode definition sequence 1 \([0-9a-f]{16}\) approved for HospitalC/);
+    // Its own orderer node joined the channel as its fifth consenter.
+    expect(joined.stdout).toMatch(/HospitalC's orderer node joined hospital-a as a consenter \(height \d+\)/);
     const app = await asMember(HOSPITAL_C, 600_000, 'app', '--org', HOSPITAL_C.slug);
     expectSucceeded(app);
     hospitalCUrl = /app: (http:\/\/\S+)/.exec(app.stdout)?.[1] ?? '';
@@ -423,33 +444,60 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       60_000,
     );
     expect((seen.body as { interaction: { org: string } }).interaction.org).toBe('HospitalCMSP');
-    // Its processes run on its own host alone: CA, peer, chaincode server, database and app; no orderer node.
+    // Its processes run on its own host alone: CA, orderer node, peer, chaincode server, database and app.
     const running = new FabricNetwork(optionsOf(HOSPITAL_C))
       .status()
       .filter((p) => p.running)
       .map((p) => p.name);
     expect(running.sort()).toEqual(
-      ['app.hospital-c', 'ca.hospital-c', 'chaincode.hospital-c', 'peer0.hospital-c', 'postgres.hospital-c'].sort(),
+      [
+        'app.hospital-c',
+        'ca.hospital-c',
+        'chaincode.hospital-c',
+        'orderer0.hospital-c',
+        'peer0.hospital-c',
+        'postgres.hospital-c',
+      ].sort(),
     );
+
+    // Its node takes part in ordering: with five consenters SmartBFT needs four, so with HospitalB's
+    // node down hospital-a orders only if HospitalC's node votes.
+    const hospitalB = new FabricNetwork(optionsOf(HOSPITAL_B));
+    expect(await hospitalB.kill(`orderer0.${HOSPITAL_B.slug}`)).toBe(true);
+    try {
+      const orderedId = `hosts-c-quorum-${Date.now()}`;
+      let lastAnswer: NamespaceAnswer | undefined;
+      await eventually(
+        'a HospitalC write ordered by four of the five consenters, HospitalC’s among them',
+        async () => (lastAnswer = await writeAsHospitalC(orderedId)),
+        (answer) => answer.status === 201,
+        120_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; last answer ${JSON.stringify(lastAnswer)}`);
+      });
+    } finally {
+      expectSucceeded(await asMember(HOSPITAL_B, 300_000, 'up', '--org', HOSPITAL_B.slug, '--hand-over', handOver));
+    }
   }, 1_200_000);
 
   it('removes HospitalC from hospital-a by a majority; its writes there are then refused', async () => {
     const removal = join(handOver, 'hospital-a-remove-hospital-c.pb');
-    expectSucceeded(
-      await asMember(
-        HOSPITAL_A,
-        120_000,
-        'propose-remove',
-        '--org',
-        HOSPITAL_A.slug,
-        '--channel',
-        'hospital-a',
-        '--member',
-        HOSPITAL_C.mspId,
-        '--out',
-        removal,
-      ),
+    const proposed = await asMember(
+      HOSPITAL_A,
+      120_000,
+      'propose-remove',
+      '--org',
+      HOSPITAL_A.slug,
+      '--channel',
+      'hospital-a',
+      '--member',
+      HOSPITAL_C.mspId,
+      '--out',
+      removal,
     );
+    expectSucceeded(proposed);
+    // Its node came in with it and leaves with it: the founders' four consenters stay.
+    expect(proposed.stderr).toContain("HospitalCMSP's orderer node leaves the consenters of hospital-a too (4 stay)");
     expectSucceeded(await asMember(REGULATOR, 120_000, 'sign', '--org', REGULATOR.slug, '--proposal', removal));
     // With HospitalC a member, the channel has four: two signatures are no majority.
     const short = await asMember(HOSPITAL_A, 120_000, 'submit', '--org', HOSPITAL_A.slug, '--proposal', removal);
