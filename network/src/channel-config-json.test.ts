@@ -98,6 +98,23 @@ describe('channel config JSON', () => {
     expect(() => withMember(original, 'hospital-a', 'Regulator', 'OtherMSP', group)).toThrow('already a member');
   });
 
+  it('withMember refuses a name or MSP id that another org of the Orderer group has (bft)', () => {
+    const original = config();
+    (original.channel_group.groups as Record<string, unknown>).Orderer = {
+      groups: { HospitalB: { values: { MSP: { value: { config: { name: 'HospitalBMSP' } } } } } },
+    };
+    const group = { values: { MSP: { value: { config: { name: 'HospitalDMSP' } } } } };
+    expect(() => withMember(original, 'hospital-a', 'HospitalB', 'HospitalDMSP', group)).toThrow(
+      'HospitalB (HospitalDMSP) clashes with HospitalB (HospitalBMSP), which orders channel hospital-a',
+    );
+    expect(() => withMember(original, 'hospital-a', 'HospitalD', 'HospitalBMSP', group)).toThrow('clashes with');
+    // The org that orders it joins under its own name and MSP id.
+    const own = { values: { MSP: { value: { config: { name: 'HospitalBMSP' } } } } };
+    expect(memberMspIds(withMember(original, 'hospital-a', 'HospitalB', 'HospitalBMSP', own))).toContain(
+      'HospitalBMSP',
+    );
+  });
+
   it('withMember gives the new member’s revocation list to its MSP in the Orderer group (bft), in a copy', () => {
     const original = config();
     (original.channel_group.groups as Record<string, unknown>).Orderer = {

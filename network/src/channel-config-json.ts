@@ -124,14 +124,29 @@ export function withOrdererRevocationList(
   return updated;
 }
 
-/** The MSP definitions of `mspId` in the channel's Orderer group (one with `bft` ordering, none with Raft's orderer org). */
-export function ordererOrgMsps(config: ChannelConfigJson, mspId: string): MspDefinitionJson[] {
+/** The orgs of the channel's Orderer group: their config group names and MSP ids. */
+export function ordererOrgGroups(config: ChannelConfigJson): { group: string; mspId: string | undefined }[] {
+  return Object.entries(ordererGroups(config)).map(([group, value]) => ({
+    group,
+    mspId: value.values?.MSP?.value?.config?.name,
+  }));
+}
+
+/** The Orderer group's org groups as configtxlator's JSON (none on a config without an Orderer group). */
+function ordererGroups(
+  config: ChannelConfigJson,
+): Record<string, { values?: { MSP?: { value?: { config?: MspDefinitionJson } } } }> {
   const groups = (
     config.channel_group.groups as {
       Orderer?: { groups?: Record<string, { values?: { MSP?: { value?: { config?: MspDefinitionJson } } } }> };
     }
   ).Orderer?.groups;
-  return Object.values(groups ?? {})
+  return groups ?? {};
+}
+
+/** The MSP definitions of `mspId` in the channel's Orderer group (one with `bft` ordering, none with Raft's orderer org). */
+export function ordererOrgMsps(config: ChannelConfigJson, mspId: string): MspDefinitionJson[] {
+  return Object.values(ordererGroups(config))
     .map((group) => group.values?.MSP?.value?.config)
     .filter((msp): msp is MspDefinitionJson => msp?.name === mspId);
 }
@@ -151,6 +166,16 @@ export function withMember(
   const orgs = applicationOrgs(config);
   if (orgs.some((org) => org.msp.name === mspId || org.group === name))
     throw new NetworkError('INVALID_CONFIG', `${name} (${mspId}) is already a member of channel ${channel}`);
+  // An org that orders the channel (bft) joins it under the same name and MSP id, or not at all.
+  const orderers = ordererOrgGroups(config);
+  const sameName = orderers.find((org) => org.group === name);
+  const sameMsp = orderers.find((org) => org.mspId === mspId);
+  if ((sameName !== undefined && sameName.mspId !== mspId) || (sameMsp !== undefined && sameMsp.group !== name))
+    throw new NetworkError(
+      'INVALID_CONFIG',
+      `${name} (${mspId}) clashes with ${(sameName ?? sameMsp)?.group} (${(sameName ?? sameMsp)?.mspId}), which orders ` +
+        `channel ${channel}: a group name and an MSP id name one org`,
+    );
   const updated = structuredClone(config);
   updated.channel_group.groups.Application.groups[name] = structuredClone(
     group,

@@ -16,6 +16,7 @@ import {
 import {
   BFT_MINIMUM_CONSENTERS,
   consenters,
+  describeConsenterChange,
   isBftChannel,
   ordererOrgMspIds,
   withConsenter,
@@ -37,7 +38,7 @@ import { NetworkError } from './errors';
 import type { NetworkLayout } from './layout';
 import { ordererCliArgs, peerCliEnv, writePeerConfig } from './nodes';
 import { log } from './progress';
-import type { OrgSpec } from './topology';
+import { PEER_ORGS, type OrgSpec } from './topology';
 
 /** `common.HeaderType.CONFIG_UPDATE`. */
 const CONFIG_UPDATE = 2;
@@ -58,6 +59,8 @@ export interface InspectedProposal {
    * the Orderer group's `Admins` policy must allow too; known only for a proposal that is not stale.
    */
   readonly changesOrdering: boolean;
+  /** What it does to the channel's consenters, in words ({@link describeConsenterChange}); undefined when nothing. */
+  readonly consenterChange: string | undefined;
 }
 
 /** What `submit` did: the count it made and the config block the org's peer now has. */
@@ -80,6 +83,15 @@ export function policyCounts(
   if (proposal.changesOrdering)
     counts.push(countAdminSignatures(channel, ordererOrgMspIds(current), signers, ORDERER_ADMINS_POLICY));
   return counts;
+}
+
+/**
+ * `config` without member `mspId`, and without its orderer node where it runs one (see
+ * {@link withoutConsenter}: a founder's node stays while it is one of the last four).
+ */
+function withoutMemberAndNode(config: ChannelConfigJson, channel: string, mspId: string): ChannelConfigJson {
+  const founder = PEER_ORGS.some((org) => org.mspId === mspId);
+  return withoutConsenter(withoutMember(config, channel, mspId), channel, mspId, founder);
 }
 
 /** Whether `updated` has other orderer orgs or consenters than `config`. */
@@ -227,11 +239,13 @@ export class ChannelConfigUpdates {
       );
     const current = await this.currentConfig(org, channel);
     let ordering = false;
+    let consenterChange: string | undefined;
     // Against the config it was computed from, the envelope must be exactly the sidecar's change.
     if (current.blockNumber === sidecar.baseConfigBlock) {
       const update = envelope.payload?.data?.config_update ?? {};
       const expected = await this.configWithChange(current.config, channel, sidecar.change, update, proposalFile);
       ordering = changesOrdering(current.config, expected);
+      consenterChange = describeConsenterChange(current.config, expected);
       const recomputed = await this.translator.decode(
         'common.ConfigUpdate',
         await this.translator.computeUpdate(channel, current.config, expected),
@@ -249,7 +263,7 @@ export class ChannelConfigUpdates {
       const certificate = Buffer.from(creator?.id_bytes ?? '', 'base64').toString('utf8');
       return { mspId, isAdmin: isChannelAdmin(current.config, mspId, certificate) };
     });
-    return { sidecar, signers, changesOrdering: ordering, current };
+    return { sidecar, signers, changesOrdering: ordering, consenterChange, current };
   }
 
   /**
@@ -269,7 +283,7 @@ export class ChannelConfigUpdates {
       case 'add-member':
         return this.withNewMember(config, channel, change.definition);
       case 'remove-member':
-        return withoutConsenter(withoutMember(config, channel, change.org), channel, change.org);
+        return withoutMemberAndNode(config, channel, change.org);
     }
   }
 
@@ -327,13 +341,12 @@ export class ChannelConfigUpdates {
       channel,
       proposalFile,
       (config) => {
-        const updated = withoutConsenter(withoutMember(config, channel, mspId), channel, mspId);
-        const ran = consenters(config).filter((consenter) => consenter.msp_id === mspId).length;
-        if (ran > 0)
+        const updated = withoutMemberAndNode(config, channel, mspId);
+        const change = describeConsenterChange(config, updated);
+        if (change !== undefined) log(`${channel}: ${change}`);
+        else if (consenters(config).some((consenter) => consenter.msp_id === mspId))
           log(
-            changesOrdering(config, updated)
-              ? `${mspId}'s orderer node leaves the consenters of ${channel} too (${consenters(updated).length} stay)`
-              : `${mspId}'s orderer node keeps ordering ${channel}: it is one of the last ${BFT_MINIMUM_CONSENTERS} consenters`,
+            `${mspId}'s orderer node keeps ordering ${channel}: it is one of its last ${BFT_MINIMUM_CONSENTERS} consenters`,
           );
         return updated;
       },

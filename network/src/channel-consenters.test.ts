@@ -3,6 +3,7 @@ import {
   BFT_MINIMUM_CONSENTERS,
   bftQuorum,
   consenters,
+  describeConsenterChange,
   isBftChannel,
   ordererOrgMspIds,
   withConsenter,
@@ -64,7 +65,7 @@ describe('channel consenters', () => {
   it('a channel without a consenter mapping is not bft and takes no consenter', () => {
     const raft: ChannelConfigJson = { channel_group: { groups: { Application: { groups: {} } } } };
     expect(isBftChannel(raft)).toBe(false);
-    expect(() => withConsenter(raft, 'hospital-a', hospitalC)).toThrow('is not ordered by SmartBFT');
+    expect(() => withConsenter(raft, 'hospital-a', hospitalC)).toThrow('the channel is not ordered by SmartBFT');
   });
 
   it('withConsenter adds the org to the Orderer group and its node under the next id, in a copy', () => {
@@ -103,31 +104,60 @@ describe('channel consenters', () => {
     expect(ordererOrgMspIds(original)).not.toContain('HospitalCMSP');
   });
 
+  it('withConsenter refuses another org’s group name or certificates', () => {
+    expect(() => withConsenter(bftConfig(), 'hospital-a', { ...hospitalC, name: 'HospitalB' })).toThrow(
+      'its Orderer group has an org named HospitalB already',
+    );
+    const copied = { ...hospitalC, identityCert: Buffer.from('aWQ=', 'base64').toString('utf8') };
+    expect(() => withConsenter(bftConfig(), 'hospital-a', copied)).toThrow(
+      'consenter 1 (HospitalAMSP) has the same certificate',
+    );
+  });
+
   it('withConsenter refuses an org that orders the channel already, or an endpoint taken', () => {
     const added = withConsenter(bftConfig(), 'hospital-a', hospitalC);
     expect(() => withConsenter(added, 'hospital-a', hospitalC)).toThrow(NetworkError);
     expect(() =>
       withConsenter(bftConfig(), 'hospital-a', { ...hospitalC, mspId: 'HospitalAMSP', name: 'HospitalA' }),
-    ).toThrow('HospitalAMSP runs an orderer node of channel hospital-a already');
+    ).toThrow('cannot order channel hospital-a: HospitalAMSP runs an orderer node of it already');
     expect(() =>
       withConsenter(bftConfig(), 'hospital-a', { ...hospitalC, endpoint: { host: '10.0.0.1', port: 7050 } }),
-    ).toThrow('has a consenter at 10.0.0.1:7050 already');
+    ).toThrow('it has a consenter at 10.0.0.1:7050 already');
   });
 
   it('withoutConsenter takes out a node while at least four consenters stay', () => {
     const added = withConsenter(bftConfig(), 'hospital-a', hospitalC);
-    const removed = withoutConsenter(added, 'hospital-a', 'HospitalCMSP');
+    const removed = withoutConsenter(added, 'hospital-a', 'HospitalCMSP', false);
     expect(consenters(removed)).toEqual(consenters(bftConfig()));
     expect(ordererOrgMspIds(removed)).toEqual(ordererOrgMspIds(bftConfig()));
     // Five consenters: any one may leave, a founder's node too.
     expect(
-      consenters(withoutConsenter(added, 'hospital-a', 'HospitalBMSP')).map((consenter) => consenter.msp_id),
+      consenters(withoutConsenter(added, 'hospital-a', 'HospitalBMSP', true)).map((consenter) => consenter.msp_id),
     ).not.toContain('HospitalBMSP');
   });
 
-  it(`withoutConsenter keeps a node that is one of the last ${BFT_MINIMUM_CONSENTERS}, and ignores an org that runs none`, () => {
+  it('a member that joined later never keeps a seat: its removal is refused when fewer than four would stay', () => {
+    const added = withConsenter(bftConfig(), 'hospital-a', hospitalC);
+    const founderGone = withoutConsenter(added, 'hospital-a', 'HospitalBMSP', true);
+    expect(() => withoutConsenter(founderGone, 'hospital-a', 'HospitalCMSP', false)).toThrow(
+      "removing HospitalCMSP's orderer node would leave channel hospital-a 3 consenters",
+    );
+  });
+
+  it('describes a consenter change for the signers', () => {
+    const added = withConsenter(bftConfig(), 'hospital-a', hospitalC);
+    expect(describeConsenterChange(bftConfig(), added)).toBe(
+      "adds HospitalCMSP's node 10.0.0.9:7050 (consenter 5): 4 → 5 consenters, 3 → 4 sign each block",
+    );
+    expect(describeConsenterChange(added, withoutConsenter(added, 'hospital-a', 'HospitalCMSP', false))).toBe(
+      "removes HospitalCMSP's node 10.0.0.9:7050 (consenter 5): 5 → 4 consenters, 4 → 3 sign each block",
+    );
+    expect(describeConsenterChange(bftConfig(), bftConfig())).toBeUndefined();
+  });
+
+  it(`withoutConsenter keeps a founder's node that is one of the last ${BFT_MINIMUM_CONSENTERS}, and ignores an org that runs none`, () => {
     const config = bftConfig();
-    expect(withoutConsenter(config, 'hospital-a', 'HospitalBMSP')).toBe(config);
-    expect(withoutConsenter(config, 'hospital-a', 'HospitalCMSP')).toBe(config);
+    expect(withoutConsenter(config, 'hospital-a', 'HospitalBMSP', true)).toBe(config);
+    expect(withoutConsenter(config, 'hospital-a', 'HospitalCMSP', false)).toBe(config);
   });
 });

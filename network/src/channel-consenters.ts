@@ -6,7 +6,7 @@
  * removed, in the same majority-signed update, so that the ordering service stays run by the members
  * themselves.
  */
-import type { ChannelConfigJson } from './channel-config-json';
+import { ordererOrgGroups, type ChannelConfigJson } from './channel-config-json';
 import { NetworkError } from './errors';
 import type { Endpoint } from './layout';
 
@@ -94,9 +94,9 @@ export function isBftChannel(config: ChannelConfigJson): boolean {
 
 /** The MSP ids of the orgs in the channel's Orderer group, sorted. */
 export function ordererOrgMspIds(config: ChannelConfigJson): string[] {
-  return Object.values(ordererGroup(config)?.groups ?? {})
-    .map((group) => group.values?.MSP?.value?.config?.name)
-    .filter((name): name is string => name !== undefined)
+  return ordererOrgGroups(config)
+    .map((org) => org.mspId)
+    .filter((mspId): mspId is string => mspId !== undefined)
     .sort();
 }
 
@@ -104,20 +104,30 @@ const base64Of = (pem: string): string => Buffer.from(pem, 'utf8').toString('bas
 
 /**
  * A copy of `config` with `node`'s org in the Orderer group and its node in the consenter mapping,
- * under the next consenter id. Refuses a channel not ordered by SmartBFT, and an org or endpoint
- * that is there already.
+ * under the next consenter id (one past the highest present). Refuses a channel not ordered by
+ * SmartBFT, and an org, group name, endpoint or certificate that is there already: a definition
+ * cannot take over another org's Orderer-group entry or pass off another node as its own.
  */
 export function withConsenter(config: ChannelConfigJson, channel: string, node: NewConsenter): ChannelConfigJson {
   const current = consenters(config);
-  if (current.length === 0)
-    throw new NetworkError('INVALID_CONFIG', `channel ${channel} is not ordered by SmartBFT: it takes no consenter`);
+  const refuse = (why: string): never => {
+    throw new NetworkError('INVALID_CONFIG', `${node.name} (${node.mspId}) cannot order channel ${channel}: ${why}`);
+  };
+  if (current.length === 0) refuse('the channel is not ordered by SmartBFT');
   if (ordererOrgMspIds(config).includes(node.mspId) || current.some((consenter) => consenter.msp_id === node.mspId))
-    throw new NetworkError('INVALID_CONFIG', `${node.mspId} runs an orderer node of channel ${channel} already`);
+    refuse(`${node.mspId} runs an orderer node of it already`);
+  if (ordererGroup(config)?.groups?.[node.name] !== undefined)
+    refuse(`its Orderer group has an org named ${node.name} already`);
   if (current.some((consenter) => consenter.host === node.endpoint.host && consenter.port === node.endpoint.port))
-    throw new NetworkError(
-      'INVALID_CONFIG',
-      `channel ${channel} has a consenter at ${node.endpoint.host}:${node.endpoint.port} already`,
-    );
+    refuse(`it has a consenter at ${node.endpoint.host}:${node.endpoint.port} already`);
+  const identity = base64Of(node.identityCert);
+  const tls = base64Of(node.tlsCert);
+  const taken = current.find((consenter) =>
+    [consenter.identity, consenter.client_tls_cert, consenter.server_tls_cert].some(
+      (certificate) => certificate === identity || certificate === tls,
+    ),
+  );
+  if (taken !== undefined) refuse(`consenter ${taken.id} (${taken.msp_id}) has the same certificate`);
   const updated = structuredClone(config);
   const orderer = ordererGroup(updated) as Required<OrdererGroupJson>;
   (orderer.groups as Record<string, unknown>)[node.name] = structuredClone(node.group);
@@ -127,9 +137,9 @@ export function withConsenter(config: ChannelConfigJson, channel: string, node: 
     msp_id: node.mspId,
     host: node.endpoint.host,
     port: node.endpoint.port,
-    identity: base64Of(node.identityCert),
-    client_tls_cert: base64Of(node.tlsCert),
-    server_tls_cert: base64Of(node.tlsCert),
+    identity,
+    client_tls_cert: tls,
+    server_tls_cert: tls,
   });
   deriveBlockValidationPolicy(orderer, channel);
   return updated;
@@ -137,14 +147,28 @@ export function withConsenter(config: ChannelConfigJson, channel: string, node: 
 
 /**
  * A copy of `config` without `mspId`'s orderer node (its Orderer-group org and its consenters), or
- * `config` itself when it runs none there, or when removing it would leave fewer than
- * {@link BFT_MINIMUM_CONSENTERS}: then its node keeps ordering the channel — without its org in the
- * Application group it only orders; its clients and peers have no access.
+ * `config` itself when it runs none there. Removing it must leave {@link BFT_MINIMUM_CONSENTERS}:
+ * otherwise a `founder`'s node keeps ordering the channel (without its org in the Application group
+ * it only orders; its clients and peers have no access), and for any other org the removal is
+ * refused — a member that joined later never keeps a seat among the consenters.
  */
-export function withoutConsenter(config: ChannelConfigJson, channel: string, mspId: string): ChannelConfigJson {
+export function withoutConsenter(
+  config: ChannelConfigJson,
+  channel: string,
+  mspId: string,
+  founder: boolean,
+): ChannelConfigJson {
   const current = consenters(config);
   const remaining = current.filter((consenter) => consenter.msp_id !== mspId);
-  if (remaining.length === current.length || remaining.length < BFT_MINIMUM_CONSENTERS) return config;
+  if (remaining.length === current.length) return config;
+  if (remaining.length < BFT_MINIMUM_CONSENTERS) {
+    if (founder) return config;
+    throw new NetworkError(
+      'INVALID_CONFIG',
+      `removing ${mspId}'s orderer node would leave channel ${channel} ${remaining.length} consenters, and SmartBFT ` +
+        `needs ${BFT_MINIMUM_CONSENTERS} to tolerate a fault: add another member's node first`,
+    );
+  }
   const updated = structuredClone(config);
   const orderer = ordererGroup(updated) as Required<OrdererGroupJson>;
   for (const [name, group] of Object.entries(orderer.groups))
@@ -153,4 +177,27 @@ export function withoutConsenter(config: ChannelConfigJson, channel: string, msp
   if (value !== undefined) value.consenter_mapping = remaining;
   deriveBlockValidationPolicy(orderer, channel);
   return updated;
+}
+
+/**
+ * What an update does to the channel's consenters, for the admins who sign it: who joins or leaves,
+ * and the count and quorum before and after; undefined when it leaves them as they are.
+ */
+export function describeConsenterChange(config: ChannelConfigJson, updated: ChannelConfigJson): string | undefined {
+  const before = consenters(config);
+  const after = consenters(updated);
+  const key = (consenter: ConsenterJson): string =>
+    `${consenter.id}/${consenter.msp_id}/${consenter.host}:${consenter.port}`;
+  const added = after.filter((consenter) => !before.some((other) => key(other) === key(consenter)));
+  const removed = before.filter((consenter) => !after.some((other) => key(other) === key(consenter)));
+  if (added.length === 0 && removed.length === 0) return undefined;
+  const named = (list: ConsenterJson[], verb: string): string[] =>
+    list.map(
+      (consenter) =>
+        `${verb} ${consenter.msp_id}'s node ${consenter.host}:${consenter.port} (consenter ${consenter.id})`,
+    );
+  return (
+    [...named(added, 'adds'), ...named(removed, 'removes')].join('; ') +
+    `: ${before.length} → ${after.length} consenters, ${bftQuorum(before.length)} → ${bftQuorum(after.length)} sign each block`
+  );
 }

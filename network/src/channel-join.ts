@@ -140,6 +140,9 @@ export async function joinChannel(
       await sleep(1000);
       height = await peerHeight(binaries, env, channel);
     }
+    // The org's node next: until it takes part the channel has a consenter short of its full count.
+    const configBlock = await fetch('config');
+    const orderer = await joinOwnOrderer(layout, binaries, org, channel, join(dir, 'config.block'), configBlock);
     // Listed before the approval: the profile is where `deploy` and `revoke` find the org's channels,
     // and the peer is on this one now, whether or not the approval below succeeds.
     const profile = addChannelToGatewayProfile(layout.gatewayProfile(org), channel);
@@ -147,8 +150,6 @@ export async function joinChannel(
       org,
       channel,
     );
-    const configBlock = await fetch('config');
-    const orderer = await joinOwnOrderer(layout, binaries, org, channel, join(dir, 'config.block'), configBlock);
     return { joined: !joinedBefore, height, chaincode, profile, orderer };
   } finally {
     rmSync(dir, { recursive: true, force: true });

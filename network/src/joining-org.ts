@@ -26,6 +26,13 @@ export const ORG_SLUG_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
  */
 export const JOINING_ORG_INDEX = PEER_ORGS.length + 1;
 
+/**
+ * A joining org's position in each block of per-org ports and numbers (its peer's, and with `bft`
+ * its orderer node's, orderer {@link PEER_ORGS}.length): one past the founders' 0..3, as a
+ * founder's position is its index − 1.
+ */
+export const JOINING_ORG_POSITION = JOINING_ORG_INDEX - 1;
+
 /** Whether `slug` names one of the founding orgs (or the Raft orderer org). */
 export function isFoundingOrg(slug: string): boolean {
   return [ORDERER_ORG, ...PEER_ORGS].some((org) => org.slug === slug);

@@ -2,7 +2,7 @@ import { AUDIT_INDEX_LOCATION_FILE } from '@aal/application';
 import { join } from 'node:path';
 import { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, type ChaincodeGeneration, type ChaincodeSpec } from './chaincodes';
 import { NetworkError } from './errors';
-import { JOINING_ORG_INDEX, joiningOrg, type JoiningOrgName } from './joining-org';
+import { JOINING_ORG_INDEX, JOINING_ORG_POSITION, joiningOrg, type JoiningOrgName } from './joining-org';
 import { DEFAULT_ORDERING, type OrderingType } from './ordering';
 import { APP_ROLES, ORDERER_ORG, PEER_ORGS, type AppRole, type OrgSpec } from './topology';
 
@@ -231,7 +231,7 @@ export class NetworkLayout {
   ordererOrg(i: number): OrgSpec {
     if (this.ordering === 'raft') return ORDERER_ORG;
     const joining = this.joiningMember;
-    const org = joining !== undefined && i === JOINING_ORG_INDEX - 1 ? joining : PEER_ORGS[i];
+    const org = joining !== undefined && i === JOINING_ORG_POSITION ? joining : PEER_ORGS[i];
     if (org === undefined) throw new NetworkError('INVALID_CONFIG', `no orderer ${i}: BFT runs one per member org`);
     return org;
   }
@@ -257,7 +257,7 @@ export class NetworkLayout {
 
   private peerIndex(org: OrgSpec): number {
     // A founder's peer position is its index − 1 too (HospitalA: index 1, position 0).
-    if (org.index === JOINING_ORG_INDEX && this.joiningMember?.mspId === org.mspId) return JOINING_ORG_INDEX - 1;
+    if (org.index === JOINING_ORG_INDEX && this.joiningMember?.mspId === org.mspId) return JOINING_ORG_POSITION;
     const index = PEER_ORGS.findIndex((candidate) => candidate.mspId === org.mspId);
     if (index < 0) throw new NetworkError('INVALID_CONFIG', `${org.name} runs no peer`);
     return index;
@@ -348,7 +348,7 @@ export class NetworkLayout {
   ordererIndexes(): number[] {
     if (this.ordering !== 'bft') return Array.from({ length: this.options.orderers }, (_, i) => i);
     const founders = PEER_ORGS.map((_, i) => i);
-    return this.joiningMember === undefined ? founders : [...founders, JOINING_ORG_INDEX - 1];
+    return this.joiningMember === undefined ? founders : [...founders, JOINING_ORG_POSITION];
   }
 
   /** The founding members' orderer numbers (`bft`: those of the genesis blocks), or every node with `raft`. */

@@ -38,10 +38,10 @@ export async function startOrderer(
   const org = layout.ordererOrg(i);
   const admin = layout.adminIdentity(org);
   // The TLS roots of every orderer's org: with BFT the consenters' certificates come from four CAs.
-  // A member directory holds the roots of the members it imported; the node learns the others' from channel configs.
-  const clusterRoots = [
-    ...new Set(layout.ordererIndexes().map((j) => layout.tlsRootCert(layout.ordererOrg(j)))),
-  ].filter((file) => existsSync(file));
+  const roots = [...new Set(layout.ordererIndexes().map((j) => layout.tlsRootCert(layout.ordererOrg(j))))];
+  // A member that joined later holds the roots of the founders it imported (at least one); its node
+  // learns the others' from the channel configs. Everywhere else each root must be there.
+  const clusterRoots = layout.joiningMember === undefined ? roots : roots.filter((file) => existsSync(file));
   const data = layout.nodeDataDir(name);
   mkdirSync(data, { recursive: true });
   const consensusDir = join(data, layout.ordering === 'bft' ? 'smartbft' : 'etcdraft');

@@ -62,7 +62,8 @@ const USAGE = `usage: npm run org -- <command>
   up --org <slug> --hand-over <dir>       in the member's own directory: imports the others' definitions, checks the
                                           founder's genesis blocks name this org as it is, starts its CA, orderer
                                           node and peer and joins them to the channels; idempotent. A new org
-                                          imports the founders' definitions and starts its CA and peer only
+                                          imports the founders' definitions and starts its CA, orderer node
+                                          (bft) and peer, on no channel until it joins
   deploy --org <slug>                     installs and runs the org's chaincode server and approves the chaincode on
                                           its channels; the member whose approval makes a majority commits it
   app --org <slug>                        starts the org's audit index database and REST app; prints its URL
@@ -79,6 +80,12 @@ function printDefinition(definition: OrgDefinition): void {
     console.log(`  TLS root certificate SHA-256 ${certificateFingerprint(pem)}`);
   for (const pem of definition.revocationLists ?? [])
     console.log(`  CRL SHA-256 ${crlSha256(pem)}, revoking ${revokedSerials(pem).length} certificate(s)`);
+  const node = definition.ordererNode;
+  if (node !== undefined)
+    console.log(
+      `  orderer node ${address(node.endpoint)}: identity SHA-256 ${certificateFingerprint(node.identityCert)}, ` +
+        `TLS SHA-256 ${certificateFingerprint(node.tlsCert)}`,
+    );
   console.log(`  ${definition.digest}`);
 }
 
@@ -193,7 +200,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(
       layout.joiningMember === undefined
         ? `${line.org.name}'s nodes are up; next: 'npm run org -- deploy --org ${line.org.slug}' once every member's are`
-        : `${line.org.name}'s CA and peer are up, on no channel yet; next: once the members' update adding it ` +
+        : `${line.org.name}'s nodes are up, on no channel yet; next: once the members' update adding it ` +
             `commits, 'npm run org -- join --org ${line.org.slug} --channel <name>'`,
     );
     return;
@@ -313,6 +320,7 @@ async function main(argv: string[]): Promise<void> {
       } else if (sidecar.change.kind === 'remove-member')
         console.log(`removes ${sidecar.change.org} from channel ${sidecar.channel}, proposed by ${sidecar.proposedBy}`);
       else console.log(readFileSync(sidecarPath(line.proposal), 'utf8').trim());
+      if (inspected.consenterChange !== undefined) console.log(`ordering: ${inspected.consenterChange}`);
       console.log(
         `signatures: ${signers.map((s) => `${s.mspId}${s.isAdmin ? '' : ' (not counted)'}`).join(', ') || 'none'}; ` +
           counts.map((count) => `${count.signed.length} of the ${count.needed} needed (${count.policy}); `).join('') +
