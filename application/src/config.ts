@@ -99,8 +99,8 @@ export interface AppConfig {
   /** Gathering of single-record interaction submits into batch transactions (see BatchingLedgerClient). */
   readonly interactionBatching: InteractionBatchingConfig;
   /**
-   * The org's AI gateway (docs/gateway.md), started in this process when AAL_AI_GATEWAY_CONFIG names
-   * its configuration file; listens on AAL_AI_GATEWAY_PORT.
+   * The org's AI gateway (docs/gateway.md), served by its own process (`ai-gateway-main.ts`) when
+   * AAL_AI_GATEWAY_CONFIG names its configuration file; listens on AAL_AI_GATEWAY_PORT.
    */
   readonly aiGateway: AiGatewaySettings | undefined;
 }

@@ -5,7 +5,6 @@
 import { pino } from 'pino';
 import { createApp } from './app';
 import { createHttpServer } from './http/http-server';
-import { startAiGateway, type RunningAiGateway } from './ai-gateway/ai-gateway';
 import { AuditIndex } from './audit-index/audit-index';
 import { followBlocks } from './audit-index/block-follower';
 import { GatewayBlockSource } from './audit-index/gateway-block-source';
@@ -145,20 +144,6 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, 'cannot listen');
     process.exit(1);
   });
-  // The AI gateway runs in this process (docs/gateway.md): it shares the org's ledger clients and keys.
-  let aiGateway: RunningAiGateway | undefined;
-  if (config.aiGateway !== undefined) {
-    aiGateway = await startAiGateway({
-      settings: config.aiGateway,
-      mspId: profile.mspId,
-      channels: profile.channels,
-      recorder: ledgers.recorder,
-      admin: ledgers.admin,
-      logger,
-    });
-    logger.info({ org: profile.org, url: aiGateway.url }, 'ai gateway listening');
-  }
-
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -172,7 +157,6 @@ async function main(): Promise<void> {
       // The reads answered so far are anchored before the ledger connection closes.
       void readAnchoring
         .stop(config.shutdownGraceMs / 2)
-        .then(() => aiGateway?.stop())
         .then(() => Promise.all(followers))
         .then(() => auditIndex.store.close())
         .finally(() => {

@@ -11,8 +11,13 @@ import type { PostgresServer } from './postgres-server';
 import { waitForListening, type ProcessSupervisor } from './processes';
 import { APP_ROLES, CHAINCODE_NAME, channelsOf, type AppRole, type OrgSpec } from './topology';
 
+const APPLICATION_DIST = join(dirname(require.resolve('@aal/application/package.json')), 'dist');
+
 /** The REST service's start file: the application package's built `dist/main.js` (its `npm start`). */
-export const APPLICATION_ENTRY = join(dirname(require.resolve('@aal/application/package.json')), 'dist', 'main.js');
+export const APPLICATION_ENTRY = join(APPLICATION_DIST, 'main.js');
+
+/** The AI gateway's start file (`dist/ai-gateway-main.js`): a process of its own beside the REST service. */
+export const AI_GATEWAY_ENTRY = join(APPLICATION_DIST, 'ai-gateway-main.js');
 
 export function writeGatewayProfile(layout: NetworkLayout, org: OrgSpec): GatewayProfile {
   const profile: GatewayProfile = {
@@ -127,7 +132,9 @@ export function issueApiKeys(layout: NetworkLayout, org: OrgSpec, prefix: string
 
 /**
  * Starts one REST application instance for an org, bound to loopback, with its audit index in the
- * org's PostgreSQL server (`auditIndex`, started first; the password goes by file, not environment).
+ * org's PostgreSQL server (`auditIndex`, started first; the password goes by file, not environment),
+ * then the org's AI gateway process unless it is running already (it signs with the identities the
+ * app enrolls on its first start, so it starts once the app listens).
  */
 export async function startApplication(
   layout: NetworkLayout,
@@ -137,30 +144,59 @@ export async function startApplication(
 ): Promise<string> {
   const name = layout.applicationProcess(org);
   const endpoint = layout.application(org);
-  // The app reads the auditor orgs from its gateway profile, as the chaincode servers are told them:
-  // a value left in the operator's shell must not override that.
-  const { [AUDITOR_ORGS_ENV]: _shellAuditorOrgs, ...inherited } = process.env;
-  const aiGateway = layout.aiGateway(org);
+  const shared = applicationEnvironment(layout, org);
   supervisor.start({
     name,
     command: process.execPath,
     args: [APPLICATION_ENTRY],
     env: {
-      ...inherited,
-      AAL_HOST: endpoint.host,
-      AAL_PORT: String(endpoint.port),
-      AAL_GATEWAY_PROFILE: layout.gatewayProfile(org),
-      AAL_WALLET_DIR: layout.appWallet(org),
+      ...shared,
       AAL_API_KEY_STORE: apiKeyStorePath(layout, org),
       AAL_AUDITOR_READ_LOG: auditorReadLogPath(layout, org),
       AAL_AUDIT_INDEX_URL: auditIndex.url,
       AAL_AUDIT_INDEX_PASSWORD_FILE: auditIndex.options.passwordFile,
-      AAL_AI_GATEWAY_CONFIG: writeDefaultAiGatewayConfig(layout, org),
-      AAL_AI_GATEWAY_PORT: String(aiGateway.port),
-      AAL_AI_GATEWAY_KEY_STORE: aiGatewayKeyStorePath(layout, org),
     },
     logFile: layout.logFile(name),
   });
   await waitForListening(supervisor, name, endpoint);
+  if (!supervisor.isRunning(layout.aiGatewayProcess(org))) await startAiGatewayProcess(layout, supervisor, org);
   return `http://${address(endpoint)}`;
+}
+
+/**
+ * Starts the org's AI gateway process (docs/gateway.md) on its port; the org's app must have enrolled
+ * the wallet (it has once it listened). Resolves once the gateway listens.
+ */
+export async function startAiGatewayProcess(
+  layout: NetworkLayout,
+  supervisor: ProcessSupervisor,
+  org: OrgSpec,
+): Promise<void> {
+  const name = layout.aiGatewayProcess(org);
+  supervisor.start({
+    name,
+    command: process.execPath,
+    args: [AI_GATEWAY_ENTRY],
+    env: applicationEnvironment(layout, org),
+    logFile: layout.logFile(name),
+  });
+  await waitForListening(supervisor, name, layout.aiGateway(org));
+}
+
+/** What the org's REST app and its AI gateway process are both told: where they listen, the profile, the wallet. */
+function applicationEnvironment(layout: NetworkLayout, org: OrgSpec): NodeJS.ProcessEnv {
+  // The app reads the auditor orgs from its gateway profile, as the chaincode servers are told them:
+  // a value left in the operator's shell must not override that.
+  const { [AUDITOR_ORGS_ENV]: _shellAuditorOrgs, ...inherited } = process.env;
+  const endpoint = layout.application(org);
+  return {
+    ...inherited,
+    AAL_HOST: endpoint.host,
+    AAL_PORT: String(endpoint.port),
+    AAL_GATEWAY_PROFILE: layout.gatewayProfile(org),
+    AAL_WALLET_DIR: layout.appWallet(org),
+    AAL_AI_GATEWAY_CONFIG: writeDefaultAiGatewayConfig(layout, org),
+    AAL_AI_GATEWAY_PORT: String(layout.aiGateway(org).port),
+    AAL_AI_GATEWAY_KEY_STORE: aiGatewayKeyStorePath(layout, org),
+  };
 }

@@ -35,7 +35,7 @@ export { JOINING_ORG_INDEX, joiningOrg, type JoiningOrgName } from './joining-or
 export { DEFAULT_ORDERING, ORDERING_TYPES, parseOrdering, type OrderingType } from './ordering';
 export { AUDIT_CHAINCODE, BENCH_BASELINE_CHAINCODE, CHAINCODE_DIR, type ChaincodeSpec } from './chaincodes';
 export { ChaincodeDeployer, chaincodeVersion, type CommittedDefinition } from './chaincode-lifecycle';
-export { APPLICATION_ENTRY, apiKeyStorePath, auditorReadLogPath, issueApiKeys } from './applications';
+export { AI_GATEWAY_ENTRY, APPLICATION_ENTRY, apiKeyStorePath, auditorReadLogPath, issueApiKeys } from './applications';
 export { addChannelToGatewayProfile, type ProfileChannelOutcome } from './gateway-profile-channels';
 export { cacheRoot, ensureBinaries, type FabricBinaries } from './binaries';
 export { run, type RunOptions, type RunResult } from './command';

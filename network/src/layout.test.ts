@@ -165,7 +165,7 @@ describe('NetworkLayout', () => {
       joiningOrg: { name: 'HospitalC', mspId: 'HospitalCMSP' },
     });
 
-    it('is the directory’s member, runs a CA, an orderer node, a peer and its app on its host', () => {
+    it('is the directory’s member, runs a CA, an orderer node, a peer, its app and AI gateway on its host', () => {
       const member = joining.member;
       expect(member).toEqual({
         name: 'HospitalC',
@@ -188,6 +188,7 @@ describe('NetworkLayout', () => {
           'orderer0.hospital-c',
           'peer0.hospital-c',
           'chaincode.hospital-c',
+          'ai-gateway.hospital-c',
           'app.hospital-c',
           'postgres.hospital-c',
         ]),

@@ -73,7 +73,8 @@ const PROCESS_ROLES: Readonly<Record<string, string>> = {
   orderer: 'orderer node',
   peer: 'peer',
   chaincode: 'chaincode server',
-  app: 'REST app and AI gateway',
+  app: 'REST app',
+  'ai-gateway': 'AI gateway',
   postgres: 'audit index database (PostgreSQL)',
 };
 
@@ -320,7 +321,7 @@ export class NetworkLayout {
     return this.port(80 + this.peerIndex(org), org, this.loopbackScope(org));
   }
 
-  /** The org's AI gateway (OpenAI-compatible), served by the org's app process on its own port; loopback as {@link application}. */
+  /** The org's AI gateway (OpenAI-compatible), a process of its own beside the app; loopback as {@link application}. */
   aiGateway(org: OrgSpec): Endpoint {
     return this.port(75 + this.peerIndex(org), org, this.loopbackScope(org));
   }
@@ -401,7 +402,7 @@ export class NetworkLayout {
       // On a host whose address is not a loopback one the app listens on 127.0.0.1, behind the org's proxy.
       const appReach = this.loopbackScope(org) === 'local' ? 'host' : 'org';
       add(org, this.applicationProcess(org), this.application(org), 'REST API', appReach);
-      add(org, this.applicationProcess(org), this.aiGateway(org), 'OpenAI-compatible AI gateway', appReach);
+      add(org, this.aiGatewayProcess(org), this.aiGateway(org), 'OpenAI-compatible AI gateway', appReach);
       add(org, this.postgresProcess(org), this.auditIndexDatabase(org), 'audit index PostgreSQL', 'host');
     }
     return ports;
@@ -441,6 +442,10 @@ export class NetworkLayout {
 
   applicationProcess(org: OrgSpec): string {
     return `app.${org.slug}`;
+  }
+
+  aiGatewayProcess(org: OrgSpec): string {
+    return `ai-gateway.${org.slug}`;
   }
 
   postgresProcess(org: OrgSpec): string {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startApplication, writeGatewayProfile } from './applications';
+import { startAiGatewayProcess, startApplication, writeGatewayProfile } from './applications';
 import { auditIndexServer, startAuditIndexDatabase } from './audit-index-database';
 import { removeDataDir } from './postgres-server';
 import { ensureBinaries, type FabricBinaries } from './binaries';
@@ -410,6 +410,11 @@ export class FabricNetwork {
    */
   async startApplication(org: OrgSpec): Promise<string> {
     return startApplication(this.layout, this.supervisor, org, this.auditIndexServer(org));
+  }
+
+  /** Starts the org's AI gateway process again (after it stopped or was killed); resolves once it listens. */
+  async startAiGateway(org: OrgSpec): Promise<void> {
+    await startAiGatewayProcess(this.layout, this.supervisor, org);
   }
 
   /** Starts the org's peer on its existing data; resolves when it listens. */

@@ -218,6 +218,7 @@ async function main(argv: string[]): Promise<void> {
   if (line.command === 'app') {
     const url = await new FabricNetwork(options).memberStartApplication(line.org);
     console.log(`${line.org.name}'s app: ${url}`);
+    console.log(`${line.org.name}'s AI gateway: http://${address(layout.aiGateway(line.org))}/v1`);
     console.log(`API keys: 'npm run apikey -- create --org ${line.org.slug} --role <role> --name <name>'`);
     return;
   }

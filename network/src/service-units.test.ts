@@ -130,6 +130,7 @@ describe('service units', () => {
       const written = writeOrgServiceUnits(layout, HOSPITAL_A, installDir);
       const names = written.map((path) => path.slice(installDir.length + 1)).sort();
       const processes = [
+        'ai-gateway.hospital-a',
         'app.hospital-a',
         'ca.hospital-a',
         'chaincode.hospital-a',
@@ -146,7 +147,10 @@ describe('service units', () => {
       for (const name of processes) expect(statSync(join(installDir, `aal-${name}.env`)).mode & 0o777).toBe(0o600);
       const app = readFileSync(join(installDir, serviceUnitName('app.hospital-a')), 'utf8');
       expect(app).toContain('After=network-online.target aal-peer0.hospital-a.service aal-postgres.hospital-a.service');
-      expect(app).toContain('Description=AI Audit Ledger HospitalA: REST app and AI gateway (app.hospital-a)');
+      expect(app).toContain('Description=AI Audit Ledger HospitalA: REST app (app.hospital-a)');
+      const gateway = readFileSync(join(installDir, serviceUnitName('ai-gateway.hospital-a')), 'utf8');
+      expect(gateway).toContain('After=network-online.target aal-peer0.hospital-a.service aal-app.hospital-a.service');
+      expect(gateway).toContain('Description=AI Audit Ledger HospitalA: AI gateway (ai-gateway.hospital-a)');
       expect(readFileSync(join(installDir, serviceUnitName('postgres.hospital-a')), 'utf8')).toContain('User=65534');
       const target = readFileSync(join(installDir, orgTargetName(HOSPITAL_A)), 'utf8');
       const wanted = /^Wants=(.*)$/m.exec(target)?.[1]?.split(' ') ?? [];

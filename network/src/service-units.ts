@@ -134,12 +134,18 @@ function processesOf(layout: NetworkLayout, org: OrgSpec): string[] {
   return [...new Set(layout.portsOf(org).map((port) => port.owner))];
 }
 
-/** What the app waits for: its peer and its audit index database, when the org runs them. */
+/**
+ * What the app waits for: its peer and its audit index database, when the org runs them; what the AI
+ * gateway waits for: its peer and the app (which enrolls the wallet the gateway signs with).
+ */
 function dependenciesOf(layout: NetworkLayout, org: OrgSpec, name: string, processes: readonly string[]): string[] {
-  if (name !== layout.applicationProcess(org)) return [];
-  return [layout.peerProcess(org), layout.postgresProcess(org)]
-    .filter((dependency) => processes.includes(dependency))
-    .map(serviceUnitName);
+  const dependencies =
+    name === layout.applicationProcess(org)
+      ? [layout.peerProcess(org), layout.postgresProcess(org)]
+      : name === layout.aiGatewayProcess(org)
+        ? [layout.peerProcess(org), layout.applicationProcess(org)]
+        : [];
+  return dependencies.filter((dependency) => processes.includes(dependency)).map(serviceUnitName);
 }
 
 /**

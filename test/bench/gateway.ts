@@ -1,7 +1,7 @@
 /**
  * `npm run bench:gateway [-- --rate 500 --seconds 20 --quick --profile]`: what the AI gateway adds to a model
- * call. On a network it starts (3 Raft orderers, TLS, majority endorsement) it runs HospitalA's app
- * with its gateway routed to an OpenAI-compatible upstream in a process of its own, then, in the
+ * call. On a network it starts (3 Raft orderers, TLS, majority endorsement) it runs a HospitalA AI
+ * gateway process routed to an OpenAI-compatible upstream in a process of its own, then, in the
  * same run and at the same open-loop rate, calls the upstream directly (the baseline) and through
  * the gateway — non-streamed, then streamed (time to first token) — and waits until the gateway's
  * outbox has shipped every call to the ledger, counted back through the audit index. Prints a
@@ -105,8 +105,8 @@ interface PhaseResult {
   readonly latencyMs: LatencySummary;
   readonly firstTokenMs: LatencySummary | undefined;
   readonly generatorCpuPercent: number;
-  /** CPU of HospitalA's app process (which serves the gateway) per call, ms; 0-ish on direct phases. */
-  readonly appCpuMsPerCall: number;
+  /** CPU of the gateway process per call, ms; 0-ish on direct phases. */
+  readonly gatewayCpuMsPerCall: number;
 }
 
 async function phase(
@@ -118,9 +118,9 @@ async function phase(
   log(`${name}: ${ratePerSecond} calls/s for ${seconds} s`);
   sampler.start();
   const result: PacedResult = await runPaced({ ratePerSecond, seconds, call });
-  const [app] = sampler.stop();
+  const [gateway] = sampler.stop();
   const calls = result.latenciesMs.length;
-  const appCpuMs = ((app?.cpuPercent ?? 0) / 100) * result.elapsedMs;
+  const gatewayCpuMs = ((gateway?.cpuPercent ?? 0) / 100) * result.elapsedMs;
   const summary: PhaseResult = {
     name,
     ratePerSecond,
@@ -130,7 +130,7 @@ async function phase(
     latencyMs: summarise(result.latenciesMs),
     firstTokenMs: result.firstTokenMs.length === 0 ? undefined : summarise(result.firstTokenMs),
     generatorCpuPercent: Math.round((result.generatorCpuMs / result.elapsedMs) * 100),
-    appCpuMsPerCall: calls === 0 ? Number.NaN : Math.round((appCpuMs / calls) * 100) / 100,
+    gatewayCpuMsPerCall: calls === 0 ? Number.NaN : Math.round((gatewayCpuMs / calls) * 100) / 100,
   };
   log(
     `${name}: p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms` +
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
       priceTableVersion: 'bench-1',
       config: { outbox: { maxEntries: 1_000_000, batchRecords: 500 } },
       logLevel: 'warn',
-      // The profiler starts before the app's code loads and writes its profile when the app exits.
+      // The profiler starts before the gateway's code loads and writes its profile when it exits.
       env: flags.profile
         ? { NODE_OPTIONS: `--import ${join(__dirname, 'cpu-profile-preload.mjs')}`, AAL_CPU_PROFILE_DIR: profileDir }
         : {},
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     const gatewayKey = gateway.keys[APPLICATION_ID] ?? '';
     const gatewayBase = `${gateway.gatewayUrl}/v1`;
     const auditorKey = issueApiKeys(layout, HOSPITAL_A, 'bench-gateway').auditor;
-    const sampler = new ProcessSampler([{ name: 'app', pid: gateway.app.child.pid ?? 0 }]);
+    const sampler = new ProcessSampler([{ name: 'gateway', pid: gateway.app.child.pid ?? 0 }]);
     // Warm-up: connections, JIT, the gateway's first ledger batch.
     await runPaced({ ratePerSecond: 50, seconds: 2, call: (i) => chat(upstream.baseUrl, 'sk-test', false, i) });
     await runPaced({
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     addedP99Ms: added(direct?.latencyMs, viaGateway?.latencyMs, 'p99'),
     addedFirstTokenP50Ms: added(directStream?.firstTokenMs, gatewayStream?.firstTokenMs, 'p50'),
     addedFirstTokenP99Ms: added(directStream?.firstTokenMs, gatewayStream?.firstTokenMs, 'p99'),
-    gatewayCpuMsPerCall: viaGateway?.appCpuMsPerCall,
+    gatewayCpuMsPerCall: viaGateway?.gatewayCpuMsPerCall,
   };
   console.table(
     phases.map((result) => ({
@@ -277,7 +277,7 @@ async function main(): Promise<void> {
       'p99 ms': result.latencyMs.p99,
       'first token p50 ms': result.firstTokenMs?.p50 ?? '',
       'first token p99 ms': result.firstTokenMs?.p99 ?? '',
-      'app CPU ms/call': result.appCpuMsPerCall,
+      'gateway CPU ms/call': result.gatewayCpuMsPerCall,
       'generator CPU %': result.generatorCpuPercent,
     })),
   );
@@ -296,7 +296,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2));
   if (flags.profile) {
-    const summary = summariseCpuProfiles(profileDir, new Map([[gatewayPid, 'gateway (HospitalA app process)']]));
+    const summary = summariseCpuProfiles(profileDir, new Map([[gatewayPid, 'gateway (HospitalA AI gateway process)']]));
     writeFileSync(
       join(outDir, 'gateway-profile.txt'),
       `# Node CPU profile of the gateway's process, whole run (self time)\n\n${summary}\n`,

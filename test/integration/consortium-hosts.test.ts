@@ -448,13 +448,14 @@ describe('a consortium of members on their own hosts (network namespaces)', () =
       60_000,
     );
     expect((seen.body as { interaction: { org: string } }).interaction.org).toBe('HospitalCMSP');
-    // Its processes run on its own host alone: CA, orderer node, peer, chaincode server, database and app.
+    // Its processes run on its own host alone: CA, orderer node, peer, chaincode server, database, app and AI gateway.
     const running = new FabricNetwork(optionsOf(HOSPITAL_C))
       .status()
       .filter((p) => p.running)
       .map((p) => p.name);
     expect(running.sort()).toEqual(
       [
+        'ai-gateway.hospital-c',
         'app.hospital-c',
         'ca.hospital-c',
         'chaincode.hospital-c',

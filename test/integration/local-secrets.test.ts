@@ -132,6 +132,7 @@ describe('local secrets', () => {
     const names = processes.map((process) => process.name);
     for (const org of CA_ORGS) expect(names).toContain(layout.caProcess(org));
     for (const org of PEER_ORGS) expect(names).toContain(layout.applicationProcess(org));
+    for (const org of PEER_ORGS) expect(names).toContain(layout.aiGatewayProcess(org));
     for (const org of PEER_ORGS) expect(names).toContain(layout.postgresProcess(org));
     expect(names.some((name) => name.startsWith('orderer'))).toBe(true);
     expect(names.some((name) => name.startsWith('peer0'))).toBe(true);

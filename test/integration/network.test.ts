@@ -47,7 +47,7 @@ async function get(org: string, path: string): Promise<Response> {
 
 describe('the local Fabric network', () => {
   const bft = layout.ordering === 'bft';
-  it(`runs ${bft ? '4 orderers (one per member org), 4 CAs' : '3 orderers, 5 CAs'} (one per org), 4 peers, 4 chaincode servers, 4 PostgreSQL servers and 4 apps as live processes`, () => {
+  it(`runs ${bft ? '4 orderers (one per member org), 4 CAs' : '3 orderers, 5 CAs'} (one per org), 4 peers, 4 chaincode servers, 4 PostgreSQL servers, 4 apps and 4 AI gateways as live processes`, () => {
     const running = new FabricNetwork(testNetworkOptions()).status().filter((process) => process.running);
     const count = (prefix: string): number => running.filter((process) => process.name.startsWith(prefix)).length;
     const orderers = running.filter((process) => process.name.startsWith('orderer')).map((process) => process.name);
@@ -60,6 +60,7 @@ describe('the local Fabric network', () => {
     expect(count('ca.')).toBe(bft ? 4 : 5);
     expect(count('chaincode.')).toBe(4);
     expect(count('app.')).toBe(4);
+    expect(count('ai-gateway.')).toBe(4);
     expect(count('postgres.')).toBe(4);
     for (const process of running) {
       expect(readFileSync(`/proc/${process.pid}/cmdline`, 'utf8').length).toBeGreaterThan(0);

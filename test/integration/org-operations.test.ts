@@ -101,6 +101,7 @@ describe('npm run org -- units', () => {
     const units = readdirSync(out).filter((name) => name.endsWith('.service') || name.endsWith('.target'));
     expect(units.sort()).toEqual(
       [
+        'aal-ai-gateway.hospital-a.service',
         'aal-app.hospital-a.service',
         'aal-ca.hospital-a.service',
         'aal-chaincode.hospital-a.service',

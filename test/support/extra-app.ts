@@ -33,16 +33,18 @@ export async function waitUntilReady(app: ExtraApp, timeoutMs = 30_000): Promise
 }
 
 /**
- * Starts `application/dist/main.js` with `env` on 127.0.0.1:`port`; `waitForListening` polls /healthz.
- * The app is told the network's auditor orgs, as the network's own apps are (`env` may override it):
- * its index-backed reads scope callers by them.
+ * Starts `entry` (the REST app's `application/dist/main.js` unless told otherwise, e.g. the AI
+ * gateway's `AI_GATEWAY_ENTRY`) with `env`, serving on 127.0.0.1:`port`; `waitForListening`
+ * polls /healthz there. The app is told the network's auditor orgs, as the network's own apps are
+ * (`env` may override it): its index-backed reads scope callers by them.
  */
 export async function startExtraApp(
   port: number,
   env: Record<string, string>,
   waitForListening = true,
+  entry = APPLICATION_ENTRY,
 ): Promise<ExtraApp> {
-  const child = spawn(process.execPath, [APPLICATION_ENTRY], {
+  const child = spawn(process.execPath, [entry], {
     env: {
       PATH: process.env.PATH ?? '',
       AAL_HOST: '127.0.0.1',

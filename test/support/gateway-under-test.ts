@@ -2,17 +2,18 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiKeyStore } from '@aal/application';
 import { FAKE_MODELS } from '@aal/application/testing';
-import { HOSPITAL_A, type NetworkLayout } from '@aal/network';
+import { AI_GATEWAY_ENTRY, HOSPITAL_A, type NetworkLayout } from '@aal/network';
 import { eventually } from './eventually';
 import { startExtraApp, waitUntilReady, type ExtraApp } from './extra-app';
 
-/** A HospitalA app with its AI gateway, started by a test, and what it needs to be restarted the same way. */
+/** A HospitalA AI gateway process, started by a test, and what it needs to be restarted the same way. */
 export interface GatewayUnderTest {
+  /** The gateway's process (`AI_GATEWAY_ENTRY`). */
   app: ExtraApp;
   readonly gatewayUrl: string;
   /** Gateway keys by application id. */
   readonly keys: Readonly<Record<string, string>>;
-  /** Starts the app again with the same settings and files (outbox included). */
+  /** Starts the gateway again with the same settings and files (outbox included). */
   restart(): Promise<ExtraApp>;
   /** The gateway's `/readyz` answer. */
   readiness(): Promise<{ outbox: { depth: number; oldestAgeMs: number }; consentEvents: Record<string, boolean> }>;
@@ -20,13 +21,14 @@ export interface GatewayUnderTest {
 
 /**
  * Writes a gateway configuration routing test models to `upstreamBaseUrl` (prices for `gpt-test`),
- * issues one gateway key per application id, and starts a HospitalA app (the org's wallet, its own
- * files in `dir`) serving the gateway on `gatewayPort`. `profilePath` replaces the org's gateway
+ * issues one gateway key per application id, and starts a HospitalA AI gateway process (the org
+ * app's wallet, its own files in `dir`) on `gatewayPort`. `profilePath` replaces the org's gateway
  * profile (e.g. one whose peer endpoint is a proxy the test can cut).
  */
 export async function startGatewayUnderTest(options: {
   readonly layout: NetworkLayout;
   readonly dir: string;
+  /** The port of the REST app the gateway sits beside (its configuration names it; nothing listens there). */
   readonly appPort: number;
   readonly gatewayPort: number;
   readonly upstreamBaseUrl: string;
@@ -35,9 +37,9 @@ export async function startGatewayUnderTest(options: {
   readonly profilePath?: string;
   readonly upstreamSecret?: string;
   readonly config?: Record<string, unknown>;
-  /** The app's log level (default debug: the tests read its lines; a benchmark wants fewer). */
+  /** The gateway's log level (default debug: the tests read its lines; a benchmark wants fewer). */
   readonly logLevel?: string;
-  /** More environment for the app process (a benchmark's profiler). */
+  /** More environment for the gateway process (a benchmark's profiler). */
   readonly env?: Readonly<Record<string, string>>;
 }): Promise<GatewayUnderTest> {
   const { dir, layout } = options;
@@ -79,9 +81,6 @@ export async function startGatewayUnderTest(options: {
     AAL_GATEWAY_PROFILE: options.profilePath ?? layout.gatewayProfile(HOSPITAL_A),
     // The org app's wallet: its enrollment secrets were single-use, so a second wallet cannot be enrolled.
     AAL_WALLET_DIR: layout.appWallet(HOSPITAL_A),
-    AAL_API_KEY_STORE: join(dir, 'api-keys.json'),
-    AAL_AUDITOR_READ_LOG: join(dir, 'reads.jsonl'),
-    AAL_AUDIT_INDEX_PATH: join(dir, 'audit-index.sqlite'),
     AAL_AI_GATEWAY_CONFIG: join(dir, 'gateway.json'),
     AAL_AI_GATEWAY_PORT: String(options.gatewayPort),
     AAL_AI_GATEWAY_KEY_STORE: store.path,
@@ -90,21 +89,27 @@ export async function startGatewayUnderTest(options: {
     ...options.env,
   };
   const gatewayUrl = `http://127.0.0.1:${options.gatewayPort}`;
+  const readiness = async () =>
+    (await (await fetch(`${gatewayUrl}/readyz`)).json()) as Awaited<ReturnType<GatewayUnderTest['readiness']>>;
   const start = async (): Promise<ExtraApp> => {
-    const app = await startExtraApp(options.appPort, env);
+    const gateway = await startExtraApp(
+      options.gatewayPort,
+      { ...env, AAL_PORT: String(options.appPort) },
+      true,
+      AI_GATEWAY_ENTRY,
+    );
     try {
-      await waitUntilReady(app);
-      await eventually(
-        'the gateway listening',
-        () => fetch(`${gatewayUrl}/healthz`),
-        (response) => response.ok,
+      // Ready: the outbox takes records and every channel's consent event stream is connected.
+      await waitUntilReady(gateway);
+      await eventually("the gateway's consent event streams connected", readiness, (ready) =>
+        Object.values(ready.consentEvents).every(Boolean),
       );
     } catch (error) {
-      // Not left running on the ports: a later start there would take it for the app it started.
-      await app.stop();
+      // Not left running on the port: a later start there would take it for the gateway it started.
+      await gateway.stop();
       throw error;
     }
-    return app;
+    return gateway;
   };
   const under: GatewayUnderTest = {
     app: await start(),
@@ -114,8 +119,7 @@ export async function startGatewayUnderTest(options: {
       under.app = await start();
       return under.app;
     },
-    readiness: async () =>
-      (await (await fetch(`${gatewayUrl}/readyz`)).json()) as Awaited<ReturnType<GatewayUnderTest['readiness']>>,
+    readiness,
   };
   return under;
 }

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { ApiKeyStore } from '../auth/api-key-store';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { OwnRecordIds } from '../records/own-record-ids';
@@ -31,9 +32,9 @@ export interface RunningAiGateway {
 }
 
 /**
- * Starts the org's AI gateway inside the org app's process, on its own port: it shares the app's
- * recorder ledger client (record keys, consent checks, Merkle batches) and admin client (org keys),
- * so no key material leaves the process.
+ * Starts the org's AI gateway on its own port, in a process of its own (`ai-gateway-main.ts`): the
+ * recorder ledger client records calls (record keys, consent checks, Merkle batches), the admin
+ * client reads the org keys. `ledgerMetrics` is served with the gateway's metrics.
  */
 export async function startAiGateway(options: {
   readonly settings: AiGatewaySettings;
@@ -42,6 +43,7 @@ export async function startAiGateway(options: {
   readonly recorder: LedgerClient;
   readonly admin: LedgerClient;
   readonly logger: Logger;
+  readonly ledgerMetrics?: Registry;
 }): Promise<RunningAiGateway> {
   const { settings, logger } = options;
   const config = loadGatewayConfig(settings.configPath, options.channels);
@@ -63,7 +65,12 @@ export async function startAiGateway(options: {
     outbox,
     shipper,
     consent,
-    metrics: createGatewayMetrics(outbox, consent, channels),
+    metrics: createGatewayMetrics(
+      outbox,
+      consent,
+      channels,
+      options.ledgerMetrics === undefined ? [] : [options.ledgerMetrics],
+    ),
     logger,
     keys,
     channels,

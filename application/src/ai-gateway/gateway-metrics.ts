@@ -9,11 +9,15 @@ export interface GatewayMetrics {
   readonly calls: Counter<'operation' | 'outcome'>;
 }
 
-/** Creates the registry; outbox depth and age and the event streams' state are read at each scrape. */
+/**
+ * Creates the registry; outbox depth and age and the event streams' state are read at each scrape.
+ * `alsoServed` (the gateway process's own ledger-call and Node.js metrics) is served with them.
+ */
 export function createGatewayMetrics(
   outbox: RecordOutbox,
   consent: ConsentGate,
   channels: readonly string[],
+  alsoServed: readonly Registry[] = [],
 ): GatewayMetrics {
   const registry = new Registry();
   const calls = new Counter({
@@ -72,5 +76,5 @@ export function createGatewayMetrics(
       for (const channel of channels) this.set({ channel }, consent.eventsUp(channel) ? 1 : 0);
     },
   });
-  return { registry, calls };
+  return { registry: alsoServed.length === 0 ? registry : Registry.merge([registry, ...alsoServed]), calls };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnrollmentSettings, GatewayProfile } from '../config';
 import { EnrollmentError, type EnrollmentRequest } from './fabric-ca-enrollment';
-import { walletIdentities } from './wallet';
+import { enrolledWalletIdentities, walletIdentities } from './wallet';
 
 const ROLES = ['recorder', 'consent-manager', 'auditor', 'admin'];
 
@@ -145,5 +145,29 @@ describe('walletIdentities', () => {
         'no enrollment secrets at /nonexistent/secrets.json: the wallet is empty and the app cannot enroll',
       ),
     );
+  });
+});
+
+describe('enrolledWalletIdentities', () => {
+  it('points the profile at the identities the app enrolled', async () => {
+    const { profile, wallet, enroll } = setUp();
+    const enrolled = await walletIdentities(profile, wallet, enroll);
+    expect(enrolledWalletIdentities(profile, wallet)).toEqual(enrolled.profile);
+  });
+
+  it('refuses a wallet the app has not enrolled yet, naming it, and spends no secret', () => {
+    const { profile, wallet } = setUp();
+    const secrets = readFileSync(profile.enrollment.secretsFile, 'utf8');
+    expect(() => enrolledWalletIdentities(profile, wallet)).toThrow(EnrollmentError);
+    expect(() => enrolledWalletIdentities(profile, wallet)).toThrow(
+      `the wallet ${wallet} holds no 'recorder' identity yet`,
+    );
+    expect(readFileSync(profile.enrollment.secretsFile, 'utf8')).toBe(secrets);
+  });
+
+  it('keeps the identities of a profile without enrollment as given', () => {
+    const { profile, wallet } = setUp();
+    const { enrollment: _enrollment, ...handWritten } = profile;
+    expect(enrolledWalletIdentities(handWritten, wallet)).toBe(handWritten);
   });
 });

@@ -70,6 +70,30 @@ export async function walletIdentities(
   return { profile: { ...profile, identities }, enrolled };
 }
 
+/**
+ * The identities the org app enrolled into `walletDir`, for a second process of the org (the AI
+ * gateway) that signs with them but never enrolls: each secret is good for one enrollment, and two
+ * processes enrolling at once would spend it twice. Profiles without an `enrollment` section keep
+ * their identities as given.
+ * @throws EnrollmentError when a role's key or certificate is not in the wallet yet
+ */
+export function enrolledWalletIdentities(profile: GatewayProfile, walletDir: string): GatewayProfile {
+  if (profile.enrollment === undefined) return profile;
+  const identities: Record<string, IdentityFiles> = {};
+  for (const role of ROLES) {
+    const dir = join(walletDir, role);
+    const certificate = join(dir, 'cert.pem');
+    const keyDir = join(dir, 'key');
+    if (!existsSync(certificate) || !existsSync(join(keyDir, 'key.pem')))
+      throw new EnrollmentError(
+        `the wallet ${walletDir} holds no '${role}' identity yet: the org's REST app enrolls it on its first start, ` +
+          'so start the app first',
+      );
+    identities[role] = { certificate, keyDir };
+  }
+  return { ...profile, identities };
+}
+
 function readSecrets(file: string): EnrollmentSecrets {
   if (!existsSync(file))
     throw new EnrollmentError(`no enrollment secrets at ${file}: the wallet is empty and the app cannot enroll`);

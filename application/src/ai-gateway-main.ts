@@ -1,0 +1,82 @@
+/**
+ * Process entry point of an org's AI gateway (docs/gateway.md), beside the org's REST app
+ * (`main.ts`): the same configuration, the app's enrolled wallet, a Fabric Gateway connection of its
+ * own. In its own process the model calls' hot path shares its event loop with nothing else — not
+ * the audit index's block ingestion, not the REST routes — and a crash of either process leaves the
+ * other serving.
+ */
+import { pino } from 'pino';
+import { ApiKeyStoreError } from './auth/api-key-store';
+import { startAiGateway } from './ai-gateway/ai-gateway';
+import { ConfigError, loadConfig } from './config';
+import { EnrollmentError } from './identity/fabric-ca-enrollment';
+import { enrolledWalletIdentities } from './identity/wallet';
+import { connectToPeer } from './ledger/gateway-ledger-client';
+import { createRoleLedgerClients } from './ledger/role-ledger-clients';
+import { LOG_REDACTIONS } from './observability/log-redactions';
+import { createMetrics } from './observability/metrics';
+
+const bootLogger = pino({ name: 'ai-audit-ledger-gateway' });
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.aiGateway === undefined)
+    throw new ConfigError(
+      'invalid configuration:\n  AAL_AI_GATEWAY_CONFIG: must name the AI gateway configuration file to run the gateway',
+    );
+  const logger = pino({
+    name: 'ai-audit-ledger-gateway',
+    level: config.logLevel,
+    redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' },
+  });
+  const profile = enrolledWalletIdentities(config.profile, config.walletDir);
+  const metrics = createMetrics(true);
+  const connection = connectToPeer(profile);
+  const ledgers = createRoleLedgerClients(profile, connection, metrics, config.retry, config.interactionBatching);
+  const closeLedgers = (): void => {
+    for (const ledger of Object.values(ledgers)) ledger.close();
+    connection.close();
+  };
+  const gateway = await startAiGateway({
+    settings: config.aiGateway,
+    mspId: profile.mspId,
+    channels: profile.channels,
+    recorder: ledgers.recorder,
+    admin: ledgers.admin,
+    logger,
+    ledgerMetrics: metrics.registry,
+  }).catch((error: unknown) => {
+    closeLedgers();
+    throw error;
+  });
+  logger.info({ org: profile.org, url: gateway.url }, 'ai gateway listening');
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new calls, finishing in-flight calls, then the outbox');
+    // What the outbox holds stays there: the next start ships it.
+    void gateway.stop().finally(() => {
+      closeLedgers();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    setTimeout(() => {
+      logger.warn({ graceMs: config.shutdownGraceMs }, 'in-flight calls did not finish in time');
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // Problems an operator must fix before the gateway can start: say what, exit 2, no stack trace.
+  if (error instanceof ConfigError || error instanceof ApiKeyStoreError || error instanceof EnrollmentError) {
+    bootLogger.fatal(error.message);
+    process.exit(2);
+  }
+  bootLogger.fatal({ err: error }, 'cannot start');
+  process.exit(1);
+});
