@@ -3,12 +3,13 @@
  * call. On a network it starts (3 Raft orderers, TLS, majority endorsement) it runs a HospitalA AI
  * gateway process routed to an OpenAI-compatible upstream in a process of its own, then, in the
  * same run and at the same open-loop rate, calls the upstream directly (the baseline) and through
- * the gateway — non-streamed, then streamed (time to first token) — and waits until the gateway's
+ * the gateway — non-streamed; non-streamed again with the gateway's peer cut off (its outbox keeps the
+ * calls, the network is idle: the gateway's own cost); then streamed (time to first token) — and waits until the gateway's
  * outbox has shipped every call to the ledger, counted back through the audit index. Prints a
  * table and writes JSON under bench-results/. Not part of `npm test`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { FabricNetwork, HOSPITAL_A, issueApiKeys, NetworkLayout, type NetworkOptions } from '@aal/network';
 import { extraPort } from '../support/extra-ports';
 import { startGatewayUnderTest, type GatewayUnderTest } from '../support/gateway-under-test';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { runPaced, type PacedResult } from './paced-load';
 import { summariseCpuProfiles } from './node-profile';
 import { ProcessSampler } from './process-sampler';
@@ -51,6 +53,7 @@ const APPLICATION_ID = 'bench-gateway';
 const MODEL = 'gpt-test';
 /** Calls through the gateway before the measured phases (connections, JIT, its first ledger batch). */
 const WARM_UP_CALLS = 100;
+const HELD_BACK_PHASE = 'gateway, ledger held back';
 
 function log(message: string): void {
   process.stderr.write(`[bench:gateway ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -107,6 +110,16 @@ interface PhaseResult {
   readonly generatorCpuPercent: number;
   /** CPU of the gateway process per call, ms; 0-ish on direct phases. */
   readonly gatewayCpuMsPerCall: number;
+  /** Busy CPU of the whole machine over the phase, % of one core (200 % = both cores of this machine). */
+  readonly machineCpuPercent: number;
+}
+
+/** Busy and total CPU time of the machine so far, in clock ticks (`/proc/stat`'s first line). */
+function machineTicks(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  // idle and iowait are not busy.
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
 }
 
 async function phase(
@@ -117,7 +130,9 @@ async function phase(
 ): Promise<PhaseResult> {
   log(`${name}: ${ratePerSecond} calls/s for ${seconds} s`);
   sampler.start();
+  const machineBefore = machineTicks();
   const result: PacedResult = await runPaced({ ratePerSecond, seconds, call });
+  const machineAfter = machineTicks();
   const [gateway] = sampler.stop();
   const calls = result.latenciesMs.length;
   const gatewayCpuMs = ((gateway?.cpuPercent ?? 0) / 100) * result.elapsedMs;
@@ -130,6 +145,11 @@ async function phase(
     latencyMs: summarise(result.latenciesMs),
     firstTokenMs: result.firstTokenMs.length === 0 ? undefined : summarise(result.firstTokenMs),
     generatorCpuPercent: Math.round((result.generatorCpuMs / result.elapsedMs) * 100),
+    machineCpuPercent: Math.round(
+      ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) *
+        100 *
+        cpus().length,
+    ),
     gatewayCpuMsPerCall: calls === 0 ? Number.NaN : Math.round((gatewayCpuMs / calls) * 100) / 100,
   };
   log(
@@ -177,6 +197,7 @@ async function main(): Promise<void> {
   let gatewayPid = 0;
   const upstream = await startUpstream();
   let gateway: GatewayUnderTest | undefined;
+  let peerProxy: TcpProxy | undefined;
   const phases: PhaseResult[] = [];
   let ledger: { recorded: number; expected: number; drainSeconds: number; recordedPerSecond: number };
   try {
@@ -186,7 +207,15 @@ async function main(): Promise<void> {
     const urls = await network.startApplications();
     const appUrl = urls[HOSPITAL_A.name] ?? '';
     log(`network ready in ${Math.round((Date.now() - started) / 1000)} s`);
+    // The gateway reaches its peer through a proxy the bench can cut (the "ledger held back" phase).
+    const profile = JSON.parse(readFileSync(layout.gatewayProfile(HOSPITAL_A), 'utf8')) as { peerEndpoint: string };
+    const [peerHost = '127.0.0.1', peerPort = '0'] = profile.peerEndpoint.split(':');
+    const proxyPort = extraPort(options.basePort, 'benchGatewayPeerProxy');
+    peerProxy = await startTcpProxy(proxyPort, { host: peerHost, port: Number(peerPort) });
+    const profilePath = join(options.dir, 'bench-gateway-profile.json');
+    writeFileSync(profilePath, JSON.stringify({ ...profile, peerEndpoint: `127.0.0.1:${proxyPort}` }));
     gateway = await startGatewayUnderTest({
+      profilePath,
       layout,
       dir: join(options.dir, 'bench-gateway'),
       appPort: extraPort(options.basePort, 'aiGatewayApp'),
@@ -224,12 +253,18 @@ async function main(): Promise<void> {
     phases.push(await phase('direct', rate, sampler, (i) => chat(upstream.baseUrl, 'sk-test', false, i)));
     const gatewayStart = performance.now();
     phases.push(await phase('gateway', rate, sampler, (i) => chat(gatewayBase, gatewayKey, false, i)));
+    await drained(gateway, 600_000);
+    // The same calls while the gateway's peer is cut off: the outbox keeps them and the network is idle,
+    // so what is left is the gateway's own cost (HTTP both ways, commitments, the durable outbox).
+    await peerProxy.cut();
+    phases.push(await phase(HELD_BACK_PHASE, rate, sampler, (i) => chat(gatewayBase, gatewayKey, false, i)));
+    await peerProxy.restore();
     phases.push(
       await phase('direct, streamed', streamRate, sampler, (i) => chat(upstream.baseUrl, 'sk-test', true, i)),
     );
     phases.push(await phase('gateway, streamed', streamRate, sampler, (i) => chat(gatewayBase, gatewayKey, true, i)));
     const drainedAt = await drained(gateway, 600_000);
-    const expected = (phases[1]?.calls ?? 0) + (phases[3]?.calls ?? 0);
+    const expected = (phases[1]?.calls ?? 0) + (phases[2]?.calls ?? 0) + (phases[4]?.calls ?? 0);
     // The audit index follows the blocks: wait until it counts every shipped call (or stops moving).
     let recorded = 0;
     for (let attempt = 0; attempt < 120; attempt++) {
@@ -249,19 +284,19 @@ async function main(): Promise<void> {
     );
   } finally {
     await gateway?.app.stop();
+    await peerProxy?.cut();
     upstream.child.kill('SIGTERM');
     await network.down();
   }
 
-  const direct = phases[0];
-  const viaGateway = phases[1];
-  const directStream = phases[2];
-  const gatewayStream = phases[3];
+  const [direct, viaGateway, heldBack, directStream, gatewayStream] = phases;
   const added = (a: LatencySummary | undefined, b: LatencySummary | undefined, key: keyof LatencySummary) =>
     a === undefined || b === undefined ? Number.NaN : Math.round((b[key] - a[key]) * 10) / 10;
   const overhead = {
     addedP50Ms: added(direct?.latencyMs, viaGateway?.latencyMs, 'p50'),
     addedP99Ms: added(direct?.latencyMs, viaGateway?.latencyMs, 'p99'),
+    addedP50MsLedgerHeldBack: added(direct?.latencyMs, heldBack?.latencyMs, 'p50'),
+    addedP99MsLedgerHeldBack: added(direct?.latencyMs, heldBack?.latencyMs, 'p99'),
     addedFirstTokenP50Ms: added(directStream?.firstTokenMs, gatewayStream?.firstTokenMs, 'p50'),
     addedFirstTokenP99Ms: added(directStream?.firstTokenMs, gatewayStream?.firstTokenMs, 'p99'),
     gatewayCpuMsPerCall: viaGateway?.gatewayCpuMsPerCall,
@@ -279,6 +314,7 @@ async function main(): Promise<void> {
       'first token p99 ms': result.firstTokenMs?.p99 ?? '',
       'gateway CPU ms/call': result.gatewayCpuMsPerCall,
       'generator CPU %': result.generatorCpuPercent,
+      'machine CPU %': result.machineCpuPercent,
     })),
   );
   console.table([{ ...overhead, ...ledger }]);

@@ -26,6 +26,7 @@ export const EXTRA_PORT_OFFSETS = {
   readLogApp: 98,
   tamperedBlockApp: 84,
   joinedChannelApp: 44,
+  benchGatewayPeerProxy: 49,
 } as const;
 
 export type ExtraPort = keyof typeof EXTRA_PORT_OFFSETS;

@@ -18,6 +18,7 @@ import { answerFacts, answerOutput, requestPrompt, type GatewayOperation } from 
 import { OutboxFullError, OutboxUnavailableError, type OutboxReservation, type RecordOutbox } from './record-outbox';
 import { relayEventStream } from './stream-relay';
 import { PASSED_RESPONSE_HEADERS, routeModel, upstreamHeaders, type Route } from './upstream';
+import { postUpstream, type UpstreamAnswer } from './upstream-request';
 
 /** What a model call needs from the gateway. */
 export interface ModelCallDeps {
@@ -246,14 +247,14 @@ async function admittedCall(
     if (!res.writableFinished) clientGone.abort();
   });
 
-  let upstream: globalThis.Response;
+  let upstream: UpstreamAnswer;
   try {
-    upstream = await fetch(`${route.baseUrl}${OPERATION_PATHS[operation]}`, {
-      method: 'POST',
-      headers: upstreamHeaders(route),
-      body: upstreamBody,
-      signal: clientGone.signal,
-    });
+    upstream = await postUpstream(
+      `${route.baseUrl}${OPERATION_PATHS[operation]}`,
+      upstreamHeaders(route),
+      upstreamBody,
+      clientGone.signal,
+    );
   } catch (error) {
     if (error instanceof HttpProblem) throw error;
     const gone = clientGone.signal.aborted;
@@ -267,13 +268,13 @@ async function admittedCall(
     throw new HttpProblem(502, 'Upstream unreachable', `provider '${route.provider}' could not be reached`);
   }
   for (const header of PASSED_RESPONSE_HEADERS) {
-    const value = upstream.headers.get(header);
-    if (value !== null) res.setHeader(header, value);
+    const value = upstream.header(header);
+    if (value !== undefined) res.setHeader(header, value);
   }
   res.setHeader('x-aal-interaction-id', id);
-  const eventStream = (upstream.headers.get('content-type') ?? '').startsWith('text/event-stream');
+  const eventStream = (upstream.header('content-type') ?? '').startsWith('text/event-stream');
 
-  if (upstream.ok && eventStream && upstream.body !== null) {
+  if (upstream.ok && eventStream) {
     res.status(upstream.status);
     res.setHeader('cache-control', 'no-cache');
     res.flushHeaders();
@@ -302,7 +303,7 @@ async function admittedCall(
 
   let answer: Buffer;
   try {
-    answer = Buffer.from(await upstream.arrayBuffer());
+    answer = await upstream.bytes();
   } catch {
     const gone = clientGone.signal.aborted;
     await record({ facts: {}, errorType: gone ? 'client_cancelled' : 'upstream_cut', estimate: { outputChars: 0 } });

@@ -29,7 +29,7 @@ const isObject = (value: unknown): value is Json =>
  */
 export async function relayEventStream(options: {
   readonly operation: GatewayOperation;
-  readonly upstream: ReadableStream<Uint8Array>;
+  readonly upstream: AsyncIterable<Uint8Array>;
   readonly res: Response;
   readonly stripUsageChunk: boolean;
   readonly startMs: number;
@@ -109,11 +109,8 @@ export async function relayEventStream(options: {
   };
 
   let ending: RelayOutcome['ending'] = 'complete';
-  const reader = options.upstream.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+    for await (const value of options.upstream) {
       buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
       let boundary = buffer.indexOf('\n\n');
       while (boundary >= 0) {
