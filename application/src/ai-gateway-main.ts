@@ -12,11 +12,12 @@ import { ConfigError, loadConfig } from './config';
 import { EnrollmentError } from './identity/fabric-ca-enrollment';
 import { enrolledWalletIdentities } from './identity/wallet';
 import { connectToPeer } from './ledger/gateway-ledger-client';
-import { createRoleLedgerClients } from './ledger/role-ledger-clients';
+import { createLedgerClientsFor } from './ledger/role-ledger-clients';
 import { LOG_REDACTIONS } from './observability/log-redactions';
 import { createMetrics } from './observability/metrics';
 
 const bootLogger = pino({ name: 'ai-audit-ledger-gateway' });
+const GATEWAY_ROLES = ['recorder', 'admin'] as const;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -29,10 +30,18 @@ async function main(): Promise<void> {
     level: config.logLevel,
     redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' },
   });
-  const profile = enrolledWalletIdentities(config.profile, config.walletDir);
+  // It records calls (recorder) and reads the org keys (admin); it holds no other role's key.
+  const profile = enrolledWalletIdentities(config.profile, config.walletDir, GATEWAY_ROLES);
   const metrics = createMetrics(true);
   const connection = connectToPeer(profile);
-  const ledgers = createRoleLedgerClients(profile, connection, metrics, config.retry, config.interactionBatching);
+  const ledgers = createLedgerClientsFor(
+    GATEWAY_ROLES,
+    profile,
+    connection,
+    metrics,
+    config.retry,
+    config.interactionBatching,
+  );
   const closeLedgers = (): void => {
     for (const ledger of Object.values(ledgers)) ledger.close();
     connection.close();

@@ -38,6 +38,12 @@ async function main(): Promise<void> {
     level: config.logLevel,
     redact: { paths: [...LOG_REDACTIONS], censor: '[redacted]' },
   });
+  if (config.aiGateway !== undefined)
+    logger.warn(
+      { config: config.aiGateway.configPath },
+      'AAL_AI_GATEWAY_CONFIG is set, but the REST app does not serve the AI gateway: it is a process of its own ' +
+        '(application/dist/ai-gateway-main.js, started by the network tool and its systemd units; docs/gateway.md)',
+    );
   const { profile, enrolled } = await walletIdentities(config.profile, config.walletDir);
   if (enrolled.length > 0)
     logger.info({ roles: enrolled, wallet: config.walletDir }, 'enrolled identities from the org CA into the wallet');

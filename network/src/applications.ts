@@ -144,13 +144,12 @@ export async function startApplication(
 ): Promise<string> {
   const name = layout.applicationProcess(org);
   const endpoint = layout.application(org);
-  const shared = applicationEnvironment(layout, org);
   supervisor.start({
     name,
     command: process.execPath,
     args: [APPLICATION_ENTRY],
     env: {
-      ...shared,
+      ...withoutAiGatewaySettings(applicationEnvironment(layout, org, process.env)),
       AAL_API_KEY_STORE: apiKeyStorePath(layout, org),
       AAL_AUDITOR_READ_LOG: auditorReadLogPath(layout, org),
       AAL_AUDIT_INDEX_URL: auditIndex.url,
@@ -177,17 +176,43 @@ export async function startAiGatewayProcess(
     name,
     command: process.execPath,
     args: [AI_GATEWAY_ENTRY],
-    env: applicationEnvironment(layout, org),
+    env: aiGatewayEnvironment(layout, org, process.env),
     logFile: layout.logFile(name),
   });
   await waitForListening(supervisor, name, layout.aiGateway(org));
 }
 
-/** What the org's REST app and its AI gateway process are both told: where they listen, the profile, the wallet. */
-function applicationEnvironment(layout: NetworkLayout, org: OrgSpec): NodeJS.ProcessEnv {
+/**
+ * The AI gateway process's environment: the shell's (`shell`) without the REST app's own settings
+ * (an audit index URL may hold a password), then the app's address, profile and wallet, and the
+ * gateway's configuration, port and key store. Writes the default configuration if none exists.
+ */
+export function aiGatewayEnvironment(layout: NetworkLayout, org: OrgSpec, shell: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    ...withoutAppOnlySettings(applicationEnvironment(layout, org, shell)),
+    AAL_AI_GATEWAY_CONFIG: writeDefaultAiGatewayConfig(layout, org),
+    AAL_AI_GATEWAY_PORT: String(layout.aiGateway(org).port),
+    AAL_AI_GATEWAY_KEY_STORE: aiGatewayKeyStorePath(layout, org),
+  };
+}
+
+/** The gateway's settings (AAL_AI_GATEWAY_*), which the REST app does not read. */
+function withoutAiGatewaySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('AAL_AI_GATEWAY_')));
+}
+
+/** Settings only the REST app reads (its audit index, API keys, auditor-read log): a shell's values stay out of the gateway. */
+const APP_ONLY_SETTINGS = /^AAL_(AUDIT_INDEX_|API_KEY_STORE$|AUDITOR_READ_LOG|READ_LOG_NAME$|READ_ANCHOR_)/;
+
+function withoutAppOnlySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !APP_ONLY_SETTINGS.test(name)));
+}
+
+/** What the org's REST app and its AI gateway process are both told: the app's address, the profile, the wallet. */
+function applicationEnvironment(layout: NetworkLayout, org: OrgSpec, shell: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   // The app reads the auditor orgs from its gateway profile, as the chaincode servers are told them:
   // a value left in the operator's shell must not override that.
-  const { [AUDITOR_ORGS_ENV]: _shellAuditorOrgs, ...inherited } = process.env;
+  const { [AUDITOR_ORGS_ENV]: _shellAuditorOrgs, ...inherited } = shell;
   const endpoint = layout.application(org);
   return {
     ...inherited,
@@ -195,8 +220,5 @@ function applicationEnvironment(layout: NetworkLayout, org: OrgSpec): NodeJS.Pro
     AAL_PORT: String(endpoint.port),
     AAL_GATEWAY_PROFILE: layout.gatewayProfile(org),
     AAL_WALLET_DIR: layout.appWallet(org),
-    AAL_AI_GATEWAY_CONFIG: writeDefaultAiGatewayConfig(layout, org),
-    AAL_AI_GATEWAY_PORT: String(layout.aiGateway(org).port),
-    AAL_AI_GATEWAY_KEY_STORE: aiGatewayKeyStorePath(layout, org),
   };
 }

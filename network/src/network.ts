@@ -452,8 +452,9 @@ export class FabricNetwork {
    * none of the network's ports still listens. `purge` also deletes all state.
    */
   async down(options: { purge?: boolean } = {}): Promise<void> {
-    // Databases after the apps, whose connections a PostgreSQL shutdown would otherwise wait for.
-    const order = ['app.', 'postgres.', 'chaincode.', 'peer0.', 'orderer', 'ca.'];
+    // The AI gateways first (their shipping needs the peers), databases after the apps, whose
+    // connections a PostgreSQL shutdown would otherwise wait for.
+    const order = ['ai-gateway.', 'app.', 'postgres.', 'chaincode.', 'peer0.', 'orderer', 'ca.'];
     const records = this.supervisor.records();
     for (const prefix of order) {
       await Promise.all(

@@ -107,11 +107,11 @@ function printNextSteps(file: string, channel: string, proposer: OrgSpec): void 
 function appServesChannel(org: OrgSpec, channel: string, profile: string, outcome: ProfileChannelOutcome): string {
   switch (outcome) {
     case 'added':
-      return `${org.name}'s app serves ${channel} from its next start: ${channel} added to its gateway profile ${profile}; restart the app`;
+      return `${org.name}'s app serves ${channel} from its next start: ${channel} added to its gateway profile ${profile}; restart the app and its AI gateway`;
     case 'already-listed':
       return `${org.name}'s gateway profile ${profile} lists ${channel} already`;
     case 'no-profile':
-      return `${org.name} has no gateway profile at ${profile}: list ${channel} in the channels of its app's profile, then start the app`;
+      return `${org.name} has no gateway profile at ${profile}: list ${channel} in the channels of its app's profile, then start the app and its AI gateway`;
   }
 }
 

@@ -205,7 +205,7 @@ async function soak(): Promise<boolean> {
   const environment = loadTestEnvironment(options);
   const watched = network
     .status()
-    .filter((process) => process.running && /^(app\.|peer0\.|orderer|chaincode\.)/.test(process.name))
+    .filter((process) => process.running && /^(app\.|ai-gateway\.|peer0\.|orderer|chaincode\.)/.test(process.name))
     .map((process) => ({ name: process.name, pid: process.pid }));
   const runId = `soak-${Date.now()}`;
   const capacity = fixedRate === undefined ? await measureCapacity(environment, runId) : undefined;

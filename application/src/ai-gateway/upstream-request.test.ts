@@ -97,6 +97,24 @@ describe('postUpstream', () => {
     expect(seen).toEqual(['data: {"choices":[]}\n\n']);
   });
 
+  it('gives up on a provider silent before its answer, or in the middle of its body', async () => {
+    const { url, server } = await provider((res, body) => {
+      if (body === 'headers') return; // never answers
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"n":1}\n\n'); // then nothing more
+    });
+    servers.push(server);
+    const signal = new AbortController().signal;
+    await expect(postUpstream(url, {}, 'headers', signal, 200)).rejects.toThrow('the provider sent nothing for 0.2 s');
+    // Without the limit this body would never end (the test would time out); with it, it ends in an error.
+    const answer = await postUpstream(url, {}, 'body', signal, 200);
+    await expect(
+      (async () => {
+        for await (const _chunk of answer.body);
+      })(),
+    ).rejects.toThrow();
+  });
+
   it('fails when the provider cannot be reached', async () => {
     const { url, server } = await provider((res) => res.end());
     await new Promise((resolve) => server.close(resolve));

@@ -25,15 +25,23 @@ const AGENTS = {
 } as const;
 
 /**
+ * How long a provider may stay silent — before its answer's headers, or between two chunks of its
+ * body — before the call is given up: 300 s, as `fetch` (undici) waits by default.
+ */
+export const UPSTREAM_SILENCE_MS = 300_000;
+
+/**
  * POSTs `body` to `url` over a kept-alive connection; resolves once the response's status and
- * headers arrive. `signal` aborts the call at any point (the body's iteration then throws).
- * @throws Error when the provider cannot be reached or `signal` aborted before the answer began
+ * headers arrive. `signal` aborts the call at any point (the body's iteration then throws), and so
+ * does a provider silent for `silenceMs`.
+ * @throws Error when the provider cannot be reached, stays silent, or `signal` aborted before the answer began
  */
 export function postUpstream(
   url: string,
   headers: Readonly<Record<string, string>>,
   body: string | Buffer,
   signal: AbortSignal,
+  silenceMs = UPSTREAM_SILENCE_MS,
 ): Promise<UpstreamAnswer> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -49,7 +57,10 @@ export function postUpstream(
       },
       (response) => resolve(answerOf(response)),
     );
-    request.once('error', reject);
+    request.on('error', reject);
+    request.setTimeout(silenceMs, () =>
+      request.destroy(new Error(`the provider sent nothing for ${silenceMs / 1_000} s`)),
+    );
     request.end(body);
   });
 }

@@ -165,6 +165,15 @@ describe('enrolledWalletIdentities', () => {
     expect(readFileSync(profile.enrollment.secretsFile, 'utf8')).toBe(secrets);
   });
 
+  it('reads only the roles it is asked for', async () => {
+    const { profile, wallet, enroll } = setUp();
+    await walletIdentities(profile, wallet, enroll);
+    expect(Object.keys(enrolledWalletIdentities(profile, wallet, ['recorder', 'admin']).identities)).toEqual([
+      'recorder',
+      'admin',
+    ]);
+  });
+
   it('keeps the identities of a profile without enrollment as given', () => {
     const { profile, wallet } = setUp();
     const { enrollment: _enrollment, ...handWritten } = profile;

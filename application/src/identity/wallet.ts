@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROLES } from '@aal/ledger-contract';
+import { ROLES, type Role } from '@aal/ledger-contract';
 import type { GatewayProfile, IdentityFiles } from '../config';
 import {
   enrollWithFabricCa,
@@ -74,13 +74,17 @@ export async function walletIdentities(
  * The identities the org app enrolled into `walletDir`, for a second process of the org (the AI
  * gateway) that signs with them but never enrolls: each secret is good for one enrollment, and two
  * processes enrolling at once would spend it twice. Profiles without an `enrollment` section keep
- * their identities as given.
- * @throws EnrollmentError when a role's key or certificate is not in the wallet yet
+ * their identities as given. Only `roles` (default: all) are read: the others are not its to use.
+ * @throws EnrollmentError when one of `roles`' key or certificate is not in the wallet yet
  */
-export function enrolledWalletIdentities(profile: GatewayProfile, walletDir: string): GatewayProfile {
+export function enrolledWalletIdentities(
+  profile: GatewayProfile,
+  walletDir: string,
+  roles: readonly Role[] = ROLES,
+): GatewayProfile {
   if (profile.enrollment === undefined) return profile;
   const identities: Record<string, IdentityFiles> = {};
-  for (const role of ROLES) {
+  for (const role of roles) {
     const dir = join(walletDir, role);
     const certificate = join(dir, 'cert.pem');
     const keyDir = join(dir, 'key');

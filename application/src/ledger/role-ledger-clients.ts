@@ -24,8 +24,21 @@ export function createRoleLedgerClients(
   batching: InteractionBatchingConfig,
   ordering?: OrderingOutcomes,
 ): Record<Role, LedgerClient> {
-  const clients = {} as Record<Role, LedgerClient>;
-  for (const role of ROLES) {
+  return createLedgerClientsFor(ROLES, profile, connection, metrics, retry, batching, ordering);
+}
+
+/** {@link createRoleLedgerClients} for `roles` only: a process that signs as fewer roles holds fewer keys. */
+export function createLedgerClientsFor<R extends Role>(
+  roles: readonly R[],
+  profile: GatewayProfile,
+  connection: grpc.Client,
+  metrics: AppMetrics,
+  retry: RetryConfig,
+  batching: InteractionBatchingConfig,
+  ordering?: OrderingOutcomes,
+): Record<R, LedgerClient> {
+  const clients = {} as Record<R, LedgerClient>;
+  for (const role of roles) {
     const timed = new InstrumentedLedgerClient(new GatewayLedgerClient(profile, role, connection), metrics, ordering);
     const retrying = new RetryingLedgerClient(timed, retry, (transaction) =>
       metrics.ledgerRetries.inc({ transaction }),
