@@ -6,6 +6,7 @@
  * other serving.
  */
 import { pino } from 'pino';
+import { exitOnStartFailure } from './process/start-failure';
 import { ApiKeyStoreError } from './auth/api-key-store';
 import { startAiGateway } from './ai-gateway/ai-gateway';
 import { ConfigError, loadConfig } from './config';
@@ -80,12 +81,5 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((error: unknown) => {
-  // Problems an operator must fix before the gateway can start: say what, exit 2, no stack trace.
-  if (error instanceof ConfigError || error instanceof ApiKeyStoreError || error instanceof EnrollmentError) {
-    bootLogger.fatal(error.message);
-    process.exit(2);
-  }
-  bootLogger.fatal({ err: error }, 'cannot start');
-  process.exit(1);
-});
+// Problems an operator must fix before the process can start: their message, exit 2.
+main().catch(exitOnStartFailure(bootLogger, [ConfigError, ApiKeyStoreError, EnrollmentError]));

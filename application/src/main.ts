@@ -3,6 +3,7 @@
  * shut down gracefully (stop accepting, finish in-flight requests, close the gateway).
  */
 import { pino } from 'pino';
+import { exitOnStartFailure } from './process/start-failure';
 import { createApp } from './app';
 import { createHttpServer } from './http/http-server';
 import { AuditIndex } from './audit-index/audit-index';
@@ -185,17 +186,5 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((error: unknown) => {
-  // Problems an operator must fix before the app can start: say what, exit 2, no stack trace.
-  if (
-    error instanceof ConfigError ||
-    error instanceof ApiKeyStoreError ||
-    error instanceof AuditorReadLogError ||
-    error instanceof EnrollmentError
-  ) {
-    bootLogger.fatal(error.message);
-    process.exit(2);
-  }
-  bootLogger.fatal({ err: error }, 'cannot start');
-  process.exit(1);
-});
+// Problems an operator must fix before the process can start: their message, exit 2.
+main().catch(exitOnStartFailure(bootLogger, [ConfigError, ApiKeyStoreError, AuditorReadLogError, EnrollmentError]));
