@@ -7,13 +7,14 @@
  */
 import { pino } from 'pino';
 import { exitOnStartFailure } from './process/start-failure';
+import { exitAfterGrace, onStopSignal } from './process/stop-signals';
 import { ApiKeyStoreError } from './auth/api-key-store';
 import { startAiGateway } from './ai-gateway/ai-gateway';
 import { ConfigError, loadConfig } from './config';
 import { EnrollmentError } from './identity/fabric-ca-enrollment';
 import { enrolledWalletIdentities } from './identity/wallet';
 import { connectToPeer } from './ledger/gateway-ledger-client';
-import { createLedgerClientsFor } from './ledger/role-ledger-clients';
+import { createRoleLedgerClients } from './ledger/role-ledger-clients';
 import { LOG_REDACTIONS } from './observability/log-redactions';
 import { createMetrics } from './observability/metrics';
 
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const profile = enrolledWalletIdentities(config.profile, config.walletDir, GATEWAY_ROLES);
   const metrics = createMetrics(true);
   const connection = connectToPeer(profile);
-  const ledgers = createLedgerClientsFor(
+  const ledgers = createRoleLedgerClients(
     GATEWAY_ROLES,
     profile,
     connection,
@@ -61,10 +62,7 @@ async function main(): Promise<void> {
   });
   logger.info({ org: profile.org, url: gateway.url }, 'ai gateway listening');
 
-  let stopping = false;
   const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
     logger.info({ signal }, 'shutting down: no new calls, finishing in-flight calls, then the outbox');
     // What the outbox holds stays there: the next start ships it.
     void gateway.stop().finally(() => {
@@ -72,13 +70,9 @@ async function main(): Promise<void> {
       logger.info('stopped');
       process.exit(0);
     });
-    setTimeout(() => {
-      logger.warn({ graceMs: config.shutdownGraceMs }, 'in-flight calls did not finish in time');
-      process.exit(1);
-    }, config.shutdownGraceMs).unref();
+    exitAfterGrace(logger, config.shutdownGraceMs, 'in-flight calls');
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  onStopSignal(shutdown);
 }
 
 // Problems an operator must fix before the process can start: their message, exit 2.

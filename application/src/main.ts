@@ -4,6 +4,7 @@
  */
 import { pino } from 'pino';
 import { exitOnStartFailure } from './process/start-failure';
+import { exitAfterGrace, onStopSignal } from './process/stop-signals';
 import { createApp } from './app';
 import { createHttpServer } from './http/http-server';
 import { AuditIndex } from './audit-index/audit-index';
@@ -19,6 +20,7 @@ import { EnrollmentError } from './identity/fabric-ca-enrollment';
 import { walletIdentities } from './identity/wallet';
 import { connectToPeer } from './ledger/gateway-ledger-client';
 import { createRoleLedgerClients } from './ledger/role-ledger-clients';
+import { ROLES } from '@aal/ledger-contract';
 import { createMetrics } from './observability/metrics';
 import { CachedCheck } from './readiness/cached-check';
 import { chaincodeCheck } from './readiness/chaincode-check';
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
     stalledAfterMs: SUBMITS_STALLED_AFTER_MS,
   });
   const ledgers = createRoleLedgerClients(
+    ROLES,
     profile,
     connection,
     metrics,
@@ -151,10 +154,7 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, 'cannot listen');
     process.exit(1);
   });
-  let stopping = false;
   const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     // Event streams never finish by themselves: end them so that server.close() can complete.
     shutdownController.abort();
@@ -177,13 +177,9 @@ async function main(): Promise<void> {
     // Idle keep-alive connections would hold close() open (until their keep-alive timeout, maybe beyond the
     // grace period); in-flight requests keep theirs until answered, and are closed once idle.
     server.closeIdleConnections();
-    setTimeout(() => {
-      logger.warn({ graceMs: config.shutdownGraceMs }, 'in-flight requests did not finish in time');
-      process.exit(1);
-    }, config.shutdownGraceMs).unref();
+    exitAfterGrace(logger, config.shutdownGraceMs, 'in-flight requests');
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  onStopSignal(shutdown);
 }
 
 // Problems an operator must fix before the process can start: their message, exit 2.

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { ROLES, type Role } from '@aal/ledger-contract';
+import type { Role } from '@aal/ledger-contract';
 import type { GatewayProfile, RetryConfig } from '../config';
 import { BatchingLedgerClient, type InteractionBatchingConfig } from './batching-ledger-client';
 import type { AppMetrics } from '../observability/metrics';
@@ -10,25 +10,14 @@ import { RetryingLedgerClient } from './retrying-ledger-client';
 import type { OrderingOutcomes } from '../readiness/ordering-outcomes';
 
 /**
- * One ledger client per role, each signing with the org's Fabric user of that role and all
+ * One ledger client per role of `roles` (a process holds the keys of the roles it signs as, no
+ * more), each signing with the org's Fabric user of that role and all
  * sharing the app's single gRPC connection. Each is timed (metrics) and retries idempotent
  * submits; the retry wraps the timing, so every attempt is measured. Single-record interaction
  * submits are gathered into batch transactions outside the retry, so a retried batch stays whole.
  * Every submit attempt's ordering outcome goes to `ordering` (for /readyz).
  */
-export function createRoleLedgerClients(
-  profile: GatewayProfile,
-  connection: grpc.Client,
-  metrics: AppMetrics,
-  retry: RetryConfig,
-  batching: InteractionBatchingConfig,
-  ordering?: OrderingOutcomes,
-): Record<Role, LedgerClient> {
-  return createLedgerClientsFor(ROLES, profile, connection, metrics, retry, batching, ordering);
-}
-
-/** {@link createRoleLedgerClients} for `roles` only: a process that signs as fewer roles holds fewer keys. */
-export function createLedgerClientsFor<R extends Role>(
+export function createRoleLedgerClients<R extends Role>(
   roles: readonly R[],
   profile: GatewayProfile,
   connection: grpc.Client,
