@@ -19,6 +19,9 @@ import { CHANNELS, PEER_ORGS, channelsOf, type OrgSpec } from './topology';
 /** How often a member's commit is tried when concurrent lifecycle transactions invalidate it. */
 const MEMBER_COMMIT_ATTEMPTS = 5;
 
+/** How long an approval the peer CLI gave up on may still show as ordered before it is sent again. */
+const LATE_APPROVAL_WAIT_MS = 30_000;
+
 const SHIM_CLI = resolve(require.resolve('fabric-shim/package.json'), '..', 'cli.js');
 
 /** The process of the org's next `chaincode` server while an upgrade runs it beside the current one. */
@@ -361,7 +364,41 @@ export class ChaincodeDeployer {
   ): Promise<void> {
     if ((await this.approvedVersion(org, channel, name, sequence)) === version) return;
     log(`${org.name} approves ${name} ${version} (sequence ${sequence}) on ${channel}`);
-    await this.approve(org, channel, name, version, sequence, packageId);
+    try {
+      await this.approve(org, channel, name, version, sequence, packageId);
+    } catch (error) {
+      // An orderer node took the approval but its peer did not see it committed in time: the node may
+      // have restarted and still be catching up, or a SmartBFT view change may be under way. The
+      // approval may yet be ordered; if not, it goes once more through another member's node.
+      if (!(error instanceof Error && /timed out waiting for txid/.test(error.message))) throw error;
+      if (await this.becomesApproved(org, channel, name, version, sequence)) return;
+      log(
+        `${org.name}'s approval on ${channel} was not committed in time; approving again through another orderer node`,
+      );
+      try {
+        await this.approve(org, channel, name, version, sequence, packageId, { notOwn: true });
+      } catch (retryError) {
+        // The first transaction ordered meanwhile makes the second a redefinition: the same outcome.
+        if ((await this.approvedVersion(org, channel, name, sequence)) === version) return;
+        throw retryError;
+      }
+    }
+  }
+
+  /** Whether `org`'s approval of `version` at `sequence` shows on its peer within {@link LATE_APPROVAL_WAIT_MS}. */
+  private async becomesApproved(
+    org: OrgSpec,
+    channel: string,
+    name: string,
+    version: string,
+    sequence: number,
+  ): Promise<boolean> {
+    const deadline = Date.now() + LATE_APPROVAL_WAIT_MS;
+    do {
+      if ((await this.approvedVersion(org, channel, name, sequence)) === version) return true;
+      await sleep(2_000);
+    } while (Date.now() < deadline);
+    return false;
   }
 
   /**
@@ -646,6 +683,7 @@ export class ChaincodeDeployer {
     version: string,
     sequence: number,
     packageId: string,
+    orderer: { notOwn?: boolean } = {},
   ): Promise<void> {
     await run(
       this.binaries.peer,
@@ -653,7 +691,7 @@ export class ChaincodeDeployer {
         'lifecycle',
         'chaincode',
         'approveformyorg',
-        ...ordererCliArgs(this.layout, org),
+        ...ordererCliArgs(this.layout, org, orderer),
         '--channelID',
         channel,
         '--name',

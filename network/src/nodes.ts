@@ -166,14 +166,17 @@ export function peerCliEnv(layout: NetworkLayout, peerConfigDir: string, org: Or
  * The `peer` CLI's orderer arguments for `org`'s admin: a founding member's own orderer node with BFT
  * ordering (each member runs one), the first Raft node otherwise; TLS trusted by that node's org CA.
  */
-export function ordererCliArgs(layout: NetworkLayout, org: OrgSpec): string[] {
+export function ordererCliArgs(layout: NetworkLayout, org: OrgSpec, options: { notOwn?: boolean } = {}): string[] {
   const founding = layout.foundingOrdererIndexes();
   const own = layout.memberOrdererIndex(org);
   // An org without a founder's node (Raft, or one that joined later: its node orders a channel only
-  // once it has joined it) uses the first founding node whose TLS root it holds.
+  // once it has joined it), or told `notOwn`, uses the first other founding node whose TLS root it holds.
   const i =
-    (own !== undefined && founding.includes(own) ? own : undefined) ??
-    founding.find((candidate) => existsSync(layout.tlsRootCert(layout.ordererOrg(candidate)))) ??
+    (own !== undefined && founding.includes(own) && options.notOwn !== true ? own : undefined) ??
+    founding.find(
+      (candidate) =>
+        (options.notOwn !== true || candidate !== own) && existsSync(layout.tlsRootCert(layout.ordererOrg(candidate))),
+    ) ??
     0;
   return ['-o', address(layout.ordererEndpoint(i)), '--tls', '--cafile', layout.tlsRootCert(layout.ordererOrg(i))];
 }
