@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1024 * 1024,
       rateLimit: { perSecond: 50, burst: 100 },
       retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 },
-      interactionBatching: { maxRecords: 100, lingerMs: 10 },
+      interactionBatching: { maxRecords: 100, lingerMs: 10, maxInFlight: 4 },
       auditIndex: { backend: 'sqlite', path: join(dir, 'audit-index.sqlite') },
     });
     expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_RATE_LIMIT_BURST: '5', AAL_PORT: '8080' })).toMatchObject({
@@ -175,8 +175,12 @@ describe('loadConfig', () => {
         AAL_GATEWAY_PROFILE: profile,
         AAL_INTERACTION_BATCH_MAX_RECORDS: '1',
         AAL_INTERACTION_BATCH_LINGER_MS: '0',
+        AAL_INTERACTION_BATCH_MAX_IN_FLIGHT: '1',
       }).interactionBatching,
-    ).toEqual({ maxRecords: 1, lingerMs: 0 });
+    ).toEqual({ maxRecords: 1, lingerMs: 0, maxInFlight: 1 });
+    expect(() => loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_INTERACTION_BATCH_MAX_IN_FLIGHT: '0' })).toThrow(
+      /AAL_INTERACTION_BATCH_MAX_IN_FLIGHT: must be at least 1/,
+    );
     expect(() => loadConfig({})).toThrow(/AAL_GATEWAY_PROFILE: must name the gateway profile/);
   });
 

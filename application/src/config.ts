@@ -178,6 +178,7 @@ const environmentSchema = z.object({
   AAL_HTTP_KEEP_ALIVE_MS: integer(1_000, 600_000, 65_000),
   AAL_INTERACTION_BATCH_MAX_RECORDS: integer(1, LIMITS.merkleBatchRecords, 100),
   AAL_INTERACTION_BATCH_LINGER_MS: integer(0, 1_000, 10),
+  AAL_INTERACTION_BATCH_MAX_IN_FLIGHT: integer(1, 64, 4),
   AAL_AI_GATEWAY_CONFIG: z.string().min(1).optional(),
   AAL_AI_GATEWAY_PORT: z
     .string()
@@ -270,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     interactionBatching: {
       maxRecords: vars.AAL_INTERACTION_BATCH_MAX_RECORDS,
       lingerMs: vars.AAL_INTERACTION_BATCH_LINGER_MS,
+      maxInFlight: vars.AAL_INTERACTION_BATCH_MAX_IN_FLIGHT,
     },
     aiGateway:
       vars.AAL_AI_GATEWAY_CONFIG === undefined

@@ -2,6 +2,7 @@ import { TRANSACTIONS, merkleRoot, recordLeafBytes, recordLeafHash } from '@aal/
 import { installFakeInteractionsChaincode, type FakeInteractionState } from '../testing/fake-interactions-chaincode';
 import { FakeLedger, type RecordedLedgerCall } from '../testing/fake-ledger-client';
 import { BatchingLedgerClient } from './batching-ledger-client';
+import type { LedgerClient } from './ledger-client';
 import { LedgerError } from './ledger-error';
 
 const SINGLE = TRANSACTIONS.recordInteraction;
@@ -31,12 +32,35 @@ const submitOne = (
 const parsed = (result: { result: string }): Record<string, unknown> =>
   JSON.parse(result.result) as Record<string, unknown>;
 
+/**
+ * The inner client with every RecordBatch submit held until the test releases it, as a real submit
+ * is held until its block commits; `held` counts the submits waiting.
+ */
+function heldSubmits(inner: LedgerClient): { client: LedgerClient; held: () => number; releaseOne: () => void } {
+  const gates: (() => void)[] = [];
+  return {
+    client: {
+      ...inner,
+      evaluate: inner.evaluate.bind(inner),
+      submit: async (channel, transaction, args, options) => {
+        if (transaction === BATCH) await new Promise<void>((release) => gates.push(release));
+        return inner.submit(channel, transaction, args, options);
+      },
+    },
+    held: () => gates.length,
+    releaseOne: () => gates.shift()?.(),
+  };
+}
+const tick = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
 describe('BatchingLedgerClient', () => {
   it('gathers concurrent single records into one RecordBatch and answers each with its stored record, leaf and the batch transaction', async () => {
     const { ledger, state } = batchesLedger();
     const sizes: number[] = [];
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 }, (_c, n) =>
-      sizes.push(n),
+    const client = new BatchingLedgerClient(
+      ledger.clientFor('recorder'),
+      { maxRecords: 10, lingerMs: 5, maxInFlight: 4 },
+      (_c, n) => sizes.push(n),
     );
     const results = await Promise.all(['r1', 'r2', 'r3'].map((id) => submitOne(client, record(id))));
     expect(submits(ledger).map((call) => call.transaction)).toEqual([BATCH]);
@@ -71,7 +95,11 @@ describe('BatchingLedgerClient', () => {
 
   it("answers a record with a consent reference with the ledger's own verdict (read back), the others from the committed root", async () => {
     const { ledger } = batchesLedger();
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), {
+      maxRecords: 10,
+      lingerMs: 5,
+      maxInFlight: 4,
+    });
     const [plain, second, withSubject] = await Promise.all([
       submitOne(client, record('p1')),
       submitOne(client, record('p2')),
@@ -89,7 +117,11 @@ describe('BatchingLedgerClient', () => {
 
   it('answers a repeat with the earlier stored record, in another batch or in the same group, and a changed repeat with CONFLICT', async () => {
     const { ledger } = batchesLedger();
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), {
+      maxRecords: 10,
+      lingerMs: 5,
+      maxInFlight: 4,
+    });
     const first = await submitOne(client, record('r1'));
     const firstTx = first.transactionId;
 
@@ -131,7 +163,11 @@ describe('BatchingLedgerClient', () => {
     });
     // r5 was recorded one at a time with the same content: a repeat, answered by the single-record transaction.
     state.interactions.set('r5', { ...record('r5'), org: 'HospitalAMSP', txId: 'f'.repeat(64) });
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), {
+      maxRecords: 10,
+      lingerMs: 5,
+      maxInFlight: 4,
+    });
     const outcomes = await Promise.allSettled(
       ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => submitOne(client, record(id))),
     );
@@ -160,7 +196,11 @@ describe('BatchingLedgerClient', () => {
   it('refuses a new record naming an erased subject to its own request only', async () => {
     const { ledger, state } = batchesLedger();
     state.subjects.set('gone', 'erased');
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), {
+      maxRecords: 10,
+      lingerMs: 5,
+      maxInFlight: 4,
+    });
     const outcomes = await Promise.allSettled([
       submitOne(client, record('a')),
       submitOne(client, record('b', { subjectRef: 'gone' })),
@@ -173,7 +213,11 @@ describe('BatchingLedgerClient', () => {
   it('fails every caller of a batch whose transient failure outlasted the retries, and none is stored', async () => {
     const { ledger, state } = batchesLedger();
     ledger.failures.push(new LedgerError('unavailable', 'peer down', { transient: true }));
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), {
+      maxRecords: 10,
+      lingerMs: 5,
+      maxInFlight: 4,
+    });
     const outcomes = await Promise.allSettled(['a', 'b'].map((id) => submitOne(client, record(id))));
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
     expect(state.batched.size).toBe(0);
@@ -182,8 +226,10 @@ describe('BatchingLedgerClient', () => {
   it('sends a batch when it is full, and a second one for the rest', async () => {
     const { ledger } = batchesLedger();
     const sizes: number[] = [];
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 2, lingerMs: 1000 }, (_c, n) =>
-      sizes.push(n),
+    const client = new BatchingLedgerClient(
+      ledger.clientFor('recorder'),
+      { maxRecords: 2, lingerMs: 1000, maxInFlight: 4 },
+      (_c, n) => sizes.push(n),
     );
     const pending = ['a', 'b', 'c'].map((id) => submitOne(client, record(id)));
     await Promise.all(pending.slice(0, 2));
@@ -192,12 +238,81 @@ describe('BatchingLedgerClient', () => {
     await expect(pending[2]).rejects.toMatchObject({ kind: 'unavailable', transient: true });
   });
 
+  it('keeps gathering while every slot is in flight, and sends what gathered when a slot frees (group commit)', async () => {
+    const { ledger } = batchesLedger();
+    const { client: inner, held, releaseOne } = heldSubmits(ledger.clientFor('recorder'));
+    const sizes: number[] = [];
+    const client = new BatchingLedgerClient(inner, { maxRecords: 3, lingerMs: 1, maxInFlight: 1 }, (_c, n) =>
+      sizes.push(n),
+    );
+    const first = submitOne(client, record('a'));
+    await tick(20);
+    expect(held()).toBe(1);
+    // The slot is taken: these wait past their linger, two batches' worth (one full of 3, then 2).
+    const later = ['b', 'c', 'd', 'e', 'f'].map((id) => submitOne(client, record(id)));
+    await tick(20);
+    expect(sizes).toEqual([1]);
+    expect(held()).toBe(1);
+    releaseOne();
+    await first;
+    await tick(20);
+    expect(sizes).toEqual([1, 3]);
+    expect(held()).toBe(1);
+    releaseOne();
+    await tick(20);
+    expect(sizes).toEqual([1, 3, 2]);
+    releaseOne();
+    const answers = await Promise.all(later);
+    expect(answers.map((answer) => answer.transactionId)).toEqual([
+      ...Array<string | undefined>(3).fill(answers[0]?.transactionId),
+      ...Array<string | undefined>(2).fill(answers[3]?.transactionId),
+    ]);
+    expect(new Set(submits(ledger).map((call) => call.transactionId)).size).toBe(3);
+  });
+
+  it('sends up to maxInFlight batches at once', async () => {
+    const { ledger } = batchesLedger();
+    const { client: inner, held, releaseOne } = heldSubmits(ledger.clientFor('recorder'));
+    const client = new BatchingLedgerClient(inner, { maxRecords: 2, lingerMs: 0, maxInFlight: 2 });
+    const pending = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => submitOne(client, record(id)));
+    await tick(20);
+    expect(held()).toBe(2);
+    for (let released = 0; released < 3; released += 1) {
+      releaseOne();
+      await tick(20);
+    }
+    await Promise.all(pending);
+    expect(held()).toBe(0);
+  });
+
+  it('fails records still waiting for a slot on close, none of them sent', async () => {
+    const { ledger } = batchesLedger();
+    const { client: inner, releaseOne } = heldSubmits(ledger.clientFor('recorder'));
+    const client = new BatchingLedgerClient(inner, { maxRecords: 10, lingerMs: 0, maxInFlight: 1 });
+    const sent = submitOne(client, record('a'));
+    await tick(20);
+    const waiting = submitOne(client, record('b'));
+    await tick(20);
+    client.close();
+    await expect(waiting).rejects.toMatchObject({ kind: 'unavailable', transient: true });
+    releaseOne();
+    await sent;
+    expect(submits(ledger).flatMap((call) => JSON.parse(call.args[0] ?? '[]') as { id: string }[])).toEqual([
+      record('a'),
+    ]);
+  });
+
+  it('refuses maxInFlight below 1', () => {
+    const inner = new FakeLedger().clientFor('recorder');
+    expect(() => new BatchingLedgerClient(inner, { maxRecords: 10, lingerMs: 1, maxInFlight: 0 })).toThrow(RangeError);
+  });
+
   it('passes other submits, non-idempotent or transient ones, and everything when maxRecords is 1, straight through', async () => {
     const { ledger } = batchesLedger();
-    const off = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 1, lingerMs: 5 });
+    const off = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 1, lingerMs: 5, maxInFlight: 4 });
     const alone = await submitOne(off, record('x'));
     expect(parsed(alone)['batchId']).toBeUndefined();
-    const on = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const on = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5, maxInFlight: 4 });
     await on.submit(CHANNEL, SINGLE, [JSON.stringify(record('y'))]);
     await expect(
       on.submit(CHANNEL, SINGLE, [JSON.stringify(record('z'))], { idempotent: true, transient: { k: 'v' } }),
@@ -207,9 +322,11 @@ describe('BatchingLedgerClient', () => {
 
   it('refuses maxRecords outside 1…LIMITS.merkleBatchRecords', () => {
     const inner = new FakeLedger().clientFor('recorder');
-    expect(() => new BatchingLedgerClient(inner, { maxRecords: 0, lingerMs: 1 })).toThrow(RangeError);
-    expect(() => new BatchingLedgerClient(inner, { maxRecords: 1001, lingerMs: 1 })).toThrow(RangeError);
-    expect(() => new BatchingLedgerClient(inner, { maxRecords: 1000, lingerMs: 1 })).not.toThrow();
+    expect(() => new BatchingLedgerClient(inner, { maxRecords: 0, lingerMs: 1, maxInFlight: 4 })).toThrow(RangeError);
+    expect(() => new BatchingLedgerClient(inner, { maxRecords: 1001, lingerMs: 1, maxInFlight: 4 })).toThrow(
+      RangeError,
+    );
+    expect(() => new BatchingLedgerClient(inner, { maxRecords: 1000, lingerMs: 1, maxInFlight: 4 })).not.toThrow();
   });
 
   it('reports a read-back whose leaf hash is not the record sent as an internal error', async () => {
@@ -219,7 +336,11 @@ describe('BatchingLedgerClient', () => {
       const locator = JSON.parse(honest?.(call) ?? '{}') as Record<string, unknown>;
       return JSON.stringify({ ...locator, leafHash: '0'.repeat(64) });
     });
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), {
+      maxRecords: 10,
+      lingerMs: 5,
+      maxInFlight: 4,
+    });
     await expect(submitOne(client, record('a'))).rejects.toMatchObject({ kind: 'internal' });
   });
 
@@ -230,7 +351,11 @@ describe('BatchingLedgerClient', () => {
       const summary = JSON.parse(honest?.(call) ?? '{}') as Record<string, unknown>;
       return JSON.stringify({ ...summary, root: '0'.repeat(64) });
     });
-    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), { maxRecords: 10, lingerMs: 5 });
+    const client = new BatchingLedgerClient(ledger.clientFor('recorder'), {
+      maxRecords: 10,
+      lingerMs: 5,
+      maxInFlight: 4,
+    });
     await expect(submitOne(client, record('a'))).rejects.toMatchObject({ kind: 'internal' });
   });
 });

@@ -21,6 +21,12 @@ export interface InteractionBatchingConfig {
   readonly maxRecords: number;
   /** How long the first record of a batch waits for others before the batch is sent. */
   readonly lingerMs: number;
+  /**
+   * Batches a channel has in flight (sent, not yet answered) at most. While all are in flight, new
+   * records keep gathering into the next batch, so batches grow with the load instead of the
+   * network carrying many small transactions (group commit).
+   */
+  readonly maxInFlight: number;
 }
 
 /** Called when a batch is sent, with how many records it carries (for metrics). */
@@ -45,6 +51,15 @@ interface OpenBatch {
   readonly waiting: Waiting[];
   bytes: number;
   readonly timer: NodeJS.Timeout;
+  /** The linger has passed: the batch goes as soon as the channel has a free slot. */
+  due: boolean;
+}
+
+/** A channel's gathering: the batch still taking records, full batches waiting for a slot, slots used. */
+interface ChannelQueue {
+  open: OpenBatch | undefined;
+  readonly full: Waiting[][];
+  inFlight: number;
 }
 
 /**
@@ -53,6 +68,10 @@ interface OpenBatch {
  * whatever arrived within `lingerMs` of the first — and answers each caller with its own stored
  * record, as `GetInteraction` shows it (`txId` = `batchId` = the batch's transaction, `leafIndex`),
  * only after the batch commits, so an acknowledged record is on the ledger and provable.
+ *
+ * - **Group commit.** At most `maxInFlight` batches per channel are in flight; a batch whose linger
+ *   has passed while every slot is taken keeps gathering (up to `maxRecords`) and goes when a slot
+ *   frees. Under load, batches therefore carry what arrived during one round trip of the ledger.
  *
  * - **Answers.** The ledger's root must equal the root of the records sent (else the callers get an
  *   internal error). Records that carry a consent reference are read back with `GetInteraction`
@@ -71,12 +90,12 @@ interface OpenBatch {
  *
  * @example
  * ```ts
- * const ledger = new BatchingLedgerClient(retrying, { maxRecords: 100, lingerMs: 10 });
+ * const ledger = new BatchingLedgerClient(retrying, { maxRecords: 100, lingerMs: 10, maxInFlight: 4 });
  * await ledger.submit('hospital-a', TRANSACTIONS.recordInteraction, [JSON.stringify(record)], { idempotent: true });
  * ```
  */
 export class BatchingLedgerClient implements LedgerClient {
-  private readonly open = new Map<string, OpenBatch>();
+  private readonly channels = new Map<string, ChannelQueue>();
   /** Per channel and id: settles when the request last given that id has been answered. */
   private readonly inFlight = new Map<string, Promise<void>>();
   private closed = false;
@@ -95,6 +114,8 @@ export class BatchingLedgerClient implements LedgerClient {
     }
     if (!Number.isInteger(config.lingerMs) || config.lingerMs < 0)
       throw new RangeError('lingerMs must be a whole number ≥ 0');
+    if (!Number.isInteger(config.maxInFlight) || config.maxInFlight < 1)
+      throw new RangeError('maxInFlight must be a whole number ≥ 1');
   }
 
   submit(
@@ -160,12 +181,22 @@ export class BatchingLedgerClient implements LedgerClient {
   /** Fails records still waiting for their batch (none was acknowledged), then closes the inner client. */
   close(): void {
     this.closed = true;
-    for (const [channel, batch] of this.open) {
-      clearTimeout(batch.timer);
-      this.open.delete(channel);
-      for (const waiting of batch.waiting) waiting.reject(shuttingDown());
+    for (const queue of this.channels.values()) {
+      const waiting = [...queue.full.splice(0).flat(), ...(queue.open?.waiting ?? [])];
+      if (queue.open !== undefined) clearTimeout(queue.open.timer);
+      queue.open = undefined;
+      for (const entry of waiting) entry.reject(shuttingDown());
     }
     this.inner.close();
+  }
+
+  private queueOf(channel: string): ChannelQueue {
+    let queue = this.channels.get(channel);
+    if (queue === undefined) {
+      queue = { open: undefined, full: [], inFlight: 0 };
+      this.channels.set(channel, queue);
+    }
+    return queue;
   }
 
   private enqueue(channel: string, waiting: Waiting): void {
@@ -173,27 +204,48 @@ export class BatchingLedgerClient implements LedgerClient {
       waiting.reject(shuttingDown());
       return;
     }
-    let batch = this.open.get(channel);
-    if (batch !== undefined && batch.bytes + waiting.bytes > MAX_BATCH_ARGUMENT_BYTES) {
-      this.send(channel);
-      batch = undefined;
+    const queue = this.queueOf(channel);
+    if (queue.open !== undefined && queue.open.bytes + waiting.bytes > MAX_BATCH_ARGUMENT_BYTES) this.seal(queue);
+    if (queue.open === undefined) {
+      const batch: OpenBatch = {
+        waiting: [],
+        bytes: 2,
+        due: false,
+        timer: setTimeout(() => {
+          batch.due = true;
+          this.pump(channel);
+        }, this.config.lingerMs),
+      };
+      queue.open = batch;
     }
-    if (batch === undefined) {
-      batch = { waiting: [], bytes: 2, timer: setTimeout(() => this.send(channel), this.config.lingerMs) };
-      this.open.set(channel, batch);
-    }
-    batch.waiting.push(waiting);
-    batch.bytes += waiting.bytes;
-    if (batch.waiting.length >= this.config.maxRecords) this.send(channel);
+    queue.open.waiting.push(waiting);
+    queue.open.bytes += waiting.bytes;
+    if (queue.open.waiting.length >= this.config.maxRecords) this.seal(queue);
+    this.pump(channel);
   }
 
-  private send(channel: string): void {
-    const batch = this.open.get(channel);
-    if (batch === undefined) return;
-    this.open.delete(channel);
-    clearTimeout(batch.timer);
-    this.onBatch(channel, batch.waiting.length);
-    void this.submitBatch(channel, batch.waiting);
+  /** Closes the open batch to further records; it waits among the full ones for a slot. */
+  private seal(queue: ChannelQueue): void {
+    if (queue.open === undefined) return;
+    clearTimeout(queue.open.timer);
+    queue.full.push(queue.open.waiting);
+    queue.open = undefined;
+  }
+
+  /** Sends full batches, then a due open one, while the channel has free slots. */
+  private pump(channel: string): void {
+    const queue = this.queueOf(channel);
+    while (queue.inFlight < this.config.maxInFlight) {
+      if (queue.full.length === 0 && queue.open?.due === true) this.seal(queue);
+      const batch = queue.full.shift();
+      if (batch === undefined) return;
+      queue.inFlight += 1;
+      this.onBatch(channel, batch.length);
+      void this.submitBatch(channel, batch).finally(() => {
+        queue.inFlight -= 1;
+        this.pump(channel);
+      });
+    }
   }
 
   /**
