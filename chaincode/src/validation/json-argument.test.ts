@@ -24,6 +24,19 @@ describe('JSON arguments', () => {
     expect(refusalOf(() => parseJsonArgument('record', '{"constructor":1}', 1000))).toMatchObject({
       violations: [{ path: 'record', rule: "must not contain the key 'constructor'" }],
     });
+    // Spelled with escapes, and beside a value that spells one.
+    expect(refusalOf(() => parseJsonArgument('record', '[{"a":1},{"\\u005f_proto__":{}}]', 1000))).toMatchObject({
+      violations: [{ path: 'record', rule: "must not contain the key '__proto__'" }],
+    });
+    expect(refusalOf(() => parseJsonArgument('record', '{"tag":"prototype","p\\u0072ototype":2}', 1000))).toMatchObject(
+      {
+        violations: [{ path: 'record', rule: "must not contain the key 'prototype'" }],
+      },
+    );
+    expect(parseJsonArgument('record', '{"tag":"constructor","note":"a\\"b\\\\"}', 1000)).toEqual({
+      tag: 'constructor',
+      note: 'a"b\\',
+    });
     expect(refusalOf(() => parseJsonArgument('record', '{', 1000))).toMatchObject({
       violations: [{ path: 'record', rule: 'must be valid JSON' }],
     });
