@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--ordering raft|bft]`: measures the ledger's write and read paths on a
+ * `npm run bench [-- --quick] [--ordering raft|bft] [--only <text>]`: measures the ledger's write and read paths on a
  * network it starts with production-like settings (3 Raft orderers, or with `--ordering bft` one
  * SmartBFT orderer per member org; TLS, majority endorsement), compares every path
  * with a baseline measured in the same run, prints a table and writes JSON under bench-results/.
@@ -43,9 +43,14 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** The ordering service (`raft` by default); `npm run bench:ordering` compares both in one run. */
     ordering: { type: 'string' },
+    /** Only the scenarios whose name contains this text, after the baseline (e.g. `--only REST`). */
+    only: { type: 'string' },
   },
 });
-const { quick, profile } = flags;
+const { quick, profile, only } = flags;
+/** Whether a scenario runs: the baseline always, the others unless `--only` leaves them out. */
+const wanted = (scenario: string): boolean =>
+  scenario.startsWith('baseline') || only === undefined || scenario.includes(only);
 const ordering = parseOrdering(flags.ordering, '--ordering');
 const repoRoot = resolve(__dirname, '..', '..');
 const options: NetworkOptions = {
@@ -239,19 +244,21 @@ async function main(): Promise<void> {
         }),
       ),
     );
-    results.push(
-      await measure('single: RecordInteraction via gateway', 1, sampler, () =>
-        runLoad({
-          concurrency: 64,
-          total: singles,
-          operation: (i) =>
-            contract.submitTransaction(
-              TRANSACTIONS.recordInteraction,
-              JSON.stringify(interactionRecord(`HospitalAMSP:single-${i}`)),
-            ),
-        }),
-      ),
-    );
+    const single = 'single: RecordInteraction via gateway';
+    if (wanted(single))
+      results.push(
+        await measure(single, 1, sampler, () =>
+          runLoad({
+            concurrency: 64,
+            total: singles,
+            operation: (i) =>
+              contract.submitTransaction(
+                TRANSACTIONS.recordInteraction,
+                JSON.stringify(interactionRecord(`HospitalAMSP:single-${i}`)),
+              ),
+          }),
+        ),
+      );
     const postInteraction = (url: string, id: string) => async (): Promise<void> => {
       const response = await fetch(`${url}/api/v1/channels/${CHANNEL}/interactions`, {
         method: 'POST',
@@ -261,29 +268,34 @@ async function main(): Promise<void> {
       await response.arrayBuffer();
       if (response.status !== 201) throw new Error(`HTTP ${response.status}`);
     };
-    // A second HospitalA app with gathering off gives the one-transaction-per-request REST figure.
-    // It runs for its own scenario only: like every app it indexes every block, which would take
-    // CPU from the machine in all the others.
-    ungathered = await startSecondApplication(layout, HOSPITAL_A, options.basePort + 90, 'ungathered', {
-      AAL_INTERACTION_BATCH_MAX_RECORDS: '1',
-    });
-    watched.push({ name: UNGATHERED_APP, pid: ungathered.pid });
-    await waitForIndexCatchUp(appUrl, ungathered.url, recorderKey);
-    const ungatheredUrl = ungathered.url;
-    results.push(
-      await measure('single: POST /interactions via REST, gathering off', 1, new ProcessSampler(watched), () =>
-        runLoad({
-          concurrency: 64,
-          total: singles,
-          operation: (i) => postInteraction(ungatheredUrl, `rest-off-${i}`)(),
-        }),
-      ),
-    );
-    await ungathered.stop();
+    const ungatheredScenario = 'single: POST /interactions via REST, gathering off';
+    if (wanted(ungatheredScenario)) {
+      // A second HospitalA app with gathering off gives the one-transaction-per-request REST figure.
+      // It runs for its own scenario only: like every app it indexes every block, which would take
+      // CPU from the machine in all the others.
+      ungathered = await startSecondApplication(layout, HOSPITAL_A, options.basePort + 90, 'ungathered', {
+        AAL_INTERACTION_BATCH_MAX_RECORDS: '1',
+      });
+      watched.push({ name: UNGATHERED_APP, pid: ungathered.pid });
+      await waitForIndexCatchUp(appUrl, ungathered.url, recorderKey);
+      const ungatheredUrl = ungathered.url;
+      results.push(
+        await measure(ungatheredScenario, 1, new ProcessSampler(watched), () =>
+          runLoad({
+            concurrency: 64,
+            total: singles,
+            operation: (i) => postInteraction(ungatheredUrl, `rest-off-${i}`)(),
+          }),
+        ),
+      );
+      await ungathered.stop();
+    }
     // Gathering (defaults: ≤ 100 records, 10 ms linger): concurrent requests share transactions.
     for (const concurrency of [64, 256]) {
+      const name = `single: POST /interactions via REST, gathering on, ${concurrency} in flight`;
+      if (!wanted(name)) continue;
       results.push(
-        await measure(`single: POST /interactions via REST, gathering on, ${concurrency} in flight`, 1, sampler, () =>
+        await measure(name, 1, sampler, () =>
           runLoad({
             concurrency,
             total: singles * (concurrency / 64) * 2,
@@ -321,6 +333,8 @@ async function main(): Promise<void> {
     ];
     for (const [n, scenario] of batchScenarios.entries()) {
       const { size, concurrency } = scenario;
+      const name = `batch of ${size}: ${scenario.label} via gateway, ${concurrency} in flight`;
+      if (!wanted(name)) continue;
       const operations = Math.max(
         8,
         4 * concurrency * (size >= 100 ? 1 : 0),
@@ -336,7 +350,7 @@ async function main(): Promise<void> {
               .catch((error: unknown) => `no profile: ${String(error)}`)
           : undefined;
       results.push(
-        await measure(`batch of ${size}: ${scenario.label} via gateway, ${concurrency} in flight`, size, sampler, () =>
+        await measure(name, size, sampler, () =>
           runLoad({
             concurrency,
             total: operations,
