@@ -35,7 +35,7 @@ const REFUSALS: Record<number, string> = {
   422: 'Refused by the chaincode: `errors` lists the failing fields when it named them',
   429: 'Rate limit for this API key exceeded; see `Retry-After`',
   502: "The record the chaincode answered is not what its recording transaction on the org's peer vouches for (`code` says which check failed); the bytes are not returned",
-  503: 'Unavailable, see `Retry-After`: the ledger is unreachable, or (audit index reads) the audit index has not reached `minBlock` in time, has halted, or its database cannot be reached',
+  503: 'Unavailable, see `Retry-After`: the ledger is unreachable, or (single interaction writes) the records already waiting for it on the channel are at their limit, or (audit index reads) the audit index has not reached `minBlock` in time, has halted, or its database cannot be reached',
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {

@@ -32,26 +32,42 @@ const submitOne = (
 const parsed = (result: { result: string }): Record<string, unknown> =>
   JSON.parse(result.result) as Record<string, unknown>;
 
+const tick = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
 /**
- * The inner client with every RecordBatch submit held until the test releases it, as a real submit
- * is held until its block commits; `held` counts the submits waiting.
+ * The inner client with every RecordBatch submit held until the test releases it (as a real submit
+ * is held until its block commits) unless `hold` is false; `held` counts the submits waiting, and
+ * `mostAtOnce` the most submits of any kind in flight at once.
  */
-function heldSubmits(inner: LedgerClient): { client: LedgerClient; held: () => number; releaseOne: () => void } {
+function heldSubmits(
+  inner: LedgerClient,
+  hold = true,
+): { client: LedgerClient; held: () => number; releaseOne: () => void; mostAtOnce: () => number } {
   const gates: (() => void)[] = [];
+  let active = 0;
+  let most = 0;
   return {
     client: {
       ...inner,
       evaluate: inner.evaluate.bind(inner),
       submit: async (channel, transaction, args, options) => {
-        if (transaction === BATCH) await new Promise<void>((release) => gates.push(release));
-        return inner.submit(channel, transaction, args, options);
+        active += 1;
+        most = Math.max(most, active);
+        try {
+          if (transaction === BATCH && hold) await new Promise<void>((release) => gates.push(release));
+          // A real submit answers in a later turn of the event loop.
+          await tick(1);
+          return await inner.submit(channel, transaction, args, options);
+        } finally {
+          active -= 1;
+        }
       },
     },
     held: () => gates.length,
     releaseOne: () => gates.shift()?.(),
+    mostAtOnce: () => most,
   };
 }
-const tick = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 describe('BatchingLedgerClient', () => {
   it('gathers concurrent single records into one RecordBatch and answers each with its stored record, leaf and the batch transaction', async () => {
@@ -238,7 +254,7 @@ describe('BatchingLedgerClient', () => {
     await expect(pending[2]).rejects.toMatchObject({ kind: 'unavailable', transient: true });
   });
 
-  it('keeps gathering while every slot is in flight, and sends what gathered when a slot frees (group commit)', async () => {
+  it('keeps gathering past the linger while every slot is in flight, and sends what gathered when a slot frees (group commit)', async () => {
     const { ledger } = batchesLedger();
     const { client: inner, held, releaseOne } = heldSubmits(ledger.clientFor('recorder'));
     const sizes: number[] = [];
@@ -248,9 +264,13 @@ describe('BatchingLedgerClient', () => {
     const first = submitOne(client, record('a'));
     await tick(20);
     expect(held()).toBe(1);
-    // The slot is taken: these wait past their linger, two batches' worth (one full of 3, then 2).
-    const later = ['b', 'c', 'd', 'e', 'f'].map((id) => submitOne(client, record(id)));
-    await tick(20);
+    // The slot is taken: each record arrives well after the linger of the one before, and still
+    // joins its batch (b, c, d fill one; e, f start the next).
+    const later: ReturnType<typeof submitOne>[] = [];
+    for (const id of ['b', 'c', 'd', 'e', 'f']) {
+      later.push(submitOne(client, record(id)));
+      await tick(20);
+    }
     expect(sizes).toEqual([1]);
     expect(held()).toBe(1);
     releaseOne();
@@ -270,31 +290,88 @@ describe('BatchingLedgerClient', () => {
     expect(new Set(submits(ledger).map((call) => call.transactionId)).size).toBe(3);
   });
 
-  it('sends up to maxInFlight batches at once', async () => {
+  it('never has more than maxInFlight batches in flight', async () => {
     const { ledger } = batchesLedger();
-    const { client: inner, held, releaseOne } = heldSubmits(ledger.clientFor('recorder'));
+    const { client: inner, held, releaseOne, mostAtOnce } = heldSubmits(ledger.clientFor('recorder'));
     const client = new BatchingLedgerClient(inner, { maxRecords: 2, lingerMs: 0, maxInFlight: 2 });
-    const pending = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => submitOne(client, record(id)));
+    const pending = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => submitOne(client, record(id)));
     await tick(20);
     expect(held()).toBe(2);
-    for (let released = 0; released < 3; released += 1) {
+    for (let released = 0; released < 4; released += 1) {
       releaseOne();
       await tick(20);
     }
     await Promise.all(pending);
     expect(held()).toBe(0);
+    expect(mostAtOnce()).toBe(2);
+    expect(submits(ledger).filter((call) => call.transaction === BATCH)).toHaveLength(4);
   });
 
-  it('fails records still waiting for a slot on close, none of them sent', async () => {
+  it('halves a refused batch within the slot limit, the halves ahead of later batches', async () => {
+    const { ledger, state } = batchesLedger();
+    state.interactions.set('r3', {
+      ...record('r3', { provider: 'mistral' }),
+      org: 'HospitalAMSP',
+      txId: 'e'.repeat(64),
+    });
+    const { client: inner, mostAtOnce } = heldSubmits(ledger.clientFor('recorder'), false);
+    const client = new BatchingLedgerClient(inner, { maxRecords: 4, lingerMs: 0, maxInFlight: 1 });
+    const outcomes = await Promise.allSettled(
+      ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map((id) => submitOne(client, record(id))),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(mostAtOnce()).toBe(1);
+    const sent = submits(ledger).map((call) =>
+      call.transaction === SINGLE
+        ? [(JSON.parse(call.args[0] ?? '{}') as { id: string }).id]
+        : (JSON.parse(call.args[0] ?? '[]') as { id: string }[]).map((entry) => entry.id),
+    );
+    // [r1..r4] refused; its halves, then the lone r3 alone, all before [r5, r6].
+    expect(sent).toEqual([['r1', 'r2', 'r3', 'r4'], ['r1', 'r2'], ['r3', 'r4'], ['r3'], ['r3'], ['r4'], ['r5', 'r6']]);
+  });
+
+  it('refuses a record at once, unsent, when a channel already has its limit of records waiting', async () => {
+    const { ledger } = batchesLedger();
+    const { client: inner, held, releaseOne } = heldSubmits(ledger.clientFor('recorder'));
+    // Limit: 8 rounds × 2 records × 1 slot = 16 records waiting.
+    const client = new BatchingLedgerClient(inner, { maxRecords: 2, lingerMs: 0, maxInFlight: 1 });
+    const first = submitOne(client, record('first'));
+    await tick(20);
+    const admitted = Array.from({ length: 16 }, (_, i) => submitOne(client, record(`w${i}`)));
+    await tick(20);
+    await expect(submitOne(client, record('over'))).rejects.toMatchObject({ kind: 'unavailable', transient: true });
+    while (held() > 0) {
+      releaseOne();
+      await tick(20);
+    }
+    await first;
+    await Promise.all(admitted);
+    const sentIds = submits(ledger).flatMap((call) =>
+      (JSON.parse(call.args[0] ?? '[]') as { id: string }[]).map((entry) => entry.id),
+    );
+    expect(sentIds).toHaveLength(17);
+    expect(sentIds).not.toContain('over');
+  });
+
+  it('fails records still waiting for a slot on close, queued and open, none of them sent', async () => {
     const { ledger } = batchesLedger();
     const { client: inner, releaseOne } = heldSubmits(ledger.clientFor('recorder'));
-    const client = new BatchingLedgerClient(inner, { maxRecords: 10, lingerMs: 0, maxInFlight: 1 });
+    const client = new BatchingLedgerClient(inner, { maxRecords: 2, lingerMs: 0, maxInFlight: 1 });
     const sent = submitOne(client, record('a'));
     await tick(20);
-    const waiting = submitOne(client, record('b'));
+    // b and c fill a batch that waits for the slot; d is in the open one.
+    const waiting = ['b', 'c', 'd'].map((id) => submitOne(client, record(id)));
     await tick(20);
     client.close();
-    await expect(waiting).rejects.toMatchObject({ kind: 'unavailable', transient: true });
+    for (const outcome of waiting)
+      await expect(outcome).rejects.toMatchObject({ kind: 'unavailable', transient: true });
     releaseOne();
     await sent;
     expect(submits(ledger).flatMap((call) => JSON.parse(call.args[0] ?? '[]') as { id: string }[])).toEqual([

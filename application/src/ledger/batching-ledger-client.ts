@@ -36,6 +36,11 @@ const SINGLE = TRANSACTIONS.recordInteraction;
 const BATCH = TRANSACTIONS.recordBatch;
 /** A batch stays one record's size below the contract's byte limit of `RecordBatch`. */
 const MAX_BATCH_ARGUMENT_BYTES = LIMITS.merkleBatchBytes - LIMITS.interactionBytes;
+/**
+ * Records that may wait for a slot on a channel, in full batches of every slot: beyond that the
+ * ledger is far behind, and a new request is refused at once rather than queued without bound.
+ */
+const WAITING_ROUNDS = 8;
 
 interface Waiting {
   readonly id: string;
@@ -72,6 +77,8 @@ interface ChannelQueue {
  * - **Group commit.** At most `maxInFlight` batches per channel are in flight; a batch whose linger
  *   has passed while every slot is taken keeps gathering (up to `maxRecords`) and goes when a slot
  *   frees. Under load, batches therefore carry what arrived during one round trip of the ledger.
+ *   At most `WAITING_ROUNDS` × `maxRecords` × `maxInFlight` records wait on a channel; a request
+ *   beyond that fails at once as unavailable (transient), unsent.
  *
  * - **Answers.** The ledger's root must equal the root of the records sent (else the callers get an
  *   internal error). Records that carry a consent reference are read back with `GetInteraction`
@@ -80,7 +87,8 @@ interface ChannelQueue {
  * - **Repeats.** A record the chaincode reports as already recorded (same id, content and org, in
  *   an earlier batch) is answered with the stored record from `GetInteraction`, so the route says 200.
  * - **Refusals.** A batch is all or nothing in the chaincode: when it is refused for a non-transient
- *   reason it is split in halves until the refused record stands alone, and a lone refused record is
+ *   reason it is split in halves, which wait for slots ahead of the other batches, until the refused
+ *   record stands alone, and a lone refused record is
  *   sent once more as the single-record transaction, whose answer — its refusal (409, 422…) with the
  *   single-record field paths, or the stored record for a repeat of a record recorded one at a time —
  *   is its caller's. A transient failure that outlasted the retries fails every caller with it.
@@ -205,6 +213,17 @@ export class BatchingLedgerClient implements LedgerClient {
       return;
     }
     const queue = this.queueOf(channel);
+    const waitingLimit = WAITING_ROUNDS * this.config.maxRecords * this.config.maxInFlight;
+    if (waitingRecords(queue) >= waitingLimit) {
+      waiting.reject(
+        new LedgerError(
+          'unavailable',
+          `${waitingLimit} records are already waiting for the ledger on channel ${channel}; the record was not submitted`,
+          { transient: true },
+        ),
+      );
+      return;
+    }
     if (queue.open !== undefined && queue.open.bytes + waiting.bytes > MAX_BATCH_ARGUMENT_BYTES) this.seal(queue);
     if (queue.open === undefined) {
       const batch: OpenBatch = {
@@ -240,20 +259,24 @@ export class BatchingLedgerClient implements LedgerClient {
       const batch = queue.full.shift();
       if (batch === undefined) return;
       queue.inFlight += 1;
-      this.onBatch(channel, batch.length);
-      void this.submitBatch(channel, batch).finally(() => {
+      void this.submitBatch(channel, queue, batch).finally(() => {
         queue.inFlight -= 1;
         this.pump(channel);
       });
+      try {
+        this.onBatch(channel, batch.length);
+      } catch {
+        // A listener (metrics) must not fail records already sent.
+      }
     }
   }
 
   /**
-   * Submits the records as one Merkle batch; when the chaincode refuses it, halves it and tries each
-   * half, so a refused record costs about 2·log2(n) extra transactions and its neighbours still
-   * share theirs.
+   * Submits the records as one Merkle batch; when the chaincode refuses it, queues its halves at the
+   * head of the channel's queue, so a refused record costs about 2·log2(n) extra transactions, its
+   * neighbours still share theirs, and the channel never has more than `maxInFlight` in flight.
    */
-  private async submitBatch(channel: string, waiting: readonly Waiting[]): Promise<void> {
+  private async submitBatch(channel: string, queue: ChannelQueue, waiting: readonly Waiting[]): Promise<void> {
     let submitted: SubmitResult;
     try {
       submitted = await this.inner.submit(channel, BATCH, [`[${waiting.map((entry) => entry.json).join(',')}]`], {
@@ -264,12 +287,11 @@ export class BatchingLedgerClient implements LedgerClient {
         for (const entry of waiting) entry.reject(error);
       } else if (waiting.length === 1) {
         await this.submitAlone(channel, waiting[0] as Waiting);
+      } else if (this.closed) {
+        for (const entry of waiting) entry.reject(shuttingDown());
       } else {
         const half = Math.ceil(waiting.length / 2);
-        await Promise.all([
-          this.submitBatch(channel, waiting.slice(0, half)),
-          this.submitBatch(channel, waiting.slice(half)),
-        ]);
+        queue.full.unshift(waiting.slice(0, half), waiting.slice(half));
       }
       return;
     }
@@ -358,6 +380,11 @@ export class BatchingLedgerClient implements LedgerClient {
       entry.reject(error);
     }
   }
+}
+
+/** Records on a channel not yet sent: in full batches and in the open one. */
+function waitingRecords(queue: ChannelQueue): number {
+  return queue.full.reduce((sum, batch) => sum + batch.length, queue.open?.waiting.length ?? 0);
 }
 
 function shuttingDown(): LedgerError {
