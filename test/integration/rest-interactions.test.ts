@@ -223,6 +223,8 @@ describe('interaction and audit routes over HTTP against the real network', () =
       /aal_ledger_call_duration_seconds_count\{operation="submit",transaction="Batches:RecordBatch",outcome="ok"\} [1-9]/,
     );
     expect(metrics).toMatch(/aal_interaction_batch_records_count\{channel="hospital-a"\} [1-9]/);
+    // Every request above was answered: none waits for a transaction.
+    expect(metrics).toMatch(/aal_interaction_batch_waiting_records\{channel="hospital-a",role="recorder"\} 0\n/);
   });
 
   it('reads, queries with a cursor and annotates; HospitalB cannot see hospital-a; the regulator auditor can', async () => {

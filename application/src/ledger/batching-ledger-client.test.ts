@@ -327,22 +327,34 @@ describe('BatchingLedgerClient', () => {
     expect(sent).toEqual([['r1', 'r2', 'r3', 'r4'], ['r1', 'r2'], ['r3', 'r4'], ['r3'], ['r3'], ['r4'], ['r5', 'r6']]);
   });
 
-  it('refuses a record at once, unsent, when a channel already has its limit of records waiting', async () => {
+  it('reports the records waiting, and refuses a record at once, unsent, when a channel already has its limit waiting', async () => {
     const { ledger } = batchesLedger();
     const { client: inner, held, releaseOne } = heldSubmits(ledger.clientFor('recorder'));
+    const waitingNow = new Map<string, number>();
     // Limit: 8 rounds × 2 records × 1 slot = 16 records waiting.
-    const client = new BatchingLedgerClient(inner, { maxRecords: 2, lingerMs: 0, maxInFlight: 1 });
+    const client = new BatchingLedgerClient(
+      inner,
+      { maxRecords: 2, lingerMs: 0, maxInFlight: 1 },
+      undefined,
+      (channel, records) => waitingNow.set(channel, records),
+    );
     const first = submitOne(client, record('first'));
     await tick(20);
+    expect(waitingNow.get(CHANNEL)).toBe(0);
     const admitted = Array.from({ length: 16 }, (_, i) => submitOne(client, record(`w${i}`)));
     await tick(20);
+    expect(waitingNow.get(CHANNEL)).toBe(16);
     await expect(submitOne(client, record('over'))).rejects.toMatchObject({ kind: 'unavailable', transient: true });
+    releaseOne();
+    await tick(20);
+    expect(waitingNow.get(CHANNEL)).toBe(14);
     while (held() > 0) {
       releaseOne();
       await tick(20);
     }
     await first;
     await Promise.all(admitted);
+    expect(waitingNow.get(CHANNEL)).toBe(0);
     const sentIds = submits(ledger).flatMap((call) =>
       (JSON.parse(call.args[0] ?? '[]') as { id: string }[]).map((entry) => entry.id),
     );

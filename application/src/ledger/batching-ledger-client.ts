@@ -32,6 +32,9 @@ export interface InteractionBatchingConfig {
 /** Called when a batch is sent, with how many records it carries (for metrics). */
 export type BatchListener = (channel: string, records: number) => void;
 
+/** Called when the number of records waiting on a channel (not yet sent) may have changed, with that number. */
+export type WaitingListener = (channel: string, records: number) => void;
+
 const SINGLE = TRANSACTIONS.recordInteraction;
 const BATCH = TRANSACTIONS.recordBatch;
 /** A batch stays one record's size below the contract's byte limit of `RecordBatch`. */
@@ -112,6 +115,7 @@ export class BatchingLedgerClient implements LedgerClient {
     private readonly inner: LedgerClient,
     private readonly config: InteractionBatchingConfig,
     private readonly onBatch: BatchListener = () => undefined,
+    private readonly onWaiting: WaitingListener = () => undefined,
   ) {
     if (
       !Number.isInteger(config.maxRecords) ||
@@ -189,11 +193,12 @@ export class BatchingLedgerClient implements LedgerClient {
   /** Fails records still waiting for their batch (none was acknowledged), then closes the inner client. */
   close(): void {
     this.closed = true;
-    for (const queue of this.channels.values()) {
+    for (const [channel, queue] of this.channels) {
       const waiting = [...queue.full.splice(0).flat(), ...(queue.open?.waiting ?? [])];
       if (queue.open !== undefined) clearTimeout(queue.open.timer);
       queue.open = undefined;
       for (const entry of waiting) entry.reject(shuttingDown());
+      this.reportWaiting(channel, queue);
     }
     this.inner.close();
   }
@@ -257,7 +262,7 @@ export class BatchingLedgerClient implements LedgerClient {
     while (queue.inFlight < this.config.maxInFlight) {
       if (queue.full.length === 0 && queue.open?.due === true) this.seal(queue);
       const batch = queue.full.shift();
-      if (batch === undefined) return;
+      if (batch === undefined) break;
       queue.inFlight += 1;
       void this.submitBatch(channel, queue, batch).finally(() => {
         queue.inFlight -= 1;
@@ -268,6 +273,15 @@ export class BatchingLedgerClient implements LedgerClient {
       } catch {
         // A listener (metrics) must not fail records already sent.
       }
+    }
+    this.reportWaiting(channel, queue);
+  }
+
+  private reportWaiting(channel: string, queue: ChannelQueue): void {
+    try {
+      this.onWaiting(channel, waitingRecords(queue));
+    } catch {
+      // As for onBatch: metrics must not fail a write.
     }
   }
 

@@ -32,8 +32,11 @@ export function createRoleLedgerClients<R extends Role>(
     const retrying = new RetryingLedgerClient(timed, retry, (transaction) =>
       metrics.ledgerRetries.inc({ transaction }),
     );
-    clients[role] = new BatchingLedgerClient(retrying, batching, (channel, records) =>
-      metrics.interactionBatchRecords.observe({ channel }, records),
+    clients[role] = new BatchingLedgerClient(
+      retrying,
+      batching,
+      (channel, records) => metrics.interactionBatchRecords.observe({ channel }, records),
+      (channel, records) => metrics.interactionBatchWaiting.set({ channel, role }, records),
     );
   }
   return clients;

@@ -17,8 +17,10 @@ export interface AppMetrics {
   readonly errors: Counter<'source' | 'kind'>;
   /** Submits repeated after a transient failure. */
   readonly ledgerRetries: Counter<'transaction'>;
-  /** Records per `RecordInteractions` transaction formed from single-record requests. */
+  /** Records per `RecordBatch` transaction formed from single-record requests. */
   readonly interactionBatchRecords: Histogram<'channel'>;
+  /** Single-record requests waiting for their gathered transaction to be sent, per channel and signing role. */
+  readonly interactionBatchWaiting: Gauge<'channel' | 'role'>;
   /** Blocks the audit index refused because they failed an integrity check (each stops the channel's ingestion). */
   readonly auditIndexIntegrityFailures: Counter<'channel'>;
 }
@@ -71,6 +73,12 @@ export function createMetrics(withProcessMetrics = false): AppMetrics {
       help: 'Single-record interaction requests gathered per ledger transaction',
       labelNames: ['channel'],
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+    interactionBatchWaiting: new Gauge({
+      name: 'aal_interaction_batch_waiting_records',
+      help: 'Single-record interaction requests waiting for a gathered ledger transaction (not yet sent; a request is refused with 503 beyond 8 x max records x max in flight)',
+      labelNames: ['channel', 'role'],
       registers: [registry],
     }),
     auditIndexIntegrityFailures: new Counter({
