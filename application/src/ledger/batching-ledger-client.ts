@@ -91,10 +91,9 @@ interface ChannelQueue {
  *   an earlier batch) is answered with the stored record from `GetInteraction`, so the route says 200.
  * - **Refusals.** A batch is all or nothing in the chaincode: when it is refused for a non-transient
  *   reason it is split in halves, which wait for slots ahead of the other batches, until the refused
- *   record stands alone, and a lone refused record is
- *   sent once more as the single-record transaction, whose answer — its refusal (409, 422…) with the
- *   single-record field paths, or the stored record for a repeat of a record recorded one at a time —
- *   is its caller's. A transient failure that outlasted the retries fails every caller with it.
+ *   record stands alone; a lone refused record is sent once more as the single-record transaction,
+ *   whose answer — its refusal (409, 422…) with the single-record field paths, or the stored record
+ *   for a repeat of a record recorded one at a time — is its caller's. A transient failure that outlasted the retries fails every caller with it.
  * - **One id, one batch.** A request whose id is already waiting or in flight on the channel is held
  *   back until that one is answered, then gathered: it is then a repeat (200) or a conflict (409),
  *   decided by the ledger, never a duplicate inside one batch (which `RecordBatch` refuses).
