@@ -8,8 +8,6 @@ import {
   artifactFilterSchema,
   artifactInputSchema,
   checkInput,
-  recordId,
-  sha256Hex,
   sortedKeyJson,
   trainingRunInputSchema,
   type ArtifactInput,
@@ -29,6 +27,7 @@ import { queryArtifacts } from './artifact-query';
 import { readArtifact, writeArtifact } from './artifact-store';
 import { judgeTrainingRun } from './training-preconditions';
 import { readTrainingRun, writeTrainingRun } from './training-run-store';
+import { PLAIN_ARGUMENTS } from '../validation/plain-arguments';
 
 /** The client-supplied part of a stored record, as canonical JSON: what write-once idempotency compares. */
 function inputPart<T extends object>(record: T, fields: readonly (keyof T)[]): string {
@@ -123,7 +122,7 @@ export class ArtifactsContract extends LedgerContract {
   @Returns('string')
   async VerifyArtifact(ctx: Context, id: string, sha256: string): Promise<string> {
     requireTransactionRole(ctx, TRANSACTIONS.verifyArtifact);
-    const presented = checkInput(sha256Hex(), sha256, 'sha256');
+    const presented = checkInput(PLAIN_ARGUMENTS.sha256Hex, sha256, 'sha256');
     const artifact = await this.requireArtifact(ctx, id);
     return sortedKeyJson({ id: artifact.id, match: artifact.sha256 === presented, registeredSha256: artifact.sha256 });
   }
@@ -194,7 +193,7 @@ export class ArtifactsContract extends LedgerContract {
   }
 
   private checkId(value: string): string {
-    return checkInput(recordId(), value, 'id');
+    return checkInput(PLAIN_ARGUMENTS.recordId, value, 'id');
   }
 
   private async requireArtifact(ctx: Context, artifactId: string): Promise<StoredArtifact> {

@@ -4,13 +4,13 @@ import {
   batchedRecordLocator,
   checkInput,
   isBatchMarker,
-  recordId,
   type BatchedRecordLocator,
   type StoredInteraction,
 } from '@aal/ledger-contract';
 import type { Context } from 'fabric-contract-api';
 import { readsEverything, type Caller } from '../access/caller';
 import { readBatch, readEntry, type StoredBatch, type StoredBatchEntry } from './batch-store';
+import { PLAIN_ARGUMENTS } from '../validation/plain-arguments';
 
 // The stored view of a batched record is the contract's (the audit index builds the same from blocks).
 export { batchedInteractionView };
@@ -50,7 +50,7 @@ export async function findBatchedInteraction(
   caller: Caller,
   id: string,
 ): Promise<{ batch: StoredBatch; entry: StoredBatchEntry } | undefined> {
-  checkInput(recordId(), id, 'id');
+  checkInput(PLAIN_ARGUMENTS.recordId, id, 'id');
   return batchedInteractionOf(ctx, caller, id, await readEntry(ctx, id));
 }
 

@@ -7,9 +7,7 @@ import {
   TRANSACTIONS,
   checkInput,
   consentInputSchema,
-  dateTime,
   label,
-  recordId,
   revocationReasonSchema,
   sortedKeyJson,
   type ConsentInput,
@@ -31,6 +29,7 @@ import { queryConsents } from './consent-query';
 import { consentStatus } from './consent-status';
 import { consentKey, readConsent, writeConsent } from './consent-store';
 import { toFhirConsent } from './fhir-consent';
+import { PLAIN_ARGUMENTS } from '../validation/plain-arguments';
 
 /**
  * Patient consent for AI use of their data, aligned with HL7 FHIR R5 Consent. The controller org —
@@ -89,7 +88,7 @@ export class ConsentContract extends LedgerContract {
   @Returns('ConsentRecord')
   async RevokeConsent(ctx: Context, id: string, reason: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.revokeConsent);
-    checkInput(recordId(), id, 'id');
+    checkInput(PLAIN_ARGUMENTS.recordId, id, 'id');
     const reasonCode = checkInput(revocationReasonSchema, reason, 'reason');
     const consent = await this.readable(ctx, caller, id);
     if (consent.controller !== caller.mspId) {
@@ -175,10 +174,10 @@ export class ConsentContract extends LedgerContract {
   @Returns('string')
   async CheckConsent(ctx: Context, subjectRef: string, purpose: string, grantee: string, at: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.checkConsent);
-    checkInput(recordId(), subjectRef, 'subjectRef');
+    checkInput(PLAIN_ARGUMENTS.recordId, subjectRef, 'subjectRef');
     checkInput(label(64), purpose, 'purpose');
-    checkInput(recordId(), grantee, 'grantee');
-    const moment = at === '' ? { now: txTime(ctx) } : { at: checkInput(dateTime(), at, 'at') };
+    checkInput(PLAIN_ARGUMENTS.recordId, grantee, 'grantee');
+    const moment = at === '' ? { now: txTime(ctx) } : { at: checkInput(PLAIN_ARGUMENTS.dateTime, at, 'at') };
     return sortedKeyJson(await checkConsentFor(ctx, caller, { subjectRef, purpose, grantee, moment }));
   }
 
@@ -192,7 +191,7 @@ export class ConsentContract extends LedgerContract {
   }
 
   private async readable(ctx: Context, caller: Caller, id: string): Promise<StoredConsent> {
-    checkInput(recordId(), id, 'id');
+    checkInput(PLAIN_ARGUMENTS.recordId, id, 'id');
     const consent = await readConsent(ctx, id);
     if (consent === undefined) throw new ContractError({ code: 'NOT_FOUND', message: `consent ${id} does not exist` });
     if (!mayReadConsent(caller, consent)) {

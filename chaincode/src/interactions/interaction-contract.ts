@@ -8,7 +8,6 @@ import {
   ValidationError,
   annotationInputSchema,
   checkInput,
-  recordId,
   recordingGrantees,
   sortedKeyJson,
   type FieldViolation,
@@ -32,6 +31,7 @@ import { annotationsOf, readAnnotation, writeAnnotation } from './annotation';
 import { checkInteraction, parseInteractionBatch } from './interaction-batch-input';
 import { queryInteractions } from './interaction-query';
 import { decodeInteraction, interactionKey, readInteraction, writeInteractions } from './interaction-store';
+import { PLAIN_ARGUMENTS } from '../validation/plain-arguments';
 
 /**
  * AI interactions (LLM API calls) as metadata and commitments, written once by the recording org
@@ -104,7 +104,7 @@ export class InteractionContract extends LedgerContract {
   @Returns('InteractionAnswer')
   async GetInteraction(ctx: Context, id: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.getInteraction);
-    checkInput(recordId(), id, 'id');
+    checkInput(PLAIN_ARGUMENTS.recordId, id, 'id');
     // Both keys an id may have, in one message to the peer: a point read is one round trip fewer.
     const [recordValue, entryValue] = await stateBatchOf(ctx).getStates([interactionKey(ctx, id), entryKey(ctx, id)]);
     const record = decodeInteraction(recordValue ?? new Uint8Array());
@@ -184,7 +184,7 @@ export class InteractionContract extends LedgerContract {
  * batched record has no record in world state) — if it exists and the caller may read it.
  */
 async function readableInteractionOrg(ctx: Context, caller: Caller, id: string): Promise<string> {
-  checkInput(recordId(), id, 'id');
+  checkInput(PLAIN_ARGUMENTS.recordId, id, 'id');
   const record = await readInteraction(ctx, id);
   if (record === undefined) {
     const batched = await findBatchedInteraction(ctx, caller, id);

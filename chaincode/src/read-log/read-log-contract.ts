@@ -7,8 +7,6 @@ import {
   checkInput,
   readAnchorFilterSchema,
   readAnchorSchema,
-  readLogName,
-  orgMspId,
   sortedKeyJson,
   type ReadAnchor,
   type StoredReadAnchor,
@@ -19,6 +17,7 @@ import { LedgerContract } from '../ledger/ledger-contract';
 import { txTime } from '../ledger/tx-time';
 import { parseJsonArgument } from '../validation/json-argument';
 import { queryAnchors, readLatestAnchor, writeAnchor } from './read-anchor-store';
+import { PLAIN_ARGUMENTS } from '../validation/plain-arguments';
 
 /**
  * Anchors of the orgs' auditor-read logs. Each org's REST app logs its auditors' reads in a file
@@ -75,8 +74,8 @@ export class ReadLogContract extends LedgerContract {
   @Returns('ReadAnchorRecord')
   async GetLatestReadAnchor(ctx: Context, org: string, log: string): Promise<string> {
     requireTransactionRole(ctx, TRANSACTIONS.getLatestReadAnchor);
-    const reader = checkInput(orgMspId(), org, 'org');
-    const name = checkInput(readLogName(), log, 'log');
+    const reader = checkInput(PLAIN_ARGUMENTS.orgMspId, org, 'org');
+    const name = checkInput(PLAIN_ARGUMENTS.readLogName, log, 'log');
     const latest = await readLatestAnchor(ctx, reader, name);
     if (latest === undefined) {
       throw new ContractError({ code: 'NOT_FOUND', message: `read log ${name} of ${reader} has no anchor` });

@@ -4,7 +4,6 @@ import {
   TRANSACTIONS,
   checkInput,
   orgKeysTransientSchema,
-  recordId,
   sortedKeyJson,
   subjectErasedRefusal,
   subjectLookupTransientSchema,
@@ -31,6 +30,7 @@ import {
   writeSubject,
 } from './subject-registry';
 import { readTransient, refuseTransient } from './transient-input';
+import { PLAIN_ARGUMENTS } from '../validation/plain-arguments';
 
 /**
  * Pseudonymous subjects, their keys, and erasure. Everything secret lives in the caller's own
@@ -140,7 +140,7 @@ export class SubjectsContract extends LedgerContract {
   async GetSubjectKey(ctx: Context, subjectRef: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.getSubjectKey);
     const collection = this.ownPrivateCollection(ctx, caller);
-    checkInput(recordId(), subjectRef, 'subjectRef');
+    checkInput(PLAIN_ARGUMENTS.recordId, subjectRef, 'subjectRef');
     const subject = await readSubject(ctx, collection, subjectRef);
     if (subject === undefined) {
       const receipt = await readReceipt(ctx, subjectRef);
@@ -162,7 +162,7 @@ export class SubjectsContract extends LedgerContract {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.eraseSubject);
     const collection = this.ownPrivateCollection(ctx, caller);
     refuseTransient(ctx, 'EraseSubject takes no transient data');
-    checkInput(recordId(), subjectRef, 'subjectRef');
+    checkInput(PLAIN_ARGUMENTS.recordId, subjectRef, 'subjectRef');
     const subject = await readSubject(ctx, collection, subjectRef);
     if (subject === undefined) {
       // A retry after the purge committed: already done.
@@ -190,7 +190,7 @@ export class SubjectsContract extends LedgerContract {
   async RecordErasureReceipt(ctx: Context, subjectRef: string): Promise<string> {
     const caller = requireTransactionRole(ctx, TRANSACTIONS.recordErasureReceipt);
     refuseTransient(ctx);
-    checkInput(recordId(), subjectRef, 'subjectRef');
+    checkInput(PLAIN_ARGUMENTS.recordId, subjectRef, 'subjectRef');
     requireSubjectOwner(caller.mspId, subjectRef, 'record its erasure');
     const existing = await readReceipt(ctx, subjectRef);
     if (existing !== undefined) {
@@ -220,7 +220,7 @@ export class SubjectsContract extends LedgerContract {
   @Returns('ErasureReceiptRecord')
   async GetErasureReceipt(ctx: Context, subjectRef: string): Promise<string> {
     requireTransactionRole(ctx, TRANSACTIONS.getErasureReceipt);
-    checkInput(recordId(), subjectRef, 'subjectRef');
+    checkInput(PLAIN_ARGUMENTS.recordId, subjectRef, 'subjectRef');
     const receipt = await readReceipt(ctx, subjectRef);
     if (receipt === undefined)
       throw new ContractError({ code: 'NOT_FOUND', message: `erasure receipt for ${subjectRef} does not exist` });
