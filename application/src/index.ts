@@ -23,7 +23,7 @@ export { decodeRecordedTransaction, type RecordedTransaction } from './ledger/re
 export { AuditIndex } from './audit-index/audit-index';
 export { AuditIndexStore } from './audit-index/index-store';
 export { openAuditIndexStore } from './audit-index/store-factory';
-export { batchPage, interactionPage } from './audit-index/index-queries';
+export { batchPage, consentPage, interactionPage } from './audit-index/index-queries';
 export { decodeBlock, type DecodedBlock } from './audit-index/block-decoder';
 export { runAuditIndexCli, type CliOutput } from './audit-index-cli';
 export {

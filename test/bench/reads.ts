@@ -34,6 +34,8 @@ import { writeBarChart } from './bar-chart';
 import { interactionRecord } from './interaction-records';
 import { runLoad, type LoadOptions, type LoadResult } from './load-generator';
 import { summarise, type LatencySummary } from './statistics';
+import { withTransientRetries, type RetryTally } from './transient-retry';
+import { waitForMachineAtRest } from './machine-at-rest';
 import { measureIngestion, type IngestionResult } from './audit-index-measurements';
 
 const { values: flags } = parseArgs({
@@ -86,8 +88,14 @@ const LAG_EVERY = 5;
 const WARM_UP = 20;
 /** Usage summaries over the whole ledger per size (each reads every record of the org). */
 const USAGE_SAMPLES = 5;
-/** Pause between growing the ledger and reading it, so reads meet a ledger at rest (not one still compacting). */
+/**
+ * Between growing the ledger and reading it, so reads meet a ledger at rest (not one still
+ * compacting): at least this pause, then until the machine has been 85 % idle (I/O wait counted as
+ * busy) for 3 s in a row, at most 120 s. A fixed 5 s was too short on a machine with a slow disk:
+ * the first reads at 1M met the peers' compactions (docs/performance.md).
+ */
 const SETTLE_MS = 5000;
+const AT_REST = { idleShare: 0.85, seconds: 3, maxSeconds: 120 } as const;
 /**
  * Pause after each export sample, untimed: the sample leaves its export after 100 lines, and the app
  * goes on writing that abandoned export until its socket closes; the next sample should not wait for it.
@@ -157,6 +165,8 @@ interface SizeResult {
   readonly ledgerRecords: number;
   readonly buildSeconds: number;
   readonly buildRecordsPerSecond: number;
+  /** How long the machine took to come to rest after the growth (beyond the fixed pause), and whether it did. */
+  readonly settle: { readonly waitedSeconds: number; readonly atRest: boolean };
   /** Point reads (`GET /interactions/{id}`) of batched records, and of records written with their own index entries. */
   readonly pointReadMs: LatencySummary;
   readonly indexedPointReadMs: LatencySummary;
@@ -191,6 +201,11 @@ async function main(): Promise<void> {
   const contract = gateway.gateway.getNetwork(CHANNEL).getContract(CHAINCODE_NAME);
   const baseline = gateway.gateway.getNetwork(CHANNEL).getContract(BENCH_BASELINE_CHAINCODE.name);
   const results: SizeResult[] = [];
+  /**
+   * Set-up and growth writes retried after a transient error (a Raft leader election on a saturated
+   * machine): each is idempotent (same ids, same content), and each retry is reported.
+   */
+  const writeRetries: RetryTally = {};
   let ingestion: IngestionResult | undefined;
   let lastBlock = 0n;
   const headers = { authorization: `Bearer ${auditorKey}` };
@@ -234,11 +249,15 @@ async function main(): Promise<void> {
       concurrency: 4,
       total: INDEXED / INDEXED_BATCH,
       operation: (b) =>
-        contract.submitTransaction(
-          TRANSACTIONS.recordInteractions,
-          JSON.stringify(
-            Array.from({ length: INDEXED_BATCH }, (_, j) => record(orgKey, 'indexed', b * INDEXED_BATCH + j)),
-          ),
+        withTransientRetries(
+          () =>
+            contract.submitTransaction(
+              TRANSACTIONS.recordInteractions,
+              JSON.stringify(
+                Array.from({ length: INDEXED_BATCH }, (_, j) => record(orgKey, 'indexed', b * INDEXED_BATCH + j)),
+              ),
+            ),
+          writeRetries,
         ),
     });
     if (indexed.failed > 0) throw new Error(`recording the indexed records failed: ${JSON.stringify(indexed.errors)}`);
@@ -269,9 +288,15 @@ async function main(): Promise<void> {
         concurrency: 64,
         total: CONSENTS,
         operation: async (i) => {
-          await consents.submitTransaction(TRANSACTIONS.grantConsent, JSON.stringify(consent(i)));
+          await withTransientRetries(
+            () => consents.submitTransaction(TRANSACTIONS.grantConsent, JSON.stringify(consent(i))),
+            writeRetries,
+          );
           if (i % REVOKED_EVERY === 0)
-            await consents.submitTransaction(TRANSACTIONS.revokeConsent, consent(i).id as string, 'subject-request');
+            await withTransientRetries(
+              () => consents.submitTransaction(TRANSACTIONS.revokeConsent, consent(i).id as string, 'subject-request'),
+              writeRetries,
+            );
         },
       });
       if (granted.failed > 0) throw new Error(`granting consents failed: ${JSON.stringify(granted.errors)}`);
@@ -294,10 +319,12 @@ async function main(): Promise<void> {
         operation: async (b) => {
           const first = from + b * BATCH;
           const count = Math.min(BATCH, size - first);
-          const commit = await contract.submitAsync(TRANSACTIONS.recordBatch, {
-            arguments: [JSON.stringify(Array.from({ length: count }, (_, j) => record(orgKey, 'read', first + j)))],
-          });
-          const status = await commit.getStatus();
+          const status = await withTransientRetries(async () => {
+            const commit = await contract.submitAsync(TRANSACTIONS.recordBatch, {
+              arguments: [JSON.stringify(Array.from({ length: count }, (_, j) => record(orgKey, 'read', first + j)))],
+            });
+            return commit.getStatus();
+          }, writeRetries);
           if (!status.successful) throw new Error(`batch ${b} failed validation: code ${status.code}`);
           if (status.blockNumber > lastBlock) lastBlock = status.blockNumber;
           if (b % LAG_EVERY === 0) {
@@ -316,6 +343,12 @@ async function main(): Promise<void> {
       recorded = size;
       const buildSeconds = (Date.now() - started) / 1000;
       await sleep(SETTLE_MS);
+      const settle = await waitForMachineAtRest(AT_REST);
+      log(
+        settle.atRest
+          ? `  machine at rest after ${settle.waitedSeconds} s more`
+          : `  machine still busy after ${settle.waitedSeconds} s more: reading anyway (results say so)`,
+      );
       const get = async (path: string): Promise<void> => {
         await getJson(path);
       };
@@ -435,6 +468,7 @@ async function main(): Promise<void> {
         ledgerRecords: size,
         buildSeconds: Math.round(buildSeconds),
         buildRecordsPerSecond: Math.round((size - from) / buildSeconds),
+        settle,
         pointReadMs: summarise(point.latenciesMs),
         indexedPointReadMs: summarise(indexedPoint.latenciesMs),
         firstPageMs,
@@ -503,6 +537,8 @@ async function main(): Promise<void> {
         )
       : {};
   console.log('first-page p50 ratio, largest vs smallest ledger:', growth);
+  const retried = Object.values(writeRetries).reduce((sum, times) => sum + times, 0);
+  log(`writes retried after a transient error: ${retried}${retried > 0 ? ` ${JSON.stringify(writeRetries)}` : ''}`);
   const outDir = join(repoRoot, 'bench-results', `reads-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(
@@ -515,6 +551,7 @@ async function main(): Promise<void> {
         results,
         ingestion,
         firstPageGrowth: growth,
+        writeRetries,
       },
       null,
       2,
