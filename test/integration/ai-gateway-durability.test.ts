@@ -80,6 +80,17 @@ async function expectExactlyOnce(applicationId: string, completed: readonly stri
   for (const id of completed) expect(ids.filter((candidate) => candidate === id)).toHaveLength(1);
 }
 
+/** Waits for `waiting`; if it fails, the failure carries what the gateway said meanwhile. */
+async function withDiagnostics<T>(gateway: GatewayUnderTest, waiting: Promise<T>): Promise<T> {
+  try {
+    return await waiting;
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${await gateway.diagnostics()}`, {
+      cause: error,
+    });
+  }
+}
+
 describe('AI gateway: nothing lost', () => {
   let upstream: FakeOpenAiUpstream;
   const started: GatewayUnderTest[] = [];
@@ -129,11 +140,14 @@ describe('AI gateway: nothing lost', () => {
     await load(client, 8, killed, completed);
     expect(completed.length).toBeGreaterThanOrEqual(30);
     await gateway.restart();
-    await eventually(
-      'the outbox drained after the restart',
-      () => gateway.readiness(),
-      (ready) => ready.outbox.depth === 0,
-      60_000,
+    await withDiagnostics(
+      gateway,
+      eventually(
+        'the outbox drained after the restart',
+        () => gateway.readiness(),
+        (ready) => ready.outbox.depth === 0,
+        60_000,
+      ),
     );
     await expectExactlyOnce(applicationId, completed);
     await gateway.app.stop();
@@ -188,11 +202,14 @@ describe('AI gateway: nothing lost', () => {
     expect(during.outbox.depth).toBeGreaterThan(0);
     expect(during.outbox.oldestAgeMs).toBeGreaterThan(10_000);
     await proxy.restore();
-    await eventually(
-      'the outbox drained after the ledger came back',
-      () => gateway.readiness(),
-      (ready) => ready.outbox.depth === 0,
-      120_000,
+    await withDiagnostics(
+      gateway,
+      eventually(
+        'the outbox drained after the ledger came back',
+        () => gateway.readiness(),
+        (ready) => ready.outbox.depth === 0,
+        120_000,
+      ),
     );
     await expectExactlyOnce(applicationId, [warmUp, ...completed]);
   }, 300_000);

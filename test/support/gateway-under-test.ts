@@ -17,6 +17,27 @@ export interface GatewayUnderTest {
   restart(): Promise<ExtraApp>;
   /** The gateway's `/readyz` answer. */
   readiness(): Promise<{ outbox: { depth: number; oldestAgeMs: number }; consentEvents: Record<string, boolean> }>;
+  /**
+   * For a failed test's message: the gateway's `/readyz` answer and its last warnings and errors
+   * (its log is held in memory only, so a CI run keeps nothing else of it).
+   */
+  diagnostics(): Promise<string>;
+}
+
+/** Pino's numeric level of `warn`: lines at or above it are what an operator would look at. */
+const WARN_LEVEL = 40;
+
+/** The last `count` log lines of `output` at warn level or above (pino JSON lines; other text kept). */
+function lastWarnings(output: string, count: number): string[] {
+  const lines = output.split('\n').filter((line) => {
+    if (line.trim() === '') return false;
+    try {
+      return ((JSON.parse(line) as { level?: number }).level ?? WARN_LEVEL) >= WARN_LEVEL;
+    } catch {
+      return true;
+    }
+  });
+  return lines.slice(-count);
 }
 
 /**
@@ -120,6 +141,16 @@ export async function startGatewayUnderTest(options: {
       return under.app;
     },
     readiness,
+    diagnostics: async () => {
+      const ready = await readiness().then(
+        (answer) => JSON.stringify(answer),
+        (error: unknown) => `unanswered: ${String(error)}`,
+      );
+      const warnings = lastWarnings(under.app.output(), 40);
+      return [`gateway /readyz: ${ready}`, `gateway's last ${warnings.length} warnings and errors:`, ...warnings].join(
+        '\n',
+      );
+    },
   };
   return under;
 }

@@ -70,6 +70,7 @@ export function createGatewayApp(deps: GatewayAppDeps): Express {
         oldestAgeMs: deps.outbox.oldestAgeMs(),
         refused: deps.outbox.refusedCount(),
         lastLedgerFailure: deps.shipper.lastFailure ?? null,
+        batchInFlightMs: deps.shipper.batchInFlightMs() ?? null,
       },
       consentEvents: events,
     });
