@@ -23,63 +23,102 @@ export function consentReaders(consent: StoredConsent): string[] {
   return [...orgs].sort();
 }
 
+/** Rows per multi-row statement: a consent row binds 17 parameters, far below either engine's limit. */
+const CONSENT_CHUNK = 500;
+
+function* chunksOf<T>(rows: readonly T[]): Generator<readonly T[]> {
+  for (let start = 0; start < rows.length; start += CONSENT_CHUNK) yield rows.slice(start, start + CONSENT_CHUNK);
+}
+
 /**
- * Writes one consent version: its history row, and either the grant (row, query paths, readers) or
- * the revocation's columns on the grant's row. A version seen twice changes nothing.
+ * Writes a block's consent versions, a few multi-row statements for the whole block (a statement
+ * per consent made ingestion of consents a twelfth as fast as of interactions): each version's
+ * history row, each consent's row (the grant's, or the revoked consent when only its revocation is
+ * seen), the revocations' columns on their grants' rows, and the query paths and readers. A version
+ * seen twice changes nothing.
  */
-async function insertConsent(trx: Trx, channel: string, indexed: Indexed<StoredConsent>): Promise<void> {
-  const consent = indexed.record;
-  const revoked = consent.revokedAt !== undefined;
-  // A grant's version is at `grantedAt`, a revocation's at `revokedAt` (each its transaction's time).
-  await trx
-    .insertInto('consent_versions')
-    .values({
-      ...placeOf(channel, indexed, consent.revokedAt ?? consent.grantedAt),
-      consent_id: consent.id,
-      change: revoked ? 'revocation' : 'grant',
-    })
-    .onConflict((conflict) => conflict.columns(['channel', 'consent_id', 'tx_id']).doNothing())
-    .execute();
-  const revocation = {
-    revoked_at: consent.revokedAt ?? null,
-    revocation_reason: consent.revocationReason ?? null,
-    revocation_tx_id: revoked ? indexed.txId : null,
-    revocation_block_number: revoked ? indexed.blockNumber : null,
-    revoked_json: revoked ? (indexed.json ?? sortedKeyJson(consent)) : null,
-  };
-  await trx
-    .insertInto('consents')
-    .values({
-      ...placeOf(channel, indexed, consent.grantedAt),
-      // The grant's own transaction, also when only the revocation is seen.
-      tx_id: consent.txId,
-      consent_id: consent.id,
-      controller: consent.controller,
-      subject_ref: consent.subjectRef,
-      decision: consent.decision,
-      period_start: consent.period.start,
-      period_end: consent.period.end ?? null,
-      ...revocation,
-    })
-    .onConflict((conflict) =>
-      revoked ? conflict.columns(['channel', 'consent_id']).doUpdateSet(revocation) : conflict.doNothing(),
-    )
-    .execute();
-  const paths = [
-    { path: 'subjectRef', value: consent.subjectRef },
-    ...consent.grantees.map((value) => ({ path: 'grantee', value })),
-    ...consent.purposes.map((value) => ({ path: 'purpose', value })),
-  ];
-  await trx
-    .insertInto('consent_paths')
-    .values(paths.map((entry) => ({ channel, consent_id: consent.id, ...entry })))
-    .onConflict((conflict) => conflict.doNothing())
-    .execute();
-  await trx
-    .insertInto('consent_readers')
-    .values(consentReaders(consent).map((org) => ({ channel, consent_id: consent.id, org })))
-    .onConflict((conflict) => conflict.doNothing())
-    .execute();
+async function insertConsents(trx: Trx, channel: string, versions: readonly Indexed<StoredConsent>[]): Promise<void> {
+  if (versions.length === 0) return;
+  const rows = versions.map((indexed) => {
+    const consent = indexed.record;
+    const revoked = consent.revokedAt !== undefined;
+    return {
+      // A grant's version is at `grantedAt`, a revocation's at `revokedAt` (each its transaction's time).
+      version: {
+        ...placeOf(channel, indexed, consent.revokedAt ?? consent.grantedAt),
+        consent_id: consent.id,
+        change: revoked ? ('revocation' as const) : ('grant' as const),
+      },
+      consent: {
+        ...placeOf(channel, indexed, consent.grantedAt),
+        // The grant's own transaction, also when only the revocation is seen.
+        tx_id: consent.txId,
+        consent_id: consent.id,
+        controller: consent.controller,
+        subject_ref: consent.subjectRef,
+        decision: consent.decision,
+        period_start: consent.period.start,
+        period_end: consent.period.end ?? null,
+        revoked_at: consent.revokedAt ?? null,
+        revocation_reason: consent.revocationReason ?? null,
+        revocation_tx_id: revoked ? indexed.txId : null,
+        revocation_block_number: revoked ? indexed.blockNumber : null,
+        revoked_json: revoked ? (indexed.json ?? sortedKeyJson(consent)) : null,
+      },
+    };
+  });
+  for (const chunk of chunksOf(rows.map((row) => row.version)))
+    await trx
+      .insertInto('consent_versions')
+      .values(chunk)
+      .onConflict((conflict) => conflict.columns(['channel', 'consent_id', 'tx_id']).doNothing())
+      .execute();
+  // First every consent's row where it is missing (a later version of the same consent in the block
+  // is skipped by the conflict), then the revocations onto their rows: one update per consent, the
+  // block's last revocation of it (an upsert may not touch a row twice in one statement).
+  for (const chunk of chunksOf(rows.map((row) => row.consent)))
+    await trx
+      .insertInto('consents')
+      .values(chunk)
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+  const revocations = new Map(
+    rows.filter((row) => row.consent.revoked_at !== null).map((row) => [row.consent.consent_id, row.consent]),
+  );
+  for (const chunk of chunksOf([...revocations.values()]))
+    await trx
+      .insertInto('consents')
+      .values(chunk)
+      .onConflict((conflict) =>
+        conflict.columns(['channel', 'consent_id']).doUpdateSet((eb) => ({
+          revoked_at: eb.ref('excluded.revoked_at'),
+          revocation_reason: eb.ref('excluded.revocation_reason'),
+          revocation_tx_id: eb.ref('excluded.revocation_tx_id'),
+          revocation_block_number: eb.ref('excluded.revocation_block_number'),
+          revoked_json: eb.ref('excluded.revoked_json'),
+        })),
+      )
+      .execute();
+  const paths = versions.flatMap(({ record: consent }) => [
+    { channel, consent_id: consent.id, path: 'subjectRef', value: consent.subjectRef },
+    ...consent.grantees.map((value) => ({ channel, consent_id: consent.id, path: 'grantee', value })),
+    ...consent.purposes.map((value) => ({ channel, consent_id: consent.id, path: 'purpose', value })),
+  ]);
+  for (const chunk of chunksOf(paths))
+    await trx
+      .insertInto('consent_paths')
+      .values(chunk)
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+  const readers = versions.flatMap(({ record: consent }) =>
+    consentReaders(consent).map((org) => ({ channel, consent_id: consent.id, org })),
+  );
+  for (const chunk of chunksOf(readers))
+    await trx
+      .insertInto('consent_readers')
+      .values(chunk)
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
 }
 
 /**
@@ -103,7 +142,7 @@ export async function insertRecordRows(trx: Trx, channel: string, block: Decoded
       .onConflict((conflict) => conflict.doNothing())
       .execute();
   }
-  for (const indexed of block.consents) await insertConsent(trx, channel, indexed);
+  await insertConsents(trx, channel, block.consents);
   for (const indexed of block.annotations) {
     const annotation = indexed.record;
     await trx

@@ -241,6 +241,52 @@ export function describeIndexQueries(backend: string, openEmpty: () => Promise<A
       expect(receipts.records).toEqual([{ record: receipt, txId: receipt.txId, blockNumber: '3' }]);
     });
 
+    it('applies a grant and its revocation in one block, beside other grants, and a revocation whose grant it never saw', async () => {
+      const store = await openEmpty();
+      opened.push(store);
+      const other = { ...consent, id: 'c-2', txId: 'a'.repeat(64), purposes: ['research', 'treatment'] };
+      const late = { ...revoked, id: 'c-3', txId: 'b'.repeat(64), revocationTxId: 'd'.repeat(64) };
+      await apply(
+        store,
+        testBlock(0, [
+          { txId: consent.txId, writes: [write('consent', ['c-1'], consent)] },
+          { txId: other.txId, writes: [write('consent', ['c-2'], other)] },
+          { txId: revoked.revocationTxId, writes: [write('consent', ['c-1'], revoked)] },
+        ]),
+      );
+      await apply(store, testBlock(1, [{ txId: late.revocationTxId, writes: [write('consent', ['c-3'], late)] }]));
+      const now = '2026-02-01T00:00:00.000Z';
+      const at = { channel: 'ch', atBlock: 1 };
+      const page = await consentPage(store.db, at, { by: 'grantee', value: 'AIProviderMSP:triage' }, now, 10);
+      expect(page.records.map((record) => [record.id, record.status, record.revocationReason ?? null])).toEqual([
+        ['c-1', 'revoked', 'subject-request'],
+        ['c-2', 'active', null],
+        ['c-3', 'revoked', 'subject-request'],
+      ]);
+      const history = await consentHistory(store.db, at, 'c-1');
+      expect(history?.versions.map((version) => [version.change, version.txId, version.blockNumber])).toEqual([
+        ['revocation', revoked.revocationTxId, '0'],
+        ['grant', consent.txId, '0'],
+      ]);
+      // Each purpose of c-2 is a query path of its own.
+      for (const purpose of other.purposes)
+        expect(
+          (await consentPage(store.db, at, { by: 'purpose', value: purpose }, now, 10)).records.map(
+            (record) => record.id,
+          ),
+        ).toEqual(['c-2']);
+      // The grant the index never saw: the consent's row comes from its revocation, the grant's transaction named.
+      expect((await consentHistory(store.db, at, 'c-3'))?.versions.map((version) => version.change)).toEqual([
+        'revocation',
+      ]);
+      const row = await store.db
+        .selectFrom('consents')
+        .select(['tx_id', 'revocation_tx_id'])
+        .where('consent_id', '=', 'c-3')
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ tx_id: late.txId, revocation_tx_id: late.revocationTxId });
+    });
+
     it('changes nothing when a block is ingested twice', async () => {
       const store = await indexed();
       const again = await apply(store, indexQueryBlocks()[2] ?? testBlock(2, []));
