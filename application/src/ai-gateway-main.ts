@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     metrics,
     config.retry,
     config.interactionBatching,
+    { logger },
   );
   const closeLedgers = (): void => {
     for (const ledger of Object.values(ledgers)) ledger.close();

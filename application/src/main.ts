@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     metrics,
     config.retry,
     config.interactionBatching,
-    ordering,
+    { ordering, logger },
   );
   // One chaincode server serves every channel of the org: checking it on the first channel is enough.
   const probeChannel = profile.channels[0];
