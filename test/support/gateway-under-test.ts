@@ -111,7 +111,9 @@ export async function startGatewayUnderTest(options: {
   };
   const gatewayUrl = `http://127.0.0.1:${options.gatewayPort}`;
   const readiness = async () =>
-    (await (await fetch(`${gatewayUrl}/readyz`)).json()) as Awaited<ReturnType<GatewayUnderTest['readiness']>>;
+    (await (await fetch(`${gatewayUrl}/readyz`, { signal: AbortSignal.timeout(5_000) })).json()) as Awaited<
+      ReturnType<GatewayUnderTest['readiness']>
+    >;
   const start = async (): Promise<ExtraApp> => {
     const gateway = await startExtraApp(
       options.gatewayPort,

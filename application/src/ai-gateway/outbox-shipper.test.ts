@@ -137,4 +137,35 @@ describe('OutboxShipper', () => {
     expect(await draining).toBe(true);
     expect(shipper.batchInFlightMs()).toBeUndefined();
   });
+
+  it('keeps every record when the peers refuse the whole transaction, and ships them once they take it', async () => {
+    await fill(16);
+    // An endorsement policy failure at commit (validation code 10) and the caller's identity refused by
+    // the peers (no chaincode code): no record is to blame, so none is set aside.
+    ledger.failures.push(
+      invalidatedTransaction('f'.repeat(64), 10),
+      new LedgerError('forbidden', 'access denied: creator org unknown'),
+    );
+    const shipper = new OutboxShipper(outbox, ledger.clientFor('recorder'), logger, { batchRecords: 100 });
+    expect(await shipper.drain()).toBe(false);
+    expect(shipper.lastFailure).toMatch(/validation code 10/);
+    expect(await shipper.drain()).toBe(false);
+    expect(shipper.lastFailure).toMatch(/creator org unknown/);
+    expect(recordBatchCalls()).toBe(2);
+    expect(outbox.refusedCount()).toBe(0);
+    expect(outbox.depth()).toBe(16);
+    expect(await shipper.drain()).toBe(true);
+    expect(committed.flat()).toHaveLength(16);
+    expect(shipper.batchInFlightMs()).toBeUndefined();
+  });
+
+  it('sets aside a stored record that is not JSON and ships the others', async () => {
+    const ids = await fill(3);
+    await outbox.append({ id: 'HospitalAMSP:torn', channel: 'hospital-a', record: '{"id":', createdMs: 0 });
+    const shipper = new OutboxShipper(outbox, ledger.clientFor('recorder'), logger, { batchRecords: 100 });
+    expect(await shipper.drain()).toBe(true);
+    expect(committed).toEqual([ids]);
+    expect(outbox.refusedCount()).toBe(1);
+    expect(outbox.depth()).toBe(0);
+  });
 });

@@ -20,14 +20,28 @@ type ShipOutcome = 'shipped' | 'idle' | 'failed';
 
 /**
  * Failures the same batch may overcome later: the ledger unreachable, a read conflict with a
- * concurrent transaction (the error says so itself), or a failure not understood. Anything else is
- * the ledger's final word on at least one record of the batch.
+ * concurrent transaction (the error says so itself), or a failure not understood.
  */
 function transient(error: unknown): boolean {
   return (
     !(error instanceof LedgerError) || error.transient || error.kind === 'unavailable' || error.kind === 'internal'
   );
 }
+
+/**
+ * A final refusal of the whole transaction, whatever records it carries: the peers refused the
+ * caller's identity (not the chaincode: it names no code), or invalidated the transaction at commit
+ * for something other than a read conflict (an endorsement policy failure…). Halving such a batch
+ * would set every record aside one by one; the records stay and the shipper tries again later.
+ */
+function refusesTheTransaction(error: unknown): boolean {
+  return (
+    error instanceof LedgerError &&
+    ((error.kind === 'forbidden' && error.code === undefined) || error.validationCode !== undefined)
+  );
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * Ships the outbox to the ledger: the oldest records, per channel, in one `RecordBatch` (Merkle
@@ -126,58 +140,82 @@ export class OutboxShipper {
     return 'shipped';
   }
 
-  private async shipBatch(channel: string, batch: readonly OutboxEntry[]): Promise<boolean> {
+  private async shipBatch(channel: string, entries: readonly OutboxEntry[]): Promise<boolean> {
+    const readable = await this.setAsideUnreadable(entries);
+    if (readable.length === 0) return true;
+    const batch = readable.map(({ entry }) => entry);
+    const records = readable.map(({ record }) => record);
+    let written: Awaited<ReturnType<typeof recordBatch>>;
     this.batchSentMs = Date.now();
     try {
-      const written = await recordBatch(
-        this.ledger,
-        channel,
-        batch.map((entry) => JSON.parse(entry.record) as object),
-      ).finally(() => (this.batchSentMs = undefined));
-      await this.outbox.delivered(batch.map((entry) => entry.id));
-      this.lastDeliveryMs = Date.now();
-      this.lastFailure = undefined;
-      this.logger.debug(
-        {
-          channel,
-          records: batch.length,
-          transactionId: written.transactionId,
-          already: written.summary.alreadyRecorded.length,
-        },
-        'ai gateway: outbox batch on the ledger',
-      );
-      return true;
+      written = await recordBatch(this.ledger, channel, records);
     } catch (error) {
-      if (transient(error)) {
-        this.lastFailure = error instanceof Error ? error.message : String(error);
-        this.logger.warn(
-          { channel, records: batch.length, err: { message: this.lastFailure } },
-          'ai gateway: ledger unreachable; the outbox keeps the records',
-        );
-        return false;
-      }
-      if (batch.length > 1) {
-        // All or nothing: halve it, so the halves without a refused record go through whole.
-        const half = Math.ceil(batch.length / 2);
-        this.logger.warn(
-          { channel, records: batch.length, err: { message: error instanceof Error ? error.message : String(error) } },
-          'ai gateway: the ledger refused a batch; shipping it in halves to find the refused records',
-        );
-        return (
-          (await this.shipBatch(channel, batch.slice(0, half))) && (await this.shipBatch(channel, batch.slice(half)))
-        );
-      }
-      const reason = error instanceof LedgerError ? `${error.kind}: ${error.message}` : String(error);
-      await this.outbox.refused(
-        batch.map((entry) => entry.id),
-        reason,
-      );
-      this.logger.error(
-        { channel, id: batch[0]?.id, reason },
-        'ai gateway: the ledger refused a record; set aside in the outbox',
-      );
-      return true;
+      return this.failed(channel, batch, error);
+    } finally {
+      this.batchSentMs = undefined;
     }
+    await this.outbox.delivered(batch.map((entry) => entry.id));
+    this.lastDeliveryMs = Date.now();
+    this.lastFailure = undefined;
+    this.logger.debug(
+      {
+        channel,
+        records: batch.length,
+        transactionId: written.transactionId,
+        already: written.summary.alreadyRecorded.length,
+      },
+      'ai gateway: outbox batch on the ledger',
+    );
+    return true;
+  }
+
+  /** After a failed batch: keep it (transient, or the whole transaction refused), or halve it to find the refused records. */
+  private async failed(channel: string, batch: readonly OutboxEntry[], error: unknown): Promise<boolean> {
+    if (transient(error) || refusesTheTransaction(error)) {
+      this.lastFailure = messageOf(error);
+      const entry = { channel, records: batch.length, err: { message: this.lastFailure } };
+      if (!transient(error))
+        this.logger.error(entry, 'ai gateway: the ledger refused the whole transaction; the outbox keeps the records');
+      else if (error instanceof LedgerError && error.kind === 'conflict')
+        this.logger.warn(entry, 'ai gateway: the batch met a read conflict; it is sent again');
+      else this.logger.warn(entry, 'ai gateway: ledger unreachable; the outbox keeps the records');
+      return false;
+    }
+    if (batch.length > 1) {
+      // All or nothing: halve it, so the halves without a refused record go through whole.
+      const half = Math.ceil(batch.length / 2);
+      this.logger.warn(
+        { channel, records: batch.length, err: { message: messageOf(error) } },
+        'ai gateway: the ledger refused a batch; shipping it in halves to find the refused records',
+      );
+      return (
+        (await this.shipBatch(channel, batch.slice(0, half))) && (await this.shipBatch(channel, batch.slice(half)))
+      );
+    }
+    const reason = error instanceof LedgerError ? `${error.kind}: ${error.message}` : String(error);
+    await this.outbox.refused(
+      batch.map((entry) => entry.id),
+      reason,
+    );
+    this.logger.error(
+      { channel, id: batch[0]?.id, reason },
+      'ai gateway: the ledger refused a record; set aside in the outbox',
+    );
+    return true;
+  }
+
+  /** Sets aside entries whose stored record is not JSON (nothing the ledger could take); returns the others, parsed. */
+  private async setAsideUnreadable(entries: readonly OutboxEntry[]): Promise<{ entry: OutboxEntry; record: object }[]> {
+    const readable: { entry: OutboxEntry; record: object }[] = [];
+    for (const entry of entries) {
+      try {
+        readable.push({ entry, record: JSON.parse(entry.record) as object });
+      } catch {
+        await this.outbox.refused([entry.id], 'unreadable: the stored record is not JSON');
+        this.logger.error({ id: entry.id }, 'ai gateway: an outbox record is unreadable; set aside in the outbox');
+      }
+    }
+    return readable;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -283,7 +283,7 @@ export async function consentHistory(
       txTime: row.tx_time,
       blockNumber: String(row.block_number),
       isDelete: false,
-      // Only insertConsent writes this column, with one of the two values.
+      // Only insertConsents (record-rows.ts) writes this column, with one of the two values.
       change: row.change as ConsentChange,
       consent: JSON.parse(row.record_json) as StoredConsent,
     })),

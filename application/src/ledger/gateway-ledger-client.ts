@@ -180,8 +180,9 @@ const READ_CONFLICT_CODES = new Set<number>([11 /* MVCC_READ_CONFLICT */, 12 /* 
 /** A transaction the peers refused at commit: a read conflict is transient, anything else is final. */
 export function invalidatedTransaction(transactionId: string, validationCode: number): LedgerError {
   const message = `transaction ${transactionId} was not committed: validation code ${validationCode}`;
-  if (READ_CONFLICT_CODES.has(validationCode)) return new LedgerError('conflict', message, { transient: true });
-  return new LedgerError('rejected', message);
+  if (READ_CONFLICT_CODES.has(validationCode))
+    return new LedgerError('conflict', message, { transient: true, validationCode });
+  return new LedgerError('rejected', message, { validationCode });
 }
 
 /**

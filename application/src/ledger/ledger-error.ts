@@ -31,6 +31,8 @@ export interface LedgerErrorOptions {
   readonly notOrdered?: boolean;
   /** What each peer answered when endorsement failed (`<address> (<MSP id>): <message>`), for the operator's log. */
   readonly endorserErrors?: readonly string[];
+  /** The committing peers invalidated the transaction with this Fabric validation code (not `VALID`). */
+  readonly validationCode?: number;
 }
 
 export class LedgerError extends Error {
@@ -46,6 +48,8 @@ export class LedgerError extends Error {
   readonly notOrdered: boolean;
   /** The peers' own answers to a failed endorsement (the gateway's error details); empty otherwise. */
   readonly endorserErrors: readonly string[];
+  /** Fabric's validation code when the peers invalidated the transaction at commit; `undefined` otherwise. */
+  readonly validationCode: number | undefined;
 
   constructor(
     readonly kind: LedgerErrorKind,
@@ -59,5 +63,6 @@ export class LedgerError extends Error {
     this.reasons = options.reasons ?? [];
     this.notOrdered = options.notOrdered ?? false;
     this.endorserErrors = options.endorserErrors ?? [];
+    this.validationCode = options.validationCode;
   }
 }

@@ -285,6 +285,63 @@ export function describeIndexQueries(backend: string, openEmpty: () => Promise<A
         .where('consent_id', '=', 'c-3')
         .executeTakeFirstOrThrow();
       expect(row).toEqual({ tx_id: late.txId, revocation_tx_id: late.revocationTxId });
+      // The revoked consent's row keeps its grant's place and JSON; the revocation's are beside them.
+      const granted = await store.db
+        .selectFrom('consents')
+        .select(['tx_id', 'block_number', 'tx_index', 'record_json', 'revocation_tx_id', 'revoked_json'])
+        .where('consent_id', '=', 'c-1')
+        .executeTakeFirstOrThrow();
+      expect(granted).toEqual({
+        tx_id: consent.txId,
+        block_number: 0,
+        tx_index: 0,
+        record_json: sortedKeyJson(consent),
+        revocation_tx_id: revoked.revocationTxId,
+        revoked_json: sortedKeyJson(revoked),
+      });
+    });
+
+    it('applies a block of more consents than one statement writes, each with its paths and readers', async () => {
+      const store = await openEmpty();
+      opened.push(store);
+      const count = 1_203;
+      const many = Array.from({ length: count }, (_, i) => ({
+        ...consent,
+        id: `c-many-${i}`,
+        txId: i.toString(16).padStart(64, '0'),
+        ...(i % 2 === 0 ? { grantees: ['AIProviderMSP:triage', 'HospitalBMSP:scribe'] } : {}),
+      }));
+      await apply(
+        store,
+        testBlock(
+          0,
+          many.map((one) => ({ txId: one.txId, writes: [write('consent', [one.id], one)] })),
+        ),
+      );
+      const rows = async (table: 'consents' | 'consent_versions' | 'consent_paths' | 'consent_readers') =>
+        Number(
+          (
+            await store.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      // Paths: the subject, one or two grantees, one purpose; readers: the controller and one or two grantee orgs.
+      expect([
+        await rows('consents'),
+        await rows('consent_versions'),
+        await rows('consent_paths'),
+        await rows('consent_readers'),
+      ]).toEqual([count, count, count * 3 + 602, count * 2 + 602]);
+      const page = await consentPage(
+        store.db,
+        { channel: 'ch', atBlock: 0, readerOrg: 'HospitalBMSP' },
+        { by: 'grantee', value: 'HospitalBMSP:scribe' },
+        '2026-02-01T00:00:00.000Z',
+        1_000,
+      );
+      expect(page.records).toHaveLength(602);
     });
 
     it('changes nothing when a block is ingested twice', async () => {
