@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1024 * 1024,
       rateLimit: { perSecond: 50, burst: 100 },
       retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 },
-      interactionBatching: { maxRecords: 100, lingerMs: 10, maxInFlight: 4 },
+      interactionBatching: { maxRecords: 100, lingerMs: 10, maxInFlight: 8 },
       auditIndex: { backend: 'sqlite', path: join(dir, 'audit-index.sqlite') },
     });
     expect(loadConfig({ AAL_GATEWAY_PROFILE: profile, AAL_RATE_LIMIT_BURST: '5', AAL_PORT: '8080' })).toMatchObject({

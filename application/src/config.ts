@@ -178,7 +178,7 @@ const environmentSchema = z.object({
   AAL_HTTP_KEEP_ALIVE_MS: integer(1_000, 600_000, 65_000),
   AAL_INTERACTION_BATCH_MAX_RECORDS: integer(1, LIMITS.merkleBatchRecords, 100),
   AAL_INTERACTION_BATCH_LINGER_MS: integer(0, 1_000, 10),
-  AAL_INTERACTION_BATCH_MAX_IN_FLIGHT: integer(1, 64, 4),
+  AAL_INTERACTION_BATCH_MAX_IN_FLIGHT: integer(1, 64, 8),
   AAL_AI_GATEWAY_CONFIG: z.string().min(1).optional(),
   AAL_AI_GATEWAY_PORT: z
     .string()

@@ -100,7 +100,7 @@ interface ChannelQueue {
  *
  * @example
  * ```ts
- * const ledger = new BatchingLedgerClient(retrying, { maxRecords: 100, lingerMs: 10, maxInFlight: 4 });
+ * const ledger = new BatchingLedgerClient(retrying, { maxRecords: 100, lingerMs: 10, maxInFlight: 8 });
  * await ledger.submit('hospital-a', TRANSACTIONS.recordInteraction, [JSON.stringify(record)], { idempotent: true });
  * ```
  */
