@@ -130,6 +130,17 @@ export function indexQueryBlocks() {
   ];
 }
 
+type CountedTable = 'consents' | 'consent_versions' | 'consent_paths' | 'consent_readers' | 'batches' | 'artifacts';
+
+/** How many rows a table of the store holds. */
+async function rowCount(store: AuditIndexStore, table: CountedTable): Promise<number> {
+  const row = await store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Applies a block as the index does, without the chain checks (these blocks are not chained). */
 async function apply(store: AuditIndexStore, block: common.Block): Promise<{ applied: boolean }> {
   const header = block.getHeader();
@@ -318,15 +329,7 @@ export function describeIndexQueries(backend: string, openEmpty: () => Promise<A
           many.map((one) => ({ txId: one.txId, writes: [write('consent', [one.id], one)] })),
         ),
       );
-      const rows = async (table: 'consents' | 'consent_versions' | 'consent_paths' | 'consent_readers') =>
-        Number(
-          (
-            await store.db
-              .selectFrom(table)
-              .select((eb) => eb.fn.countAll().as('n'))
-              .executeTakeFirstOrThrow()
-          ).n,
-        );
+      const rows = (table: CountedTable) => rowCount(store, table);
       // Paths: the subject, one or two grantees, one purpose; readers: the controller and one or two grantee orgs.
       expect([
         await rows('consents'),
@@ -348,15 +351,7 @@ export function describeIndexQueries(backend: string, openEmpty: () => Promise<A
       const store = await indexed();
       const again = await apply(store, indexQueryBlocks()[2] ?? testBlock(2, []));
       expect(again.applied).toBe(false);
-      const count = async (table: 'consent_versions' | 'consents' | 'batches' | 'artifacts'): Promise<number> =>
-        Number(
-          (
-            await store.db
-              .selectFrom(table)
-              .select((eb) => eb.fn.countAll().as('n'))
-              .executeTakeFirstOrThrow()
-          ).n,
-        );
+      const count = (table: CountedTable) => rowCount(store, table);
       expect([
         await count('consent_versions'),
         await count('consents'),
