@@ -12,6 +12,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { UsageGroup, UsageGrouping, UsageTotals } from '../audit/usage-summary';
 import type { DecodedBlock, IndexedInteraction } from './block-decoder';
 import { migrate } from './migrations';
+import { insertChunks } from './insert-chunks';
 import { insertRecordRows } from './record-rows';
 import { ReusedInsert } from './reused-insert';
 import { addBatchPaths, addToRollup, batchPathInsert, rollupUpsert } from './usage-rollup';
@@ -172,9 +173,6 @@ export function rowOf(channel: string, indexed: IndexedInteraction): Interaction
   };
 }
 
-/** Rows inserted per statement: SQLite binds at most 32766 parameters (PostgreSQL 65535), a row takes 24. */
-const INSERT_CHUNK = 500;
-
 /**
  * The audit index's database: one row per committed interaction and one checkpoint per channel,
  * behind a typed query builder (Kysely), on SQLite (Node's built-in) or PostgreSQL with the same
@@ -280,8 +278,7 @@ export class AuditIndexStore {
       const rows = block.interactions.map((indexed) => rowOf(channel, indexed));
       // Only the rows this call inserted are summed: a record id already indexed must not count twice.
       let skipped = false;
-      for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-        const chunk = rows.slice(start, start + INSERT_CHUNK);
+      for (const chunk of insertChunks(rows)) {
         const result = await this.inserts.interactions.execute(trx, chunk);
         if (Number(result.numAffectedRows ?? 0) !== chunk.length) skipped = true;
       }
@@ -528,7 +525,7 @@ async function rowsOfBlock(
   rows: readonly InteractionRow[],
 ): Promise<InteractionRow[]> {
   const stored = new Set<string>();
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+  for (const chunk of insertChunks(rows)) {
     const found = await trx
       .selectFrom('interactions')
       .select('record_id')
@@ -536,7 +533,7 @@ async function rowsOfBlock(
       .where(
         'record_id',
         'in',
-        rows.slice(start, start + INSERT_CHUNK).map((row) => row.record_id),
+        chunk.map((row) => row.record_id),
       )
       .where('block_number', '=', blockNumber)
       .execute();

@@ -1,6 +1,7 @@
 import { orgNamespaceOf, sortedKeyJson, type StoredConsent } from '@aal/ledger-contract';
 import type { Transaction } from 'kysely';
 import type { DecodedBlock, Indexed } from './block-decoder';
+import { insertChunks } from './insert-chunks';
 import type { AuditIndexDatabase } from './schema';
 
 type Trx = Transaction<AuditIndexDatabase>;
@@ -21,13 +22,6 @@ function placeOf(channel: string, indexed: Indexed<object>, txTime: string) {
 export function consentReaders(consent: StoredConsent): string[] {
   const orgs = new Set([consent.controller, ...consent.grantees.map((grantee) => orgNamespaceOf(grantee) ?? grantee)]);
   return [...orgs].sort();
-}
-
-/** Rows per multi-row statement: a consent row binds 17 parameters, far below either engine's limit. */
-const CONSENT_CHUNK = 500;
-
-function* chunksOf<T>(rows: readonly T[]): Generator<readonly T[]> {
-  for (let start = 0; start < rows.length; start += CONSENT_CHUNK) yield rows.slice(start, start + CONSENT_CHUNK);
 }
 
 /**
@@ -67,7 +61,7 @@ async function insertConsents(trx: Trx, channel: string, versions: readonly Inde
       },
     };
   });
-  for (const chunk of chunksOf(rows.map((row) => row.version)))
+  for (const chunk of insertChunks(rows.map((row) => row.version)))
     await trx
       .insertInto('consent_versions')
       .values(chunk)
@@ -76,7 +70,7 @@ async function insertConsents(trx: Trx, channel: string, versions: readonly Inde
   // First every consent's row where it is missing (a later version of the same consent in the block
   // is skipped by the conflict), then the revocations onto their rows: one update per consent, the
   // block's last revocation of it (an upsert may not touch a row twice in one statement).
-  for (const chunk of chunksOf(rows.map((row) => row.consent)))
+  for (const chunk of insertChunks(rows.map((row) => row.consent)))
     await trx
       .insertInto('consents')
       .values(chunk)
@@ -85,7 +79,7 @@ async function insertConsents(trx: Trx, channel: string, versions: readonly Inde
   const revocations = new Map(
     rows.filter((row) => row.consent.revoked_at !== null).map((row) => [row.consent.consent_id, row.consent]),
   );
-  for (const chunk of chunksOf([...revocations.values()]))
+  for (const chunk of insertChunks([...revocations.values()]))
     await trx
       .insertInto('consents')
       .values(chunk)
@@ -104,7 +98,7 @@ async function insertConsents(trx: Trx, channel: string, versions: readonly Inde
     ...consent.grantees.map((value) => ({ channel, consent_id: consent.id, path: 'grantee', value })),
     ...consent.purposes.map((value) => ({ channel, consent_id: consent.id, path: 'purpose', value })),
   ]);
-  for (const chunk of chunksOf(paths))
+  for (const chunk of insertChunks(paths))
     await trx
       .insertInto('consent_paths')
       .values(chunk)
@@ -113,7 +107,7 @@ async function insertConsents(trx: Trx, channel: string, versions: readonly Inde
   const readers = versions.flatMap(({ record: consent }) =>
     consentReaders(consent).map((org) => ({ channel, consent_id: consent.id, org })),
   );
-  for (const chunk of chunksOf(readers))
+  for (const chunk of insertChunks(readers))
     await trx
       .insertInto('consent_readers')
       .values(chunk)
